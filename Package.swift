@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Purser: payment accounts for AI agents. No package dependencies: only the
+/// toolchain and the system libraries libpq and OpenSSL.
+let package = Package(
+    name: "Purser",
+    platforms: [.macOS(.v14)],
+    products: [],
+    targets: [
+        // C modules
+        .systemLibrary(
+            name: "CLibPQ", path: "Shared/CLibPQ", pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(
+            name: "COpenSSL", path: "Shared/COpenSSL", pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]),
+        .target(name: "CLinux", path: "Shared/CLinux"),
+
+        // Shared libraries
+        .target(name: "PurserKit", path: "Shared/PurserKit"),
+        .target(name: "PurserWire", path: "Shared/PurserWire"),
+        .target(name: "PurserPostgres", dependencies: ["CLibPQ", "PurserKit"], path: "Shared/PurserPostgres"),
+        .target(
+            name: "PurserRPC", dependencies: ["COpenSSL", "CLinux", "PurserKit", "PurserWire"],
+            path: "Shared/PurserRPC"),
+        .target(name: "PurserAuth", dependencies: ["COpenSSL", "PurserKit"], path: "Shared/PurserAuth"),
+        .target(name: "PurserTestSupport", dependencies: ["PurserKit"], path: "Shared/PurserTestSupport"),
+
+        // Tests
+        .testTarget(name: "PurserKitTests", dependencies: ["PurserKit"]),
+        .testTarget(name: "PurserWireTests", dependencies: ["PurserWire"]),
+        .testTarget(
+            name: "PurserPostgresTests", dependencies: ["PurserPostgres", "PurserTestSupport"]),
+        .testTarget(
+            name: "PurserRPCTests", dependencies: ["PurserRPC", "PurserWire", "PurserTestSupport"]),
+        .testTarget(name: "PurserAuthTests", dependencies: ["PurserAuth"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,1 @@
+// PurserAuth: see the module's files.

@@ -1,0 +1,1 @@
+// PurserWire: see the module's files.
