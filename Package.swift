@@ -27,6 +27,19 @@ let package = Package(
         .target(name: "PurserAuth", dependencies: ["COpenSSL", "PurserKit"], path: "Shared/PurserAuth"),
         .target(name: "PurserAPI", dependencies: ["PurserWire", "PurserRPC"], path: "Shared/PurserAPI", exclude: ["proto"]),
         .target(name: "PurserTestSupport", dependencies: ["PurserKit"], path: "Shared/PurserTestSupport"),
+        .target(
+            name: "PurserService",
+            dependencies: ["PurserKit", "PurserPostgres", "PurserRPC", "PurserWire", "PurserAuth", "PurserAPI"],
+            path: "Shared/PurserService"),
+
+        // Services
+        .target(
+            name: "PurserIdentity",
+            dependencies: ["PurserKit", "PurserPostgres", "PurserRPC", "PurserWire", "PurserAuth", "PurserAPI", "PurserService"],
+            path: "Services/Identity/Sources"),
+        .executableTarget(
+            name: "purser-identity", dependencies: ["PurserIdentity", "PurserService", "PurserKit", "PurserRPC"],
+            path: "Services/Identity/Main"),
 
         // Tests
         .testTarget(name: "PurserKitTests", dependencies: ["PurserKit"]),
@@ -36,6 +49,15 @@ let package = Package(
         .testTarget(
             name: "PurserRPCTests", dependencies: ["PurserRPC", "PurserWire", "PurserTestSupport"]),
         .testTarget(name: "PurserAuthTests", dependencies: ["PurserAuth"]),
+        .testTarget(
+            name: "PurserServiceTests",
+            dependencies: ["PurserService", "PurserAuth", "PurserRPC", "PurserAPI", "PurserKit", "PurserPostgres", "PurserTestSupport"]),
+        .testTarget(
+            name: "PurserIdentityTests",
+            dependencies: [
+                "PurserIdentity", "PurserService", "PurserAuth", "PurserRPC", "PurserAPI", "PurserWire", "PurserKit",
+                "PurserPostgres", "PurserTestSupport",
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )
