@@ -58,8 +58,10 @@ extension IdentityService {
         try Self.check { () throws(AuthError) in try principal.requireTenant(tenantID) }
         let size = try PageToken.size(request.pageSize)
         let after = try PageToken.parse(request.pageToken)?.after ?? ""
-        var status: String?
-        if request.status != .unspecified {
+        let status: String?
+        if request.status == .unspecified {
+            status = nil
+        } else {
             guard let text = IdentityRows.statusText(request.status) else {
                 throw IdentityError.invalid("status", "is not an agent status", reason: "status_invalid")
             }

@@ -52,8 +52,7 @@ extension IdentityService {
     func listProviders(_ request: ListProvidersRequest, principal: Principal) async throws -> ListProvidersResponse {
         let size = try PageToken.size(request.pageSize)
         let after = try PageToken.parse(request.pageToken)?.after ?? ""
-        var only: String?
-        if case .provider(let providerID) = principal { only = providerID }
+        let only: String? = if case .provider(let providerID) = principal { providerID } else { nil }
         let providers = try await pool.withConnection { connection -> [Provider] in
             let rows = try connection.query(
                 """

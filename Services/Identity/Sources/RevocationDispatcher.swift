@@ -154,11 +154,12 @@ public final class RevocationDispatcher: Service {
         guard let target = targets[due.subscriber] else { return false }
         let notice = AgentRevocationNotice(
             tenantID: due.tenantID, agentID: due.agentID, reason: due.reason, revokedAtUs: due.revokedAtUs)
-        var failure: String?
+        let failure: String?
         do {
             _ = try await target.client.call(
                 target.subscriber.method, notice.serializedBytes(),
                 metadata: ["idempotency-key": "agent-revocation-\(due.agentID)"], timeout: attemptTimeout)
+            failure = nil
         } catch {
             failure = "\(error)"
         }
