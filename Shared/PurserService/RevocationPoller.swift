@@ -56,6 +56,7 @@ public struct RevocationPoller: Service {
                     failing = false
                 }
             } catch {
+                if Task.isCancelled { return }
                 if !failing {
                     logger.warning("revocation feed unreachable; retrying", ["error": "\(error)"])
                     failing = true

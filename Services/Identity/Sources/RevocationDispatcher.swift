@@ -127,6 +127,7 @@ public final class RevocationDispatcher: Service {
                 try await dispatchDue()
                 failing = false
             } catch {
+                if Task.isCancelled { return }
                 if !failing { logger.warning("revocation outbox unreadable; retrying", ["error": "\(error)"]) }
                 failing = true
             }
