@@ -27,6 +27,10 @@ let package = Package(
         .target(name: "PurserAuth", dependencies: ["COpenSSL", "PurserKit"], path: "Shared/PurserAuth"),
         .target(name: "PurserTestSupport", dependencies: ["PurserKit"], path: "Shared/PurserTestSupport"),
 
+        // Service libraries
+        .target(name: "PurserPolicy", dependencies: ["PurserKit"], path: "Services/Policy/Sources/PurserPolicy"),
+        .target(name: "PurserEmail", dependencies: ["PurserKit"], path: "Services/EmailAlias/Sources/PurserEmail"),
+
         // Tests
         .testTarget(name: "PurserKitTests", dependencies: ["PurserKit"]),
         .testTarget(name: "PurserWireTests", dependencies: ["PurserWire"]),
@@ -35,6 +39,8 @@ let package = Package(
         .testTarget(
             name: "PurserRPCTests", dependencies: ["PurserRPC", "PurserWire", "PurserTestSupport"]),
         .testTarget(name: "PurserAuthTests", dependencies: ["PurserAuth"]),
+        .testTarget(name: "PurserPolicyTests", dependencies: ["PurserPolicy"]),
+        .testTarget(name: "PurserEmailTests", dependencies: ["PurserEmail"]),
     ],
     swiftLanguageModes: [.v6]
 )
