@@ -36,6 +36,14 @@ import Testing
         #expect(parse("Subject: \(encoded)\r\n\r\n").subject == decoded)
     }
 
+    @Test func hostileHeadersFullOfUnterminatedEncodedWordsComeBackAsSent() {
+        let withinLimit = String(repeating: "=?utf-8?Q?ab", count: 1300)
+        #expect(EncodedWords.decode(withinLimit) == withinLimit)
+        let overLimit = String(repeating: "=?utf-8?Q?a?=", count: 2000)
+        #expect(EncodedWords.decode(overLimit) == overLimit)
+        #expect(EncodedWords.decode(String(repeating: "=?utf-8?Q?a?=", count: 100)) == String(repeating: "a", count: 100))
+    }
+
     @Test func encodedFromIsDecoded() {
         #expect(parse("From: =?ISO-8859-1?Q?J=FCrgen?= <j@example.org>\r\n\r\n").from == "Jürgen <j@example.org>")
     }

@@ -3,9 +3,16 @@ enum EncodedWords {
     /// Replaces every well-formed encoded word in a known charset by its text;
     /// whitespace between two adjacent encoded words is dropped, as RFC 2047
     /// requires. Anything malformed stays as sent.
+    /// Values longer than this are returned as sent, which bounds the work
+    /// hostile headers can cause.
+    static let maxValueLength = 16 * 1024
+    /// Longest encoded text of one word considered (RFC 2047 allows 75 for
+    /// the whole word; real mailers exceed that, so allow more).
+    static let maxWordLength = 512
+
     static func decode(_ value: String) -> String {
         let bytes = Array(value.utf8)
-        guard bytes.count >= 8, bytes.contains(UInt8(ascii: "?")) else { return value }
+        guard bytes.count >= 8, bytes.count <= maxValueLength, bytes.contains(UInt8(ascii: "?")) else { return value }
         var output = ""
         var literalStart = 0
         var afterEncodedWord = false
@@ -42,7 +49,7 @@ enum EncodedWords {
         var textEnd = textStart
         while textEnd + 1 < bytes.count, !(bytes[textEnd] == question && bytes[textEnd + 1] == UInt8(ascii: "=")) {
             let byte = bytes[textEnd]
-            guard byte > 32, byte < 127 else { return nil }
+            guard byte > 32, byte < 127, textEnd - textStart < maxWordLength else { return nil }
             textEnd += 1
         }
         guard textEnd + 1 < bytes.count else { return nil }

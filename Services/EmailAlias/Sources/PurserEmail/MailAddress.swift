@@ -4,6 +4,7 @@ public struct MailAddress: Sendable, Hashable, CustomStringConvertible {
     public var localPart: String
     public var domain: String
 
+    /// Creates an address; the domain is lowercased, the local part kept as given.
     public init(localPart: String, domain: String) {
         self.localPart = localPart
         self.domain = domain.lowercased()

@@ -4,6 +4,7 @@ public struct MailHeader: Sendable, Hashable {
     public var name: String
     public var value: String
 
+    /// Creates a header field from its name and unfolded value.
     public init(name: String, value: String) {
         self.name = name
         self.value = value
@@ -29,7 +30,7 @@ extension MailHeader {
             let line = entity[lineStart..<lineEnd]
             let next = newline == entity.endIndex ? newline : newline + 1
             if line.isEmpty {
-                if let current { headers.append(make(current)) }
+                if let current, headers.count < maxFields { headers.append(make(current)) }
                 return (headers, entity[next...])
             }
             if line.first == UInt8(ascii: " ") || line.first == UInt8(ascii: "\t") {

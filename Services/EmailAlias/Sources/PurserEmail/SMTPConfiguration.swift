@@ -22,6 +22,7 @@ public struct SMTPConfiguration: Sendable, Hashable {
     /// Idle time allowed between chunks of message data, enforced like `commandTimeout`.
     public var dataTimeout: Duration
 
+    /// Creates a configuration; every limit has a default suited to an inbound MX.
     public init(
         hostname: String, maxMessageSize: Int = 10 * 1024 * 1024, maxRecipients: Int = 100,
         maxCommandLineLength: Int = 1000, maxErrors: Int = 10, maxPendingInput: Int = 64 * 1024,

@@ -14,6 +14,7 @@ public struct SMTPEnvelope: Sendable, Hashable {
     /// Whether the message arrived over TLS (after STARTTLS).
     public var overTLS: Bool
 
+    /// Creates an envelope as the session reports it with `.deliver`.
     public init(
         clientName: String, sender: MailAddress?, recipients: [MailAddress], declaredSize: Int? = nil,
         eightBitMIME: Bool = false, overTLS: Bool = false

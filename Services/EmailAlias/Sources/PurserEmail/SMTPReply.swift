@@ -6,12 +6,14 @@ public struct SMTPReply: Sendable, Hashable, CustomStringConvertible {
     public var enhancedCode: String?
     public var lines: [String]
 
+    /// A single-line reply such as `550 5.1.1 text`.
     public init(_ code: Int, _ enhancedCode: String?, _ text: String) {
         self.code = code
         self.enhancedCode = enhancedCode
         self.lines = [text]
     }
 
+    /// A multi-line reply without enhanced code, such as the EHLO capability list.
     public init(code: Int, lines: [String]) {
         self.code = code
         self.enhancedCode = nil

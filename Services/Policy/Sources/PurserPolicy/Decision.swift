@@ -27,6 +27,7 @@ public struct Denial: Sendable, Hashable {
     /// Counter scope of the limit that refused, for `limit_exceeded`.
     public var limitID: String?
 
+    /// Creates a denial; quantitative details are `nil` for rules without them.
     public init(
         reason: DenyReason, rule: String, headroom: Int64? = nil, remainingCount: Int? = nil, limitID: String? = nil
     ) {

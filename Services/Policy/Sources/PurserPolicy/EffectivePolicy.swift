@@ -11,6 +11,7 @@ public struct RuleSource: Sendable, Hashable, CustomStringConvertible {
     public var level: Level
     public var version: Int
 
+    /// Names the document at `level` with `version`.
     public init(level: Level, version: Int) {
         self.level = level
         self.version = version
@@ -27,6 +28,7 @@ public struct EffectiveLimit: Sendable, Hashable {
     /// Position in its document's `limits` array.
     public var index: Int
 
+    /// Tags `limit`, found at `index` of the document `source`.
     public init(limit: Limit, source: RuleSource, index: Int) {
         self.limit = limit
         self.source = source

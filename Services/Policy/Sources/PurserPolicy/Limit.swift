@@ -11,6 +11,7 @@ public struct Limit: Sendable, Hashable {
     /// Categories the limit is scoped to; `nil` means every spend, including uncategorised spend.
     public var categories: [String]?
 
+    /// Creates a limit; see `PolicyDocument.validate()` for the accepted bounds.
     public init(amount: Int64, count: Int? = nil, interval: Interval, categories: [String]? = nil) {
         self.amount = amount
         self.count = count

@@ -26,6 +26,7 @@ public struct PolicyDocument: Sendable, Hashable {
     /// Spend to these providers is refused.
     public var blockedProviders: [String]?
 
+    /// Creates a document; nothing is checked until `validate()`.
     public init(
         version: Int = 0, perCallMax: Int64? = nil, limits: [Limit] = [],
         allowedCategories: [String]? = nil, blockedCategories: [String]? = nil,

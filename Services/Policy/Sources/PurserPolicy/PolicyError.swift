@@ -5,6 +5,7 @@ public struct PolicyError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Stable machine-readable codes.
     public struct Reason: RawRepresentable, Sendable, Hashable {
         public var rawValue: String
+        /// Wraps a reason code.
         public init(rawValue: String) { self.rawValue = rawValue }
 
         /// The bytes are not a well-formed policy document (bad JSON, wrong type, unknown field).
@@ -17,6 +18,7 @@ public struct PolicyError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Every problem found, each naming its field (`limits[2].interval`).
     public var fieldErrors: [FieldError]
 
+    /// Creates an error listing every problem found.
     public init(reason: Reason, fieldErrors: [FieldError]) {
         self.reason = reason
         self.fieldErrors = fieldErrors
@@ -34,6 +36,7 @@ public struct FieldError: Sendable, Hashable, CustomStringConvertible {
     public var field: String
     public var message: String
 
+    /// Creates a problem report for the field at path `field`.
     public init(field: String, message: String) {
         self.field = field
         self.message = message

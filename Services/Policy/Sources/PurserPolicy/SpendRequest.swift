@@ -33,6 +33,7 @@ public struct LimitCounterKey: Sendable, Hashable {
     public var limitID: String
     public var windowKey: String
 
+    /// Names the counter of scope `limitID` in window `windowKey`.
     public init(limitID: String, windowKey: String) {
         self.limitID = limitID
         self.windowKey = windowKey
@@ -46,6 +47,7 @@ public struct LimitUsage: Sendable, Hashable {
     /// Authorizations counted in the window.
     public var count: Int
 
+    /// A counter holding `spent` micros over `count` authorizations.
     public init(spent: Int64, count: Int) {
         self.spent = spent
         self.count = count
