@@ -46,17 +46,26 @@ public enum PolicyEngine {
     public static func applicableLimits(
         policy: EffectivePolicy, request: SpendRequest, counters: (LimitCounterKey) -> LimitUsage
     ) -> [LimitCheck] {
-        policy.limits.compactMap { effective in
+        // Calendar arithmetic is the costly part; do it once per interval.
+        var windows: [Interval: (window: DateInterval?, key: String?)] = [:]
+        return policy.limits.compactMap { effective in
             let limit = effective.limit
             guard limit.applies(toCategory: request.category) else { return nil }
-            let windowKey = limit.interval.windowKey(
-                containing: request.at, timeZone: policy.timeZone, taskID: request.taskID)
-            let counter = windowKey.map { LimitCounterKey(limitID: limit.limitID, windowKey: $0) }
+            let window: (window: DateInterval?, key: String?)
+            if let known = windows[limit.interval] {
+                window = known
+            } else {
+                window = (
+                    limit.interval.window(containing: request.at, timeZone: policy.timeZone),
+                    limit.interval.windowKey(containing: request.at, timeZone: policy.timeZone, taskID: request.taskID)
+                )
+                windows[limit.interval] = window
+            }
+            let counter = window.key.map { LimitCounterKey(limitID: limit.limitID, windowKey: $0) }
             let usage = counter.map(counters) ?? .zero
             return LimitCheck(
-                limit: effective, counter: counter,
-                window: limit.interval.window(containing: request.at, timeZone: policy.timeZone),
-                usage: usage, headroom: remaining(limit.amount, usage.spent),
+                limit: effective, counter: counter, window: window.window, usage: usage,
+                headroom: remaining(limit.amount, usage.spent),
                 remainingCount: limit.count.map { max(0, $0 - max(0, usage.count)) })
         }
     }
