@@ -52,6 +52,27 @@ import Testing
         #expect(failure(lengthDelimited(26, lengthDelimited(1, payload))) == .invalidUTF8)
     }
 
+    @Test func stringFieldsAcceptExactlyTheBytesSwiftCallsValidUTF8() throws {
+        var random = SeededGenerator(seed: 0x5EED_0003)
+        let pieces: [[UInt8]] = [
+            [0x61], [0xC3, 0xA9], [0xE2, 0x82, 0xAC], [0xF0, 0x9F, 0x99, 0x82], [0x80], [0xC0], [0xC1, 0xBF],
+            [0xE0, 0x80], [0xE0, 0xA0], [0xED, 0xA0], [0xED, 0x9F, 0xBF], [0xEF, 0xBF, 0xBF], [0xF0, 0x8F],
+            [0xF4, 0x8F, 0xBF, 0xBF], [0xF4, 0x90], [0xF5], [0xFF], Array("abcdefghij".utf8),
+        ]
+        var accepted = 0
+        for _ in 0..<5_000 {
+            var payload: [UInt8] = []
+            for _ in 0..<Int.random(in: 0...6, using: &random) {
+                payload += pieces[Int.random(in: 0..<pieces.count, using: &random)]
+            }
+            let expected = String(validating: payload, as: UTF8.self)
+            let decoded = try? Everything(serializedBytes: lengthDelimited(12, payload))
+            #expect(decoded?.text == expected, "\(payload)")
+            if expected != nil { accepted += 1 }
+        }
+        #expect(accepted > 100)
+    }
+
     @Test func invalidUTF8InABytesFieldIsAccepted() throws {
         #expect(try Everything(serializedBytes: lengthDelimited(13, [0xFF, 0xC0])).data == [0xFF, 0xC0])
     }
