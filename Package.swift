@@ -41,6 +41,10 @@ let package = Package(
             name: "purser-identity", dependencies: ["PurserIdentity", "PurserService", "PurserKit", "PurserRPC"],
             path: "Services/Identity/Main"),
 
+        // Service libraries
+        .target(name: "PurserPolicy", dependencies: ["PurserKit"], path: "Services/Policy/Sources/PurserPolicy"),
+        .target(name: "PurserEmail", dependencies: ["PurserKit"], path: "Services/EmailAlias/Sources/PurserEmail"),
+
         // Tests
         .testTarget(name: "PurserKitTests", dependencies: ["PurserKit"]),
         .testTarget(name: "PurserWireTests", dependencies: ["PurserWire"]),
@@ -58,6 +62,8 @@ let package = Package(
                 "PurserIdentity", "PurserService", "PurserAuth", "PurserRPC", "PurserAPI", "PurserWire", "PurserKit",
                 "PurserPostgres", "PurserTestSupport",
             ]),
+        .testTarget(name: "PurserPolicyTests", dependencies: ["PurserPolicy"]),
+        .testTarget(name: "PurserEmailTests", dependencies: ["PurserEmail"]),
     ],
     swiftLanguageModes: [.v6]
 )
