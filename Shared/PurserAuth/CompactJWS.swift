@@ -4,11 +4,11 @@ import Foundation
 /// lookup or signature check. Pure: no I/O, no keys.
 ///
 /// Parsing refuses, in this order: oversized input (`token_too_large`), a
-/// segment count other than three or empty segments, bad base64url, a header
+/// segment count other than three or an empty header or payload, bad base64url, a header
 /// that is not a JSON object with a string `alg` (`token_malformed`), any `alg`
 /// but `EdDSA` (`unsupported_algorithm`, before any cryptography), a `crit`
 /// member (`unsupported_header`), a `typ` other than `JWT`, a missing `kid`
-/// and a signature of the wrong length (`token_malformed`).
+/// and a signature that is not 64 bytes, absent included (`token_malformed`).
 struct CompactJWS: Sendable {
     let header: JWTHeader
     let keyID: String
@@ -28,7 +28,7 @@ struct CompactJWS: Sendable {
         let headerRange = 0..<firstDot
         let payloadRange = (firstDot + 1)..<secondDot
         let signatureRange = (secondDot + 1)..<token.count
-        guard !headerRange.isEmpty, !payloadRange.isEmpty, !signatureRange.isEmpty else { throw .tokenMalformed }
+        guard !headerRange.isEmpty, !payloadRange.isEmpty else { throw .tokenMalformed }
 
         guard let headerJSON = Base64URL.decode(UnsafeRawBufferPointer(rebasing: token[headerRange])) else {
             throw .tokenMalformed

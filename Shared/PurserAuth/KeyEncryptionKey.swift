@@ -127,5 +127,4 @@ public struct KeyEncryptionKey: Sendable {
             throw .keyDecryptionFailed
         }
     }
-
 }

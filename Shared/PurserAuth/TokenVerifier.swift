@@ -29,6 +29,7 @@ public final class TokenVerifier: Sendable {
         var lastFetchStartedAt: Int64?
         var fetch: Task<Bool, Never>?
         var fetchCount = 0
+        var cacheHits = 0
         var tokens: TokenCache
         var revocations = RevocationSet()
     }
@@ -64,6 +65,7 @@ public final class TokenVerifier: Sendable {
                 return .expired
             }
             if state.revocations.isRevoked(entry.verified.claims.subject, now: now) { return .revoked }
+            state.cacheHits += 1
             return .hit(entry.verified)
         }
         switch lookup {
@@ -137,14 +139,27 @@ public final class TokenVerifier: Sendable {
         guard await task.value else { throw .signingKeysUnavailable }
     }
 
-    /// Number of verified tokens currently cached.
-    public var cachedTokenCount: Int {
-        state.withLock { $0.tokens.count }
+    /// Counters for metrics and diagnostics.
+    public struct Statistics: Sendable, Hashable {
+        /// Verified tokens currently cached.
+        public var cachedTokens: Int
+        /// Verifications answered from the cache.
+        public var cacheHits: Int
+        /// Key-set fetches started.
+        public var keyFetches: Int
+        /// Keys currently known.
+        public var knownKeys: Int
+        /// Subjects currently revoked.
+        public var revokedSubjects: Int
     }
 
-    /// Number of key-set fetches started so far.
-    public var keyFetchCount: Int {
-        state.withLock { $0.fetchCount }
+    /// A snapshot of the counters.
+    public var statistics: Statistics {
+        state.withLock {
+            Statistics(
+                cachedTokens: $0.tokens.count, cacheHits: $0.cacheHits, keyFetches: $0.fetchCount,
+                knownKeys: $0.keys.count, revokedSubjects: $0.revocations.count)
+        }
     }
 
     /// Waits for a background key fetch in progress, if any.
