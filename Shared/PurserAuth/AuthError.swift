@@ -21,9 +21,12 @@ public struct AuthError: Error, Hashable, Sendable, CustomStringConvertible {
         case `internal`
     }
 
+    /// The status class the edge answers with.
     public let kind: Kind
+    /// Stable snake_case code for the `reason` metadata entry; never changes meaning.
     public let reason: String
 
+    /// An error of `kind` with `reason`.
     public init(kind: Kind, reason: String) {
         self.kind = kind
         self.reason = reason

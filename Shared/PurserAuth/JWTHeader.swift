@@ -5,8 +5,11 @@ public struct JWTHeader: Sendable, Hashable {
     /// The only algorithm Purser issues or accepts.
     public static let algorithm = "EdDSA"
 
+    /// `alg`; anything but `EdDSA` is refused.
     public var algorithm: String
+    /// `typ`; `JWT` when present.
     public var type: String?
+    /// `kid`: which published key verifies the signature.
     public var keyID: String?
     /// True when the header carries a `crit` member; such tokens are refused,
     /// since no header extension is understood (RFC 7515 §4.1.11).

@@ -174,7 +174,7 @@ public final class TokenVerifier: Sendable {
     /// and starting a background refresh when the set is stale.
     private func publicKey(for keyID: String, now: Int64) async throws(AuthError) -> Ed25519.PublicKey {
         let configuration = self.configuration
-        enum Plan { case use(Ed25519.PublicKey), wait(Task<Bool, Never>), unknown }
+        enum Plan { case use(Ed25519.PublicKey), wait(Task<Bool, Never>), unknown, unavailable }
         let plan: Plan = state.withLock { state in
             let cooledDown = state.lastFetchStartedAt.map { now - $0 >= configuration.refreshCooldownSeconds } ?? true
             if let key = state.keys[keyID] {
@@ -184,13 +184,15 @@ public final class TokenVerifier: Sendable {
             }
             if let fetch = state.fetch { return .wait(fetch) }
             if cooledDown { return .wait(startFetch(&state, now: now)) }
-            return .unknown
+            return state.keysLoadedAt == nil ? .unavailable : .unknown
         }
         switch plan {
         case .use(let key):
             return key
         case .unknown:
             throw .unknownKey
+        case .unavailable:
+            throw .signingKeysUnavailable
         case .wait(let fetch):
             _ = await fetch.value
             guard let key = state.withLock({ $0.keys[keyID] }) else {

@@ -81,7 +81,7 @@ import Testing
         let factory = try TokenFactory(keyID: "k1")
         let source = InMemoryKeySource([factory.jwk])
         let verifier = makeVerifier(source: source, clock: clock)
-        let huge = String(repeating: "A", count: 4_000) + "." + String(repeating: "B", count: 4_000) + ".CC"
+        let huge = String(repeating: "A", count: 6_000) + "." + String(repeating: "B", count: 6_000) + ".CC"
         await #expect(throws: AuthError.tokenTooLarge) { try await verifier.verify(huge) }
         #expect(source.fetches == 0)
     }

@@ -259,8 +259,17 @@ import Testing
         let source = InMemoryKeySource([factory.jwk])
         source.setReachable(false)
         let verifier = makeVerifier(source: source, clock: clock)
-        await #expect(throws: AuthError.signingKeysUnavailable) { try await verifier.verify(try factory.token(now: clock.now)) }
+        let token = try factory.token(now: clock.now)
+        await #expect(throws: AuthError.signingKeysUnavailable) { try await verifier.verify(token) }
+        await #expect(throws: AuthError.signingKeysUnavailable) { try await verifier.verify(token) }
+        #expect(source.fetches == 1)
         await #expect(throws: AuthError.signingKeysUnavailable) { try await verifier.refreshKeys() }
+        #expect(source.fetches == 2)
+
+        source.setReachable(true)
+        clock.advance(by: 10)
+        #expect(try await verifier.verify(token).keyID == "k1")
+        #expect(source.fetches == 3)
     }
 
     @Test func concurrentVerificationsAgreeAndShareOneKeyFetch() async throws {
