@@ -12,7 +12,7 @@ public enum Ed25519 {
 
     /// A private signing key. Holding one is holding the signing authority:
     /// never log it; store it sealed with a `KeyEncryptionKey`.
-    public struct PrivateKey: Sendable {
+    public struct PrivateKey: Sendable, CustomStringConvertible {
         let key: EVPKey
 
         /// A fresh key pair from OpenSSL's CSPRNG.
@@ -45,6 +45,11 @@ public enum Ed25519 {
 
         init(key: EVPKey) {
             self.key = key
+        }
+
+        /// Names the public half only, so a key printed by accident reveals nothing secret.
+        public var description: String {
+            "Ed25519.PrivateKey(public: \(Base64URL.encode(publicKey.rawRepresentation)))"
         }
 
         /// The raw 32-byte private key.

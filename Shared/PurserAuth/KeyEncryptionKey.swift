@@ -8,7 +8,7 @@ import Foundation
 /// 16-byte tag. The key id is the associated data, so a sealed key moved to
 /// another row (another kid) no longer opens. Any tampering makes `open`
 /// throw `key_decryption_failed`.
-public struct KeyEncryptionKey: Sendable {
+public struct KeyEncryptionKey: Sendable, CustomStringConvertible {
     static let keyLength = 32
     static let nonceLength = 12
     static let tagLength = 16
@@ -35,6 +35,9 @@ public struct KeyEncryptionKey: Sendable {
     public static func generate() throws(AuthError) -> KeyEncryptionKey {
         try KeyEncryptionKey(rawRepresentation: SecureRandom.bytes(keyLength))
     }
+
+    /// Redacted, so a KEK printed by accident reveals nothing.
+    public var description: String { "KeyEncryptionKey(<redacted>)" }
 
     /// The KEK as base64 text, the form `PURSER_IDENTITY_KEK` takes.
     public var base64: String { Data(key).base64EncodedString() }

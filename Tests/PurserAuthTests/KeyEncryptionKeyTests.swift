@@ -46,6 +46,15 @@ import Testing
         }
     }
 
+    @Test func printedKeysRevealNoSecretBytes() throws {
+        let kek = try KeyEncryptionKey.generate()
+        #expect("\(kek)" == "KeyEncryptionKey(<redacted>)")
+        let signingKey = try SigningKey.generate(keyID: "k")
+        let printed = "\(signingKey)"
+        #expect(!printed.contains(Base64URL.encode(signingKey.privateKey.rawRepresentation)))
+        #expect(printed.contains(Base64URL.encode(signingKey.privateKey.publicKey.rawRepresentation)))
+    }
+
     @Test func kekLoadsFromItsBase64ConfigValue() throws {
         let raw = (0..<32).map { UInt8($0) }
         let text = Data(raw).base64EncodedString()
