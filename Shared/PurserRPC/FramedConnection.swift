@@ -77,6 +77,13 @@ class FramedConnection: EventHandler, @unchecked Sendable {
         scheduleFlush()
     }
 
+    /// Buffers one frame, reporting frames that cannot be encoded (bad metadata, too long).
+    func trySend(_ frame: Frame) throws(FrameError) {
+        guard state != .closed else { return }
+        try frame.encode(into: &output, maximumSize: maximumFrameSize)
+        scheduleFlush()
+    }
+
     /// Buffers already-encoded frame bytes.
     func sendEncoded(_ bytes: [UInt8]) {
         guard state != .closed else { return }

@@ -37,7 +37,7 @@ public final class RPCServer: Sendable {
     public func start() throws -> Int {
         let tls = try TLSContext(configuration.tls, role: .server)
         var routes = router.snapshot()
-        routes[HealthService.checkMethod] = HealthService.handler(server: shared)
+        routes[Health.check.fullName] = Health.handler(server: shared)
         shared.install(routes: routes, tls: tls, handshakeTimeout: configuration.tls.handshakeTimeout)
 
         var boundPort: Int32 = 0

@@ -1,3 +1,5 @@
+import Glibc
+
 /// Where and how an `RPCServer` listens.
 public struct ServerConfiguration: Sendable {
     /// Address to bind (`0.0.0.0`, `127.0.0.1`, `::`…).
