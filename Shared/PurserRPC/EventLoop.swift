@@ -43,6 +43,7 @@ final class EventLoop: @unchecked Sendable {
     let readBuffer: UnsafeMutableRawBufferPointer
 
     init(name: String) throws(RPCError) {
+        EventLoop.ignoreBrokenPipes
         self.name = name
         epollFD = purser_epoll_create()
         wakeFD = purser_eventfd(0)
@@ -52,6 +53,12 @@ final class EventLoop: @unchecked Sendable {
         }
         _ = purser_epoll_ctl(epollFD, EPOLL_CTL_ADD, wakeFD, EpollEvents.readable, UInt64(UInt32(bitPattern: wakeFD)))
     }
+
+    /// OpenSSL writes to sockets with write(2), so a peer that vanished would
+    /// raise SIGPIPE and kill the process; the error return is handled instead.
+    private static let ignoreBrokenPipes: Void = {
+        _ = signal(SIGPIPE, SIG_IGN)
+    }()
 
     deinit {
         close(epollFD)

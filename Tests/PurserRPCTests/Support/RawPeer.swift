@@ -6,8 +6,9 @@ import PurserTestSupport
 
 /// A deliberately simple blocking peer for protocol-level tests: a TCP socket
 /// with optional TLS configured by hand (old versions, missing ALPN), writing
-/// arbitrary bytes and reading frames. Reads time out after `readTimeout`.
-final class RawPeer {
+/// arbitrary bytes and reading frames. Reads time out after `readTimeoutSeconds`.
+/// Used from one thread at a time (a writer thread hands it back by finishing).
+final class RawPeer: @unchecked Sendable {
     struct Failure: Error, CustomStringConvertible { let description: String }
 
     let fd: Int32
