@@ -47,7 +47,7 @@ import COpenSSL
         let client = try fixture.client(trustRoots: otherCA + "/ca.pem")
         let error = await #expect(throws: RPCError.self) { try await client.call(TestMethod.echo, [1]) }
         #expect(error?.code == .unavailable)
-        #expect(error?.message.contains("certificate verify failed") == true)
+        #expect(error?.message.contains("certificate verify failed") == true, "\(String(describing: error))")
         client.close()
         await fixture.server.shutdown(gracePeriod: .seconds(1))
     }
@@ -57,7 +57,7 @@ import COpenSSL
         let client = try fixture.client(serverName: "bank.example.com")
         let error = await #expect(throws: RPCError.self) { try await client.call(TestMethod.echo, [1]) }
         #expect(error?.code == .unavailable)
-        #expect(error?.message.contains("certificate verify failed") == true)
+        #expect(error?.message.contains("certificate verify failed") == true, "\(String(describing: error))")
         client.close()
         await fixture.server.shutdown(gracePeriod: .seconds(1))
     }

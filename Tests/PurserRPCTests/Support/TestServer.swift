@@ -50,7 +50,7 @@ struct TestServer {
     let port: Int
     let probe: Probe
 
-    static let quietLogger = Logger(label: "rpc-test", level: .critical)
+    static let quietLogger = Logger(label: "rpc-test", level: ProcessInfo.processInfo.environment["RPC_TEST_LOG"] == nil ? .critical : .debug)
 
     static func makeRouter(probe: Probe) -> RPCRouter {
         let router = RPCRouter()
