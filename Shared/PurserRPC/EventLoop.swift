@@ -33,12 +33,12 @@ final class EventLoop: @unchecked Sendable {
     private let wakePending = Atomic<Bool>(false)
     private let stopping = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
-    private var threadID: pthread_t?
 
     // Confined to the loop thread.
     private var handlers: [Int32: EventHandler] = [:]
     private var timers = TimerHeap()
     private var flushList: [() -> Void] = []
+    private var nextRound: [() -> Void] = []
     /// Scratch space for reads, reused by every connection on this loop.
     let readBuffer: UnsafeMutableRawBufferPointer
 
@@ -69,7 +69,6 @@ final class EventLoop: @unchecked Sendable {
     /// Starts the loop's thread.
     func start() {
         let thread = Thread { [self] in
-            threadID = pthread_self()
             run()
             finished.signal()
         }
@@ -83,12 +82,6 @@ final class EventLoop: @unchecked Sendable {
         stopping.store(true, ordering: .releasing)
         wake()
         finished.wait()
-    }
-
-    /// Whether the caller runs on this loop's thread.
-    var inLoop: Bool {
-        guard let threadID else { return false }
-        return pthread_equal(threadID, pthread_self()) != 0
     }
 
     /// Runs `work` on the loop thread, in submission order.
@@ -139,6 +132,11 @@ final class EventLoop: @unchecked Sendable {
         flushList.append(flush)
     }
 
+    /// Runs `work` in the next round, after other ready sockets had their turn.
+    func deferToNextRound(_ work: @escaping () -> Void) {
+        nextRound.append(work)
+    }
+
     private func run() {
         let capacity = 256
         let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: capacity)
@@ -149,7 +147,9 @@ final class EventLoop: @unchecked Sendable {
                 let now = purser_monotonic_ns()
                 timeout = next <= now ? 0 : Int32(min((next - now + 999_999) / 1_000_000, 60_000))
             }
-            if !flushList.isEmpty { timeout = 0 }
+            if !flushList.isEmpty || !nextRound.isEmpty { timeout = 0 }
+            let deferred = nextRound
+            nextRound.removeAll(keepingCapacity: true)
             let count = purser_epoll_wait(epollFD, events, Int32(capacity), timeout)
             if count > 0 {
                 for index in 0..<Int(count) {
@@ -162,6 +162,7 @@ final class EventLoop: @unchecked Sendable {
                     handlers[fd]?.handleEvent(mask)
                 }
             }
+            for work in deferred { work() }
             runQueuedWork()
             runExpiredTimers()
             runFlushes()
@@ -213,7 +214,6 @@ struct TimerHeap {
     private var items: [LoopTimer] = []
 
     var earliestDeadline: UInt64? { items.first?.deadline }
-    var count: Int { items.count }
 
     mutating func insert(_ timer: LoopTimer) {
         timer.heapIndex = items.count

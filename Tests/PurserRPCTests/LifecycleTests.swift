@@ -146,3 +146,30 @@ import Testing
         await fixture.server.shutdown(gracePeriod: .seconds(1))
     }
 }
+
+@Suite struct ListeningTests {
+    @Test func twoServersShareAPortWithReusePort() async throws {
+        var tls = try TestServer.serverTLS()
+        tls.handshakeTimeout = .seconds(5)
+        let first = RPCServer(configuration: ServerConfiguration(host: "127.0.0.1", port: 0, tls: tls, eventLoops: 1, reusePort: true),
+                              router: TestServer.makeRouter(probe: Probe()), logger: TestServer.quietLogger)
+        let port = try first.start()
+        let second = RPCServer(configuration: ServerConfiguration(host: "127.0.0.1", port: port, tls: tls, eventLoops: 1, reusePort: true),
+                               router: TestServer.makeRouter(probe: Probe()), logger: TestServer.quietLogger)
+        #expect(try second.start() == port)
+        await first.shutdown(gracePeriod: .seconds(1))
+        let client = try TestServer.client(port: port)
+        #expect(try await client.call(TestMethod.echo, [4]).body == [4])
+        client.close()
+        await second.shutdown(gracePeriod: .seconds(1))
+    }
+
+    @Test func bindingATakenPortFailsWithBindFailed() async throws {
+        let fixture = try TestServer.start()
+        let clash = RPCServer(configuration: ServerConfiguration(host: "127.0.0.1", port: fixture.port, tls: try TestServer.serverTLS()),
+                              router: RPCRouter(), logger: TestServer.quietLogger)
+        let error = #expect(throws: RPCError.self) { try clash.start() }
+        #expect(error?.reason == "bind_failed")
+        await fixture.server.shutdown(gracePeriod: .seconds(1))
+    }
+}
