@@ -29,7 +29,9 @@ final class EventLoop: @unchecked Sendable {
     let name: String
     private let epollFD: Int32
     private let wakeFD: Int32
-    private let queue = Mutex<[@Sendable () -> Void]>([])
+    private let queue = Mutex<WorkQueue>(WorkQueue())
+    /// Serialises work submitted after the loop thread ended (see `execute`).
+    private let afterStop = Mutex<Void>(())
     private let wakePending = Atomic<Bool>(false)
     private let stopping = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
@@ -84,10 +86,20 @@ final class EventLoop: @unchecked Sendable {
         finished.wait()
     }
 
-    /// Runs `work` on the loop thread, in submission order.
+    /// Runs `work` on the loop thread, in submission order. Once the loop has
+    /// stopped, `work` runs at once on the caller's thread, one item at a time,
+    /// so late completions still resume their waiters instead of vanishing.
     func execute(_ work: @escaping @Sendable () -> Void) {
-        queue.withLock { $0.append(work) }
-        wake()
+        let queued = queue.withLock { queue -> Bool in
+            guard !queue.terminated else { return false }
+            queue.items.append(work)
+            return true
+        }
+        if queued {
+            wake()
+        } else {
+            afterStop.withLock { _ in work() }
+        }
     }
 
     private func wake() {
@@ -167,14 +179,15 @@ final class EventLoop: @unchecked Sendable {
             runExpiredTimers()
             runFlushes()
         }
+        queue.withLock { $0.terminated = true }
         runQueuedWork()
     }
 
     private func runQueuedWork() {
         wakePending.store(false, ordering: .releasing)
-        let work = queue.withLock { pending -> [@Sendable () -> Void] in
-            let taken = pending
-            pending.removeAll(keepingCapacity: true)
+        let work = queue.withLock { queue -> [@Sendable () -> Void] in
+            let taken = queue.items
+            queue.items.removeAll(keepingCapacity: true)
             return taken
         }
         for item in work { item() }
@@ -195,6 +208,13 @@ final class EventLoop: @unchecked Sendable {
             for flush in list { flush() }
         }
     }
+}
+
+/// Work handed to a loop from other threads.
+struct WorkQueue {
+    var items: [@Sendable () -> Void] = []
+    /// Set when the loop thread has ended; later work runs on the submitter's thread.
+    var terminated = false
 }
 
 /// A one-shot timer on an event loop; cancel it with `EventLoop.cancel`.

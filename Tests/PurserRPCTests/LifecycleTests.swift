@@ -137,6 +137,24 @@ import Testing
         await second.server.shutdown(gracePeriod: .seconds(1))
     }
 
+    @Test func closingTheClientFailsCallsInFlightAndAfterwards() async throws {
+        let fixture = try TestServer.start()
+        let client = try fixture.client()
+        let waiting = Task { try await client.call(TestMethod.waitForRelease, [1], idempotent: true) }
+        try await fixture.probe.waitUntilStarted(1)
+        client.close()
+        let inFlight = await waiting.result
+        if case .failure(let error as RPCError) = inFlight {
+            #expect(error.code == .unavailable)
+        } else {
+            Issue.record("the in-flight call should fail when the client closes")
+        }
+        let after = await #expect(throws: RPCError.self) { try await client.call(TestMethod.echo, [2]) }
+        #expect(after?.reason == "client_closed")
+        fixture.probe.released.store(true, ordering: .releasing)
+        await fixture.server.shutdown(gracePeriod: .seconds(1))
+    }
+
     @Test func clientSpreadsCallsOverItsConnectionPool() async throws {
         let fixture = try TestServer.start()
         let client = try fixture.client(connections: 4)
