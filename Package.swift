@@ -26,7 +26,12 @@ let package = Package(
             path: "Shared/PurserRPC"),
         .target(name: "PurserAuth", dependencies: ["COpenSSL", "PurserKit"], path: "Shared/PurserAuth"),
         .executableTarget(name: "purser-rpc-bench", dependencies: ["PurserRPC", "PurserKit"], path: "Shared/PurserRPCBench"),
+        .target(name: "PurserAPI", dependencies: ["PurserWire", "PurserRPC"], path: "Shared/PurserAPI", exclude: ["proto"]),
         .target(name: "PurserTestSupport", dependencies: ["PurserKit"], path: "Shared/PurserTestSupport"),
+
+        // Service libraries
+        .target(name: "PurserPolicy", dependencies: ["PurserKit"], path: "Services/Policy/Sources/PurserPolicy"),
+        .target(name: "PurserEmail", dependencies: ["PurserKit"], path: "Services/EmailAlias/Sources/PurserEmail"),
 
         // Tests
         .testTarget(name: "PurserKitTests", dependencies: ["PurserKit"]),
@@ -36,6 +41,8 @@ let package = Package(
         .testTarget(
             name: "PurserRPCTests", dependencies: ["PurserRPC", "PurserWire", "PurserTestSupport", "COpenSSL", "CLinux"]),
         .testTarget(name: "PurserAuthTests", dependencies: ["PurserAuth"]),
+        .testTarget(name: "PurserPolicyTests", dependencies: ["PurserPolicy"]),
+        .testTarget(name: "PurserEmailTests", dependencies: ["PurserEmail"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -32,9 +32,8 @@ public struct WireDecoder: WireTraverser {
     public static func decode<M: WireMessage>(
         _ type: M.Type, from buffer: UnsafeRawBufferPointer
     ) throws(WireError) -> M {
-        var entries: [WireEntry] = []
-        entries.reserveCapacity(32)
-        var root = WireDecoder(buffer: buffer, entries: entries, depth: -1)
+        var root = WireDecoder(buffer: buffer, entries: [], depth: -1)
+        root.entries.reserveCapacity(16)
         var message = M()
         try root.decodeMessage(&message, from: 0, to: buffer.count)
         return message

@@ -16,10 +16,13 @@ extension String: WireValue {
     @inlinable
     public static func read(_ payload: WirePayload, encoding: WireIntegerEncoding) throws(WireError) -> String {
         if payload.bytes.isEmpty { return "" }
-        guard let string = String(validating: payload.bytes, as: UTF8.self) else {
+        guard UTF8Validation.isValid(payload.bytes) else {
             throw WireError(.invalidUTF8, offset: payload.offset, fieldNumber: payload.fieldNumber)
         }
-        return string
+        return String(unsafeUninitializedCapacity: payload.bytes.count) { storage in
+            UnsafeMutableRawBufferPointer(storage).copyMemory(from: payload.bytes)
+            return payload.bytes.count
+        }
     }
 }
 
