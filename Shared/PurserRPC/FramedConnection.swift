@@ -65,13 +65,15 @@ class FramedConnection: EventHandler, @unchecked Sendable {
 
     // MARK: Output
 
-    /// Buffers one frame for sending in this loop round's flush.
+    /// Buffers one frame built by this module (fixed, valid fields) for sending
+    /// in this loop round's flush. A frame that cannot be encoded is replaced by
+    /// an INTERNAL response on its stream, so the peer is never left waiting.
     func send(_ frame: Frame) {
         guard state != .closed else { return }
         do {
             try frame.encode(into: &output, maximumSize: maximumFrameSize)
         } catch {
-            // Only over-long frames reach here; the caller's stream gets an error instead.
+            guard frame.stream != 0 else { return }
             let fallback = Frame.response(stream: frame.stream, status: .internal, statusMessage: "response could not be encoded: \(error.reason)", metadata: [:], message: [])
             try? fallback.encode(into: &output, maximumSize: maximumFrameSize)
         }

@@ -26,6 +26,9 @@ public final class RPCClient: Sendable {
         var closed = false
     }
 
+    /// Loads the TLS material and starts the client's event loop(s); connects
+    /// lazily on the first call. Throws `RPCError` with reason `tls_configuration`
+    /// when a certificate, key or trust root cannot be loaded.
     public init(configuration: ClientConfiguration, logger: Logger) throws(RPCError) {
         self.configuration = configuration
         self.logger = logger
