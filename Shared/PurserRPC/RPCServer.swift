@@ -32,9 +32,12 @@ public final class RPCServer: Sendable {
     }
 
     /// Binds, starts the event loops and returns the bound port.
-    /// Throws `RPCError` with reason `tls_configuration` or `bind_failed`.
+    /// Throws `RPCError` with reason `tls_configuration`, `bind_failed` or `already_started`.
     @discardableResult
     public func start() throws -> Int {
+        guard running.withLock({ $0 == nil }) else {
+            throw RPCError(.failedPrecondition, "the server is already running", reason: "already_started")
+        }
         let tls = try TLSContext(configuration.tls, role: .server)
         var routes = router.snapshot()
         routes[Health.check.fullName] = Health.handler(server: shared)
