@@ -9,7 +9,8 @@ import Synchronization
 /// (garbage, no handshake, not reading) only ever affects itself;
 /// `shutdown(gracePeriod:)` stops accepting, sends GOAWAY, lets in-flight
 /// calls finish within the grace period and then closes everything.
-/// Every server answers `purser.health.v1.Health/Check`.
+/// Every server answers `purser.health.v1.Health/Check`. Its loop threads run
+/// until `shutdown(gracePeriod:)`; call it before dropping the server.
 public final class RPCServer: Sendable {
     public let configuration: ServerConfiguration
     let shared: ServerShared
