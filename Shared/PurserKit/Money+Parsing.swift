@@ -6,6 +6,11 @@ public struct MoneyParseError: Error, Sendable, Equatable, CustomStringConvertib
     /// The rejected input.
     public let input: String
 
+    public init(reason: String, input: String) {
+        self.reason = reason
+        self.input = input
+    }
+
     public var description: String {
         switch reason {
         case "too_many_decimals":
