@@ -12,6 +12,8 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         /// Stable snake_case code.
         public let reason: String
         public init(_ reason: String) { self.reason = reason }
+        /// The kind of a server error with this SQLSTATE.
+        public init(sqlState: String) { self = PostgresError.kind(forSQLState: sqlState) }
         public var description: String { reason }
 
         /// The connection broke (server restart, network); the statement's outcome
