@@ -38,6 +38,9 @@ public final class PostgresConnection {
             PQfinish(handle)
             throw PostgresError(.unavailable, message)
         }
+        // Server notices (and the FATAL sent on shutdown) would otherwise go to
+        // stderr unformatted; errors reach callers as PostgresError instead.
+        PQsetNoticeProcessor(handle, { _, _ in }, nil)
         return PostgresConnection(handle: handle, cacheSize: configuration.preparedStatementCacheSize)
     }
 
@@ -78,7 +81,8 @@ public final class PostgresConnection {
             if !kind.usesBinaryFormat { parameterBuffer.append(0) }
             offsets[position] = start
         }
-        let name = try preparedName(sql: sql, types: types)
+        let key = StatementKey(sql: sql, types: types)
+        let name = try preparedName(key)
         let result: OpaquePointer? = parameterBuffer.withUnsafeBufferPointer { buffer in
             var values = [UnsafePointer<CChar>?](repeating: nil, count: parameters.count)
             if let base = buffer.baseAddress {
@@ -89,7 +93,14 @@ public final class PostgresConnection {
             }
             return PQexecPrepared(handle, name, Int32(parameters.count), values, lengths, binary, 1)
         }
-        return try checked(result)
+        do {
+            return try checked(result)
+        } catch {
+            // "cached plan must not change result type": the table changed under
+            // the statement; prepare it afresh next time.
+            if error.sqlState == "0A000" { statements[key] = nil }
+            throw error
+        }
     }
 
     /// Runs one statement and returns the number of rows it affected.
@@ -105,8 +116,7 @@ public final class PostgresConnection {
     }
 
     /// Returns the prepared statement name for `sql`, preparing it first if needed.
-    private func preparedName(sql: String, types: [UInt32]) throws(PostgresError) -> String {
-        let key = StatementKey(sql: sql, types: types)
+    private func preparedName(_ key: StatementKey) throws(PostgresError) -> String {
         if let name = statements[key] { return name }
         if statements.count >= cacheSize {
             _ = try checked(PQexec(handle, "DEALLOCATE ALL"))
@@ -114,7 +124,7 @@ public final class PostgresConnection {
         }
         let name = "purser_\(nextStatement)"
         nextStatement += 1
-        _ = try checked(PQprepare(handle, name, sql, Int32(types.count), types))
+        _ = try checked(PQprepare(handle, name, key.sql, Int32(key.types.count), key.types))
         statements[key] = name
         return name
     }
