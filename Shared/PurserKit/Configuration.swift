@@ -13,8 +13,11 @@ public struct Configuration: Sendable {
     /// One setting a service reads: the full variable name, its default (`nil`
     /// when required) and what it means.
     public struct Declaration: Sendable, Hashable {
+        /// Full variable name, e.g. `PURSER_WALLET_HOLD_TTL`.
         public let variable: String
+        /// The default as text; `nil` when the setting is required.
         public let defaultValue: String?
+        /// What the setting means.
         public let documentation: String
     }
 
