@@ -1,5 +1,6 @@
 import CLibPQ
 import Foundation
+import Glibc
 import PurserKit
 
 /// One libpq session, used only on the thread of the pool worker that owns it
@@ -53,6 +54,24 @@ public final class PostgresConnection {
 
     /// `true` while libpq considers the session usable.
     public var isAlive: Bool { PQstatus(handle) == CONNECTION_OK }
+
+    /// Checks an idle connection without a round trip: a server that closed the
+    /// session (restart, idle timeout) leaves its goodbye readable on the
+    /// socket, so a readable idle socket is consumed and the status re-read.
+    /// Costs one non-blocking `poll`.
+    func isUsableWhenIdle() -> Bool {
+        guard PQstatus(handle) == CONNECTION_OK else { return false }
+        // A goodbye arrives as an error message, then end-of-file; libpq only
+        // notices the end on a later read, so keep reading while data is pending.
+        for _ in 0..<4 {
+            var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+            guard poll(&descriptor, 1, 0) > 0 else { break }
+            guard PQconsumeInput(handle) != 0 else { return false }
+            while let stray = PQnotifies(handle) { PQfreemem(stray) }
+            if descriptor.revents & Int16(POLLHUP | POLLERR) != 0 { return false }
+        }
+        return PQstatus(handle) == CONNECTION_OK
+    }
 
     /// `true` inside a transaction block (open or failed).
     var isInTransaction: Bool {
