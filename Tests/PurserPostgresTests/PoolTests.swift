@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+import PurserKit
 import PurserPostgres
 
 @Suite struct PoolTests {
@@ -34,17 +35,38 @@ import PurserPostgres
         #expect(pool.metrics.snapshot().connectionsOpened <= 8)
     }
 
+    /// Occupies the only connection of `pool` until `release` is incremented;
+    /// returns once the blocking job is running.
+    static func occupy(_ pool: PostgresPool, until release: Counter) async throws -> Task<Void, any Error> {
+        let running = Counter()
+        let blocker = Task {
+            try await pool.withConnection { _ in
+                running.increment()
+                let deadline = Date().addingTimeInterval(120)
+                while release.value == 0, Date() < deadline { usleep(1_000) }
+            }
+        }
+        while running.value == 0 { try await Task.sleep(for: .milliseconds(2)) }
+        return blocker
+    }
+
+    /// Waits until `depth` jobs are queued.
+    static func waitForQueue(_ pool: PostgresPool, depth: Int) async throws {
+        while pool.queueDepth < depth { try await Task.sleep(for: .milliseconds(1)) }
+    }
+
     @Test func jobsRunOnOneConnectionInFIFOOrderWhenThePoolIsBusy() async throws {
         let pool = try await makePool("pool_fifo", size: 1)
         defer { Task { await pool.close() } }
         try await pool.withConnection { try $0.executeScript("CREATE TABLE log (n int8)") }
-        let blocker = Task { try await pool.withConnection { try $0.executeScript("SELECT pg_sleep(0.2)") } }
-        try await Task.sleep(for: .milliseconds(50))
+        let release = Counter()
+        let blocker = try await Self.occupy(pool, until: release)
         var tasks: [Task<Void, any Error>] = []
         for index in 0..<20 {
             tasks.append(Task { try await pool.withConnection { _ = try $0.execute("INSERT INTO log VALUES ($1)", [Int64(index)]) } })
-            try await Task.sleep(for: .milliseconds(2))
+            try await Self.waitForQueue(pool, depth: index + 1)
         }
+        release.increment()
         try await blocker.value
         for task in tasks { try await task.value }
         let order = try await pool.withConnection { connection in
@@ -57,12 +79,13 @@ import PurserPostgres
         let pool = try await makePool("pool_cancel", size: 1)
         defer { Task { await pool.close() } }
         try await pool.withConnection { try $0.executeScript("CREATE TABLE hits (n int)") }
-        let blocker = Task { try await pool.withConnection { try $0.executeScript("SELECT pg_sleep(0.3)") } }
-        try await Task.sleep(for: .milliseconds(50))
+        let release = Counter()
+        let blocker = try await Self.occupy(pool, until: release)
         let waiting = Task { try await pool.withConnection { _ = try $0.execute("INSERT INTO hits VALUES (1)") } }
-        try await Task.sleep(for: .milliseconds(20))
+        try await Self.waitForQueue(pool, depth: 1)
         waiting.cancel()
         await #expect(throws: CancellationError.self) { try await waiting.value }
+        release.increment()
         try await blocker.value
         let count = try await pool.withConnection { try $0.query("SELECT count(*) FROM hits")[0][0, as: Int64.self] }
         #expect(count == 0)
@@ -122,5 +145,22 @@ import PurserPostgres
         #expect(inserted == 7)
         #expect(updated == 3)
         #expect(deleted == 7)
+    }
+}
+
+@Suite struct PoolLifecycleTests {
+    @Test func aServiceGroupClosesThePoolOnShutdown() async throws {
+        let pool = try await makePool("pool_service", size: 1)
+        try await pool.ping()
+        let group = ServiceGroup(services: [.init("postgres", pool)], signals: [], logger: Logger(label: "g", level: .critical))
+        let running = Task { try await group.run() }
+        group.triggerGracefulShutdown()
+        try await running.value
+        do {
+            _ = try await pool.withConnection { _ in 1 }
+            Issue.record("pool still open after shutdown")
+        } catch let error as PostgresError {
+            #expect(error.kind == .poolClosed)
+        }
     }
 }
