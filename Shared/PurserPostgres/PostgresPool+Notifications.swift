@@ -31,11 +31,11 @@ extension PostgresPool {
         let logger = self.logger.with(["channel": channel])
         try await withCheckedThrowingContinuation { (ready: CheckedContinuation<Void, any Error>) in
             let thread = Thread {
+                setCurrentThreadName("postgres-listen")
                 PostgresPool.runListener(
                     channel: channel, configuration: configuration, state: state, logger: logger,
                     ready: ready, output: continuation)
             }
-            thread.name = "postgres-listen"
             thread.start()
         }
         return stream

@@ -30,12 +30,12 @@ public final class PostgresPool: Sendable {
             let queue = self.queue
             let done = workersDone
             done.enter()
-            let thread = Thread {
+            Thread {
+                // Named for `top -H` and debuggers, and so tests can see where bodies run.
+                setCurrentThreadName("postgres-\(id)")
                 worker.runLoop(queue: queue)
                 done.leave()
-            }
-            thread.name = "postgres-\(id)"
-            thread.start()
+            }.start()
         }
     }
 
