@@ -18,7 +18,7 @@ import Synchronization
 ///
 /// Shutdown order: the RPC server drains first (stop accepting, GOAWAY,
 /// finish in-flight calls), then background services stop in reverse order,
-/// then the pool closes.
+/// then the pool closes (it is the group's first member).
 public final class ServiceHost: Sendable {
     /// Where the token verifier gets keys and revocations.
     public enum Authentication: Sendable {
@@ -129,9 +129,9 @@ public final class ServiceHost: Sendable {
         let poller = RevocationPoller(
             feed: revocationFeed, verifier: verifier, interval: settings.revocationPollInterval,
             logger: logger.with(["component": "revocations"]))
-        let server = self.server, grace = settings.drainTimeout
+        let server = self.server, grace = settings.drainTimeout, pool = self.pool
         state.withLock { state in
-            let entries = [ServiceGroup.Entry("revocations", poller)] + state.background
+            let entries = [ServiceGroup.Entry("postgres", pool), ServiceGroup.Entry("revocations", poller)] + state.background
                 + [ServiceGroup.Entry("rpc", ServerDrain(server: server, grace: grace))]
             let group = ServiceGroup(
                 services: entries, signals: signals, gracefulShutdownTimeout: grace + .seconds(5), logger: logger)
@@ -142,16 +142,11 @@ public final class ServiceHost: Sendable {
         return port
     }
 
-    /// Waits until the host has stopped (after a signal or `shutdown()`), then closes the pool.
+    /// Waits until the host has stopped (after a signal or `shutdown()`); the
+    /// pool, first in the group, closes last.
     public func wait() async throws {
         guard let task = state.withLock({ $0.task }) else { return }
-        do {
-            try await task.value
-        } catch {
-            await pool.close()
-            throw error
-        }
-        await pool.close()
+        try await task.value
     }
 
     /// Starts the graceful shutdown and waits for it.
@@ -162,7 +157,6 @@ public final class ServiceHost: Sendable {
         }
         group.triggerGracefulShutdown()
         try await task?.value
-        await pool.close()
     }
 
     /// Runs until SIGTERM or SIGINT, then drains: the whole life of a service process.
