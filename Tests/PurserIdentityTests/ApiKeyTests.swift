@@ -21,6 +21,22 @@ struct ApiKeyTests {
             #expect(listed.keys.count == 3)
             #expect(listed.keys.contains(created.key))
             #expect(!listed.serializedBytes().contains(subsequence: Array(created.secret.utf8)))
+            let first = try await identity.call(
+                IdentityMethods.listApiKeys, ListApiKeysRequest(tenantID: acme.tenant.id, pageSize: 2), token: acme.adminToken)
+            let second = try await identity.call(
+                IdentityMethods.listApiKeys, ListApiKeysRequest(tenantID: acme.tenant.id, pageSize: 2, pageToken: first.nextPageToken),
+                token: acme.adminToken)
+            #expect(first.keys.count == 2)
+            #expect(second.keys.count == 1)
+            #expect(second.nextPageToken.isEmpty)
+            #expect(Set((first.keys + second.keys).map(\.id)) == Set(listed.keys.map(\.id)))
+            let forged = await rpcError {
+                _ = try await identity.call(
+                    IdentityMethods.listApiKeys, ListApiKeysRequest(tenantID: acme.tenant.id, pageToken: "6e6f742d612d75756964"),
+                    token: acme.adminToken)
+            }
+            #expect(forged?.code == .invalidArgument)
+            #expect(forged?.reason == "page_token_invalid")
 
             let token = try await identity.token(created.secret)
             let auth = try await identity.call(IdentityMethods.authenticate, AuthenticateRequest(secret: created.secret))

@@ -19,7 +19,7 @@ struct TokenTests {
         }
     }
 
-    @Test func unknownAndKnownSubjectsFailInComparableTime() async throws {
+    @Test func unknownAndSuspendedSubjectsFailWithTheirReasonsAndPrintTimings() async throws {
         try await withIdentity("auth_timing") { identity in
             let op = try await identity.operatorToken()
             let acme = try await identity.makeTenant("acme", operatorToken: op)
@@ -39,6 +39,8 @@ struct TokenTests {
             print("authenticate failure median: unknown secret \(missing.sorted()[20]), suspended subject \(existing.sorted()[20])")
             let suspendedError = await rpcError { _ = try await identity.token(agent.secret) }
             #expect(suspendedError?.reason == "agent_suspended")
+            let unknownError = await rpcError { _ = try await identity.token(unknown) }
+            #expect(unknownError?.reason == "invalid_credentials")
         }
     }
 
@@ -171,4 +173,38 @@ func unsignedToken(alg: String, kid: String, from token: String) -> String {
     let parts = token.split(separator: ".", omittingEmptySubsequences: false)
     let header = Base64URL.encode(Array("{\"alg\":\"\(alg)\",\"typ\":\"JWT\",\"kid\":\"\(kid)\"}".utf8))
     return header + "." + parts[1] + "."
+}
+
+@Suite("Identity under concurrent load (figures printed, never asserted)")
+struct IdentityFigures {
+    @Test func concurrentAuthenticationIssuesUniqueTokensAndPrintsFigures() async throws {
+        try await withIdentity("figures") { identity in
+            let op = try await identity.operatorToken()
+            let acme = try await identity.makeTenant("acme", operatorToken: op)
+            let agent = try await identity.makeAgent("worker", in: acme)
+            var samples: [Duration] = []
+            for _ in 0..<200 {
+                let start = ContinuousClock.now
+                _ = try await identity.token(agent.secret)
+                samples.append(ContinuousClock.now - start)
+            }
+            samples.sort()
+            let concurrent = 64, perTask = 8
+            let start = ContinuousClock.now
+            let tokens = try await withThrowingTaskGroup(of: [String].self) { group in
+                for _ in 0..<concurrent {
+                    group.addTask {
+                        var issued: [String] = []
+                        for _ in 0..<perTask { issued.append(try await identity.token(agent.secret)) }
+                        return issued
+                    }
+                }
+                return try await group.reduce(into: [String]()) { $0 += $1 }
+            }
+            let elapsed = ContinuousClock.now - start
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            print("Authenticate sequential p50 \(samples[100]) p99 \(samples[198]); \(concurrent) in flight: \(Int(Double(concurrent * perTask) / seconds)) tokens/s")
+            #expect(Set(tokens).count == concurrent * perTask, "every token is unique (its jti)")
+        }
+    }
 }

@@ -52,13 +52,18 @@ extension IdentityService {
         let tenantID = try Validation.id(request.tenantID, what: "tenant")
         try Self.check { () throws(AuthError) in try principal.requireTenant(tenantID) }
         let size = try PageToken.size(request.pageSize)
-        let after = try PageToken.parse(request.pageToken)?.after ?? ""
+        let after = try PageToken.parse(request.pageToken).map { token throws(IdentityError) in
+            guard let id = try? Validation.id(token.after, what: "API key") else {
+                throw IdentityError.invalid("page_token", "is not a token this service issued", reason: "page_token_invalid")
+            }
+            return id
+        }
         let keys = try await pool.withConnection { connection -> [ApiKey] in
             let rows = try connection.query(
                 """
                 SELECT \(IdentityRows.apiKeyColumns) FROM identity.api_keys
-                 WHERE tenant_id = $1 AND key_id::text > $2
-                 ORDER BY key_id::text LIMIT $3
+                 WHERE tenant_id = $1 AND ($2::uuid IS NULL OR key_id > $2::uuid)
+                 ORDER BY key_id LIMIT $3
                 """, [tenantID, after, size + 1])
             return try rows.map(IdentityRows.apiKey)
         }
