@@ -115,7 +115,8 @@ extension IdentityService {
     }
 
     /// Suspends (active → suspended) or resumes (suspended → active) an agent
-    /// (admin). A suspended agent's secrets do not authenticate. Repeating
+    /// (admin). A suspended agent's secrets do not authenticate; tokens it
+    /// already holds expire on their own (revocation is the immediate cut). Repeating
     /// either is a no-op; a revoked agent is FAILED_PRECONDITION (`agent_revoked`).
     func setAgentSuspended(_ request: GetAgentRequest, suspended: Bool, principal: Principal) async throws -> Agent {
         let (tenantID, agentID) = try agentIDs(request.tenantID, request.agentID)
