@@ -62,99 +62,101 @@ struct WhoAmI: WireMessage {
     }
 }
 
-@Suite("Identity revocation: outbox delivery and propagation to other services")
-struct RevocationTests {
-    @Test func revocationReachesASubscriberThatFailsTwiceThenSucceeds() async throws {
-        let wallet = try StubSubscriber(certificate: "wallet", method: "purser.wallet.v1.Wallet/FreezeAccount", failures: 2)
-        let email = try StubSubscriber(certificate: "email", method: "purser.email.v1.EmailAlias/DisableAgent", failures: 0)
-        let subscribers = try RevocationSubscriber.parseList(["wallet=127.0.0.1:\(wallet.port)", "email=127.0.0.1:\(email.port)"])
-        try await withIdentity("revocation_outbox", subscribers: subscribers) { identity in
-            let op = try await identity.operatorToken()
-            let acme = try await identity.makeTenant("acme", operatorToken: op)
-            let agent = try await identity.makeAgent("worker", in: acme)
-            let response = try await identity.call(
-                IdentityMethods.revokeAgent, RevokeAgentRequest(tenantID: acme.tenant.id, agentID: agent.agent.id, reason: "leaked key"),
-                token: acme.adminToken)
-            #expect(response.acknowledged == ["email"])
-            #expect(response.pending == ["wallet"])
-            #expect(email.notices.count == 1)
-            #expect(wallet.notices.count == 1)
+extension IdentityIntegrationTests {
+    @Suite("Identity revocation: outbox delivery and propagation to other services")
+    struct RevocationTests {
+        @Test func revocationReachesASubscriberThatFailsTwiceThenSucceeds() async throws {
+            let wallet = try StubSubscriber(certificate: "wallet", method: "purser.wallet.v1.Wallet/FreezeAccount", failures: 2)
+            let email = try StubSubscriber(certificate: "email", method: "purser.email.v1.EmailAlias/DisableAgent", failures: 0)
+            let subscribers = try RevocationSubscriber.parseList(["wallet=127.0.0.1:\(wallet.port)", "email=127.0.0.1:\(email.port)"])
+            try await withIdentity("revocation_outbox", subscribers: subscribers) { identity in
+                let op = try await identity.operatorToken()
+                let acme = try await identity.makeTenant("acme", operatorToken: op)
+                let agent = try await identity.makeAgent("worker", in: acme)
+                let response = try await identity.call(
+                    IdentityMethods.revokeAgent, RevokeAgentRequest(tenantID: acme.tenant.id, agentID: agent.agent.id, reason: "leaked key"),
+                    token: acme.adminToken)
+                #expect(response.acknowledged == ["email"])
+                #expect(response.pending == ["wallet"])
+                #expect(email.notices.count == 1)
+                #expect(wallet.notices.count == 1)
 
-            let deadline = ContinuousClock.now + .seconds(10)
-            while wallet.notices.count < 3, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-            #expect(wallet.notices.count == 3)
-            var delivered: [String?] = []
-            while ContinuousClock.now < deadline {
-                delivered = try await identity.query(
-                    "SELECT subscriber || ':' || attempts FROM identity.revocation_outbox WHERE delivered_at IS NOT NULL ORDER BY subscriber")
-                if delivered.count == 2 { break }
-                try await Task.sleep(for: .milliseconds(20))
+                let deadline = ContinuousClock.now + .seconds(10)
+                while wallet.notices.count < 3, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+                #expect(wallet.notices.count == 3)
+                var delivered: [String?] = []
+                while ContinuousClock.now < deadline {
+                    delivered = try await identity.query(
+                        "SELECT subscriber || ':' || attempts FROM identity.revocation_outbox WHERE delivered_at IS NOT NULL ORDER BY subscriber")
+                    if delivered.count == 2 { break }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                #expect(delivered == ["email:1", "wallet:3"])
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(wallet.notices.count == 3)
+                #expect(email.notices.count == 1)
+
+                let notice = try #require(wallet.notices.last)
+                #expect(notice.tenantID == acme.tenant.id)
+                #expect(notice.agentID == agent.agent.id)
+                #expect(notice.reason == "leaked key")
+                #expect(notice.revokedAtUs == response.agent.revokedAtUs)
+                #expect(Set(wallet.peers + email.peers) == ["identity"])
+
+                let replay = try await identity.call(
+                    IdentityMethods.revokeAgent, RevokeAgentRequest(tenantID: acme.tenant.id, agentID: agent.agent.id, reason: "leaked key"),
+                    token: acme.adminToken)
+                #expect(replay.acknowledged == ["email", "wallet"])
+                #expect(replay.pending.isEmpty)
             }
-            #expect(delivered == ["email:1", "wallet:3"])
-            try await Task.sleep(for: .milliseconds(300))
-            #expect(wallet.notices.count == 3)
-            #expect(email.notices.count == 1)
-
-            let notice = try #require(wallet.notices.last)
-            #expect(notice.tenantID == acme.tenant.id)
-            #expect(notice.agentID == agent.agent.id)
-            #expect(notice.reason == "leaked key")
-            #expect(notice.revokedAtUs == response.agent.revokedAtUs)
-            #expect(Set(wallet.peers + email.peers) == ["identity"])
-
-            let replay = try await identity.call(
-                IdentityMethods.revokeAgent, RevokeAgentRequest(tenantID: acme.tenant.id, agentID: agent.agent.id, reason: "leaked key"),
-                token: acme.adminToken)
-            #expect(replay.acknowledged == ["email", "wallet"])
-            #expect(replay.pending.isEmpty)
+            await wallet.stop()
+            await email.stop()
         }
-        await wallet.stop()
-        await email.stop()
-    }
 
-    @Test func revokedAgentsUnexpiredTokenIsRejectedByASecondServiceWithinOneSecond() async throws {
-        try await withIdentity("revocation_propagation") { identity in
-            let op = try await identity.operatorToken()
-            let acme = try await identity.makeTenant("acme", operatorToken: op)
-            let agent = try await identity.makeAgent("worker", in: acme)
-            let agentToken = try await identity.token(agent.secret)
+        @Test func revokedAgentsUnexpiredTokenIsRejectedByASecondServiceWithinOneSecond() async throws {
+            try await withIdentity("revocation_propagation") { identity in
+                let op = try await identity.operatorToken()
+                let acme = try await identity.makeTenant("acme", operatorToken: op)
+                let agent = try await identity.makeAgent("worker", in: acme)
+                let agentToken = try await identity.token(agent.secret)
 
-            let settings = ServiceSettings(
-                name: "wallet", listen: Endpoint(host: "127.0.0.1", port: 0),
-                tlsCertificatePath: try TestEnvironment.certificate("wallet"),
-                tlsPrivateKeyPath: try TestEnvironment.privateKey("wallet"),
-                tlsCAPath: try TestEnvironment.certificate("ca"),
-                databaseURL: try await TestDatabase.create(label: "second_service"), databasePoolSize: 2,
-                identityEndpoint: Endpoint(host: "127.0.0.1", port: identity.port),
-                revocationPollInterval: .milliseconds(250), drainTimeout: .seconds(2))
-            let second = try await ServiceHost(settings: settings, migrations: [], authentication: .identityService, logger: identity.logger)
-            let probe = MethodDescriptor<WhoAmI, WhoAmI>("purser.test.v1.Probe/WhoAmI")
-            second.handle(probe, allowing: [.agent]) { _, principal, _ in
-                var answer = WhoAmI()
-                if case .agent(_, let agentID) = principal { answer.subject = agentID }
-                return answer
+                let settings = ServiceSettings(
+                    name: "wallet", listen: Endpoint(host: "127.0.0.1", port: 0),
+                    tlsCertificatePath: try TestEnvironment.certificate("wallet"),
+                    tlsPrivateKeyPath: try TestEnvironment.privateKey("wallet"),
+                    tlsCAPath: try TestEnvironment.certificate("ca"),
+                    databaseURL: try await TestDatabase.create(label: "second_service"), databasePoolSize: 2,
+                    identityEndpoint: Endpoint(host: "127.0.0.1", port: identity.port),
+                    revocationPollInterval: .milliseconds(250), drainTimeout: .seconds(2))
+                let second = try await ServiceHost(settings: settings, migrations: [], authentication: .identityService, logger: identity.logger)
+                let probe = MethodDescriptor<WhoAmI, WhoAmI>("purser.test.v1.Probe/WhoAmI")
+                second.handle(probe, allowing: [.agent]) { _, principal, _ in
+                    var answer = WhoAmI()
+                    if case .agent(_, let agentID) = principal { answer.subject = agentID }
+                    return answer
+                }
+                let port = try second.start()
+                let client = try IdentityHarness.client(port: port, certificate: nil, logger: identity.logger)
+                let bearer: Metadata = ["authorization": "Bearer \(agentToken)"]
+                #expect(try await client.call(probe, WhoAmI(), metadata: bearer, timeout: .seconds(5)).subject == agent.agent.id)
+
+                _ = try await identity.call(
+                    IdentityMethods.revokeAgent, RevokeAgentRequest(tenantID: acme.tenant.id, agentID: agent.agent.id, reason: "stop"),
+                    token: acme.adminToken)
+                let revokedAt = ContinuousClock.now
+                var rejection: RPCError?
+                while rejection == nil, ContinuousClock.now - revokedAt < .seconds(3) {
+                    rejection = await rpcError { _ = try await client.call(probe, WhoAmI(), metadata: bearer, timeout: .seconds(5)) }
+                    if rejection == nil { try await Task.sleep(for: .milliseconds(10)) }
+                }
+                let elapsed = ContinuousClock.now - revokedAt
+                print("revoked agent's token refused by the second service after \(elapsed)")
+                #expect(rejection?.code == .unauthenticated)
+                #expect(rejection?.reason == "subject_revoked")
+                #expect(elapsed < .seconds(1))
+                client.close()
+                try await second.shutdown()
             }
-            let port = try second.start()
-            let client = try IdentityHarness.client(port: port, certificate: nil, logger: identity.logger)
-            let bearer: Metadata = ["authorization": "Bearer \(agentToken)"]
-            #expect(try await client.call(probe, WhoAmI(), metadata: bearer, timeout: .seconds(5)).subject == agent.agent.id)
-
-            _ = try await identity.call(
-                IdentityMethods.revokeAgent, RevokeAgentRequest(tenantID: acme.tenant.id, agentID: agent.agent.id, reason: "stop"),
-                token: acme.adminToken)
-            let revokedAt = ContinuousClock.now
-            var rejection: RPCError?
-            while rejection == nil, ContinuousClock.now - revokedAt < .seconds(3) {
-                rejection = await rpcError { _ = try await client.call(probe, WhoAmI(), metadata: bearer, timeout: .seconds(5)) }
-                if rejection == nil { try await Task.sleep(for: .milliseconds(10)) }
-            }
-            let elapsed = ContinuousClock.now - revokedAt
-            print("revoked agent's token refused by the second service after \(elapsed)")
-            #expect(rejection?.code == .unauthenticated)
-            #expect(rejection?.reason == "subject_revoked")
-            #expect(elapsed < .seconds(1))
-            client.close()
-            try await second.shutdown()
         }
     }
 }
