@@ -76,17 +76,10 @@ struct ProtoInteropTests {
         ]
     }
 
-    @Test func pythonAndSwiftEncodeIdentityMessagesIdentically() throws {
+    @Test func pythonAndSwiftEncodeIdentityMessagesIdentically() async throws {
         let protoDirectory = TestEnvironment.repositoryRoot() + "/Shared/PurserAPI/proto"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", Self.script, protoDirectory]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let (status, data) = await runOffThePool("/usr/bin/env", ["python3", "-c", Self.script, protoDirectory])
+        #expect(status == 0)
         var python: [String: [UInt8]] = [:]
         for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
             let parts = line.split(separator: " ")
@@ -103,6 +96,30 @@ struct ProtoInteropTests {
         #expect(decoded.metadata == ["team": "ops"])
         let notice = try AgentRevocationNotice(serializedBytes: try #require(python["notice"]))
         #expect(notice.revokedAtUs == 1_700_000_000_123_456)
+    }
+
+    /// Runs a process on its own thread (never blocking the cooperative pool
+    /// other tests' calls run on) and returns its exit status and standard output.
+    func runOffThePool(_ executable: String, _ arguments: [String]) async -> (Int32, Data) {
+        await withCheckedContinuation { continuation in
+            let thread = Thread {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: executable)
+                process.arguments = arguments
+                let output = Pipe()
+                process.standardOutput = output
+                do {
+                    try process.run()
+                } catch {
+                    continuation.resume(returning: (-1, Data()))
+                    return
+                }
+                let data = output.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                continuation.resume(returning: (process.terminationStatus, data))
+            }
+            thread.start()
+        }
     }
 
     func hexBytes(_ text: Substring) -> [UInt8] {
