@@ -50,7 +50,7 @@ struct Echo: WireMessage {
     }
 }
 
-@Suite("Service host: TLS server, authentication, health, drain, revocation polling")
+@Suite("Service host: TLS server, authentication, health, drain, revocation polling", .serialized)
 struct ServiceHostTests {
     static let echo = MethodDescriptor<Echo, Echo>("purser.test.v1.Echo/WhoAmI")
     static let failing = MethodDescriptor<Echo, Echo>("purser.test.v1.Echo/Fail")
