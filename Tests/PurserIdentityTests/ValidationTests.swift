@@ -65,7 +65,7 @@ struct ValidationTests {
         let token = PageToken(after: "agent-42")
         #expect(try PageToken.parse(token.text) == token)
         #expect(try PageToken.parse("") == nil)
-        for forged in ["zz", "abc", "ff", String(repeating: "a", count: 600)] {
+        for forged in ["zz", "abc", "ff", "6100", String(repeating: "a", count: 600)] {
             #expect(throws: IdentityError.self) { try PageToken.parse(forged) }
         }
         #expect(try PageToken.size(0) == PageToken.defaultSize)
@@ -105,5 +105,13 @@ struct ValidationTests {
         #expect(schedule.delay(afterAttempt: 500, jitter: 0) == .seconds(1))
         #expect(schedule.delay(afterAttempt: 1, jitter: 1) == .milliseconds(80))
         #expect(schedule.delay(afterAttempt: 3, jitter: 0.5) == .milliseconds(360))
+    }
+
+    @Test func metadataIsBoundedAndFreeOfNUL() throws {
+        #expect(try Validation.metadata(["team": "ops"]) == ["team": "ops"])
+        let tooMany = Dictionary(uniqueKeysWithValues: (0..<65).map { ("k\($0)", "v") })
+        for bad in [tooMany, ["": "v"], [String(repeating: "k", count: 65): "v"], ["k": String(repeating: "v", count: 1025)], ["k": "a\u{0}b"]] {
+            #expect(throws: IdentityError.self) { try Validation.metadata(bad) }
+        }
     }
 }

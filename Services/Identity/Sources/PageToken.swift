@@ -32,7 +32,7 @@ public struct PageToken: Sendable, Equatable {
             bytes.append(high << 4 | low)
             index += 2
         }
-        guard let after = String(validating: bytes, as: UTF8.self) else { throw invalid }
+        guard !bytes.contains(0), let after = String(validating: bytes, as: UTF8.self) else { throw invalid }
         return PageToken(after: after)
     }
 

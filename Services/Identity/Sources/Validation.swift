@@ -78,12 +78,13 @@ public enum Validation {
         return canonical
     }
 
-    /// Agent metadata: at most 64 entries, keys 1–64 characters, values up to 1024.
+    /// Agent metadata: at most 64 entries, keys 1–64 bytes, values up to 1024, no NUL.
     public static func metadata(_ value: [String: String]) throws(IdentityError) -> [String: String] {
         guard value.count <= 64 else { throw .invalid("metadata", "has more than 64 entries") }
         for (key, entry) in value {
             guard !key.isEmpty, key.utf8.count <= 64 else { throw .invalid("metadata", "keys must be 1 to 64 bytes") }
             guard entry.utf8.count <= 1024 else { throw .invalid("metadata", "value of \"\(key)\" is longer than 1024 bytes") }
+            guard !key.utf8.contains(0), !entry.utf8.contains(0) else { throw .invalid("metadata", "keys and values must not hold NUL") }
         }
         return value
     }
