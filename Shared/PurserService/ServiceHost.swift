@@ -98,6 +98,9 @@ public final class ServiceHost: Sendable {
             self.revocationFeed = sources.revocations
         }
         let refresh = Int64(settings.signingKeyRefreshInterval.components.seconds)
+        // A one-second cooldown on unknown-kid refreshes: a rotated key is
+        // picked up within a second, yet garbage kids cost Identity at most one
+        // GetSigningKeys per second per replica.
         self.verifier = TokenVerifier(
             configuration: TokenVerifier.Configuration(
                 issuer: settings.tokenIssuer, audience: settings.tokenAudience,
