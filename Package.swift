@@ -28,7 +28,9 @@ let package = Package(
         .target(name: "PurserAPI", dependencies: ["PurserWire", "PurserRPC"], path: "Shared/PurserAPI", exclude: ["proto"]),
         .target(name: "PurserTestSupport", dependencies: ["PurserKit", "PurserPostgres"], path: "Shared/PurserTestSupport"),
 
-        // Services
+        // Service libraries
+        .target(name: "PurserPolicy", dependencies: ["PurserKit"], path: "Services/Policy/Sources/PurserPolicy"),
+        .target(name: "PurserEmail", dependencies: ["PurserKit"], path: "Services/EmailAlias/Sources/PurserEmail"),
         .target(name: "PurserWallet", dependencies: ["PurserKit", "PurserPostgres"], path: "Services/Wallet/Sources"),
 
         // Tests
@@ -39,6 +41,8 @@ let package = Package(
         .testTarget(
             name: "PurserRPCTests", dependencies: ["PurserRPC", "PurserWire", "PurserTestSupport"]),
         .testTarget(name: "PurserAuthTests", dependencies: ["PurserAuth"]),
+        .testTarget(name: "PurserPolicyTests", dependencies: ["PurserPolicy"]),
+        .testTarget(name: "PurserEmailTests", dependencies: ["PurserEmail"]),
         .testTarget(name: "PurserWalletTests", dependencies: ["PurserWallet", "PurserPostgres", "PurserTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

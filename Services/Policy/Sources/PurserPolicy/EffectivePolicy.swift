@@ -1,0 +1,136 @@
+import Foundation
+
+/// Where a rule of an effective policy comes from: the tenant default or the
+/// agent override, and that document's version.
+public struct RuleSource: Sendable, Hashable, CustomStringConvertible {
+    /// The level of a policy document.
+    public enum Level: String, Sendable, Hashable {
+        case tenant, agent
+    }
+
+    public var level: Level
+    public var version: Int
+
+    /// Names the document at `level` with `version`.
+    public init(level: Level, version: Int) {
+        self.level = level
+        self.version = version
+    }
+
+    /// `tenant v2`, `agent v3`.
+    public var description: String { "\(level.rawValue) v\(version)" }
+}
+
+/// A limit of the effective policy, tagged with the document and position it came from.
+public struct EffectiveLimit: Sendable, Hashable {
+    public var limit: Limit
+    public var source: RuleSource
+    /// Position in its document's `limits` array.
+    public var index: Int
+
+    /// Tags `limit`, found at `index` of the document `source`.
+    public init(limit: Limit, source: RuleSource, index: Int) {
+        self.limit = limit
+        self.source = source
+        self.index = index
+    }
+
+    /// Counter scope shared by every limit with the same interval and
+    /// categories; see `Limit.limitID`.
+    public var limitID: String { limit.limitID }
+
+    /// Human- and machine-readable name of the rule, e.g.
+    /// `limits[1] (agent v3): daily 50.00 in category search`.
+    public var rule: String {
+        var text = "limits[\(index)] (\(source)): \(limit.interval.rawValue) \(MicroAmount.format(limit.amount))"
+        if let count = limit.count { text += " and \(count) call\(count == 1 ? "" : "s")" }
+        if let categories = limit.categories {
+            text += categories.count == 1 ? " in category " : " in categories "
+            text += categories.joined(separator: ", ")
+        } else {
+            text += " on all spend"
+        }
+        return text
+    }
+}
+
+/// The per-call maximum of the effective policy and the document it came from.
+public struct PerCallMaxRule: Sendable, Hashable {
+    public var amount: Int64
+    public var source: RuleSource
+
+    /// `per_call_max (tenant v2): 5.00`.
+    public var rule: String { "per_call_max (\(source)): \(MicroAmount.format(amount))" }
+}
+
+/// An allow-list of the effective policy: only these names pass. When both
+/// levels set one, it is their intersection and names both sources.
+public struct AllowListRule: Sendable, Hashable {
+    public var names: Set<String>
+    public var sources: [RuleSource]
+}
+
+/// The policy that applies to one agent: its tenant's default merged with its
+/// own override so that the stricter bound always wins. An agent's document
+/// can only narrow what its tenant allows, never widen it.
+public struct EffectivePolicy: Sendable, Hashable {
+    /// Zone in which hourly, daily, weekly and monthly windows are fixed.
+    public var timeZone: TimeZone
+    /// The smaller of the two per-call maxima.
+    public var perCallMax: PerCallMaxRule?
+    /// Every limit of both documents (tenant first), each enforced on its own.
+    public var limits: [EffectiveLimit]
+    public var allowedCategories: AllowListRule?
+    /// Blocked categories of both documents, each with the first document that blocks it.
+    public var blockedCategories: [String: RuleSource]
+    public var allowedProviders: AllowListRule?
+    /// Blocked providers of both documents, each with the first document that blocks it.
+    public var blockedProviders: [String: RuleSource]
+
+    /// Merges a tenant default and an agent override (either may be absent):
+    /// `per_call_max` is the minimum; limits are the union, each keeping its
+    /// source; allow-lists are intersected when both are set; block-lists are
+    /// united. Windows are fixed in `timeZone` (UTC unless the tenant sets one).
+    public static func merge(
+        tenant: PolicyDocument?, agent: PolicyDocument?, timeZone: TimeZone = .policyDefault
+    ) -> EffectivePolicy {
+        let sources: [(PolicyDocument, RuleSource)] = [
+            tenant.map { ($0, RuleSource(level: .tenant, version: $0.version)) },
+            agent.map { ($0, RuleSource(level: .agent, version: $0.version)) },
+        ].compactMap { $0 }
+
+        var policy = EffectivePolicy(
+            timeZone: timeZone, perCallMax: nil, limits: [], allowedCategories: nil, blockedCategories: [:],
+            allowedProviders: nil, blockedProviders: [:])
+        for (document, source) in sources {
+            if let amount = document.perCallMax, amount < policy.perCallMax?.amount ?? .max {
+                policy.perCallMax = PerCallMaxRule(amount: amount, source: source)
+            }
+            for (index, limit) in document.limits.enumerated() {
+                policy.limits.append(EffectiveLimit(limit: limit, source: source, index: index))
+            }
+            policy.allowedCategories = intersect(policy.allowedCategories, document.allowedCategories, source)
+            policy.allowedProviders = intersect(policy.allowedProviders, document.allowedProviders, source)
+            for name in document.blockedCategories ?? [] where policy.blockedCategories[name] == nil {
+                policy.blockedCategories[name] = source
+            }
+            for name in document.blockedProviders ?? [] where policy.blockedProviders[name] == nil {
+                policy.blockedProviders[name] = source
+            }
+        }
+        return policy
+    }
+
+    private static func intersect(_ current: AllowListRule?, _ names: [String]?, _ source: RuleSource)
+        -> AllowListRule?
+    {
+        guard let names else { return current }
+        guard let current else { return AllowListRule(names: Set(names), sources: [source]) }
+        return AllowListRule(names: current.names.intersection(names), sources: current.sources + [source])
+    }
+}
+
+extension TimeZone {
+    /// UTC: the zone of policy windows unless the tenant sets another.
+    public static let policyDefault: TimeZone = TimeZone(secondsFromGMT: 0) ?? .current
+}

@@ -1,0 +1,17 @@
+/// The shape every category and provider name in a policy must have:
+/// `[a-z0-9][a-z0-9._-]{0,63}`. Lowercase only, so matching is exact.
+public enum PolicyName {
+    /// Longest accepted name, in bytes.
+    public static let maxLength = 64
+
+    /// Whether `name` matches `[a-z0-9][a-z0-9._-]{0,63}`.
+    public static func isValid(_ name: String) -> Bool {
+        let bytes = name.utf8
+        guard let first = bytes.first, bytes.count <= maxLength, isAlphanumeric(first) else { return false }
+        return bytes.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
+    }
+
+    private static func isAlphanumeric(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+    }
+}
