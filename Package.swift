@@ -31,7 +31,13 @@ let package = Package(
         // Service libraries
         .target(name: "PurserPolicy", dependencies: ["PurserKit"], path: "Services/Policy/Sources/PurserPolicy"),
         .target(name: "PurserEmail", dependencies: ["PurserKit"], path: "Services/EmailAlias/Sources/PurserEmail"),
-        .target(name: "PurserWallet", dependencies: ["PurserKit", "PurserPostgres"], path: "Services/Wallet/Sources"),
+        .target(
+            name: "PurserWallet",
+            dependencies: ["PurserKit", "PurserPostgres", "PurserRPC", "PurserWire", "PurserAuth", "PurserAPI", "PurserService"],
+            path: "Services/Wallet/Sources"),
+        .executableTarget(
+            name: "purser-wallet", dependencies: ["PurserWallet", "PurserService", "PurserKit", "PurserRPC"],
+            path: "Services/Wallet/Main"),
 
         // Tests
         .testTarget(name: "PurserKitTests", dependencies: ["PurserKit"]),
@@ -43,7 +49,12 @@ let package = Package(
         .testTarget(name: "PurserAuthTests", dependencies: ["PurserAuth"]),
         .testTarget(name: "PurserPolicyTests", dependencies: ["PurserPolicy"]),
         .testTarget(name: "PurserEmailTests", dependencies: ["PurserEmail"]),
-        .testTarget(name: "PurserWalletTests", dependencies: ["PurserWallet", "PurserPostgres", "PurserTestSupport"]),
+        .testTarget(
+            name: "PurserWalletTests",
+            dependencies: [
+                "PurserWallet", "PurserIdentity", "PurserService", "PurserAuth", "PurserRPC", "PurserAPI", "PurserWire",
+                "PurserKit", "PurserPostgres", "PurserTestSupport",
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -47,8 +47,12 @@ import Testing
 
         let entries = try await f.ledger.entries(tenant: f.tenant, filter: EntryFilter(), before: nil, limit: 50)
         #expect(entries.map(\.kind) == ["reclaim", "refund", "capture", "allocate", "fund"])
-        let agentEntries = try await f.ledger.entries(tenant: f.tenant, filter: EntryFilter(accountID: agent), before: nil, limit: 50)
+        let agentEntries = try await f.ledger.entries(tenant: f.tenant, filter: EntryFilter(account: .id(agent)), before: nil, limit: 50)
         #expect(agentEntries.count == 4)
+        let treasuryEntries = try await f.ledger.entries(tenant: f.tenant, filter: EntryFilter(account: .treasury), before: nil, limit: 50)
+        #expect(treasuryEntries.map(\.kind) == ["reclaim", "allocate", "fund"])
+        let page = try await f.ledger.entries(tenant: f.tenant, filter: EntryFilter(), before: entries[1].sequence, limit: 2)
+        #expect(page.map(\.kind) == ["capture", "allocate"])
         let captures = try await f.ledger.entries(tenant: f.tenant, filter: EntryFilter(kind: "capture"), before: nil, limit: 50)
         #expect(captures.map(\.amountMicros) == [1_000_000])
         #expect(try await f.audit() == [])

@@ -1,10 +1,20 @@
 import Foundation
 import PurserPostgres
 
+/// An account named in a filter.
+public enum AccountSelector: Sendable, Hashable {
+    /// An agent's account or a provider's payable, by id.
+    case id(UUID)
+    /// The tenant's treasury.
+    case treasury
+    /// The tenant's funding account.
+    case funding
+}
+
 /// Which entries `Ledger.entries` returns.
 public struct EntryFilter: Sendable, Equatable {
-    /// Entries debiting or crediting this account (agent id, treasury, funding or provider id).
-    public var accountID: UUID?
+    /// Entries debiting or crediting this account.
+    public var account: AccountSelector?
     /// `fund`, `allocate`, `reclaim`, `capture` or `refund`.
     public var kind: String?
     /// Entries created at or after this instant (Unix µs).
@@ -12,8 +22,8 @@ public struct EntryFilter: Sendable, Equatable {
     /// Entries created before this instant (Unix µs).
     public var untilUs: Int64?
 
-    public init(accountID: UUID? = nil, kind: String? = nil, fromUs: Int64? = nil, untilUs: Int64? = nil) {
-        self.accountID = accountID
+    public init(account: AccountSelector? = nil, kind: String? = nil, fromUs: Int64? = nil, untilUs: Int64? = nil) {
+        self.account = account
         self.kind = kind
         self.fromUs = fromUs
         self.untilUs = untilUs
@@ -55,14 +65,23 @@ extension Ledger {
     /// A page of the tenant's entries, newest first, matching `filter`, starting
     /// after the entry with sequence `before` (exclusive) when given.
     public func entries(tenant: UUID, filter: EntryFilter, before: Int64?, limit: Int) async throws(WalletError) -> [LedgerEntry] {
-        try await run { connection in
+        let (accountID, accountRole): (UUID?, String?) = switch filter.account {
+        case .id(let id): (id, nil)
+        case .treasury: (nil, "treasury")
+        case .funding: (nil, "funding")
+        case nil: (nil, nil)
+        }
+        return try await run { connection in
             let rows = try connection.query(
                 """
+                WITH target AS (
+                    SELECT coalesce($2::uuid, CASE $8::text WHEN 'treasury' THEN wallet.treasury_account($1)
+                                                            WHEN 'funding' THEN wallet.funding_account($1) END) AS id)
                 SELECT entry_id, seq, kind, debit_account, credit_account, amount, currency, agent_id, provider_id,
                        category, hold_id, reference, description, wallet.us(created_at)
-                  FROM wallet.entries
+                  FROM wallet.entries, target
                  WHERE tenant_id = $1
-                   AND ($2::uuid IS NULL OR debit_account = $2::uuid OR credit_account = $2::uuid)
+                   AND (target.id IS NULL OR debit_account = target.id OR credit_account = target.id)
                    AND ($3::text IS NULL OR kind = $3::text)
                    AND ($4::bigint IS NULL OR created_at >= 'epoch'::timestamptz + $4::bigint * interval '1 microsecond')
                    AND ($5::bigint IS NULL OR created_at < 'epoch'::timestamptz + $5::bigint * interval '1 microsecond')
@@ -70,7 +89,7 @@ extension Ledger {
                  ORDER BY seq DESC
                  LIMIT $7
                 """,
-                [tenant, filter.accountID, filter.kind, filter.fromUs, filter.untilUs, before, Int64(limit)])
+                [tenant, accountID, filter.kind, filter.fromUs, filter.untilUs, before, Int64(limit), accountRole])
             return try rows.map { row throws(PostgresError) in
                 LedgerEntry(
                     entryID: try row.decode(UUID.self, at: 0), sequence: try row.decode(Int64.self, at: 1),
