@@ -56,7 +56,10 @@ extension WalletService {
                 case "": filter.account = nil
                 case "treasury": filter.account = .treasury
                 case "funding": filter.account = .funding
-                default: filter.account = .id(try WalletRequest.id(request.accountID, field: "account_id"))
+                default:
+                    let account = try WalletRequest.id(request.accountID, field: "account_id")
+                    try await self.requireVisibleAccount(account, in: tenant)
+                    filter.account = .id(account)
                 }
             }
             if request.kind != .unspecified {
@@ -82,6 +85,18 @@ extension WalletService {
                 response.nextPageToken = String(last.sequence)
             }
             return response
+        }
+    }
+}
+
+extension WalletService {
+    /// Passes when `account` is one of the tenant's agents or a provider's
+    /// payable; anything else (another tenant's agent included) is `not_found`.
+    func requireVisibleAccount(_ account: UUID, in tenant: UUID) async throws(WalletError) {
+        do {
+            _ = try await directory.agent(account, in: tenant)
+        } catch where error.code == .notFound {
+            guard try await directory.provider(account) != nil else { throw WalletError.notFound("account") }
         }
     }
 }
