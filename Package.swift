@@ -38,9 +38,6 @@ let package = Package(
         .executableTarget(
             name: "purser-wallet", dependencies: ["PurserWallet", "PurserService", "PurserKit", "PurserRPC"],
             path: "Services/Wallet/Main"),
-        .executableTarget(
-            name: "purser-wallet", dependencies: ["PurserWallet", "PurserService", "PurserKit", "PurserRPC"],
-            path: "Services/Wallet/Main"),
 
         // Tests
         .testTarget(name: "PurserKitTests", dependencies: ["PurserKit"]),
