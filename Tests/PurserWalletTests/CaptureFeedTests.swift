@@ -46,9 +46,9 @@ import Testing
 
         proceed.signal()
         try await open.value
-        let first = try await f.ledger.feed(after: .start, limit: 2)
+        let first = try await Self.feed(f, after: .start, limit: 2, expecting: 2)
         #expect(first.map(\.amountMicros) == [1_000, 3_000])
-        let second = try await f.ledger.feed(after: try #require(first.last).cursor, limit: 10)
+        let second = try await Self.feed(f, after: try #require(first.last).cursor, limit: 10, expecting: 1)
         #expect(second.map(\.entryID) == [committed.entryID])
         let item = try #require(second.first)
         #expect(item.kind == "capture" && item.tenantID == f.tenant && item.agentID == lateAgent && item.providerID == f.provider)
@@ -65,14 +65,22 @@ import Testing
         let hold = try await f.ledger.authorize(tenant: f.tenant, agent: agent, f.command(5_000, kind: .charge))
         _ = try await f.ledger.refund(tenant: f.tenant, hold: hold.holdID, amountMicros: 1_000, reason: "", caller: .admin,
                                       scope: LedgerFixture.scope())
-        var items: [FeedItem] = []
-        for _ in 0..<50 {
-            items = try await f.ledger.feed(after: .start, limit: 10)
-            if items.count == 2 { break }
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        let items = try await Self.feed(f, after: .start, limit: 10, expecting: 2)
         #expect(items.map(\.kind) == ["capture", "refund"])
         #expect(items.map(\.amountMicros) == [5_000, 1_000])
+    }
+
+    /// Reads the feed until it holds `count` items or five seconds pass. The
+    /// feed waits for every transaction of the cluster older than its entries,
+    /// and other suites run transactions on the same server concurrently.
+    static func feed(_ f: LedgerFixture, after cursor: FeedCursor, limit: Int, expecting count: Int) async throws -> [FeedItem] {
+        var items: [FeedItem] = []
+        for _ in 0..<250 {
+            items = try await f.ledger.feed(after: cursor, limit: limit)
+            if items.count >= count { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return items
     }
 
     @Test(arguments: ["x", "1", "1.", ".1", "1.-1", "a.b"])

@@ -9,9 +9,9 @@ import Testing
         let agent = try await f.fundedAgent(1_000_000)
         var winners: [String: Int] = [:]
         for round in 0..<30 {
-            let ttl: Int64 = 30_000
+            let ttl: Int64 = 150_000
             let hold = try await f.ledger.authorize(tenant: f.tenant, agent: agent, f.command(1_000, ttl: ttl))
-            let delays = [0, 0, 10_000, 25_000, 30_000, 40_000]
+            let delays = [0, 0, 75_000, 140_000, 150_000, 200_000]
             try await Task.sleep(for: .microseconds(delays[round % delays.count]))
             async let capture = denialReason {
                 try await f.ledger.capture(tenant: f.tenant, hold: hold.holdID, amountMicros: nil, caller: .provider(f.provider),

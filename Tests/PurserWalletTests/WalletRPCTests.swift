@@ -71,7 +71,7 @@ import Testing
             #expect(everyTenant.clean)
 
             var feed = CaptureFeedResponse()
-            for _ in 0..<50 {
+            for _ in 0..<250 {
                 feed = try await h.call(WalletMethods.captureFeed, CaptureFeedRequest(), service: "settlement")
                 if feed.entries.count == 4 { break }
                 try await Task.sleep(for: .milliseconds(20))
