@@ -34,6 +34,7 @@ public final class AuthorizationCoalescer: Sendable {
     private let batches = Atomic<Int>(0)
     private let requests = Atomic<Int>(0)
 
+    /// Batches of at most `maximumBatch` requests run on `ledger`.
     public init(ledger: Ledger, maximumBatch: Int = 128) {
         self.ledger = ledger
         self.maximumBatch = max(1, maximumBatch)

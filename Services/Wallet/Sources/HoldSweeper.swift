@@ -4,13 +4,18 @@ import PurserKit
 /// retention, every `interval`, until cancelled. Every replica runs one: the
 /// ledger's sweep skips rows another sweeper holds, so they share the work.
 public struct HoldSweeper: Service {
+    /// The ledger swept.
     public let ledger: Ledger
+    /// Pause between sweeps.
     public let interval: Duration
+    /// Age after which idempotency records are purged.
     public let retention: Duration
+    /// Where failed sweeps are reported.
     public let logger: Logger
     /// Most holds released (or records purged) per statement.
     public let batch: Int
 
+    /// Sweeps `ledger` every `interval`, keeping idempotency records for `retention`.
     public init(ledger: Ledger, interval: Duration, retention: Duration, logger: Logger, batch: Int = 500) {
         self.ledger = ledger
         self.interval = interval
@@ -32,6 +37,7 @@ public struct HoldSweeper: Service {
         return released
     }
 
+    /// Sweeps until cancelled; a failed sweep is logged and tried again next interval.
     public func run() async throws {
         while !Task.isCancelled {
             do {

@@ -7,8 +7,10 @@ public struct FeedCursor: Sendable, Hashable, CustomStringConvertible {
     public var transaction: UInt64
     public var sequence: Int64
 
+    /// Before every entry.
     public static let start = FeedCursor(transaction: 0, sequence: 0)
 
+    /// The position just after the entry with this transaction id and sequence.
     public init(transaction: UInt64, sequence: Int64) {
         self.transaction = transaction
         self.sequence = sequence

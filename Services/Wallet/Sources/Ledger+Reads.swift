@@ -22,6 +22,7 @@ public struct EntryFilter: Sendable, Equatable {
     /// Entries created before this instant (Unix µs).
     public var untilUs: Int64?
 
+    /// A filter; `nil` criteria match everything.
     public init(account: AccountSelector? = nil, kind: String? = nil, fromUs: Int64? = nil, untilUs: Int64? = nil) {
         self.account = account
         self.kind = kind

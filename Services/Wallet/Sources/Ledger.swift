@@ -31,6 +31,7 @@ public struct Ledger: Sendable {
     /// Counters of this ledger's statements.
     public let metrics = LedgerMetrics()
 
+    /// A ledger on `pool` (its `wallet` schema migrated), retrying a statement up to `maximumAttempts` times.
     public init(pool: PostgresPool, maximumAttempts: Int = 8) {
         self.pool = pool
         self.maximumAttempts = max(1, maximumAttempts)

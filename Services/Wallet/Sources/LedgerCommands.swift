@@ -7,6 +7,7 @@ public struct IdempotencyScope: Sendable, Hashable {
     public var principal: String
     public var key: String
 
+    /// The key `key` of the caller named `principal`.
     public init(principal: String, key: String) {
         self.principal = principal
         self.key = key
@@ -27,6 +28,7 @@ public struct SpendLimit: Sendable, Hashable, Encodable {
     /// Most authorizations in the window, when the rule counts calls.
     public var capCount: Int64?
 
+    /// A cap of `capMicros` (and `capCount` calls, when given) for one rule and window.
     public init(scopeKey: String, windowKey: String, capMicros: Int64, capCount: Int64? = nil) {
         self.scopeKey = scopeKey
         self.windowKey = windowKey
@@ -42,6 +44,7 @@ public struct SpendLimit: Sendable, Hashable, Encodable {
 /// One request to place a hold (Authorize) or to place and capture it at once
 /// (Charge) on an agent's account.
 public struct AuthorizationCommand: Sendable, Hashable {
+    /// Authorize places a hold; Charge places and captures it at once.
     public enum Kind: String, Sendable, Hashable {
         case authorize = "Authorize"
         case charge = "Charge"
@@ -57,6 +60,7 @@ public struct AuthorizationCommand: Sendable, Hashable {
     public var holdTTLMicros: Int64
     public var limits: [SpendLimit]
 
+    /// A command; `holdTTLMicros` is the hold's lifetime, `limits` the caps it must fit under.
     public init(
         kind: Kind = .authorize, scope: IdempotencyScope, providerID: UUID, category: String, taskID: String = "",
         description: String = "", amountMicros: Int64, holdTTLMicros: Int64, limits: [SpendLimit] = []
