@@ -70,6 +70,27 @@ import Testing
         #expect(items.map(\.amountMicros) == [5_000, 1_000])
     }
 
+    @Test func transactionsAreOrderedByNumberNotByText() async throws {
+        let f = try await LedgerFixture.make("feed_numeric")
+        defer { Task { await f.close() } }
+        let tenant = f.tenant, agent = UUID(), provider = f.provider
+        for (xid, amount) in [(100, Int64(2)), (99, Int64(1))] {
+            _ = try await f.pool.withConnection { connection in
+                try connection.execute(
+                    """
+                    INSERT INTO wallet.entries (tenant_id, xid, kind, debit_account, credit_account, amount, currency,
+                                                agent_id, provider_id, hold_id)
+                    VALUES ($1, $2::text::xid8, 'capture', $3, $4, $5, 'USD', $3, $4, gen_random_uuid())
+                    """, [tenant, String(xid), agent, provider, amount])
+            }
+        }
+        let items = try await Self.feed(f, after: .start, limit: 10, expecting: 2)
+        #expect(items.map(\.amountMicros) == [1, 2])
+        #expect(items.map(\.cursor.transaction) == [99, 100])
+        let rest = try await f.ledger.feed(after: try #require(items.first).cursor, limit: 10)
+        #expect(rest.map(\.amountMicros) == [2])
+    }
+
     /// Reads the feed until it holds `count` items or five seconds pass. The
     /// feed waits for every transaction of the cluster older than its entries,
     /// and other suites run transactions on the same server concurrently.

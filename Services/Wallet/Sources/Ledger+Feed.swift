@@ -63,13 +63,13 @@ extension Ledger {
         try await run { connection in
             let rows = try connection.query(
                 """
-                SELECT xid::text, seq, entry_id, kind, tenant_id, agent_id, provider_id, category, amount, hold_id,
-                       wallet.us(created_at), currency
-                  FROM wallet.entries
-                 WHERE kind IN ('capture', 'refund')
-                   AND (xid, seq) > ($1::text::xid8, $2::bigint)
-                   AND xid < pg_snapshot_xmin(pg_current_snapshot())
-                 ORDER BY xid, seq
+                SELECT e.xid::text AS transaction_text, e.seq, e.entry_id, e.kind, e.tenant_id, e.agent_id, e.provider_id,
+                       e.category, e.amount, e.hold_id, wallet.us(e.created_at), e.currency
+                  FROM wallet.entries e
+                 WHERE e.kind IN ('capture', 'refund')
+                   AND (e.xid, e.seq) > ($1::text::xid8, $2::bigint)
+                   AND e.xid < pg_snapshot_xmin(pg_current_snapshot())
+                 ORDER BY e.xid, e.seq
                  LIMIT $3
                 """, [String(cursor.transaction), cursor.sequence, Int64(limit)])
             return try rows.map { row throws(PostgresError) in
