@@ -110,7 +110,7 @@ CREATE INDEX idempotency_by_age ON wallet.idempotency (created_at);
 
     static let ledgerFunctions = #"""
 CREATE FUNCTION wallet.us(t timestamptz) RETURNS bigint
-LANGUAGE sql IMMUTABLE STRICT AS $$ SELECT (extract(epoch FROM t) * 1000000)::bigint $$;
+LANGUAGE sql STABLE STRICT AS $$ SELECT (extract(epoch FROM t) * 1000000)::bigint $$;
 
 CREATE FUNCTION wallet.funding_account(p_tenant uuid) RETURNS uuid
 LANGUAGE sql IMMUTABLE STRICT AS $$ SELECT md5('funding:' || p_tenant::text)::uuid $$;
