@@ -43,6 +43,38 @@ import Testing
               + "retries=\(f.ledger.metrics.retries)")
     }
 
+    @Test func batchesStayWithinTheirBoundAndAgentsAreDecidedIndependently() async throws {
+        let f = try await LedgerFixture.make("batch_bound")
+        defer { Task { await f.close() } }
+        var agents: [UUID] = []
+        for _ in 0..<5 {
+            agents.append(try await f.fundedAgent(30_000))
+        }
+        let coalescer = AuthorizationCoalescer(ledger: f.ledger, maximumBatch: 4)
+        let approvals = try await withThrowingTaskGroup(of: Int.self) { group in
+            for index in 0..<200 {
+                let agent = agents[index % agents.count]
+                group.addTask {
+                    do {
+                        _ = try await coalescer.authorize(tenant: f.tenant, agent: agent, f.command(1_000))
+                        return 1
+                    } catch let error as WalletError where error.reason == "insufficient_funds" {
+                        return 0
+                    }
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        #expect(approvals == 5 * 30)
+        for agent in agents {
+            #expect(try await f.available(agent) == 0)
+        }
+        let statistics = coalescer.statistics
+        #expect(statistics.requests == 200)
+        #expect(statistics.batches >= 200 / 4)
+        #expect(try await f.audit() == [])
+    }
+
     @Test func authorizationsMixedWithCapturesVoidsAndExpiriesStayConsistent() async throws {
         let f = try await LedgerFixture.make("mixed")
         defer { Task { await f.close() } }
