@@ -160,6 +160,42 @@ import Testing
         }
     }
 
+    @Test func concurrentAuthorizationsOverRPCNeverOverspend() async throws {
+        try await withWallet("rpc_concurrency") { h in
+            let world = try await h.world("busy", operatorToken: try await h.operatorToken())
+            try await h.fund(world, agentMicros: 300 * 1_000)
+            let started = ContinuousClock.now
+            let reasons = try await withThrowingTaskGroup(of: [String].self) { group in
+                for _ in 0..<32 {
+                    group.addTask {
+                        var reasons: [String] = []
+                        for _ in 0..<20 {
+                            do {
+                                _ = try await h.authorize(world, micros: 1_000)
+                                reasons.append("approved")
+                            } catch let error as RPCError {
+                                reasons.append(error.reason ?? "\(error.code)")
+                            }
+                        }
+                        return reasons
+                    }
+                }
+                return try await group.reduce(into: [String]()) { $0 += $1 }
+            }
+            let elapsed = ContinuousClock.now - started
+            #expect(reasons.filter { $0 == "approved" }.count == 300)
+            #expect(reasons.filter { $0 == "insufficient_funds" }.count == reasons.count - 300)
+            var request = GetBalanceRequest()
+            request.agentID = world.agentID
+            let balance = try await h.call(WalletMethods.getBalance, request, token: world.adminToken)
+            #expect(balance.availableMicros == 0 && balance.heldMicros == 300_000)
+            #expect(try await h.call(WalletMethods.auditLedger, AuditLedgerRequest(), token: world.financeToken).clean)
+            let statistics = h.wallet.coalescer.statistics
+            print("rpc concurrency requests=\(reasons.count) approvals=300 elapsed=\(elapsed) "
+                  + "transactions=\(statistics.batches) mean_batch=\(statistics.requests / max(statistics.batches, 1))")
+        }
+    }
+
     static let badAmounts: [Int64] = [0, -1, Int64.min, Int64.max, 1_000_000_000_000_001]
 
     @Test(arguments: badAmounts)
