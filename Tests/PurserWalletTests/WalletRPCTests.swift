@@ -65,6 +65,19 @@ import Testing
             let rest = try await h.call(WalletMethods.listEntries, secondPage, token: world.financeToken)
             #expect(rest.entries.count == 4 && rest.nextPageToken.isEmpty)
 
+            var captures = ListEntriesRequest()
+            captures.kind = .capture
+            let captureEntries = try await h.call(WalletMethods.listEntries, captures, token: world.financeToken)
+            #expect(captureEntries.entries.map(\.amountMicros) == [750_000, 250_000, 1_500_000])
+            var treasuryEntries = ListEntriesRequest()
+            treasuryEntries.accountID = "treasury"
+            #expect(try await h.call(WalletMethods.listEntries, treasuryEntries, token: world.adminToken).entries.map(\.kind)
+                == [.allocate, .fund])
+            var unknownKind = ListEntriesRequest()
+            unknownKind.kind = LedgerEntryKind(rawValue: 42)
+            let badKind = await rpcError { _ = try await h.call(WalletMethods.listEntries, unknownKind, token: world.adminToken) }
+            #expect(badKind?.code == .invalidArgument)
+
             let audit = try await h.call(WalletMethods.auditLedger, AuditLedgerRequest(), token: world.financeToken)
             #expect(audit.clean && audit.discrepancies.isEmpty)
             let everyTenant = try await h.call(WalletMethods.auditLedger, AuditLedgerRequest(), token: world.operatorToken)

@@ -126,7 +126,10 @@ extension LedgerEntryKind {
 
     /// The ledger's name of this kind; `nil` for unspecified or unknown numbers.
     var ledgerKind: String? {
-        self == .unspecified || LedgerEntryKind(ledgerKind: description) != self ? nil : description
+        switch self {
+        case .fund, .allocate, .reclaim, .capture, .refund: description
+        default: nil
+        }
     }
 }
 
