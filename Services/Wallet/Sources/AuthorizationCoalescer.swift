@@ -30,7 +30,7 @@ public final class AuthorizationCoalescer: Sendable {
         var continuation: CheckedContinuation<AuthorizationReceipt, any Error>
     }
 
-    private let queues = Mutex<[AgentKey: [Waiter]]>([:])
+    private let queues: Mutex<CoalescingQueue<AgentKey, Waiter>>
     private let batches = Atomic<Int>(0)
     private let requests = Atomic<Int>(0)
 
@@ -38,6 +38,7 @@ public final class AuthorizationCoalescer: Sendable {
     public init(ledger: Ledger, maximumBatch: Int = 128) {
         self.ledger = ledger
         self.maximumBatch = max(1, maximumBatch)
+        self.queues = Mutex(CoalescingQueue(maximumBatch: maximumBatch))
     }
 
     /// Transactions run so far and requests they decided (so `requests / batches`
@@ -53,35 +54,18 @@ public final class AuthorizationCoalescer: Sendable {
         let key = AgentKey(tenant: tenant, agent: agent)
         return try await withCheckedThrowingContinuation { continuation in
             let waiter = Waiter(command: command, continuation: continuation)
-            let leads = queues.withLock { queues -> Bool in
-                if queues[key] != nil {
-                    queues[key]?.append(waiter)
-                    return false
-                }
-                queues[key] = []
-                return true
-            }
-            if leads {
-                Task { await self.drain(key, first: [waiter]) }
+            if let batch = queues.withLock({ $0.arrive(key, waiter) }) {
+                Task { await self.drain(key, first: batch) }
             }
         }
     }
 
     /// Runs batches for one agent until its queue is empty, then forgets the agent.
     private func drain(_ key: AgentKey, first: [Waiter]) async {
-        var batch = first
-        while !batch.isEmpty {
-            await run(key, batch)
-            batch = queues.withLock { queues -> [Waiter] in
-                guard var waiting = queues[key], !waiting.isEmpty else {
-                    queues[key] = nil
-                    return []
-                }
-                let taken = Array(waiting.prefix(maximumBatch))
-                waiting.removeFirst(taken.count)
-                queues[key] = waiting
-                return taken
-            }
+        var batch: [Waiter]? = first
+        while let current = batch {
+            await run(key, current)
+            batch = queues.withLock { $0.finished(key) }
         }
     }
 
