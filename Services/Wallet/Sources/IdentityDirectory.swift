@@ -11,14 +11,7 @@ public struct ProviderFacts: Sendable, Equatable {
     public init(defaultCategory: String) { self.defaultCategory = defaultCategory }
 }
 
-/// What the Wallet needs to know about an agent.
-public struct AgentFacts: Sendable, Equatable {
-    public var revoked: Bool
-
-    public init(revoked: Bool) { self.revoked = revoked }
-}
-
-/// Facts owned by Identity (tenants' currencies, agents, providers), fetched
+/// Facts owned by Identity (tenants' currencies, which agents exist, providers), fetched
 /// over RPC as the `wallet` service principal and cached for `ttl`: providers
 /// and currencies rarely change, and an agent's revocation reaches the Wallet
 /// through `FreezeAccount`, not through this cache. Unknown ids are not
@@ -31,7 +24,7 @@ public final class IdentityDirectory: Sendable {
 
     private struct Cache {
         var currencies: [UUID: (String, ContinuousClock.Instant)] = [:]
-        var agents: [AgentKey: (AgentFacts, ContinuousClock.Instant)] = [:]
+        var agents: [AgentKey: ContinuousClock.Instant] = [:]
         var providers: [UUID: (ProviderFacts, ContinuousClock.Instant)] = [:]
     }
 
@@ -58,20 +51,20 @@ public final class IdentityDirectory: Sendable {
         return currency
     }
 
-    /// The agent, when it exists in `tenant`; `not_found` otherwise (also for another tenant's agent).
-    public func agent(_ agent: UUID, in tenant: UUID) async throws(WalletError) -> AgentFacts {
+    /// Passes when the agent exists in `tenant`; `not_found` otherwise (also
+    /// for another tenant's agent). Whether it is revoked is the account's
+    /// business: revocations reach the Wallet through `FreezeAccount`.
+    public func requireAgent(_ agent: UUID, in tenant: UUID) async throws(WalletError) {
         let key = AgentKey(tenant: tenant, agent: agent)
         let now = clock.now
-        if let (facts, expiry) = cache.withLock({ $0.agents[key] }), expiry > now { return facts }
+        if let expiry = cache.withLock({ $0.agents[key] }), expiry > now { return }
         guard let found = try await fetch(
             IdentityMethods.getAgent, GetAgentRequest(tenantID: tenant.lowercased, agentID: agent.lowercased)),
             found.tenantID == tenant.lowercased
         else {
             throw WalletError.notFound("agent")
         }
-        let facts = AgentFacts(revoked: found.status == .revoked)
-        cache.withLock { $0.agents[key] = (facts, now.advanced(by: ttl)) }
-        return facts
+        cache.withLock { $0.agents[key] = now.advanced(by: ttl) }
     }
 
     /// The provider, or `nil` when Identity does not know it.
@@ -84,11 +77,6 @@ public final class IdentityDirectory: Sendable {
         let facts = ProviderFacts(defaultCategory: found.defaultCategory)
         cache.withLock { $0.providers[provider] = (facts, now.advanced(by: ttl)) }
         return facts
-    }
-
-    /// Forgets what was cached about `agent` (called when its account is frozen).
-    public func forget(agent: UUID, in tenant: UUID) {
-        _ = cache.withLock { $0.agents.removeValue(forKey: AgentKey(tenant: tenant, agent: agent)) }
     }
 
     private func fetch<Request, Response>(

@@ -15,7 +15,6 @@ extension WalletService {
             let reason = try WalletRequest.text(request.reason, field: "reason", limit: 500)
             let currency = try await self.directory.currency(of: tenant)
             let receipt = try await self.ledger.freeze(tenant: tenant, agent: agent, currency: currency, reason: reason)
-            self.directory.forget(agent: agent, in: tenant)
             self.host.logger.notice("account frozen", [
                 "tenant": tenant.lowercased, "agent": agent.lowercased, "voided_holds": String(receipt.voidedHolds),
             ])

@@ -48,7 +48,7 @@ extension WalletService {
         let amount = try WalletRequest.amount(amountMicros, maximum: settings.maximumAmountMicros)
         let description = try WalletRequest.text(description, field: "description", limit: 500)
         let scope = try WalletRequest.scope(principal, context)
-        _ = try await directory.agent(agent, in: tenant)
+        try await directory.requireAgent(agent, in: tenant)
         let currency = try await directory.currency(of: tenant)
         let receipt = allocate
             ? try await ledger.allocate(

@@ -20,7 +20,7 @@ extension WalletService {
                 account = .treasury
             } else {
                 let agent = try WalletRequest.id(request.agentID, field: "agent_id")
-                _ = try await self.directory.agent(agent, in: tenant)
+                try await self.directory.requireAgent(agent, in: tenant)
                 account = .agent(agent)
             }
             var response = WalletBalance()
@@ -94,7 +94,7 @@ extension WalletService {
     /// payable; anything else (another tenant's agent included) is `not_found`.
     func requireVisibleAccount(_ account: UUID, in tenant: UUID) async throws(WalletError) {
         do {
-            _ = try await directory.agent(account, in: tenant)
+            try await directory.requireAgent(account, in: tenant)
         } catch where error.code == .notFound {
             guard try await directory.provider(account) != nil else { throw WalletError.notFound("account") }
         }
