@@ -45,6 +45,13 @@ let package = Package(
         // Service libraries
         .target(name: "PurserPolicy", dependencies: ["PurserKit"], path: "Services/Policy/Sources/PurserPolicy"),
         .target(name: "PurserEmail", dependencies: ["PurserKit"], path: "Services/EmailAlias/Sources/PurserEmail"),
+        .target(
+            name: "PurserWallet",
+            dependencies: ["PurserKit", "PurserPostgres", "PurserRPC", "PurserWire", "PurserAuth", "PurserAPI", "PurserService"],
+            path: "Services/Wallet/Sources"),
+        .executableTarget(
+            name: "purser-wallet", dependencies: ["PurserWallet", "PurserService", "PurserKit", "PurserRPC"],
+            path: "Services/Wallet/Main"),
 
         // Tests
         .testTarget(name: "PurserKitTests", dependencies: ["PurserKit"]),
@@ -65,6 +72,12 @@ let package = Package(
             ]),
         .testTarget(name: "PurserPolicyTests", dependencies: ["PurserPolicy"]),
         .testTarget(name: "PurserEmailTests", dependencies: ["PurserEmail"]),
+        .testTarget(
+            name: "PurserWalletTests",
+            dependencies: [
+                "PurserWallet", "PurserIdentity", "PurserService", "PurserAuth", "PurserRPC", "PurserAPI", "PurserWire",
+                "PurserKit", "PurserPostgres", "PurserTestSupport",
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )
