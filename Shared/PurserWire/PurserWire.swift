@@ -1,1 +1,0 @@
-// PurserWire: see the module's files.
