@@ -44,6 +44,16 @@ let package = Package(
         // Service libraries
         .target(name: "PurserPolicy", dependencies: ["PurserKit"], path: "Services/Policy/Sources/PurserPolicy"),
         .target(name: "PurserEmail", dependencies: ["PurserKit"], path: "Services/EmailAlias/Sources/PurserEmail"),
+        .target(
+            name: "PurserEmailService",
+            dependencies: [
+                "PurserEmail", "PurserKit", "PurserPostgres", "PurserRPC", "PurserWire", "PurserAuth", "PurserAPI",
+                "PurserService", "COpenSSL", "CLinux",
+            ],
+            path: "Services/EmailAlias/Sources/PurserEmailService"),
+        .executableTarget(
+            name: "purser-email", dependencies: ["PurserEmailService", "PurserService", "PurserKit"],
+            path: "Services/EmailAlias/Main"),
 
         // Tests
         .testTarget(name: "PurserKitTests", dependencies: ["PurserKit"]),
@@ -55,6 +65,12 @@ let package = Package(
         .testTarget(name: "PurserAuthTests", dependencies: ["PurserAuth"]),
         .testTarget(name: "PurserPolicyTests", dependencies: ["PurserPolicy"]),
         .testTarget(name: "PurserEmailTests", dependencies: ["PurserEmail"]),
+        .testTarget(
+            name: "PurserEmailServiceTests",
+            dependencies: [
+                "PurserEmailService", "PurserEmail", "PurserIdentity", "PurserService", "PurserAuth", "PurserRPC",
+                "PurserAPI", "PurserKit", "PurserPostgres", "PurserTestSupport",
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )
