@@ -5,7 +5,9 @@ clients. Prints one JSON object on stdout.
 
   smtp_client.py send --port P [--host H] [--starttls --cafile CA] --sender S --to A [--to B ...]
         [--subject TEXT] [--body-file F | --size N]
-  smtp_client.py raw --port P [--delay-ms D] [--chunk N] [--read-timeout S]   (bytes to send on stdin)
+  smtp_client.py raw --port P [--delay-ms D] [--chunk N] [--read-timeout S]   (bytes to send on stdin;
+        a line "<WAIT 354>" makes the client wait for a 354 reply before sending what follows, as a
+        PIPELINING client does after DATA)
   smtp_client.py many --port P --count N --sender S --to A
 """
 import argparse
@@ -94,13 +96,19 @@ def raw(args):
 
     thread = threading.Thread(target=reader, daemon=True)
     thread.start()
+    parts = payload.split(b"<WAIT 354>\r\n")
     try:
-        if args.delay_ms > 0:
-            for index in range(0, len(payload), args.chunk):
-                sock.sendall(payload[index:index + args.chunk])
-                time.sleep(args.delay_ms / 1000.0)
-        else:
-            sock.sendall(payload)
+        for number, part in enumerate(parts):
+            if number > 0:
+                deadline = time.monotonic() + args.read_timeout
+                while b"\r\n354 " not in bytes(received) and not done.is_set() and time.monotonic() < deadline:
+                    time.sleep(0.01)
+            if args.delay_ms > 0:
+                for index in range(0, len(part), args.chunk):
+                    sock.sendall(part[index:index + args.chunk])
+                    time.sleep(args.delay_ms / 1000.0)
+            else:
+                sock.sendall(part)
     except OSError:
         pass
     done.wait(args.read_timeout + 5)

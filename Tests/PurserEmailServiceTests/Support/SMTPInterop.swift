@@ -20,30 +20,37 @@ enum SMTPInterop {
     static var script: String { TestEnvironment.repositoryRoot() + "/Tests/Interop/smtp_client.py" }
 
     /// Runs the script with `arguments`, feeding `input` on stdin, and parses its JSON output.
-    static func run(_ arguments: [String], input: [UInt8] = [], timeout: Duration = .seconds(60)) async throws -> Result {
+    /// The process's streams are files and its exit is awaited through `terminationHandler`,
+    /// so no thread of the concurrency pool blocks while the client talks to the service.
+    static func run(_ arguments: [String], input: [UInt8] = []) async throws -> Result {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("smtp-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let stdinURL = directory.appendingPathComponent("stdin")
+        let stdoutURL = directory.appendingPathComponent("stdout")
+        let stderrURL = directory.appendingPathComponent("stderr")
+        try Data(input).write(to: stdinURL)
+        try Data().write(to: stdoutURL)
+        try Data().write(to: stderrURL)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", script] + arguments
-        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        let writer = stdin.fileHandleForWriting
-        let bytes = input
-        let feeding = Task.detached {
-            if !bytes.isEmpty { writer.write(Data(bytes)) }
-            try? writer.close()
+        process.standardInput = try FileHandle(forReadingFrom: stdinURL)
+        process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
+        process.standardError = try FileHandle(forWritingTo: stderrURL)
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            process.terminationHandler = { _ in continuation.resume() }
+            do {
+                try process.run()
+            } catch {
+                process.terminationHandler = nil
+                continuation.resume(throwing: error)
+            }
         }
-        let output = await Task.detached { () -> (Data, Data) in
-            let out = stdout.fileHandleForReading.readDataToEndOfFile()
-            let err = stderr.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return (out, err)
-        }.value
-        _ = await feeding.value
-        guard let json = try JSONSerialization.jsonObject(with: output.0) as? [String: Any] else {
-            throw TestFailure("smtp_client.py printed no JSON; stderr: \(String(decoding: output.1, as: UTF8.self))")
+        let output = try Data(contentsOf: stdoutURL)
+        guard let json = try? JSONSerialization.jsonObject(with: output) as? [String: Any] else {
+            let errors = (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? ""
+            throw TestFailure("smtp_client.py printed no JSON; stderr: \(errors)")
         }
         return Result(json: json)
     }

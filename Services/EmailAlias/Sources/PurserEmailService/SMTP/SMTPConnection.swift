@@ -28,6 +28,8 @@ final class SMTPConnection: SMTPEventHandler, @unchecked Sendable {
     private var interest: UInt32 = 0
     private var handshakeWantsWrite = false
     private var deadline: UInt64 = 0
+    /// Lookups and deliveries in flight: the client is waiting on the service, so its idle timer is paused.
+    private var awaiting = 0
 
     /// Most bytes read per readiness event, so one fast client cannot starve the others.
     private static let readBudget = 256 * 1024
@@ -68,7 +70,7 @@ final class SMTPConnection: SMTPEventHandler, @unchecked Sendable {
     }
 
     func checkDeadline(now: UInt64) {
-        guard !closed, now >= deadline else { return }
+        guard !closed, awaiting == 0, now >= deadline else { return }
         shared.logger.debug("smtp client timed out", ["remote": remoteAddress])
         if handshaking {
             close()
@@ -141,12 +143,14 @@ final class SMTPConnection: SMTPEventHandler, @unchecked Sendable {
                 outbound.append(contentsOf: reply.bytes)
             case .checkRecipient(let address):
                 let mailbox = shared.mailbox, loop = self.loop
+                awaiting += 1
                 Task {
                     let verdict = await mailbox.checkRecipient(address)
                     loop.execute { self.resume { $0.recipientChecked(verdict) } }
                 }
             case .deliver(let envelope, let message):
                 let mailbox = shared.mailbox, loop = self.loop
+                awaiting += 1
                 Task {
                     let outcome = await mailbox.deliver(envelope, message: message)
                     loop.execute { self.resume { $0.deliveryFinished(outcome) } }
@@ -161,6 +165,7 @@ final class SMTPConnection: SMTPEventHandler, @unchecked Sendable {
 
     /// Applies an asynchronous answer on the loop thread.
     private func resume(_ step: (inout SMTPSession) -> [SMTPSession.Action]) {
+        awaiting -= 1
         guard !closed else { return }
         touch()
         // The session also processes input that arrived while the answer was pending.
