@@ -25,10 +25,11 @@ public struct ClaimRules: Sendable, Hashable {
 
 extension JWTClaims {
     /// Throws the first rule these claims break at `now` (seconds since the
-    /// epoch): `token_expired`, `token_not_yet_valid`, `token_malformed` (`exp` not
+    /// epoch): `token_malformed` (empty `sub` or `jti`), `token_expired`, `token_not_yet_valid`, `token_malformed` (`exp` not
     /// after `iat`), `token_lifetime_too_long`,
     /// `wrong_issuer`, `wrong_audience`.
     public func validate(against rules: ClaimRules, now: Int64) throws(AuthError) {
+        if subject.isEmpty || tokenID.isEmpty { throw .tokenMalformed }
         if rules.isExpired(expiresAt: expiresAt, now: now) { throw .tokenExpired }
         let latestAccepted = now &+ rules.leewaySeconds
         if let notBefore, notBefore > latestAccepted { throw .tokenNotYetValid }

@@ -6,10 +6,11 @@ import Testing
     static let rules = ClaimRules(issuer: "iss", audience: "purser", leewaySeconds: 5, maximumLifetimeSeconds: 3_600)
 
     static func claims(
-        exp: Int64 = now + 600, iat: Int64 = now, nbf: Int64? = nil, iss: String = "iss", aud: [String] = ["purser"]
+        exp: Int64 = now + 600, iat: Int64 = now, nbf: Int64? = nil, iss: String = "iss", aud: [String] = ["purser"],
+        sub: String = "s", jti: String = "j"
     ) -> JWTClaims {
         JWTClaims(
-            issuer: iss, subject: "s", audience: aud, expiresAt: exp, issuedAt: iat, notBefore: nbf, tokenID: "j",
+            issuer: iss, subject: sub, audience: aud, expiresAt: exp, issuedAt: iat, notBefore: nbf, tokenID: jti,
             tenant: "t", role: .agent)
     }
 
@@ -27,6 +28,8 @@ import Testing
         ("wrong audience", claims(aud: ["wallet-only"]), .wrongAudience),
         ("audience among several", claims(aud: ["a", "purser"]), nil),
         ("empty audience", claims(aud: []), .wrongAudience),
+        ("empty subject", claims(sub: ""), .tokenMalformed),
+        ("empty token id", claims(jti: ""), .tokenMalformed),
     ]
 
     @Test(arguments: cases)
