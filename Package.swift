@@ -63,6 +63,15 @@ let package = Package(
         .testTarget(
             name: "PurserRPCTests", dependencies: ["PurserRPC", "PurserWire", "PurserTestSupport", "COpenSSL", "CLinux"]),
         .testTarget(name: "PurserAuthTests", dependencies: ["PurserAuth"]),
+        .testTarget(
+            name: "PurserServiceTests",
+            dependencies: ["PurserService", "PurserAuth", "PurserRPC", "PurserAPI", "PurserKit", "PurserPostgres", "PurserTestSupport"]),
+        .testTarget(
+            name: "PurserIdentityTests",
+            dependencies: [
+                "PurserIdentity", "PurserService", "PurserAuth", "PurserRPC", "PurserAPI", "PurserWire", "PurserKit",
+                "PurserPostgres", "PurserTestSupport",
+            ]),
         .testTarget(name: "PurserPolicyTests", dependencies: ["PurserPolicy"]),
         .testTarget(name: "PurserEmailTests", dependencies: ["PurserEmail"]),
         .testTarget(

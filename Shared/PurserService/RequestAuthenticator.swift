@@ -12,6 +12,7 @@ public struct RequestAuthenticator: Sendable {
     public let verifier: TokenVerifier
     public let servicePeers: Set<String>
 
+    /// Authenticates with `verifier`; mTLS peers named in `servicePeers` are services.
     public init(verifier: TokenVerifier, servicePeers: Set<String>) {
         self.verifier = verifier
         self.servicePeers = servicePeers

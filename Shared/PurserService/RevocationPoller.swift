@@ -23,6 +23,7 @@ public struct RevocationPoller: Service {
     /// Entries asked for per call.
     public let pageSize: Int
 
+    /// A poller applying `feed` to `verifier` every `interval`, `pageSize` entries per call.
     public init(feed: any RevocationFeed, verifier: TokenVerifier, interval: Duration, logger: Logger, pageSize: Int = 500) {
         self.feed = feed
         self.verifier = verifier
@@ -45,6 +46,7 @@ public struct RevocationPoller: Service {
         }
     }
 
+    /// Polls until cancelled; never throws (failures are logged and retried).
     public func run() async throws {
         var cursor: Int64 = 0
         var failing = false
@@ -56,6 +58,7 @@ public struct RevocationPoller: Service {
                     failing = false
                 }
             } catch {
+                if Task.isCancelled { return }
                 if !failing {
                     logger.warning("revocation feed unreachable; retrying", ["error": "\(error)"])
                     failing = true

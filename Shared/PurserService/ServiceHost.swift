@@ -28,11 +28,17 @@ public final class ServiceHost: Sendable {
         case local(@Sendable (PostgresPool) -> (keys: any SigningKeySource, revocations: any RevocationFeed))
     }
 
+    /// The common settings the host was built from.
     public let settings: ServiceSettings
+    /// The service's logger; handlers get a copy with call metadata in their context.
     public let logger: Logger
+    /// The service's PostgreSQL pool (its schema migrated).
     public let pool: PostgresPool
+    /// Routes of the RPC server; prefer `handle(_:allowing:_:)`, which authenticates.
     public let router: RPCRouter
+    /// Verifies bearer tokens with keys and revocations from `Authentication`.
     public let verifier: TokenVerifier
+    /// Maps each call to its `Principal`.
     public let authenticator: RequestAuthenticator
     /// The connection to Identity, when `authentication` is `.identityService`.
     public let identity: IdentityConnection?

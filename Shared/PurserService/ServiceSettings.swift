@@ -115,6 +115,7 @@ public struct SettingError: Error, Sendable, Equatable, CustomStringConvertible 
     public let value: String
     public let expected: String
 
+    /// An error for `variable` holding `value` where `expected` was required.
     public init(variable: String, value: String, expected: String) {
         self.variable = variable
         self.value = value

@@ -23,6 +23,7 @@ extension IdentityService {
 public struct RevocationTable: RevocationFeed {
     let pool: PostgresPool
 
+    /// Reads `identity.revocations` through `pool`.
     public init(pool: PostgresPool) { self.pool = pool }
 
     /// Entries after `cursor` in cursor order; ones whose tokens have all

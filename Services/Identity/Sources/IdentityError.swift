@@ -7,6 +7,7 @@ public struct IdentityError: Error, Sendable, Hashable, CustomStringConvertible 
     public let reason: String
     public let message: String
 
+    /// An error answered with `code`, `reason` metadata and `message`.
     public init(_ code: StatusCode, reason: String, _ message: String) {
         self.code = code
         self.reason = reason

@@ -117,7 +117,11 @@ public final class IdentityService: Sendable {
             GetSigningKeysResponse(jwksJSON: try await keys.fetchSigningKeys().jsonString())
         }
         host.handle(IdentityMethods.rotateSigningKey, allowing: kinds(IdentityMethods.rotateSigningKey.fullName)) { [self] _, _, _ in
-            try await keys.rotate()
+            let rotated = try await keys.rotate()
+            // This replica's own verifier learns the new key before any token it signs comes back.
+            try? await verifier.refreshKeys()
+            logger.notice("signing key rotated", ["kid": rotated.kid, "previous_kid": rotated.previousKid])
+            return rotated
         }
         host.handle(IdentityMethods.listRevocations, allowing: kinds(IdentityMethods.listRevocations.fullName)) { [self] request, _, _ in
             try await listRevocations(request)

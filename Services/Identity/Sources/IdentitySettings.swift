@@ -18,6 +18,7 @@ public struct IdentitySettings: Sendable {
     /// Bound on one delivery attempt.
     public var deliveryTimeout: Duration
 
+    /// Memberwise, for tests and embedders; defaults match the documented ones.
     public init(
         keyEncryptionKey: KeyEncryptionKey, tokenLifetime: Duration = .seconds(900),
         revocationSubscribers: [RevocationSubscriber] = [], retrySchedule: RetrySchedule = RetrySchedule(),

@@ -4,6 +4,7 @@ public struct PageToken: Sendable, Equatable {
     /// The sort key of the last row of the previous page.
     public let after: String
 
+    /// A token resuming after the row whose sort key is `after`.
     public init(after: String) { self.after = after }
 
     /// Default page size when a request asks for 0.

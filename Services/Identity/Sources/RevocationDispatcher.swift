@@ -43,6 +43,8 @@ public final class RevocationDispatcher: Service {
     /// Names of the configured subscribers as a SQL list (they are validated handles).
     private let subscriberList: String
 
+    /// One client per subscriber (with `clientTLS`, Identity's own certificate); retries follow
+    /// `schedule`, the loop wakes every `interval`, each attempt is bounded by `attemptTimeout`.
     public init(
         pool: PostgresPool, subscribers: [RevocationSubscriber], clientTLS: TLSConfiguration, schedule: RetrySchedule,
         interval: Duration, attemptTimeout: Duration, logger: Logger
@@ -127,6 +129,7 @@ public final class RevocationDispatcher: Service {
                 try await dispatchDue()
                 failing = false
             } catch {
+                if Task.isCancelled { return }
                 if !failing { logger.warning("revocation outbox unreadable; retrying", ["error": "\(error)"]) }
                 failing = true
             }

@@ -8,6 +8,7 @@ public struct RevocationSubscriber: Sendable, Hashable {
     /// Full method name, e.g. `purser.wallet.v1.Wallet/FreezeAccount`.
     public let method: String
 
+    /// A subscriber called `name` receiving notices on `method` at `endpoint`.
     public init(name: String, endpoint: Endpoint, method: String) {
         self.name = name
         self.endpoint = endpoint
@@ -75,6 +76,7 @@ public struct RetrySchedule: Sendable, Equatable {
     public var initial: Duration
     public var maximum: Duration
 
+    /// Delays start at `initial` and never exceed `maximum`.
     public init(initial: Duration = .milliseconds(200), maximum: Duration = .seconds(60)) {
         self.initial = initial
         self.maximum = maximum

@@ -19,6 +19,8 @@ public final class SigningKeyStore: SigningKeySource {
     private let cacheLifetime: Duration
     private let cached = Mutex<(signer: JWTSigner, loadedAt: ContinuousClock.Instant)?>(nil)
 
+    /// Keys in `pool`'s `identity.signing_keys`, sealed with `kek`; retired keys verify for
+    /// `tokenLifetime` plus `cacheLifetime`.
     public init(pool: PostgresPool, kek: KeyEncryptionKey, tokenLifetime: Duration, cacheLifetime: Duration = .seconds(10)) {
         self.pool = pool
         self.kek = kek
