@@ -37,9 +37,8 @@ if arguments.contains("--health-check") {
 do {
     let host = try await ServiceHost(
         settings: common, migrations: EmailMigrations.all, authentication: .identityService, logger: logger)
-    let service = try EmailService(
+    _ = try EmailService(
         host: host, settings: settings, directory: try EmailService.identityDirectory(host: host, settings: settings))
-    print("purser-email: SMTP on \(settings.smtpListen.host):\(service.smtpPort)")
     try await host.run()
 } catch {
     logger.critical("purser-email stopped", ["error": "\(error)"])
