@@ -187,6 +187,17 @@ struct AliasTests {
                 EmailAliasMethods.listAliases, ListAliasesRequest(tenantID: mailbox.tenant.id), token: mailbox.agentToken)
             #expect(aliases.aliases.allSatisfy { $0.status == .enabled })
 
+            let walletCreates = await failure {
+                _ = try await system.callAsService(
+                    "wallet", EmailAliasMethods.createAlias,
+                    CreateAliasRequest(tenantID: mailbox.tenant.id, agentID: mailbox.agent.id, kind: .random))
+            }
+            #expect(walletCreates?.0 == .permissionDenied)
+            let identityLists = try await system.callAsService(
+                "identity", EmailAliasMethods.listAliases,
+                ListAliasesRequest(tenantID: mailbox.tenant.id, agentID: mailbox.agent.id))
+            #expect(identityLists.aliases.map(\.id) == [mailbox.primary.id])
+
             let disabled = try await system.callAsService("identity", EmailAliasMethods.disableAgent, notice)
             #expect(disabled.disabledAliases == 1)
         }

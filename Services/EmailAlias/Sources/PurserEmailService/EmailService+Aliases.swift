@@ -3,13 +3,14 @@ import PurserAuth
 import PurserKit
 
 extension EmailService {
-    /// CreateAlias: the agent itself, its tenant's admin or a service. PRIMARY
+    /// CreateAlias: the agent itself, its tenant's admin or the identity service. PRIMARY
     /// (or UNSPECIFIED without local part) is idempotent: it returns the
     /// agent's existing primary alias. Revoked agents get `agent_revoked`,
     /// taken addresses `address_taken`.
     func createAlias(_ request: CreateAliasRequest, principal: Principal) async throws -> Alias {
         let tenantID = try EmailIDs.require(request.tenantID, field: "tenant_id")
         let agentID = try EmailIDs.require(request.agentID, field: "agent_id")
+        if case .service = principal { try principal.requireService("identity") }
         try principal.requireAgent(agentID, inTenant: tenantID)
         var kind = request.kind
         if kind == .unspecified { kind = request.localPart.isEmpty ? .primary : .custom }
@@ -72,11 +73,13 @@ extension EmailService {
         return (agent, tenant.emailDomain.isEmpty ? settings.defaultDomain : tenant.emailDomain)
     }
 
-    /// ListAliases: one agent's aliases (the agent itself, its admin, or a
-    /// service), its primary alias created on the first page; or, with an
-    /// empty `agent_id`, every alias of the tenant (tenant admin or service).
+    /// ListAliases: one agent's aliases (the agent itself, its admin, or the
+    /// identity service), its primary alias created on the first page; or,
+    /// with an empty `agent_id`, every alias of the tenant (tenant admin or
+    /// the identity service).
     func listAliases(_ request: ListAliasesRequest, principal: Principal) async throws -> ListAliasesResponse {
         let tenantID = try EmailIDs.require(request.tenantID, field: "tenant_id")
+        if case .service = principal { try principal.requireService("identity") }
         try principal.requireTenant(tenantID)
         var agentID: String?
         if !request.agentID.isEmpty {

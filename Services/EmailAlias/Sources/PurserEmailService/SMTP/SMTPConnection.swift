@@ -72,11 +72,13 @@ final class SMTPConnection: SMTPEventHandler, @unchecked Sendable {
     func checkDeadline(now: UInt64) {
         guard !closed, awaiting == 0, now >= deadline else { return }
         shared.logger.debug("smtp client timed out", ["remote": remoteAddress])
-        if handshaking {
+        // A handshake that stalls, or final replies the client never reads, end the connection outright.
+        if handshaking || closeRequested || session.isClosed {
             close()
             return
         }
         perform(session.timedOut())
+        touch()
         settle()
     }
 
@@ -178,7 +180,9 @@ final class SMTPConnection: SMTPEventHandler, @unchecked Sendable {
         guard !closed else { return }
         if !handshaking { flush() }
         guard !closed else { return }
-        var wanted = SMTPEpoll.readable
+        // Nothing more is read once the connection is closing, nor in plaintext once STARTTLS was answered
+        // (the client's TLS handshake must stay in the socket for OpenSSL).
+        var wanted: UInt32 = closeRequested || (tlsRequested && ssl == nil) ? 0 : SMTPEpoll.readable
         if outboundOffset < outbound.count || handshakeWantsWrite { wanted |= SMTPEpoll.writable }
         if wanted != interest {
             interest = wanted
