@@ -8,7 +8,8 @@ clients. Prints one JSON object on stdout.
   smtp_client.py raw --port P [--delay-ms D] [--chunk N] [--read-timeout S]   (bytes to send on stdin;
         a line "<WAIT 354>" makes the client wait for a 354 reply before sending what follows, as a
         PIPELINING client does after DATA)
-  smtp_client.py many --port P --count N --sender S --to A
+  smtp_client.py many --port P --count N [--per-connection M] --sender S --to A
+        (N concurrent connections, each sending M messages; prints deliveries and elapsed seconds)
 """
 import argparse
 import json
@@ -121,27 +122,30 @@ def many(args):
     lock = threading.Lock()
 
     def one(index):
-        message = EmailMessage()
-        message["From"] = args.sender
-        message["To"] = args.to[0]
-        message["Subject"] = "concurrent %d" % index
-        message.set_content("message number %d\n" % index)
         try:
             with smtplib.SMTP(args.host, args.port, timeout=60) as client:
-                client.send_message(message, from_addr=args.sender, to_addrs=args.to)
-            outcome = True
+                for sequence in range(args.per_connection):
+                    message = EmailMessage()
+                    message["From"] = args.sender
+                    message["To"] = args.to[0]
+                    message["Subject"] = "concurrent %d.%d" % (index, sequence)
+                    message.set_content("message number %d.%d\n" % (index, sequence))
+                    client.send_message(message, from_addr=args.sender, to_addrs=args.to)
+                    with lock:
+                        results.append(True)
         except Exception as error:  # reported, the test decides
-            outcome = repr(error)
-        with lock:
-            results.append(outcome)
+            with lock:
+                results.append(repr(error))
 
     threads = [threading.Thread(target=one, args=(index,)) for index in range(args.count)]
+    started = time.monotonic()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    elapsed = time.monotonic() - started
     failures = [result for result in results if result is not True]
-    print(json.dumps({"delivered": len(results) - len(failures), "failures": failures[:5]}))
+    print(json.dumps({"delivered": len(results) - len(failures), "failures": failures[:5], "seconds": elapsed}))
 
 
 def main():
@@ -160,6 +164,7 @@ def main():
     parser.add_argument("--chunk", type=int, default=1)
     parser.add_argument("--read-timeout", type=float, default=10.0)
     parser.add_argument("--count", type=int, default=10)
+    parser.add_argument("--per-connection", type=int, default=1)
     args = parser.parse_args()
     {"send": send, "raw": raw, "many": many}[args.mode](args)
 

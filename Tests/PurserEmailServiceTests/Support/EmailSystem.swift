@@ -32,7 +32,9 @@ final class EmailSystem: Sendable {
     static let smtpMaxMessageSize = 64 * 1024
     static let smtpCommandTimeout: Duration = .seconds(2)
 
-    static func start(label: String) async throws -> EmailSystem {
+    static func start(
+        label: String, maxConnections: Int = 200, commandTimeout: Duration = smtpCommandTimeout
+    ) async throws -> EmailSystem {
         let databaseURL = try await TestDatabase.create(label: label)
         let ca = try TestEnvironment.certificate("ca")
         let emailPort = try freePort()
@@ -71,8 +73,8 @@ final class EmailSystem: Sendable {
             migrations: EmailMigrations.all, authentication: .identityService, logger: logger)
         let emailSettings = EmailSettings(
             smtpListen: Endpoint(host: "127.0.0.1", port: 0), smtpHostname: "mx.test.local", defaultDomain: "agents.test",
-            maxMessageSize: smtpMaxMessageSize, maxRecipients: 10, commandTimeout: smtpCommandTimeout,
-            dataTimeout: smtpCommandTimeout, maxConnections: 200, smtpEventLoops: 2, startTLS: true,
+            maxMessageSize: smtpMaxMessageSize, maxRecipients: 10, commandTimeout: commandTimeout,
+            dataTimeout: commandTimeout, maxConnections: maxConnections, smtpEventLoops: 2, startTLS: true,
             retention: .seconds(30 * 86_400), sweepInterval: .seconds(3_600), directoryCacheTTL: .milliseconds(200))
         let email = try EmailService(
             host: emailHost, settings: emailSettings,

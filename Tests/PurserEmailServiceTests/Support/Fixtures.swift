@@ -3,8 +3,11 @@ import PurserAPI
 import PurserRPC
 
 /// Runs `body` against a fresh system and always shuts it down.
-func withSystem<T>(_ label: String, _ body: (EmailSystem) async throws -> T) async throws -> T {
-    let system = try await EmailSystem.start(label: label)
+func withSystem<T>(
+    _ label: String, maxConnections: Int = 200, commandTimeout: Duration = EmailSystem.smtpCommandTimeout,
+    _ body: (EmailSystem) async throws -> T
+) async throws -> T {
+    let system = try await EmailSystem.start(label: label, maxConnections: maxConnections, commandTimeout: commandTimeout)
     do {
         let value = try await body(system)
         await system.shutdown()

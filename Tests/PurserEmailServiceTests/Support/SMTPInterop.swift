@@ -20,37 +20,10 @@ enum SMTPInterop {
     static var script: String { TestEnvironment.repositoryRoot() + "/Tests/Interop/smtp_client.py" }
 
     /// Runs the script with `arguments`, feeding `input` on stdin, and parses its JSON output.
-    /// The process's streams are files and its exit is awaited through `terminationHandler`,
-    /// so no thread of the concurrency pool blocks while the client talks to the service.
     static func run(_ arguments: [String], input: [UInt8] = []) async throws -> Result {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("smtp-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let stdinURL = directory.appendingPathComponent("stdin")
-        let stdoutURL = directory.appendingPathComponent("stdout")
-        let stderrURL = directory.appendingPathComponent("stderr")
-        try Data(input).write(to: stdinURL)
-        try Data().write(to: stdoutURL)
-        try Data().write(to: stderrURL)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script] + arguments
-        process.standardInput = try FileHandle(forReadingFrom: stdinURL)
-        process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
-        process.standardError = try FileHandle(forWritingTo: stderrURL)
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            process.terminationHandler = { _ in continuation.resume() }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-        }
-        let output = try Data(contentsOf: stdoutURL)
-        guard let json = try? JSONSerialization.jsonObject(with: output) as? [String: Any] else {
-            let errors = (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? ""
-            throw TestFailure("smtp_client.py printed no JSON; stderr: \(errors)")
+        let output = try await PythonProcess.run([script] + arguments, input: input)
+        guard let json = try? JSONSerialization.jsonObject(with: output.stdout) as? [String: Any] else {
+            throw TestFailure("smtp_client.py printed no JSON; stderr: \(output.stderr)")
         }
         return Result(json: json)
     }
