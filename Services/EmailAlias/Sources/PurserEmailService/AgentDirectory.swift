@@ -11,6 +11,7 @@ public struct AgentInfo: Sendable, Hashable {
     public var handle: String
     public var revoked: Bool
 
+    /// An agent as the directory reports it.
     public init(tenantID: String, agentID: String, handle: String, revoked: Bool) {
         self.tenantID = tenantID
         self.agentID = agentID
@@ -28,6 +29,7 @@ public struct TenantInfo: Sendable, Hashable {
     /// Whether tenant admins may read agents' mail (off by default).
     public var adminCanReadMail: Bool
 
+    /// A tenant as the directory reports it.
     public init(tenantID: String, slug: String, emailDomain: String, adminCanReadMail: Bool) {
         self.tenantID = tenantID
         self.slug = slug
@@ -40,7 +42,9 @@ public struct TenantInfo: Sendable, Hashable {
 /// for an unknown agent or tenant, `identity_unavailable` when the source
 /// cannot be reached).
 public protocol AgentDirectory: Sendable {
+    /// The agent `agentID` of `tenantID`.
     func agent(tenantID: String, agentID: String) async throws(EmailError) -> AgentInfo
+    /// The tenant `tenantID`.
     func tenant(tenantID: String) async throws(EmailError) -> TenantInfo
 }
 
@@ -63,6 +67,7 @@ public final class IdentityDirectory: AgentDirectory {
         self.ttl = ttl
     }
 
+    /// The agent from the cache, or from Identity's `GetAgent` (NOT_FOUND → `not_found`).
     public func agent(tenantID: String, agentID: String) async throws(EmailError) -> AgentInfo {
         let key = tenantID + "/" + agentID
         let now = clock.now
@@ -80,6 +85,7 @@ public final class IdentityDirectory: AgentDirectory {
         return info
     }
 
+    /// The tenant from the cache, or from Identity's `GetTenant` (NOT_FOUND → `not_found`).
     public func tenant(tenantID: String) async throws(EmailError) -> TenantInfo {
         let now = clock.now
         if let (cached, expiry) = tenants.withLock({ $0[tenantID] }), expiry > now { return cached }

@@ -10,6 +10,7 @@ import PurserPostgres
 public struct AliasStore: Sendable {
     public let pool: PostgresPool
 
+    /// A store on `pool`; the `email` schema must be migrated.
     public init(pool: PostgresPool) { self.pool = pool }
 
     static let columns = """
@@ -164,16 +165,6 @@ public struct AliasStore: Sendable {
                  WHERE tenant_id = $1 AND agent_id = $2 AND disabled_reason <> 'agent_revoked'
                 """, [tenantID, agentID])
             return disabled.affectedRows
-        }
-    }
-
-    /// Whether the agent is known to be revoked.
-    public func isRevoked(tenantID: String, agentID: String) async throws -> Bool {
-        try await pool.withConnection { connection in
-            try connection.query(
-                "SELECT revoked_at IS NOT NULL FROM email.agents WHERE tenant_id = $1 AND agent_id = $2",
-                [tenantID, agentID]
-            ).first?.decode(Bool.self, at: 0) ?? false
         }
     }
 }

@@ -4,16 +4,21 @@ import PurserService
 /// Every failure the Email-alias handlers report, with the status and the
 /// stable `reason` a client sees. Converted to `RPCError` once, at the edge.
 public struct EmailError: Error, Sendable, Equatable, RPCErrorConvertible {
+    /// The status a client sees.
     public let code: StatusCode
+    /// Stable snake_case reason, sent as `reason` metadata.
     public let reason: String
+    /// Readable detail naming the field or thing concerned.
     public let message: String
 
+    /// An error with its status, reason and message.
     public init(_ code: StatusCode, reason: String, _ message: String) {
         self.code = code
         self.reason = reason
         self.message = message
     }
 
+    /// The error as answered on the wire.
     public var rpcError: RPCError { RPCError(code, message, reason: reason) }
 
     /// A request field is missing or malformed; `field` is named in the message.

@@ -7,6 +7,7 @@ import PurserPostgres
 public struct MessageStore: Sendable {
     public let pool: PostgresPool
 
+    /// A store on `pool`; the `email` schema must be migrated.
     public init(pool: PostgresPool) { self.pool = pool }
 
     /// What a recipient lookup found.

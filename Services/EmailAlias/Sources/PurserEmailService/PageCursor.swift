@@ -4,6 +4,7 @@ public struct PageCursor: Sendable, Equatable {
     public let timeUs: Int64
     public let id: String
 
+    /// The cursor after the row sorted at (`timeUs`, `id`).
     public init(timeUs: Int64, id: String) {
         self.timeUs = timeUs
         self.id = id

@@ -12,6 +12,7 @@ public struct RetentionSweeper: Service {
     /// Messages deleted per statement.
     public let batchSize: Int
 
+    /// A sweeper deleting messages older than `retention` every `interval`.
     public init(store: MessageStore, retention: Duration, interval: Duration, logger: Logger, batchSize: Int = 1000) {
         self.store = store
         self.retention = retention
@@ -33,6 +34,7 @@ public struct RetentionSweeper: Service {
         }
     }
 
+    /// Sweeps now and then every `interval` until cancelled.
     public func run() async throws {
         var failing = false
         while !Task.isCancelled {

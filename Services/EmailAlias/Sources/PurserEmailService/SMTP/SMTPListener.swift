@@ -89,6 +89,7 @@ public final class SMTPListener: Service {
         return Int(port)
     }
 
+    /// Serves until cancelled, then drains (see `shutdown(grace:)`).
     public func run() async throws {
         while !Task.isCancelled {
             do {

@@ -4,6 +4,7 @@ public struct SMTPListenerError: Error, Sendable, Equatable, CustomStringConvert
     public let reason: String
     public let message: String
 
+    /// An error with its reason and message.
     public init(reason: String, _ message: String) {
         self.reason = reason
         self.message = message

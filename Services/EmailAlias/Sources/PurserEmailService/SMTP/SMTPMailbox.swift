@@ -5,7 +5,9 @@ import PurserKit
 /// an enabled alias, and store this message. Called off the event loop; the
 /// answers never throw (failures become 451 replies).
 public protocol SMTPMailbox: Sendable {
+    /// Whether `address` is an enabled alias (RCPT TO).
     func checkRecipient(_ address: MailAddress) async -> SMTPSession.RecipientVerdict
+    /// Stores `message` for the envelope's recipients; `.stored` only once it is durable.
     func deliver(_ envelope: SMTPEnvelope, message: [UInt8]) async -> SMTPSession.DeliveryOutcome
 }
 
@@ -15,11 +17,13 @@ public struct StoreMailbox: SMTPMailbox {
     public let store: MessageStore
     public let logger: Logger
 
+    /// A mailbox storing into `store`, logging failures to `logger`.
     public init(store: MessageStore, logger: Logger) {
         self.store = store
         self.logger = logger
     }
 
+    /// Unknown and disabled aliases answer 550; a database failure 451.
     public func checkRecipient(_ address: MailAddress) async -> SMTPSession.RecipientVerdict {
         do {
             switch try await store.lookup(address: address.lookupKey) {
@@ -33,6 +37,8 @@ public struct StoreMailbox: SMTPMailbox {
         }
     }
 
+    /// Parses the message once and stores it for every recipient in one transaction;
+    /// the reference quoted in the 250 reply is the first stored message id.
     public func deliver(_ envelope: SMTPEnvelope, message: [UInt8]) async -> SMTPSession.DeliveryOutcome {
         let parsed = MailMessage(parsing: message)
         do {
