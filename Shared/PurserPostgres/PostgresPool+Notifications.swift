@@ -57,7 +57,10 @@ extension PostgresPool {
     ) {
         var pendingReady: CheckedContinuation<Void, any Error>? = ready
         var backoff = Backoff(base: .milliseconds(50), maximum: configuration.maximumReconnectBackoff)
-        defer { output.finish() }
+        defer {
+            pendingReady?.resume(throwing: PostgresError(.poolClosed, "the pool closed before LISTEN \(channel) began"))
+            output.finish()
+        }
         while !state.isStopped {
             let connection: PostgresConnection
             do {
@@ -66,6 +69,7 @@ extension PostgresPool {
                 backoff.reset()
             } catch {
                 if let waiting = pendingReady {
+                    pendingReady = nil
                     waiting.resume(throwing: error)
                     return
                 }

@@ -13,6 +13,7 @@ import Synchronization
 public final class PostgresPool: Sendable {
     /// Counters for retries, commits and connections.
     public let metrics = PostgresPoolMetrics()
+    /// What the pool was created with.
     public let configuration: PostgresConfiguration
     let logger: Logger
     private let queue = JobQueue()

@@ -138,6 +138,16 @@ import PurserPostgres
         #expect(values.6 == Money(micros: 100_000_000))
     }
 
+    @Test(arguments: ["0", "0.0012", "-0.00001234", "123456789.123456789", "10000", "-20000.50", "1e20", "NaN", "0.000"])
+    func numericTextMatchesPostgres(literal: String) async throws {
+        let pool = try await Self.pool.get()
+        let (decoded, printed) = try await pool.withConnection { connection in
+            let row = try connection.query("SELECT $1::numeric, $1::numeric::text", [literal])[0]
+            return (try row.decode(String.self, at: 0), try row.decode(String.self, at: 1))
+        }
+        #expect(decoded == printed)
+    }
+
     @Test func fractionalOrOversizedNumericIsNotSilentlyTruncated() async throws {
         let pool = try await Self.pool.get()
         await #expect(throws: PostgresError.self) {
