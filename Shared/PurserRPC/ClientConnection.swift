@@ -36,6 +36,8 @@ final class ClientConnection: FramedConnection, @unchecked Sendable {
     private var pending: [UInt32: Pending] = [:]
     private var opened = false
     private var goAwayLastStream: UInt32?
+    /// Why the connection closed, reported to calls that arrive afterwards.
+    private var closeReason: String?
     /// Told why the connection failed (not called for an orderly close).
     var onFailure: ((String) -> Void)?
 
@@ -59,7 +61,8 @@ final class ClientConnection: FramedConnection, @unchecked Sendable {
             return
         }
         guard state != .closed, goAwayLastStream == nil else {
-            continuation.resume(returning: .failed(RPCError(.unavailable, "connection is closing"), .safe))
+            let message = closeReason ?? "connection is closing"
+            continuation.resume(returning: .failed(RPCError(.unavailable, message, reason: "connection_lost"), .safe))
             return
         }
         do {
@@ -119,6 +122,7 @@ final class ClientConnection: FramedConnection, @unchecked Sendable {
         let failures = pending
         pending.removeAll()
         let message = reason ?? "connection closed by the server"
+        closeReason = message
         for entry in failures.values {
             if let timer = entry.timer { loop.cancel(timer) }
             entry.continuation.resume(returning: .failed(RPCError(.unavailable, message, reason: "connection_lost"), opened ? .ifIdempotent : .safe))

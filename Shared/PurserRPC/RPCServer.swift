@@ -41,7 +41,7 @@ public final class RPCServer: Sendable {
         shared.install(routes: routes, tls: tls, handshakeTimeout: configuration.tls.handshakeTimeout)
 
         var boundPort: Int32 = 0
-        let fd = purser_tcp_listen(configuration.host, Int32(configuration.port), 1024, 0, &boundPort)
+        let fd = purser_tcp_listen(configuration.host, Int32(configuration.port), 1024, configuration.reusePort ? 1 : 0, &boundPort)
         guard fd >= 0 else {
             throw RPCError(.unavailable, "cannot listen on \(configuration.host):\(configuration.port): \(String(cString: strerror(-fd)))", reason: "bind_failed")
         }
