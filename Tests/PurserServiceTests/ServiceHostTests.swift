@@ -54,6 +54,7 @@ struct Echo: WireMessage {
 struct ServiceHostTests {
     static let echo = MethodDescriptor<Echo, Echo>("purser.test.v1.Echo/WhoAmI")
     static let failing = MethodDescriptor<Echo, Echo>("purser.test.v1.Echo/Fail")
+    static let slow = MethodDescriptor<Echo, Echo>("purser.test.v1.Echo/Slow")
 
     struct Running {
         let host: ServiceHost
@@ -86,6 +87,10 @@ struct ServiceHostTests {
             case "auth": throw AuthError.notFound
             default: throw RPCError(.failedPrecondition, "nope", reason: "test_reason")
             }
+        }
+        host.handle(Self.slow, allowing: [.agent]) { request, _, _ in
+            try await Task.sleep(for: .milliseconds(400))
+            return Echo("slow:\(request.text)")
         }
         let port = try host.start()
         return Running(host: host, port: port, signer: JWTSigner(key: key), feed: feed, databaseURL: databaseURL)
@@ -233,6 +238,21 @@ struct ServiceHostTests {
         try await running.host.shutdown()
         let afterShutdown = await failure { _ = try await anonymous.call(Health.check, HealthCheckRequest()) }
         #expect(afterShutdown?.code == .unavailable)
+        anonymous.close()
+    }
+
+    @Test func shutdownDrainsInFlightCallsThenRefusesNewOnes() async throws {
+        let running = try await start("host_drain")
+        let anonymous = try client(running.port)
+        let metadata = bearer(try token(running.signer))
+        _ = try await anonymous.call(Self.echo, Echo("warm"), metadata: metadata)
+        let inFlight = Task { try await anonymous.call(Self.slow, Echo("x"), metadata: metadata, timeout: .seconds(5)) }
+        try await Task.sleep(for: .milliseconds(100))
+        let shutdown = Task { try await running.host.shutdown() }
+        #expect(try await inFlight.value.text == "slow:x")
+        try await shutdown.value
+        let refused = await failure { _ = try await anonymous.call(Self.echo, Echo(), metadata: metadata) }
+        #expect(refused?.code == .unavailable)
         anonymous.close()
     }
 }
