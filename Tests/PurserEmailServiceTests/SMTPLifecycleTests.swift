@@ -9,7 +9,7 @@ struct SMTPLifecycleTests {
         try await withSystem("smtp_limit", maxConnections: 2, commandTimeout: .seconds(30)) { system in
             let port = system.smtpPort
             let idle = (0..<2).map { _ in
-                Task { try await SMTPInterop.raw(port: port, script: "EHLO idle.test\r\n", readTimeout: 20) }
+                Task { try await SMTPInterop.raw(port: port, script: "EHLO idle.test\r\n", readTimeout: 120) }
             }
             try await waitUntil { system.email.smtp.openConnections == 2 }
             let refused = try await SMTPInterop.raw(port: port, script: "EHLO late.test\r\n")

@@ -30,7 +30,7 @@ final class EmailSystem: Sendable {
 
     /// SMTP limits every test system uses: small enough to test, large enough for real clients.
     static let smtpMaxMessageSize = 64 * 1024
-    static let smtpCommandTimeout: Duration = .seconds(2)
+    static let smtpCommandTimeout: Duration = .seconds(5)
 
     static func start(
         label: String, maxConnections: Int = 200, commandTimeout: Duration = smtpCommandTimeout
@@ -133,24 +133,27 @@ final class EmailSystem: Sendable {
             logger: logger)
     }
 
-    /// A port free now (bound and released), for a service whose address must be known before it starts.
+    /// A port free now, for a service whose address must be known before it starts. Drawn
+    /// below Linux's ephemeral range (32768–60999), so no socket bound to port 0 meanwhile
+    /// (other test systems, outgoing connections) can take it before the service binds it.
     static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw TestFailure("socket failed") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw -> Int32 in
-                guard bind(fd, raw, length) == 0 else { return -1 }
-                return getsockname(fd, raw, &length)
+        for _ in 0..<100 {
+            let port = Int.random(in: 20_000..<32_000)
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            guard fd >= 0 else { throw TestFailure("socket failed") }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = UInt16(port).bigEndian
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let bound = withUnsafePointer(to: &address) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
             }
+            close(fd)
+            if bound == 0 { return port }
         }
-        guard bound == 0 else { throw TestFailure("bind failed") }
-        return Int(UInt16(bigEndian: address.sin_port))
+        throw TestFailure("no free port below the ephemeral range")
     }
 
     // MARK: Identity
@@ -191,7 +194,7 @@ final class EmailSystem: Sendable {
     func call<Request, Response>(
         _ method: MethodDescriptor<Request, Response>, _ request: Request, token: String
     ) async throws(RPCError) -> Response {
-        try await emailClient.call(method, request, metadata: bearer(token), timeout: .seconds(10))
+        try await emailClient.call(method, request, metadata: bearer(token), timeout: .seconds(30))
     }
 
     /// Calls the Email-alias service as service `name` (mutual TLS, no token).
@@ -199,7 +202,7 @@ final class EmailSystem: Sendable {
         _ name: String, _ method: MethodDescriptor<Request, Response>, _ request: Request
     ) async throws -> Response {
         guard let client = serviceClients[name] else { throw TestFailure("no client for service \(name)") }
-        return try await client.call(method, request, timeout: .seconds(10))
+        return try await client.call(method, request, timeout: .seconds(30))
     }
 
     func bearer(_ token: String) -> Metadata { ["authorization": "Bearer \(token)"] }

@@ -43,7 +43,7 @@ enum SMTPInterop {
 
     /// Sends `script` over a raw socket (all at once, or `chunk` bytes every `delayMilliseconds`) and collects every reply until the server closes.
     static func raw(
-        port: Int, script: String, delayMilliseconds: Int = 0, chunk: Int = 1, readTimeout: Double = 10
+        port: Int, script: String, delayMilliseconds: Int = 0, chunk: Int = 1, readTimeout: Double = 30
     ) async throws -> Result {
         try await run(
             ["raw", "--port", "\(port)", "--delay-ms", "\(delayMilliseconds)", "--chunk", "\(chunk)",
