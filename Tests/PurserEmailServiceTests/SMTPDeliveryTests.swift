@@ -59,9 +59,14 @@ struct SMTPDeliveryTests {
             #expect(result.ok, "\(result.json)")
             #expect(result["starttls"] as? Int == 220)
             #expect((result["esmtp_features"] as? [String])?.contains("starttls") == false)
-            let messages = try await system.waitForInbox(mailbox, count: 1)
-            #expect(messages.first?.subject == "over tls")
-            #expect(messages.first?.receivedOverTLS == true)
+            let large = try await SMTPInterop.send(
+                port: system.smtpPort, to: [mailbox.primary.address], subject: "large over tls",
+                size: EmailSystem.smtpMaxMessageSize - 4096, startTLS: true, host: "localhost")
+            #expect(large.ok, "\(large.json)")
+            let messages = try await system.waitForInbox(mailbox, count: 2)
+            #expect(messages.map(\.subject) == ["large over tls", "over tls"])
+            #expect(messages.allSatisfy { $0.receivedOverTLS })
+            #expect((messages.first?.sizeBytes ?? 0) > Int64(EmailSystem.smtpMaxMessageSize - 4096))
         }
     }
 

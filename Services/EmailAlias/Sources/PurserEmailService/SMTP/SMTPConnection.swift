@@ -26,7 +26,7 @@ final class SMTPConnection: SMTPEventHandler, @unchecked Sendable {
     private var outbound: [UInt8] = []
     private var outboundOffset = 0
     private var interest: UInt32 = 0
-    private var handshakeWantsWrite = false
+    private var tlsWantsWrite = false
     private var deadline: UInt64 = 0
     /// Lookups and deliveries in flight: the client is waiting on the service, so its idle timer is paused.
     private var awaiting = 0
@@ -64,7 +64,14 @@ final class SMTPConnection: SMTPEventHandler, @unchecked Sendable {
             if events & SMTPEpoll.readable != 0 || events & (SMTPEpoll.error | SMTPEpoll.hangUp) != 0 {
                 readAvailable()
             }
-            if !closed, events & SMTPEpoll.writable != 0 { flush() }
+            if !closed, events & SMTPEpoll.writable != 0 {
+                if tlsWantsWrite {
+                    // A TLS read that needed to write (e.g. a key update) can go on now.
+                    tlsWantsWrite = false
+                    readAvailable()
+                }
+                if !closed { flush() }
+            }
         }
         settle()
     }
@@ -107,7 +114,7 @@ final class SMTPConnection: SMTPEventHandler, @unchecked Sendable {
                     switch SSL_get_error(ssl, result) {
                     case SSL_ERROR_WANT_READ: return
                     case SSL_ERROR_WANT_WRITE:
-                        handshakeWantsWrite = true
+                        tlsWantsWrite = true
                         return
                     default:
                         ERR_clear_error()
@@ -133,6 +140,15 @@ final class SMTPConnection: SMTPEventHandler, @unchecked Sendable {
             budget -= count
             touch()
             perform(session.receive(UnsafeRawBufferPointer(rebasing: buffer[0..<count])))
+        }
+        if budget <= 0, !closed {
+            // Yield to the other connections; bytes OpenSSL already decrypted would raise no
+            // further epoll event, so the next read is queued explicitly.
+            loop.execute {
+                guard !self.closed else { return }
+                self.readAvailable()
+                self.settle()
+            }
         }
     }
 
@@ -183,7 +199,7 @@ final class SMTPConnection: SMTPEventHandler, @unchecked Sendable {
         // Nothing more is read once the connection is closing, nor in plaintext once STARTTLS was answered
         // (the client's TLS handshake must stay in the socket for OpenSSL).
         var wanted: UInt32 = closeRequested || (tlsRequested && ssl == nil) ? 0 : SMTPEpoll.readable
-        if outboundOffset < outbound.count || handshakeWantsWrite { wanted |= SMTPEpoll.writable }
+        if outboundOffset < outbound.count || tlsWantsWrite { wanted |= SMTPEpoll.writable }
         if wanted != interest {
             interest = wanted
             loop.modify(fd, events: wanted)
@@ -248,7 +264,7 @@ final class SMTPConnection: SMTPEventHandler, @unchecked Sendable {
         let result = SSL_do_handshake(ssl)
         if result == 1 {
             handshaking = false
-            handshakeWantsWrite = false
+            tlsWantsWrite = false
             tlsRequested = false
             touch()
             readAvailable()
@@ -256,9 +272,9 @@ final class SMTPConnection: SMTPEventHandler, @unchecked Sendable {
         }
         switch SSL_get_error(ssl, result) {
         case SSL_ERROR_WANT_READ:
-            handshakeWantsWrite = false
+            tlsWantsWrite = false
         case SSL_ERROR_WANT_WRITE:
-            handshakeWantsWrite = true
+            tlsWantsWrite = true
         default:
             ERR_clear_error()
             shared.logger.debug("smtp TLS handshake failed", ["remote": remoteAddress])
