@@ -95,9 +95,15 @@ class FramedConnection: EventHandler, @unchecked Sendable {
     }
 
     /// Closes the connection once everything buffered has been written.
+    /// Nothing more is read or dispatched meanwhile.
     func closeAfterFlush() {
         closeWhenFlushed = true
-        if state == .open { flush() } else { close(because: nil) }
+        guard state == .open else {
+            close(because: nil)
+            return
+        }
+        pauseReading()
+        flush()
     }
 
     /// Encoded bytes waiting to be written.
@@ -238,7 +244,7 @@ class FramedConnection: EventHandler, @unchecked Sendable {
     }
 
     private func drainFrames() {
-        while state == .open {
+        while state == .open && !closeWhenFlushed {
             let frame: Frame?
             do {
                 frame = try decoder.next()
@@ -260,7 +266,7 @@ class FramedConnection: EventHandler, @unchecked Sendable {
     }
 
     private func resumeReading() {
-        guard readingPaused, state == .open else { return }
+        guard readingPaused, state == .open, !closeWhenFlushed else { return }
         readingPaused = false
         updateInterest()
         readAvailable()

@@ -184,4 +184,36 @@ import Testing
         client.close()
         await fixture.server.shutdown(gracePeriod: .seconds(1))
     }
+
+    @Test func responseLargerThanTheFrameLimitBecomesInternal() async throws {
+        let router = RPCRouter()
+        router.register("test.v1.Test/Big") { _, _ in [UInt8](repeating: 1, count: 8192) }
+        let fixture = try TestServer.start(limits: ServerLimits(maximumFrameSize: 4096), router: router)
+        let client = try fixture.client()
+        let error = await #expect(throws: RPCError.self) { try await client.call("test.v1.Test/Big", []) }
+        #expect(error?.code == .internal)
+        #expect(error?.reason == "response_too_large")
+        client.close()
+        await fixture.server.shutdown(gracePeriod: .seconds(1))
+    }
+
+    @Test func requestLargerThanTheFrameLimitFailsLocally() async throws {
+        let fixture = try TestServer.start()
+        let client = try fixture.client()
+        let error = await #expect(throws: RPCError.self) {
+            try await client.call(TestMethod.echo, [UInt8](repeating: 0, count: Frame.defaultMaximumSize + 1))
+        }
+        #expect(error?.code == .invalidArgument)
+        #expect(error?.reason == "frame_too_large")
+        #expect(try await client.call(TestMethod.echo, [3]).body == [3], "the connection is unaffected")
+        client.close()
+        await fixture.server.shutdown(gracePeriod: .seconds(1))
+    }
+
+    @Test func startingARunningServerTwiceFails() async throws {
+        let fixture = try TestServer.start()
+        let error = #expect(throws: RPCError.self) { try fixture.server.start() }
+        #expect(error?.reason == "already_started")
+        await fixture.server.shutdown(gracePeriod: .seconds(1))
+    }
 }

@@ -155,6 +155,19 @@ import Testing
         await fixture.server.shutdown(gracePeriod: .seconds(1))
     }
 
+    @Test func clientMovesToANewConnectionAfterGoAway() async throws {
+        let fixture = try TestServer.start(limits: ServerLimits(idleTimeout: .milliseconds(150)))
+        let client = try fixture.client()
+        #expect(try await client.call(TestMethod.echo, [1]).body == [1])
+        // The idle connection receives GOAWAY and closes; the next call opens another one.
+        let deadline = ContinuousClock.now.advanced(by: .seconds(10))
+        while fixture.server.openConnectionCount > 0 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(fixture.server.openConnectionCount == 0)
+        #expect(try await client.call(TestMethod.echo, [2]).body == [2])
+        client.close()
+        await fixture.server.shutdown(gracePeriod: .seconds(1))
+    }
+
     @Test func clientSpreadsCallsOverItsConnectionPool() async throws {
         let fixture = try TestServer.start()
         let client = try fixture.client(connections: 4)
