@@ -52,6 +52,15 @@ let package = Package(
         .executableTarget(
             name: "purser-wallet", dependencies: ["PurserWallet", "PurserService", "PurserKit", "PurserRPC"],
             path: "Services/Wallet/Main"),
+            name: "PurserEmailService",
+            dependencies: [
+                "PurserEmail", "PurserKit", "PurserPostgres", "PurserRPC", "PurserWire", "PurserAuth", "PurserAPI",
+                "PurserService", "COpenSSL", "CLinux",
+            ],
+            path: "Services/EmailAlias/Sources/PurserEmailService"),
+        .executableTarget(
+            name: "purser-email", dependencies: ["PurserEmailService", "PurserService", "PurserKit"],
+            path: "Services/EmailAlias/Main"),
 
         // Tests
         .testTarget(name: "PurserKitTests", dependencies: ["PurserKit"]),
@@ -77,6 +86,10 @@ let package = Package(
             dependencies: [
                 "PurserWallet", "PurserIdentity", "PurserService", "PurserAuth", "PurserRPC", "PurserAPI", "PurserWire",
                 "PurserKit", "PurserPostgres", "PurserTestSupport",
+            name: "PurserEmailServiceTests",
+            dependencies: [
+                "PurserEmailService", "PurserEmail", "PurserIdentity", "PurserService", "PurserAuth", "PurserRPC",
+                "PurserAPI", "PurserKit", "PurserPostgres", "PurserTestSupport",
             ]),
     ],
     swiftLanguageModes: [.v6]
