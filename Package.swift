@@ -31,6 +31,13 @@ let package = Package(
         // Service libraries
         .target(name: "PurserPolicy", dependencies: ["PurserKit"], path: "Services/Policy/Sources/PurserPolicy"),
         .target(name: "PurserEmail", dependencies: ["PurserKit"], path: "Services/EmailAlias/Sources/PurserEmail"),
+        .target(
+            name: "PurserSettlement",
+            dependencies: ["PurserKit", "PurserPostgres", "PurserRPC", "PurserWire", "PurserAuth", "PurserAPI", "PurserService"],
+            path: "Services/Settlement/Sources"),
+        .executableTarget(
+            name: "purser-settlement", dependencies: ["PurserSettlement", "PurserService", "PurserKit", "PurserRPC"],
+            path: "Services/Settlement/Main"),
 
         // Tests
         .testTarget(name: "PurserKitTests", dependencies: ["PurserKit"]),
@@ -42,6 +49,12 @@ let package = Package(
         .testTarget(name: "PurserAuthTests", dependencies: ["PurserAuth"]),
         .testTarget(name: "PurserPolicyTests", dependencies: ["PurserPolicy"]),
         .testTarget(name: "PurserEmailTests", dependencies: ["PurserEmail"]),
+        .testTarget(
+            name: "PurserSettlementTests",
+            dependencies: [
+                "PurserSettlement", "PurserService", "PurserAuth", "PurserRPC", "PurserAPI", "PurserWire", "PurserKit",
+                "PurserPostgres", "PurserTestSupport",
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )
