@@ -51,3 +51,37 @@ public enum TestEnvironment {
         return value
     }
 }
+
+extension TestEnvironment {
+    /// Why restarting the test server failed.
+    public struct RestartFailed: Error, CustomStringConvertible {
+        public let status: Int32
+        public var description: String { "pg_ctl restart exited with status \(status)" }
+    }
+
+    /// Restarts the test PostgreSQL server (`pg_ctl restart -m fast`, as user
+    /// `postgres`), cutting every open connection. Only for tests in suites
+    /// named `Disruptive…`, which `deploy/dev test` runs in a separate pass.
+    public static func restartPostgres() async throws {
+        let data = try value("PURSER_TEST_PGDATA")
+        let bin = try value("PURSER_TEST_PGBIN")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
+        process.arguments = [
+            "-u", "postgres", "--", "\(bin)/pg_ctl", "-D", data, "-l", "\(data)/server.log", "-w", "-t", "60",
+            "restart", "-m", "fast",
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+            process.terminationHandler = { finished in continuation.resume(returning: finished.terminationStatus) }
+            do {
+                try process.run()
+            } catch {
+                process.terminationHandler = nil
+                continuation.resume(throwing: error)
+            }
+        }
+        guard status == 0 else { throw RestartFailed(status: status) }
+    }
+}
