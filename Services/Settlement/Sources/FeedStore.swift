@@ -10,7 +10,7 @@ struct FeedStore: Sendable {
     /// The cursor after the last stored page ("" before the first).
     func cursor() async throws -> String {
         try await pool.withTransaction { connection in
-            let rows = try connection.query("SELECT cursor FROM feed_cursor WHERE source = $1", [FeedStore.source])
+            let rows = try connection.query("SELECT cursor FROM settlement.feed_cursor WHERE source = $1", [FeedStore.source])
             guard let row = rows.first else { return "" }
             return try row.decode(String.self, at: 0)
         }
@@ -26,12 +26,12 @@ struct FeedStore: Sendable {
         let payload = String(decoding: try JSONEncoder().encode(page.entries), as: UTF8.self)
         return try await pool.withTransaction { connection -> Int? in
             let rows = try connection.query(
-                "SELECT cursor FROM feed_cursor WHERE source = $1 FOR UPDATE", [FeedStore.source])
+                "SELECT cursor FROM settlement.feed_cursor WHERE source = $1 FOR UPDATE", [FeedStore.source])
             guard let row = rows.first, try row.decode(String.self, at: 0) == cursor else { return nil }
             var inserted = 0
             if !page.entries.isEmpty {
                 inserted = try connection.execute("""
-                    INSERT INTO entries (tenant_id, entry_id, kind, agent_id, provider_id, category, currency,
+                    INSERT INTO settlement.entries (tenant_id, entry_id, kind, agent_id, provider_id, category, currency,
                                          amount_micros, hold_id, occurred_at_us, stored_at_us)
                     SELECT "tenantID", "entryID", kind, "agentID", "providerID", category, currency,
                            "amountMicros", "holdID", "occurredAtUs", $2
@@ -42,7 +42,7 @@ struct FeedStore: Sendable {
                     """, [payload, nowUs])
             }
             try connection.execute("""
-                UPDATE feed_cursor SET cursor = $2, entries_stored = entries_stored + $3, updated_at = now()
+                UPDATE settlement.feed_cursor SET cursor = $2, entries_stored = entries_stored + $3, updated_at = now()
                 WHERE source = $1
                 """, [FeedStore.source, page.nextCursor, Int64(inserted)])
             return inserted

@@ -58,7 +58,7 @@ extension SettlementStore {
         ]
         return try await pool.withTransaction(TransactionOptions(readOnly: true)) { connection in
             let rows = try connection.query("""
-                SELECT \(Self.batchColumns) FROM batches b
+                SELECT \(Self.batchColumns) FROM settlement.batches b
                 WHERE ($1::text = '' OR b.tenant_id = $1::text) AND ($2::text = '' OR b.provider_id = $2::text)
                   AND ($3::text = '' OR b.state = $3::text)
                   AND b.period_start_us >= $4 AND b.period_end_us <= $5
@@ -79,7 +79,7 @@ extension SettlementStore {
     public func batch(id batchID: String) async throws -> Batch? {
         guard Self.isUUID(batchID) else { return nil }
         return try await pool.withTransaction(TransactionOptions(readOnly: true)) { connection in
-            let rows = try connection.query("SELECT \(Self.batchColumns) FROM batches b WHERE b.batch_id = $1::uuid", [batchID])
+            let rows = try connection.query("SELECT \(Self.batchColumns) FROM settlement.batches b WHERE b.batch_id = $1::uuid", [batchID])
             guard let row = rows.first else { return nil }
             var batch = try Self.batch(from: row)
             batch.lines = try Self.lines(of: [batch], on: connection)[batch.id] ?? []
@@ -95,7 +95,7 @@ extension SettlementStore {
         guard Self.isUUID(batchID) else { return nil }
         return try await pool.withTransaction { connection in
             let rows = try connection.query(
-                "SELECT \(Self.batchColumns) FROM batches b WHERE b.batch_id = $1::uuid FOR UPDATE", [batchID])
+                "SELECT \(Self.batchColumns) FROM settlement.batches b WHERE b.batch_id = $1::uuid FOR UPDATE", [batchID])
             guard let row = rows.first else { return nil }
             var batch = try Self.batch(from: row)
             switch try batch.state.payment(reference: reference, existingReference: batch.externalReference) {
@@ -103,7 +103,7 @@ extension SettlementStore {
                 break
             case .markPaid:
                 try connection.execute("""
-                    UPDATE batches SET state = 'paid', external_reference = $3, paid_at_us = $4
+                    UPDATE settlement.batches SET state = 'paid', external_reference = $3, paid_at_us = $4
                     WHERE tenant_id = $1 AND batch_id = $2::uuid
                     """, [batch.tenantID, batch.id, reference, nowUs])
                 batch.state = .paid

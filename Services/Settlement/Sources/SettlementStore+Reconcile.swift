@@ -23,29 +23,29 @@ extension SettlementStore {
             reconciliation.recorded = try totals("""
                 SELECT tenant_id, provider_id, currency,
                        sum(CASE WHEN kind = 'capture' THEN amount_micros ELSE -amount_micros END)
-                FROM entries WHERE occurred_at_us >= $1 AND occurred_at_us < $2
+                FROM settlement.entries WHERE occurred_at_us >= $1 AND occurred_at_us < $2
                 GROUP BY tenant_id, provider_id, currency
                 """)
             reconciliation.unbatched = try totals("""
                 SELECT tenant_id, provider_id, currency,
                        sum(CASE WHEN kind = 'capture' THEN amount_micros ELSE -amount_micros END)
-                FROM entries WHERE batch_id IS NULL AND occurred_at_us >= $1 AND occurred_at_us < $2
+                FROM settlement.entries WHERE batch_id IS NULL AND occurred_at_us >= $1 AND occurred_at_us < $2
                 GROUP BY tenant_id, provider_id, currency
                 """)
             reconciliation.batched = try totals("""
                 SELECT b.tenant_id, b.provider_id, b.currency, sum(l.net_micros)
-                FROM batch_lines l JOIN batches b ON b.tenant_id = l.tenant_id AND b.batch_id = l.batch_id
+                FROM settlement.batch_lines l JOIN settlement.batches b ON b.tenant_id = l.tenant_id AND b.batch_id = l.batch_id
                 WHERE l.day_at_us >= $1 AND l.day_at_us < $2
                 GROUP BY b.tenant_id, b.provider_id, b.currency
                 """)
             let rows = try connection.query("""
                 SELECT b.batch_id::text, b.tenant_id, b.provider_id, b.currency, b.net_micros,
-                       (SELECT COALESCE(sum(l.net_micros), 0) FROM batch_lines l
+                       (SELECT COALESCE(sum(l.net_micros), 0) FROM settlement.batch_lines l
                         WHERE l.tenant_id = b.tenant_id AND l.batch_id = b.batch_id),
                        (SELECT COALESCE(sum(CASE WHEN e.kind = 'capture' THEN e.amount_micros ELSE -e.amount_micros END), 0)
-                        FROM entries e WHERE e.tenant_id = b.tenant_id AND e.batch_id = b.batch_id)
-                FROM batches b
-                WHERE EXISTS (SELECT 1 FROM batch_lines l WHERE l.tenant_id = b.tenant_id AND l.batch_id = b.batch_id
+                        FROM settlement.entries e WHERE e.tenant_id = b.tenant_id AND e.batch_id = b.batch_id)
+                FROM settlement.batches b
+                WHERE EXISTS (SELECT 1 FROM settlement.batch_lines l WHERE l.tenant_id = b.tenant_id AND l.batch_id = b.batch_id
                                 AND l.day_at_us >= $1 AND l.day_at_us < $2)
                    OR (b.period_start_us >= $1 AND b.period_end_us <= $2)
                 """, [start, end])

@@ -25,14 +25,14 @@ extension SettlementStore {
             var response = RunSettlementResponse()
             response.period = period.wire
             let existing = try connection.query(
-                "SELECT closed FROM periods WHERE start_at_us = $1 AND end_at_us = $2", [start, end])
+                "SELECT closed FROM settlement.periods WHERE start_at_us = $1 AND end_at_us = $2", [start, end])
             if let row = existing.first, try row.decode(Bool.self, at: 0) {
                 response.closed = true
                 response.batches = try Self.batches(startingAt: start, on: connection)
                 return response
             }
             let overlapping = try connection.query("""
-                SELECT start_at_us, end_at_us FROM periods
+                SELECT start_at_us, end_at_us FROM settlement.periods
                 WHERE start_at_us < $2 AND $1 < end_at_us AND NOT (start_at_us = $1 AND end_at_us = $2)
                 ORDER BY start_at_us LIMIT 1
                 """, [start, end])
@@ -43,26 +43,26 @@ extension SettlementStore {
                 throw SettlementError.periodOverlaps(other)
             }
             let created = try connection.execute("""
-                INSERT INTO periods (start_at_us, end_at_us, created_at_us) VALUES ($1, $2, $3)
+                INSERT INTO settlement.periods (start_at_us, end_at_us, created_at_us) VALUES ($1, $2, $3)
                 ON CONFLICT DO NOTHING
                 """, [start, end, nowUs])
 
             let candidate = """
                 e.batch_id IS NULL AND e.occurred_at_us < $2
                 AND NOT EXISTS (
-                    SELECT 1 FROM periods o
+                    SELECT 1 FROM settlement.periods o
                     WHERE NOT o.closed AND o.start_at_us <= e.occurred_at_us AND e.occurred_at_us < o.end_at_us
                       AND NOT (o.start_at_us = $1 AND o.end_at_us = $2))
                 """
             try connection.execute("""
-                INSERT INTO batches (tenant_id, batch_id, provider_id, currency, period_start_us, period_end_us, state, created_at_us)
+                INSERT INTO settlement.batches (tenant_id, batch_id, provider_id, currency, period_start_us, period_end_us, state, created_at_us)
                 SELECT e.tenant_id, gen_random_uuid(), e.provider_id, e.currency, $1, $2, 'open', $3
-                FROM (SELECT DISTINCT e.tenant_id, e.provider_id, e.currency FROM entries e WHERE \(candidate)) e
+                FROM (SELECT DISTINCT e.tenant_id, e.provider_id, e.currency FROM settlement.entries e WHERE \(candidate)) e
                 ON CONFLICT (tenant_id, provider_id, currency, period_start_us) DO NOTHING
                 """, [start, end, nowUs])
             let assigned = try connection.query("""
-                UPDATE entries e SET batch_id = b.batch_id, adjustment = e.occurred_at_us < $1
-                FROM batches b
+                UPDATE settlement.entries e SET batch_id = b.batch_id, adjustment = e.occurred_at_us < $1
+                FROM settlement.batches b
                 WHERE b.tenant_id = e.tenant_id AND b.provider_id = e.provider_id AND b.currency = e.currency
                   AND b.period_start_us = $1 AND b.state = 'open' AND \(candidate)
                 RETURNING e.adjustment
@@ -72,15 +72,16 @@ extension SettlementStore {
 
             if !assigned.isEmpty { try Self.recomputeOpenBatches(startingAt: start, on: connection) }
             var closedNow = 0
-            if nowUs >= end {
+            let closing = BatchState.afterRun(periodEndUs: end, nowUs: nowUs) == .closed
+            if closing {
                 closedNow = try connection.execute("""
-                    UPDATE periods SET closed = true, closed_at_us = $3 WHERE start_at_us = $1 AND end_at_us = $2
+                    UPDATE settlement.periods SET closed = true, closed_at_us = $3 WHERE start_at_us = $1 AND end_at_us = $2
                     """, [start, end, nowUs])
                 try connection.execute("""
-                    UPDATE batches SET state = 'closed', closed_at_us = $2 WHERE period_start_us = $1 AND state = 'open'
+                    UPDATE settlement.batches SET state = 'closed', closed_at_us = $2 WHERE period_start_us = $1 AND state = 'open'
                     """, [start, nowUs])
             }
-            response.closed = nowUs >= end
+            response.closed = closing
             response.changed = created > 0 || !assigned.isEmpty || closedNow > 0
             response.batches = try Self.batches(startingAt: start, on: connection)
             return response
@@ -90,29 +91,29 @@ extension SettlementStore {
     /// Rebuilds the lines and totals of the open batches of the period starting at `start` from their entries.
     static func recomputeOpenBatches(startingAt start: Int64, on connection: PostgresConnection) throws {
         try connection.execute("""
-            DELETE FROM batch_lines l USING batches b
+            DELETE FROM settlement.batch_lines l USING settlement.batches b
             WHERE l.tenant_id = b.tenant_id AND l.batch_id = b.batch_id AND b.period_start_us = $1 AND b.state = 'open'
             """, [start])
         try connection.execute("""
-            INSERT INTO batch_lines (tenant_id, batch_id, agent_id, category, day_at_us, adjustment,
+            INSERT INTO settlement.batch_lines (tenant_id, batch_id, agent_id, category, day_at_us, adjustment,
                                      capture_micros, refund_micros, net_micros, entry_count)
             SELECT e.tenant_id, e.batch_id, e.agent_id, e.category, e.day_at_us, e.adjustment,
                    COALESCE(sum(e.amount_micros) FILTER (WHERE e.kind = 'capture'), 0),
                    COALESCE(sum(e.amount_micros) FILTER (WHERE e.kind = 'refund'), 0),
                    sum(CASE WHEN e.kind = 'capture' THEN e.amount_micros ELSE -e.amount_micros END),
                    count(*)
-            FROM entries e JOIN batches b ON b.tenant_id = e.tenant_id AND b.batch_id = e.batch_id
+            FROM settlement.entries e JOIN settlement.batches b ON b.tenant_id = e.tenant_id AND b.batch_id = e.batch_id
             WHERE b.period_start_us = $1 AND b.state = 'open'
             GROUP BY e.tenant_id, e.batch_id, e.agent_id, e.category, e.day_at_us, e.adjustment
             """, [start])
         try connection.execute("""
-            UPDATE batches b SET capture_micros = t.capture, refund_micros = t.refund, net_micros = t.net,
+            UPDATE settlement.batches b SET capture_micros = t.capture, refund_micros = t.refund, net_micros = t.net,
                                  adjustment_micros = t.adjustment, entry_count = t.entries
             FROM (SELECT l.tenant_id, l.batch_id, sum(l.capture_micros) AS capture, sum(l.refund_micros) AS refund,
                          sum(l.net_micros) AS net,
                          COALESCE(sum(l.net_micros) FILTER (WHERE l.adjustment), 0) AS adjustment,
                          sum(l.entry_count) AS entries
-                  FROM batch_lines l JOIN batches ob ON ob.tenant_id = l.tenant_id AND ob.batch_id = l.batch_id
+                  FROM settlement.batch_lines l JOIN settlement.batches ob ON ob.tenant_id = l.tenant_id AND ob.batch_id = l.batch_id
                   WHERE ob.period_start_us = $1 AND ob.state = 'open'
                   GROUP BY l.tenant_id, l.batch_id) t
             WHERE b.tenant_id = t.tenant_id AND b.batch_id = t.batch_id
@@ -122,7 +123,7 @@ extension SettlementStore {
     /// The batches of the period starting at `start`, without lines, in a stable order.
     static func batches(startingAt start: Int64, on connection: PostgresConnection) throws -> [Batch] {
         let rows = try connection.query("""
-            SELECT \(batchColumns) FROM batches b WHERE b.period_start_us = $1
+            SELECT \(batchColumns) FROM settlement.batches b WHERE b.period_start_us = $1
             ORDER BY b.tenant_id, b.provider_id, b.currency
             """, [start])
         return try rows.map(batch(from:))
@@ -133,7 +134,7 @@ extension SettlementStore {
     /// The end of the latest closed period, if any period was closed.
     public func latestClosedPeriodEnd() async throws -> Int64? {
         try await pool.withTransaction(TransactionOptions(readOnly: true)) { connection in
-            let rows = try connection.query("SELECT max(end_at_us) FROM periods WHERE closed")
+            let rows = try connection.query("SELECT max(end_at_us) FROM settlement.periods WHERE closed")
             return try rows.first?.decode(Int64?.self, at: 0)
         }
     }

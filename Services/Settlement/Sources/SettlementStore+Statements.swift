@@ -13,7 +13,7 @@ extension SettlementStore {
                        COALESCE(sum(amount_micros) FILTER (WHERE kind = 'refund'), 0),
                        sum(CASE WHEN kind = 'capture' THEN amount_micros ELSE -amount_micros END),
                        count(*)
-                FROM entries
+                FROM settlement.entries
                 WHERE tenant_id = $1 AND occurred_at_us >= $2 AND occurred_at_us < $3
                 GROUP BY day_at_us, agent_id, provider_id, category, currency
                 """, [tenantID, period.startUs, period.endUs])
@@ -39,7 +39,7 @@ extension SettlementStore {
     public func payout(providerID: String, period: SettlementPeriod) async throws -> ProviderPayout {
         try await pool.withTransaction(TransactionOptions(isolation: .repeatableRead, readOnly: true)) { connection in
             let rows = try connection.query("""
-                SELECT \(Self.batchColumns) FROM batches b
+                SELECT \(Self.batchColumns) FROM settlement.batches b
                 WHERE b.provider_id = $1 AND b.period_start_us >= $2 AND b.period_end_us <= $3
                 ORDER BY b.period_start_us, b.tenant_id, b.currency, b.batch_id
                 """, [providerID, period.startUs, period.endUs])

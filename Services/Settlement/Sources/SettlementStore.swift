@@ -44,7 +44,7 @@ public struct SettlementStore: Sendable {
         for batch in batches {
             let rows = try connection.query("""
                 SELECT agent_id, category, day_at_us, adjustment, capture_micros, refund_micros, net_micros, entry_count
-                FROM batch_lines WHERE tenant_id = $1 AND batch_id = $2::uuid
+                FROM settlement.batch_lines WHERE tenant_id = $1 AND batch_id = $2::uuid
                 ORDER BY adjustment, day_at_us, agent_id, category
                 """, [batch.tenantID, batch.id])
             result[batch.id] = try rows.map { row in

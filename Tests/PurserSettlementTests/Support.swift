@@ -1,0 +1,142 @@
+import Foundation
+import PurserKit
+import PurserPostgres
+import PurserTestSupport
+import Synchronization
+@testable import PurserSettlement
+
+/// A fresh database with the `settlement` schema migrated, and its store.
+struct SettlementDatabase {
+    let pool: PostgresPool
+    let store: SettlementStore
+
+    static func make(_ label: String) async throws -> SettlementDatabase {
+        let url = try await TestDatabase.create(label: label)
+        let pool = PostgresPool(
+            configuration: PostgresConfiguration(url: url, size: 4, applicationName: "settlement-tests"),
+            logger: Logger(label: "settlement-tests", level: .error))
+        try await Migrator(schema: "settlement", migrations: SettlementMigrations.all).run(on: pool)
+        return SettlementDatabase(pool: pool, store: SettlementStore(pool: pool))
+    }
+
+    func consumer(_ source: any CaptureFeedSource, pageSize: Int = 100, pollInterval: Duration = .milliseconds(10)) -> CaptureFeedConsumer {
+        CaptureFeedConsumer(
+            pool: pool, source: source, pageSize: pageSize, pollInterval: pollInterval, maximumBackoff: .milliseconds(50),
+            logger: Logger(label: "settlement-tests", level: .error))
+    }
+
+    /// How many entries are stored and their signed sum.
+    func storedCount() async throws -> (count: Int64, netMicros: Int64) {
+        try await pool.withConnection { connection in
+            let row = try connection.query("""
+                SELECT count(*), COALESCE(sum(CASE WHEN kind = 'capture' THEN amount_micros ELSE -amount_micros END), 0)
+                FROM settlement.entries
+                """)[0]
+            return (try row.decode(Int64.self, at: 0), try row.decode(Int64.self, at: 1))
+        }
+    }
+
+    func execute(_ sql: String, _ parameters: [String] = []) async throws {
+        try await pool.withConnection { connection in
+            try connection.execute(sql, parameters.map { $0 as (any PostgresEncodable)? })
+        }
+    }
+}
+
+/// A capture feed held in memory, with integer cursors: for tests that must
+/// place page boundaries, crashes and late entries exactly, and for the pure
+/// aggregation checks. Can be told to fail the next calls.
+final class MemoryFeed: CaptureFeedSource {
+    struct Unreachable: Error {}
+
+    private let state = Mutex<(entries: [FeedEntry], failures: Int, calls: Int)>(([], 0, 0))
+
+    func append(_ entries: [FeedEntry]) {
+        state.withLock { $0.entries.append(contentsOf: entries) }
+    }
+
+    func replace(at index: Int, with entry: FeedEntry) {
+        state.withLock { $0.entries[index] = entry }
+    }
+
+    /// The next `count` calls throw.
+    func failNext(_ count: Int) {
+        state.withLock { $0.failures = count }
+    }
+
+    var calls: Int { state.withLock { $0.calls } }
+
+    func page(after cursor: String, limit: Int) async throws -> FeedPage {
+        try state.withLock { state in
+            state.calls += 1
+            if state.failures > 0 {
+                state.failures -= 1
+                throw Unreachable()
+            }
+            let start = min(Int(cursor) ?? 0, state.entries.count)
+            let end = min(start + limit, state.entries.count)
+            return FeedPage(entries: Array(state.entries[start..<end]), nextCursor: String(end))
+        }
+    }
+}
+
+/// Deterministic pseudo-random numbers (SplitMix64) so failures reproduce.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Builds feed entries for a scenario and remembers the expected totals.
+struct Ledger {
+    var entries: [FeedEntry] = []
+    private var sequence = 0
+
+    static let day: Int64 = 20_400
+    static var period: SettlementPeriod { SettlementPeriod(start: UTCDay(daysSinceEpoch: day), end: UTCDay(daysSinceEpoch: day + 1)) }
+
+    @discardableResult
+    mutating func add(
+        _ kind: FeedEntry.Kind = .capture, tenant: String, agent: String, provider: String, category: String,
+        currency: String = "USD", micros: Int64, at us: Int64
+    ) -> FeedEntry {
+        sequence += 1
+        let entry = FeedEntry(
+            entryID: String(format: "00000000-0000-4000-8000-%012d", sequence), kind: kind, tenantID: tenant,
+            agentID: agent, providerID: provider, category: category, currency: currency, amountMicros: micros,
+            holdID: "hold-\(sequence)", occurredAtUs: us)
+        entries.append(entry)
+        return entry
+    }
+
+    /// A mix of tenants, agents, providers, categories and currencies on day `day`,
+    /// with refunds, from a seeded generator.
+    static func scenario(count: Int, day: Int64 = Ledger.day, seed: UInt64 = 7) -> Ledger {
+        var generator = SeededGenerator(seed: seed)
+        var ledger = Ledger()
+        let start = UTCDay(daysSinceEpoch: day).startUs
+        for index in 0..<count {
+            let tenant = ["tenant-a", "tenant-b", "tenant-c"][Int.random(in: 0..<3, using: &generator)]
+            let provider = ["provider-x", "provider-y"][Int.random(in: 0..<2, using: &generator)]
+            ledger.add(
+                index % 7 == 3 ? .refund : .capture, tenant: tenant,
+                agent: "\(tenant)-agent-\(Int.random(in: 0..<3, using: &generator))", provider: provider,
+                category: ["llm", "search", "data, \"premium\""][Int.random(in: 0..<3, using: &generator)],
+                currency: index % 11 == 0 ? "USDC" : "USD",
+                micros: Int64.random(in: 1...25_000_000, using: &generator),
+                at: start + Int64.random(in: 0..<UTCDay.micros, using: &generator))
+        }
+        return ledger
+    }
+
+    /// Expected net per key over `entries` that occurred in `period`.
+    func net(in period: SettlementPeriod, where include: (FeedEntry) -> Bool = { _ in true }) -> Int64 {
+        entries.filter { period.contains($0.occurredAtUs) && include($0) }.reduce(0) { $0 + $1.signedMicros }
+    }
+}
