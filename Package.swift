@@ -45,7 +45,7 @@ let package = Package(
         .testTarget(
             name: "PurserPostgresTests", dependencies: ["PurserPostgres", "PurserTestSupport"]),
         .testTarget(
-            name: "PurserRPCTests", dependencies: ["PurserRPC", "PurserWire", "PurserTestSupport"]),
+            name: "PurserRPCTests", dependencies: ["PurserRPC", "PurserWire", "PurserTestSupport", "COpenSSL", "CLinux"]),
         .testTarget(name: "PurserAuthTests", dependencies: ["PurserAuth"]),
         .testTarget(name: "PurserPolicyTests", dependencies: ["PurserPolicy"]),
         .testTarget(name: "PurserEmailTests", dependencies: ["PurserEmail"]),
