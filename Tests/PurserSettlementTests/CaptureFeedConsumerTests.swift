@@ -92,18 +92,27 @@ import Testing
         #expect(stored.netMicros == ledger.entries.reduce(0) { $0 + $1.signedMicros })
     }
 
-    @Test(arguments: [
-        ("entry_id", { (entry: inout FeedEntry) in entry.entryID = "" }),
-        ("tenant_id", { (entry: inout FeedEntry) in entry.tenantID = "" }),
-        ("amount", { (entry: inout FeedEntry) in entry.amountMicros = -5 }),
-        ("time", { (entry: inout FeedEntry) in entry.occurredAtUs = 0 }),
-        ("category", { (entry: inout FeedEntry) in entry.category = String(repeating: "x", count: 500) }),
-        ("nul", { (entry: inout FeedEntry) in entry.agentID = "a\u{0}b" }),
-    ] as [(String, @Sendable (inout FeedEntry) -> Void)])
-    func malformedFeedEntriesAreRefused(name: String, corrupt: @Sendable (inout FeedEntry) -> Void) {
+    enum Corruption: String, CaseIterable, Sendable {
+        case emptyEntryID, emptyTenant, negativeAmount, noTime, longCategory, nulInAgent
+
+        func apply(to entry: inout FeedEntry) {
+            switch self {
+            case .emptyEntryID: entry.entryID = ""
+            case .emptyTenant: entry.tenantID = ""
+            case .negativeAmount: entry.amountMicros = -5
+            case .noTime: entry.occurredAtUs = 0
+            case .longCategory: entry.category = String(repeating: "x", count: 500)
+            case .nulInAgent: entry.agentID = "a\u{0}b"
+            }
+        }
+    }
+
+    @Test(arguments: Corruption.allCases)
+    func malformedFeedEntriesAreRefused(_ corruption: Corruption) {
         var ledger = Ledger()
         var entry = ledger.add(tenant: "t", agent: "a", provider: "p", category: "c", micros: 1, at: 1)
-        corrupt(&entry)
-        #expect(throws: SettlementError.self, "\(name)") { try entry.validate() }
+        #expect(throws: Never.self) { try entry.validate() }
+        corruption.apply(to: &entry)
+        #expect(throws: SettlementError.self) { try entry.validate() }
     }
 }

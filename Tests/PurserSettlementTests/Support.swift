@@ -37,7 +37,7 @@ struct SettlementDatabase {
     }
 
     func execute(_ sql: String, _ parameters: [String] = []) async throws {
-        try await pool.withConnection { connection in
+        _ = try await pool.withConnection { connection in
             try connection.execute(sql, parameters.map { $0 as (any PostgresEncodable)? })
         }
     }
