@@ -51,6 +51,13 @@ let package = Package(
         .executableTarget(
             name: "purser-settlement", dependencies: ["PurserSettlement", "PurserService", "PurserKit", "PurserRPC"],
             path: "Services/Settlement/Main"),
+        .target(
+            name: "PurserWallet",
+            dependencies: ["PurserKit", "PurserPostgres", "PurserRPC", "PurserWire", "PurserAuth", "PurserAPI", "PurserService"],
+            path: "Services/Wallet/Sources"),
+        .executableTarget(
+            name: "purser-wallet", dependencies: ["PurserWallet", "PurserService", "PurserKit", "PurserRPC"],
+            path: "Services/Wallet/Main"),
 
         // Tests
         .testTarget(name: "PurserKitTests", dependencies: ["PurserKit"]),
@@ -76,6 +83,12 @@ let package = Package(
             dependencies: [
                 "PurserSettlement", "PurserService", "PurserAuth", "PurserRPC", "PurserAPI", "PurserWire", "PurserKit",
                 "PurserPostgres", "PurserTestSupport",
+            ]),
+        .testTarget(
+            name: "PurserWalletTests",
+            dependencies: [
+                "PurserWallet", "PurserIdentity", "PurserService", "PurserAuth", "PurserRPC", "PurserAPI", "PurserWire",
+                "PurserKit", "PurserPostgres", "PurserTestSupport",
             ]),
     ],
     swiftLanguageModes: [.v6]
