@@ -81,7 +81,7 @@ let package = Package(
         .testTarget(
             name: "PurserSettlementTests",
             dependencies: [
-                "PurserSettlement", "PurserService", "PurserAuth", "PurserRPC", "PurserAPI", "PurserWire", "PurserKit",
+                "PurserSettlement", "PurserWallet", "PurserService", "PurserAuth", "PurserRPC", "PurserAPI", "PurserWire", "PurserKit",
                 "PurserPostgres", "PurserTestSupport",
             ]),
         .testTarget(

@@ -1,95 +1,101 @@
+import Foundation
 import PurserAPI
+import PurserKit
+import PurserTestSupport
 import Testing
 @testable import PurserSettlement
 
+/// The consumer against the real Wallet, in-process, over mutual TLS, on one
+/// real database holding both services' schemas.
 @Suite struct CaptureFeedConsumerTests {
-    @Test func everyEntryIsStoredOnceAcrossPagesAndRepeatedCatchUps() async throws {
-        let database = try await SettlementDatabase.make("feed_once")
-        let ledger = Ledger.scenario(count: 500)
-        let feed = MemoryFeed()
-        feed.append(ledger.entries)
-        let consumer = database.consumer(feed, pageSize: 33)
-        #expect(try await consumer.catchUp() == 500)
+    func start(_ label: String) async throws -> (WalletHarness, SettlementDatabase) {
+        let wallet = try await WalletHarness.start(label)
+        return (wallet, try await SettlementDatabase.make(url: wallet.databaseURL))
+    }
+
+    @Test func everyCaptureAndRefundIsStoredOnceAcrossPagesAndRepeatedCatchUps() async throws {
+        let (wallet, database) = try await start("feed_once")
+        defer { Task { try await wallet.stop() } }
+        let movements = try await spendScenario(wallet, tenants: [UUID(), UUID()], providers: [UUID(), UUID()], charges: 120, seed: 1)
+        let consumer = database.consumer(try wallet.feed(), pageSize: 33)
+        #expect(try await consumer.catchUp() == movements.count)
         #expect(try await consumer.catchUp() == 0)
         let stored = try await database.storedCount()
-        #expect(stored.count == 500)
-        #expect(stored.netMicros == ledger.entries.reduce(0) { $0 + $1.signedMicros })
+        #expect(stored.count == Int64(movements.count))
+        #expect(stored.netMicros == movements.reduce(0) { $0 + $1.signedMicros })
     }
 
-    @Test func aPageThatCannotBeStoredIsRefusedWholeAndReadAgainAfterRestart() async throws {
-        let database = try await SettlementDatabase.make("feed_midpage")
-        let ledger = Ledger.scenario(count: 200)
-        let feed = MemoryFeed()
-        feed.append(ledger.entries)
-        // Entry 130 sits in the fifth page of 32: that page is refused as a whole.
-        var poisoned = ledger.entries[130]
-        poisoned.amountMicros = 0
-        feed.replace(at: 130, with: poisoned)
-        let crashing = database.consumer(feed, pageSize: 32)
-        await #expect(throws: SettlementError.self) { try await crashing.catchUp() }
-        #expect(try await database.storedCount().count == 128)
-
-        feed.replace(at: 130, with: ledger.entries[130])
-        let restarted = database.consumer(feed, pageSize: 50)
-        #expect(try await restarted.catchUp() == 72)
-        let stored = try await database.storedCount()
-        #expect(stored.count == 200)
-        #expect(stored.netMicros == ledger.entries.reduce(0) { $0 + $1.signedMicros })
-    }
-
-    @Test func entriesAlreadyStoredAreNotDoubledWhenAPageIsReadAgain() async throws {
-        let database = try await SettlementDatabase.make("feed_replay")
-        let ledger = Ledger.scenario(count: 90)
-        let feed = MemoryFeed()
-        feed.append(ledger.entries)
-        try await database.consumer(feed, pageSize: 40).catchUp()
-        // A restart that lost the cursor re-reads everything: nothing is doubled.
+    @Test func entriesAlreadyStoredAreNotDoubledWhenTheFeedIsReadAgain() async throws {
+        let (wallet, database) = try await start("feed_replay")
+        defer { Task { try await wallet.stop() } }
+        let movements = try await spendScenario(wallet, tenants: [UUID()], providers: [UUID()], charges: 40, seed: 2)
+        try await database.consumer(try wallet.feed(), pageSize: 16).catchUp()
+        // A restart that lost its cursor re-reads the whole feed: nothing is doubled.
         try await database.execute("UPDATE settlement.feed_cursor SET cursor = '' WHERE source = 'wallet'")
-        #expect(try await database.consumer(feed, pageSize: 25).catchUp() == 0)
-        #expect(try await database.storedCount().count == 90)
+        #expect(try await database.consumer(try wallet.feed(), pageSize: 7).catchUp() == 0)
+        #expect(try await database.storedCount().count == Int64(movements.count))
     }
 
     @Test func consumersRacingOnOneDatabaseStoreEachEntryOnce() async throws {
-        let database = try await SettlementDatabase.make("feed_race")
-        let ledger = Ledger.scenario(count: 400)
-        let feed = MemoryFeed()
-        feed.append(ledger.entries)
+        let (wallet, database) = try await start("feed_race")
+        defer { Task { try await wallet.stop() } }
+        let movements = try await spendScenario(wallet, tenants: [UUID(), UUID()], providers: [UUID()], charges: 80, seed: 3)
         let stored = try await withThrowingTaskGroup(of: Int.self) { group in
-            for size in [7, 13, 50] {
-                let consumer = database.consumer(feed, pageSize: size)
+            for size in [5, 13, 50] {
+                let consumer = database.consumer(try wallet.feed(), pageSize: size)
                 group.addTask { try await consumer.catchUp() }
             }
             return try await group.reduce(0, +)
         }
-        #expect(stored == 400)
-        #expect(try await database.storedCount().count == 400)
+        #expect(stored == movements.count)
+        #expect(try await database.storedCount().count == Int64(movements.count))
     }
 
-    @Test func theRunningConsumerSurvivesRestartsAndOutagesAndCatchesUp() async throws {
-        let database = try await SettlementDatabase.make("feed_restart")
-        let ledger = Ledger.scenario(count: 1_000, seed: 11)
-        let feed = MemoryFeed()
-        var generator = SeededGenerator(seed: 3)
-        for chunk in stride(from: 0, to: 1_000, by: 100) {
-            feed.append(Array(ledger.entries[chunk..<chunk + 100]))
-            if chunk == 500 { feed.failNext(3) }
-            let consumer = database.consumer(feed, pageSize: 17, pollInterval: .milliseconds(2))
+    @Test func aConsumerStoppedInTheMiddleOfAPageLosesAndDoublesNothingAfterRestart() async throws {
+        let (wallet, database) = try await start("feed_restart")
+        defer { Task { try await wallet.stop() } }
+        let tenants = [UUID(), UUID()], providers = [UUID(), UUID()]
+        var movements: [Movement] = []
+        var generator = SeededGenerator(seed: 4)
+        for round in 0..<8 {
+            movements += try await spendScenario(wallet, tenants: tenants, providers: providers, charges: 15, seed: UInt64(round))
+            let consumer = database.consumer(try wallet.feed(), pageSize: 6, pollInterval: .milliseconds(1))
             let task = Task { try await consumer.run() }
-            try await Task.sleep(for: .milliseconds(Int.random(in: 1...15, using: &generator)))
+            try await Task.sleep(for: .milliseconds(Int.random(in: 1...25, using: &generator)))
             task.cancel()
             try await task.value
         }
-        let final = database.consumer(feed, pageSize: 64)
-        let task = Task { try await final.run() }
-        let deadline = ContinuousClock.now.advanced(by: .seconds(30))
-        while try await database.storedCount().count < 1_000, ContinuousClock.now < deadline {
+        let final = database.consumer(try wallet.feed(), pageSize: 64)
+        #expect(try await final.catchUp() >= 0)
+        let stored = try await database.storedCount()
+        #expect(stored.count == Int64(movements.count))
+        #expect(stored.netMicros == movements.reduce(0) { $0 + $1.signedMicros })
+    }
+
+    @Test func theConsumerBacksOffWhileTheWalletIsDownAndCatchesUpAfterItReturns() async throws {
+        let (wallet, database) = try await start("feed_outage")
+        let movements = try await spendScenario(wallet, tenants: [UUID()], providers: [UUID()], charges: 30, seed: 5)
+        try await wallet.stop()
+        let port = wallet.port
+        let consumer = database.consumer(
+            try WalletCaptureFeed(
+                endpoint: .init(host: "127.0.0.1", port: port), caPath: try TestEnvironment.certificate("ca"),
+                certificatePath: try TestEnvironment.certificate("settlement"),
+                privateKeyPath: try TestEnvironment.privateKey("settlement"), logger: Logger(label: "feed", level: .critical)),
+            pageSize: 8, pollInterval: .milliseconds(5))
+        let task = Task { try await consumer.run() }
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(try await database.storedCount().count == 0)
+
+        let restarted = try await WalletHarness.start(databaseURL: wallet.databaseURL, port: port)
+        defer { Task { try await restarted.stop() } }
+        let deadline = ContinuousClock.now.advanced(by: .seconds(20))
+        while try await database.storedCount().count < Int64(movements.count), ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }
         task.cancel()
         try await task.value
-        let stored = try await database.storedCount()
-        #expect(stored.count == 1_000)
-        #expect(stored.netMicros == ledger.entries.reduce(0) { $0 + $1.signedMicros })
+        #expect(try await database.storedCount().count == Int64(movements.count))
     }
 
     enum Corruption: String, CaseIterable, Sendable {
@@ -114,5 +120,21 @@ import Testing
         #expect(throws: Never.self) { try entry.validate() }
         corruption.apply(to: &entry)
         #expect(throws: SettlementError.self) { try entry.validate() }
+    }
+
+    @Test func aPageWithAMalformedEntryIsRefusedWholeAndTheCursorStays() async throws {
+        let database = try await SettlementDatabase.make("feed_refused")
+        var ledger = Ledger()
+        for index in 0..<5 {
+            ledger.add(tenant: "t", agent: "a", provider: "p", category: "c", micros: Int64(index + 1), at: 1_000)
+        }
+        var entries = ledger.entries
+        entries[3].amountMicros = 0
+        let store = FeedStore(pool: database.pool)
+        await #expect(throws: SettlementError.self) {
+            try await store.store(FeedPage(entries: entries, nextCursor: "5"), readAfter: "", nowUs: 1)
+        }
+        #expect(try await database.storedCount().count == 0)
+        #expect(try await store.cursor() == "")
     }
 }

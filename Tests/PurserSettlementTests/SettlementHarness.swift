@@ -22,35 +22,40 @@ struct NoRevocations: RevocationFeed {
     }
 }
 
-/// The Settlement service running in-process on its own database, over real
-/// TLS on an ephemeral port, with tokens signed by a key its verifier trusts.
+/// The Settlement service running in-process next to the real Wallet (one
+/// database, two schemas), reading the Wallet's capture feed over mutual TLS,
+/// serving RPC over real TLS on an ephemeral port, with tokens signed by a key
+/// its verifier trusts. Its clock stands `clockOffsetUs` after the real one.
 struct SettlementHarness {
+    let wallet: WalletHarness
+    let database: SettlementDatabase
     let host: ServiceHost
     let service: SettlementService
     let port: Int
     let signer: JWTSigner
-    let feed: MemoryFeed
+    let clock: SettlementClock
 
-    /// Starts the service; its clock stands `clockOffsetUs` after the real one.
     static func start(_ label: String, clockOffsetUs: Int64 = 0) async throws -> SettlementHarness {
-        let databaseURL = try await TestDatabase.create(label: label)
+        let wallet = try await WalletHarness.start(label)
         let key = try SigningKey.generate(keyID: "settlement-test")
         let keys = StaticKeys(keys: JWKSet(keys: [key.publicJWK]))
         let common = ServiceSettings(
             name: "settlement", listen: Endpoint(host: "127.0.0.1", port: 0),
             tlsCertificatePath: try TestEnvironment.certificate("settlement"),
             tlsPrivateKeyPath: try TestEnvironment.privateKey("settlement"),
-            tlsCAPath: try TestEnvironment.certificate("ca"), databaseURL: databaseURL, databasePoolSize: 4,
+            tlsCAPath: try TestEnvironment.certificate("ca"), databaseURL: wallet.databaseURL, databasePoolSize: 4,
             identityEndpoint: nil, drainTimeout: .seconds(2))
         let host = try await ServiceHost(
             settings: common, migrations: SettlementMigrations.all, authentication: .local { _ in (keys, NoRevocations()) },
             logger: Logger(label: "settlement-test", level: .error))
-        let feed = MemoryFeed()
+        let clock = SettlementClock.shifted(by: clockOffsetUs)
         let service = SettlementService(
-            host: host, settings: SettlementSettings(walletEndpoint: Endpoint(host: "127.0.0.1", port: 1)), feed: feed,
-            clock: .shifted(by: clockOffsetUs), background: false)
+            host: host, settings: SettlementSettings(walletEndpoint: Endpoint(host: "127.0.0.1", port: wallet.port)),
+            feed: try wallet.feed(), clock: clock, background: false)
         let port = try host.start()
-        return SettlementHarness(host: host, service: service, port: port, signer: JWTSigner(key: key), feed: feed)
+        return SettlementHarness(
+            wallet: wallet, database: SettlementDatabase(pool: host.pool, store: service.store), host: host,
+            service: service, port: port, signer: JWTSigner(key: key), clock: clock)
     }
 
     func client() throws -> RPCClient {
@@ -72,7 +77,10 @@ struct SettlementHarness {
 
     var operatorMetadata: Metadata { get throws { try bearer(.operator, subject: "operator-1") } }
 
-    func stop() async throws { try await host.shutdown() }
+    func stop() async throws {
+        try await host.shutdown()
+        try await wallet.stop()
+    }
 }
 
 /// The `RPCError` a call fails with, or `nil` when it succeeds.

@@ -16,9 +16,7 @@ import Testing
     @Test func statementAndPayoutTotalsAreExactToTheMicro() async throws {
         let database = try await SettlementDatabase.make("run_totals")
         let ledger = Ledger.scenario(count: 600)
-        let feed = MemoryFeed()
-        feed.append(ledger.entries)
-        try await database.consumer(feed, pageSize: 97).catchUp()
+        try await database.seed(ledger.entries)
 
         let run = try await database.store.run(Self.period, nowUs: Self.afterEnd)
         #expect(run.closed && run.changed)
@@ -103,9 +101,7 @@ import Testing
 
     @Test func runningAPeriodTwiceChangesNothing() async throws {
         let database = try await SettlementDatabase.make("run_twice")
-        let feed = MemoryFeed()
-        feed.append(Ledger.scenario(count: 120).entries)
-        try await database.consumer(feed).catchUp()
+        try await database.seed(Ledger.scenario(count: 120).entries)
 
         let first = try await database.store.run(Self.period, nowUs: Self.afterEnd)
         let firstBatches = try await Self.fullBatches(first, database)
@@ -121,18 +117,14 @@ import Testing
         var ledger = Ledger()
         let start = Self.period.startUs
         ledger.add(tenant: "t", agent: "a", provider: "p", category: "llm", micros: 1_000_000, at: start + 10)
-        let feed = MemoryFeed()
-        feed.append(ledger.entries)
-        let consumer = database.consumer(feed)
-        try await consumer.catchUp()
+        try await database.seed(ledger.entries)
 
         let open = try await database.store.run(Self.period, nowUs: start + 3_600_000_000)
         #expect(!open.closed)
         #expect(open.batches.map(\.state) == [.open])
         #expect(open.batches.first?.netMicros == 1_000_000)
 
-        feed.append([ledger.add(.refund, tenant: "t", agent: "a", provider: "p", category: "llm", micros: 250_000, at: start + 20)])
-        try await consumer.catchUp()
+        try await database.seed([ledger.add(.refund, tenant: "t", agent: "a", provider: "p", category: "llm", micros: 250_000, at: start + 20)])
         let closed = try await database.store.run(Self.period, nowUs: Self.afterEnd)
         #expect(closed.closed && closed.changed)
         #expect(closed.batches.map(\.state) == [.closed])
@@ -145,18 +137,14 @@ import Testing
         var ledger = Ledger()
         let start = Self.period.startUs
         ledger.add(tenant: "t", agent: "a", provider: "p", category: "llm", micros: 3_000_000, at: start + 1)
-        let feed = MemoryFeed()
-        feed.append(ledger.entries)
-        let consumer = database.consumer(feed)
-        try await consumer.catchUp()
+        try await database.seed(ledger.entries)
         let next = Cadence.daily.next(after: Self.period)
         let first = try await database.store.run(Self.period, nowUs: next.startUs + 60_000_000)
         #expect(first.closed)
         let closedBatch = try #require(first.batches.first)
 
         let late = ledger.add(tenant: "t", agent: "a", provider: "p", category: "search", micros: 400_000, at: start + 5_000)
-        feed.append([late])
-        try await consumer.catchUp()
+        try await database.seed([late])
         let rerun = try await database.store.run(Self.period, nowUs: next.startUs + 120_000_000)
         #expect(!rerun.changed)
         #expect(try await database.store.batch(id: closedBatch.id)?.netMicros == 3_000_000)
@@ -189,9 +177,7 @@ import Testing
         let database = try await SettlementDatabase.make("run_paid")
         var ledger = Ledger()
         ledger.add(tenant: "t", agent: "a", provider: "p", category: "llm", micros: 9, at: Self.period.startUs + 1)
-        let feed = MemoryFeed()
-        feed.append(ledger.entries)
-        try await database.consumer(feed).catchUp()
+        try await database.seed(ledger.entries)
         let open = try await database.store.run(Self.period, nowUs: Self.period.startUs + 10)
         let id = try #require(open.batches.first?.id)
         await #expect(throws: SettlementError.batchNotClosed) {
@@ -216,10 +202,8 @@ import Testing
 
     @Test func batchListsFilterAndPageWithoutGapsOrRepeats() async throws {
         let database = try await SettlementDatabase.make("run_list")
-        let feed = MemoryFeed()
         let entries = Ledger.scenario(count: 300).entries + Ledger.scenario(count: 300, day: Ledger.day + 1, seed: 9).entries
-        feed.append(entries)
-        try await database.consumer(feed).catchUp()
+        try await database.seed(entries)
         let expectedBatches = Set(entries.map { "\($0.tenantID)|\($0.providerID)|\($0.currency)|\(UTCDay(containing: $0.occurredAtUs).daysSinceEpoch)" })
         let second = Cadence.daily.next(after: Self.period)
         _ = try await database.store.run(Self.period, nowUs: second.endUs + 1)

@@ -11,7 +11,11 @@ struct SettlementDatabase {
     let store: SettlementStore
 
     static func make(_ label: String) async throws -> SettlementDatabase {
-        let url = try await TestDatabase.create(label: label)
+        try await make(url: try await TestDatabase.create(label: label))
+    }
+
+    /// The `settlement` schema in the database at `url` (which may hold other services' schemas).
+    static func make(url: String) async throws -> SettlementDatabase {
         let pool = PostgresPool(
             configuration: PostgresConfiguration(url: url, size: 4, applicationName: "settlement-tests"),
             logger: Logger(label: "settlement-tests", level: .error))
@@ -23,6 +27,15 @@ struct SettlementDatabase {
         CaptureFeedConsumer(
             pool: pool, source: source, pageSize: pageSize, pollInterval: pollInterval, maximumBackoff: .milliseconds(50),
             logger: Logger(label: "settlement-tests", level: .error))
+    }
+
+    /// Stores plain entries as the feed consumer would (one page, cursor advanced).
+    func seed(_ entries: [FeedEntry]) async throws {
+        let store = FeedStore(pool: pool)
+        let cursor = try await store.cursor()
+        let next = String((Int(cursor) ?? 0) + entries.count)
+        let stored = try await store.store(FeedPage(entries: entries, nextCursor: next), readAfter: cursor, nowUs: 1)
+        precondition(stored == entries.count, "seeded entries must be new")
     }
 
     /// How many entries are stored and their signed sum.
@@ -39,43 +52,6 @@ struct SettlementDatabase {
     func execute(_ sql: String, _ parameters: [String] = []) async throws {
         _ = try await pool.withConnection { connection in
             try connection.execute(sql, parameters.map { $0 as (any PostgresEncodable)? })
-        }
-    }
-}
-
-/// A capture feed held in memory, with integer cursors: for tests that must
-/// place page boundaries, crashes and late entries exactly, and for the pure
-/// aggregation checks. Can be told to fail the next calls.
-final class MemoryFeed: CaptureFeedSource {
-    struct Unreachable: Error {}
-
-    private let state = Mutex<(entries: [FeedEntry], failures: Int, calls: Int)>(([], 0, 0))
-
-    func append(_ entries: [FeedEntry]) {
-        state.withLock { $0.entries.append(contentsOf: entries) }
-    }
-
-    func replace(at index: Int, with entry: FeedEntry) {
-        state.withLock { $0.entries[index] = entry }
-    }
-
-    /// The next `count` calls throw.
-    func failNext(_ count: Int) {
-        state.withLock { $0.failures = count }
-    }
-
-    var calls: Int { state.withLock { $0.calls } }
-
-    func page(after cursor: String, limit: Int) async throws -> FeedPage {
-        try state.withLock { state in
-            state.calls += 1
-            if state.failures > 0 {
-                state.failures -= 1
-                throw Unreachable()
-            }
-            let start = min(Int(cursor) ?? 0, state.entries.count)
-            let end = min(start + limit, state.entries.count)
-            return FeedPage(entries: Array(state.entries[start..<end]), nextCursor: String(end))
         }
     }
 }
@@ -108,7 +84,7 @@ struct Ledger {
     ) -> FeedEntry {
         sequence += 1
         let entry = FeedEntry(
-            entryID: String(format: "00000000-0000-4000-8000-%012d", sequence), kind: kind, tenantID: tenant,
+            entryID: UUID().uuidString.lowercased(), kind: kind, tenantID: tenant,
             agentID: agent, providerID: provider, category: category, currency: currency, amountMicros: micros,
             holdID: "hold-\(sequence)", occurredAtUs: us)
         entries.append(entry)
