@@ -18,7 +18,7 @@ import Testing
         defer { Task { try await wallet.stop() } }
         let movements = try await spendScenario(wallet, tenants: [UUID(), UUID()], providers: [UUID(), UUID()], charges: 120, seed: 1)
         let consumer = database.consumer(try wallet.feed(), pageSize: 33)
-        #expect(try await consumer.catchUp() == movements.count)
+        try await database.drain(consumer, until: movements.count)
         #expect(try await consumer.catchUp() == 0)
         let stored = try await database.storedCount()
         #expect(stored.count == Int64(movements.count))
@@ -29,7 +29,7 @@ import Testing
         let (wallet, database) = try await start("feed_replay")
         defer { Task { try await wallet.stop() } }
         let movements = try await spendScenario(wallet, tenants: [UUID()], providers: [UUID()], charges: 40, seed: 2)
-        try await database.consumer(try wallet.feed(), pageSize: 16).catchUp()
+        try await database.drain(database.consumer(try wallet.feed(), pageSize: 16), until: movements.count)
         // A restart that lost its cursor re-reads the whole feed: nothing is doubled.
         try await database.execute("UPDATE settlement.feed_cursor SET cursor = '' WHERE source = 'wallet'")
         #expect(try await database.consumer(try wallet.feed(), pageSize: 7).catchUp() == 0)
@@ -40,15 +40,18 @@ import Testing
         let (wallet, database) = try await start("feed_race")
         defer { Task { try await wallet.stop() } }
         let movements = try await spendScenario(wallet, tenants: [UUID(), UUID()], providers: [UUID()], charges: 80, seed: 3)
-        let stored = try await withThrowingTaskGroup(of: Int.self) { group in
-            for size in [5, 13, 50] {
-                let consumer = database.consumer(try wallet.feed(), pageSize: size)
-                group.addTask { try await consumer.catchUp() }
-            }
-            return try await group.reduce(0, +)
+        let racers = try [5, 13, 50].map { size in
+            let consumer = database.consumer(try wallet.feed(), pageSize: size, pollInterval: .milliseconds(1))
+            return Task { try await consumer.run() }
         }
-        #expect(stored == movements.count)
-        #expect(try await database.storedCount().count == Int64(movements.count))
+        try await database.drain(database.consumer(try wallet.feed(), pageSize: 7), until: movements.count)
+        for racer in racers {
+            racer.cancel()
+            try await racer.value
+        }
+        let stored = try await database.storedCount()
+        #expect(stored.count == Int64(movements.count))
+        #expect(stored.netMicros == movements.reduce(0) { $0 + $1.signedMicros })
     }
 
     @Test func aConsumerStoppedInTheMiddleOfAPageLosesAndDoublesNothingAfterRestart() async throws {
@@ -65,8 +68,7 @@ import Testing
             task.cancel()
             try await task.value
         }
-        let final = database.consumer(try wallet.feed(), pageSize: 64)
-        #expect(try await final.catchUp() >= 0)
+        try await database.drain(database.consumer(try wallet.feed(), pageSize: 64), until: movements.count)
         let stored = try await database.storedCount()
         #expect(stored.count == Int64(movements.count))
         #expect(stored.netMicros == movements.reduce(0) { $0 + $1.signedMicros })

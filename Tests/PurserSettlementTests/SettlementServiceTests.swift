@@ -33,6 +33,7 @@ import Testing
         let harness = try await SettlementHarness.start(label, clockOffsetUs: 3 * Self.day)
         let tenants = [UUID(), UUID(), UUID()], providers = [UUID(), UUID()]
         let movements = try await spendScenario(harness.wallet, tenants: tenants, providers: providers, charges: 90, seed: 17)
+        try await harness.database.drain(harness.service.consumer, until: movements.count)
         let period = Self.period()
         let run = try await harness.client().call(
             SettlementMethods.runSettlement, RunSettlementRequest(period: period.wire), metadata: try harness.operatorMetadata)
@@ -116,6 +117,7 @@ import Testing
         let tenant = settled.tenants[0], provider = settled.providers[0], agent = UUID()
         try await settled.harness.wallet.fund(tenant: tenant, agent: agent, micros: 10_000_000)
         try await settled.harness.wallet.charge(tenant: tenant, agent: agent, provider: provider, category: "late", micros: 4_321)
+        try await settled.harness.database.drain(settled.harness.service.consumer, until: settled.movements.count + 1)
         let rerun = try await client.call(
             SettlementMethods.runSettlement, RunSettlementRequest(period: settled.period.wire), metadata: operatorMetadata)
         #expect(!rerun.changed)

@@ -38,6 +38,39 @@ struct SettlementDatabase {
         precondition(stored == entries.count, "seeded entries must be new")
     }
 
+    /// Runs `consumer` until `count` entries are stored (the Wallet's feed only
+    /// passes entries once every older transaction in the cluster has ended, so
+    /// the last entries may show a moment later); fails after 30 seconds.
+    func drain(_ consumer: CaptureFeedConsumer, until count: Int) async throws {
+        let deadline = ContinuousClock.now.advanced(by: .seconds(30))
+        while try await storedCount().count < Int64(count) {
+            guard ContinuousClock.now < deadline else {
+                let stored = try await storedCount().count
+                let activity = try await pool.withConnection { connection in
+                    try connection.query("""
+                        SELECT datname || ' ' || state || ' xid=' || coalesce(backend_xid::text, '-') || ' ' || left(query, 100)
+                        FROM pg_stat_activity WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid()
+                        UNION ALL SELECT 'xmin=' || pg_snapshot_xmin(pg_current_snapshot())::text
+                        UNION ALL SELECT 'cursor=' || cursor FROM settlement.feed_cursor
+                        """).map { try $0.decode(String.self, at: 0) }
+                }
+                throw FeedDidNotDrain(expected: count, stored: stored, activity: activity)
+            }
+            try await consumer.catchUp()
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    struct FeedDidNotDrain: Error, CustomStringConvertible {
+        let expected: Int
+        let stored: Int64
+        /// Transactions holding a transaction id when the wait ended (they hold the feed back), the horizon and the cursor.
+        let activity: [String]
+        var description: String {
+            "the capture feed delivered \(stored) of \(expected) entries within 30 seconds; open transactions: \(activity)"
+        }
+    }
+
     /// How many entries are stored and their signed sum.
     func storedCount() async throws -> (count: Int64, netMicros: Int64) {
         try await pool.withConnection { connection in

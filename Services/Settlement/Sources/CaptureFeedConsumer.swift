@@ -34,15 +34,16 @@ public final class CaptureFeedConsumer: Service {
     }
 
     /// Reads and stores one page after the stored cursor. Returns the number
-    /// of new entries stored and whether the feed may hold more.
+    /// of new entries stored and whether the feed may hold more: the feed may
+    /// answer fewer entries than asked for while more follow, so only a page
+    /// that leaves the cursor where it was means the feed is drained.
     public func step() async throws -> (stored: Int, more: Bool) {
         let cursor = try await store.cursor()
         let page = try await source.page(after: cursor, limit: pageSize)
         guard let stored = try await store.store(page, readAfter: cursor, nowUs: clock.nowUs()) else {
             return (0, true)
         }
-        let advanced = page.nextCursor != cursor
-        return (stored, advanced && page.entries.count >= pageSize)
+        return (stored, page.nextCursor != cursor)
     }
 
     /// Stores pages until the feed has nothing more; returns the number of new entries.

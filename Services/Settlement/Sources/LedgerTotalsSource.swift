@@ -71,7 +71,7 @@ public struct FeedReplayLedgerTotals: LedgerTotalsSource {
                 }
                 totals[key] = total
             }
-            guard page.nextCursor != cursor, !page.entries.isEmpty else { break }
+            guard page.nextCursor != cursor else { break }
             cursor = page.nextCursor
         }
         return totals.values.sorted { $0.key < $1.key }
