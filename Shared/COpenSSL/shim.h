@@ -48,14 +48,6 @@ static inline const char *purser_SSL_get_cipher(const SSL *ssl) {
 }
 static inline int purser_SSL_TLS1_3_VERSION(void) { return TLS1_3_VERSION; }
 static inline int purser_SSL_TLS1_2_VERSION(void) { return TLS1_2_VERSION; }
-
-/* ---- PurserAuth: Ed25519 and AES-256-GCM constants (macros invisible to Swift) ---- */
-static inline int purser_EVP_PKEY_ED25519(void) { return EVP_PKEY_ED25519; }
-static inline int purser_EVP_CTRL_GCM_SET_IVLEN(void) { return EVP_CTRL_GCM_SET_IVLEN; }
-static inline int purser_EVP_CTRL_GCM_GET_TAG(void) { return EVP_CTRL_GCM_GET_TAG; }
-static inline int purser_EVP_CTRL_GCM_SET_TAG(void) { return EVP_CTRL_GCM_SET_TAG; }
-/* ---- end PurserAuth ---- */
-
 /* ALPN "purser/1" as a wire-format protocol list (length-prefixed). */
 static const unsigned char purser_alpn_wire[] = { 8, 'p', 'u', 'r', 's', 'e', 'r', '/', '1' };
 
@@ -145,4 +137,11 @@ static inline int purser_ERR_drain(char *buf, int buflen) {
     }
     return used;
 }
+
+/* ---- PurserAuth: Ed25519 and AES-256-GCM constants (macros invisible to Swift) ---- */
+static inline int purser_EVP_PKEY_ED25519(void) { return EVP_PKEY_ED25519; }
+static inline int purser_EVP_CTRL_GCM_SET_IVLEN(void) { return EVP_CTRL_GCM_SET_IVLEN; }
+static inline int purser_EVP_CTRL_GCM_GET_TAG(void) { return EVP_CTRL_GCM_GET_TAG; }
+static inline int purser_EVP_CTRL_GCM_SET_TAG(void) { return EVP_CTRL_GCM_SET_TAG; }
+/* ---- end PurserAuth ---- */
 #endif

@@ -1,5 +1,6 @@
 /// Where an `RPCClient` connects and how.
 public struct ClientConfiguration: Sendable {
+    /// Host name or IP address to connect to.
     public var host: String
     public var port: Int
     /// Name the server certificate must match (DNS name or IP address); defaults to `host`.

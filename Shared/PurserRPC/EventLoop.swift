@@ -29,16 +29,18 @@ final class EventLoop: @unchecked Sendable {
     let name: String
     private let epollFD: Int32
     private let wakeFD: Int32
-    private let queue = Mutex<[@Sendable () -> Void]>([])
+    private let queue = Mutex<WorkQueue>(WorkQueue())
+    /// Serialises work submitted after the loop thread ended (see `execute`).
+    private let afterStop = Mutex<Void>(())
     private let wakePending = Atomic<Bool>(false)
     private let stopping = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
-    private var threadID: pthread_t?
 
     // Confined to the loop thread.
     private var handlers: [Int32: EventHandler] = [:]
     private var timers = TimerHeap()
     private var flushList: [() -> Void] = []
+    private var nextRound: [() -> Void] = []
     /// Scratch space for reads, reused by every connection on this loop.
     let readBuffer: UnsafeMutableRawBufferPointer
 
@@ -69,7 +71,6 @@ final class EventLoop: @unchecked Sendable {
     /// Starts the loop's thread.
     func start() {
         let thread = Thread { [self] in
-            threadID = pthread_self()
             run()
             finished.signal()
         }
@@ -85,16 +86,20 @@ final class EventLoop: @unchecked Sendable {
         finished.wait()
     }
 
-    /// Whether the caller runs on this loop's thread.
-    var inLoop: Bool {
-        guard let threadID else { return false }
-        return pthread_equal(threadID, pthread_self()) != 0
-    }
-
-    /// Runs `work` on the loop thread, in submission order.
+    /// Runs `work` on the loop thread, in submission order. Once the loop has
+    /// stopped, `work` runs at once on the caller's thread, one item at a time,
+    /// so late completions still resume their waiters instead of vanishing.
     func execute(_ work: @escaping @Sendable () -> Void) {
-        queue.withLock { $0.append(work) }
-        wake()
+        let queued = queue.withLock { queue -> Bool in
+            guard !queue.terminated else { return false }
+            queue.items.append(work)
+            return true
+        }
+        if queued {
+            wake()
+        } else {
+            afterStop.withLock { _ in work() }
+        }
     }
 
     private func wake() {
@@ -139,6 +144,11 @@ final class EventLoop: @unchecked Sendable {
         flushList.append(flush)
     }
 
+    /// Runs `work` in the next round, after other ready sockets had their turn.
+    func deferToNextRound(_ work: @escaping () -> Void) {
+        nextRound.append(work)
+    }
+
     private func run() {
         let capacity = 256
         let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: capacity)
@@ -149,7 +159,9 @@ final class EventLoop: @unchecked Sendable {
                 let now = purser_monotonic_ns()
                 timeout = next <= now ? 0 : Int32(min((next - now + 999_999) / 1_000_000, 60_000))
             }
-            if !flushList.isEmpty { timeout = 0 }
+            if !flushList.isEmpty || !nextRound.isEmpty { timeout = 0 }
+            let deferred = nextRound
+            nextRound.removeAll(keepingCapacity: true)
             let count = purser_epoll_wait(epollFD, events, Int32(capacity), timeout)
             if count > 0 {
                 for index in 0..<Int(count) {
@@ -162,18 +174,20 @@ final class EventLoop: @unchecked Sendable {
                     handlers[fd]?.handleEvent(mask)
                 }
             }
+            for work in deferred { work() }
             runQueuedWork()
             runExpiredTimers()
             runFlushes()
         }
+        queue.withLock { $0.terminated = true }
         runQueuedWork()
     }
 
     private func runQueuedWork() {
         wakePending.store(false, ordering: .releasing)
-        let work = queue.withLock { pending -> [@Sendable () -> Void] in
-            let taken = pending
-            pending.removeAll(keepingCapacity: true)
+        let work = queue.withLock { queue -> [@Sendable () -> Void] in
+            let taken = queue.items
+            queue.items.removeAll(keepingCapacity: true)
             return taken
         }
         for item in work { item() }
@@ -196,6 +210,13 @@ final class EventLoop: @unchecked Sendable {
     }
 }
 
+/// Work handed to a loop from other threads.
+struct WorkQueue {
+    var items: [@Sendable () -> Void] = []
+    /// Set when the loop thread has ended; later work runs on the submitter's thread.
+    var terminated = false
+}
+
 /// A one-shot timer on an event loop; cancel it with `EventLoop.cancel`.
 final class LoopTimer {
     let deadline: UInt64
@@ -213,7 +234,6 @@ struct TimerHeap {
     private var items: [LoopTimer] = []
 
     var earliestDeadline: UInt64? { items.first?.deadline }
-    var count: Int { items.count }
 
     mutating func insert(_ timer: LoopTimer) {
         timer.heapIndex = items.count

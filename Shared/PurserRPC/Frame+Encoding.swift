@@ -8,7 +8,10 @@ extension Frame {
     public func encode(into buffer: inout [UInt8], maximumSize: Int = Frame.defaultMaximumSize) throws(FrameError) {
         let start = buffer.count
         buffer.reserveCapacity(start + 32 + estimatedBodySize)
-        buffer.append(contentsOf: [0, 0, 0, 0, kind.rawValue, 0, 0, 0] as [UInt8])
+        buffer.appendUInt32(0)  // length, patched below
+        buffer.append(kind.rawValue)
+        buffer.append(0)  // flags
+        buffer.appendUInt16(0)  // reserved
         buffer.appendUInt32(stream)
         do throws(FrameError) {
             switch self {

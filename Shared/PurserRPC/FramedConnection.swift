@@ -25,6 +25,7 @@ class FramedConnection: EventHandler, @unchecked Sendable {
     private var interest: UInt32 = 0
     private var handshakeTimer: LoopTimer?
     private var closeWhenFlushed = false
+    private var readDeferred = false
 
     init(loop: EventLoop, fd: Int32, tls: TLSSession, connecting: Bool, maximumFrameSize: Int, maximumBufferedBytes: Int) {
         self.loop = loop
@@ -64,13 +65,15 @@ class FramedConnection: EventHandler, @unchecked Sendable {
 
     // MARK: Output
 
-    /// Buffers one frame for sending in this loop round's flush.
+    /// Buffers one frame built by this module (fixed, valid fields) for sending
+    /// in this loop round's flush. A frame that cannot be encoded is replaced by
+    /// an INTERNAL response on its stream, so the peer is never left waiting.
     func send(_ frame: Frame) {
         guard state != .closed else { return }
         do {
             try frame.encode(into: &output, maximumSize: maximumFrameSize)
         } catch {
-            // Only over-long frames reach here; the caller's stream gets an error instead.
+            guard frame.stream != 0 else { return }
             let fallback = Frame.response(stream: frame.stream, status: .internal, statusMessage: "response could not be encoded: \(error.reason)", metadata: [:], message: [])
             try? fallback.encode(into: &output, maximumSize: maximumFrameSize)
         }
@@ -92,9 +95,15 @@ class FramedConnection: EventHandler, @unchecked Sendable {
     }
 
     /// Closes the connection once everything buffered has been written.
+    /// Nothing more is read or dispatched meanwhile.
     func closeAfterFlush() {
         closeWhenFlushed = true
-        if state == .open { flush() } else { close(because: nil) }
+        guard state == .open else {
+            close(because: nil)
+            return
+        }
+        pauseReading()
+        flush()
     }
 
     /// Encoded bytes waiting to be written.
@@ -163,7 +172,12 @@ class FramedConnection: EventHandler, @unchecked Sendable {
         case .handshaking:
             continueHandshake()
         case .open:
-            if events & (EpollEvents.writable) != 0 { flush() }
+            if readingPaused && events & (EpollEvents.error | EpollEvents.hangUp) != 0 {
+                // Level-triggered errors would fire forever while reads are paused; nothing more can be delivered.
+                close(because: "peer hung up")
+                return
+            }
+            if events & EpollEvents.writable != 0 { flush() }
             if events & (EpollEvents.readable | EpollEvents.error | EpollEvents.hangUp) != 0 && !readingPaused {
                 readAvailable()
             }
@@ -194,8 +208,22 @@ class FramedConnection: EventHandler, @unchecked Sendable {
         }
     }
 
+    /// Reads until the socket is drained, back-pressure pauses reading, or the
+    /// per-round budget is spent (then the rest waits one round so a fast
+    /// sender cannot monopolise the loop).
     private func readAvailable() {
+        var budget = 16
         while state == .open && !readingPaused {
+            guard budget > 0 else {
+                guard !readDeferred else { return }
+                readDeferred = true
+                loop.deferToNextRound { [self] in
+                    readDeferred = false
+                    readAvailable()
+                }
+                return
+            }
+            budget -= 1
             switch tls.read(into: loop.readBuffer) {
             case .done(let count):
                 decoder.append(UnsafeRawBufferPointer(rebasing: loop.readBuffer[..<count]))
@@ -216,7 +244,7 @@ class FramedConnection: EventHandler, @unchecked Sendable {
     }
 
     private func drainFrames() {
-        while state == .open {
+        while state == .open && !closeWhenFlushed {
             let frame: Frame?
             do {
                 frame = try decoder.next()
@@ -238,7 +266,7 @@ class FramedConnection: EventHandler, @unchecked Sendable {
     }
 
     private func resumeReading() {
-        guard readingPaused, state == .open else { return }
+        guard readingPaused, state == .open, !closeWhenFlushed else { return }
         readingPaused = false
         updateInterest()
         readAvailable()

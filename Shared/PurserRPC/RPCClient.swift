@@ -17,10 +17,18 @@ public final class RPCClient: Sendable {
     private let logger: Logger
     private let context: TLSContext
     private let loops: [EventLoop]
-    private let slots: Mutex<[ClientConnection?]>
+    private let slots: Mutex<Pool>
     private let roundRobin = Atomic<Int>(0)
-    private let closed = Atomic<Bool>(false)
 
+    /// Connection slots; `closed` is kept under the same lock so no connection is made after `close()`.
+    struct Pool {
+        var connections: [ClientConnection?]
+        var closed = false
+    }
+
+    /// Loads the TLS material and starts the client's event loop(s); connects
+    /// lazily on the first call. Throws `RPCError` with reason `tls_configuration`
+    /// when a certificate, key or trust root cannot be loaded.
     public init(configuration: ClientConfiguration, logger: Logger) throws(RPCError) {
         self.configuration = configuration
         self.logger = logger
@@ -32,12 +40,10 @@ public final class RPCClient: Sendable {
             loops.append(loop)
         }
         self.loops = loops
-        self.slots = Mutex(Array(repeating: nil, count: configuration.connections))
+        self.slots = Mutex(Pool(connections: Array(repeating: nil, count: configuration.connections)))
     }
 
-    deinit {
-        if !closed.load(ordering: .acquiring) { close() }
-    }
+    deinit { close() }
 
     /// Calls `method` with raw message bytes. Non-OK statuses and transport
     /// failures throw `RPCError` (`reason` taken from the response metadata).
@@ -85,11 +91,13 @@ public final class RPCClient: Sendable {
     /// Closes every connection (in-flight calls fail with `UNAVAILABLE`) and stops the loops.
     /// Must not be called from inside a call's continuation on a loop thread.
     public func close() {
-        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        let connections = slots.withLock { slots -> [ClientConnection] in
-            defer { slots = Array(repeating: nil, count: slots.count) }
-            return slots.compactMap { $0 }
+        let connections = slots.withLock { pool -> [ClientConnection]? in
+            guard !pool.closed else { return nil }
+            pool.closed = true
+            defer { pool.connections = Array(repeating: nil, count: pool.connections.count) }
+            return pool.connections.compactMap { $0 }
         }
+        guard let connections else { return }
         for connection in connections {
             connection.loop.execute { connection.close(because: "client closed") }
         }
@@ -101,7 +109,7 @@ public final class RPCClient: Sendable {
         let connection: ClientConnection
         switch pickConnection() {
         case .success(let picked): connection = picked
-        case .failure(let error): return .failed(error, .safe)
+        case .failure(let error): return .failed(error, error.reason == "client_closed" ? .never : .safe)
         }
         let stream = connection.allocateStream()
         var milliseconds: UInt32 = 0
@@ -126,13 +134,13 @@ public final class RPCClient: Sendable {
     }
 
     private func pickConnection() -> Result<ClientConnection, RPCError> {
-        guard !closed.load(ordering: .acquiring) else { return .failure(RPCError(.unavailable, "client is closed", reason: "client_closed")) }
         let index = roundRobin.add(1, ordering: .relaxed).oldValue % configuration.connections
-        return slots.withLock { slots in
-            if let existing = slots[index], existing.isUsable { return .success(existing) }
+        return slots.withLock { pool in
+            guard !pool.closed else { return .failure(RPCError(.unavailable, "client is closed", reason: "client_closed")) }
+            if let existing = pool.connections[index], existing.isUsable { return .success(existing) }
             switch connect(loop: loops[index % loops.count]) {
             case .success(let connection):
-                slots[index] = connection
+                pool.connections[index] = connection
                 return .success(connection)
             case .failure(let error):
                 return .failure(error)

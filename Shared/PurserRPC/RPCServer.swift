@@ -9,7 +9,8 @@ import Synchronization
 /// (garbage, no handshake, not reading) only ever affects itself;
 /// `shutdown(gracePeriod:)` stops accepting, sends GOAWAY, lets in-flight
 /// calls finish within the grace period and then closes everything.
-/// Every server answers `purser.health.v1.Health/Check`.
+/// Every server answers `purser.health.v1.Health/Check`. Its loop threads run
+/// until `shutdown(gracePeriod:)`; call it before dropping the server.
 public final class RPCServer: Sendable {
     public let configuration: ServerConfiguration
     let shared: ServerShared
@@ -32,16 +33,19 @@ public final class RPCServer: Sendable {
     }
 
     /// Binds, starts the event loops and returns the bound port.
-    /// Throws `RPCError` with reason `tls_configuration` or `bind_failed`.
+    /// Throws `RPCError` with reason `tls_configuration`, `bind_failed` or `already_started`.
     @discardableResult
     public func start() throws -> Int {
+        guard running.withLock({ $0 == nil }) else {
+            throw RPCError(.failedPrecondition, "the server is already running", reason: "already_started")
+        }
         let tls = try TLSContext(configuration.tls, role: .server)
         var routes = router.snapshot()
         routes[Health.check.fullName] = Health.handler(server: shared)
         shared.install(routes: routes, tls: tls, handshakeTimeout: configuration.tls.handshakeTimeout)
 
         var boundPort: Int32 = 0
-        let fd = purser_tcp_listen(configuration.host, Int32(configuration.port), 1024, 0, &boundPort)
+        let fd = purser_tcp_listen(configuration.host, Int32(configuration.port), 1024, configuration.reusePort ? 1 : 0, &boundPort)
         guard fd >= 0 else {
             throw RPCError(.unavailable, "cannot listen on \(configuration.host):\(configuration.port): \(String(cString: strerror(-fd)))", reason: "bind_failed")
         }

@@ -10,13 +10,17 @@ public struct ServerConfiguration: Sendable {
     /// Number of epoll loops (threads); defaults to one per core.
     public var eventLoops: Int
     public var limits: ServerLimits
+    /// Sets SO_REUSEPORT so several processes can share the port (the kernel spreads connections).
+    public var reusePort: Bool
 
-    public init(host: String = "0.0.0.0", port: Int, tls: TLSConfiguration, eventLoops: Int = System.coreCount, limits: ServerLimits = ServerLimits()) {
+    public init(host: String = "0.0.0.0", port: Int, tls: TLSConfiguration, eventLoops: Int = System.coreCount,
+                limits: ServerLimits = ServerLimits(), reusePort: Bool = false) {
         self.host = host
         self.port = port
         self.tls = tls
         self.eventLoops = max(1, eventLoops)
         self.limits = limits
+        self.reusePort = reusePort
     }
 }
 

@@ -5,19 +5,16 @@ import PurserKit
 /// dispatches requests to handler tasks, enforces deadlines, honours CANCEL,
 /// answers PING and drains on GOAWAY. Confined to its event loop.
 final class ServerConnection: FramedConnection, @unchecked Sendable {
-    private struct Stream {
-        var token: UInt64
-        var task: Task<Void, Never>?
+    /// What the connection keeps per call in flight.
+    struct CallHandle {
+        var task: Task<Void, Never>
         var timer: LoopTimer?
     }
 
     let shared: ServerShared
     let remoteAddress: String
     var onClose: ((ServerConnection) -> Void)?
-    private var streams: [UInt32: Stream] = [:]
-    private var nextToken: UInt64 = 0
-    private var highestStream: UInt32 = 0
-    private var drainingAbove: UInt32?
+    private var streams: ServerStreams<CallHandle>
     private var peerIdentity: String?
     private var peerDNSNames: [String] = []
     private var lastActivity: UInt64 = 0
@@ -27,6 +24,7 @@ final class ServerConnection: FramedConnection, @unchecked Sendable {
     init(loop: EventLoop, fd: Int32, tls: TLSSession, shared: ServerShared, remoteAddress: String) {
         self.shared = shared
         self.remoteAddress = remoteAddress
+        self.streams = ServerStreams(maximumConcurrentStreams: shared.limits.maximumConcurrentStreams)
         super.init(loop: loop, fd: fd, tls: tls, connecting: false,
                    maximumFrameSize: shared.limits.maximumFrameSize,
                    maximumBufferedBytes: shared.limits.maximumBufferedBytes)
@@ -46,9 +44,8 @@ final class ServerConnection: FramedConnection, @unchecked Sendable {
         case .request(let stream, let method, let timeout, let metadata, let message):
             startCall(stream: stream, method: method, timeoutMilliseconds: timeout, metadata: metadata, message: message)
         case .cancel(let stream):
-            guard let entry = streams.removeValue(forKey: stream) else { return }
-            entry.task?.cancel()
-            if let timer = entry.timer { loop.cancel(timer) }
+            guard let handle = streams.cancel(stream: stream) else { return }
+            if let handle { stop(handle) }
             finishIfDrained()
         case .ping(let payload):
             send(.pong(payload))
@@ -63,18 +60,14 @@ final class ServerConnection: FramedConnection, @unchecked Sendable {
 
     override func receivedMalformed(_ error: FrameError) {
         logMalformedOnce(error.description)
-        send(.goAway(lastStream: highestStream, status: .invalidArgument, message: "malformed frame: \(error.reason)"))
+        send(.goAway(lastStream: streams.highestStream, status: .invalidArgument, message: "malformed frame: \(error.reason)"))
     }
 
     override func connectionClosed(reason: String?) {
         if let reason, !malformedLogged {
             shared.logger.debug("rpc connection closed", ["remote": remoteAddress, "reason": reason])
         }
-        for entry in streams.values {
-            entry.task?.cancel()
-            if let timer = entry.timer { loop.cancel(timer) }
-        }
-        streams.removeAll()
+        for handle in streams.removeAll() { stop(handle) }
         if let idleTimer { loop.cancel(idleTimer) }
         idleTimer = nil
         onClose?(self)
@@ -84,32 +77,31 @@ final class ServerConnection: FramedConnection, @unchecked Sendable {
     /// Sends GOAWAY with the highest stream seen so far; streams above it are
     /// refused, those in flight finish, then the connection closes.
     func beginDrain() {
-        guard state == .open, drainingAbove == nil else { return }
-        drainingAbove = highestStream
-        send(.goAway(lastStream: highestStream, status: .unavailable, message: "server is shutting down"))
+        guard state == .open, let lastStream = streams.beginDrain() else { return }
+        send(.goAway(lastStream: lastStream, status: .unavailable, message: "server is shutting down"))
         finishIfDrained()
     }
 
+    private func stop(_ handle: CallHandle) {
+        handle.task.cancel()
+        if let timer = handle.timer { loop.cancel(timer) }
+    }
+
     private func startCall(stream: UInt32, method: String, timeoutMilliseconds: UInt32, metadata: Metadata, message: [UInt8]) {
-        if let lastStream = drainingAbove, stream > lastStream {
-            reject(stream, .unavailable, "server is shutting down", reason: "draining")
+        let handler = shared.routes[method]
+        let token: UInt64
+        switch streams.admit(stream: stream, methodKnown: handler != nil) {
+        case .admit(let admitted):
+            token = admitted
+        case .refuse(let status, let text, let reason):
+            let detail = status == .unimplemented ? "method \(method) is not implemented" : text
+            send(.response(stream: stream, status: status, statusMessage: detail, metadata: ["reason": reason], message: []))
+            return
+        case .protocolViolation(let text):
+            protocolViolation(text)
             return
         }
-        guard streams[stream] == nil else {
-            protocolViolation("stream \(stream) is already in flight")
-            return
-        }
-        highestStream = max(highestStream, stream)
-        guard streams.count < shared.limits.maximumConcurrentStreams else {
-            reject(stream, .resourceExhausted, "too many calls in flight on this connection (limit \(shared.limits.maximumConcurrentStreams))", reason: "too_many_streams")
-            return
-        }
-        guard let handler = shared.routes[method] else {
-            reject(stream, .unimplemented, "method \(method) is not implemented", reason: "unknown_method")
-            return
-        }
-        nextToken &+= 1
-        let token = nextToken
+        guard let handler else { return }
         var deadline: ContinuousClock.Instant?
         var timer: LoopTimer?
         if timeoutMilliseconds > 0 {
@@ -124,41 +116,34 @@ final class ServerConnection: FramedConnection, @unchecked Sendable {
         let context = ServerContext(method: method, metadata: metadata, deadline: deadline, peerIdentity: peerIdentity,
                                     peerDNSNames: peerDNSNames, remoteAddress: remoteAddress, logger: logger)
         let maximumFrameSize = self.maximumFrameSize
-        streams[stream] = Stream(token: token, task: nil, timer: timer)
         let task = Task { [loop] in
             let response = await ServerCall.run(handler, message: message, context: context, stream: stream, maximumFrameSize: maximumFrameSize)
             loop.execute { self.complete(stream: stream, token: token, response: response) }
         }
-        streams[stream]?.task = task
+        streams.attach(CallHandle(task: task, timer: timer), stream: stream, token: token)
     }
 
     private func complete(stream: UInt32, token: UInt64, response: [UInt8]) {
-        guard let entry = streams[stream], entry.token == token else { return }
-        streams[stream] = nil
-        if let timer = entry.timer { loop.cancel(timer) }
+        guard let handle = streams.finish(stream: stream, token: token) else { return }
+        if let timer = handle?.timer { loop.cancel(timer) }
         sendEncoded(response)
         finishIfDrained()
     }
 
     private func deadlinePassed(stream: UInt32, token: UInt64) {
-        guard let entry = streams[stream], entry.token == token else { return }
-        streams[stream] = nil
-        entry.task?.cancel()
+        guard let handle = streams.finish(stream: stream, token: token) else { return }
+        handle?.task.cancel()
         send(.response(stream: stream, status: .deadlineExceeded, statusMessage: "deadline exceeded", metadata: [:], message: []))
         finishIfDrained()
     }
 
-    private func reject(_ stream: UInt32, _ status: StatusCode, _ message: String, reason: String) {
-        send(.response(stream: stream, status: status, statusMessage: message, metadata: ["reason": reason], message: []))
-    }
-
     private func finishIfDrained() {
-        if drainingAbove != nil && streams.isEmpty { closeAfterFlush() }
+        if streams.isDrained { closeAfterFlush() }
     }
 
     private func protocolViolation(_ message: String) {
         logMalformedOnce(message)
-        send(.goAway(lastStream: highestStream, status: .invalidArgument, message: message))
+        send(.goAway(lastStream: streams.highestStream, status: .invalidArgument, message: message))
         closeAfterFlush()
     }
 
@@ -174,11 +159,12 @@ final class ServerConnection: FramedConnection, @unchecked Sendable {
             guard state == .open else { return }
             let idleFor = purser_monotonic_ns() &- lastActivity
             let limit = shared.limits.idleTimeout.nanoseconds
-            if streams.isEmpty && idleFor >= limit {
-                send(.goAway(lastStream: highestStream, status: .ok, message: "idle timeout"))
+            let idle = streams.inFlightCount == 0
+            if idle && idleFor >= limit {
+                send(.goAway(lastStream: streams.highestStream, status: .ok, message: "idle timeout"))
                 closeAfterFlush()
             } else {
-                scheduleIdleCheck(after: streams.isEmpty ? limit - idleFor : limit)
+                scheduleIdleCheck(after: idle ? limit - idleFor : limit)
             }
         }
     }

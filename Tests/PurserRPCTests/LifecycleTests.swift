@@ -9,44 +9,47 @@ import Testing
         let fixture = try TestServer.start()
         let client = try fixture.client(connections: 2)
         let inFlight = (0..<20).map { index in
-            Task { try await client.call(TestMethod.sleepThenEcho, sleepRequest(microseconds: 400_000, payload: [UInt8(index)])) }
+            Task { try await client.call(TestMethod.waitForRelease, [UInt8(index)]) }
         }
         try await fixture.probe.waitUntilStarted(20)
-        let drained = Task { await fixture.server.shutdown(gracePeriod: .seconds(10)) }
+        let drained = Task { await fixture.server.shutdown(gracePeriod: .seconds(30)) }
         while !fixture.server.isDraining { try await Task.sleep(for: .milliseconds(1)) }
         #expect(await fixture.server.healthStatus() == .notServing)
+        try await Task.sleep(for: .milliseconds(50))
+        let refused = await #expect(throws: RPCError.self) { try await client.call(TestMethod.echo, [1]) }
+        #expect(refused?.code == .unavailable)
+        #expect(fixture.server.openConnectionCount == 2, "draining connections stay open for their calls")
+        fixture.probe.released.store(true, ordering: .releasing)
         for (index, call) in inFlight.enumerated() {
-            let response = try await call.value
-            #expect(response.body == sleepRequest(microseconds: 400_000, payload: [UInt8(index)]))
+            #expect(try await call.value.body == [UInt8(index)])
         }
         await drained.value
-        let error = await #expect(throws: RPCError.self) { try await client.call(TestMethod.echo, [1]) }
-        #expect(error?.code == .unavailable)
+        #expect(fixture.server.openConnectionCount == 0)
         client.close()
     }
 
     @Test func streamAboveGoAwayLastStreamIsRefusedWhileLowerOnesFinish() async throws {
         let fixture = try TestServer.start()
         let peer = try RawPeer(port: fixture.port)
-        #expect(try peer.handshake())
-        try peer.send(.request(stream: 3, method: TestMethod.sleepThenEcho, timeoutMilliseconds: 0, metadata: [:],
-                               message: sleepRequest(microseconds: 300_000)))
+        #expect(try await peer.handshake())
+        try peer.send(.request(stream: 3, method: TestMethod.waitForRelease, timeoutMilliseconds: 0, metadata: [:], message: [3]))
         try await fixture.probe.waitUntilStarted(1)
         let drained = Task { await fixture.server.shutdown(gracePeriod: .seconds(10)) }
-        #expect(peer.readFrame() == .goAway(lastStream: 3, status: .unavailable, message: "server is shutting down"))
+        #expect(await peer.readFrame() == .goAway(lastStream: 3, status: .unavailable, message: "server is shutting down"))
         try peer.send(.request(stream: 5, method: TestMethod.echo, timeoutMilliseconds: 0, metadata: [:], message: [9]))
-        guard case .response(5, let refused, _, let metadata, _) = peer.readFrame() else {
+        guard case .response(5, let refused, _, let metadata, _) = await peer.readFrame() else {
             Issue.record("expected stream 5 to be refused")
             return
         }
         #expect(refused == .unavailable)
         #expect(metadata["reason"] == "draining")
-        guard case .response(3, let finished, _, _, let body) = peer.readFrame() else {
+        fixture.probe.released.store(true, ordering: .releasing)
+        guard case .response(3, let finished, _, _, let body) = await peer.readFrame() else {
             Issue.record("expected stream 3 to finish")
             return
         }
-        #expect(finished == .ok && body == sleepRequest(microseconds: 300_000))
-        #expect(peer.serverClosesConnection())
+        #expect(finished == .ok && body == [3])
+        #expect(await peer.serverClosesConnection())
         await drained.value
     }
 
@@ -58,7 +61,7 @@ import Testing
         let clock = ContinuousClock()
         let start = clock.now
         await fixture.server.shutdown(gracePeriod: .milliseconds(200))
-        #expect(clock.now - start < .seconds(3))
+        #expect(clock.now - start < .seconds(20), "shutdown returned after the grace period, not after the 30 s handler")
         let result = await stuck.result
         if case .failure(let error as RPCError) = result {
             #expect(error.code == .unavailable)
@@ -134,12 +137,70 @@ import Testing
         await second.server.shutdown(gracePeriod: .seconds(1))
     }
 
+    @Test func closingTheClientFailsCallsInFlightAndAfterwards() async throws {
+        let fixture = try TestServer.start()
+        let client = try fixture.client()
+        let waiting = Task { try await client.call(TestMethod.waitForRelease, [1], idempotent: true) }
+        try await fixture.probe.waitUntilStarted(1)
+        client.close()
+        let inFlight = await waiting.result
+        if case .failure(let error as RPCError) = inFlight {
+            #expect(error.code == .unavailable)
+        } else {
+            Issue.record("the in-flight call should fail when the client closes")
+        }
+        let after = await #expect(throws: RPCError.self) { try await client.call(TestMethod.echo, [2]) }
+        #expect(after?.reason == "client_closed")
+        fixture.probe.released.store(true, ordering: .releasing)
+        await fixture.server.shutdown(gracePeriod: .seconds(1))
+    }
+
+    @Test func clientMovesToANewConnectionAfterGoAway() async throws {
+        let fixture = try TestServer.start(limits: ServerLimits(idleTimeout: .milliseconds(150)))
+        let client = try fixture.client()
+        #expect(try await client.call(TestMethod.echo, [1]).body == [1])
+        // The idle connection receives GOAWAY and closes; the next call opens another one.
+        let deadline = ContinuousClock.now.advanced(by: .seconds(10))
+        while fixture.server.openConnectionCount > 0 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(fixture.server.openConnectionCount == 0)
+        #expect(try await client.call(TestMethod.echo, [2]).body == [2])
+        client.close()
+        await fixture.server.shutdown(gracePeriod: .seconds(1))
+    }
+
     @Test func clientSpreadsCallsOverItsConnectionPool() async throws {
         let fixture = try TestServer.start()
         let client = try fixture.client(connections: 4)
         for index in 0..<16 { #expect(try await client.call(TestMethod.echo, [UInt8(index)]).body == [UInt8(index)]) }
         #expect(fixture.server.openConnectionCount == 4)
         client.close()
+        await fixture.server.shutdown(gracePeriod: .seconds(1))
+    }
+}
+
+@Suite struct ListeningTests {
+    @Test func twoServersShareAPortWithReusePort() async throws {
+        var tls = try TestServer.serverTLS()
+        tls.handshakeTimeout = .seconds(5)
+        let first = RPCServer(configuration: ServerConfiguration(host: "127.0.0.1", port: 0, tls: tls, eventLoops: 1, reusePort: true),
+                              router: TestServer.makeRouter(probe: Probe()), logger: TestServer.quietLogger)
+        let port = try first.start()
+        let second = RPCServer(configuration: ServerConfiguration(host: "127.0.0.1", port: port, tls: tls, eventLoops: 1, reusePort: true),
+                               router: TestServer.makeRouter(probe: Probe()), logger: TestServer.quietLogger)
+        #expect(try second.start() == port)
+        await first.shutdown(gracePeriod: .seconds(1))
+        let client = try TestServer.client(port: port)
+        #expect(try await client.call(TestMethod.echo, [4]).body == [4])
+        client.close()
+        await second.shutdown(gracePeriod: .seconds(1))
+    }
+
+    @Test func bindingATakenPortFailsWithBindFailed() async throws {
+        let fixture = try TestServer.start()
+        let clash = RPCServer(configuration: ServerConfiguration(host: "127.0.0.1", port: fixture.port, tls: try TestServer.serverTLS()),
+                              router: RPCRouter(), logger: TestServer.quietLogger)
+        let error = #expect(throws: RPCError.self) { try clash.start() }
+        #expect(error?.reason == "bind_failed")
         await fixture.server.shutdown(gracePeriod: .seconds(1))
     }
 }

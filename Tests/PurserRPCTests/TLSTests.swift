@@ -13,14 +13,14 @@ import COpenSSL
     @Test func tls12ClientIsRefused() async throws {
         let fixture = try TestServer.start()
         let peer = try RawPeer(port: fixture.port)
-        #expect(try peer.handshake(maximumVersion: purser_SSL_TLS1_2_VERSION()) == false)
+        #expect(try await peer.handshake(maximumVersion: purser_SSL_TLS1_2_VERSION()) == false)
         await fixture.server.shutdown(gracePeriod: .seconds(1))
     }
 
     @Test func clientOfferingAnotherALPNProtocolIsRefused() async throws {
         let fixture = try TestServer.start()
         let peer = try RawPeer(port: fixture.port)
-        #expect(try peer.handshake(alpn: [2] + Array("h2".utf8)) == false)
+        #expect(try await peer.handshake(alpn: [2] + Array("h2".utf8)) == false)
         await fixture.server.shutdown(gracePeriod: .seconds(1))
     }
 
@@ -28,21 +28,17 @@ import COpenSSL
         let fixture = try TestServer.start()
         let peer = try RawPeer(port: fixture.port)
         // TLS 1.3 clients finish first; the server then checks ALPN and drops the connection.
-        _ = try peer.handshake(alpn: nil)
+        _ = try await peer.handshake(alpn: nil)
         _ = peer.write(try Frame.ping(1).encoded())
-        #expect(peer.readFrame() == nil)
+        #expect(await peer.readFrame() == nil)
         await fixture.server.shutdown(gracePeriod: .seconds(1))
     }
 
     @Test func serverSignedByAnotherCAIsRefused() async throws {
         let fixture = try TestServer.start()
         let otherCA = FileManager.default.temporaryDirectory.appendingPathComponent("purser-other-ca-\(UUID().uuidString)").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: TestEnvironment.repositoryRoot() + "/deploy/certs.sh")
-        process.arguments = [otherCA]
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let made = try await runChildProcess(TestEnvironment.repositoryRoot() + "/deploy/certs.sh", [otherCA])
+        #expect(made.status == 0, "\(made.output)")
         defer { try? FileManager.default.removeItem(atPath: otherCA) }
         let client = try fixture.client(trustRoots: otherCA + "/ca.pem")
         let error = await #expect(throws: RPCError.self) { try await client.call(TestMethod.echo, [1]) }

@@ -1,4 +1,5 @@
 import CLinux
+import Dispatch
 import COpenSSL
 import Glibc
 import PurserTestSupport
@@ -31,6 +32,14 @@ final class RawPeer: @unchecked Sendable {
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
+    /// Runs blocking socket work on a GCD thread so it never occupies the Swift
+    /// concurrency pool that the server's handlers need.
+    private func blocking<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: work()) }
+        }
+    }
+
     deinit {
         if let ssl { SSL_free(ssl) }
         if let context { SSL_CTX_free(context) }
@@ -39,17 +48,26 @@ final class RawPeer: @unchecked Sendable {
 
     /// Performs a TLS handshake; returns false when the handshake fails.
     func handshake(maximumVersion: Int32 = purser_SSL_TLS1_3_VERSION(), minimumVersion: Int32? = nil,
-                   alpn: [UInt8]? = [8] + Array("purser/1".utf8), identity: String? = nil) throws -> Bool {
+                   alpn: [UInt8]? = [8] + Array("purser/1".utf8), identity: String? = nil) async throws -> Bool {
+        let ca = try TestEnvironment.certificate("ca")
+        let certificate = try identity.map { try TestEnvironment.certificate($0) }
+        let key = try identity.map { try TestEnvironment.privateKey($0) }
+        return await blocking { self.blockingHandshake(maximumVersion: maximumVersion, minimumVersion: minimumVersion, alpn: alpn,
+                                                      ca: ca, certificate: certificate, key: key) }
+    }
+
+    private func blockingHandshake(maximumVersion: Int32, minimumVersion: Int32?, alpn: [UInt8]?, ca: String,
+                                   certificate: String?, key: String?) -> Bool {
         let context = SSL_CTX_new(TLS_client_method())
         self.context = context
         if let minimumVersion { _ = purser_SSL_CTX_set_min_proto_version(context, minimumVersion) }
         _ = purser_SSL_CTX_set_max_proto_version(context, maximumVersion)
-        SSL_CTX_load_verify_locations(context, try TestEnvironment.certificate("ca"), nil)
+        SSL_CTX_load_verify_locations(context, ca, nil)
         SSL_CTX_set_verify(context, SSL_VERIFY_PEER, nil)
         if let alpn { _ = SSL_CTX_set_alpn_protos(context, alpn, UInt32(alpn.count)) }
-        if let identity {
-            SSL_CTX_use_certificate_chain_file(context, try TestEnvironment.certificate(identity))
-            SSL_CTX_use_PrivateKey_file(context, try TestEnvironment.privateKey(identity), SSL_FILETYPE_PEM)
+        if let certificate, let key {
+            SSL_CTX_use_certificate_chain_file(context, certificate)
+            SSL_CTX_use_PrivateKey_file(context, key, SSL_FILETYPE_PEM)
         }
         let ssl = SSL_new(context)
         self.ssl = ssl
@@ -79,7 +97,11 @@ final class RawPeer: @unchecked Sendable {
     }
 
     /// The next frame, or nil when the peer closed the connection (or the read timed out or failed).
-    func readFrame() -> Frame? {
+    func readFrame() async -> Frame? {
+        await blocking { self.blockingReadFrame() }
+    }
+
+    private func blockingReadFrame() -> Frame? {
         var buffer = [UInt8](repeating: 0, count: 16 * 1024)
         while true {
             if let frame = try? decoder.next() { return frame }
@@ -94,7 +116,11 @@ final class RawPeer: @unchecked Sendable {
 
     /// Whether the server closes the connection (reads end) within the read timeout,
     /// skipping any frames it sends first.
-    func serverClosesConnection() -> Bool {
+    func serverClosesConnection() async -> Bool {
+        await blocking { self.blockingServerClosesConnection() }
+    }
+
+    private func blockingServerClosesConnection() -> Bool {
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
             let count: Int = buffer.withUnsafeMutableBytes { raw in

@@ -14,6 +14,8 @@ enum TestMethod {
     static let whoAmI = "test.v1.Test/WhoAmI"
     /// Waits until cancelled (at most 30 s), recording start and cancellation in the probe.
     static let waitForCancel = "test.v1.Test/WaitForCancel"
+    /// Waits until the probe is released (at most 30 s), then echoes the request.
+    static let waitForRelease = "test.v1.Test/WaitForRelease"
 }
 
 /// What handlers observed, for assertions.
@@ -21,6 +23,7 @@ final class Probe: Sendable {
     let started = Atomic<Int>(0)
     let cancelled = Atomic<Int>(0)
     let completionOrder = Mutex<[UInt32]>([])
+    let released = Atomic<Bool>(false)
 
     func waitUntilStarted(_ count: Int, timeout: Duration = .seconds(10)) async throws {
         let deadline = ContinuousClock.now.advanced(by: timeout)
@@ -90,6 +93,14 @@ struct TestServer {
                 throw error
             }
             return []
+        }
+        router.register(TestMethod.waitForRelease) { bytes, _ in
+            probe.started.add(1, ordering: .releasing)
+            let deadline = ContinuousClock.now.advanced(by: .seconds(30))
+            while !probe.released.load(ordering: .acquiring) && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(1))
+            }
+            return bytes
         }
         return router
     }
