@@ -34,7 +34,7 @@ import Testing
         #expect(first.map(\.closed) == [true, false])
         // The entry of two days ago predates every settled period: an adjustment of yesterday's batch.
         #expect(first[0].adjustmentsSettled == 1)
-        #expect(first[0].batches.first?.netMicros == 999 + 998)
+        #expect(first[0].batches.first?.netMicros == Int64(1_997))
         #expect(first[1].batches.map(\.state) == [.open])
 
         // Down for two days: the next tick closes today and tomorrow and opens the day after.
@@ -52,5 +52,27 @@ import Testing
         #expect(third.allSatisfy { !$0.changed })
         let listed = try await database.store.listBatches(BatchFilter(tenantID: "t"), pageSize: 10, pageToken: "")
         #expect(listed.batches.reduce(0) { $0 + $1.netMicros } == ledger.entries.reduce(0) { $0 + $1.signedMicros })
+    }
+}
+
+extension SettlementSchedulerTests {
+    @Test func aPeriodClosesOnlyOnceTheCloseDelayHasPassed() async throws {
+        let database = try await SettlementDatabase.make("scheduler_delay")
+        var ledger = Ledger()
+        ledger.add(tenant: "t", agent: "a", provider: "p", category: "llm", micros: 5, at: Self.today.startUs + Self.hour)
+        try await database.seed(ledger.entries)
+        let tomorrow = Self.today.adding(days: 1).startUs
+        let manual = ManualClock(tomorrow + 5 * 60_000_000)
+        let scheduler = SettlementScheduler(
+            store: database.store, consumer: nil, cadence: .daily, interval: .seconds(3_600), closeDelay: .seconds(600),
+            clock: manual.clock, logger: Logger(label: "scheduler-test", level: .error))
+        let early = try await scheduler.tick()
+        #expect(early.last?.period.startAtUs == Self.today.startUs)
+        #expect(early.last?.closed == false)
+        manual.set(tomorrow + 11 * 60_000_000)
+        let late = try await scheduler.tick()
+        #expect(late.map(\.period.startAtUs) == [Self.today.startUs, tomorrow])
+        #expect(late.map(\.closed) == [true, false])
+        #expect(late.first?.batches.map(\.state) == [.closed])
     }
 }

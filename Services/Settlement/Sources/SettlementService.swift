@@ -35,7 +35,8 @@ public final class SettlementService: Sendable {
             pool: host.pool, source: feed, pageSize: settings.feedPageSize, pollInterval: settings.feedPollInterval,
             maximumBackoff: settings.feedMaximumBackoff, clock: clock, logger: host.logger.with(["component": "capture-feed"]))
         self.scheduler = SettlementScheduler(
-            store: store, consumer: consumer, cadence: settings.cadence, interval: settings.interval, clock: clock,
+            store: store, consumer: consumer, cadence: settings.cadence, interval: settings.interval,
+            closeDelay: settings.closeDelay, clock: clock,
             logger: host.logger.with(["component": "scheduler"]))
         if background {
             host.addBackground("capture-feed", consumer)

@@ -9,6 +9,8 @@ public struct SettlementSettings: Sendable {
     public var interval: Duration
     /// The length of scheduled periods.
     public var cadence: Cadence
+    /// How long after its end a scheduled period is closed.
+    public var closeDelay: Duration
     /// How often the capture feed is polled when it has nothing new.
     public var feedPollInterval: Duration
     /// Entries asked for per feed call.
@@ -19,11 +21,12 @@ public struct SettlementSettings: Sendable {
     /// Memberwise, for tests and embedders.
     public init(
         walletEndpoint: Endpoint, interval: Duration = .seconds(3_600), cadence: Cadence = .daily,
-        feedPollInterval: Duration = .seconds(5), feedPageSize: Int = 500, feedMaximumBackoff: Duration = .seconds(60)
+        closeDelay: Duration = .seconds(600), feedPollInterval: Duration = .seconds(5), feedPageSize: Int = 500, feedMaximumBackoff: Duration = .seconds(60)
     ) {
         self.walletEndpoint = walletEndpoint
         self.interval = interval
         self.cadence = cadence
+        self.closeDelay = closeDelay
         self.feedPollInterval = feedPollInterval
         self.feedPageSize = feedPageSize
         self.feedMaximumBackoff = feedMaximumBackoff
@@ -49,6 +52,8 @@ public struct SettlementSettings: Sendable {
             walletEndpoint: wallet,
             interval: interval,
             cadence: try configuration.enum("PERIOD", as: Cadence.self, default: .daily, doc: "length of scheduled settlement periods (UTC)"),
+            closeDelay: try configuration.duration(
+                "CLOSE_DELAY", default: "10m", doc: "how long after its end a scheduled period is closed"),
             feedPollInterval: poll,
             feedPageSize: try configuration.int("FEED_PAGE_SIZE", default: 500, in: 1...10_000, doc: "entries per capture feed call"),
             feedMaximumBackoff: try configuration.duration(

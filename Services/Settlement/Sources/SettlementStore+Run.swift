@@ -18,7 +18,8 @@ extension SettlementStore {
     ///   closed; otherwise they stay open and later runs add to them.
     /// - A period overlapping a settled period with other bounds is refused
     ///   (`period_overlaps`).
-    public func run(_ period: SettlementPeriod, nowUs: Int64) async throws -> RunSettlementResponse {
+    public func run(_ period: SettlementPeriod, nowUs: Int64, closingAtUs: Int64? = nil) async throws -> RunSettlementResponse {
+        let closesAt = closingAtUs ?? nowUs
         let start = period.startUs, end = period.endUs
         return try await pool.withTransaction { connection in
             _ = try connection.query("SELECT pg_advisory_xact_lock(hashtext('purser.settlement.run'))")
@@ -72,7 +73,7 @@ extension SettlementStore {
 
             if !assigned.isEmpty { try Self.recomputeOpenBatches(startingAt: start, on: connection) }
             var closedNow = 0
-            let closing = BatchState.afterRun(periodEndUs: end, nowUs: nowUs) == .closed
+            let closing = BatchState.afterRun(periodEndUs: end, nowUs: closesAt) == .closed
             if closing {
                 closedNow = try connection.execute("""
                     UPDATE settlement.periods SET closed = true, closed_at_us = $3 WHERE start_at_us = $1 AND end_at_us = $2

@@ -36,30 +36,43 @@ public struct SettlementStore: Sendable {
         return batch
     }
 
-    /// The lines of `batches`, keyed by batch id, adjustments last, then by day, agent and category.
-    static func lines(
-        of batches: [Batch], on connection: PostgresConnection
-    ) throws -> [String: [BatchLine]] {
+    /// The lines of `batches`, keyed by batch id, adjustments last, then by
+    /// day, agent and category. One query for all of them.
+    static func lines(of batches: [Batch], on connection: PostgresConnection) throws -> [String: [BatchLine]] {
+        guard !batches.isEmpty else { return [:] }
+        let tenants = "{" + batches.map { Self.arrayElement($0.tenantID) }.joined(separator: ",") + "}"
+        let ids = "{" + batches.map(\.id).joined(separator: ",") + "}"
+        let rows = try connection.query("""
+            SELECT l.batch_id::text, l.agent_id, l.category, l.day_at_us, l.adjustment,
+                   l.capture_micros, l.refund_micros, l.net_micros, l.entry_count
+            FROM settlement.batch_lines l
+            JOIN unnest($1::text[], $2::uuid[]) AS b(tenant_id, batch_id)
+              ON l.tenant_id = b.tenant_id AND l.batch_id = b.batch_id
+            ORDER BY l.batch_id, l.adjustment, l.day_at_us, l.agent_id, l.category
+            """, [tenants, ids])
         var result: [String: [BatchLine]] = [:]
-        for batch in batches {
-            let rows = try connection.query("""
-                SELECT agent_id, category, day_at_us, adjustment, capture_micros, refund_micros, net_micros, entry_count
-                FROM settlement.batch_lines WHERE tenant_id = $1 AND batch_id = $2::uuid
-                ORDER BY adjustment, day_at_us, agent_id, category
-                """, [batch.tenantID, batch.id])
-            result[batch.id] = try rows.map { row in
-                var line = BatchLine()
-                line.agentID = try row.decode(String.self, at: 0)
-                line.category = try row.decode(String.self, at: 1)
-                line.dayAtUs = try row.decode(Int64.self, at: 2)
-                line.adjustment = try row.decode(Bool.self, at: 3)
-                line.captureMicros = try row.decode(Int64.self, at: 4)
-                line.refundMicros = try row.decode(Int64.self, at: 5)
-                line.netMicros = try row.decode(Int64.self, at: 6)
-                line.entryCount = try row.decode(Int64.self, at: 7)
-                return line
-            }
+        for row in rows {
+            var line = BatchLine()
+            line.agentID = try row.decode(String.self, at: 1)
+            line.category = try row.decode(String.self, at: 2)
+            line.dayAtUs = try row.decode(Int64.self, at: 3)
+            line.adjustment = try row.decode(Bool.self, at: 4)
+            line.captureMicros = try row.decode(Int64.self, at: 5)
+            line.refundMicros = try row.decode(Int64.self, at: 6)
+            line.netMicros = try row.decode(Int64.self, at: 7)
+            line.entryCount = try row.decode(Int64.self, at: 8)
+            result[try row.decode(String.self, at: 0), default: []].append(line)
         }
         return result
+    }
+
+    /// `text` as a quoted element of a PostgreSQL array literal.
+    static func arrayElement(_ text: String) -> String {
+        var quoted = "\""
+        for character in text {
+            if character == "\"" || character == "\\" { quoted.append("\\") }
+            quoted.append(character)
+        }
+        return quoted + "\""
     }
 }
