@@ -12,6 +12,7 @@ public struct CSVWriter: Sendable {
     public private(set) var bytes: [UInt8] = []
     private var atLineStart = true
 
+    /// An empty file with room for `capacity` bytes.
     public init(capacity: Int = 4_096) {
         bytes.reserveCapacity(capacity)
     }

@@ -20,6 +20,7 @@ public final class CaptureFeedConsumer: Service {
     let clock: SettlementClock
     let logger: Logger
 
+    /// A consumer storing `source`'s entries in `pool`'s `settlement` schema, `pageSize` per call.
     public init(
         pool: PostgresPool, source: any CaptureFeedSource, pageSize: Int = 500, pollInterval: Duration = .seconds(5),
         maximumBackoff: Duration = .seconds(60), clock: SettlementClock = .system, logger: Logger

@@ -19,6 +19,7 @@ public struct FeedEntry: Sendable, Hashable, Codable {
     /// When the Wallet committed the entry, Unix µs UTC.
     public var occurredAtUs: Int64
 
+    /// An entry with every field given.
     public init(
         entryID: String, kind: Kind, tenantID: String, agentID: String, providerID: String, category: String,
         currency: String, amountMicros: Int64, holdID: String, occurredAtUs: Int64
@@ -66,6 +67,7 @@ public struct FeedPage: Sendable, Equatable {
     /// Pass this as `after` to read on; equal to the request's cursor when there was nothing new.
     public var nextCursor: String
 
+    /// A page of `entries` followed by `nextCursor`.
     public init(entries: [FeedEntry], nextCursor: String) {
         self.entries = entries
         self.nextCursor = nextCursor

@@ -4,6 +4,7 @@ public struct LedgerTotal: Sendable, Hashable {
     public var captureMicros: Int64
     public var refundMicros: Int64
 
+    /// Totals of `key`.
     public init(key: ReconcileKey, captureMicros: Int64 = 0, refundMicros: Int64 = 0) {
         self.key = key
         self.captureMicros = captureMicros
@@ -20,6 +21,7 @@ public struct ReconcileKey: Sendable, Hashable, Comparable {
     public var providerID: String
     public var currency: String
 
+    /// The key of one tenant, provider and currency.
     public init(tenantID: String, providerID: String, currency: String) {
         self.tenantID = tenantID
         self.providerID = providerID
@@ -51,11 +53,13 @@ public struct FeedReplayLedgerTotals: LedgerTotalsSource {
     public let pageSize: Int
     public var name: String { "feed" }
 
+    /// Totals replayed from `source`, `pageSize` entries per call.
     public init(source: any CaptureFeedSource, pageSize: Int = 1_000) {
         self.source = source
         self.pageSize = max(1, pageSize)
     }
 
+    /// Reads the whole feed and sums the captures and refunds that occurred in `period`.
     public func ledgerTotals(for period: SettlementPeriod) async throws -> [LedgerTotal] {
         var totals: [ReconcileKey: LedgerTotal] = [:]
         var cursor = ""

@@ -9,6 +9,7 @@ public struct BatchTotals: Sendable, Hashable {
     public var linesNetMicros: Int64
     public var entriesNetMicros: Int64
 
+    /// The three totals of batch `batchID`.
     public init(batchID: String, key: ReconcileKey, headerNetMicros: Int64, linesNetMicros: Int64, entriesNetMicros: Int64) {
         self.batchID = batchID
         self.key = key
@@ -28,6 +29,7 @@ public struct Reconciliation: Sendable {
     public var unbatched: [ReconcileKey: Int64] = [:]
     public var batches: [BatchTotals] = []
 
+    /// An empty comparison; fill the sides, then read `lines` and `discrepancies`.
     public init() {}
 
     /// Every key seen on any side, one line each, sorted by tenant, provider, currency.

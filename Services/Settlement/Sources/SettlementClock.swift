@@ -5,6 +5,7 @@ import Foundation
 public struct SettlementClock: Sendable {
     public let nowUs: @Sendable () -> Int64
 
+    /// A clock reading `nowUs`.
     public init(nowUs: @escaping @Sendable () -> Int64) { self.nowUs = nowUs }
 
     /// The system's real-time clock in Unix microseconds.

@@ -13,6 +13,7 @@ public struct SettlementError: Error, Sendable, Hashable, CustomStringConvertibl
     public let reason: String
     public let message: String
 
+    /// An error of `kind` with a stable `reason` and a message naming what is wrong.
     public init(_ kind: Kind, reason: String, _ message: String) {
         self.kind = kind
         self.reason = reason

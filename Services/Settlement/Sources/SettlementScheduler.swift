@@ -24,6 +24,7 @@ public struct SettlementScheduler: Service {
     let clock: SettlementClock
     let logger: Logger
 
+    /// A scheduler settling `cadence` periods every `interval`, draining `consumer` first when given.
     public init(
         store: SettlementStore, consumer: CaptureFeedConsumer?, cadence: Cadence, interval: Duration,
         closeDelay: Duration = .zero, clock: SettlementClock = .system, logger: Logger

@@ -6,6 +6,7 @@ import PurserPostgres
 public struct SettlementStore: Sendable {
     public let pool: PostgresPool
 
+    /// The store on `pool`, whose database holds the migrated `settlement` schema.
     public init(pool: PostgresPool) { self.pool = pool }
 
     /// The columns `batch(from:)` reads, in order.
