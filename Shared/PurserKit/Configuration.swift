@@ -13,8 +13,11 @@ public struct Configuration: Sendable {
     /// One setting a service reads: the full variable name, its default (`nil`
     /// when required) and what it means.
     public struct Declaration: Sendable, Hashable {
+        /// Full variable name, e.g. `PURSER_WALLET_HOLD_TTL`.
         public let variable: String
+        /// The default as text; `nil` when the setting is required.
         public let defaultValue: String?
+        /// What the setting means.
         public let documentation: String
     }
 
@@ -55,6 +58,13 @@ public struct Configuration: Sendable {
 
     /// Every setting read so far, in first-read order, without duplicates.
     public var declared: [Declaration] { registry.declarations.withLock { $0 } }
+
+    /// `true` when the command line asks for the configuration reference
+    /// (`--help-config`): the service should then read its settings from
+    /// `Configuration.documenting(service:)` and print `helpText()`.
+    public static func isHelpRequested(_ arguments: [String] = CommandLine.arguments) -> Bool {
+        arguments.dropFirst().contains("--help-config")
+    }
 
     /// The declarations as aligned text, one `VARIABLE  default  doc` per line.
     public func helpText() -> String {

@@ -27,6 +27,7 @@ public final class ServiceGroup: Sendable {
     public struct Entry: Sendable {
         public let name: String
         public let service: any Service
+        /// A service labelled `name` in the group's log lines.
         public init(_ name: String, _ service: any Service) {
             self.name = name
             self.service = service

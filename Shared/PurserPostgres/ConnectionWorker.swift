@@ -36,9 +36,10 @@ final class ConnectionWorker: @unchecked Sendable {
     }
 
     /// A live connection, opening one if needed (after waiting out the current
-    /// backoff). Throws `.unavailable` when the server cannot be reached.
+    /// backoff). An idle connection the server has closed is noticed here and
+    /// replaced before any statement is sent on it. Throws `.unavailable` when the server cannot be reached.
     func liveConnection() throws(PostgresError) -> PostgresConnection {
-        if let connection, connection.isAlive { return connection }
+        if let connection, connection.isUsableWhenIdle() { return connection }
         if connection != nil {
             connection = nil
             metrics.connectionsLost.add(1, ordering: .relaxed)

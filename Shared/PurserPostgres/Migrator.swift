@@ -9,6 +9,7 @@ public struct Migration: Sendable, Hashable {
     /// One or more SQL statements; unqualified names resolve to the schema first.
     public let sql: String
 
+    /// A migration; `version` orders it and must never change once released.
     public init(version: Int, name: String, sql: String) {
         self.version = version
         self.name = name
@@ -25,23 +26,39 @@ public struct Migration: Sendable, Hashable {
 /// migration exactly once. A recorded version whose name differs from the
 /// code's is refused (`migration_error`) instead of silently skipped.
 public struct Migrator: Sendable {
+    /// The schema the service owns (also keys the advisory lock).
     public let schema: String
+    /// Every migration of the schema, sorted by version.
     public let migrations: [Migration]
 
+    /// A migrator for `schema`; `migrations` may be given in any order.
     public init(schema: String, migrations: [Migration]) {
         self.schema = schema
         self.migrations = migrations.sorted { $0.version < $1.version }
     }
 
-    /// Applies what is missing; returns the versions applied by this call.
+    /// Applies what is missing; returns the versions the successful attempt applied.
+    /// A retryable failure (the server restarting at start-up) is retried up to
+    /// `attempts` times with backoff; each migration is atomic, so a retry
+    /// resumes where the last one stopped.
     @discardableResult
-    public func run(on pool: PostgresPool, logger: Logger? = nil) async throws -> [Int] {
+    public func run(on pool: PostgresPool, attempts: Int = 5, logger: Logger? = nil) async throws -> [Int] {
         try validate()
         let schema = self.schema, migrations = self.migrations
-        let applied = try await pool.withConnection { connection -> [Int] in
-            _ = try connection.query("SELECT pg_advisory_lock(hashtext($1))", [schema])
-            defer { _ = try? connection.query("SELECT pg_advisory_unlock(hashtext($1))", [schema]) }
-            return try Migrator.apply(migrations, schema: schema, on: connection)
+        var backoff = Backoff(base: .milliseconds(100), maximum: .seconds(2))
+        var applied: [Int] = []
+        for attempt in 1...max(1, attempts) {
+            do {
+                applied = try await pool.withConnection { connection -> [Int] in
+                    _ = try connection.query("SELECT pg_advisory_lock(hashtext($1))", [schema])
+                    defer { _ = try? connection.query("SELECT pg_advisory_unlock(hashtext($1))", [schema]) }
+                    return try Migrator.apply(migrations, schema: schema, on: connection)
+                }
+                break
+            } catch let error as PostgresError where error.isRetryable && attempt < attempts {
+                logger?.warning("migration retry", ["schema": schema, "error": error.message])
+                try await Task.sleep(for: backoff.next())
+            }
         }
         for version in applied {
             logger?.info("migration applied", ["schema": schema, "version": String(version)])

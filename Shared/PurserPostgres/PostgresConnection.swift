@@ -1,5 +1,6 @@
 import CLibPQ
 import Foundation
+import Glibc
 import PurserKit
 
 /// One libpq session, used only on the thread of the pool worker that owns it
@@ -38,6 +39,9 @@ public final class PostgresConnection {
             PQfinish(handle)
             throw PostgresError(.unavailable, message)
         }
+        // Server notices (and the FATAL sent on shutdown) would otherwise go to
+        // stderr unformatted; errors reach callers as PostgresError instead.
+        PQsetNoticeProcessor(handle, { _, _ in }, nil)
         return PostgresConnection(handle: handle, cacheSize: configuration.preparedStatementCacheSize)
     }
 
@@ -50,6 +54,24 @@ public final class PostgresConnection {
 
     /// `true` while libpq considers the session usable.
     public var isAlive: Bool { PQstatus(handle) == CONNECTION_OK }
+
+    /// Checks an idle connection without a round trip: a server that closed the
+    /// session (restart, idle timeout) leaves its goodbye readable on the
+    /// socket, so a readable idle socket is consumed and the status re-read.
+    /// Costs one non-blocking `poll`.
+    func isUsableWhenIdle() -> Bool {
+        guard PQstatus(handle) == CONNECTION_OK else { return false }
+        // A goodbye arrives as an error message, then end-of-file; libpq only
+        // notices the end on a later read, so keep reading while data is pending.
+        for _ in 0..<4 {
+            var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+            guard poll(&descriptor, 1, 0) > 0 else { break }
+            guard PQconsumeInput(handle) != 0 else { return false }
+            while let stray = PQnotifies(handle) { PQfreemem(stray) }
+            if descriptor.revents & Int16(POLLHUP | POLLERR) != 0 { return false }
+        }
+        return PQstatus(handle) == CONNECTION_OK
+    }
 
     /// `true` inside a transaction block (open or failed).
     var isInTransaction: Bool {
@@ -78,7 +100,8 @@ public final class PostgresConnection {
             if !kind.usesBinaryFormat { parameterBuffer.append(0) }
             offsets[position] = start
         }
-        let name = try preparedName(sql: sql, types: types)
+        let key = StatementKey(sql: sql, types: types)
+        let name = try preparedName(key)
         let result: OpaquePointer? = parameterBuffer.withUnsafeBufferPointer { buffer in
             var values = [UnsafePointer<CChar>?](repeating: nil, count: parameters.count)
             if let base = buffer.baseAddress {
@@ -89,7 +112,14 @@ public final class PostgresConnection {
             }
             return PQexecPrepared(handle, name, Int32(parameters.count), values, lengths, binary, 1)
         }
-        return try checked(result)
+        do {
+            return try checked(result)
+        } catch {
+            // "cached plan must not change result type": the table changed under
+            // the statement; prepare it afresh next time.
+            if error.sqlState == "0A000" { statements[key] = nil }
+            throw error
+        }
     }
 
     /// Runs one statement and returns the number of rows it affected.
@@ -105,8 +135,7 @@ public final class PostgresConnection {
     }
 
     /// Returns the prepared statement name for `sql`, preparing it first if needed.
-    private func preparedName(sql: String, types: [UInt32]) throws(PostgresError) -> String {
-        let key = StatementKey(sql: sql, types: types)
+    private func preparedName(_ key: StatementKey) throws(PostgresError) -> String {
         if let name = statements[key] { return name }
         if statements.count >= cacheSize {
             _ = try checked(PQexec(handle, "DEALLOCATE ALL"))
@@ -114,7 +143,7 @@ public final class PostgresConnection {
         }
         let name = "purser_\(nextStatement)"
         nextStatement += 1
-        _ = try checked(PQprepare(handle, name, sql, Int32(types.count), types))
+        _ = try checked(PQprepare(handle, name, key.sql, Int32(key.types.count), key.types))
         statements[key] = name
         return name
     }

@@ -1,6 +1,8 @@
 /// A PostgreSQL type OID, for parameters and result columns.
 public struct PostgresDataType: Sendable, Hashable, CustomStringConvertible {
+    /// The type's OID in `pg_type`.
     public let oid: UInt32
+    /// The type with this OID.
     public init(_ oid: UInt32) { self.oid = oid }
     public var description: String { "oid \(oid)" }
 

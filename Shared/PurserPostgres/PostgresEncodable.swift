@@ -80,7 +80,7 @@ extension Date: PostgresEncodable {
     /// Microsecond precision, rounded to the nearest microsecond.
     public func encode(into buffer: inout [UInt8]) {
         let micros = ((timeIntervalSince1970 - postgresEpochOffsetSeconds) * 1_000_000).rounded()
-        let clamped: Int64 = micros >= 9.2e18 ? .max : micros <= -9.2e18 ? .min : Int64(micros)
+        let clamped: Int64 = micros.isNaN ? 0 : micros >= 9.2e18 ? .max : micros <= -9.2e18 ? .min : Int64(micros)
         clamped.appendBigEndian(to: &buffer)
     }
 }

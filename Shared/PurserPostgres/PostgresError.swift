@@ -51,18 +51,24 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         public static let migration = Kind("migration_error")
     }
 
+    /// What went wrong; `kind.reason` is the stable code.
     public var kind: Kind
     /// Primary message.
     public var message: String
     /// Five-character SQLSTATE for server errors.
     public var sqlState: String?
+    /// The server's DETAIL line (e.g. the duplicate key).
     public var detail: String?
+    /// The server's HINT line.
     public var hint: String?
+    /// Name of the violated constraint or unique index.
     public var constraint: String?
+    /// Schema, table and column the error refers to, when the server says.
     public var schema: String?
     public var table: String?
     public var column: String?
 
+    /// An error of `kind`; server errors also carry their diagnostic fields.
     public init(
         _ kind: Kind, _ message: String, sqlState: String? = nil, detail: String? = nil, hint: String? = nil,
         constraint: String? = nil, schema: String? = nil, table: String? = nil, column: String? = nil

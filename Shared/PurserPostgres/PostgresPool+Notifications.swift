@@ -31,11 +31,11 @@ extension PostgresPool {
         let logger = self.logger.with(["channel": channel])
         try await withCheckedThrowingContinuation { (ready: CheckedContinuation<Void, any Error>) in
             let thread = Thread {
+                setCurrentThreadName("postgres-listen")
                 PostgresPool.runListener(
                     channel: channel, configuration: configuration, state: state, logger: logger,
                     ready: ready, output: continuation)
             }
-            thread.name = "postgres-listen"
             thread.start()
         }
         return stream
@@ -57,7 +57,10 @@ extension PostgresPool {
     ) {
         var pendingReady: CheckedContinuation<Void, any Error>? = ready
         var backoff = Backoff(base: .milliseconds(50), maximum: configuration.maximumReconnectBackoff)
-        defer { output.finish() }
+        defer {
+            pendingReady?.resume(throwing: PostgresError(.poolClosed, "the pool closed before LISTEN \(channel) began"))
+            output.finish()
+        }
         while !state.isStopped {
             let connection: PostgresConnection
             do {
@@ -66,6 +69,7 @@ extension PostgresPool {
                 backoff.reset()
             } catch {
                 if let waiting = pendingReady {
+                    pendingReady = nil
                     waiting.resume(throwing: error)
                     return
                 }

@@ -15,6 +15,7 @@ extension PostgresPool {
         let metrics = self.metrics
         return try await submit { worker in
             var backoff = Backoff(base: options.retryBackoff, maximum: options.maximumRetryBackoff)
+            let policy = TransactionRetryPolicy(maximumAttempts: options.maximumAttempts)
             var attempt = 0
             while true {
                 attempt += 1
@@ -31,7 +32,7 @@ extension PostgresPool {
                     }
                     let value = try body(connection)
                     if !connection.isInTransaction || connection.isTransactionFailed {
-                        throw PostgresError(.server, "the transaction was aborted by an earlier error inside the body", sqlState: "25P02")
+                        throw PostgresError(.server, "the body ended the transaction or left it aborted by an earlier error", sqlState: "25P02")
                     }
                     committing = true
                     try connection.execute("COMMIT")
@@ -39,16 +40,13 @@ extension PostgresPool {
                     return value
                 } catch {
                     worker.afterJob()
-                    guard let failure = error as? PostgresError, failure.isRetryable, !committing || failure.kind != .connectionLost,
-                        attempt < options.maximumAttempts
-                    else {
-                        if committing, let failure = error as? PostgresError, failure.kind == .connectionLost {
-                            throw PostgresError(.connectionLost, "connection lost during COMMIT; the outcome is unknown: \(failure.message)")
-                        }
-                        throw error
+                    switch policy.decide(error, attempt: attempt, duringCommit: committing) {
+                    case .retry: break
+                    case .fail(let replacement): throw replacement
+                    case .rethrow: throw error
                     }
                     metrics.transactionRetries.add(1, ordering: .relaxed)
-                    worker.logger.debug("transaction retry", ["attempt": String(attempt), "reason": failure.kind.reason])
+                    worker.logger.debug("transaction retry", ["attempt": String(attempt), "error": "\(error)"])
                     sleepThread(backoff.next())
                 }
             }

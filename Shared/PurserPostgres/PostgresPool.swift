@@ -13,6 +13,7 @@ import Synchronization
 public final class PostgresPool: Sendable {
     /// Counters for retries, commits and connections.
     public let metrics = PostgresPoolMetrics()
+    /// What the pool was created with.
     public let configuration: PostgresConfiguration
     let logger: Logger
     private let queue = JobQueue()
@@ -29,12 +30,12 @@ public final class PostgresPool: Sendable {
             let queue = self.queue
             let done = workersDone
             done.enter()
-            let thread = Thread {
+            Thread {
+                // Named for `top -H` and debuggers, and so tests can see where bodies run.
+                setCurrentThreadName("postgres-\(id)")
                 worker.runLoop(queue: queue)
                 done.leave()
-            }
-            thread.name = "postgres-\(id)"
-            thread.start()
+            }.start()
         }
     }
 

@@ -28,6 +28,7 @@ public final class PostgresPoolMetrics: Sendable {
         public var connectFailures: Int
     }
 
+    /// The current value of every counter.
     public func snapshot() -> Snapshot {
         Snapshot(
             transactionAttempts: transactionAttempts.load(ordering: .relaxed),

@@ -48,7 +48,9 @@ public final class PostgresResult: @unchecked Sendable, RandomAccessCollection {
 
 /// One row of a `PostgresResult`; decoding is checked and never traps.
 public struct PostgresRow: Sendable {
+    /// The result the row belongs to (kept alive by the row).
     public let result: PostgresResult
+    /// Zero-based row number.
     public let index: Int
 
     /// Decodes column `column` as `T`; NULL into a non-optional `T`, a column

@@ -7,7 +7,9 @@ public struct TransactionOptions: Sendable {
         case serializable = "SERIALIZABLE"
     }
 
+    /// Isolation level of `BEGIN` (default READ COMMITTED).
     public var isolation: IsolationLevel
+    /// `BEGIN … READ ONLY` when `true`.
     public var readOnly: Bool
     /// `SET LOCAL statement_timeout` for this transaction only.
     public var statementTimeout: Duration?
@@ -23,6 +25,7 @@ public struct TransactionOptions: Sendable {
     /// Cap of the backoff between tries.
     public var maximumRetryBackoff: Duration
 
+    /// Options with the defaults suited to short OLTP transactions.
     public init(
         isolation: IsolationLevel = .readCommitted, readOnly: Bool = false,
         statementTimeout: Duration? = nil, lockTimeout: Duration? = nil,

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What `deploy/dev test` provides to every test: a throwaway PostgreSQL server
 /// and a directory of certificates made by `deploy/certs.sh`.
@@ -65,23 +68,39 @@ extension TestEnvironment {
     public static func restartPostgres() async throws {
         let data = try value("PURSER_TEST_PGDATA")
         let bin = try value("PURSER_TEST_PGBIN")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
-        process.arguments = [
-            "-u", "postgres", "--", "\(bin)/pg_ctl", "-D", data, "-l", "\(data)/server.log", "-w", "-t", "60",
-            "restart", "-m", "fast",
+        let arguments = [
+            "/usr/sbin/runuser", "-u", "postgres", "--", "\(bin)/pg_ctl", "-D", data, "-l", "\(data)/server.log",
+            "-w", "-t", "60", "restart", "-m", "fast",
         ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { finished in continuation.resume(returning: finished.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-        }
+        let status = try await run(arguments)
         guard status == 0 else { throw RestartFailed(status: status) }
+    }
+
+    /// Spawns `arguments[0]` with its output discarded and waits for its exit
+    /// status on a dedicated thread (`waitpid` blocks that thread only).
+    static func run(_ arguments: [String]) async throws -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        var pid: pid_t = 0
+        let copies = arguments.map { strdup($0) }
+        defer { copies.forEach { free($0) } }
+        var argv = copies + [nil]
+        let spawned: Int32 = argv.withUnsafeMutableBufferPointer { argv in
+            guard let base = argv.baseAddress else { return EINVAL }
+            return posix_spawn(&pid, arguments[0], &actions, nil, base, environ)
+        }
+        guard spawned == 0 else { throw RestartFailed(status: -spawned) }
+        let child = pid
+        return await withCheckedContinuation { continuation in
+            Thread {
+                var status: Int32 = 0
+                while waitpid(child, &status, 0) < 0, errno == EINTR {}
+                let exited = (status & 0x7f) == 0
+                continuation.resume(returning: exited ? (status >> 8) & 0xff : 128 + (status & 0x7f))
+            }.start()
+        }
     }
 }

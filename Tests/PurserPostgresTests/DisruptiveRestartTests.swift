@@ -46,6 +46,24 @@ import PurserTestSupport
         #expect(stored >= Int64(outcomes.value), "every reported commit is durable")
     }
 
+    @Test func idleConnectionsClosedByARestartAreReplacedBeforeUse() async throws {
+        let pool = try await makePool("restart_idle", size: 4)
+        defer { Task { await pool.close() } }
+        // Open all four connections.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<4 { group.addTask { try await pool.withConnection { try $0.executeScript("SELECT pg_sleep(0.05)") } } }
+            try await group.waitForAll()
+        }
+        #expect(pool.metrics.snapshot().connectionsOpened == 4)
+        try await TestEnvironment.restartPostgres()
+        // withConnection never retries, so each of these would fail on a stale session.
+        for _ in 0..<8 {
+            let one = try await pool.withConnection { try $0.query("SELECT 1")[0][0, as: Int32.self] }
+            #expect(one == 1)
+        }
+        #expect(pool.metrics.snapshot().connectionsLost >= 1)
+    }
+
     @Test func listenerListensAgainAfterRestart() async throws {
         let pool = try await makePool("restart_listen", size: 2)
         defer { Task { await pool.close() } }

@@ -25,49 +25,49 @@ import PurserPostgres
     }
 
     @Test(arguments: [Int64.min, -1, 0, 1, Int64.max])
-    func int64(value: Int64) async throws {
+    func int64RoundTrips(value: Int64) async throws {
         #expect(try await roundTrip(value, as: "int8") == value)
     }
 
     @Test(arguments: [Int32.min, 0, Int32.max])
-    func int32(value: Int32) async throws {
+    func int32RoundTrips(value: Int32) async throws {
         #expect(try await roundTrip(value, as: "int4") == value)
     }
 
     @Test(arguments: [Int.min, 0, 42, Int.max])
-    func int(value: Int) async throws {
+    func intRoundTrips(value: Int) async throws {
         #expect(try await roundTrip(value, as: "int8") == value)
     }
 
     @Test(arguments: [true, false])
-    func bool(value: Bool) async throws {
+    func boolRoundTrips(value: Bool) async throws {
         #expect(try await roundTrip(value, as: "bool") == value)
     }
 
     @Test(arguments: ["", "plain", "quote ' and \" and \\", "ünïcödé ✓ 日本", String(repeating: "x", count: 100_000)])
-    func string(value: String) async throws {
+    func stringRoundTrips(value: String) async throws {
         #expect(try await roundTrip(value, as: "text") == value)
     }
 
     @Test(arguments: [[UInt8](), [0, 1, 2, 255], [UInt8](repeating: 0, count: 4096)])
-    func bytes(value: [UInt8]) async throws {
+    func bytesRoundTrips(value: [UInt8]) async throws {
         #expect(try await roundTrip(value, as: "bytea") == value)
     }
 
-    @Test func uuid() async throws {
+    @Test func uuidRoundTrips() async throws {
         let value = UUID()
         #expect(try await roundTrip(value, as: "uuid") == value)
     }
 
     @Test(arguments: [0.0, 1_700_000_000.123456, -1_000_000_000.5, 946_684_800])
-    func date(seconds: Double) async throws {
+    func dateRoundTrips(seconds: Double) async throws {
         let value = Date(timeIntervalSince1970: seconds)
         let back = try #require(try await roundTrip(value, as: "timestamptz"))
         #expect(abs(back.timeIntervalSince1970 - seconds) < 0.000_001)
     }
 
     @Test(arguments: [Int64(0), 3_000, -1_500_000, Int64.max])
-    func money(micros: Int64) async throws {
+    func moneyRoundTrips(micros: Int64) async throws {
         #expect(try await roundTrip(Money(micros: micros), as: "int8") == Money(micros: micros))
     }
 
@@ -136,6 +136,16 @@ import PurserPostgres
         #expect(values.4 == "a1b2c3d4-0000-4000-8000-000000000001")
         #expect(values.5 == -123_456_789_012)
         #expect(values.6 == Money(micros: 100_000_000))
+    }
+
+    @Test(arguments: ["0", "0.0012", "-0.00001234", "123456789.123456789", "10000", "-20000.50", "1e20", "NaN", "0.000"])
+    func numericTextMatchesPostgres(literal: String) async throws {
+        let pool = try await Self.pool.get()
+        let (decoded, printed) = try await pool.withConnection { connection in
+            let row = try connection.query("SELECT $1::numeric, $1::numeric::text", [literal])[0]
+            return (try row.decode(String.self, at: 0), try row.decode(String.self, at: 1))
+        }
+        #expect(decoded == printed)
     }
 
     @Test func fractionalOrOversizedNumericIsNotSilentlyTruncated() async throws {
