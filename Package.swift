@@ -46,6 +46,13 @@ let package = Package(
         .target(name: "PurserPolicy", dependencies: ["PurserKit"], path: "Services/Policy/Sources/PurserPolicy"),
         .target(name: "PurserEmail", dependencies: ["PurserKit"], path: "Services/EmailAlias/Sources/PurserEmail"),
         .target(
+            name: "PurserSettlement",
+            dependencies: ["PurserKit", "PurserPostgres", "PurserRPC", "PurserWire", "PurserAuth", "PurserAPI", "PurserService"],
+            path: "Services/Settlement/Sources"),
+        .executableTarget(
+            name: "purser-settlement", dependencies: ["PurserSettlement", "PurserService", "PurserKit", "PurserRPC"],
+            path: "Services/Settlement/Main"),
+        .target(
             name: "PurserWallet",
             dependencies: ["PurserKit", "PurserPostgres", "PurserRPC", "PurserWire", "PurserAuth", "PurserAPI", "PurserService"],
             path: "Services/Wallet/Sources"),
@@ -81,6 +88,12 @@ let package = Package(
             ]),
         .testTarget(name: "PurserPolicyTests", dependencies: ["PurserPolicy"]),
         .testTarget(name: "PurserEmailTests", dependencies: ["PurserEmail"]),
+        .testTarget(
+            name: "PurserSettlementTests",
+            dependencies: [
+                "PurserSettlement", "PurserWallet", "PurserService", "PurserAuth", "PurserRPC", "PurserAPI", "PurserWire", "PurserKit",
+                "PurserPostgres", "PurserTestSupport",
+            ]),
         .testTarget(
             name: "PurserWalletTests",
             dependencies: [
