@@ -59,6 +59,7 @@ let package = Package(
         .executableTarget(
             name: "purser-wallet", dependencies: ["PurserWallet", "PurserService", "PurserKit", "PurserRPC"],
             path: "Services/Wallet/Main"),
+        .target(
             name: "PurserEmailService",
             dependencies: [
                 "PurserEmail", "PurserKit", "PurserPostgres", "PurserRPC", "PurserWire", "PurserAuth", "PurserAPI",
@@ -99,6 +100,8 @@ let package = Package(
             dependencies: [
                 "PurserWallet", "PurserIdentity", "PurserService", "PurserAuth", "PurserRPC", "PurserAPI", "PurserWire",
                 "PurserKit", "PurserPostgres", "PurserTestSupport",
+            ]),
+        .testTarget(
             name: "PurserEmailServiceTests",
             dependencies: [
                 "PurserEmailService", "PurserEmail", "PurserIdentity", "PurserService", "PurserAuth", "PurserRPC",
