@@ -146,7 +146,7 @@ import Testing
         let clean = try await client.call(
             SettlementMethods.reconcile, ReconcileRequest(period: settled.period.wire), metadata: operatorMetadata)
         #expect(clean.balanced)
-        #expect(clean.ledgerSource == "feed")
+        #expect(clean.ledgerSource == "wallet")
         #expect(clean.lines.reduce(0) { $0 + $1.ledgerNetMicros } == settled.net { _ in true })
 
         let victim = try await settled.harness.database.pool.withConnection { connection in
