@@ -47,4 +47,11 @@ static inline const char *purser_SSL_get_cipher(const SSL *ssl) {
 }
 static inline int purser_SSL_TLS1_3_VERSION(void) { return TLS1_3_VERSION; }
 static inline int purser_SSL_TLS1_2_VERSION(void) { return TLS1_2_VERSION; }
+
+/* ---- PurserAuth: Ed25519 and AES-256-GCM constants (macros invisible to Swift) ---- */
+static inline int purser_EVP_PKEY_ED25519(void) { return EVP_PKEY_ED25519; }
+static inline int purser_EVP_CTRL_GCM_SET_IVLEN(void) { return EVP_CTRL_GCM_SET_IVLEN; }
+static inline int purser_EVP_CTRL_GCM_GET_TAG(void) { return EVP_CTRL_GCM_GET_TAG; }
+static inline int purser_EVP_CTRL_GCM_SET_TAG(void) { return EVP_CTRL_GCM_SET_TAG; }
+/* ---- end PurserAuth ---- */
 #endif

@@ -1,1 +1,0 @@
-// PurserAuth: see the module's files.
