@@ -38,9 +38,9 @@ public struct DenialView: WireMessage {
     public var reason = ""
     public var rule = ""
     /// -1 when the rule is not quantitative.
-    public var headroomMicros: Int64 = -1
+    public var headroomMicros: Int64 = 0
     /// -1 when the rule has no count.
-    public var remainingCount: Int64 = -1
+    public var remainingCount: Int64 = 0
     public var limitID = ""
     public init() {}
     public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {

@@ -45,6 +45,9 @@ public final class PolicyClient: Sendable {
         case loading(Task<Snapshot, any Error>, started: ContinuousClock.Instant)
     }
 
+    /// The TTL when the deployment sets none (`PURSER_WALLET_POLICY_CACHE_TTL`, read by the Wallet).
+    public static let defaultTTL: Duration = .seconds(1)
+
     private let client: RPCClient
     /// How long a snapshot may be served after its fetch was sent.
     public let ttl: Duration
@@ -57,7 +60,7 @@ public final class PolicyClient: Sendable {
 
     /// A cache over `client`, which must reach Policy and present the
     /// caller's service certificate (Policy serves `wallet` only for this).
-    public init(client: RPCClient, ttl: Duration = .seconds(1), timeout: Duration = .seconds(2), capacity: Int = 100_000) {
+    public init(client: RPCClient, ttl: Duration = PolicyClient.defaultTTL, timeout: Duration = .seconds(2), capacity: Int = 100_000) {
         self.client = client
         self.ttl = ttl
         self.timeout = timeout
