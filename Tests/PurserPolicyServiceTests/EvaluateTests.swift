@@ -147,3 +147,42 @@ struct EvaluateTests {
         }
     }
 }
+
+@Suite("Evaluate with an agent override")
+struct EvaluateOverrideTests {
+    @Test func theAgentsStricterPerCallMaxDecidesAndIsNamed() async throws {
+        try await withPolicy("override") { h in
+            let (tenant, agent) = try await EvaluateTests.setUp(h)
+            _ = try await h.call(
+                PolicyMethods.setAgentPolicy,
+                SetAgentPolicyRequest(
+                    tenantID: tenant.id, agentID: agent.id,
+                    documentJSON: #"{"per_call_max": "2.00", "limits": [{"amount": "30.00", "interval": "daily"}]}"#),
+                token: tenant.adminToken)
+            let atCap = try await h.call(
+                PolicyMethods.evaluate, EvaluateTests.spend(tenant, agent, 2_000_000, category: "travel"), via: h.wallet)
+            #expect(atCap.allowed)
+            #expect(atCap.agentVersion == 1)
+            #expect(atCap.limits.filter { $0.limitID == "daily" }.map(\.capMicros) == [50_000_000, 30_000_000])
+            let over = try await h.call(
+                PolicyMethods.evaluate, EvaluateTests.spend(tenant, agent, 2_000_001, category: "travel"), via: h.wallet)
+            #expect(over.denial?.reason == "per_call_max_exceeded")
+            #expect(over.denial?.rule == "per_call_max (agent v1): 2.00")
+            #expect(over.denial?.headroomMicros == 2_000_000)
+        }
+    }
+
+    @Test func identityUnreachableMakesEvaluateUnavailable() async throws {
+        try await withPolicy("identity_down") { h in
+            let tenant = try await h.makeTenant("acme")
+            let agent = try await h.makeAgent("bot", in: tenant)
+            try await h.identityHost.shutdown()
+            let error = await rpcError {
+                _ = try await h.call(
+                    PolicyMethods.evaluate, EvaluateTests.spend(tenant, agent, 1_000_000), via: h.wallet)
+            }
+            #expect(error?.code == .unavailable)
+            #expect(error?.reason == "identity_unavailable")
+        }
+    }
+}

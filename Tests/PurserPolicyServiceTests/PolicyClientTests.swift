@@ -38,6 +38,24 @@ struct PolicyClientTests {
         }
     }
 
+    @Test func concurrentMissesShareOneFetch() async throws {
+        try await withPolicy("client_coalesce") { h in
+            let tenant = try await h.makeTenant("acme")
+            let agent = try await h.makeAgent("bot", in: tenant)
+            let client = PolicyClient(client: h.wallet, ttl: .seconds(5))
+            let fetches = try await withThrowingTaskGroup(of: ContinuousClock.Instant.self) { group in
+                for _ in 0..<16 {
+                    group.addTask { try await client.effectivePolicy(tenantID: tenant.id, agentID: agent.id).fetchedAt }
+                }
+                return try await group.reduce(into: Set<ContinuousClock.Instant>()) { $0.insert($1) }
+            }
+            #expect(fetches.count == 1)
+            #expect(client.cachedCount == 1)
+            client.invalidate(tenantID: tenant.id, agentID: agent.id)
+            #expect(client.cachedCount == 0)
+        }
+    }
+
     @Test func theCachedPolicyDecidesLikeEvaluate() async throws {
         try await withPolicy("client_decides") { h in
             let tenant = try await h.makeTenant("acme")
