@@ -4,23 +4,23 @@ import PurserPostgres
 import Synchronization
 
 /// One stored version of a policy document, as read from `policy.policy_versions`.
-public struct StoredPolicyVersion: Sendable, Hashable {
-    public var tenantID: UUID
+struct StoredPolicyVersion: Sendable, Hashable {
+    var tenantID: UUID
     /// `nil` for the tenant default.
-    public var agentID: UUID?
-    public var version: Int64
+    var agentID: UUID?
+    var version: Int64
     /// Normalised JSON of the document.
-    public var documentJSON: String
-    public var author: String
-    public var createdAt: Date
+    var documentJSON: String
+    var author: String
+    var createdAt: Date
 }
 
 /// The current documents of one agent (or of a tenant alone), parsed.
-public struct CurrentDocuments: Sendable {
-    public var tenant: PolicyDocument?
-    public var agent: PolicyDocument?
-    public var tenantJSON: String
-    public var agentJSON: String
+struct CurrentDocuments: Sendable {
+    var tenant: PolicyDocument?
+    var agent: PolicyDocument?
+    var tenantJSON: String
+    var agentJSON: String
 
     var tenantVersion: Int64 { Int64(tenant?.version ?? 0) }
     var agentVersion: Int64 { Int64(agent?.version ?? 0) }
@@ -29,7 +29,7 @@ public struct CurrentDocuments: Sendable {
 /// The SQL of the Policy service. Every statement filters on `tenant_id`.
 /// Parsed documents are cached by (tenant, agent, version): versions are
 /// immutable, so the cache can never serve a stale document.
-public final class PolicyStore: Sendable {
+final class PolicyStore: Sendable {
     private let pool: PostgresPool
     private let parsed = Mutex<[DocumentKey: PolicyDocument]>([:])
     private static let parsedCapacity = 50_000
@@ -41,7 +41,7 @@ public final class PolicyStore: Sendable {
     }
 
     /// A store over `pool`, whose database holds the migrated `policy` schema.
-    public init(pool: PostgresPool) {
+    init(pool: PostgresPool) {
         self.pool = pool
     }
 
@@ -49,7 +49,7 @@ public final class PolicyStore: Sendable {
     /// (`agentID == nil`) or of the agent's override, in one transaction that
     /// locks the document's head row: versions are consecutive and an
     /// `expectedVersion` that is not the current one throws `versionConflict`.
-    public func store(
+    func store(
         tenantID: UUID, agentID: UUID?, document: PolicyDocument, expectedVersion: Int64?, author: String
     ) async throws -> StoredPolicyVersion {
         let agent = agentID?.uuidString.lowercased() ?? ""
@@ -84,7 +84,7 @@ public final class PolicyStore: Sendable {
 
     /// The current tenant default and, when `agentID` is given, the agent's
     /// override, read in one statement (one consistent snapshot).
-    public func current(tenantID: UUID, agentID: UUID?) async throws -> CurrentDocuments {
+    func current(tenantID: UUID, agentID: UUID?) async throws -> CurrentDocuments {
         let agent = agentID?.uuidString.lowercased() ?? ""
         let rows = try await pool.withConnection { connection -> [(String, Int64, String)] in
             let result = try connection.query(
@@ -114,7 +114,7 @@ public final class PolicyStore: Sendable {
     }
 
     /// Versions of one document, newest first, older than `before` (all when `nil`), at most `limit`.
-    public func versions(tenantID: UUID, agentID: UUID?, before: Int64?, limit: Int) async throws -> [StoredPolicyVersion] {
+    func versions(tenantID: UUID, agentID: UUID?, before: Int64?, limit: Int) async throws -> [StoredPolicyVersion] {
         let agent = agentID?.uuidString.lowercased() ?? ""
         return try await pool.withConnection { connection in
             let result = try connection.query(
