@@ -16,7 +16,7 @@ struct PolicyClientTests {
                 SetTenantPolicyRequest(tenantID: tenant.id, documentJSON: #"{"per_call_max": "5.00"}"#),
                 token: tenant.adminToken)
             let ttl = Duration.seconds(1)
-            let client = PolicyClient(client: h.wallet, ttl: ttl)
+            let client = PolicyClient(client: h.wallet, ttl: ttl, timeout: .seconds(10))
 
             let first = try await client.effectivePolicy(tenantID: tenant.id, agentID: agent.id)
             #expect(first.policy.perCallMax?.amount == 5_000_000)
@@ -42,7 +42,7 @@ struct PolicyClientTests {
         try await withPolicy("client_coalesce") { h in
             let tenant = try await h.makeTenant("acme")
             let agent = try await h.makeAgent("bot", in: tenant)
-            let client = PolicyClient(client: h.wallet, ttl: .seconds(5))
+            let client = PolicyClient(client: h.wallet, ttl: .seconds(5), timeout: .seconds(10))
             let fetches = try await withThrowingTaskGroup(of: ContinuousClock.Instant.self) { group in
                 for _ in 0..<16 {
                     group.addTask { try await client.effectivePolicy(tenantID: tenant.id, agentID: agent.id).fetchedAt }
@@ -66,7 +66,7 @@ struct PolicyClientTests {
                     tenantID: tenant.id,
                     documentJSON: #"{"limits": [{"amount": "10.00", "interval": "daily"}], "blocked_providers": ["shady"]}"#),
                 token: tenant.adminToken)
-            let client = PolicyClient(client: h.wallet)
+            let client = PolicyClient(client: h.wallet, timeout: .seconds(10))
             let snapshot = try await client.effectivePolicy(tenantID: tenant.id, agentID: agent.id)
             let spent = LimitUsage(spent: 9_000_000, count: 3)
             let at = Date()
@@ -93,12 +93,47 @@ struct PolicyClientTests {
         }
     }
 
+    @Test(arguments: [
+        (4_000_000, "exa", "search", ""), (5_000_001, "exa", "search", ""), (1_000_000, "shady", "", ""),
+        (2_500_000, "exa", "travel", "task-9"), (9_000_000, "exa", "search", "task-9"),
+    ])
+    func theSnapshotAnswersExactlyLikeEvaluate(_ amount: Int64, _ provider: String, _ category: String, _ task: String)
+        async throws
+    {
+        try await withPolicy("client_same_answer", at: utc("2026-03-29T00:59:59Z")) { h in
+            let tenant = try await h.makeTenant("acme", timeZone: "Europe/Berlin")
+            let agent = try await h.makeAgent("bot", in: tenant)
+            _ = try await h.call(
+                PolicyMethods.setTenantPolicy,
+                SetTenantPolicyRequest(tenantID: tenant.id, documentJSON: EvaluateTests.document), token: tenant.adminToken)
+            _ = try await h.call(
+                PolicyMethods.setAgentPolicy,
+                SetAgentPolicyRequest(
+                    tenantID: tenant.id, agentID: agent.id,
+                    documentJSON: #"{"limits": [{"amount": "8.00", "interval": "daily", "categories": ["search"]}]}"#),
+                token: tenant.adminToken)
+            let server = try await h.call(
+                PolicyMethods.evaluate,
+                EvaluateRequest(
+                    tenantID: tenant.id, agentID: agent.id, amountMicros: amount, provider: provider, category: category,
+                    taskID: task),
+                via: h.wallet)
+            let local = try await PolicyClient(client: h.wallet, timeout: .seconds(10)).evaluate(
+                tenantID: tenant.id, agentID: agent.id,
+                SpendRequest(
+                    amount: amount, provider: provider, category: category, taskID: task.isEmpty ? nil : task,
+                    at: h.clock.now))
+            #expect(local == server)
+            #expect(!server.limits.isEmpty)
+        }
+    }
+
     @Test func policyServiceDownFailsClosed() async throws {
         try await withPolicy("client_down") { h in
             let tenant = try await h.makeTenant("acme")
             let agent = try await h.makeAgent("bot", in: tenant)
             let ttl = Duration.milliseconds(200)
-            let client = PolicyClient(client: h.wallet, ttl: ttl, timeout: .seconds(2))
+            let client = PolicyClient(client: h.wallet, ttl: ttl, timeout: .seconds(10))
             _ = try await client.effectivePolicy(tenantID: tenant.id, agentID: agent.id)
 
             try await h.policyHost.shutdown()

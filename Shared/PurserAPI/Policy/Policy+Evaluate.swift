@@ -5,6 +5,7 @@ public struct EvaluateRequest: WireMessage {
     public var tenantID = ""
     public var agentID = ""
     public var amountMicros: Int64 = 0
+    /// The provider's slug, as policies name providers.
     public var provider = ""
     /// Empty for uncategorised spend.
     public var category = ""

@@ -30,47 +30,8 @@ extension PolicyService {
         let spend = SpendRequest(
             amount: request.amountMicros, provider: request.provider, category: request.category,
             taskID: request.taskID.isEmpty ? nil : request.taskID, at: at)
-        let decision = PolicyEngine.evaluate(policy: resolved.policy, request: spend, counters: { _ in .zero })
-        let checks = PolicyEngine.applicableLimits(policy: resolved.policy, request: spend, counters: { _ in .zero })
-
-        var response = EvaluateResponse()
-        if case .deny(let denial) = decision {
-            response.allowed = false
-            response.denial = Self.denial(denial)
-        } else {
-            response.allowed = true
-        }
-        response.limits = checks.map(Self.limit)
-        response.tenantVersion = resolved.documents.tenantVersion
-        response.agentVersion = resolved.documents.agentVersion
-        response.etag = resolved.etag
-        response.timeZone = resolved.zone.identifier
-        response.evaluatedAtUs = Self.microseconds(at)
-        return response
-    }
-
-    static func denial(_ denial: Denial) -> DenialView {
-        var view = DenialView()
-        view.reason = denial.reason.rawValue
-        view.rule = denial.rule
-        view.headroomMicros = denial.headroom ?? -1
-        view.remainingCount = denial.remainingCount.map(Int64.init) ?? -1
-        view.limitID = denial.limitID ?? ""
-        return view
-    }
-
-    static func limit(_ check: LimitCheck) -> LimitToEnforce {
-        var limit = LimitToEnforce()
-        limit.limitID = check.limit.limitID
-        limit.interval = check.limit.limit.interval.rawValue
-        limit.windowKey = check.counter?.windowKey ?? ""
-        limit.capMicros = check.limit.limit.amount
-        limit.capCount = Int64(check.limit.limit.count ?? 0)
-        limit.rule = check.rule
-        if let window = check.window {
-            limit.windowStartAtUs = microseconds(window.start)
-            limit.windowEndAtUs = microseconds(window.end)
-        }
-        return limit
+        return EvaluateResponse(
+            policy: resolved.policy, spend: spend, tenantVersion: resolved.documents.tenantVersion,
+            agentVersion: resolved.documents.agentVersion, etag: resolved.etag)
     }
 }
