@@ -130,6 +130,32 @@ struct VersioningTests {
         }
     }
 
+    @Test func concurrentUnconditionalWritersGetConsecutiveVersions() async throws {
+        try await withPolicy("consecutive") { h in
+            let tenant = try await h.makeTenant("acme")
+            let agent = try await h.makeAgent("bot", in: tenant)
+            let versions = try await withThrowingTaskGroup(of: Int64.self) { group in
+                for index in 0..<8 {
+                    group.addTask {
+                        try await h.call(
+                            PolicyMethods.setAgentPolicy,
+                            SetAgentPolicyRequest(
+                                tenantID: tenant.id, agentID: agent.id,
+                                documentJSON: #"{"per_call_max": "\#(index + 1).00"}"#),
+                            token: tenant.adminToken
+                        ).version
+                    }
+                }
+                return try await group.reduce(into: [Int64]()) { $0.append($1) }
+            }
+            #expect(versions.sorted() == Array(1...8))
+            let listed = try await h.call(
+                PolicyMethods.listPolicyVersions, ListPolicyVersionsRequest(tenantID: tenant.id, agentID: agent.id),
+                token: tenant.adminToken)
+            #expect(listed.versions.map(\.version) == Array((1...8).reversed()))
+        }
+    }
+
     @Test func onlyTenantAdminsWritePolicies() async throws {
         try await withPolicy("writers") { h in
             let tenant = try await h.makeTenant("acme")
