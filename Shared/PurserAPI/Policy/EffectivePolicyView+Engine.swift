@@ -18,7 +18,7 @@ extension EffectivePolicyView {
     private static func document(_ json: String, version: Int64) throws(PolicyClientError) -> PolicyDocument? {
         guard version > 0, !json.isEmpty else { return nil }
         do {
-            var document = try PolicyDocument.decode(json: Array(json.utf8))
+            var document = try PolicyDocument.decode(json: json.utf8)
             document.version = Int(clamping: version)
             return document
         } catch {

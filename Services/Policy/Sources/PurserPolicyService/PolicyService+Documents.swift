@@ -74,7 +74,7 @@ extension PolicyService {
     /// Parses and validates a submitted document.
     static func document(_ json: String) throws(PolicyServiceError) -> PolicyDocument {
         do {
-            return try PolicyDocument.decode(json: Array(json.utf8))
+            return try PolicyDocument.decode(json: json.utf8)
         } catch {
             throw .invalidPolicy(error)
         }

@@ -135,7 +135,7 @@ final class PolicyStore: Sendable {
     private func parse(tenantID: UUID, agentID: String, version: Int64, json: String) throws -> PolicyDocument {
         let key = DocumentKey(tenantID: tenantID, agentID: agentID, version: version)
         if let known = parsed.withLock({ $0[key] }) { return known }
-        var document = try PolicyDocument.decode(json: Array(json.utf8))
+        var document = try PolicyDocument.decode(json: json.utf8)
         document.version = Int(clamping: version)
         parsed.withLock { cache in
             if cache.count >= Self.parsedCapacity { cache.removeAll(keepingCapacity: true) }
