@@ -29,7 +29,7 @@ let package = Package(
         .target(
             name: "PurserAPI", dependencies: ["PurserWire", "PurserRPC", "PurserPolicy"], path: "Shared/PurserAPI",
             exclude: ["proto"]),
-        .target(name: "PurserTestSupport", dependencies: ["PurserKit"], path: "Shared/PurserTestSupport"),
+        .target(name: "PurserTestSupport", dependencies: ["PurserKit", "PurserPostgres"], path: "Shared/PurserTestSupport"),
 
         // Service libraries
         .target(name: "PurserPolicy", dependencies: ["PurserKit"], path: "Services/Policy/Sources/PurserPolicy"),
