@@ -4,9 +4,10 @@ import PurserPolicy
 import PurserRPC
 import Testing
 
-/// Prints figures; asserts only that every call was answered correctly.
+/// Prints figures; asserts only that every call was answered correctly. Runs
+/// alone (an `Isolated` suite) so other suites do not disturb the figures.
 @Suite("Policy benchmarks")
-struct EvaluateBenchmarkTests {
+struct IsolatedPolicyBenchmarkTests {
     static let document = #"""
         {"per_call_max": "5.00",
          "limits": [{"amount": "50.00", "count": 100, "interval": "daily"},
