@@ -307,8 +307,9 @@ def check_purser_service(name: str, service: dict, services: dict, service_liste
     variables = project.help_config.get(executable)
     report.expect(variables is not None, f"{where}: {executable} is not built in {project.bin_dir} (no --help-config)")
     test = health_test_of(service)
-    report.expect(test[1:] in ([executable, "--health-check"], ["purser", "health", "--service", name])
-                  or test[1:3] == ["purser", "health"],
+    own_probe = test[1:] == [executable, "--health-check"]
+    cli_probe = test[1:3] == ["purser", "health"] and "--service" in test[:-1] and test[test.index("--service") + 1] == name
+    report.expect(own_probe or cli_probe,
                   f"{where}: health check {test} does not probe the service with its own executable")
     prefix = f"PURSER_{name.upper()}_"
     environment = environment_of(service)
