@@ -26,6 +26,11 @@ let package = Package(
             path: "Shared/PurserRPC"),
         .target(name: "PurserAuth", dependencies: ["COpenSSL", "PurserKit"], path: "Shared/PurserAuth"),
         .executableTarget(name: "purser-rpc-bench", dependencies: ["PurserRPC", "PurserKit"], path: "Shared/PurserRPCBench"),
+        .target(name: "PurserBench", path: "Shared/PurserBench"),
+        .executableTarget(
+            name: "purser-bench",
+            dependencies: ["PurserBench", "PurserIdentity", "PurserWallet", "PurserService", "PurserAPI", "PurserAuth", "PurserKit", "PurserRPC", "COpenSSL"],
+            path: "Services/Bench/Main"),
         .target(name: "PurserAPI", dependencies: ["PurserWire", "PurserRPC"], path: "Shared/PurserAPI", exclude: ["proto"]),
         .target(name: "PurserTestSupport", dependencies: ["PurserKit", "PurserPostgres"], path: "Shared/PurserTestSupport"),
         .target(
@@ -72,6 +77,7 @@ let package = Package(
 
         // Tests
         .testTarget(name: "PurserKitTests", dependencies: ["PurserKit"]),
+        .testTarget(name: "PurserBenchTests", dependencies: ["PurserBench"]),
         .testTarget(name: "PurserWireTests", dependencies: ["PurserWire"]),
         .testTarget(
             name: "PurserPostgresTests", dependencies: ["PurserPostgres", "PurserTestSupport"]),
