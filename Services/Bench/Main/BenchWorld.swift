@@ -14,16 +14,22 @@ struct BenchWorld: Sendable {
     let providerID: String
     let agents: [Agent]
 
-    /// Bootstraps an operator over mutual TLS, creates the tenant, its admin,
-    /// the provider and the agents, funds the tenant and allocates
-    /// `micros` to every agent.
-    static func make(_ system: BenchSystem, slug: String, agents count: Int, micros: Int64) async throws -> BenchWorld {
+    /// Bootstraps the operator key (once per Identity database) over mutual
+    /// TLS and returns a token for it.
+    static func operatorToken(_ system: BenchSystem) async throws -> String {
         let bootstrapClient = try BenchSystem.client(
             port: system.identityPort, certificates: system.certificates, certificate: "test-client", connections: 1,
             logger: system.logger)
         defer { bootstrapClient.close() }
         let bootstrap = try await bootstrapClient.call(IdentityMethods.bootstrap, BootstrapRequest(label: "bench"), timeout: .seconds(30))
-        let operatorToken = try await system.token(bootstrap.secret)
+        return try await system.token(bootstrap.secret)
+    }
+
+    /// Creates, as the operator, the tenant, its admin, the provider and the
+    /// agents, funds the tenant and allocates `micros` to every agent.
+    static func make(
+        _ system: BenchSystem, operatorToken: String, slug: String, agents count: Int, micros: Int64
+    ) async throws -> BenchWorld {
         let tenant = try await system.callIdentity(
             IdentityMethods.createTenant, CreateTenantRequest(slug: slug, name: "Bench \(slug)"), token: operatorToken)
         var adminKey = CreateApiKeyRequest()

@@ -40,9 +40,10 @@ let system = try await BenchSystem(
 let perAgentMicros: Int64 = 1_000_000_000_000
 let amountMicros: Int64 = 10_000
 progress("creating \(agentCount) agents and minting their tokens")
-let spread = try await BenchWorld.make(system, slug: "spread", agents: agentCount, micros: perAgentMicros)
+let operatorToken = try await BenchWorld.operatorToken(system)
+let spread = try await BenchWorld.make(system, operatorToken: operatorToken, slug: "spread", agents: agentCount, micros: perAgentMicros)
 let hotFunded: Int64 = 100_000_000_000
-let hot = try await BenchWorld.make(system, slug: "hot", agents: 1, micros: hotFunded)
+let hot = try await BenchWorld.make(system, operatorToken: operatorToken, slug: "hot", agents: 1, micros: hotFunded)
 
 let calls = BenchCalls(system: system, amountMicros: amountMicros)
 
