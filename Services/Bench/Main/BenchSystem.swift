@@ -14,6 +14,8 @@ final class BenchSystem: Sendable {
     let identityHost: ServiceHost
     let walletHost: ServiceHost
     let walletPort: Int
+    /// The Wallet's logic, for its group-commit statistics.
+    let walletService: WalletService
     let identityPort: Int
     let certificates: String
     let logger: Logger
@@ -59,13 +61,14 @@ final class BenchSystem: Sendable {
             settings: walletSettings, migrations: WalletMigrations.all, authentication: .identityService, logger: logger)
         guard let connection = walletHost.identity else { throw RPCError(.internal, "the wallet host has no Identity connection") }
         let settings = WalletSettings()
-        _ = WalletService(
+        let walletService = WalletService(
             host: walletHost, settings: settings, directory: IdentityDirectory(client: connection.client, ttl: settings.directoryTTL))
         _ = try walletHost.start()
 
         self.identityHost = identityHost
         self.walletHost = walletHost
         self.walletPort = walletPort
+        self.walletService = walletService
         self.identityPort = identityPort
         self.certificates = certificates
         self.logger = logger

@@ -73,12 +73,17 @@ table.add("authorize, \(agentCount) agents, open loop at \(Int(openRate))/s (hal
 
 let approvals = Atomic<Int>(0)
 let hotAgent = hot.agents[0]
+let batchesBefore = system.walletService.coalescer.statistics
 let hot32 = await measure("authorize, hot agent, 32 clients", .closed(concurrency: 32)) { _, _ in
     let approved = await calls.authorize(hot, hotAgent)
     if approved { approvals.add(1, ordering: .relaxed) }
     return approved
 }
 table.add("authorize, one hot agent, 32 clients (closed loop)", hot32)
+let batchesAfter = system.walletService.coalescer.statistics
+let hotBatches = batchesAfter.batches - batchesBefore.batches
+let hotBatchSize = hotBatches > 0 ? Double(batchesAfter.requests - batchesBefore.requests) / Double(hotBatches) : 0
+table.add("hot agent: mean authorizations per group-committed transaction", figure: String(format: "%.1f", hotBatchSize))
 let hotBalance = try await hot.balance(system, of: hotAgent)
 let approvedMicros = Int64(approvals.load(ordering: .relaxed)) * amountMicros
 
