@@ -29,6 +29,11 @@ let package = Package(
         .target(
             name: "PurserAPI", dependencies: ["PurserWire", "PurserRPC", "PurserPolicy"], path: "Shared/PurserAPI",
             exclude: ["proto"]),
+        .target(name: "PurserBench", path: "Shared/PurserBench"),
+        .executableTarget(
+            name: "purser-bench",
+            dependencies: ["PurserBench", "PurserIdentity", "PurserWallet", "PurserService", "PurserAPI", "PurserAuth", "PurserKit", "PurserRPC", "COpenSSL"],
+            path: "Services/Bench/Main"),
         .target(name: "PurserTestSupport", dependencies: ["PurserKit", "PurserPostgres"], path: "Shared/PurserTestSupport"),
         .target(
             name: "PurserService",
@@ -84,6 +89,7 @@ let package = Package(
 
         // Tests
         .testTarget(name: "PurserKitTests", dependencies: ["PurserKit"]),
+        .testTarget(name: "PurserBenchTests", dependencies: ["PurserBench"]),
         .testTarget(name: "PurserWireTests", dependencies: ["PurserWire"]),
         .testTarget(
             name: "PurserPostgresTests", dependencies: ["PurserPostgres", "PurserTestSupport"]),
