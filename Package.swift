@@ -107,6 +107,12 @@ let package = Package(
                 "PurserEmailService", "PurserEmail", "PurserIdentity", "PurserService", "PurserAuth", "PurserRPC",
                 "PurserAPI", "PurserKit", "PurserPostgres", "PurserTestSupport",
             ]),
+        .testTarget(
+            name: "ReliabilityTests",
+            dependencies: [
+                "PurserRPC", "PurserWire", "PurserKit", "PurserAPI", "PurserAuth", "PurserService", "PurserPostgres",
+                "PurserIdentity", "PurserWallet", "PurserTestSupport", "COpenSSL",
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )
