@@ -57,11 +57,12 @@ import Testing
         (try? Frame.request(stream: stream, method: echo, timeoutMilliseconds: 10_000, metadata: [:], message: payload).encoded()) ?? []
     }
 
-    /// Starts one attacker thread that repeats `round` until told to stop.
+    /// Starts one attacker thread that repeats `round` every 20 ms until told to stop.
     static func attack(_ tally: Tally, repeating: Bool = true, _ round: @escaping @Sendable () throws -> Void) {
         let thread = Thread {
             repeat {
                 do { try round() } catch { tally.fail("attacker: \(error)") }
+                if repeating { usleep(20_000) }
             } while repeating && !tally.stop.load(ordering: .acquiring)
             tally.finished.add(1, ordering: .releasing)
         }

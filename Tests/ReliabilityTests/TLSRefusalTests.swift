@@ -45,7 +45,8 @@ import Testing
             for alpn in [[], ["-alpn", "h2"], ["-alpn", "http/1.1"], ["-alpn", "purser/2"]] {
                 let transcript = try await OpenSSLTool.sClient(port: harness.walletPort, ["-tls1_3"] + alpn)
                 #expect(!OpenSSLTool.handshakeSucceeded(transcript), "\(alpn) was accepted: \(transcript)")
-                #expect(transcript.contains("alert") || transcript.contains("Cipher is (NONE)"), "\(alpn): \(transcript)")
+                #expect(!transcript.contains("ALPN protocol: purser/1"))
+                #expect(OpenSSLTool.serverRefused(transcript), "\(alpn): \(transcript)")
             }
         }
     }
@@ -131,9 +132,15 @@ import Testing
             try await harness.fund(world, agentMicros: 1_000_000)
             let notice = AgentRevocationNotice(tenantID: world.tenantID, agentID: world.agentID, reason: "test", revokedAtUs: 1)
 
+            // A deployment certificate naming no service carries no principal at all.
             let asTestClient = await rpcError { _ = try await harness.call(WalletMethods.freezeAccount, notice, service: "test-client") }
-            #expect(asTestClient?.code == .permissionDenied)
-            #expect(asTestClient?.reason == "permission_denied")
+            #expect(asTestClient?.code == .unauthenticated)
+            // Services other than Identity are authenticated but not allowed to freeze.
+            for service in ["settlement", "policy"] {
+                let asService = await rpcError { _ = try await harness.call(WalletMethods.freezeAccount, notice, service: service) }
+                #expect(asService?.code == .permissionDenied, "\(service): \(String(describing: asService))")
+                #expect(asService?.reason == "permission_denied")
+            }
             for token in [world.agentToken, world.adminToken, world.providerToken] {
                 let asBearer = await rpcError { _ = try await harness.call(WalletMethods.freezeAccount, notice, token: token) }
                 #expect(asBearer?.code == .permissionDenied)

@@ -47,8 +47,14 @@ enum OpenSSLTool {
 
     /// Whether an s_client transcript shows a completed, verified TLS 1.3 handshake that agreed on `purser/1`.
     static func handshakeSucceeded(_ transcript: String) -> Bool {
-        transcript.contains("Protocol  : TLSv1.3") && transcript.contains("Verify return code: 0 (ok)")
+        transcript.contains("New, TLSv1.3, Cipher is") && transcript.contains("Verify return code: 0 (ok)")
             && transcript.contains("ALPN protocol: purser/1")
+    }
+
+    /// Whether an s_client transcript shows the server refusing: a TLS alert, no cipher agreed,
+    /// or the connection closed by the server without a `close_notify`.
+    static func serverRefused(_ transcript: String) -> Bool {
+        transcript.contains("alert") || transcript.contains("Cipher is (NONE)") || transcript.contains("unexpected eof")
     }
 
     /// A fresh directory under the system temporary directory.

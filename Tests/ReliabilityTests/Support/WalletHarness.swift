@@ -16,6 +16,8 @@ import PurserWire
 /// certificates: Identity issues the tokens, answers the Wallet's directory
 /// look-ups and delivers revocations to the Wallet's FreezeAccount.
 final class WalletHarness: Sendable {
+    /// The key Identity seals its signing keys with.
+    let keyEncryptionKey: KeyEncryptionKey
     let identityHost: ServiceHost
     let identityPort: Int
     let walletHost: ServiceHost
@@ -78,15 +80,16 @@ final class WalletHarness: Sendable {
             services[name] = try client(port: port, certificate: name, logger: logger)
         }
         return WalletHarness(
-            identityHost: identityHost, identityPort: identityPort, walletHost: walletHost, wallet: wallet, walletPort: port,
+            keyEncryptionKey: identity.keyEncryptionKey, identityHost: identityHost, identityPort: identityPort, walletHost: walletHost, wallet: wallet, walletPort: port,
             logger: logger, anonymous: try client(port: port, certificate: nil, logger: logger),
             identityClient: try client(port: identityPort, certificate: nil, logger: logger), services: services)
     }
 
     private init(
-        identityHost: ServiceHost, identityPort: Int, walletHost: ServiceHost, wallet: WalletService, walletPort: Int,
+        keyEncryptionKey: KeyEncryptionKey, identityHost: ServiceHost, identityPort: Int, walletHost: ServiceHost, wallet: WalletService, walletPort: Int,
         logger: Logger, anonymous: RPCClient, identityClient: RPCClient, services: [String: RPCClient]
     ) {
+        self.keyEncryptionKey = keyEncryptionKey
         self.identityHost = identityHost
         self.identityPort = identityPort
         self.walletHost = walletHost
