@@ -24,7 +24,10 @@ import Testing
         let refusals = Mutex<[String: Int]>([:])
         let failures = Mutex<[String]>([])
 
-        func refused(_ error: RPCError) { refusals.withLock { $0[error.reason ?? "\(error.code)", default: 0] += 1 } }
+        func refused(_ error: any Error) {
+            let reason = (error as? RPCError).map { $0.reason ?? "\($0.code)" } ?? "\(error)"
+            refusals.withLock { $0[reason, default: 0] += 1 }
+        }
     }
 
     /// Runs `clients` concurrent clients, each calling `body(client, attempt)` `attempts` times.
