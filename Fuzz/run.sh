@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Builds each libFuzzer target with -sanitize=fuzzer,address and runs it for a
-# bounded time over its committed seed corpus (Fuzz/corpus/<target>).
+# Builds each libFuzzer target with -sanitize=fuzzer,address (only when a source
+# changed) and runs it for a bounded time over its committed seed corpus
+# (Fuzz/corpus/<target>). The whole step, builds included, stays within
+# PURSER_FUZZ_BUDGET seconds (default 180): targets get SECONDS each, less when
+# the builds took long, but never under 5 s.
 # Usage: Fuzz/run.sh [SECONDS-PER-TARGET (default 30)] [TARGET…]
 # Prints `fuzz: N passed, M failed`; exits non-zero when a target fails.
 set -uo pipefail
@@ -35,19 +38,41 @@ build() { # build TARGET: writes $out/TARGET
   esac
 }
 
-passed=0 failed=0
+sources_of() { # the directories whose sources make up TARGET
+  case "$1" in
+    frame-decoder) echo "$root/Fuzz/FrameDecoder $root/Shared/PurserRPC" ;;
+    wire-decoder) echo "$root/Fuzz/WireDecoder $root/Shared/PurserWire $root/Shared/PurserAPI" ;;
+    smtp-session) echo "$root/Fuzz/SMTPSession $root/Services/EmailAlias/Sources/PurserEmail" ;;
+  esac
+}
+
+budget=${PURSER_FUZZ_BUDGET:-180}
+passed=0 failed=0 runnable=()
 for target in "${targets[@]}"; do
   mkdir -p "$out/wire" "$out/$target.corpus" "$out/$target.artifacts"
+  # shellcheck disable=SC2046
+  if [ -x "$out/$target" ] && [ -z "$(find $(sources_of "$target") "$root/Fuzz/run.sh" -name '*.swift' -newer "$out/$target" -o -name run.sh -newer "$out/$target" | head -1)" ]; then
+    runnable+=("$target"); continue
+  fi
   rm -f "$out/$target"
   build "$target" 2>&1 | grep -aE 'error' >&2
-  if [ ! -x "$out/$target" ]; then
-    echo "fuzz: $target did not build" >&2; failed=$((failed + 1)); continue
+  if [ -x "$out/$target" ]; then
+    runnable+=("$target")
+  else
+    echo "fuzz: $target did not build" >&2; failed=$((failed + 1))
   fi
+done
+left=${#runnable[@]}
+for target in "${runnable[@]}"; do
+  share=$(( (budget - SECONDS - 5 * left) / left ))
+  run_for=$(( share < seconds ? share : seconds ))
+  [ "$run_for" -ge 5 ] || run_for=5
+  left=$((left - 1))
   log="$out/$target.log"
-  if timeout $((seconds + 60)) "$out/$target" "$out/$target.corpus" "$root/Fuzz/corpus/$target" \
-      -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=1024 \
+  if timeout $((run_for + 30)) "$out/$target" "$out/$target.corpus" "$root/Fuzz/corpus/$target" \
+      -max_total_time="$run_for" -max_len=4096 -timeout=10 -rss_limit_mb=1024 \
       -artifact_prefix="$out/$target.artifacts/" > "$log" 2>&1; then
-    echo "fuzz: $target passed ($(grep -aoE 'Done [0-9]+ runs' "$log" | tail -1))"
+    echo "fuzz: $target passed ($(grep -aoE 'Done [0-9]+ runs in [0-9]+ second' "$log" | tail -1)s)"
     passed=$((passed + 1))
   else
     echo "fuzz: $target FAILED (log $log, reproducer in $out/$target.artifacts/)"
@@ -55,5 +80,6 @@ for target in "${targets[@]}"; do
     failed=$((failed + 1))
   fi
 done
+echo "fuzz: builds and runs took ${SECONDS} s"
 echo "fuzz: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
