@@ -120,8 +120,11 @@ import Testing
             #expect(balance.availableMicros == balance.balanceMicros - balance.heldMicros)
             #expect(balance.availableMicros >= 0)
 
-            // What is left is raced for: exactly the authorizations that fit are approved.
+            // More money arrives and is raced for: exactly the authorizations that fit are approved.
+            try await harness.fund(world, agentMicros: 400 * Self.amount + Self.amount / 2)
+            balance = try await harness.call(WalletMethods.getBalance, GetBalanceRequest(), token: world.agentToken)
             let fits = Int(balance.availableMicros / Self.amount)
+            #expect(fits >= 400)
             let second = Totals()
             await Self.race(clients: 64, attempts: fits / 64 + 8) { _, _ in
                 do {

@@ -43,7 +43,7 @@ import Testing
     @Test func connectionsWithoutOrWithAnotherALPNAreRefused() async throws {
         try await withWallet("rel_tls_alpn") { harness in
             for alpn in [[], ["-alpn", "h2"], ["-alpn", "http/1.1"], ["-alpn", "purser/2"]] {
-                let transcript = try await OpenSSLTool.sClient(port: harness.walletPort, ["-tls1_3"] + alpn)
+                let transcript = try await OpenSSLTool.sClient(port: harness.walletPort, ["-tls1_3"] + alpn, waitForServer: true)
                 #expect(!OpenSSLTool.handshakeSucceeded(transcript), "\(alpn) was accepted: \(transcript)")
                 #expect(!transcript.contains("ALPN protocol: purser/1"))
                 #expect(OpenSSLTool.serverRefused(transcript), "\(alpn): \(transcript)")

@@ -52,9 +52,10 @@ enum OpenSSLTool {
     }
 
     /// Whether an s_client transcript shows the server refusing: a TLS alert, no cipher agreed,
-    /// or the connection closed by the server without a `close_notify`.
+    /// or the connection closed by the server (seen with `waitForServer`).
     static func serverRefused(_ transcript: String) -> Bool {
         transcript.contains("alert") || transcript.contains("Cipher is (NONE)") || transcript.contains("unexpected eof")
+            || transcript.contains("read:errno=0") || transcript.contains("\nclosed")
     }
 
     /// A fresh directory under the system temporary directory.
