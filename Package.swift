@@ -131,6 +131,12 @@ let package = Package(
                 "PurserPolicyService", "PurserPolicy", "PurserIdentity", "PurserService", "PurserAuth", "PurserRPC",
                 "PurserAPI", "PurserWire", "PurserKit", "PurserPostgres", "PurserTestSupport",
             ]),
+        .testTarget(
+            name: "ReliabilityTests",
+            dependencies: [
+                "PurserRPC", "PurserWire", "PurserKit", "PurserAPI", "PurserAuth", "PurserService", "PurserPostgres",
+                "PurserIdentity", "PurserWallet", "PurserTestSupport", "COpenSSL",
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )
