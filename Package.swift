@@ -27,10 +27,19 @@ let package = Package(
         .target(name: "PurserAuth", dependencies: ["COpenSSL", "PurserKit"], path: "Shared/PurserAuth"),
         .target(name: "PurserAPI", dependencies: ["PurserWire", "PurserRPC"], path: "Shared/PurserAPI", exclude: ["proto"]),
         .target(name: "PurserTestSupport", dependencies: ["PurserKit"], path: "Shared/PurserTestSupport"),
+        .target(
+            name: "PurserClient", dependencies: ["PurserAPI", "PurserRPC", "PurserKit", "PurserWire"],
+            path: "Shared/PurserClient"),
 
         // Service libraries
         .target(name: "PurserPolicy", dependencies: ["PurserKit"], path: "Services/Policy/Sources/PurserPolicy"),
         .target(name: "PurserEmail", dependencies: ["PurserKit"], path: "Services/EmailAlias/Sources/PurserEmail"),
+
+        // CLI
+        .target(
+            name: "PurserCLI", dependencies: ["PurserClient", "PurserAPI", "PurserRPC", "PurserKit"],
+            path: "Services/CLI/Sources/PurserCLI"),
+        .executableTarget(name: "purser", dependencies: ["PurserCLI"], path: "Services/CLI/Main"),
 
         // Tests
         .testTarget(name: "PurserKitTests", dependencies: ["PurserKit"]),
@@ -42,6 +51,7 @@ let package = Package(
         .testTarget(name: "PurserAuthTests", dependencies: ["PurserAuth"]),
         .testTarget(name: "PurserPolicyTests", dependencies: ["PurserPolicy"]),
         .testTarget(name: "PurserEmailTests", dependencies: ["PurserEmail"]),
+        .testTarget(name: "CLITests", dependencies: ["PurserCLI", "PurserClient", "PurserKit"]),
     ],
     swiftLanguageModes: [.v6]
 )
