@@ -82,7 +82,7 @@ public final class PurserClient: Sendable {
                 host: endpoint.host, port: endpoint.port,
                 tls: .client(trustRootsPath: configuration.trustRootsPath, certificatePath: configuration.certificatePath,
                              privateKeyPath: configuration.privateKeyPath))
-            do {
+            do throws(RPCError) {
                 let client = try RPCClient(configuration: rpcConfiguration, logger: logger.with(["service": service.rawValue]))
                 clients[service] = client
                 return .success(client)

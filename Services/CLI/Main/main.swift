@@ -2,7 +2,6 @@ import Foundation
 import PurserCLI
 
 // purser: the command-line client of every Purser service. Run `purser --help`.
-setvbuf(stdout, nil, _IOFBF, 1 << 16)
 let terminal = Terminal(
     out: { text in FileHandle.standardOutput.write(Data(text.utf8)) },
     err: { text in FileHandle.standardError.write(Data(text.utf8)) })

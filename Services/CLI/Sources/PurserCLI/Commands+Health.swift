@@ -32,7 +32,7 @@ extension CLI {
         await withTaskGroup(of: (ServiceName, String, String).self) { group in
             for service in services {
                 group.addTask {
-                    do {
+                    do throws(PurserClientError) {
                         return (service, try await client.health(service).description, "")
                     } catch {
                         return (service, "UNREACHABLE", error.reason ?? error.code.name.lowercased())

@@ -58,12 +58,12 @@ extension CLI {
     ]
 
     static func fund(_ context: CommandContext) async throws -> CommandOutput {
-        let client = try context.client()
         var request = FundRequest()
-        request.tenantID = try await context.tenantID(client)
         request.amountMicros = try context.command.requiredAmount("amount").micros
         request.externalReference = try context.command.required("reference")
         request.description = context.command.string("description") ?? ""
+        let client = try context.client()
+        request.tenantID = try await context.tenantID(client)
         let response = try await client.wallet().fund(request, idempotencyKey: context.idempotencyKey)
         return CommandOutput(
             json: .object([("entry_id", .string(response.entryID))] + Render.amount("amount", response.amountMicros)
@@ -72,19 +72,19 @@ extension CLI {
     }
 
     static func allocate(_ context: CommandContext) async throws -> CommandOutput {
-        let (client, _, agentID) = try await agentTarget(context)
         var request = AllocateRequest()
-        request.agentID = agentID
         request.amountMicros = try context.command.requiredAmount("amount").micros
+        let (client, _, agentID) = try await agentTarget(context)
+        request.agentID = agentID
         request.description = context.command.string("description") ?? ""
         return transferred("allocated", try await client.wallet().allocate(request, idempotencyKey: context.idempotencyKey))
     }
 
     static func reclaim(_ context: CommandContext) async throws -> CommandOutput {
-        let (client, _, agentID) = try await agentTarget(context)
         var request = ReclaimRequest()
-        request.agentID = agentID
         request.amountMicros = try context.command.requiredAmount("amount").micros
+        let (client, _, agentID) = try await agentTarget(context)
+        request.agentID = agentID
         request.description = context.command.string("description") ?? ""
         return transferred("reclaimed", try await client.wallet().reclaim(request, idempotencyKey: context.idempotencyKey))
     }
@@ -132,11 +132,11 @@ extension CLI {
     }
 
     static func capture(_ context: CommandContext) async throws -> CommandOutput {
-        let client = try context.client()
         var request = CaptureRequest()
-        request.tenantID = try await context.tenantID(client)
         request.holdID = try context.command.required("hold")
         request.amountMicros = try context.command.amount("amount")?.micros
+        let client = try context.client()
+        request.tenantID = try await context.tenantID(client)
         let response = try await client.wallet().capture(request, idempotencyKey: context.idempotencyKey)
         return CommandOutput(
             json: .object([("hold_id", .string(response.holdID)), ("entry_id", .string(response.entryID))]
@@ -175,12 +175,12 @@ extension CLI {
     }
 
     static func refund(_ context: CommandContext) async throws -> CommandOutput {
-        let client = try context.client()
         var request = RefundRequest()
-        request.tenantID = try await context.tenantID(client)
         request.holdID = try context.command.required("hold")
         request.amountMicros = try context.command.amount("amount")?.micros
         request.reason = context.command.string("reason") ?? ""
+        let client = try context.client()
+        request.tenantID = try await context.tenantID(client)
         let response = try await client.wallet().refund(request, idempotencyKey: context.idempotencyKey)
         return CommandOutput(
             json: .object([("hold_id", .string(response.holdID)), ("entry_id", .string(response.entryID))]
