@@ -25,6 +25,7 @@ let package = Package(
             name: "PurserRPC", dependencies: ["COpenSSL", "CLinux", "PurserKit", "PurserWire"],
             path: "Shared/PurserRPC"),
         .target(name: "PurserAuth", dependencies: ["COpenSSL", "PurserKit"], path: "Shared/PurserAuth"),
+        .executableTarget(name: "purser-rpc-bench", dependencies: ["PurserRPC", "PurserKit"], path: "Shared/PurserRPCBench"),
         .target(name: "PurserAPI", dependencies: ["PurserWire", "PurserRPC"], path: "Shared/PurserAPI", exclude: ["proto"]),
         .target(name: "PurserTestSupport", dependencies: ["PurserKit"], path: "Shared/PurserTestSupport"),
         .target(
@@ -47,7 +48,7 @@ let package = Package(
         .testTarget(
             name: "PurserPostgresTests", dependencies: ["PurserPostgres", "PurserTestSupport"]),
         .testTarget(
-            name: "PurserRPCTests", dependencies: ["PurserRPC", "PurserWire", "PurserTestSupport"]),
+            name: "PurserRPCTests", dependencies: ["PurserRPC", "PurserWire", "PurserTestSupport", "COpenSSL", "CLinux"]),
         .testTarget(name: "PurserAuthTests", dependencies: ["PurserAuth"]),
         .testTarget(name: "PurserPolicyTests", dependencies: ["PurserPolicy"]),
         .testTarget(name: "PurserEmailTests", dependencies: ["PurserEmail"]),

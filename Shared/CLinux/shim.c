@@ -1,4 +1,9 @@
+#define _GNU_SOURCE
 #include "CLinux.h"
+#include <netdb.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
 
 int purser_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
 
@@ -25,3 +30,106 @@ int purser_set_nonblocking(int fd) {
 }
 
 int purser_errno(void) { return errno; }
+
+uint64_t purser_monotonic_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int purser_eventfd_signal(int fd) {
+    uint64_t one = 1;
+    return (int)write(fd, &one, sizeof one);
+}
+
+int purser_eventfd_drain(int fd) {
+    uint64_t value;
+    return (int)read(fd, &value, sizeof value);
+}
+
+static void purser_format_address(const struct sockaddr_storage *addr, char *out, int outlen) {
+    char host[INET6_ADDRSTRLEN] = "?";
+    int port = 0;
+    if (addr->ss_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)addr;
+        inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
+        port = ntohs(in->sin_port);
+        snprintf(out, (size_t)outlen, "%s:%d", host, port);
+    } else if (addr->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)addr;
+        inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
+        port = ntohs(in6->sin6_port);
+        snprintf(out, (size_t)outlen, "[%s]:%d", host, port);
+    } else {
+        snprintf(out, (size_t)outlen, "unknown");
+    }
+}
+
+static void purser_tune_stream_socket(int fd) {
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+int purser_tcp_listen(const char *host, int port, int backlog, int reuse_port, int *bound_port) {
+    struct addrinfo hints, *res = NULL;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    char service[16];
+    snprintf(service, sizeof service, "%d", port);
+    int rc = getaddrinfo(host, service, &hints, &res);
+    if (rc != 0 || res == NULL) return -EADDRNOTAVAIL;
+    int fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) { int e = errno; freeaddrinfo(res); return -e; }
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (reuse_port) setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+    if (bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, backlog) != 0) {
+        int e = errno; close(fd); freeaddrinfo(res); return -e;
+    }
+    freeaddrinfo(res);
+    struct sockaddr_storage addr;
+    socklen_t len = sizeof addr;
+    if (getsockname(fd, (struct sockaddr *)&addr, &len) == 0) {
+        *bound_port = addr.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&addr)->sin6_port)
+                                                 : ntohs(((struct sockaddr_in *)&addr)->sin_port);
+    }
+    return fd;
+}
+
+int purser_tcp_accept(int listen_fd, char *address, int address_length) {
+    struct sockaddr_storage addr;
+    socklen_t len = sizeof addr;
+    int fd = accept4(listen_fd, (struct sockaddr *)&addr, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) return -errno;
+    purser_tune_stream_socket(fd);
+    purser_format_address(&addr, address, address_length);
+    return fd;
+}
+
+int purser_tcp_connect(const char *host, int port) {
+    struct addrinfo hints, *res = NULL;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV;
+    char service[16];
+    snprintf(service, sizeof service, "%d", port);
+    if (getaddrinfo(host, service, &hints, &res) != 0 || res == NULL) return -EHOSTUNREACH;
+    int fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) { int e = errno; freeaddrinfo(res); return -e; }
+    purser_tune_stream_socket(fd);
+    if (connect(fd, res->ai_addr, res->ai_addrlen) != 0 && errno != EINPROGRESS) {
+        int e = errno; close(fd); freeaddrinfo(res); return -e;
+    }
+    freeaddrinfo(res);
+    return fd;
+}
+
+int purser_socket_error(int fd) {
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) return errno;
+    return err;
+}

@@ -22,4 +22,18 @@ uint32_t purser_epoll_event_events(const struct epoll_event *event);
 int purser_eventfd(unsigned int initval);
 int purser_set_nonblocking(int fd);
 int purser_errno(void);
+/* Monotonic clock in nanoseconds. */
+uint64_t purser_monotonic_ns(void);
+/* eventfd: add one / reset; return the read(2)/write(2) result. */
+int purser_eventfd_signal(int fd);
+int purser_eventfd_drain(int fd);
+/* Non-blocking, close-on-exec listening TCP socket with SO_REUSEADDR (and SO_REUSEPORT when asked).
+   Returns the fd or -errno; *bound_port receives the port actually bound (for port 0). */
+int purser_tcp_listen(const char *host, int port, int backlog, int reuse_port, int *bound_port);
+/* accept4 a non-blocking connection with TCP_NODELAY; writes "ip:port" into address. Returns fd or -errno. */
+int purser_tcp_accept(int listen_fd, char *address, int address_length);
+/* Starts a non-blocking connect with TCP_NODELAY. Returns fd (connection may be in progress) or -errno. */
+int purser_tcp_connect(const char *host, int port);
+/* SO_ERROR of a socket (0 when the pending connect succeeded). */
+int purser_socket_error(int fd);
 #endif

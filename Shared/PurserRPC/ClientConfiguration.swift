@@ -1,0 +1,43 @@
+/// Where an `RPCClient` connects and how.
+public struct ClientConfiguration: Sendable {
+    /// Host name or IP address to connect to.
+    public var host: String
+    public var port: Int
+    /// Name the server certificate must match (DNS name or IP address); defaults to `host`.
+    public var serverName: String
+    /// Trust roots, and a client certificate/key for mutual TLS.
+    public var tls: TLSConfiguration
+    /// Connections kept to the endpoint; calls are spread round robin.
+    public var connections: Int
+    /// Event-loop threads driving the connections.
+    public var eventLoops: Int
+    /// Attempts per call when a failure is retryable (see `RPCClient.call`).
+    public var maximumAttempts: Int
+    public var maximumFrameSize: Int
+    /// Unsent bytes buffered per connection before the client stops reading from it.
+    public var maximumBufferedBytes: Int
+
+    public init(host: String, port: Int, serverName: String? = nil, tls: TLSConfiguration, connections: Int = 1,
+                eventLoops: Int = 1, maximumAttempts: Int = 3, maximumFrameSize: Int = Frame.defaultMaximumSize,
+                maximumBufferedBytes: Int = 8 * 1024 * 1024) {
+        self.host = host
+        self.port = port
+        self.serverName = serverName ?? host
+        self.tls = tls
+        self.connections = max(1, connections)
+        self.eventLoops = max(1, eventLoops)
+        self.maximumAttempts = max(1, maximumAttempts)
+        self.maximumFrameSize = maximumFrameSize
+        self.maximumBufferedBytes = maximumBufferedBytes
+    }
+}
+
+/// A successful call's message bytes and response metadata.
+public struct RPCResponse: Sendable, Equatable {
+    public var body: [UInt8]
+    public var metadata: Metadata
+    public init(body: [UInt8], metadata: Metadata) {
+        self.body = body
+        self.metadata = metadata
+    }
+}

@@ -1,0 +1,175 @@
+import CLinux
+import Glibc
+import PurserKit
+import PurserWire
+import Synchronization
+
+/// A `purser/1` client: TLS 1.3 connections to one endpoint, many concurrent
+/// calls multiplexed per connection, spread round robin over a small pool.
+///
+/// Guarantees: connections are made lazily and replaced after a failure or a
+/// GOAWAY; a call's deadline and its task's cancellation both stop the wait
+/// and send CANCEL; a call the server provably never processed is retried on
+/// another connection, one cut off mid-flight only when it is idempotent or
+/// carries an `idempotency-key`.
+public final class RPCClient: Sendable {
+    public let configuration: ClientConfiguration
+    private let logger: Logger
+    private let context: TLSContext
+    private let loops: [EventLoop]
+    private let slots: Mutex<Pool>
+    private let roundRobin = Atomic<Int>(0)
+
+    /// Connection slots; `closed` is kept under the same lock so no connection is made after `close()`.
+    struct Pool {
+        var connections: [ClientConnection?]
+        var closed = false
+    }
+
+    /// Loads the TLS material and starts the client's event loop(s); connects
+    /// lazily on the first call. Throws `RPCError` with reason `tls_configuration`
+    /// when a certificate, key or trust root cannot be loaded.
+    public init(configuration: ClientConfiguration, logger: Logger) throws(RPCError) {
+        self.configuration = configuration
+        self.logger = logger
+        self.context = try TLSContext(configuration.tls, role: .client)
+        var loops: [EventLoop] = []
+        for index in 0..<configuration.eventLoops {
+            let loop = try EventLoop(name: "purser-rpc-client-\(index)")
+            loop.start()
+            loops.append(loop)
+        }
+        self.loops = loops
+        self.slots = Mutex(Pool(connections: Array(repeating: nil, count: configuration.connections)))
+    }
+
+    deinit { close() }
+
+    /// Calls `method` with raw message bytes. Non-OK statuses and transport
+    /// failures throw `RPCError` (`reason` taken from the response metadata).
+    public func call(
+        _ method: String, _ request: [UInt8], metadata: Metadata = [:], timeout: Duration? = nil, idempotent: Bool = false
+    ) async throws(RPCError) -> RPCResponse {
+        let clock = ContinuousClock()
+        let deadline = timeout.map { clock.now.advanced(by: $0) }
+        let retriable = idempotent || metadata["idempotency-key"] != nil
+        var attempt = 1
+        while true {
+            var remaining: Duration?
+            if let deadline {
+                remaining = deadline - clock.now
+                if let left = remaining, left <= .zero { throw RPCError(.deadlineExceeded, "deadline exceeded") }
+            }
+            switch await attemptCall(method, request, metadata: metadata, timeout: remaining) {
+            case .response(let status, let message, let responseMetadata, let body):
+                guard status == .ok else {
+                    throw RPCError(status, message, reason: responseMetadata["reason"], metadata: responseMetadata)
+                }
+                return RPCResponse(body: body, metadata: responseMetadata)
+            case .failed(let error, let retry):
+                let mayRetry = retry == .safe || (retry == .ifIdempotent && retriable)
+                guard mayRetry, attempt < configuration.maximumAttempts, !Task.isCancelled else { throw error }
+                if attempt > 1 { try? await Task.sleep(for: .milliseconds(20 * attempt)) }
+                attempt += 1
+            }
+        }
+    }
+
+    /// Calls a typed method; idempotency comes from the descriptor.
+    public func call<Request, Response>(
+        _ method: MethodDescriptor<Request, Response>, _ request: Request, metadata: Metadata = [:], timeout: Duration? = nil
+    ) async throws(RPCError) -> Response {
+        let response = try await call(method.fullName, request.serializedBytes(), metadata: metadata, timeout: timeout,
+                                      idempotent: method.idempotent)
+        do {
+            return try Response(serializedBytes: response.body)
+        } catch {
+            throw RPCError(.internal, "response message could not be decoded: \(error)", reason: "invalid_response")
+        }
+    }
+
+    /// Closes every connection (in-flight calls fail with `UNAVAILABLE`) and stops the loops.
+    /// Must not be called from inside a call's continuation on a loop thread.
+    public func close() {
+        let connections = slots.withLock { pool -> [ClientConnection]? in
+            guard !pool.closed else { return nil }
+            pool.closed = true
+            defer { pool.connections = Array(repeating: nil, count: pool.connections.count) }
+            return pool.connections.compactMap { $0 }
+        }
+        guard let connections else { return }
+        for connection in connections {
+            connection.loop.execute { connection.close(because: "client closed") }
+        }
+        for loop in loops { loop.stopAndWait() }
+    }
+
+    private func attemptCall(_ method: String, _ request: [UInt8], metadata: Metadata, timeout: Duration?) async -> CallOutcome {
+        if Task.isCancelled { return .failed(RPCError(.cancelled, "call cancelled"), .never) }
+        let connection: ClientConnection
+        switch pickConnection() {
+        case .success(let picked): connection = picked
+        case .failure(let error): return .failed(error, error.reason == "client_closed" ? .never : .safe)
+        }
+        let stream = connection.allocateStream()
+        var milliseconds: UInt32 = 0
+        if let timeout {
+            let (seconds, attoseconds) = timeout.components
+            let total = seconds * 1000 + attoseconds / 1_000_000_000_000_000
+            milliseconds = UInt32(clamping: max(1, total))
+        }
+        let frame = Frame.request(stream: stream, method: method, timeoutMilliseconds: milliseconds, metadata: metadata, message: request)
+        let cancellation = CallCancellation()
+        let loop = connection.loop
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<CallOutcome, Never>) in
+                loop.execute {
+                    connection.start(stream: stream, frame: frame, timeout: timeout, cancellation: cancellation, continuation: continuation)
+                }
+            }
+        } onCancel: {
+            cancellation.cancelled.store(true, ordering: .releasing)
+            loop.execute { connection.cancel(stream: stream) }
+        }
+    }
+
+    private func pickConnection() -> Result<ClientConnection, RPCError> {
+        let index = roundRobin.add(1, ordering: .relaxed).oldValue % configuration.connections
+        return slots.withLock { pool in
+            guard !pool.closed else { return .failure(RPCError(.unavailable, "client is closed", reason: "client_closed")) }
+            if let existing = pool.connections[index], existing.isUsable { return .success(existing) }
+            switch connect(loop: loops[index % loops.count]) {
+            case .success(let connection):
+                pool.connections[index] = connection
+                return .success(connection)
+            case .failure(let error):
+                return .failure(error)
+            }
+        }
+    }
+
+    private func connect(loop: EventLoop) -> Result<ClientConnection, RPCError> {
+        let fd = purser_tcp_connect(configuration.host, Int32(configuration.port))
+        guard fd >= 0 else {
+            return .failure(RPCError(.unavailable, "cannot connect to \(configuration.host):\(configuration.port): \(String(cString: strerror(-fd)))", reason: "connect_failed"))
+        }
+        let session: TLSSession
+        do {
+            session = try TLSSession(context: context, fd: fd, serverName: configuration.serverName)
+        } catch {
+            Glibc.close(fd)
+            return .failure(error)
+        }
+        let connection = ClientConnection(loop: loop, fd: fd, tls: session, connecting: true,
+                                          maximumFrameSize: configuration.maximumFrameSize,
+                                          maximumBufferedBytes: configuration.maximumBufferedBytes)
+        let handshakeTimeout = configuration.tls.handshakeTimeout
+        let logger = self.logger
+        let endpoint = "\(configuration.host):\(configuration.port)"
+        loop.execute {
+            connection.onFailure = { reason in logger.debug("rpc client connection closed", ["endpoint": endpoint, "reason": reason]) }
+            connection.begin(handshakeTimeout: handshakeTimeout)
+        }
+        return .success(connection)
+    }
+}

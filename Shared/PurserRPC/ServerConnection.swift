@@ -1,0 +1,197 @@
+import CLinux
+import PurserKit
+
+/// One accepted client connection: validates streams against the limits,
+/// dispatches requests to handler tasks, enforces deadlines, honours CANCEL,
+/// answers PING and drains on GOAWAY. Confined to its event loop.
+final class ServerConnection: FramedConnection, @unchecked Sendable {
+    /// What the connection keeps per call in flight.
+    struct CallHandle {
+        var task: Task<Void, Never>
+        var timer: LoopTimer?
+    }
+
+    let shared: ServerShared
+    let remoteAddress: String
+    var onClose: ((ServerConnection) -> Void)?
+    private var streams: ServerStreams<CallHandle>
+    private var peerIdentity: String?
+    private var peerDNSNames: [String] = []
+    private var lastActivity: UInt64 = 0
+    private var idleTimer: LoopTimer?
+    private var malformedLogged = false
+
+    init(loop: EventLoop, fd: Int32, tls: TLSSession, shared: ServerShared, remoteAddress: String) {
+        self.shared = shared
+        self.remoteAddress = remoteAddress
+        self.streams = ServerStreams(maximumConcurrentStreams: shared.limits.maximumConcurrentStreams)
+        super.init(loop: loop, fd: fd, tls: tls, connecting: false,
+                   maximumFrameSize: shared.limits.maximumFrameSize,
+                   maximumBufferedBytes: shared.limits.maximumBufferedBytes)
+    }
+
+    override func connectionOpened() {
+        peerIdentity = tls.peerCommonName
+        peerDNSNames = peerIdentity == nil ? [] : tls.peerDNSNames
+        lastActivity = purser_monotonic_ns()
+        scheduleIdleCheck(after: shared.limits.idleTimeout.nanoseconds)
+        if shared.draining.load(ordering: .acquiring) { beginDrain() }
+    }
+
+    override func received(_ frame: Frame) {
+        lastActivity = purser_monotonic_ns()
+        switch frame {
+        case .request(let stream, let method, let timeout, let metadata, let message):
+            startCall(stream: stream, method: method, timeoutMilliseconds: timeout, metadata: metadata, message: message)
+        case .cancel(let stream):
+            guard let handle = streams.cancel(stream: stream) else { return }
+            if let handle { stop(handle) }
+            finishIfDrained()
+        case .ping(let payload):
+            send(.pong(payload))
+        case .pong:
+            break
+        case .goAway:
+            beginDrain()
+        case .response:
+            protocolViolation("client sent a RESPONSE frame")
+        }
+    }
+
+    override func receivedMalformed(_ error: FrameError) {
+        logMalformedOnce(error.description)
+        send(.goAway(lastStream: streams.highestStream, status: .invalidArgument, message: "malformed frame: \(error.reason)"))
+    }
+
+    override func connectionClosed(reason: String?) {
+        if let reason, !malformedLogged {
+            shared.logger.debug("rpc connection closed", ["remote": remoteAddress, "reason": reason])
+        }
+        for handle in streams.removeAll() { stop(handle) }
+        if let idleTimer { loop.cancel(idleTimer) }
+        idleTimer = nil
+        onClose?(self)
+        onClose = nil
+    }
+
+    /// Sends GOAWAY with the highest stream seen so far; streams above it are
+    /// refused, those in flight finish, then the connection closes.
+    func beginDrain() {
+        guard state == .open, let lastStream = streams.beginDrain() else { return }
+        send(.goAway(lastStream: lastStream, status: .unavailable, message: "server is shutting down"))
+        finishIfDrained()
+    }
+
+    private func stop(_ handle: CallHandle) {
+        handle.task.cancel()
+        if let timer = handle.timer { loop.cancel(timer) }
+    }
+
+    private func startCall(stream: UInt32, method: String, timeoutMilliseconds: UInt32, metadata: Metadata, message: [UInt8]) {
+        let handler = shared.routes[method]
+        let token: UInt64
+        switch streams.admit(stream: stream, methodKnown: handler != nil) {
+        case .admit(let admitted):
+            token = admitted
+        case .refuse(let status, let text, let reason):
+            let detail = status == .unimplemented ? "method \(method) is not implemented" : text
+            send(.response(stream: stream, status: status, statusMessage: detail, metadata: ["reason": reason], message: []))
+            return
+        case .protocolViolation(let text):
+            protocolViolation(text)
+            return
+        }
+        guard let handler else { return }
+        var deadline: ContinuousClock.Instant?
+        var timer: LoopTimer?
+        if timeoutMilliseconds > 0 {
+            deadline = ContinuousClock.now.advanced(by: .milliseconds(Int64(timeoutMilliseconds)))
+            timer = loop.schedule(afterNanoseconds: UInt64(timeoutMilliseconds) * 1_000_000) { [unowned self] in
+                deadlinePassed(stream: stream, token: token)
+            }
+        }
+        var logger = shared.logger
+        logger[metadataKey: "rpc_method"] = method
+        if let requestID = metadata["request-id"] { logger[metadataKey: "request_id"] = requestID }
+        let context = ServerContext(method: method, metadata: metadata, deadline: deadline, peerIdentity: peerIdentity,
+                                    peerDNSNames: peerDNSNames, remoteAddress: remoteAddress, logger: logger)
+        let maximumFrameSize = self.maximumFrameSize
+        let task = Task { [loop] in
+            let response = await ServerCall.run(handler, message: message, context: context, stream: stream, maximumFrameSize: maximumFrameSize)
+            loop.execute { self.complete(stream: stream, token: token, response: response) }
+        }
+        streams.attach(CallHandle(task: task, timer: timer), stream: stream, token: token)
+    }
+
+    private func complete(stream: UInt32, token: UInt64, response: [UInt8]) {
+        guard let handle = streams.finish(stream: stream, token: token) else { return }
+        if let timer = handle?.timer { loop.cancel(timer) }
+        sendEncoded(response)
+        finishIfDrained()
+    }
+
+    private func deadlinePassed(stream: UInt32, token: UInt64) {
+        guard let handle = streams.finish(stream: stream, token: token) else { return }
+        handle?.task.cancel()
+        send(.response(stream: stream, status: .deadlineExceeded, statusMessage: "deadline exceeded", metadata: [:], message: []))
+        finishIfDrained()
+    }
+
+    private func finishIfDrained() {
+        if streams.isDrained { closeAfterFlush() }
+    }
+
+    private func protocolViolation(_ message: String) {
+        logMalformedOnce(message)
+        send(.goAway(lastStream: streams.highestStream, status: .invalidArgument, message: message))
+        closeAfterFlush()
+    }
+
+    private func logMalformedOnce(_ message: String) {
+        guard !malformedLogged else { return }
+        malformedLogged = true
+        shared.logger.warning("closing rpc connection after a protocol violation", ["remote": remoteAddress, "error": message])
+    }
+
+    private func scheduleIdleCheck(after delay: UInt64) {
+        idleTimer = loop.schedule(afterNanoseconds: delay) { [unowned self] in
+            idleTimer = nil
+            guard state == .open else { return }
+            let idleFor = purser_monotonic_ns() &- lastActivity
+            let limit = shared.limits.idleTimeout.nanoseconds
+            let idle = streams.inFlightCount == 0
+            if idle && idleFor >= limit {
+                send(.goAway(lastStream: streams.highestStream, status: .ok, message: "idle timeout"))
+                closeAfterFlush()
+            } else {
+                scheduleIdleCheck(after: idle ? limit - idleFor : limit)
+            }
+        }
+    }
+}
+
+/// Runs one handler and encodes its outcome as a RESPONSE frame, off the loop.
+enum ServerCall {
+    static func run(_ handler: RPCRouter.Handler, message: [UInt8], context: ServerContext, stream: UInt32, maximumFrameSize: Int) async -> [UInt8] {
+        let frame: Frame
+        do {
+            let body = try await handler(message, context)
+            frame = .response(stream: stream, status: .ok, statusMessage: "", metadata: [:], message: body)
+        } catch let error as RPCError {
+            frame = .response(stream: stream, status: error.code, statusMessage: error.message, metadata: error.wireMetadata, message: [])
+        } catch is CancellationError {
+            frame = .response(stream: stream, status: .cancelled, statusMessage: "call cancelled", metadata: [:], message: [])
+        } catch {
+            context.logger.error("handler failed", ["error": "\(error)"])
+            frame = .response(stream: stream, status: .internal, statusMessage: "internal error", metadata: ["reason": "internal"], message: [])
+        }
+        do {
+            return try frame.encoded(maximumSize: maximumFrameSize)
+        } catch {
+            context.logger.error("response could not be encoded", ["error": error.description])
+            let fallback = Frame.response(stream: stream, status: .internal, statusMessage: "response could not be encoded",
+                                          metadata: ["reason": "response_too_large"], message: [])
+            return (try? fallback.encoded(maximumSize: maximumFrameSize)) ?? []
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import COpenSSL
+
+/// The OpenSSL version string this module was linked against.
+public func openSSLVersion() -> String { String(cString: OpenSSL_version(OPENSSL_VERSION)) }
+
+/// A configured OpenSSL `SSL_CTX`: TLS 1.3 only, ALPN `purser/1`, certificates
+/// loaded and verification set up. Immutable after creation, shared by every
+/// connection of a server or client.
+final class TLSContext: @unchecked Sendable {
+    enum Role { case server, client }
+
+    let context: OpaquePointer
+    let role: Role
+
+    init(_ configuration: TLSConfiguration, role: Role) throws(RPCError) {
+        guard let context = SSL_CTX_new(role == .server ? TLS_server_method() : TLS_client_method()) else {
+            throw RPCError(.internal, "SSL_CTX_new failed: \(TLSContext.drainErrors())", reason: "tls_configuration")
+        }
+        self.context = context
+        self.role = role
+        _ = purser_SSL_CTX_set_min_proto_version(context, purser_SSL_TLS1_3_VERSION())
+        _ = purser_SSL_CTX_set_max_proto_version(context, purser_SSL_TLS1_3_VERSION())
+        _ = purser_SSL_CTX_set_mode(context, Int(SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS))
+        if let certificate = configuration.certificatePath {
+            guard SSL_CTX_use_certificate_chain_file(context, certificate) == 1 else {
+                throw RPCError(.internal, "cannot load certificate \(certificate): \(TLSContext.drainErrors())", reason: "tls_configuration")
+            }
+            guard let key = configuration.privateKeyPath,
+                  SSL_CTX_use_PrivateKey_file(context, key, SSL_FILETYPE_PEM) == 1,
+                  SSL_CTX_check_private_key(context) == 1
+            else {
+                throw RPCError(.internal, "cannot load the private key for \(certificate): \(TLSContext.drainErrors())", reason: "tls_configuration")
+            }
+        } else if role == .server {
+            throw RPCError(.internal, "a TLS server needs a certificate and a private key", reason: "tls_configuration")
+        }
+        if let roots = configuration.trustRootsPath {
+            guard SSL_CTX_load_verify_locations(context, roots, nil) == 1 else {
+                throw RPCError(.internal, "cannot load trust roots \(roots): \(TLSContext.drainErrors())", reason: "tls_configuration")
+            }
+        }
+        switch role {
+        case .server:
+            purser_SSL_CTX_select_purser_alpn(context)
+            _ = SSL_CTX_set_num_tickets(context, 0)
+            switch configuration.clientCertificate {
+            case .none:
+                SSL_CTX_set_verify(context, SSL_VERIFY_NONE, nil)
+            case .optional, .required:
+                guard let roots = configuration.trustRootsPath else {
+                    throw RPCError(.internal, "client certificates need trust roots", reason: "tls_configuration")
+                }
+                if let names = SSL_load_client_CA_file(roots) { SSL_CTX_set_client_CA_list(context, names) }
+                let required = configuration.clientCertificate == .required ? SSL_VERIFY_FAIL_IF_NO_PEER_CERT : 0
+                SSL_CTX_set_verify(context, SSL_VERIFY_PEER | required, nil)
+            }
+        case .client:
+            guard configuration.trustRootsPath != nil else {
+                throw RPCError(.internal, "a TLS client needs trust roots to verify the server", reason: "tls_configuration")
+            }
+            guard purser_SSL_CTX_offer_purser_alpn(context) == 0 else {
+                throw RPCError(.internal, "cannot set ALPN: \(TLSContext.drainErrors())", reason: "tls_configuration")
+            }
+            SSL_CTX_set_verify(context, SSL_VERIFY_PEER, nil)
+        }
+    }
+
+    deinit { SSL_CTX_free(context) }
+
+    /// The calling thread's queued OpenSSL errors as readable text (the queue is emptied).
+    static func drainErrors() -> String {
+        var buffer = [CChar](repeating: 0, count: 1024)
+        let length = purser_ERR_drain(&buffer, Int32(buffer.count))
+        guard length > 0 else { return "no OpenSSL error queued" }
+        return String(decoding: buffer[..<Int(length)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
