@@ -53,6 +53,7 @@ let package = Package(
         .testTarget(name: "PurserPolicyTests", dependencies: ["PurserPolicy"]),
         .testTarget(name: "PurserEmailTests", dependencies: ["PurserEmail"]),
         .testTarget(name: "CLITests", dependencies: ["PurserCLI", "PurserClient", "PurserKit"]),
+        .testTarget(name: "SystemTests", dependencies: ["PurserTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
