@@ -54,6 +54,9 @@ let package = Package(
         .testTarget(name: "PurserEmailTests", dependencies: ["PurserEmail"]),
         .testTarget(name: "CLITests", dependencies: ["PurserCLI", "PurserClient", "PurserKit"]),
         .testTarget(name: "SystemTests", dependencies: ["PurserTestSupport"]),
+        .testTarget(
+            name: "PurserClientTests",
+            dependencies: ["PurserClient", "PurserAPI", "PurserRPC", "PurserWire", "PurserKit", "PurserTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
