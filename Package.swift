@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "PurserAuth", dependencies: ["COpenSSL", "PurserKit"], path: "Shared/PurserAuth"),
         .executableTarget(name: "purser-rpc-bench", dependencies: ["PurserRPC", "PurserKit"], path: "Shared/PurserRPCBench"),
         .target(name: "PurserAPI", dependencies: ["PurserWire", "PurserRPC"], path: "Shared/PurserAPI", exclude: ["proto"]),
-        .target(name: "PurserTestSupport", dependencies: ["PurserKit"], path: "Shared/PurserTestSupport"),
+        .target(name: "PurserTestSupport", dependencies: ["PurserKit", "PurserPostgres"], path: "Shared/PurserTestSupport"),
         .target(
             name: "PurserClient", dependencies: ["PurserAPI", "PurserRPC", "PurserKit", "PurserWire"],
             path: "Shared/PurserClient"),

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What `deploy/dev test` provides to every test: a throwaway PostgreSQL server
 /// and a directory of certificates made by `deploy/certs.sh`.
@@ -49,5 +52,55 @@ public enum TestEnvironment {
             throw Missing(variable: name)
         }
         return value
+    }
+}
+
+extension TestEnvironment {
+    /// Why restarting the test server failed.
+    public struct RestartFailed: Error, CustomStringConvertible {
+        public let status: Int32
+        public var description: String { "pg_ctl restart exited with status \(status)" }
+    }
+
+    /// Restarts the test PostgreSQL server (`pg_ctl restart -m fast`, as user
+    /// `postgres`), cutting every open connection. Only for tests in suites
+    /// named `Disruptive…`, which `deploy/dev test` runs in a separate pass.
+    public static func restartPostgres() async throws {
+        let data = try value("PURSER_TEST_PGDATA")
+        let bin = try value("PURSER_TEST_PGBIN")
+        let arguments = [
+            "/usr/sbin/runuser", "-u", "postgres", "--", "\(bin)/pg_ctl", "-D", data, "-l", "\(data)/server.log",
+            "-w", "-t", "60", "restart", "-m", "fast",
+        ]
+        let status = try await run(arguments)
+        guard status == 0 else { throw RestartFailed(status: status) }
+    }
+
+    /// Spawns `arguments[0]` with its output discarded and waits for its exit
+    /// status on a dedicated thread (`waitpid` blocks that thread only).
+    static func run(_ arguments: [String]) async throws -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        var pid: pid_t = 0
+        let copies = arguments.map { strdup($0) }
+        defer { copies.forEach { free($0) } }
+        var argv = copies + [nil]
+        let spawned: Int32 = argv.withUnsafeMutableBufferPointer { argv in
+            guard let base = argv.baseAddress else { return EINVAL }
+            return posix_spawn(&pid, arguments[0], &actions, nil, base, environ)
+        }
+        guard spawned == 0 else { throw RestartFailed(status: -spawned) }
+        let child = pid
+        return await withCheckedContinuation { continuation in
+            Thread {
+                var status: Int32 = 0
+                while waitpid(child, &status, 0) < 0, errno == EINTR {}
+                let exited = (status & 0x7f) == 0
+                continuation.resume(returning: exited ? (status >> 8) & 0xff : 128 + (status & 0x7f))
+            }.start()
+        }
     }
 }

@@ -1,0 +1,81 @@
+import Foundation
+import PurserKit
+
+/// One pool slot: a dedicated OS thread that owns at most one connection and
+/// runs queued jobs on it, one at a time. Every blocking libpq call of the pool
+/// happens on such a thread.
+///
+/// `@unchecked Sendable`: `connection` and `backoff` are touched only by the
+/// worker's own thread (inside `runLoop` and the jobs it runs); the other
+/// stored properties are immutable or themselves Sendable.
+final class ConnectionWorker: @unchecked Sendable {
+    let id: Int
+    let configuration: PostgresConfiguration
+    let metrics: PostgresPoolMetrics
+    let logger: Logger
+    private var connection: PostgresConnection?
+    private var backoff: Backoff
+    private var nextAttempt = ContinuousClock.now
+
+    init(id: Int, configuration: PostgresConfiguration, metrics: PostgresPoolMetrics, logger: Logger) {
+        self.id = id
+        self.configuration = configuration
+        self.metrics = metrics
+        self.logger = logger
+        self.backoff = Backoff(base: .milliseconds(50), maximum: configuration.maximumReconnectBackoff)
+    }
+
+    /// Runs jobs until the queue closes, then closes the connection.
+    func runLoop(queue: JobQueue) {
+        while let job = queue.next() {
+            guard job.claim() else { continue }
+            job.work(self)
+            afterJob()
+        }
+        connection = nil
+    }
+
+    /// A live connection, opening one if needed (after waiting out the current
+    /// backoff). An idle connection the server has closed is noticed here and
+    /// replaced before any statement is sent on it. Throws `.unavailable` when the server cannot be reached.
+    func liveConnection() throws(PostgresError) -> PostgresConnection {
+        if let connection, connection.isUsableWhenIdle() { return connection }
+        if connection != nil {
+            connection = nil
+            metrics.connectionsLost.add(1, ordering: .relaxed)
+            logger.warning("postgres connection lost", ["worker": String(id)])
+        }
+        let wait = ContinuousClock.now.duration(to: nextAttempt)
+        if wait > .zero { sleepThread(wait) }
+        do {
+            let opened = try PostgresConnection.connect(configuration)
+            metrics.connectionsOpened.add(1, ordering: .relaxed)
+            backoff.reset()
+            connection = opened
+            return opened
+        } catch {
+            metrics.connectFailures.add(1, ordering: .relaxed)
+            nextAttempt = ContinuousClock.now.advanced(by: backoff.next())
+            logger.warning("postgres connect failed", ["worker": String(id), "error": error.message])
+            throw error
+        }
+    }
+
+    /// Leaves the slot clean for the next job: drops a dead connection and rolls
+    /// back a transaction a job left open.
+    func afterJob() {
+        guard let connection else { return }
+        if !connection.isAlive {
+            self.connection = nil
+            metrics.connectionsLost.add(1, ordering: .relaxed)
+            return
+        }
+        if connection.isInTransaction {
+            do {
+                try connection.executeScript("ROLLBACK")
+            } catch {
+                self.connection = nil
+            }
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import Testing
+import PurserKit
+import PurserPostgres
+import PurserTestSupport
+
+@Suite struct MigratorTests {
+    static let migrations = [
+        Migration(version: 1, name: "accounts", sql: """
+            CREATE TABLE accounts (tenant_id uuid NOT NULL, id uuid NOT NULL, balance int8 NOT NULL DEFAULT 0,
+                PRIMARY KEY (tenant_id, id));
+            CREATE TABLE runs (n serial PRIMARY KEY);
+            """),
+        Migration(version: 2, name: "holds", sql: "CREATE TABLE holds (id uuid PRIMARY KEY); INSERT INTO runs DEFAULT VALUES;"),
+    ]
+
+    @Test func appliesMissingMigrationsOnceAndInOrder() async throws {
+        let pool = try await makePool("migrate_once", size: 2)
+        defer { Task { await pool.close() } }
+        let first = try await Migrator(schema: "wallet", migrations: Self.migrations.reversed()).run(on: pool)
+        #expect(first == [1, 2])
+        let second = try await Migrator(schema: "wallet", migrations: Self.migrations).run(on: pool)
+        #expect(second == [])
+        let third = Self.migrations + [Migration(version: 3, name: "index", sql: "CREATE INDEX ON accounts (balance)")]
+        #expect(try await Migrator(schema: "wallet", migrations: third).run(on: pool) == [3])
+        let recorded = try await pool.withConnection { connection in
+            try connection.query("SELECT version, name FROM wallet.schema_migrations ORDER BY version").map {
+                "\(try $0.decode(Int.self, at: 0)):\(try $0.decode(String.self, at: 1))"
+            }
+        }
+        #expect(recorded == ["1:accounts", "2:holds", "3:index"])
+    }
+
+    @Test func concurrentMigratorsFromTwoPoolsApplyExactlyOnce() async throws {
+        let url = try await TestDatabase.create(label: "migrate_race")
+        let pools = (0..<2).map { _ in
+            PostgresPool(configuration: PostgresConfiguration(url: url, size: 2), logger: Logger(label: "m", level: .error))
+        }
+        defer { for pool in pools { Task { await pool.close() } } }
+        let applied = try await withThrowingTaskGroup(of: [Int].self) { group in
+            for pool in pools {
+                for _ in 0..<3 {
+                    group.addTask { try await Migrator(schema: "policy", migrations: Self.migrations).run(on: pool) }
+                }
+            }
+            return try await group.reduce(into: [Int]()) { $0 += $1 }
+        }
+        #expect(applied.sorted() == [1, 2])
+        let runs = try await pools[0].withConnection { try $0.query("SELECT count(*) FROM policy.runs")[0][0, as: Int64.self] }
+        #expect(runs == 1)
+    }
+
+    @Test func aFailingMigrationLeavesNoTraceAndNamesItself() async throws {
+        let pool = try await makePool("migrate_fail", size: 1)
+        defer { Task { await pool.close() } }
+        let broken = [
+            Self.migrations[0],
+            Migration(version: 2, name: "broken", sql: "CREATE TABLE half (id int); SELECT no_such_function();"),
+        ]
+        do {
+            try await Migrator(schema: "email", migrations: broken).run(on: pool)
+            Issue.record("broken migration succeeded")
+        } catch let error as PostgresError {
+            #expect(error.message.contains("email migration 2 (broken)"))
+        }
+        let state = try await pool.withConnection { connection in
+            (
+                try connection.query("SELECT count(*) FROM email.schema_migrations")[0][0, as: Int64.self],
+                try connection.query("SELECT to_regclass('email.half') IS NULL")[0][0, as: Bool.self]
+            )
+        }
+        #expect(state.0 == 1)
+        #expect(state.1)
+    }
+
+    @Test func renamedOrDuplicateVersionsAreRefused() async throws {
+        let pool = try await makePool("migrate_mismatch", size: 1)
+        defer { Task { await pool.close() } }
+        try await Migrator(schema: "identity", migrations: [Self.migrations[0]]).run(on: pool)
+        let renamed = [Migration(version: 1, name: "renamed", sql: Self.migrations[0].sql)]
+        await #expect(throws: PostgresError.self) { try await Migrator(schema: "identity", migrations: renamed).run(on: pool) }
+        let duplicate = [Self.migrations[0], Migration(version: 1, name: "again", sql: "SELECT 1")]
+        await #expect(throws: PostgresError.self) { try await Migrator(schema: "identity", migrations: duplicate).run(on: pool) }
+    }
+}
