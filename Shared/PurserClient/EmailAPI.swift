@@ -4,6 +4,7 @@ import PurserAPI
 public struct EmailAPI: Sendable {
     public let channel: ServiceChannel
 
+    /// Calls Email-alias over `channel`.
     public init(channel: ServiceChannel) { self.channel = channel }
 
     /// The agent's `<handle>@<domain>` address, created on first use (repeat-safe).

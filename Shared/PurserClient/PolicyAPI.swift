@@ -6,6 +6,7 @@ import PurserAPI
 public struct PolicyAPI: Sendable {
     public let channel: ServiceChannel
 
+    /// Calls Policy over `channel`.
     public init(channel: ServiceChannel) { self.channel = channel }
 
     /// Stores a new version of the tenant's default policy.

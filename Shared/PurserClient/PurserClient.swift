@@ -16,6 +16,7 @@ public final class PurserClient: Sendable {
     private let clients = Mutex<[ServiceName: RPCClient]>([:])
     private let tokens: TokenSource?
 
+    /// A client; nothing connects until the first call.
     public init(configuration: PurserClientConfiguration, credentials: Credentials, logger: Logger) {
         self.configuration = configuration
         self.credentials = credentials

@@ -14,6 +14,7 @@ public struct PurserClientConfiguration: Sendable {
     public var timeout: Duration
     public var retry: RetryPolicy
 
+    /// A configuration; services not in `endpoints` use their default endpoint.
     public init(
         endpoints: [ServiceName: ServiceEndpoint] = [:], trustRootsPath: String, certificatePath: String? = nil,
         privateKeyPath: String? = nil, timeout: Duration = .seconds(30), retry: RetryPolicy = RetryPolicy()

@@ -13,6 +13,7 @@ public struct PurserClientError: Error, Sendable, Equatable, CustomStringConvert
     /// Every metadata entry of the failed response.
     public let metadata: Metadata
 
+    /// An error with the given status, message, reason and metadata.
     public init(code: StatusCode, message: String, reason: String? = nil, metadata: Metadata = [:]) {
         self.code = code
         self.message = message

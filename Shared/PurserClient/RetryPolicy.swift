@@ -15,6 +15,7 @@ public struct RetryPolicy: Sendable, Equatable {
     /// Ceiling of the doubling.
     public var maximumBackoff: Duration
 
+    /// A policy; `maximumAttempts` below 1 counts as 1.
     public init(maximumAttempts: Int = 4, initialBackoff: Duration = .milliseconds(100), maximumBackoff: Duration = .seconds(2)) {
         self.maximumAttempts = max(1, maximumAttempts)
         self.initialBackoff = initialBackoff

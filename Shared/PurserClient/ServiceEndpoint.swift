@@ -4,6 +4,7 @@ public struct ServiceEndpoint: Sendable, Hashable, CustomStringConvertible {
     public let host: String
     public let port: Int
 
+    /// An endpoint from its parts, unchecked (see `init?(parsing:)`).
     public init(host: String, port: Int) {
         self.host = host
         self.port = port

@@ -16,6 +16,7 @@ public struct Session: Sendable, Equatable {
     public let issuedAtUs: Int64
     public let expiresAtUs: Int64
 
+    /// A session as Identity described it.
     public init(token: String, subject: String, tenantID: String, role: String, issuedAtUs: Int64, expiresAtUs: Int64) {
         self.token = token
         self.subject = subject

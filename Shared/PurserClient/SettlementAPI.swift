@@ -5,6 +5,7 @@ import PurserAPI
 public struct SettlementAPI: Sendable {
     public let channel: ServiceChannel
 
+    /// Calls Settlement over `channel`.
     public init(channel: ServiceChannel) { self.channel = channel }
 
     /// Settles a period; running a closed period again changes nothing.

@@ -8,6 +8,7 @@ import PurserAPI
 public struct WalletAPI: Sendable {
     public let channel: ServiceChannel
 
+    /// Calls the Wallet over `channel`.
     public init(channel: ServiceChannel) { self.channel = channel }
 
     /// Moves money from outside (funding) into the tenant's treasury.

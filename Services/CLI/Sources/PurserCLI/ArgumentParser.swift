@@ -17,6 +17,7 @@ public struct ArgumentParser: Sendable {
     /// Flags every command accepts (`--json`, `--profile`, …).
     public let globals: [FlagSpec]
 
+    /// A parser for the tree under `root`, accepting `globals` everywhere.
     public init(root: CommandSpec, globals: [FlagSpec]) {
         self.root = root
         self.globals = globals

@@ -4,6 +4,7 @@ public struct CommandOutput: Sendable {
     public var json: JSONValue
     public var text: String
 
+    /// An output with its JSON and text forms.
     public init(json: JSONValue, text: String) {
         self.json = json
         self.text = text
@@ -18,6 +19,7 @@ public struct CommandFailure: Error, Sendable {
     public let message: String
     public let output: CommandOutput?
 
+    /// An output with its JSON and text forms.
     public init(reason: String, _ message: String, output: CommandOutput? = nil) {
         self.reason = reason
         self.message = message
@@ -30,6 +32,7 @@ public struct Terminal: Sendable {
     public let out: @Sendable (String) -> Void
     public let err: @Sendable (String) -> Void
 
+    /// A terminal writing through the two closures.
     public init(out: @escaping @Sendable (String) -> Void, err: @escaping @Sendable (String) -> Void) {
         self.out = out
         self.err = err

@@ -19,6 +19,7 @@ public struct FlagSpec: Sendable, Equatable {
     /// One line for `--help`.
     public let summary: String
 
+    /// A flag; see the static helpers for the common shapes.
     public init(_ name: String, _ kind: Kind = .value(placeholder: "VALUE"), required: Bool = false, _ summary: String) {
         self.name = name
         self.kind = kind

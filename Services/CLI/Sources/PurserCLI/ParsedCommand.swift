@@ -10,6 +10,7 @@ public struct ParsedCommand: Sendable, Equatable {
     /// Switches that were given.
     public let toggles: Set<String>
 
+    /// A parsed command line.
     public init(path: [String], values: [String: [String]] = [:], toggles: Set<String> = []) {
         self.path = path
         self.values = values

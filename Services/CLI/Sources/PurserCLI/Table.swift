@@ -4,6 +4,7 @@ public struct Table: Sendable, Equatable {
     public var columns: [String]
     public var rows: [[String]]
 
+    /// A table with a header row and optional rows.
     public init(_ columns: [String], rows: [[String]] = []) {
         self.columns = columns
         self.rows = rows

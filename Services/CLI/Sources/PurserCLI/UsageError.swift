@@ -10,6 +10,7 @@ public struct UsageError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The command the error belongs to (e.g. `["wallet", "fund"]`), for the help hint.
     public let path: [String]
 
+    /// A usage error with a stable reason, its message and the command it belongs to.
     public init(reason: String, _ message: String, path: [String]) {
         self.reason = reason
         self.message = message
