@@ -19,7 +19,7 @@ public struct CommandFailure: Error, Sendable {
     public let message: String
     public let output: CommandOutput?
 
-    /// An output with its JSON and text forms.
+    /// A failure with its reason, message and any output to print.
     public init(reason: String, _ message: String, output: CommandOutput? = nil) {
         self.reason = reason
         self.message = message
