@@ -69,7 +69,7 @@ extension CLI {
                 SetTenantPolicyRequest(tenantID: tenant, documentJSON: document, expectedVersion: expected),
                 idempotencyKey: context.idempotencyKey)
         }
-        return CommandOutput(json: version.json, text: "stored \(version.level) policy version \(version.version)\n\(version.documentJSON)\n")
+        return CommandOutput(json: version.json, text: "stored \(version.level.name) policy version \(version.version)\n\(version.documentJSON)\n")
     }
 
     static func showPolicy(_ context: CommandContext) async throws -> CommandOutput {
@@ -90,7 +90,7 @@ extension CLI {
         return CommandOutput(
             json: .object([("versions", .array(response.versions.map(\.json))), ("next_page_token", .string(response.nextPageToken))]),
             text: Table(["VERSION", "LEVEL", "AUTHOR", "CREATED", "DOCUMENT"],
-                        rows: response.versions.map { [String($0.version), $0.level.description, $0.author, UTCDate.timestamp($0.createdAtUs),
+                        rows: response.versions.map { [String($0.version), $0.level.name, $0.author, UTCDate.timestamp($0.createdAtUs),
                                                         $0.documentJSON] }).rendered())
     }
 
@@ -128,7 +128,7 @@ extension CLI {
 
 extension PolicyVersion {
     var json: JSONValue {
-        .object([("tenant_id", .string(tenantID)), ("agent_id", .string(agentID)), ("level", .string(level.description)),
+        .object([("tenant_id", .string(tenantID)), ("agent_id", .string(agentID)), ("level", .string(level.name)),
                  ("version", .int(version)), ("document_json", .string(documentJSON)), ("author", .string(author))]
             + Render.time("created_at", createdAtUs))
     }
@@ -166,8 +166,19 @@ extension EffectivePolicyView {
         if !limits.isEmpty {
             text += Table(["LIMIT", "INTERVAL", "AMOUNT", "COUNT", "CATEGORIES", "FROM"],
                           rows: limits.map { [$0.limitID, $0.interval, Render.money($0.amountMicros), $0.count == 0 ? "-" : String($0.count),
-                                              Render.list($0.categories), "\($0.source.level) v\($0.source.version)"] }).rendered()
+                                              Render.list($0.categories), "\($0.source.level.name) v\($0.source.version)"] }).rendered()
         }
         return text
+    }
+}
+
+extension PolicyLevel {
+    /// `tenant` or `agent` (the raw number for a level this CLI does not know).
+    var name: String {
+        switch self {
+        case .tenant: "tenant"
+        case .agent: "agent"
+        default: "level_\(rawValue)"
+        }
     }
 }
