@@ -52,7 +52,7 @@ let package = Package(
         .testTarget(name: "PurserAuthTests", dependencies: ["PurserAuth"]),
         .testTarget(name: "PurserPolicyTests", dependencies: ["PurserPolicy"]),
         .testTarget(name: "PurserEmailTests", dependencies: ["PurserEmail"]),
-        .testTarget(name: "CLITests", dependencies: ["PurserCLI", "PurserClient", "PurserKit"]),
+        .testTarget(name: "CLITests", dependencies: ["PurserCLI", "PurserClient", "PurserKit", "PurserTestSupport"]),
         .testTarget(name: "SystemTests", dependencies: ["PurserTestSupport"]),
         .testTarget(
             name: "PurserClientTests",
