@@ -123,9 +123,8 @@ import Testing
         let revoked = try await ok(deployment, ["agents", "revoke", "--agent", agentID, "--reason", "compromised"], as: adminSecret)
         #expect((revoked["agent"] as? [String: Any])?["status"] as? String == "revoked")
         #expect((revoked["pending"] as? [Any])?.isEmpty == true, "every subscriber acknowledged before the call returned")
-        let afterRevoke = try await deployment.purser(["wallet", "authorize", "--amount", "1", "--provider", providerID, "--json"],
-                                                      ["PURSER_SECRET": agentSecret])
-        #expect(afterRevoke.status == 1, "\(afterRevoke)")
+        let afterRevoke = try await refused(deployment, ["wallet", "authorize", "--amount", "1", "--provider", providerID], as: agentSecret)
+        #expect(afterRevoke["reason"] as? String == "agent_revoked", "\(afterRevoke)")
         let refusedMail = try smtp.send(from: "billing@vendor.example", to: address, subject: "After revocation", body: "x")
         #expect(refusedMail.code(for: "RCPT") == 550, "\(refusedMail.replies)")
 
