@@ -76,8 +76,12 @@ public final class ServiceGroup: Sendable {
         }
         let sources = installSignalHandlers()
         defer { removeSignalHandlers(sources) }
+        // The supervisor runs in its own task: iterating an AsyncStream in a
+        // cancelled task ends at once, which would abandon the services instead
+        // of stopping them. Cancelling `run()` becomes a shutdown request.
+        let supervisor = Task { try await supervise() }
         try await withTaskCancellationHandler {
-            try await supervise()
+            try await supervisor.value
         } onCancel: {
             continuation.yield(.shutdownRequested("cancelled"))
         }
