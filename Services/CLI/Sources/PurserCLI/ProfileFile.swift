@@ -21,7 +21,7 @@ public struct ProfileFile: Sendable, Equatable {
                     throw UsageError(reason: "invalid_profile", "\(source):\(lineNumber): malformed section header", path: [])
                 }
                 current = String(line.dropFirst().dropLast()).trimmingSpaces()
-                sections[current, default: [:]] = sections[current] ?? [:]
+                if sections[current] == nil { sections[current] = [:] }
                 continue
             }
             guard let equals = line.firstIndex(of: "=") else {
