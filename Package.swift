@@ -31,10 +31,47 @@ let package = Package(
         .target(
             name: "PurserClient", dependencies: ["PurserAPI", "PurserRPC", "PurserKit", "PurserWire"],
             path: "Shared/PurserClient"),
+        .target(
+            name: "PurserService",
+            dependencies: ["PurserKit", "PurserPostgres", "PurserRPC", "PurserWire", "PurserAuth", "PurserAPI"],
+            path: "Shared/PurserService"),
+
+        // Services
+        .target(
+            name: "PurserIdentity",
+            dependencies: ["PurserKit", "PurserPostgres", "PurserRPC", "PurserWire", "PurserAuth", "PurserAPI", "PurserService"],
+            path: "Services/Identity/Sources"),
+        .executableTarget(
+            name: "purser-identity", dependencies: ["PurserIdentity", "PurserService", "PurserKit", "PurserRPC"],
+            path: "Services/Identity/Main"),
 
         // Service libraries
         .target(name: "PurserPolicy", dependencies: ["PurserKit"], path: "Services/Policy/Sources/PurserPolicy"),
         .target(name: "PurserEmail", dependencies: ["PurserKit"], path: "Services/EmailAlias/Sources/PurserEmail"),
+        .target(
+            name: "PurserSettlement",
+            dependencies: ["PurserKit", "PurserPostgres", "PurserRPC", "PurserWire", "PurserAuth", "PurserAPI", "PurserService"],
+            path: "Services/Settlement/Sources"),
+        .executableTarget(
+            name: "purser-settlement", dependencies: ["PurserSettlement", "PurserService", "PurserKit", "PurserRPC"],
+            path: "Services/Settlement/Main"),
+        .target(
+            name: "PurserWallet",
+            dependencies: ["PurserKit", "PurserPostgres", "PurserRPC", "PurserWire", "PurserAuth", "PurserAPI", "PurserService"],
+            path: "Services/Wallet/Sources"),
+        .executableTarget(
+            name: "purser-wallet", dependencies: ["PurserWallet", "PurserService", "PurserKit", "PurserRPC"],
+            path: "Services/Wallet/Main"),
+        .target(
+            name: "PurserEmailService",
+            dependencies: [
+                "PurserEmail", "PurserKit", "PurserPostgres", "PurserRPC", "PurserWire", "PurserAuth", "PurserAPI",
+                "PurserService", "COpenSSL", "CLinux",
+            ],
+            path: "Services/EmailAlias/Sources/PurserEmailService"),
+        .executableTarget(
+            name: "purser-email", dependencies: ["PurserEmailService", "PurserService", "PurserKit"],
+            path: "Services/EmailAlias/Main"),
 
         // CLI
         .target(
@@ -50,8 +87,35 @@ let package = Package(
         .testTarget(
             name: "PurserRPCTests", dependencies: ["PurserRPC", "PurserWire", "PurserTestSupport", "COpenSSL", "CLinux"]),
         .testTarget(name: "PurserAuthTests", dependencies: ["PurserAuth"]),
+        .testTarget(
+            name: "PurserServiceTests",
+            dependencies: ["PurserService", "PurserAuth", "PurserRPC", "PurserAPI", "PurserKit", "PurserPostgres", "PurserTestSupport"]),
+        .testTarget(
+            name: "PurserIdentityTests",
+            dependencies: [
+                "PurserIdentity", "PurserService", "PurserAuth", "PurserRPC", "PurserAPI", "PurserWire", "PurserKit",
+                "PurserPostgres", "PurserTestSupport",
+            ]),
         .testTarget(name: "PurserPolicyTests", dependencies: ["PurserPolicy"]),
         .testTarget(name: "PurserEmailTests", dependencies: ["PurserEmail"]),
+        .testTarget(
+            name: "PurserSettlementTests",
+            dependencies: [
+                "PurserSettlement", "PurserWallet", "PurserService", "PurserAuth", "PurserRPC", "PurserAPI", "PurserWire", "PurserKit",
+                "PurserPostgres", "PurserTestSupport",
+            ]),
+        .testTarget(
+            name: "PurserWalletTests",
+            dependencies: [
+                "PurserWallet", "PurserIdentity", "PurserService", "PurserAuth", "PurserRPC", "PurserAPI", "PurserWire",
+                "PurserKit", "PurserPostgres", "PurserTestSupport",
+            ]),
+        .testTarget(
+            name: "PurserEmailServiceTests",
+            dependencies: [
+                "PurserEmailService", "PurserEmail", "PurserIdentity", "PurserService", "PurserAuth", "PurserRPC",
+                "PurserAPI", "PurserKit", "PurserPostgres", "PurserTestSupport",
+            ]),
         .testTarget(name: "CLITests", dependencies: ["PurserCLI", "PurserClient", "PurserKit", "PurserTestSupport"]),
         .testTarget(name: "SystemTests", dependencies: ["PurserTestSupport"]),
         .testTarget(

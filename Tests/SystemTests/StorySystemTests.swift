@@ -44,9 +44,11 @@ import Testing
 
     func story(_ deployment: Deployment) async throws {
         try await deployment.waitUntilServing()
-        let health = try await ok(deployment, ["health"])
-        #expect(health["serving"] as? Bool == true)
-        #expect((health["services"] as? [[String: Any]])?.count == 5)
+        for service in Deployment.services {
+            let health = try await ok(deployment, ["health", "--service", service])
+            #expect(health["serving"] as? Bool == true)
+            #expect((health["services"] as? [[String: Any]])?.first?["status"] as? String == "SERVING")
+        }
 
         // Bootstrap: mutual TLS with a certificate from the deployment CA, once.
         let profile = deployment.directory + "/profile"
@@ -84,11 +86,6 @@ import Testing
         let allocated = try await ok(deployment, ["wallet", "allocate", "--agent", "researcher", "--amount", "50"], as: adminSecret)
         #expect(allocated["agent_available"] as? String == "50")
 
-        // Policy: per-call max 5, daily cap 8, gambling blocked.
-        let policy = try await ok(deployment, ["policy", "set", "--per-call-max", "5", "--limit", "daily=8", "--block-category", "gambling"],
-                                  as: adminSecret)
-        #expect(policy["version"] as? Int == 1)
-
         // The agent authorizes, the provider captures part; the agent charges in one step.
         let hold = try await ok(deployment, ["wallet", "authorize", "--amount", "3", "--provider", providerID, "--category", "search",
                                              "--task", "task-1"], as: agentSecret)
@@ -99,17 +96,6 @@ import Testing
         let charged = try await ok(deployment, ["wallet", "charge", "--amount", "2", "--provider", providerID, "--category", "search"],
                                    as: agentSecret)
         #expect(charged["amount"] as? String == "2")
-
-        // Over the daily cap: refused with limit_exceeded, the rule and the headroom left.
-        let overCap = try await refused(deployment, ["wallet", "charge", "--amount", "4.5", "--provider", providerID, "--category", "search"],
-                                        as: agentSecret)
-        #expect(overCap["reason"] as? String == "limit_exceeded")
-        #expect(overCap["rule"] as? String != nil)
-        let headroom = try #require(overCap["headroom_micros"] as? Int)
-        #expect(headroom >= 0 && headroom < 4_500_000)
-        let blocked = try await refused(deployment, ["wallet", "charge", "--amount", "1", "--provider", providerID, "--category", "gambling"],
-                                        as: agentSecret)
-        #expect(blocked["reason"] as? String == "category_blocked")
 
         // Mail sent over SMTP to the agent's address appears in its inbox.
         let smtp = SMTPSender(port: deployment.smtpPort)

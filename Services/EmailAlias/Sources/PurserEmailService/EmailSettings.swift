@@ -1,0 +1,101 @@
+import PurserEmail
+import PurserKit
+import PurserService
+
+/// The Email-alias settings beyond the common ones (`PURSER_EMAIL_*`, see the README).
+public struct EmailSettings: Sendable {
+    /// Where the SMTP listener accepts inbound mail.
+    public var smtpListen: Endpoint
+    /// Name announced in the SMTP greeting and EHLO reply.
+    public var smtpHostname: String
+    /// Domain of agents' addresses when their tenant sets no `email_domain`.
+    public var defaultDomain: String
+    /// Largest message accepted (advertised as SIZE).
+    public var maxMessageSize: Int
+    /// Most recipients in one SMTP transaction.
+    public var maxRecipients: Int
+    /// Idle time allowed while waiting for a command; a client that never sends DATA is closed after it.
+    public var commandTimeout: Duration
+    /// Idle time allowed between chunks of message data.
+    public var dataTimeout: Duration
+    /// Most SMTP connections open at once; further clients get 421 and are closed.
+    public var maxConnections: Int
+    /// Event-loop threads serving SMTP connections.
+    public var smtpEventLoops: Int
+    /// Whether STARTTLS is offered (with the service's certificate).
+    public var startTLS: Bool
+    /// Messages older than this are deleted by the sweeper.
+    public var retention: Duration
+    /// How often the retention sweeper runs.
+    public var sweepInterval: Duration
+    /// How long agent handles and tenant settings fetched from Identity are reused.
+    public var directoryCacheTTL: Duration
+
+    /// Memberwise, for tests and embedders.
+    public init(
+        smtpListen: Endpoint = Endpoint(host: "0.0.0.0", port: 2525), smtpHostname: String = "localhost",
+        defaultDomain: String = "agents.purser.local", maxMessageSize: Int = 10 * 1024 * 1024, maxRecipients: Int = 100,
+        commandTimeout: Duration = .seconds(300), dataTimeout: Duration = .seconds(180), maxConnections: Int = 1000,
+        smtpEventLoops: Int = 1, startTLS: Bool = true, retention: Duration = .seconds(30 * 86_400),
+        sweepInterval: Duration = .seconds(600), directoryCacheTTL: Duration = .seconds(60)
+    ) {
+        self.smtpListen = smtpListen
+        self.smtpHostname = smtpHostname
+        self.defaultDomain = defaultDomain.lowercased()
+        self.maxMessageSize = maxMessageSize
+        self.maxRecipients = maxRecipients
+        self.commandTimeout = commandTimeout
+        self.dataTimeout = dataTimeout
+        self.maxConnections = maxConnections
+        self.smtpEventLoops = smtpEventLoops
+        self.startTLS = startTLS
+        self.retention = retention
+        self.sweepInterval = sweepInterval
+        self.directoryCacheTTL = directoryCacheTTL
+    }
+
+    /// Reads the settings from `configuration` (service `email`); errors name the variable.
+    public init(configuration: Configuration) throws {
+        let listenText = try configuration.string(
+            "SMTP_LISTEN", default: "0.0.0.0:2525", doc: "host:port the SMTP listener accepts inbound mail on")
+        guard let listen = Endpoint(parsing: listenText) else {
+            throw SettingError(variable: configuration.variable("SMTP_LISTEN"), value: listenText, expected: "host:port")
+        }
+        let domain = try configuration.string(
+            "DEFAULT_DOMAIN", default: "agents.purser.local",
+            doc: "domain of agent addresses when the tenant sets no email_domain")
+        guard AliasAddress.isValidDomain(domain.lowercased()) else {
+            throw SettingError(variable: configuration.variable("DEFAULT_DOMAIN"), value: domain, expected: "a DNS domain")
+        }
+        self.init(
+            smtpListen: listen,
+            smtpHostname: try configuration.string("SMTP_HOSTNAME", default: "localhost", doc: "name in the SMTP greeting"),
+            defaultDomain: domain,
+            maxMessageSize: try configuration.int(
+                "SMTP_MAX_MESSAGE_SIZE", default: 10 * 1024 * 1024, in: 1024...(256 * 1024 * 1024),
+                doc: "largest message accepted, in bytes (advertised as SIZE)"),
+            maxRecipients: try configuration.int(
+                "SMTP_MAX_RECIPIENTS", default: 100, in: 1...1000, doc: "most recipients per message"),
+            commandTimeout: try configuration.duration(
+                "SMTP_COMMAND_TIMEOUT", default: "5m", doc: "idle time allowed while waiting for a command"),
+            dataTimeout: try configuration.duration(
+                "SMTP_DATA_TIMEOUT", default: "3m", doc: "idle time allowed between chunks of message data"),
+            maxConnections: try configuration.int(
+                "SMTP_MAX_CONNECTIONS", default: 1000, in: 1...100_000, doc: "SMTP connections open at once"),
+            smtpEventLoops: try configuration.int(
+                "SMTP_EVENT_LOOPS", default: 1, in: 1...64, doc: "event-loop threads serving SMTP"),
+            startTLS: try configuration.bool("SMTP_STARTTLS", default: true, doc: "offer STARTTLS with TLS_CERT"),
+            retention: try configuration.duration("RETENTION", default: "30d", doc: "messages older than this are deleted"),
+            sweepInterval: try configuration.duration(
+                "RETENTION_SWEEP_INTERVAL", default: "10m", doc: "how often old messages are deleted"),
+            directoryCacheTTL: try configuration.duration(
+                "DIRECTORY_CACHE_TTL", default: "60s", doc: "how long agent handles and tenant settings from Identity are reused"))
+    }
+
+    /// The SMTP session limits these settings describe.
+    public func smtpConfiguration(startTLSAvailable: Bool) -> SMTPConfiguration {
+        SMTPConfiguration(
+            hostname: smtpHostname, maxMessageSize: maxMessageSize, maxRecipients: maxRecipients,
+            startTLSAvailable: startTLSAvailable, commandTimeout: commandTimeout, dataTimeout: dataTimeout)
+    }
+}

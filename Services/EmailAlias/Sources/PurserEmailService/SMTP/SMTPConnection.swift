@@ -1,0 +1,314 @@
+import CLinux
+import COpenSSL
+import Glibc
+import PurserEmail
+import PurserKit
+
+/// One inbound SMTP connection: feeds received bytes to its `SMTPSession`
+/// and carries out the session's actions — writes replies, runs recipient
+/// lookups and deliveries off the loop (the session holds further input until
+/// they answer), switches to TLS after STARTTLS, closes.
+///
+/// Confined to its event loop's thread; completions from other threads come
+/// back through `SMTPEventLoop.execute`, which is why it is `@unchecked Sendable`.
+final class SMTPConnection: SMTPEventHandler, @unchecked Sendable {
+    let fd: Int32
+    let remoteAddress: String
+    private let loop: SMTPEventLoop
+    private let shared: SMTPListener.Shared
+    private var session: SMTPSession
+    private var ssl: OpaquePointer?
+    private var handshaking = false
+    /// STARTTLS was answered: read nothing more in plaintext, start TLS once the reply is out.
+    private var tlsRequested = false
+    private var closeRequested = false
+    private var closed = false
+    private var outbound: [UInt8] = []
+    private var outboundOffset = 0
+    private var interest: UInt32 = 0
+    private var tlsWantsWrite = false
+    private var deadline: UInt64 = 0
+    /// Lookups and deliveries in flight: the client is waiting on the service, so its idle timer is paused.
+    private var awaiting = 0
+
+    /// Most bytes read per readiness event, so one fast client cannot starve the others.
+    private static let readBudget = 256 * 1024
+
+    init(fd: Int32, remoteAddress: String, loop: SMTPEventLoop, shared: SMTPListener.Shared) {
+        self.fd = fd
+        self.remoteAddress = remoteAddress
+        self.loop = loop
+        self.shared = shared
+        self.session = SMTPSession(configuration: shared.configuration)
+    }
+
+    /// Registers with the loop and sends the greeting.
+    func begin() {
+        interest = SMTPEpoll.readable
+        guard loop.register(fd, events: interest, handler: self) else {
+            shutDownSocket()
+            return
+        }
+        touch()
+        perform(session.start())
+        settle()
+    }
+
+    // MARK: Events
+
+    func handleEvent(_ events: UInt32) {
+        guard !closed else { return }
+        if handshaking {
+            continueHandshake()
+        } else {
+            if events & SMTPEpoll.readable != 0 || events & (SMTPEpoll.error | SMTPEpoll.hangUp) != 0 {
+                readAvailable()
+            }
+            if !closed, events & SMTPEpoll.writable != 0 {
+                if tlsWantsWrite {
+                    // A TLS read that needed to write (e.g. a key update) can go on now.
+                    tlsWantsWrite = false
+                    readAvailable()
+                }
+                if !closed { flush() }
+            }
+        }
+        settle()
+    }
+
+    func checkDeadline(now: UInt64) {
+        guard !closed, awaiting == 0, now >= deadline else { return }
+        shared.logger.debug("smtp client timed out", ["remote": remoteAddress])
+        // A handshake that stalls, or final replies the client never reads, end the connection outright.
+        if handshaking || closeRequested || session.isClosed {
+            close()
+            return
+        }
+        perform(session.timedOut())
+        touch()
+        settle()
+    }
+
+    /// The service is draining: 421 and close.
+    func shutDown() {
+        guard !closed else { return }
+        if handshaking {
+            close()
+            return
+        }
+        perform(session.shutDown())
+        settle()
+    }
+
+    // MARK: Reading
+
+    private func readAvailable() {
+        var budget = Self.readBudget
+        while !closed, !tlsRequested, !closeRequested, !session.isClosed, budget > 0 {
+            let buffer = loop.readBuffer
+            let count: Int
+            if let ssl {
+                ERR_clear_error()
+                let result = SSL_read(ssl, buffer.baseAddress, Int32(buffer.count))
+                if result <= 0 {
+                    switch SSL_get_error(ssl, result) {
+                    case SSL_ERROR_WANT_READ: return
+                    case SSL_ERROR_WANT_WRITE:
+                        tlsWantsWrite = true
+                        return
+                    default:
+                        ERR_clear_error()
+                        close()
+                        return
+                    }
+                }
+                count = Int(result)
+            } else {
+                let result = Glibc.read(fd, buffer.baseAddress, buffer.count)
+                if result < 0 {
+                    let error = purser_errno()
+                    if error == EAGAIN || error == EWOULDBLOCK || error == EINTR { return }
+                    close()
+                    return
+                }
+                if result == 0 {
+                    close()
+                    return
+                }
+                count = result
+            }
+            budget -= count
+            touch()
+            perform(session.receive(UnsafeRawBufferPointer(rebasing: buffer[0..<count])))
+        }
+        if budget <= 0, !closed {
+            // Yield to the other connections; bytes OpenSSL already decrypted would raise no
+            // further epoll event, so the next read is queued explicitly.
+            loop.execute {
+                guard !self.closed else { return }
+                self.readAvailable()
+                self.settle()
+            }
+        }
+    }
+
+    // MARK: Actions
+
+    private func perform(_ actions: [SMTPSession.Action]) {
+        for action in actions {
+            switch action {
+            case .reply(let reply):
+                outbound.append(contentsOf: reply.bytes)
+            case .checkRecipient(let address):
+                let mailbox = shared.mailbox, loop = self.loop
+                awaiting += 1
+                Task {
+                    let verdict = await mailbox.checkRecipient(address)
+                    loop.execute { self.resume { $0.recipientChecked(verdict) } }
+                }
+            case .deliver(let envelope, let message):
+                let mailbox = shared.mailbox, loop = self.loop
+                awaiting += 1
+                Task {
+                    let outcome = await mailbox.deliver(envelope, message: message)
+                    loop.execute { self.resume { $0.deliveryFinished(outcome) } }
+                }
+            case .startTLS:
+                tlsRequested = true
+            case .close:
+                closeRequested = true
+            }
+        }
+    }
+
+    /// Applies an asynchronous answer on the loop thread.
+    private func resume(_ step: (inout SMTPSession) -> [SMTPSession.Action]) {
+        awaiting -= 1
+        guard !closed else { return }
+        touch()
+        // The session also processes input that arrived while the answer was pending.
+        perform(step(&session))
+        settle()
+    }
+
+    /// Writes what can be written, starts TLS or closes when the replies are out, updates epoll interest.
+    private func settle() {
+        guard !closed else { return }
+        if !handshaking { flush() }
+        guard !closed else { return }
+        // Nothing more is read once the connection is closing, nor in plaintext once STARTTLS was answered
+        // (the client's TLS handshake must stay in the socket for OpenSSL).
+        var wanted: UInt32 = closeRequested || (tlsRequested && ssl == nil) ? 0 : SMTPEpoll.readable
+        if outboundOffset < outbound.count || tlsWantsWrite { wanted |= SMTPEpoll.writable }
+        if wanted != interest {
+            interest = wanted
+            loop.modify(fd, events: wanted)
+        }
+    }
+
+    // MARK: Writing
+
+    private func flush() {
+        while outboundOffset < outbound.count {
+            let written: Int = outbound.withUnsafeBytes { bytes in
+                let pending = UnsafeRawBufferPointer(rebasing: bytes[outboundOffset...])
+                if let ssl {
+                    ERR_clear_error()
+                    let result = SSL_write(ssl, pending.baseAddress, Int32(min(pending.count, Int(Int32.max))))
+                    if result > 0 { return Int(result) }
+                    switch SSL_get_error(ssl, result) {
+                    case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE: return 0
+                    default:
+                        ERR_clear_error()
+                        return -1
+                    }
+                }
+                let result = send(fd, pending.baseAddress, pending.count, Int32(MSG_NOSIGNAL))
+                if result >= 0 { return result }
+                let error = purser_errno()
+                return error == EAGAIN || error == EWOULDBLOCK || error == EINTR ? 0 : -1
+            }
+            if written < 0 {
+                close()
+                return
+            }
+            if written == 0 { return }
+            outboundOffset += written
+        }
+        outbound.removeAll(keepingCapacity: outbound.capacity <= 16 * 1024)
+        outboundOffset = 0
+        if closeRequested {
+            close()
+        } else if tlsRequested, ssl == nil {
+            startTLS()
+        }
+    }
+
+    // MARK: TLS
+
+    private func startTLS() {
+        guard let context = shared.tls?.context, let ssl = SSL_new(context) else {
+            close()
+            return
+        }
+        self.ssl = ssl
+        SSL_set_fd(ssl, fd)
+        SSL_set_accept_state(ssl)
+        handshaking = true
+        continueHandshake()
+    }
+
+    private func continueHandshake() {
+        guard let ssl else { return }
+        ERR_clear_error()
+        let result = SSL_do_handshake(ssl)
+        if result == 1 {
+            handshaking = false
+            tlsWantsWrite = false
+            tlsRequested = false
+            touch()
+            readAvailable()
+            return
+        }
+        switch SSL_get_error(ssl, result) {
+        case SSL_ERROR_WANT_READ:
+            tlsWantsWrite = false
+        case SSL_ERROR_WANT_WRITE:
+            tlsWantsWrite = true
+        default:
+            ERR_clear_error()
+            shared.logger.debug("smtp TLS handshake failed", ["remote": remoteAddress])
+            close()
+        }
+    }
+
+    // MARK: Closing
+
+    private func touch() {
+        let timeout = session.isReadingData ? shared.configuration.dataTimeout : shared.configuration.commandTimeout
+        let components = timeout.components
+        let nanoseconds = UInt64(max(0, components.seconds)) &* 1_000_000_000
+            &+ UInt64(max(0, components.attoseconds / 1_000_000_000))
+        deadline = purser_monotonic_ns() &+ nanoseconds
+    }
+
+    private func close() {
+        guard !closed else { return }
+        closed = true
+        if let ssl {
+            ERR_clear_error()
+            if !handshaking { _ = SSL_shutdown(ssl) }
+            ERR_clear_error()
+            SSL_free(ssl)
+            self.ssl = nil
+        }
+        loop.unregister(fd)
+        shutDownSocket()
+    }
+
+    private func shutDownSocket() {
+        closed = true
+        Glibc.close(fd)
+        shared.connectionClosed()
+    }
+}

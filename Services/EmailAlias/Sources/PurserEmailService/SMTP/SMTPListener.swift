@@ -1,0 +1,191 @@
+import CLinux
+import Foundation
+import Glibc
+import PurserEmail
+import PurserKit
+import PurserService
+import Synchronization
+
+/// The inbound SMTP server: a non-blocking listening socket and a few epoll
+/// event-loop threads driving `SMTPConnection`s. No database work runs on a
+/// loop: recipient lookups and deliveries go to the `SMTPMailbox` in tasks
+/// and come back through the loop's queue.
+///
+/// Limits: `maxConnections` open at once (beyond it a client gets 421 and is
+/// closed), the session's line, recipient, size and error limits, and the
+/// command/data timeouts of `configuration`.
+///
+/// As a `Service`, `run()` waits until cancelled and then drains: it stops
+/// accepting, answers every open session 421, and closes them.
+public final class SMTPListener: Service {
+    /// What every connection of this listener shares.
+    final class Shared: Sendable {
+        let configuration: SMTPConfiguration
+        let tls: SMTPTLSContext?
+        let mailbox: any SMTPMailbox
+        let logger: Logger
+        let open = Atomic<Int>(0)
+
+        init(configuration: SMTPConfiguration, tls: SMTPTLSContext?, mailbox: any SMTPMailbox, logger: Logger) {
+            self.configuration = configuration
+            self.tls = tls
+            self.mailbox = mailbox
+            self.logger = logger
+        }
+
+        func connectionClosed() {
+            open.subtract(1, ordering: .relaxed)
+        }
+    }
+
+    public let endpoint: Endpoint
+    public let maxConnections: Int
+    private let shared: Shared
+    private let loopCount: Int
+    private let state = Mutex<State>(State())
+
+    private struct State: Sendable {
+        var loops: [SMTPEventLoop] = []
+        var acceptor: SMTPAcceptor?
+        var stopped = false
+    }
+
+    /// A listener for `endpoint`; nothing is bound until `start()`.
+    public init(
+        endpoint: Endpoint, configuration: SMTPConfiguration, tls: SMTPTLSContext?, maxConnections: Int, eventLoops: Int,
+        mailbox: any SMTPMailbox, logger: Logger
+    ) {
+        self.endpoint = endpoint
+        self.maxConnections = max(1, maxConnections)
+        self.loopCount = max(1, eventLoops)
+        var configuration = configuration
+        configuration.startTLSAvailable = tls != nil
+        self.shared = Shared(configuration: configuration, tls: tls, mailbox: mailbox, logger: logger)
+    }
+
+    /// SMTP connections open now.
+    public var openConnections: Int { shared.open.load(ordering: .relaxed) }
+
+    /// Binds the socket, starts the loops and returns the bound port (useful with port 0).
+    public func start() throws(SMTPListenerError) -> Int {
+        _ = signal(SIGPIPE, SIG_IGN)
+        var loops: [SMTPEventLoop] = []
+        for index in 0..<loopCount {
+            loops.append(try SMTPEventLoop(name: "smtp-\(index)"))
+        }
+        var port: Int32 = 0
+        let fd = purser_tcp_listen(endpoint.host, Int32(endpoint.port), 1024, 0, &port)
+        guard fd >= 0 else {
+            throw SMTPListenerError(reason: "bind_failed", "cannot listen on \(endpoint): errno \(-fd)")
+        }
+        let acceptor = SMTPAcceptor(fd: fd, loops: loops, shared: shared, maxConnections: maxConnections)
+        state.withLock { state in
+            state.loops = loops
+            state.acceptor = acceptor
+        }
+        for loop in loops { loop.start() }
+        let first = loops[0]
+        first.execute { acceptor.register(on: first) }
+        return Int(port)
+    }
+
+    /// Serves until cancelled, then drains (see `shutdown(grace:)`).
+    public func run() async throws {
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: .seconds(3_600))
+            } catch {
+                break
+            }
+        }
+        await shutdown()
+    }
+
+    /// Stops accepting, answers every open session 421 and closes it, waits
+    /// up to `grace` for the replies to leave, then stops the loops.
+    public func shutdown(grace: Duration = .seconds(2)) async {
+        let (loops, acceptor) = state.withLock { state -> ([SMTPEventLoop], SMTPAcceptor?) in
+            guard !state.stopped else { return ([], nil) }
+            state.stopped = true
+            return (state.loops, state.acceptor)
+        }
+        guard let acceptor, let first = loops.first else { return }
+        first.execute { acceptor.stop(on: first) }
+        for loop in loops {
+            loop.execute {
+                for case let connection as SMTPConnection in loop.registeredHandlers { connection.shutDown() }
+            }
+        }
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: grace)
+        while shared.open.load(ordering: .relaxed) > 0, clock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        for loop in loops { loop.stopAndWait() }
+    }
+}
+
+/// Accepts connections on the listening socket (on the first loop) and hands
+/// each to a loop, round robin. Loop-confined.
+final class SMTPAcceptor: SMTPEventHandler, @unchecked Sendable {
+    private let fd: Int32
+    private let loops: [SMTPEventLoop]
+    private let shared: SMTPListener.Shared
+    private let maxConnections: Int
+    private var next = 0
+    private var stopped = false
+
+    /// Said to a client beyond `maxConnections`.
+    private static let busy = Array("421 4.7.0 Too many connections, try again later\r\n".utf8)
+
+    init(fd: Int32, loops: [SMTPEventLoop], shared: SMTPListener.Shared, maxConnections: Int) {
+        self.fd = fd
+        self.loops = loops
+        self.shared = shared
+        self.maxConnections = maxConnections
+    }
+
+    func register(on loop: SMTPEventLoop) {
+        guard !stopped else { return }
+        if !loop.register(fd, events: SMTPEpoll.readable, handler: self) {
+            shared.logger.error("smtp listener could not be registered", ["errno": "\(purser_errno())"])
+        }
+    }
+
+    func stop(on loop: SMTPEventLoop) {
+        guard !stopped else { return }
+        stopped = true
+        loop.unregister(fd)
+        Glibc.close(fd)
+    }
+
+    func handleEvent(_ events: UInt32) {
+        var address = [CChar](repeating: 0, count: 64)
+        while !stopped {
+            let client = purser_tcp_accept(fd, &address, Int32(address.count))
+            if client < 0 {
+                if -client != EAGAIN && -client != EWOULDBLOCK && -client != EINTR && -client != ECONNABORTED {
+                    shared.logger.warning("smtp accept failed", ["errno": "\(-client)"])
+                }
+                return
+            }
+            let remote = String(decoding: address.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            if shared.open.load(ordering: .relaxed) >= maxConnections {
+                Self.busy.withUnsafeBytes { _ = send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                Glibc.close(client)
+                continue
+            }
+            shared.open.add(1, ordering: .relaxed)
+            let loop = loops[next % loops.count]
+            next &+= 1
+            let connection = SMTPConnection(fd: client, remoteAddress: remote, loop: loop, shared: shared)
+            if loop === loops[0] {
+                connection.begin()
+            } else {
+                loop.execute { connection.begin() }
+            }
+        }
+    }
+
+    func checkDeadline(now: UInt64) {}
+}

@@ -1,0 +1,58 @@
+import PurserAPI
+import PurserAuth
+import PurserPostgres
+
+extension IdentityService {
+    /// Creates a tenant (operator only). The slug is unique (ALREADY_EXISTS,
+    /// `slug_taken`); the time zone must be an IANA name; currency defaults to USD.
+    func createTenant(_ request: CreateTenantRequest, principal: Principal) async throws -> Tenant {
+        let slug = try Validation.handle(request.slug, field: "slug")
+        let name = try Validation.text(request.name, field: "name", required: true)
+        let domain = try Validation.emailDomain(request.emailDomain)
+        let timeZone = try Validation.timeZone(request.timeZone)
+        let currency = try Validation.currency(request.currency)
+        let tenantID = Self.newID(), adminCanReadMail = request.adminCanReadMail
+        do {
+            return try await pool.withTransaction { connection in
+                let rows = try connection.query(
+                    """
+                    INSERT INTO identity.tenants (tenant_id, slug, name, email_domain, time_zone, currency, admin_can_read_mail)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7)
+                    RETURNING \(IdentityRows.tenantColumns)
+                    """, [tenantID, slug, name, domain, timeZone, currency, adminCanReadMail])
+                return try IdentityRows.tenant(rows[0])
+            }
+        } catch let error as PostgresError where error.violates("tenants_slug_key") {
+            throw IdentityError.alreadyExists("tenant slug \"\(slug)\"", reason: "slug_taken")
+        }
+    }
+
+    /// A tenant: the operator and services see any; tenant principals only their own.
+    func getTenant(_ request: GetTenantRequest, principal: Principal) async throws -> Tenant {
+        let tenantID = try Validation.id(request.tenantID, what: "tenant")
+        try Self.check { () throws(AuthError) in try principal.requireTenant(tenantID) }
+        let tenant = try await pool.withConnection { connection -> Tenant? in
+            let rows = try connection.query(
+                "SELECT \(IdentityRows.tenantColumns) FROM identity.tenants WHERE tenant_id = $1", [tenantID])
+            return try rows.first.map(IdentityRows.tenant)
+        }
+        guard let tenant else { throw IdentityError.notFound("tenant") }
+        return tenant
+    }
+
+    /// Every tenant by slug, paged (operator only).
+    func listTenants(_ request: ListTenantsRequest, principal: Principal) async throws -> ListTenantsResponse {
+        let size = try PageToken.size(request.pageSize)
+        let after = try PageToken.parse(request.pageToken)?.after ?? ""
+        let tenants = try await pool.withConnection { connection -> [Tenant] in
+            let rows = try connection.query(
+                "SELECT \(IdentityRows.tenantColumns) FROM identity.tenants WHERE slug > $1 ORDER BY slug LIMIT $2",
+                [after, size + 1])
+            return try rows.map(IdentityRows.tenant)
+        }
+        var response = ListTenantsResponse()
+        response.tenants = Array(tenants.prefix(size))
+        if tenants.count > size, let last = response.tenants.last { response.nextPageToken = PageToken(after: last.slug).text }
+        return response
+    }
+}

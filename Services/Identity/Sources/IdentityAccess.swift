@@ -1,0 +1,50 @@
+import PurserAPI
+import PurserAuth
+
+/// Who may call each Identity method, declared once. Handlers enforce their
+/// rule before they look at the request, so a principal of the wrong kind
+/// learns nothing (PERMISSION_DENIED); the tenant, agent and provider checks
+/// inside handlers then turn foreign ids into NOT_FOUND.
+public enum IdentityAccess {
+    /// How a method's caller must authenticate.
+    public enum Rule: Sendable, Equatable {
+        /// No credential needed (the request itself carries the secret, or the answer is public).
+        case anyone
+        /// A client certificate from the deployment's CA (mutual TLS), whatever its name.
+        case deploymentCertificate
+        /// One of these principal kinds.
+        case principals(Set<Principal.Kind>)
+    }
+
+    /// The rule of every method of `purser.identity.v1.Identity`, by full name.
+    public static let rules: [String: Rule] = [
+        IdentityMethods.bootstrap.fullName: .deploymentCertificate,
+        IdentityMethods.createTenant.fullName: .principals([.operator]),
+        IdentityMethods.getTenant.fullName: .principals([.operator, .tenantAdmin, .tenantFinance, .service]),
+        IdentityMethods.listTenants.fullName: .principals([.operator]),
+        IdentityMethods.createApiKey.fullName: .principals([.operator, .tenantAdmin]),
+        IdentityMethods.listApiKeys.fullName: .principals([.operator, .tenantAdmin]),
+        IdentityMethods.revokeApiKey.fullName: .principals([.operator, .tenantAdmin]),
+        IdentityMethods.createAgent.fullName: .principals([.tenantAdmin]),
+        IdentityMethods.getAgent.fullName: .principals([.tenantAdmin, .tenantFinance, .agent, .service]),
+        IdentityMethods.listAgents.fullName: .principals([.tenantAdmin, .tenantFinance]),
+        IdentityMethods.rotateAgentSecret.fullName: .principals([.tenantAdmin, .agent]),
+        IdentityMethods.suspendAgent.fullName: .principals([.tenantAdmin]),
+        IdentityMethods.resumeAgent.fullName: .principals([.tenantAdmin]),
+        IdentityMethods.revokeAgent.fullName: .principals([.tenantAdmin]),
+        IdentityMethods.registerProvider.fullName: .principals([.operator]),
+        IdentityMethods.getProvider.fullName: .principals([.operator, .tenantAdmin, .tenantFinance, .agent, .provider, .service]),
+        IdentityMethods.listProviders.fullName: .principals([.operator, .tenantAdmin, .tenantFinance, .agent, .provider]),
+        IdentityMethods.rotateProviderSecret.fullName: .principals([.operator, .provider]),
+        IdentityMethods.authenticate.fullName: .anyone,
+        IdentityMethods.getSigningKeys.fullName: .anyone,
+        IdentityMethods.rotateSigningKey.fullName: .principals([.operator]),
+        IdentityMethods.listRevocations.fullName: .principals([.service]),
+    ]
+
+    /// The principal kinds allowed to call `method`; empty for methods that take no principal.
+    public static func allowedKinds(_ method: String) -> Set<Principal.Kind> {
+        if case .principals(let kinds) = rules[method] { return kinds }
+        return []
+    }
+}

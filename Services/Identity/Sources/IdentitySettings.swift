@@ -1,0 +1,77 @@
+import PurserAuth
+import PurserKit
+import PurserService
+
+/// Identity's own settings, beyond the common `ServiceSettings`
+/// (`PURSER_IDENTITY_…`, documented in the README).
+public struct IdentitySettings: Sendable {
+    /// Seals private signing keys at rest (`PURSER_IDENTITY_KEK`, base64 of 32 bytes).
+    public var keyEncryptionKey: KeyEncryptionKey
+    /// Lifetime of issued tokens (default 15 minutes).
+    public var tokenLifetime: Duration
+    /// Who is told about agent revocations.
+    public var revocationSubscribers: [RevocationSubscriber]
+    /// Wait before the first retry of an undelivered notice; doubles up to `retryMaximum`.
+    public var retrySchedule: RetrySchedule
+    /// How often the background dispatcher looks for due notices.
+    public var dispatchInterval: Duration
+    /// Bound on one delivery attempt.
+    public var deliveryTimeout: Duration
+
+    /// Memberwise, for tests and embedders; defaults match the documented ones.
+    public init(
+        keyEncryptionKey: KeyEncryptionKey, tokenLifetime: Duration = .seconds(900),
+        revocationSubscribers: [RevocationSubscriber] = [], retrySchedule: RetrySchedule = RetrySchedule(),
+        dispatchInterval: Duration = .milliseconds(500), deliveryTimeout: Duration = .seconds(2)
+    ) {
+        self.keyEncryptionKey = keyEncryptionKey
+        self.tokenLifetime = tokenLifetime
+        self.revocationSubscribers = revocationSubscribers
+        self.retrySchedule = retrySchedule
+        self.dispatchInterval = dispatchInterval
+        self.deliveryTimeout = deliveryTimeout
+    }
+
+    /// Reads the `PURSER_IDENTITY_…` settings; errors name the variable.
+    public init(configuration: Configuration) throws {
+        let kekText = try configuration.string("KEK", doc: "base64 of 32 random bytes sealing private signing keys")
+        let kek: KeyEncryptionKey
+        if configuration.isDocumenting {
+            kek = try KeyEncryptionKey.generate()
+        } else {
+            do {
+                kek = try KeyEncryptionKey(base64: kekText)
+            } catch {
+                throw SettingError(variable: configuration.variable("KEK"), value: "<redacted>", expected: "base64 of 32 bytes")
+            }
+        }
+        let lifetime = try configuration.duration("TOKEN_LIFETIME", default: "15m", doc: "lifetime of issued tokens")
+        guard lifetime >= .seconds(10), lifetime <= .seconds(86_400) else {
+            throw SettingError(variable: configuration.variable("TOKEN_LIFETIME"), value: "\(lifetime)", expected: "between 10s and 24h")
+        }
+        let entries = try configuration.list(
+            "REVOCATION_SUBSCRIBERS", default: [],
+            doc: "name=host:port[/package.Service/Method] told about agent revocations, e.g. wallet=127.0.0.1:7102,email=127.0.0.1:7105")
+        let subscribers: [RevocationSubscriber]
+        do {
+            subscribers = try RevocationSubscriber.parseList(entries)
+        } catch {
+            throw SettingError(
+                variable: configuration.variable("REVOCATION_SUBSCRIBERS"), value: error.entry, expected: "a subscriber (\(error.problem))")
+        }
+        self.init(
+            keyEncryptionKey: kek,
+            tokenLifetime: lifetime,
+            revocationSubscribers: subscribers,
+            retrySchedule: RetrySchedule(
+                initial: try configuration.duration("REVOCATION_RETRY_INITIAL", default: "200ms", doc: "first retry delay of an undelivered revocation"),
+                maximum: try configuration.duration("REVOCATION_RETRY_MAX", default: "1m", doc: "longest retry delay of an undelivered revocation")),
+            dispatchInterval: try configuration.duration(
+                "REVOCATION_DISPATCH_INTERVAL", default: "500ms", doc: "how often undelivered revocations are looked for"),
+            deliveryTimeout: try configuration.duration(
+                "REVOCATION_DELIVERY_TIMEOUT", default: "2s", doc: "bound on one delivery attempt to a subscriber"))
+    }
+
+    /// The token lifetime in whole seconds.
+    var tokenLifetimeSeconds: Int64 { tokenLifetime.components.seconds }
+}

@@ -1,0 +1,94 @@
+import PurserKit
+import PurserPostgres
+
+/// Copies the Wallet's capture feed into the `settlement` schema.
+///
+/// Guarantees: every capture and refund is stored exactly once (keyed by the
+/// Wallet's entry id); the cursor is advanced in the same transaction as the
+/// entries of its page, so a crash or restart at any point re-reads at most
+/// the page that was in flight and loses nothing; several consumers (replicas)
+/// may run at once — a page stored by another is detected and re-read.
+/// `run()` polls every `pollInterval`, drains the backlog page after page
+/// after downtime, and backs off exponentially (up to `maximumBackoff`) while
+/// the feed or the database fails.
+public final class CaptureFeedConsumer: Service {
+    public let source: any CaptureFeedSource
+    public let pageSize: Int
+    public let pollInterval: Duration
+    public let maximumBackoff: Duration
+    let store: FeedStore
+    let clock: SettlementClock
+    let logger: Logger
+
+    /// A consumer storing `source`'s entries in `pool`'s `settlement` schema, `pageSize` per call.
+    public init(
+        pool: PostgresPool, source: any CaptureFeedSource, pageSize: Int = 500, pollInterval: Duration = .seconds(5),
+        maximumBackoff: Duration = .seconds(60), clock: SettlementClock = .system, logger: Logger
+    ) {
+        self.store = FeedStore(pool: pool)
+        self.source = source
+        self.pageSize = max(1, pageSize)
+        self.pollInterval = pollInterval
+        self.maximumBackoff = maximumBackoff
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// Reads and stores one page after the stored cursor. Returns the number
+    /// of new entries stored and whether the feed may hold more: the feed may
+    /// answer fewer entries than asked for while more follow, so only a page
+    /// that leaves the cursor where it was means the feed is drained.
+    public func step() async throws -> (stored: Int, more: Bool) {
+        let cursor = try await store.cursor()
+        let page = try await source.page(after: cursor, limit: pageSize)
+        guard let stored = try await store.store(page, readAfter: cursor, nowUs: clock.nowUs()) else {
+            return (0, true)
+        }
+        return (stored, page.nextCursor != cursor)
+    }
+
+    /// Stores pages until the feed has nothing more; returns the number of new entries.
+    @discardableResult
+    public func catchUp() async throws -> Int {
+        var total = 0
+        while true {
+            try Task.checkCancellation()
+            let (stored, more) = try await step()
+            total += stored
+            if !more { return total }
+        }
+    }
+
+    public func run() async throws {
+        var failures = 0
+        while !Task.isCancelled {
+            let pause: Duration
+            do {
+                let stored = try await catchUp()
+                if stored > 0 { logger.debug("capture feed stored", ["entries": String(stored)]) }
+                if failures > 0 { logger.notice("capture feed reachable again") }
+                failures = 0
+                pause = pollInterval
+            } catch is CancellationError {
+                return
+            } catch {
+                failures += 1
+                if failures == 1 { logger.warning("capture feed failed; backing off", ["error": "\(error)"]) }
+                pause = Self.backoff(after: failures, base: pollInterval, maximum: maximumBackoff)
+            }
+            do {
+                try await Task.sleep(for: pause)
+            } catch {
+                return
+            }
+        }
+    }
+
+    /// `base · 2^(failures-1)`, capped at `maximum`, with up to 25% jitter off.
+    static func backoff(after failures: Int, base: Duration, maximum: Duration) -> Duration {
+        let exponent = min(max(failures - 1, 0), 16)
+        let raw = base * (1 << exponent)
+        let capped = min(raw, maximum)
+        return capped * Double.random(in: 0.75...1.0)
+    }
+}

@@ -1,0 +1,91 @@
+import PurserPostgres
+
+/// The `settlement` schema. Tenant-scoped tables have primary keys starting
+/// with `tenant_id`; ids are text as the Wallet sends them.
+public enum SettlementMigrations {
+    /// Every migration, in version order.
+    public static let all: [Migration] = [
+        Migration(version: 1, name: "feed entries and cursor", sql: """
+            CREATE TABLE feed_cursor (
+                source text PRIMARY KEY,
+                cursor text NOT NULL,
+                entries_stored bigint NOT NULL DEFAULT 0,
+                updated_at timestamptz NOT NULL DEFAULT now()
+            );
+            INSERT INTO feed_cursor (source, cursor) VALUES ('wallet', '');
+
+            CREATE TABLE entries (
+                tenant_id text NOT NULL,
+                entry_id text NOT NULL,
+                kind text NOT NULL CHECK (kind IN ('capture', 'refund')),
+                agent_id text NOT NULL,
+                provider_id text NOT NULL,
+                category text NOT NULL,
+                currency text NOT NULL,
+                amount_micros bigint NOT NULL CHECK (amount_micros > 0),
+                hold_id text NOT NULL,
+                occurred_at_us bigint NOT NULL CHECK (occurred_at_us > 0),
+                day_at_us bigint GENERATED ALWAYS AS (occurred_at_us - occurred_at_us % 86400000000) STORED,
+                stored_at_us bigint NOT NULL,
+                batch_id uuid,
+                adjustment boolean NOT NULL DEFAULT false,
+                PRIMARY KEY (tenant_id, entry_id)
+            );
+            CREATE INDEX entries_unbatched ON entries (occurred_at_us) WHERE batch_id IS NULL;
+            CREATE INDEX entries_tenant_time ON entries (tenant_id, occurred_at_us);
+            CREATE INDEX entries_time ON entries (occurred_at_us);
+            CREATE INDEX entries_batch ON entries (tenant_id, batch_id) WHERE batch_id IS NOT NULL;
+            """),
+        Migration(version: 2, name: "periods and batches", sql: """
+            CREATE TABLE periods (
+                start_at_us bigint NOT NULL,
+                end_at_us bigint NOT NULL CHECK (end_at_us > start_at_us),
+                closed boolean NOT NULL DEFAULT false,
+                created_at_us bigint NOT NULL,
+                closed_at_us bigint NOT NULL DEFAULT 0,
+                PRIMARY KEY (start_at_us, end_at_us)
+            );
+
+            CREATE TABLE batches (
+                tenant_id text NOT NULL,
+                batch_id uuid NOT NULL,
+                provider_id text NOT NULL,
+                currency text NOT NULL,
+                period_start_us bigint NOT NULL,
+                period_end_us bigint NOT NULL,
+                state text NOT NULL CHECK (state IN ('open', 'closed', 'paid')),
+                capture_micros bigint NOT NULL DEFAULT 0,
+                refund_micros bigint NOT NULL DEFAULT 0,
+                net_micros bigint NOT NULL DEFAULT 0,
+                adjustment_micros bigint NOT NULL DEFAULT 0,
+                entry_count bigint NOT NULL DEFAULT 0,
+                external_reference text NOT NULL DEFAULT '',
+                created_at_us bigint NOT NULL,
+                closed_at_us bigint NOT NULL DEFAULT 0,
+                paid_at_us bigint NOT NULL DEFAULT 0,
+                PRIMARY KEY (tenant_id, batch_id),
+                UNIQUE (tenant_id, provider_id, currency, period_start_us),
+                CHECK (state <> 'paid' OR external_reference <> '')
+            );
+            CREATE UNIQUE INDEX batches_id ON batches (batch_id);
+            CREATE INDEX batches_provider ON batches (provider_id, period_start_us);
+            CREATE INDEX batches_period ON batches (period_start_us DESC, batch_id);
+
+            CREATE TABLE batch_lines (
+                tenant_id text NOT NULL,
+                batch_id uuid NOT NULL,
+                agent_id text NOT NULL,
+                category text NOT NULL,
+                day_at_us bigint NOT NULL,
+                adjustment boolean NOT NULL,
+                capture_micros bigint NOT NULL,
+                refund_micros bigint NOT NULL,
+                net_micros bigint NOT NULL,
+                entry_count bigint NOT NULL,
+                PRIMARY KEY (tenant_id, batch_id, agent_id, category, day_at_us, adjustment),
+                FOREIGN KEY (tenant_id, batch_id) REFERENCES batches (tenant_id, batch_id)
+            );
+            CREATE INDEX batch_lines_day ON batch_lines (day_at_us);
+            """),
+    ]
+}

@@ -1,0 +1,131 @@
+import PurserAPI
+import PurserPostgres
+
+/// Which batches `listBatches` returns; empty fields match anything.
+public struct BatchFilter: Sendable, Hashable {
+    public var tenantID = ""
+    public var providerID = ""
+    public var state = BatchState.unspecified
+    public var period: SettlementPeriod?
+
+    public init(tenantID: String = "", providerID: String = "", state: BatchState = .unspecified, period: SettlementPeriod? = nil) {
+        self.tenantID = tenantID
+        self.providerID = providerID
+        self.state = state
+        self.period = period
+    }
+}
+
+/// Where a batch listing resumes: after the batch with this period start and id.
+struct BatchPageToken: Hashable {
+    let periodStartUs: Int64
+    let batchID: String
+
+    /// Parses `<period start µs>.<batch id>`; `nil` for anything else.
+    init?(_ text: String) {
+        let parts = text.split(separator: ".", maxSplits: 1)
+        guard parts.count == 2, let start = Int64(parts[0]), SettlementStore.isUUID(String(parts[1])) else { return nil }
+        periodStartUs = start
+        batchID = String(parts[1])
+    }
+
+    init(periodStartUs: Int64, batchID: String) {
+        self.periodStartUs = periodStartUs
+        self.batchID = batchID
+    }
+
+    var text: String { "\(periodStartUs).\(batchID)" }
+}
+
+extension SettlementStore {
+    /// Largest page `listBatches` returns.
+    static let maximumPageSize = 500
+
+    /// Batches matching `filter`, newest period first (then by id), `pageSize`
+    /// at a time; returns the token of the next page ("" on the last).
+    public func listBatches(_ filter: BatchFilter, pageSize: Int, pageToken: String) async throws -> ListBatchesResponse {
+        var after: BatchPageToken?
+        if !pageToken.isEmpty {
+            guard let token = BatchPageToken(pageToken) else { throw SettlementError.invalidArgument("page_token is not valid") }
+            after = token
+        }
+        let size = pageSize <= 0 ? 100 : min(pageSize, Self.maximumPageSize)
+        let state = filter.state == .unspecified ? "" : filter.state.description
+        let parameters: [(any PostgresEncodable)?] = [
+            filter.tenantID, filter.providerID, state,
+            filter.period?.startUs ?? Int64.min, filter.period?.endUs ?? Int64.max,
+            after?.periodStartUs ?? Int64.max, after?.batchID ?? "ffffffff-ffff-ffff-ffff-ffffffffffff", Int64(size + 1),
+        ]
+        return try await pool.withTransaction(TransactionOptions(readOnly: true)) { connection in
+            let rows = try connection.query("""
+                SELECT \(Self.batchColumns) FROM settlement.batches b
+                WHERE ($1::text = '' OR b.tenant_id = $1::text) AND ($2::text = '' OR b.provider_id = $2::text)
+                  AND ($3::text = '' OR b.state = $3::text)
+                  AND b.period_start_us >= $4 AND b.period_end_us <= $5
+                  AND (b.period_start_us, b.batch_id) < ($6, $7::uuid)
+                ORDER BY b.period_start_us DESC, b.batch_id DESC
+                LIMIT $8
+                """, parameters)
+            var response = ListBatchesResponse()
+            response.batches = try rows.prefix(size).map(Self.batch(from:))
+            if rows.count > size, let last = response.batches.last {
+                response.nextPageToken = BatchPageToken(periodStartUs: last.period.startAtUs, batchID: last.id).text
+            }
+            return response
+        }
+    }
+
+    /// The batch `batchID` with its lines, or `nil` when there is none.
+    public func batch(id batchID: String) async throws -> Batch? {
+        guard Self.isUUID(batchID) else { return nil }
+        return try await pool.withTransaction(TransactionOptions(readOnly: true)) { connection in
+            let rows = try connection.query("SELECT \(Self.batchColumns) FROM settlement.batches b WHERE b.batch_id = $1::uuid", [batchID])
+            guard let row = rows.first else { return nil }
+            var batch = try Self.batch(from: row)
+            batch.lines = try Self.lines(of: [batch], on: connection)[batch.id] ?? []
+            return batch
+        }
+    }
+
+    /// Marks a closed batch paid with `reference` at `nowUs`, under the batch's
+    /// row lock. The same reference again answers the paid batch unchanged;
+    /// see `BatchState.payment(reference:existingReference:)` for the refusals.
+    /// Returns `nil` when the batch does not exist.
+    public func markPaid(batchID: String, reference: String, nowUs: Int64) async throws -> Batch? {
+        guard Self.isUUID(batchID) else { return nil }
+        return try await pool.withTransaction { connection in
+            let rows = try connection.query(
+                "SELECT \(Self.batchColumns) FROM settlement.batches b WHERE b.batch_id = $1::uuid FOR UPDATE", [batchID])
+            guard let row = rows.first else { return nil }
+            var batch = try Self.batch(from: row)
+            switch try batch.state.payment(reference: reference, existingReference: batch.externalReference) {
+            case .alreadyPaid:
+                break
+            case .markPaid:
+                try connection.execute("""
+                    UPDATE settlement.batches SET state = 'paid', external_reference = $3, paid_at_us = $4
+                    WHERE tenant_id = $1 AND batch_id = $2::uuid
+                    """, [batch.tenantID, batch.id, reference, nowUs])
+                batch.state = .paid
+                batch.externalReference = reference
+                batch.paidAtUs = nowUs
+            }
+            batch.lines = try Self.lines(of: [batch], on: connection)[batch.id] ?? []
+            return batch
+        }
+    }
+
+    /// True for a lower-case canonical UUID (what batch ids look like).
+    static func isUUID(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 36 else { return false }
+        for (index, byte) in bytes.enumerated() {
+            if index == 8 || index == 13 || index == 18 || index == 23 {
+                guard byte == UInt8(ascii: "-") else { return false }
+            } else {
+                guard (byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x66) else { return false }
+            }
+        }
+        return true
+    }
+}

@@ -1,0 +1,75 @@
+import PurserAPI
+import PurserPostgres
+
+extension SettlementStore {
+    /// Every stored capture and refund of `tenantID` that occurred in
+    /// `period`, batched or not, as a statement (per agent, provider,
+    /// category and day). Read in one snapshot.
+    public func statement(tenantID: String, period: SettlementPeriod) async throws -> TenantStatement {
+        let lines = try await pool.withTransaction(TransactionOptions(readOnly: true)) { connection in
+            let rows = try connection.query("""
+                SELECT day_at_us, agent_id, provider_id, category, currency,
+                       COALESCE(sum(amount_micros) FILTER (WHERE kind = 'capture'), 0),
+                       COALESCE(sum(amount_micros) FILTER (WHERE kind = 'refund'), 0),
+                       sum(CASE WHEN kind = 'capture' THEN amount_micros ELSE -amount_micros END),
+                       count(*)
+                FROM settlement.entries
+                WHERE tenant_id = $1 AND occurred_at_us >= $2 AND occurred_at_us < $3
+                GROUP BY day_at_us, agent_id, provider_id, category, currency
+                """, [tenantID, period.startUs, period.endUs])
+            return try rows.map { row in
+                var line = StatementLine()
+                line.dayAtUs = try row.decode(Int64.self, at: 0)
+                line.agentID = try row.decode(String.self, at: 1)
+                line.providerID = try row.decode(String.self, at: 2)
+                line.category = try row.decode(String.self, at: 3)
+                line.currency = try row.decode(String.self, at: 4)
+                line.captureMicros = try row.decode(Int64.self, at: 5)
+                line.refundMicros = try row.decode(Int64.self, at: 6)
+                line.netMicros = try row.decode(Int64.self, at: 7)
+                line.entryCount = try row.decode(Int64.self, at: 8)
+                return line
+            }
+        }
+        return TenantStatement(tenantID: tenantID, period: period.wire, lines: lines)
+    }
+
+    /// The batches payable to `providerID` whose period lies inside `period`,
+    /// with their lines, and the totals per currency (paid, due, pending).
+    public func payout(providerID: String, period: SettlementPeriod) async throws -> ProviderPayout {
+        try await pool.withTransaction(TransactionOptions(isolation: .repeatableRead, readOnly: true)) { connection in
+            let rows = try connection.query("""
+                SELECT \(Self.batchColumns) FROM settlement.batches b
+                WHERE b.provider_id = $1 AND b.period_start_us >= $2 AND b.period_end_us <= $3
+                ORDER BY b.period_start_us, b.tenant_id, b.currency, b.batch_id
+                """, [providerID, period.startUs, period.endUs])
+            var batches = try rows.map(Self.batch(from:))
+            let lines = try Self.lines(of: batches, on: connection)
+            for index in batches.indices { batches[index].lines = lines[batches[index].id] ?? [] }
+            return ProviderPayout(providerID: providerID, period: period.wire, batches: batches)
+        }
+    }
+}
+
+extension ProviderPayout {
+    /// A payout of `providerID` for `period` holding `batches`, with totals per
+    /// currency: net of all, paid, due (closed, unpaid) and pending (open).
+    public init(providerID: String, period: Period, batches: [Batch]) {
+        self.init()
+        self.providerID = providerID
+        self.period = period
+        self.batches = batches
+        var totals: [String: PayoutTotal] = [:]
+        for batch in batches {
+            var total = totals[batch.currency] ?? PayoutTotal(currency: batch.currency)
+            total.netMicros += batch.netMicros
+            switch batch.state {
+            case .paid: total.paidMicros += batch.netMicros
+            case .closed: total.dueMicros += batch.netMicros
+            default: total.pendingMicros += batch.netMicros
+            }
+            totals[batch.currency] = total
+        }
+        self.totals = totals.values.sorted { $0.currency < $1.currency }
+    }
+}

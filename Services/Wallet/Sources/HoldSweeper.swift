@@ -1,0 +1,56 @@
+import PurserKit
+
+/// Releases expired holds and purges idempotency records past their
+/// retention, every `interval`, until cancelled. Every replica runs one: the
+/// ledger's sweep skips rows another sweeper holds, so they share the work.
+public struct HoldSweeper: Service {
+    /// The ledger swept.
+    public let ledger: Ledger
+    /// Pause between sweeps.
+    public let interval: Duration
+    /// Age after which idempotency records are purged.
+    public let retention: Duration
+    /// Where failed sweeps are reported.
+    public let logger: Logger
+    /// Most holds released (or records purged) per statement.
+    public let batch: Int
+
+    /// Sweeps `ledger` every `interval`, keeping idempotency records for `retention`.
+    public init(ledger: Ledger, interval: Duration, retention: Duration, logger: Logger, batch: Int = 500) {
+        self.ledger = ledger
+        self.interval = interval
+        self.retention = retention
+        self.logger = logger
+        self.batch = batch
+    }
+
+    /// Releases every hold expired by now and purges old idempotency records;
+    /// returns the number of holds released.
+    public func sweepOnce() async throws -> Int {
+        var released = 0
+        while true {
+            let count = try await ledger.sweepExpiredHolds(limit: batch)
+            released += count
+            if count < batch { break }
+        }
+        while try await ledger.purgeIdempotencyRecords(olderThanMicros: retention.microseconds, limit: batch) == batch {}
+        return released
+    }
+
+    /// Sweeps until cancelled; a failed sweep is logged and tried again next interval.
+    public func run() async throws {
+        while !Task.isCancelled {
+            do {
+                let released = try await sweepOnce()
+                if released > 0 { logger.debug("expired holds released", ["count": String(released)]) }
+            } catch {
+                logger.warning("sweep failed", ["error": "\(error)"])
+            }
+            do {
+                try await Task.sleep(for: interval)
+            } catch {
+                return
+            }
+        }
+    }
+}

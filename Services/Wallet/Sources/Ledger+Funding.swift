@@ -1,0 +1,62 @@
+import Foundation
+import PurserPostgres
+
+extension Ledger {
+    /// Moves `amountMicros` from the tenant's funding account into its treasury
+    /// (creating both on first use). Idempotent by `scope`.
+    public func fund(
+        tenant: UUID, currency: String, amountMicros: Int64, reference: String, description: String,
+        scope: IdempotencyScope
+    ) async throws(WalletError) -> FundReceipt {
+        let result = try await outcome(
+            "SELECT wallet.fund($1, $2, $3, $4, $5, $6, $7)",
+            [tenant, scope.principal, scope.key, currency, amountMicros, reference, description]
+        ).accepted()
+        return FundReceipt(
+            entryID: try result.require(result.entryId, "entry_id"),
+            amountMicros: try result.require(result.amountMicros, "amount_micros"),
+            treasuryBalanceMicros: try result.require(result.treasuryBalanceMicros, "treasury_balance_micros"),
+            currency: result.currency ?? currency,
+            createdAtUs: try result.require(result.createdAtUs, "created_at_us"))
+    }
+
+    /// Moves `amountMicros` from the treasury to the agent's account (creating
+    /// it on first use). Denied with `insufficient_funds` when the treasury holds
+    /// less, `agent_revoked` when the agent's account is revoked. Idempotent by `scope`.
+    public func allocate(
+        tenant: UUID, currency: String, agent: UUID, amountMicros: Int64, description: String = "",
+        scope: IdempotencyScope
+    ) async throws(WalletError) -> TransferReceipt {
+        try await transfer("allocate", tenant: tenant, currency: currency, agent: agent, amountMicros: amountMicros,
+                           description: description, scope: scope)
+    }
+
+    /// Moves `amountMicros` of the agent's available balance back to the
+    /// treasury. Denied with `insufficient_funds` when less is available.
+    /// Idempotent by `scope`.
+    public func reclaim(
+        tenant: UUID, currency: String, agent: UUID, amountMicros: Int64, description: String = "",
+        scope: IdempotencyScope
+    ) async throws(WalletError) -> TransferReceipt {
+        try await transfer("reclaim", tenant: tenant, currency: currency, agent: agent, amountMicros: amountMicros,
+                           description: description, scope: scope)
+    }
+
+    private func transfer(
+        _ kind: String, tenant: UUID, currency: String, agent: UUID, amountMicros: Int64, description: String,
+        scope: IdempotencyScope
+    ) async throws(WalletError) -> TransferReceipt {
+        let result = try await outcome(
+            "SELECT wallet.transfer($1, $2, $3, $4, $5, $6, $7, $8)",
+            [tenant, scope.principal, scope.key, currency, agent, amountMicros, kind, description]
+        ).accepted()
+        return TransferReceipt(
+            entryID: try result.require(result.entryId, "entry_id"),
+            amountMicros: try result.require(result.amountMicros, "amount_micros"),
+            agentBalanceMicros: try result.require(result.agentBalanceMicros, "agent_balance_micros"),
+            agentAvailableMicros: try result.require(result.agentAvailableMicros, "agent_available_micros"),
+            treasuryBalanceMicros: try result.require(result.treasuryBalanceMicros, "treasury_balance_micros"),
+            currency: result.currency ?? currency,
+            createdAtUs: try result.require(result.createdAtUs, "created_at_us"))
+    }
+}

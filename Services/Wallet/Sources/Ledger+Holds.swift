@@ -1,0 +1,69 @@
+import Foundation
+import PurserPostgres
+
+extension Ledger {
+    /// Captures `amountMicros` (the whole hold when `nil`) of a pending,
+    /// unexpired hold and releases the rest, in one transaction. A hold
+    /// captures at most once: later captures answer `hold_already_captured`;
+    /// a voided or expired hold answers `hold_voided`/`hold_expired`. The
+    /// released part gives its headroom back to the hold's spend counters.
+    /// Idempotent by `scope`; anyone but the hold's agent or payee gets `not_found`.
+    public func capture(
+        tenant: UUID, hold: UUID, amountMicros: Int64?, caller: HoldCaller, scope: IdempotencyScope
+    ) async throws(WalletError) -> CaptureReceipt {
+        let result = try await outcome(
+            "SELECT wallet.capture($1, $2, $3, $4, $5::bigint, $6, $7::uuid)",
+            [tenant, scope.principal, scope.key, hold, amountMicros, caller.kind, caller.id]
+        ).accepted()
+        return CaptureReceipt(
+            holdID: hold,
+            entryID: try result.require(result.entryId, "entry_id"),
+            capturedMicros: try result.require(result.capturedMicros, "captured_micros"),
+            releasedMicros: try result.require(result.releasedMicros, "released_micros"),
+            availableAfterMicros: try result.require(result.availableAfterMicros, "available_after_micros"),
+            currency: result.currency ?? "",
+            createdAtUs: try result.require(result.createdAtUs, "created_at_us"))
+    }
+
+    /// Voids a pending, unexpired hold, releasing all of it and its headroom.
+    /// Idempotent by `scope`; anyone but the hold's agent or payee gets `not_found`.
+    public func void(tenant: UUID, hold: UUID, caller: HoldCaller, scope: IdempotencyScope) async throws(WalletError) -> VoidReceipt {
+        let result = try await outcome(
+            "SELECT wallet.void($1, $2, $3, $4, $5, $6::uuid)",
+            [tenant, scope.principal, scope.key, hold, caller.kind, caller.id]
+        ).accepted()
+        return VoidReceipt(
+            holdID: hold,
+            releasedMicros: try result.require(result.releasedMicros, "released_micros"),
+            availableAfterMicros: try result.require(result.availableAfterMicros, "available_after_micros"))
+    }
+
+    /// Returns `amountMicros` (everything not yet refunded when `nil`) of a
+    /// captured hold to its agent; refunds of one hold never exceed its
+    /// capture (`refund_exceeds_capture`). Idempotent by `scope`; callers other
+    /// than the payee or a tenant admin get `not_found`.
+    public func refund(
+        tenant: UUID, hold: UUID, amountMicros: Int64?, reason: String, caller: HoldCaller, scope: IdempotencyScope
+    ) async throws(WalletError) -> RefundReceipt {
+        let result = try await outcome(
+            "SELECT wallet.refund($1, $2, $3, $4, $5::bigint, $6, $7, $8::uuid)",
+            [tenant, scope.principal, scope.key, hold, amountMicros, reason, caller.kind, caller.id]
+        ).accepted()
+        return RefundReceipt(
+            holdID: hold,
+            entryID: try result.require(result.entryId, "entry_id"),
+            refundedMicros: try result.require(result.refundedMicros, "refunded_micros"),
+            totalRefundedMicros: try result.require(result.totalRefundedMicros, "total_refunded_micros"),
+            availableAfterMicros: try result.require(result.availableAfterMicros, "available_after_micros"),
+            currency: result.currency ?? "",
+            createdAtUs: try result.require(result.createdAtUs, "created_at_us"))
+    }
+
+    /// Revokes the agent's account (creating it revoked if it never existed)
+    /// and voids its pending holds, in one transaction. From then on every
+    /// authorization is denied `agent_revoked`. Idempotent: repeating it changes nothing.
+    public func freeze(tenant: UUID, agent: UUID, currency: String, reason: String) async throws(WalletError) -> FreezeReceipt {
+        let result = try await outcome("SELECT wallet.freeze($1, $2, $3, $4)", [tenant, agent, currency, reason]).accepted()
+        return FreezeReceipt(voidedHolds: result.voidedHolds ?? 0, releasedMicros: result.releasedMicros ?? 0)
+    }
+}

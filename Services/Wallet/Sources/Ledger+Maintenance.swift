@@ -1,0 +1,43 @@
+import Foundation
+import PurserPostgres
+
+extension Ledger {
+    /// Checks every invariant of the ledger for one tenant (every tenant when
+    /// `nil`): each account's balance equals the sum of its entries, each
+    /// account's `held` equals its pending holds, no available balance is
+    /// negative, each tenant's balances plus its derived provider payables sum
+    /// to zero, and each hold's capture and refunds match its entries. Returns
+    /// the discrepancies; a sound ledger returns none.
+    public func audit(tenant: UUID?) async throws(WalletError) -> [AuditDiscrepancy] {
+        try await run { connection in
+            let rows = try connection.query(
+                "SELECT tenant_id, check_name, subject, expected, actual FROM wallet.audit($1::uuid)", [tenant])
+            return try rows.map { row throws(PostgresError) in
+                AuditDiscrepancy(
+                    tenantID: try row.decode(UUID.self, at: 0), check: try row.decode(String.self, at: 1),
+                    subject: try row.decode(String.self, at: 2), expected: try row.decode(Int64.self, at: 3),
+                    actual: try row.decode(Int64.self, at: 4))
+            }
+        }
+    }
+
+    /// Releases up to about `limit` holds past their expiry and returns how
+    /// many it released. Safe to run from every replica at once: accounts and
+    /// holds another transaction has locked are skipped, not waited for.
+    public func sweepExpiredHolds(limit: Int) async throws(WalletError) -> Int {
+        try await run { connection in
+            let rows = try connection.query("SELECT wallet.sweep_expired($1::int)", [Int32(clamping: limit)])
+            return Int(try rows.first?.decode(Int64.self, at: 0) ?? 0)
+        }
+    }
+
+    /// Deletes up to `limit` idempotency records older than `retentionMicros`
+    /// and returns how many it deleted.
+    public func purgeIdempotencyRecords(olderThanMicros retentionMicros: Int64, limit: Int) async throws(WalletError) -> Int {
+        try await run { connection in
+            let rows = try connection.query(
+                "SELECT wallet.purge_idempotency($1, $2::int)", [retentionMicros, Int32(clamping: limit)])
+            return Int(try rows.first?.decode(Int64.self, at: 0) ?? 0)
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import PurserPostgres
+
+/// An account named in a filter.
+public enum AccountSelector: Sendable, Hashable {
+    /// An agent's account or a provider's payable, by id.
+    case id(UUID)
+    /// The tenant's treasury.
+    case treasury
+    /// The tenant's funding account.
+    case funding
+}
+
+/// Which entries `Ledger.entries` returns.
+public struct EntryFilter: Sendable, Equatable {
+    /// Entries debiting or crediting this account.
+    public var account: AccountSelector?
+    /// `fund`, `allocate`, `reclaim`, `capture` or `refund`.
+    public var kind: String?
+    /// Entries created at or after this instant (Unix µs).
+    public var fromUs: Int64?
+    /// Entries created before this instant (Unix µs).
+    public var untilUs: Int64?
+
+    /// A filter; `nil` criteria match everything.
+    public init(account: AccountSelector? = nil, kind: String? = nil, fromUs: Int64? = nil, untilUs: Int64? = nil) {
+        self.account = account
+        self.kind = kind
+        self.fromUs = fromUs
+        self.untilUs = untilUs
+    }
+}
+
+/// An account with a balance row.
+public enum AccountReference: Sendable, Hashable {
+    /// The agent's own account (its id is the agent's id).
+    case agent(UUID)
+    /// The tenant's treasury (funded, not yet allocated).
+    case treasury
+}
+
+extension Ledger {
+    /// The account's balance, held and available amounts as of now, or `nil`
+    /// when the tenant has no such account.
+    public func balance(tenant: UUID, account: AccountReference) async throws(WalletError) -> AccountBalance? {
+        let id: UUID? = switch account {
+        case .agent(let agent): agent
+        case .treasury: nil
+        }
+        return try await run { connection in
+            let rows = try connection.query(
+                """
+                SELECT account_id, kind, status, currency, balance, held, wallet.us(now())
+                  FROM wallet.accounts
+                 WHERE tenant_id = $1 AND account_id = coalesce($2::uuid, wallet.treasury_account($1))
+                """, [tenant, id])
+            guard let row = rows.first else { return nil }
+            return AccountBalance(
+                accountID: try row.decode(UUID.self, at: 0), kind: try row.decode(String.self, at: 1),
+                status: try row.decode(String.self, at: 2), currency: try row.decode(String.self, at: 3),
+                balanceMicros: try row.decode(Int64.self, at: 4), heldMicros: try row.decode(Int64.self, at: 5),
+                asOfUs: try row.decode(Int64.self, at: 6))
+        }
+    }
+
+    /// A page of the tenant's entries, newest first, matching `filter`, starting
+    /// after the entry with sequence `before` (exclusive) when given.
+    public func entries(tenant: UUID, filter: EntryFilter, before: Int64?, limit: Int) async throws(WalletError) -> [LedgerEntry] {
+        let (accountID, accountRole): (UUID?, String?) = switch filter.account {
+        case .id(let id): (id, nil)
+        case .treasury: (nil, "treasury")
+        case .funding: (nil, "funding")
+        case nil: (nil, nil)
+        }
+        return try await run { connection in
+            let rows = try connection.query(
+                """
+                WITH target AS (
+                    SELECT coalesce($2::uuid, CASE $8::text WHEN 'treasury' THEN wallet.treasury_account($1)
+                                                            WHEN 'funding' THEN wallet.funding_account($1) END) AS id)
+                SELECT entry_id, seq, kind, debit_account, credit_account, amount, currency, agent_id, provider_id,
+                       category, hold_id, reference, description, wallet.us(created_at)
+                  FROM wallet.entries, target
+                 WHERE tenant_id = $1
+                   AND (target.id IS NULL OR debit_account = target.id OR credit_account = target.id)
+                   AND ($3::text IS NULL OR kind = $3::text)
+                   AND ($4::bigint IS NULL OR created_at >= 'epoch'::timestamptz + $4::bigint * interval '1 microsecond')
+                   AND ($5::bigint IS NULL OR created_at < 'epoch'::timestamptz + $5::bigint * interval '1 microsecond')
+                   AND ($6::bigint IS NULL OR seq < $6::bigint)
+                 ORDER BY seq DESC
+                 LIMIT $7
+                """,
+                [tenant, accountID, filter.kind, filter.fromUs, filter.untilUs, before, Int64(limit), accountRole])
+            return try rows.map { row throws(PostgresError) in
+                LedgerEntry(
+                    entryID: try row.decode(UUID.self, at: 0), sequence: try row.decode(Int64.self, at: 1),
+                    kind: try row.decode(String.self, at: 2), debitAccount: try row.decode(UUID.self, at: 3),
+                    creditAccount: try row.decode(UUID.self, at: 4), amountMicros: try row.decode(Int64.self, at: 5),
+                    currency: try row.decode(String.self, at: 6), agentID: try row.decode(UUID?.self, at: 7),
+                    providerID: try row.decode(UUID?.self, at: 8), category: try row.decode(String.self, at: 9),
+                    holdID: try row.decode(UUID?.self, at: 10), reference: try row.decode(String.self, at: 11),
+                    description: try row.decode(String.self, at: 12), createdAtUs: try row.decode(Int64.self, at: 13))
+            }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import PurserKit
+import PurserPostgres
+import Synchronization
+
+/// Counters of one `Ledger`, for benchmarks and diagnostics.
+public final class LedgerMetrics: Sendable {
+    let retryCounter = Atomic<Int>(0)
+
+    init() {}
+
+    /// Statements run again after a retryable failure (serialization failure,
+    /// deadlock, lost connection) since the ledger was made.
+    public var retries: Int { retryCounter.load(ordering: .relaxed) }
+}
+
+/// The Wallet's double-entry ledger in PostgreSQL: every money movement is one
+/// call of a function in the `wallet` schema, run as a single autocommit
+/// statement (one round trip, atomic), which takes its row locks in the fixed
+/// order, checks the ledger's rules, writes the entries and stores the
+/// outcome under the caller's idempotency key in the same transaction.
+///
+/// Because every mutating call is keyed, a statement whose outcome is unknown
+/// (connection lost, serialization failure, deadlock) is simply run again: a
+/// committed first run is then replayed from its idempotency record.
+public struct Ledger: Sendable {
+    /// The connections the ledger runs on.
+    public let pool: PostgresPool
+    /// Tries of one statement (the first included) when its failure is retryable.
+    public let maximumAttempts: Int
+    /// Counters of this ledger's statements.
+    public let metrics = LedgerMetrics()
+
+    /// A ledger on `pool` (its `wallet` schema migrated), retrying a statement up to `maximumAttempts` times.
+    public init(pool: PostgresPool, maximumAttempts: Int = 8) {
+        self.pool = pool
+        self.maximumAttempts = max(1, maximumAttempts)
+    }
+
+    /// Runs `body` on a pooled connection, again on retryable failures with
+    /// jittered backoff, and maps what remains to `WalletError`.
+    func run<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws(WalletError) -> T {
+        var attempt = 0
+        var delay: UInt64 = 1_000_000
+        while true {
+            attempt += 1
+            do {
+                return try await pool.withConnection(body)
+            } catch let error as WalletError {
+                throw error
+            } catch let error as PostgresError {
+                if error.isRetryable && attempt < maximumAttempts {
+                    metrics.retryCounter.add(1, ordering: .relaxed)
+                    try? await Task.sleep(nanoseconds: UInt64.random(in: delay / 2...delay))
+                    delay = min(delay * 2, 100_000_000)
+                    continue
+                }
+                throw Ledger.walletError(error)
+            } catch is CancellationError {
+                throw WalletError(.unavailable, reason: "cancelled", "the call was cancelled before it reached the database")
+            } catch {
+                throw WalletError(.internal, reason: "internal", "\(error)")
+            }
+        }
+    }
+
+    /// How a database failure reads to a caller.
+    static func walletError(_ error: PostgresError) -> WalletError {
+        switch error.kind {
+        case .connectionLost, .unavailable, .poolClosed, .timedOut, .serializationFailure, .deadlock:
+            return .unavailable("the ledger database is unavailable: \(error.message)")
+        default:
+            if error.sqlState == "22003" {
+                return .invalid("amount_micros", "the amount would overflow a balance", reason: "amount_invalid")
+            }
+            return WalletError(.internal, reason: "internal", "ledger database error: \(error.kind.reason)")
+        }
+    }
+
+    /// Runs a ledger function returning one `jsonb` outcome and decodes it.
+    func outcome(_ sql: String, _ parameters: [(any PostgresEncodable)?]) async throws(WalletError) -> LedgerOutcome {
+        let text = try await run { connection in
+            let rows = try connection.query(sql, parameters)
+            guard let row = rows.first else {
+                throw PostgresError(.decoding, "the ledger function returned no row")
+            }
+            return try row.decode(String.self, at: 0)
+        }
+        return try LedgerOutcome.decode(text)
+    }
+}

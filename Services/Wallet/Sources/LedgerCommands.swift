@@ -1,0 +1,104 @@
+import Foundation
+
+/// Who an idempotency key belongs to: keys are scoped per caller (the
+/// principal's stable name, e.g. `agent:<id>`) within a tenant, so two callers
+/// can never replay or collide with each other's keys.
+public struct IdempotencyScope: Sendable, Hashable {
+    public var principal: String
+    public var key: String
+
+    /// The key `key` of the caller named `principal`.
+    public init(principal: String, key: String) {
+        self.principal = principal
+        self.key = key
+    }
+}
+
+/// A quantitative limit an authorization must fit under, enforced atomically
+/// in the authorization transaction with a counter in
+/// `wallet.spend_counters(tenant_id, agent_id, scope_key, window_key)` kept
+/// under the agent's account row lock. `windowKey` names the fixed window
+/// (e.g. `2026-11-21` for a daily limit), so a new window starts a new counter.
+public struct SpendLimit: Sendable, Hashable, Encodable {
+    /// The rule the limit comes from (reported as `rule` when it denies).
+    public var scopeKey: String
+    public var windowKey: String
+    /// Most micros that may be held or spent in the window.
+    public var capMicros: Int64
+    /// Most authorizations in the window, when the rule counts calls.
+    public var capCount: Int64?
+
+    /// A cap of `capMicros` (and `capCount` calls, when given) for one rule and window.
+    public init(scopeKey: String, windowKey: String, capMicros: Int64, capCount: Int64? = nil) {
+        self.scopeKey = scopeKey
+        self.windowKey = windowKey
+        self.capMicros = capMicros
+        self.capCount = capCount
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case scopeKey = "scope", windowKey = "window", capMicros = "cap", capCount = "cap_count"
+    }
+}
+
+/// One request to place a hold (Authorize) or to place and capture it at once
+/// (Charge) on an agent's account.
+public struct AuthorizationCommand: Sendable, Hashable {
+    /// Authorize places a hold; Charge places and captures it at once.
+    public enum Kind: String, Sendable, Hashable {
+        case authorize = "Authorize"
+        case charge = "Charge"
+    }
+
+    public var kind: Kind
+    public var scope: IdempotencyScope
+    public var providerID: UUID
+    public var category: String
+    public var taskID: String
+    public var description: String
+    public var amountMicros: Int64
+    public var holdTTLMicros: Int64
+    public var limits: [SpendLimit]
+
+    /// A command; `holdTTLMicros` is the hold's lifetime, `limits` the caps it must fit under.
+    public init(
+        kind: Kind = .authorize, scope: IdempotencyScope, providerID: UUID, category: String, taskID: String = "",
+        description: String = "", amountMicros: Int64, holdTTLMicros: Int64, limits: [SpendLimit] = []
+    ) {
+        self.kind = kind
+        self.scope = scope
+        self.providerID = providerID
+        self.category = category
+        self.taskID = taskID
+        self.description = description
+        self.amountMicros = amountMicros
+        self.holdTTLMicros = holdTTLMicros
+        self.limits = limits
+    }
+}
+
+/// Who asks to capture, void or refund a hold: holds answer `not_found` to
+/// anyone else.
+public enum HoldCaller: Sendable, Hashable {
+    /// The agent that placed the hold.
+    case agent(UUID)
+    /// The hold's payee.
+    case provider(UUID)
+    /// A tenant admin (refunds only).
+    case admin
+
+    var kind: String {
+        switch self {
+        case .agent: "agent"
+        case .provider: "provider"
+        case .admin: "admin"
+        }
+    }
+
+    var id: UUID? {
+        switch self {
+        case .agent(let id), .provider(let id): id
+        case .admin: nil
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+
+/// What a ledger function answers, decoded from its `jsonb`: either `ok` with
+/// the fields of the receipt, or a denial with `status`, `reason`, `message`
+/// and the details of the denial. The same document is what the idempotency
+/// record stores, so a replay decodes to exactly the original outcome.
+struct LedgerOutcome: Decodable, Sendable {
+    var ok: Bool
+    var status: String?
+    var reason: String?
+    var message: String?
+    var entryId: UUID?
+    var holdId: UUID?
+    var amountMicros: Int64?
+    var currency: String?
+    var createdAtUs: Int64?
+    var expiresAtUs: Int64?
+    var availableAfterMicros: Int64?
+    var treasuryBalanceMicros: Int64?
+    var agentBalanceMicros: Int64?
+    var agentAvailableMicros: Int64?
+    var capturedMicros: Int64?
+    var releasedMicros: Int64?
+    var refundedMicros: Int64?
+    var totalRefundedMicros: Int64?
+    var voidedHolds: Int64?
+    var rule: String?
+    var headroomMicros: Int64?
+    var headroomCount: Int64?
+    var availableMicros: Int64?
+    var refundableMicros: Int64?
+    var holdAmountMicros: Int64?
+
+    static func decode(_ text: String) throws(WalletError) -> LedgerOutcome {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        do {
+            return try decoder.decode(LedgerOutcome.self, from: Data(text.utf8))
+        } catch {
+            throw WalletError(.internal, reason: "internal", "undecodable ledger outcome")
+        }
+    }
+
+    /// The denial this outcome carries, or `nil` when it succeeded.
+    var denial: WalletError? {
+        guard !ok else { return nil }
+        let code = WalletError.Code(rawValue: status ?? "") ?? .internal
+        var details: [String: String] = [:]
+        if let rule { details["rule"] = rule }
+        if let headroomMicros { details["headroom_micros"] = String(headroomMicros) }
+        if let headroomCount { details["headroom_count"] = String(headroomCount) }
+        if let availableMicros { details["available_micros"] = String(availableMicros) }
+        if let refundableMicros { details["refundable_micros"] = String(refundableMicros) }
+        if let holdAmountMicros { details["hold_amount_micros"] = String(holdAmountMicros) }
+        return WalletError(code, reason: reason ?? "internal", message ?? "denied", details: details)
+    }
+
+    /// The outcome when it succeeded; its denial thrown otherwise.
+    func accepted() throws(WalletError) -> LedgerOutcome {
+        if let denial { throw denial }
+        return self
+    }
+
+    func require<T>(_ value: T?, _ name: String) throws(WalletError) -> T {
+        guard let value else {
+            throw WalletError(.internal, reason: "internal", "ledger outcome lacks \(name)")
+        }
+        return value
+    }
+}

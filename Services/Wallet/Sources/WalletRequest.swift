@@ -1,0 +1,70 @@
+import Foundation
+import PurserAuth
+import PurserRPC
+
+/// Request validation shared by the handlers: ids, amounts, tenants and
+/// idempotency keys. Every failure names the field.
+enum WalletRequest {
+    /// Longest `idempotency-key` accepted.
+    static let maximumKeyLength = 200
+
+    /// A required id in canonical UUID form.
+    static func id(_ text: String, field: String) throws(WalletError) -> UUID {
+        guard !text.isEmpty else { throw .invalid(field, "is required") }
+        guard text.utf8.count == 36, let id = UUID(uuidString: text) else {
+            throw .invalid(field, "is not a UUID", reason: "invalid_id")
+        }
+        return id
+    }
+
+    /// A positive amount no larger than `maximum`.
+    static func amount(_ micros: Int64, maximum: Int64, field: String = "amount_micros") throws(WalletError) -> Int64 {
+        guard micros > 0 else { throw .invalid(field, "must be positive", reason: "amount_invalid") }
+        guard micros <= maximum else {
+            throw .invalid(field, "must be at most \(maximum) micros", reason: "amount_invalid")
+        }
+        return micros
+    }
+
+    /// A free-text field no longer than `limit` bytes.
+    static func text(_ value: String, field: String, limit: Int) throws(WalletError) -> String {
+        guard value.utf8.count <= limit else { throw .invalid(field, "is longer than \(limit) bytes") }
+        guard !value.utf8.contains(0) else { throw .invalid(field, "contains a NUL character") }
+        return value
+    }
+
+    /// The tenant a call acts on: the principal's own (a different `requested`
+    /// one answers `not_found`), or `requested` for principals without a tenant.
+    static func tenant(_ principal: Principal, requested: String, field: String = "tenant_id") throws(WalletError) -> UUID {
+        if let own = principal.tenantID {
+            guard requested.isEmpty || requested.lowercased() == own.lowercased() else { throw .notFound("tenant") }
+            return try id(own, field: "token tenant")
+        }
+        return try id(requested, field: field)
+    }
+
+    /// The idempotency scope of a mutating call: the caller's `idempotency-key`
+    /// (required) scoped to the caller.
+    static func scope(_ principal: Principal, _ context: ServerContext) throws(WalletError) -> IdempotencyScope {
+        guard let key = context.metadata["idempotency-key"], !key.isEmpty else {
+            throw WalletError(.invalidArgument, reason: "idempotency_key_required", "idempotency-key: is required on this call")
+        }
+        guard key.utf8.count <= maximumKeyLength, !key.utf8.contains(0) else {
+            throw WalletError(.invalidArgument, reason: "idempotency_key_invalid",
+                              "idempotency-key: must be 1 to \(maximumKeyLength) bytes without NUL")
+        }
+        return IdempotencyScope(principal: scopeName(principal), key: key)
+    }
+
+    /// A stable name for the principal within its tenant.
+    static func scopeName(_ principal: Principal) -> String {
+        switch principal {
+        case .operator: "operator"
+        case .tenantAdmin: "admin"
+        case .tenantFinance: "finance"
+        case .agent(_, let agent): "agent:\(agent.lowercased())"
+        case .provider(let provider): "provider:\(provider.lowercased())"
+        case .service(let name): "service:\(name)"
+        }
+    }
+}

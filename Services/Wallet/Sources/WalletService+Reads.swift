@@ -1,0 +1,153 @@
+import Foundation
+import PurserAPI
+import PurserAuth
+import PurserRPC
+
+extension WalletService {
+    /// GetBalance (tenant admin or finance for the treasury or any agent of the
+    /// tenant; an agent for itself) and ListEntries (the same readers; an agent
+    /// sees only entries of its own account), newest first, paged.
+    func registerReads() {
+        handle(WalletMethods.getBalance) { request, principal, _ in
+            let tenant = try WalletRequest.tenant(principal, requested: request.tenantID)
+            let account: AccountReference
+            if case .agent(_, let own) = principal {
+                guard request.agentID.isEmpty || request.agentID.lowercased() == own.lowercased() else {
+                    throw WalletError.notFound("agent")
+                }
+                account = .agent(try WalletRequest.id(own, field: "token subject"))
+            } else if request.agentID.isEmpty {
+                account = .treasury
+            } else {
+                let agent = try WalletRequest.id(request.agentID, field: "agent_id")
+                try await self.directory.requireAgent(agent, in: tenant)
+                account = .agent(agent)
+            }
+            var response = WalletBalance()
+            if let balance = try await self.ledger.balance(tenant: tenant, account: account) {
+                response.accountID = balance.accountID.lowercased
+                response.balanceMicros = balance.balanceMicros
+                response.heldMicros = balance.heldMicros
+                response.availableMicros = balance.availableMicros
+                response.currency = balance.currency
+                response.asOfUs = balance.asOfUs
+                response.status = AccountStatus(ledgerStatus: balance.status)
+            } else {
+                response.currency = try await self.directory.currency(of: tenant)
+                response.asOfUs = Int64(Date().timeIntervalSince1970 * 1_000_000)
+                response.status = .active
+            }
+            if case .agent(let agent) = account {
+                response.agentID = agent.lowercased
+                if response.accountID.isEmpty { response.accountID = agent.lowercased }
+            }
+            return response
+        }
+        handle(WalletMethods.listEntries) { request, principal, _ in
+            let tenant = try WalletRequest.tenant(principal, requested: request.tenantID)
+            var filter = EntryFilter()
+            if case .agent(_, let own) = principal {
+                guard request.accountID.isEmpty || request.accountID.lowercased() == own.lowercased() else {
+                    throw WalletError.notFound("account")
+                }
+                filter.account = .id(try WalletRequest.id(own, field: "token subject"))
+            } else {
+                switch request.accountID {
+                case "": filter.account = nil
+                case "treasury": filter.account = .treasury
+                case "funding": filter.account = .funding
+                default:
+                    let account = try WalletRequest.id(request.accountID, field: "account_id")
+                    try await self.requireVisibleAccount(account, in: tenant)
+                    filter.account = .id(account)
+                }
+            }
+            if request.kind != .unspecified {
+                guard let kind = request.kind.ledgerKind else { throw WalletError.invalid("kind", "is not an entry kind") }
+                filter.kind = kind
+            }
+            guard request.fromUs >= 0, request.untilUs >= 0 else { throw WalletError.invalid("from_us", "must not be negative") }
+            filter.fromUs = request.fromUs == 0 ? nil : request.fromUs
+            filter.untilUs = request.untilUs == 0 ? nil : request.untilUs
+            guard request.pageSize >= 0 else { throw WalletError.invalid("page_size", "must not be negative") }
+            let pageSize = request.pageSize == 0 ? 100 : min(Int(request.pageSize), 1_000)
+            var before: Int64?
+            if !request.pageToken.isEmpty {
+                guard let token = Int64(request.pageToken), token > 0 else {
+                    throw WalletError.invalid("page_token", "is not a token this service issued")
+                }
+                before = token
+            }
+            let entries = try await self.ledger.entries(tenant: tenant, filter: filter, before: before, limit: pageSize + 1)
+            var response = ListEntriesResponse()
+            response.entries = entries.prefix(pageSize).map(WalletEntry.init(ledger:))
+            if entries.count > pageSize, let last = entries.prefix(pageSize).last {
+                response.nextPageToken = String(last.sequence)
+            }
+            return response
+        }
+    }
+}
+
+extension WalletService {
+    /// Passes when `account` is one of the tenant's agents or a provider's
+    /// payable; anything else (another tenant's agent included) is `not_found`.
+    func requireVisibleAccount(_ account: UUID, in tenant: UUID) async throws(WalletError) {
+        do {
+            try await directory.requireAgent(account, in: tenant)
+        } catch where error.code == .notFound {
+            guard try await directory.provider(account) != nil else { throw WalletError.notFound("account") }
+        }
+    }
+}
+
+extension AccountStatus {
+    init(ledgerStatus: String) {
+        switch ledgerStatus {
+        case "active": self = .active
+        case "frozen": self = .frozen
+        case "revoked": self = .revoked
+        default: self = .unspecified
+        }
+    }
+}
+
+extension LedgerEntryKind {
+    init(ledgerKind: String) {
+        switch ledgerKind {
+        case "fund": self = .fund
+        case "allocate": self = .allocate
+        case "reclaim": self = .reclaim
+        case "capture": self = .capture
+        case "refund": self = .refund
+        default: self = .unspecified
+        }
+    }
+
+    /// The ledger's name of this kind; `nil` for unspecified or unknown numbers.
+    var ledgerKind: String? {
+        switch self {
+        case .fund, .allocate, .reclaim, .capture, .refund: description
+        default: nil
+        }
+    }
+}
+
+extension WalletEntry {
+    init(ledger entry: LedgerEntry) {
+        self.init()
+        entryID = entry.entryID.lowercased
+        kind = LedgerEntryKind(ledgerKind: entry.kind)
+        debitAccount = entry.debitAccount.lowercased
+        creditAccount = entry.creditAccount.lowercased
+        amountMicros = entry.amountMicros
+        currency = entry.currency
+        agentID = entry.agentID?.lowercased ?? ""
+        providerID = entry.providerID?.lowercased ?? ""
+        category = entry.category
+        holdID = entry.holdID?.lowercased ?? ""
+        externalReference = entry.reference
+        description = entry.description
+        createdAtUs = entry.createdAtUs
+    }
+}

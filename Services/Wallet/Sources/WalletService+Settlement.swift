@@ -1,0 +1,60 @@
+import Foundation
+import PurserAPI
+import PurserAuth
+import PurserRPC
+
+extension WalletService {
+    /// CaptureFeed (service `settlement`): captures and refunds in commit-safe
+    /// order after a cursor (see `Ledger.feed`). AuditLedger (operator for one
+    /// or every tenant; tenant admin and finance for their own): the ledger's
+    /// invariants, with any discrepancy found.
+    func registerSettlement() {
+        handle(WalletMethods.captureFeed) { request, _, _ in
+            guard let cursor = FeedCursor(parsing: request.cursor) else {
+                throw WalletError.invalid("cursor", "is not a cursor this feed issued")
+            }
+            guard request.limit >= 0 else { throw WalletError.invalid("limit", "must not be negative") }
+            let limit = request.limit == 0 ? 500 : min(Int(request.limit), 5_000)
+            let items = try await self.ledger.feed(after: cursor, limit: limit)
+            var response = CaptureFeedResponse()
+            response.entries = items.map(CaptureFeedEntry.init(feed:))
+            response.nextCursor = items.last?.cursor.description ?? cursor.description
+            return response
+        }
+        handle(WalletMethods.auditLedger) { request, principal, _ in
+            let tenant: UUID? = principal.isOperator && request.tenantID.isEmpty
+                ? nil : try WalletRequest.tenant(principal, requested: request.tenantID)
+            let discrepancies = try await self.ledger.audit(tenant: tenant)
+            var response = AuditLedgerResponse()
+            response.discrepancies = discrepancies.map { found in
+                var item = LedgerDiscrepancy()
+                item.tenantID = found.tenantID.lowercased
+                item.check = found.check
+                item.subject = found.subject
+                item.expected = found.expected
+                item.actual = found.actual
+                return item
+            }
+            response.clean = discrepancies.isEmpty
+            response.checkedAtUs = Int64(Date().timeIntervalSince1970 * 1_000_000)
+            return response
+        }
+    }
+}
+
+extension CaptureFeedEntry {
+    init(feed item: FeedItem) {
+        self.init()
+        entryID = item.entryID.lowercased
+        kind = LedgerEntryKind(ledgerKind: item.kind)
+        tenantID = item.tenantID.lowercased
+        agentID = item.agentID.lowercased
+        providerID = item.providerID.lowercased
+        category = item.category
+        amountMicros = item.amountMicros
+        holdID = item.holdID.lowercased
+        createdAtUs = item.createdAtUs
+        currency = item.currency
+        cursor = item.cursor.description
+    }
+}

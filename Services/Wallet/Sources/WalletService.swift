@@ -1,0 +1,66 @@
+import Foundation
+import PurserAPI
+import PurserAuth
+import PurserKit
+import PurserRPC
+import PurserService
+
+/// `purser.wallet.v1.Wallet` on a `ServiceHost`: pre-funded balances, holds
+/// and the double-entry ledger.
+///
+/// Guarantees, whatever the concurrency and however many replicas run:
+/// no account's available balance ever goes below zero (checked by the code
+/// under the account row lock and refused by a CHECK constraint); every money
+/// movement is one transaction with its ledger entries; every mutating call is
+/// idempotent by its `idempotency-key`; every query is scoped to the caller's
+/// tenant, and other tenants' ids answer NOT_FOUND.
+public final class WalletService: Sendable {
+    /// The host the handlers are registered on.
+    public let host: ServiceHost
+    /// The ledger in the host's database.
+    public let ledger: Ledger
+    /// Batches concurrent authorizations of one agent into one transaction.
+    public let coalescer: AuthorizationCoalescer
+    /// Tenant, agent and provider facts from Identity.
+    public let directory: IdentityDirectory
+    /// The Wallet's own settings.
+    public let settings: WalletSettings
+
+    /// Registers every method on `host` and adds the hold sweeper to its
+    /// background services. `directory` reaches Identity as the `wallet` service.
+    public init(host: ServiceHost, settings: WalletSettings, directory: IdentityDirectory) {
+        self.host = host
+        self.settings = settings
+        self.directory = directory
+        self.ledger = Ledger(pool: host.pool)
+        self.coalescer = AuthorizationCoalescer(ledger: ledger, maximumBatch: settings.authorizationBatch)
+        registerFunding()
+        registerAuthorization()
+        registerHolds()
+        registerReads()
+        registerSettlement()
+        registerFreeze()
+        host.addBackground(
+            "hold-sweeper",
+            HoldSweeper(ledger: ledger, interval: settings.sweepInterval, retention: settings.idempotencyRetention,
+                        logger: host.logger.with(["component": "hold-sweeper"])))
+    }
+
+    /// Registers `method` for the principals `WalletAccess` allows.
+    func handle<Request, Response>(
+        _ method: MethodDescriptor<Request, Response>,
+        _ body: @escaping @Sendable (Request, Principal, ServerContext) async throws -> Response
+    ) {
+        let service = WalletAccess.services[method.fullName]
+        host.handle(method, allowing: WalletAccess.kinds(method)) { request, principal, context in
+            if let service {
+                do throws(AuthError) {
+                    try principal.requireService(service)
+                } catch {
+                    throw error.rpcError
+                }
+            }
+            return try await body(request, principal, context)
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import PurserKit
+import PurserService
+
+/// The Wallet's own settings (the common ones are `ServiceSettings`), read from
+/// `PURSER_WALLET_*`.
+public struct WalletSettings: Sendable {
+    /// Hold lifetime when an authorization does not ask for one.
+    public var defaultHoldTTL: Duration
+    /// Longest hold lifetime an authorization may ask for.
+    public var maximumHoldTTL: Duration
+    /// Largest amount one call may move (guards against typos and overflow).
+    public var maximumAmountMicros: Int64
+    /// Most authorizations of one agent decided in one transaction.
+    public var authorizationBatch: Int
+    /// How often expired holds are released.
+    public var sweepInterval: Duration
+    /// How long idempotency records are kept (at least 24 h).
+    public var idempotencyRetention: Duration
+    /// How long facts fetched from Identity (tenants, agents, providers) are reused.
+    public var directoryTTL: Duration
+
+    /// Memberwise, for tests and embedders.
+    public init(
+        defaultHoldTTL: Duration = .seconds(300), maximumHoldTTL: Duration = .seconds(3_600),
+        maximumAmountMicros: Int64 = 1_000_000_000_000_000, authorizationBatch: Int = 128,
+        sweepInterval: Duration = .seconds(1), idempotencyRetention: Duration = .seconds(86_400),
+        directoryTTL: Duration = .seconds(60)
+    ) {
+        self.defaultHoldTTL = defaultHoldTTL
+        self.maximumHoldTTL = maximumHoldTTL
+        self.maximumAmountMicros = maximumAmountMicros
+        self.authorizationBatch = authorizationBatch
+        self.sweepInterval = sweepInterval
+        self.idempotencyRetention = idempotencyRetention
+        self.directoryTTL = directoryTTL
+    }
+
+    /// Reads the settings from `configuration` (service `wallet`); errors name the variable.
+    public init(configuration: Configuration) throws {
+        let defaultTTL = try configuration.duration(
+            "HOLD_TTL_DEFAULT", default: "5m", doc: "hold lifetime when Authorize does not ask for one")
+        let maximumTTL = try configuration.duration(
+            "HOLD_TTL_MAX", default: "1h", doc: "longest hold lifetime Authorize may ask for")
+        guard defaultTTL > .zero, maximumTTL >= defaultTTL else {
+            throw SettingError(
+                variable: configuration.variable("HOLD_TTL_MAX"), value: "\(maximumTTL)",
+                expected: "a duration at least PURSER_WALLET_HOLD_TTL_DEFAULT (\(defaultTTL)), both positive")
+        }
+        let retention = try configuration.duration(
+            "IDEMPOTENCY_RETENTION", default: "24h", doc: "how long idempotency keys are remembered (at least 24h)")
+        guard retention >= .seconds(86_400) else {
+            throw SettingError(
+                variable: configuration.variable("IDEMPOTENCY_RETENTION"), value: "\(retention)", expected: "at least 24h")
+        }
+        self.init(
+            defaultHoldTTL: defaultTTL,
+            maximumHoldTTL: maximumTTL,
+            maximumAmountMicros: Int64(try configuration.int(
+                "MAX_AMOUNT_MICROS", default: 1_000_000_000_000_000, in: 1...Int(Int64.max),
+                doc: "largest amount one call may move, in micros")),
+            authorizationBatch: try configuration.int(
+                "AUTHORIZE_BATCH", default: 128, in: 1...4_096,
+                doc: "most authorizations of one agent decided in one transaction"),
+            sweepInterval: try configuration.duration("SWEEP_INTERVAL", default: "1s", doc: "how often expired holds are released"),
+            idempotencyRetention: retention,
+            directoryTTL: try configuration.duration(
+                "DIRECTORY_TTL", default: "60s", doc: "how long tenant, agent and provider facts from Identity are cached"))
+    }
+}
+
+extension Duration {
+    /// Whole microseconds (truncated).
+    var microseconds: Int64 {
+        let parts = components
+        return parts.seconds * 1_000_000 + parts.attoseconds / 1_000_000_000_000
+    }
+}

@@ -1,0 +1,46 @@
+import PurserAuth
+import PurserRPC
+
+/// Turns a request into a `Principal`, once per call, at the edge.
+///
+/// A request with `authorization: Bearer <jwt>` is its token's principal
+/// (verified offline by `verifier`, including the revoked-subject set). A
+/// request without one, over mutual TLS with a certificate whose name is in
+/// `servicePeers`, is that service. Anything else is UNAUTHENTICATED.
+/// Failures are `RPCError`s with a stable `reason`.
+public struct RequestAuthenticator: Sendable {
+    public let verifier: TokenVerifier
+    public let servicePeers: Set<String>
+
+    /// Authenticates with `verifier`; mTLS peers named in `servicePeers` are services.
+    public init(verifier: TokenVerifier, servicePeers: Set<String>) {
+        self.verifier = verifier
+        self.servicePeers = servicePeers
+    }
+
+    /// The caller's principal; throws `RPCError` (UNAUTHENTICATED) when there is none.
+    public func principal(for context: ServerContext) async throws(RPCError) -> Principal {
+        if let authorization = context.metadata["authorization"] {
+            do {
+                return try await verifier.verify(authorization: authorization).principal
+            } catch {
+                throw error.rpcError
+            }
+        }
+        if let peer = context.peerIdentity, servicePeers.contains(peer) {
+            return .service(name: peer)
+        }
+        throw AuthError.tokenMissing.rpcError
+    }
+
+    /// The caller's principal, required to be one of `kinds` (PERMISSION_DENIED otherwise).
+    public func principal(for context: ServerContext, allowing kinds: Set<Principal.Kind>) async throws(RPCError) -> Principal {
+        let principal = try await principal(for: context)
+        do {
+            try principal.require(anyOf: kinds)
+        } catch {
+            throw error.rpcError
+        }
+        return principal
+    }
+}

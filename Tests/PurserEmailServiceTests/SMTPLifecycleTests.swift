@@ -1,0 +1,52 @@
+import Foundation
+import PurserEmailService
+import Testing
+
+/// Connection limits and the drain on shutdown, with raw sockets.
+@Suite("SMTP lifecycle")
+struct SMTPLifecycleTests {
+    @Test func clientsBeyondTheConnectionLimitGet421() async throws {
+        try await withSystem("smtp_limit", maxConnections: 2, commandTimeout: .seconds(30)) { system in
+            let port = system.smtpPort
+            let idle = (0..<2).map { _ in
+                Task { try await SMTPInterop.raw(port: port, script: "EHLO idle.test\r\n", readTimeout: 120) }
+            }
+            try await waitUntil { system.email.smtp.openConnections == 2 }
+            let refused = try await SMTPInterop.raw(port: port, script: "EHLO late.test\r\n")
+            #expect(refused.replies.hasPrefix("421 4.7.0 Too many connections"), "\(refused.replies)")
+            #expect(refused.replies.hasSuffix("<EOF>"))
+            #expect(system.email.smtp.openConnections == 2)
+
+            await system.email.smtp.shutdown()
+            for client in idle {
+                let result = try await client.value
+                #expect(SMTPInterop.replyCodes(result.replies).first == 220)
+                #expect(SMTPInterop.replyCodes(result.replies).last == 421, "\(result.replies)")
+                #expect(result.replies.contains("421 4.3.2 Service shutting down"))
+                #expect(result.replies.hasSuffix("<EOF>"))
+            }
+            #expect(system.email.smtp.openConnections == 0)
+        }
+    }
+
+    @Test func startTLSDiscardsCommandsPipelinedBehindIt() async throws {
+        try await withSystem("smtp_starttls_injection") { system in
+            // RFC 3207: anything sent in plaintext after STARTTLS must not be executed. The
+            // client never starts the handshake, so the connection ends at the idle timeout.
+            let result = try await SMTPInterop.raw(
+                port: system.smtpPort, script: "EHLO inject.test\r\nSTARTTLS\r\nMAIL FROM:<evil@example.org>\r\n")
+            #expect(SMTPInterop.replyCodes(result.replies) == [220, 250, 220], "\(result.replies)")
+            #expect(!result.replies.contains("Sender OK"))
+            #expect(result.replies.hasSuffix("<EOF>") || result.replies.hasSuffix("<RESET>"))
+        }
+    }
+}
+
+/// Polls `condition` every 20 ms for up to 10 s.
+func waitUntil(_ condition: () -> Bool) async throws {
+    for _ in 0..<500 {
+        if condition() { return }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    #expect(condition(), "condition not reached within 10 s")
+}

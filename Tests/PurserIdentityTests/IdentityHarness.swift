@@ -1,0 +1,198 @@
+import Foundation
+import PurserAPI
+import PurserAuth
+import PurserIdentity
+import PurserKit
+import PurserPostgres
+import PurserRPC
+import PurserService
+import PurserTestSupport
+import PurserWire
+
+/// A real Identity service for one test: its own database on the test
+/// PostgreSQL, TLS with the test certificates on an ephemeral port, and
+/// clients that call it as the different principals.
+final class IdentityHarness: Sendable {
+    let host: ServiceHost
+    let service: IdentityService
+    let port: Int
+    let databaseURL: String
+    let kek: KeyEncryptionKey
+    let logger: Logger
+    /// Calls without a client certificate (bearer tokens only).
+    let anonymous: RPCClient
+    /// Calls over mutual TLS as `wallet`, a service principal.
+    let wallet: RPCClient
+    /// Calls over mutual TLS as `test-client`: a deployment certificate that is no service.
+    let deploymentClient: RPCClient
+
+    static func start(
+        label: String, subscribers: [RevocationSubscriber] = [], tokenLifetime: Duration = .seconds(900)
+    ) async throws -> IdentityHarness {
+        let databaseURL = try await TestDatabase.create(label: label)
+        let logger = Logger(label: "identity-test", level: .warning)
+        let common = ServiceSettings(
+            name: "identity", listen: Endpoint(host: "127.0.0.1", port: 0),
+            tlsCertificatePath: try TestEnvironment.certificate("identity"),
+            tlsPrivateKeyPath: try TestEnvironment.privateKey("identity"),
+            tlsCAPath: try TestEnvironment.certificate("ca"),
+            databaseURL: databaseURL, databasePoolSize: 4, identityEndpoint: nil,
+            revocationPollInterval: .milliseconds(100), drainTimeout: .seconds(2))
+        let kek = try KeyEncryptionKey.generate()
+        let settings = IdentitySettings(
+            keyEncryptionKey: kek, tokenLifetime: tokenLifetime, revocationSubscribers: subscribers,
+            retrySchedule: RetrySchedule(initial: .milliseconds(100), maximum: .milliseconds(400)),
+            dispatchInterval: .milliseconds(50), deliveryTimeout: .seconds(2))
+        let host = try await ServiceHost(
+            settings: common, migrations: IdentityMigrations.all,
+            authentication: IdentityService.localAuthentication(settings: settings), logger: logger)
+        let service = try IdentityService(
+            host: host, settings: settings,
+            clientTLS: .client(
+                trustRootsPath: common.tlsCAPath, certificatePath: common.tlsCertificatePath,
+                privateKeyPath: common.tlsPrivateKeyPath))
+        try await service.prepareSigningKey()
+        let port = try host.start()
+        return IdentityHarness(
+            host: host, service: service, port: port, databaseURL: databaseURL, kek: kek, logger: logger,
+            anonymous: try Self.client(port: port, certificate: nil, logger: logger),
+            wallet: try Self.client(port: port, certificate: "wallet", logger: logger),
+            deploymentClient: try Self.client(port: port, certificate: "test-client", logger: logger))
+    }
+
+    private init(
+        host: ServiceHost, service: IdentityService, port: Int, databaseURL: String, kek: KeyEncryptionKey, logger: Logger,
+        anonymous: RPCClient, wallet: RPCClient, deploymentClient: RPCClient
+    ) {
+        self.host = host
+        self.service = service
+        self.port = port
+        self.databaseURL = databaseURL
+        self.kek = kek
+        self.logger = logger
+        self.anonymous = anonymous
+        self.wallet = wallet
+        self.deploymentClient = deploymentClient
+    }
+
+    /// A client of this Identity, presenting the test certificate `certificate` when given.
+    static func client(port: Int, certificate: String?, logger: Logger) throws -> RPCClient {
+        let tls = TLSConfiguration.client(
+            trustRootsPath: try TestEnvironment.certificate("ca"),
+            certificatePath: try certificate.map(TestEnvironment.certificate),
+            privateKeyPath: try certificate.map(TestEnvironment.privateKey))
+        return try RPCClient(
+            configuration: ClientConfiguration(host: "127.0.0.1", port: port, tls: tls, maximumAttempts: 1), logger: logger)
+    }
+
+    func stop() async {
+        anonymous.close()
+        wallet.close()
+        deploymentClient.close()
+        try? await host.shutdown()
+    }
+
+    /// Calls `method` with a bearer token (or none) over `client` (anonymous by default).
+    func call<Request, Response>(
+        _ method: MethodDescriptor<Request, Response>, _ request: Request, token: String? = nil, via client: RPCClient? = nil
+    ) async throws(RPCError) -> Response {
+        var metadata: Metadata = [:]
+        if let token { metadata["authorization"] = "Bearer \(token)" }
+        return try await (client ?? anonymous).call(method, request, metadata: metadata, timeout: .seconds(10))
+    }
+
+    /// Exchanges a secret for a token.
+    func token(_ secret: String, audience: String = "") async throws -> String {
+        try await call(IdentityMethods.authenticate, AuthenticateRequest(secret: secret, audience: audience)).token
+    }
+
+    /// Bootstraps the operator (over mutual TLS) and returns an operator token.
+    func operatorToken() async throws -> String {
+        let bootstrap = try await call(IdentityMethods.bootstrap, BootstrapRequest(label: "test"), via: deploymentClient)
+        return try await token(bootstrap.secret)
+    }
+
+    /// A tenant created by the operator, with an admin and a finance key and their tokens.
+    struct TenantFixture: Sendable {
+        let tenant: Tenant
+        let adminSecret: String
+        let adminToken: String
+        let financeToken: String
+    }
+
+    func makeTenant(_ slug: String, operatorToken: String) async throws -> TenantFixture {
+        let tenant = try await call(
+            IdentityMethods.createTenant, CreateTenantRequest(slug: slug, name: "Tenant \(slug)"), token: operatorToken)
+        let admin = try await call(
+            IdentityMethods.createApiKey, CreateApiKeyRequest(tenantID: tenant.id, role: .admin, label: "admin"),
+            token: operatorToken)
+        let finance = try await call(
+            IdentityMethods.createApiKey, CreateApiKeyRequest(tenantID: tenant.id, role: .finance, label: "finance"),
+            token: operatorToken)
+        return TenantFixture(
+            tenant: tenant, adminSecret: admin.secret, adminToken: try await token(admin.secret),
+            financeToken: try await token(finance.secret))
+    }
+
+    /// An agent of `tenant` created by its admin, with its secret.
+    func makeAgent(_ handle: String, in fixture: TenantFixture) async throws -> CreateAgentResponse {
+        try await call(
+            IdentityMethods.createAgent, CreateAgentRequest(tenantID: fixture.tenant.id, handle: handle, displayName: handle),
+            token: fixture.adminToken)
+    }
+
+    /// The current private signing key, read from the database and opened with
+    /// the KEK (what an attacker without the KEK could not do), for minting
+    /// tokens with chosen claims.
+    func currentSigningKey() async throws -> SigningKey {
+        let row = try await query("SELECT kid || ' ' || encode(sealed_private_key, 'hex') FROM identity.signing_keys WHERE retired_at IS NULL")
+        let parts = (row.first ?? nil)?.split(separator: " ") ?? []
+        guard parts.count == 2 else { throw RPCError(.notFound, "no current signing key") }
+        var sealed: [UInt8] = []
+        var index = parts[1].startIndex
+        while index < parts[1].endIndex {
+            let next = parts[1].index(index, offsetBy: 2)
+            sealed.append(UInt8(parts[1][index..<next], radix: 16) ?? 0)
+            index = next
+        }
+        return try kek.openSigningKey(sealed, keyID: String(parts[0]))
+    }
+
+    /// Runs `sql` against this Identity's database and returns the first column of each row as text.
+    func query(_ sql: String, _ parameters: [(any PostgresEncodable)?] = []) async throws -> [String?] {
+        let pool = PostgresPool(configuration: PostgresConfiguration(url: databaseURL, size: 1), logger: logger)
+        let values = try await pool.withConnection { connection -> [String?] in
+            try connection.query(sql, parameters).map { try $0.decode(String?.self, at: 0) }
+        }
+        await pool.close()
+        return values
+    }
+}
+
+/// Runs `body` with a fresh harness and always stops it.
+func withIdentity<T>(
+    _ label: String, subscribers: [RevocationSubscriber] = [], tokenLifetime: Duration = .seconds(900),
+    _ body: (IdentityHarness) async throws -> T
+) async throws -> T {
+    let harness = try await IdentityHarness.start(label: label, subscribers: subscribers, tokenLifetime: tokenLifetime)
+    do {
+        let result = try await body(harness)
+        await harness.stop()
+        return result
+    } catch {
+        await harness.stop()
+        throw error
+    }
+}
+
+/// The `RPCError` `body` throws, or `nil` when it succeeds.
+func rpcError(_ body: () async throws -> Void) async -> RPCError? {
+    do {
+        try await body()
+        return nil
+    } catch let error as RPCError {
+        return error
+    } catch {
+        return RPCError(.unknown, "not an RPCError: \(error)")
+    }
+}

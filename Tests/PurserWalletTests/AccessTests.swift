@@ -1,0 +1,135 @@
+import Foundation
+import PurserAPI
+import PurserRPC
+import PurserWallet
+import Testing
+
+@Suite struct AccessTests {
+    /// Every caller a test can be: name → (bearer token, mTLS certificate).
+    static let callers = ["operator", "admin", "finance", "agent", "provider", "identity", "settlement", "policy"]
+
+    /// The principal kind (or service name) each caller authenticates as.
+    static func allowed(_ caller: String, _ method: String) -> Bool {
+        let kind: String = switch caller {
+        case "admin": "tenantAdmin"
+        case "finance": "tenantFinance"
+        case "identity", "settlement", "policy": "service"
+        default: caller
+        }
+        guard let kinds = WalletAccess.allowed[method], kinds.contains(where: { $0.rawValue == kind }) else { return false }
+        if kind == "service" { return WalletAccess.services[method] == caller }
+        return true
+    }
+
+    @Test func everyPrincipalIsRefusedEveryMethodItMustNotCall() async throws {
+        try await withWallet("rpc_access") { h in
+            let world = try await h.world("access", operatorToken: try await h.operatorToken())
+            let tokens = [
+                "operator": world.operatorToken, "admin": world.adminToken, "finance": world.financeToken,
+                "agent": world.agentToken, "provider": world.providerToken,
+            ]
+            var refusals = 0
+            for method in WalletMethods.allNames {
+                #expect(WalletAccess.allowed[method] != nil, "\(method) has no access rule")
+                for caller in Self.callers where !Self.allowed(caller, method) {
+                    var metadata: Metadata = ["idempotency-key": "access-\(caller)"]
+                    var client = h.anonymous
+                    if let token = tokens[caller] {
+                        metadata["authorization"] = "Bearer \(token)"
+                    } else {
+                        client = try #require(h.services[caller])
+                    }
+                    let failure = await rpcError {
+                        _ = try await client.call(method, [], metadata: metadata, timeout: .seconds(10))
+                    }
+                    #expect(failure?.code == .permissionDenied, "\(caller) calling \(method): \(String(describing: failure))")
+                    refusals += 1
+                }
+                let anonymous = await rpcError { _ = try await h.anonymous.call(method, [], timeout: .seconds(10)) }
+                #expect(anonymous?.code == .unauthenticated, "anonymous calling \(method)")
+                let stranger = await rpcError {
+                    _ = try await #require(h.services["test-client"]).call(method, [], timeout: .seconds(10))
+                }
+                #expect(stranger?.code == .unauthenticated, "a deployment certificate that is no service calling \(method)")
+            }
+            #expect(refusals > 60)
+        }
+    }
+
+    @Test func anotherTenantsIdsAnswerNotFound() async throws {
+        try await withWallet("rpc_isolation") { h in
+            let operatorToken = try await h.operatorToken()
+            let mine = try await h.world("mine", operatorToken: operatorToken)
+            let theirs = try await h.world(
+                "theirs", operatorToken: operatorToken, provider: (mine.providerID, mine.providerToken))
+            try await h.fund(mine, agentMicros: 1_000_000)
+            let hold = try await h.authorize(mine, micros: 1_000)
+
+            var allocate = AllocateRequest()
+            allocate.agentID = mine.agentID
+            allocate.amountMicros = 1
+            var balance = GetBalanceRequest()
+            balance.agentID = mine.agentID
+            var foreignTenant = GetBalanceRequest()
+            foreignTenant.tenantID = mine.tenantID
+            var capture = CaptureRequest()
+            capture.tenantID = mine.tenantID
+            capture.holdID = hold.holdID
+            var void = VoidRequest()
+            void.holdID = hold.holdID
+            var entries = ListEntriesRequest()
+            entries.accountID = mine.agentID
+            var foreignEntries = ListEntriesRequest()
+            foreignEntries.tenantID = mine.tenantID
+            var audit = AuditLedgerRequest()
+            audit.tenantID = mine.tenantID
+            var refund = RefundRequest()
+            refund.holdID = hold.holdID
+            var ownAgentsBalance = GetBalanceRequest()
+            ownAgentsBalance.agentID = mine.otherAgentID
+
+            let failures: [(String, RPCError?)] = [
+                ("allocate to another tenant's agent", await rpcError {
+                    _ = try await h.call(WalletMethods.allocate, allocate, token: theirs.adminToken, key: "x1") }),
+                ("balance of another tenant's agent", await rpcError {
+                    _ = try await h.call(WalletMethods.getBalance, balance, token: theirs.financeToken) }),
+                ("balance naming another tenant", await rpcError {
+                    _ = try await h.call(WalletMethods.getBalance, foreignTenant, token: theirs.adminToken) }),
+                ("capture by another tenant's agent", await rpcError {
+                    _ = try await h.call(WalletMethods.capture, capture, token: theirs.agentToken, key: "x2") }),
+                ("void by another agent of the same tenant", await rpcError {
+                    _ = try await h.call(WalletMethods.void, void, token: mine.otherAgentToken, key: "x3") }),
+                ("void by another tenant's agent", await rpcError {
+                    _ = try await h.call(WalletMethods.void, void, token: theirs.agentToken, key: "x4") }),
+                ("entries of another tenant's agent", await rpcError {
+                    _ = try await h.call(WalletMethods.listEntries, entries, token: theirs.adminToken) }),
+                ("entries of an unknown account", await rpcError {
+                    var request = ListEntriesRequest()
+                    request.accountID = UUID().uuidString.lowercased()
+                    _ = try await h.call(WalletMethods.listEntries, request, token: theirs.adminToken) }),
+                ("entries naming another tenant", await rpcError {
+                    _ = try await h.call(WalletMethods.listEntries, foreignEntries, token: theirs.financeToken) }),
+                ("audit of another tenant", await rpcError {
+                    _ = try await h.call(WalletMethods.auditLedger, audit, token: theirs.financeToken) }),
+                ("refund by another tenant's admin", await rpcError {
+                    _ = try await h.call(WalletMethods.refund, refund, token: theirs.adminToken, key: "x5") }),
+                ("another agent's balance", await rpcError {
+                    _ = try await h.call(WalletMethods.getBalance, ownAgentsBalance, token: mine.agentToken) }),
+                ("another agent's entries", await rpcError {
+                    var request = ListEntriesRequest()
+                    request.accountID = mine.otherAgentID
+                    _ = try await h.call(WalletMethods.listEntries, request, token: mine.agentToken) }),
+            ]
+            for (what, failure) in failures {
+                #expect(failure?.code == .notFound, "\(what): \(String(describing: failure))")
+            }
+            var providerEntries = ListEntriesRequest()
+            providerEntries.accountID = mine.providerID
+            let payable = try await h.call(WalletMethods.listEntries, providerEntries, token: mine.financeToken)
+            #expect(payable.entries.isEmpty)
+            var stillHeld = GetBalanceRequest()
+            stillHeld.agentID = mine.agentID
+            #expect(try await h.call(WalletMethods.getBalance, stillHeld, token: mine.adminToken).heldMicros == 1_000)
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import PurserKit
+import PurserPostgres
+import PurserTestSupport
+import PurserWallet
+
+/// A fresh database with the `wallet` schema migrated, a pool and a ledger on
+/// it, and helpers to fund agents. One per test, so tests never share state.
+struct LedgerFixture {
+    let url: String
+    let pool: PostgresPool
+    let ledger: Ledger
+    let tenant = UUID()
+    let provider = UUID()
+    let currency = "USD"
+
+    static func make(_ label: String, poolSize: Int = 8) async throws -> LedgerFixture {
+        let url = try await TestDatabase.create(label: label)
+        let pool = PostgresPool(
+            configuration: PostgresConfiguration(url: url, size: poolSize, applicationName: "wallet-tests"),
+            logger: Logger(label: "wallet-tests", level: .error))
+        try await WalletMigrations.migrator.run(on: pool)
+        return LedgerFixture(url: url, pool: pool, ledger: Ledger(pool: pool))
+    }
+
+    func close() async { await pool.close() }
+
+    /// A scope with a fresh random key for `principal`.
+    static func scope(_ principal: String = "test") -> IdempotencyScope {
+        IdempotencyScope(principal: principal, key: UUID().uuidString)
+    }
+
+    /// Funds the treasury with `micros` and allocates all of it to a new agent.
+    func fundedAgent(_ micros: Int64) async throws -> UUID {
+        let agent = UUID()
+        _ = try await ledger.fund(tenant: tenant, currency: currency, amountMicros: micros, reference: "wire", description: "",
+                                  scope: Self.scope("operator"))
+        _ = try await ledger.allocate(tenant: tenant, currency: currency, agent: agent, amountMicros: micros, scope: Self.scope("admin"))
+        return agent
+    }
+
+    func command(
+        _ amount: Int64, kind: AuthorizationCommand.Kind = .authorize, key: String = UUID().uuidString,
+        principal: String = "agent", ttl: Int64 = 300_000_000, limits: [SpendLimit] = []
+    ) -> AuthorizationCommand {
+        AuthorizationCommand(
+            kind: kind, scope: IdempotencyScope(principal: principal, key: key), providerID: provider, category: "llm",
+            amountMicros: amount, holdTTLMicros: ttl, limits: limits)
+    }
+
+    func available(_ agent: UUID) async throws -> Int64 {
+        try await ledger.balance(tenant: tenant, account: .agent(agent))?.availableMicros ?? -1
+    }
+
+    func audit() async throws -> [AuditDiscrepancy] {
+        try await ledger.audit(tenant: nil)
+    }
+}
+
+/// The reason of a denial, or `nil` when `body` succeeded.
+func denialReason<T>(_ body: () async throws -> T) async -> String? {
+    do {
+        _ = try await body()
+        return nil
+    } catch let error as WalletError {
+        return error.reason
+    } catch {
+        return "unexpected: \(error)"
+    }
+}
