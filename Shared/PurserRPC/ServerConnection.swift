@@ -42,6 +42,9 @@ final class ServerConnection: FramedConnection, @unchecked Sendable {
         lastActivity = purser_monotonic_ns()
         switch frame {
         case .request(let stream, let method, let timeout, let metadata, let message):
+            // Once shutdown has begun, a request read before this loop ran its
+            // drain step is refused like any other stream above GOAWAY's last.
+            if !streams.isDraining && shared.draining.load(ordering: .acquiring) { beginDrain() }
             startCall(stream: stream, method: method, timeoutMilliseconds: timeout, metadata: metadata, message: message)
         case .cancel(let stream):
             guard let handle = streams.cancel(stream: stream) else { return }
