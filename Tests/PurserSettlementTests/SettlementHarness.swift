@@ -23,9 +23,9 @@ struct NoRevocations: RevocationFeed {
 }
 
 /// The Settlement service running in-process next to the real Wallet (one
-/// database, two schemas), reading the Wallet's capture feed over mutual TLS,
-/// serving RPC over real TLS on an ephemeral port, with tokens signed by a key
-/// its verifier trusts. Its clock stands `clockOffsetUs` after the real one.
+/// database, two schemas), reading the Wallet's capture feed and ledger totals
+/// over mutual TLS, serving RPC over real TLS on an ephemeral port, with tokens
+/// signed by a key its verifier trusts. Its clock stands `clockOffsetUs` after the real one.
 struct SettlementHarness {
     let wallet: WalletHarness
     let database: SettlementDatabase
@@ -49,9 +49,10 @@ struct SettlementHarness {
             settings: common, migrations: SettlementMigrations.all, authentication: .local { _ in (keys, NoRevocations()) },
             logger: Logger(label: "settlement-test", level: .error))
         let clock = SettlementClock.shifted(by: clockOffsetUs)
+        let feed = try wallet.feed()
         let service = SettlementService(
             host: host, settings: SettlementSettings(walletEndpoint: Endpoint(host: "127.0.0.1", port: wallet.port)),
-            feed: try wallet.feed(), clock: clock, background: false)
+            feed: feed, ledger: WalletLedgerTotals(client: feed.client), clock: clock, background: false)
         let port = try host.start()
         return SettlementHarness(
             wallet: wallet, database: SettlementDatabase(pool: host.pool, store: service.store), host: host,

@@ -146,7 +146,7 @@ import Testing
         let clean = try await client.call(
             SettlementMethods.reconcile, ReconcileRequest(period: settled.period.wire), metadata: operatorMetadata)
         #expect(clean.balanced)
-        #expect(clean.ledgerSource == "feed")
+        #expect(clean.ledgerSource == "wallet")
         #expect(clean.lines.reduce(0) { $0 + $1.ledgerNetMicros } == settled.net { _ in true })
 
         let victim = try await settled.harness.database.pool.withConnection { connection in
@@ -163,6 +163,29 @@ import Testing
         let mismatch = try #require(planted.discrepancies.first { $0.kind == "ledger_mismatch" })
         #expect(mismatch.tenantID == victim.tenant)
         #expect(mismatch.differenceMicros == -victim.micros)
+    }
+
+    @Test func theWalletsLedgerTotalsMatchEveryMovementPerTenantProviderAndCurrency() async throws {
+        let settled = try await settled("rpc_ledger_totals")
+        defer { Task { try await settled.harness.stop() } }
+        let source = WalletLedgerTotals(client: try settled.harness.wallet.feed().client)
+        #expect(source.name == "wallet")
+        var expected: [ReconcileKey: LedgerTotal] = [:]
+        for movement in settled.movements {
+            let key = ReconcileKey(tenantID: movement.tenant.lowerID, providerID: movement.provider.lowerID, currency: "USD")
+            var total = expected[key] ?? LedgerTotal(key: key)
+            if movement.signedMicros > 0 {
+                total.captureMicros += movement.signedMicros
+            } else {
+                total.refundMicros -= movement.signedMicros
+            }
+            expected[key] = total
+        }
+        let totals = try await source.ledgerTotals(for: settled.period)
+        #expect(totals == expected.values.sorted { $0.key < $1.key })
+        #expect(totals.contains { $0.refundMicros > 0 })
+        let dayBefore = SettlementPeriod(start: settled.period.start.adding(days: -1), end: settled.period.start)
+        #expect(try await source.ledgerTotals(for: dayBefore).isEmpty)
     }
 
     @Test func paymentIsRecordedOnceWithItsReference() async throws {

@@ -5,7 +5,8 @@ import PurserSettlement
 
 // purser-settlement: reads PURSER_SETTLEMENT_* (see the README), migrates the
 // `settlement` schema, copies the Wallet's capture feed, settles periods on
-// schedule and serves `purser.settlement.v1.Settlement` until SIGTERM.
+// schedule and serves `purser.settlement.v1.Settlement` (reconciling against
+// the Wallet's LedgerTotals) until SIGTERM.
 //   --health-check   exit 0 when the running service answers SERVING, 1 otherwise
 //   --help-config    print every setting with its default
 
@@ -41,7 +42,7 @@ do {
     let feed = try WalletCaptureFeed(
         endpoint: settings.walletEndpoint, caPath: common.tlsCAPath, certificatePath: common.tlsCertificatePath,
         privateKeyPath: common.tlsPrivateKeyPath, logger: logger.with(["peer": "wallet"]))
-    _ = SettlementService(host: host, settings: settings, feed: feed)
+    _ = SettlementService(host: host, settings: settings, feed: feed, ledger: WalletLedgerTotals(client: feed.client))
     try await host.run()
 } catch {
     logger.critical("purser-settlement stopped", ["error": "\(error)"])

@@ -34,50 +34,11 @@ public struct ReconcileKey: Sendable, Hashable, Comparable {
 }
 
 /// Where `Reconcile` gets the ledger's side: totals of captures and refunds per
-/// tenant × provider × currency that occurred in a period, in one call.
-///
-/// The Wallet's capture feed replayed from its start (`FeedReplayLedgerTotals`)
-/// is the source until the Wallet answers such totals itself; a source backed by
-/// a single Wallet RPC (e.g. `Wallet/LedgerTotals(period)`) drops in here.
+/// tenant × provider × currency that occurred in a period, in one call. In
+/// production the Wallet computes them from its ledger (`WalletLedgerTotals`).
 public protocol LedgerTotalsSource: Sendable {
     /// Names the source in `ReconcileResponse.ledger_source`.
     var name: String { get }
     /// Totals of the entries that occurred in `period`.
     func ledgerTotals(for period: SettlementPeriod) async throws -> [LedgerTotal]
-}
-
-/// Ledger totals recomputed by reading the capture feed from its beginning —
-/// the Wallet's own record, independent of what Settlement stored.
-public struct FeedReplayLedgerTotals: LedgerTotalsSource {
-    public let source: any CaptureFeedSource
-    public let pageSize: Int
-    public var name: String { "feed" }
-
-    /// Totals replayed from `source`, `pageSize` entries per call.
-    public init(source: any CaptureFeedSource, pageSize: Int = 1_000) {
-        self.source = source
-        self.pageSize = max(1, pageSize)
-    }
-
-    /// Reads the whole feed and sums the captures and refunds that occurred in `period`.
-    public func ledgerTotals(for period: SettlementPeriod) async throws -> [LedgerTotal] {
-        var totals: [ReconcileKey: LedgerTotal] = [:]
-        var cursor = ""
-        while true {
-            try Task.checkCancellation()
-            let page = try await source.page(after: cursor, limit: pageSize)
-            for entry in page.entries where period.contains(entry.occurredAtUs) {
-                let key = ReconcileKey(tenantID: entry.tenantID, providerID: entry.providerID, currency: entry.currency)
-                var total = totals[key] ?? LedgerTotal(key: key)
-                switch entry.kind {
-                case .capture: total.captureMicros += entry.amountMicros
-                case .refund: total.refundMicros += entry.amountMicros
-                }
-                totals[key] = total
-            }
-            guard page.nextCursor != cursor else { break }
-            cursor = page.nextCursor
-        }
-        return totals.values.sorted { $0.key < $1.key }
-    }
 }

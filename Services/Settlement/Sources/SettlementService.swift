@@ -21,16 +21,16 @@ public final class SettlementService: Sendable {
     let logger: Logger
 
     /// Builds the service on `host`'s pool, reading captures from `feed` and
-    /// ledger totals from `ledger` (by default the feed replayed). With
-    /// `background`, the feed consumer and the scheduler run with the host.
+    /// the ledger's totals for `Reconcile` from `ledger`. With `background`,
+    /// the feed consumer and the scheduler run with the host.
     public init(
         host: ServiceHost, settings: SettlementSettings, feed: any CaptureFeedSource,
-        ledger: (any LedgerTotalsSource)? = nil, clock: SettlementClock = .system, background: Bool = true
+        ledger: any LedgerTotalsSource, clock: SettlementClock = .system, background: Bool = true
     ) {
         self.store = SettlementStore(pool: host.pool)
         self.clock = clock
         self.logger = host.logger
-        self.ledger = ledger ?? FeedReplayLedgerTotals(source: feed)
+        self.ledger = ledger
         self.consumer = CaptureFeedConsumer(
             pool: host.pool, source: feed, pageSize: settings.feedPageSize, pollInterval: settings.feedPollInterval,
             maximumBackoff: settings.feedMaximumBackoff, clock: clock, logger: host.logger.with(["component": "capture-feed"]))

@@ -3,7 +3,7 @@ import PurserAuth
 import PurserRPC
 
 /// Which principals may call each Wallet method (checked before the request
-/// is decoded; anyone else gets PERMISSION_DENIED). Service-only methods
+/// is decoded; anyone else gets PERMISSION_DENIED). Methods open to services
 /// further require the right service name.
 public enum WalletAccess {
     /// Allowed principal kinds, by full method name.
@@ -21,12 +21,14 @@ public enum WalletAccess {
         WalletMethods.freezeAccount.fullName: [.service],
         WalletMethods.captureFeed.fullName: [.service],
         WalletMethods.auditLedger.fullName: [.operator, .tenantAdmin, .tenantFinance],
+        WalletMethods.ledgerTotals.fullName: [.operator, .tenantFinance, .service],
     ]
 
-    /// The one service allowed to call a service-only method, by full method name.
+    /// The one service allowed to call a method open to services, by full method name.
     public static let services: [String: String] = [
         WalletMethods.freezeAccount.fullName: "identity",
         WalletMethods.captureFeed.fullName: "settlement",
+        WalletMethods.ledgerTotals.fullName: "settlement",
     ]
 
     static func kinds<Request, Response>(_ method: MethodDescriptor<Request, Response>) -> Set<Principal.Kind> {

@@ -15,6 +15,7 @@ public enum WalletMigrations {
     public static let all: [Migration] = [
         Migration(version: 1, name: "ledger tables", sql: tables),
         Migration(version: 2, name: "ledger functions", sql: ledgerFunctions),
+        Migration(version: 3, name: "ledger totals by period", sql: totals),
     ]
 
     /// The migrator for the `wallet` schema.

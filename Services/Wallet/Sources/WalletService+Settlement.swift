@@ -7,7 +7,10 @@ extension WalletService {
     /// CaptureFeed (service `settlement`): captures and refunds in commit-safe
     /// order after a cursor (see `Ledger.feed`). AuditLedger (operator for one
     /// or every tenant; tenant admin and finance for their own): the ledger's
-    /// invariants, with any discrepancy found.
+    /// invariants, with any discrepancy found. LedgerTotals (service
+    /// `settlement` and the operator for one or every tenant; tenant finance
+    /// for its own): captures and refunds of a period per tenant × provider ×
+    /// currency.
     func registerSettlement() {
         handle(WalletMethods.captureFeed) { request, _, _ in
             guard let cursor = FeedCursor(parsing: request.cursor) else {
@@ -39,6 +42,23 @@ extension WalletService {
             response.checkedAtUs = Int64(Date().timeIntervalSince1970 * 1_000_000)
             return response
         }
+        handle(WalletMethods.ledgerTotals) { request, principal, _ in
+            guard request.startAtUs >= 0 else { throw WalletError.invalid("start_at_us", "must not be negative") }
+            guard request.endAtUs > request.startAtUs else {
+                throw WalletError.invalid("end_at_us", "must be after start_at_us")
+            }
+            guard request.endAtUs <= Ledger.latestInstantUs else {
+                throw WalletError.invalid("end_at_us", "must not be after \(Ledger.latestInstantUs)")
+            }
+            let tenant: UUID? = principal.tenantID == nil && request.tenantID.isEmpty
+                ? nil : try WalletRequest.tenant(principal, requested: request.tenantID)
+            let totals = try await self.ledger.totals(fromUs: request.startAtUs, toUs: request.endAtUs, tenant: tenant)
+            var response = LedgerTotalsResponse()
+            response.lines = totals.map(LedgerTotalsLine.init(total:))
+            response.startAtUs = request.startAtUs
+            response.endAtUs = request.endAtUs
+            return response
+        }
     }
 }
 
@@ -56,5 +76,16 @@ extension CaptureFeedEntry {
         createdAtUs = item.createdAtUs
         currency = item.currency
         cursor = item.cursor.description
+    }
+}
+
+extension LedgerTotalsLine {
+    init(total: PeriodTotal) {
+        self.init()
+        tenantID = total.tenantID.lowercased
+        providerID = total.providerID.lowercased
+        currency = total.currency
+        captureMicros = total.captureMicros
+        refundMicros = total.refundMicros
     }
 }

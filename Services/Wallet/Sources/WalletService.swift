@@ -46,14 +46,15 @@ public final class WalletService: Sendable {
                         logger: host.logger.with(["component": "hold-sweeper"])))
     }
 
-    /// Registers `method` for the principals `WalletAccess` allows.
+    /// Registers `method` for the principals `WalletAccess` allows; a service
+    /// principal must moreover be the one service `WalletAccess.services` names.
     func handle<Request, Response>(
         _ method: MethodDescriptor<Request, Response>,
         _ body: @escaping @Sendable (Request, Principal, ServerContext) async throws -> Response
     ) {
         let service = WalletAccess.services[method.fullName]
         host.handle(method, allowing: WalletAccess.kinds(method)) { request, principal, context in
-            if let service {
+            if let service, case .service = principal {
                 do throws(AuthError) {
                     try principal.requireService(service)
                 } catch {

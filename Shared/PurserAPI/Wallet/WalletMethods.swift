@@ -20,11 +20,13 @@ public enum WalletMethods {
         prefix + "FreezeAccount", idempotent: true)
     public static let captureFeed = MethodDescriptor<CaptureFeedRequest, CaptureFeedResponse>(prefix + "CaptureFeed", idempotent: true)
     public static let auditLedger = MethodDescriptor<AuditLedgerRequest, AuditLedgerResponse>(prefix + "AuditLedger", idempotent: true)
+    public static let ledgerTotals = MethodDescriptor<LedgerTotalsRequest, LedgerTotalsResponse>(
+        prefix + "LedgerTotals", idempotent: true)
 
     /// The full name of every method, in the order of the proto file.
     public static let allNames: [String] = [
         fund.fullName, allocate.fullName, reclaim.fullName, getBalance.fullName, authorize.fullName, capture.fullName,
         void.fullName, charge.fullName, refund.fullName, listEntries.fullName, freezeAccount.fullName,
-        captureFeed.fullName, auditLedger.fullName,
+        captureFeed.fullName, auditLedger.fullName, ledgerTotals.fullName,
     ]
 }

@@ -32,8 +32,24 @@ final class EmailSystem: Sendable {
     static let smtpMaxMessageSize = 64 * 1024
     static let smtpCommandTimeout: Duration = .seconds(5)
 
+    /// Starts Identity and Email-alias in-process on a fresh database. The email
+    /// port is chosen before Identity starts (Identity delivers revocations to it),
+    /// so a port taken in between by another process is retried with a new one.
     static func start(
         label: String, maxConnections: Int = 200, commandTimeout: Duration = smtpCommandTimeout
+    ) async throws -> EmailSystem {
+        var attempt = 1
+        while true {
+            do {
+                return try await startOnce(label: label, maxConnections: maxConnections, commandTimeout: commandTimeout)
+            } catch let error as RPCError where error.reason == "bind_failed" && attempt < 5 {
+                attempt += 1
+            }
+        }
+    }
+
+    private static func startOnce(
+        label: String, maxConnections: Int, commandTimeout: Duration
     ) async throws -> EmailSystem {
         let databaseURL = try await TestDatabase.create(label: label)
         let ca = try TestEnvironment.certificate("ca")
@@ -79,7 +95,13 @@ final class EmailSystem: Sendable {
         let email = try EmailService(
             host: emailHost, settings: emailSettings,
             directory: try EmailService.identityDirectory(host: emailHost, settings: emailSettings))
-        let boundEmailPort = try emailHost.start()
+        let boundEmailPort: Int
+        do {
+            boundEmailPort = try emailHost.start()
+        } catch {
+            try? await identityHost.shutdown()
+            throw error
+        }
 
         let identityClient = try client(port: identityPort, certificate: "test-client")
         let bootstrap = try await identityClient.call(IdentityMethods.bootstrap, BootstrapRequest(label: "tests"))

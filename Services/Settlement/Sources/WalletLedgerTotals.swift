@@ -1,0 +1,34 @@
+import PurserAPI
+import PurserKit
+import PurserRPC
+
+/// The production `LedgerTotalsSource`: `purser.wallet.v1.Wallet/LedgerTotals`
+/// for the whole period and every tenant, in one call over mutual TLS as the
+/// `settlement` service. The Wallet sums its own ledger entries, so the totals
+/// are independent of what Settlement stored.
+public struct WalletLedgerTotals: LedgerTotalsSource {
+    public let client: RPCClient
+    public let timeout: Duration
+    public var name: String { "wallet" }
+
+    /// Totals read through `client` (a client presenting Settlement's certificate).
+    public init(client: RPCClient, timeout: Duration = .seconds(30)) {
+        self.client = client
+        self.timeout = timeout
+    }
+
+    /// The Wallet's totals of `period`. Throws `ledger_unavailable` when the
+    /// Wallet answers a line Settlement cannot key (an empty id or currency).
+    public func ledgerTotals(for period: SettlementPeriod) async throws -> [LedgerTotal] {
+        let request = LedgerTotalsRequest(startAtUs: period.startUs, endAtUs: period.endUs)
+        let response = try await client.call(WalletMethods.ledgerTotals, request, timeout: timeout)
+        return try response.lines.map { line throws(SettlementError) -> LedgerTotal in
+            guard !line.tenantID.isEmpty, !line.providerID.isEmpty, !line.currency.isEmpty else {
+                throw .ledgerUnavailable("a ledger totals line has an empty tenant_id, provider_id or currency")
+            }
+            return LedgerTotal(
+                key: ReconcileKey(tenantID: line.tenantID, providerID: line.providerID, currency: line.currency),
+                captureMicros: line.captureMicros, refundMicros: line.refundMicros)
+        }
+    }
+}

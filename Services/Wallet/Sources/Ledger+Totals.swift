@@ -1,0 +1,60 @@
+import Foundation
+import PurserPostgres
+
+/// The captures and refunds of one tenant × provider × currency over a period.
+public struct PeriodTotal: Sendable, Hashable {
+    public var tenantID: UUID
+    public var providerID: UUID
+    public var currency: String
+    /// Sum of the captures, 0 when there were none.
+    public var captureMicros: Int64
+    /// Sum of the refunds, 0 when there were none.
+    public var refundMicros: Int64
+
+    /// A total with every field given.
+    public init(tenantID: UUID, providerID: UUID, currency: String, captureMicros: Int64, refundMicros: Int64) {
+        self.tenantID = tenantID
+        self.providerID = providerID
+        self.currency = currency
+        self.captureMicros = captureMicros
+        self.refundMicros = refundMicros
+    }
+}
+
+extension Ledger {
+    /// Latest instant a period may name: 10000-01-01T00:00:00Z in Unix µs.
+    public static let latestInstantUs: Int64 = 253_402_300_800_000_000
+
+    /// Totals of the captures and refunds created in `[startUs, endUs)`, per
+    /// tenant × provider × currency, ordered by tenant, provider and currency;
+    /// of `tenant` only, or of every tenant when `tenant` is nil.
+    ///
+    /// One aggregate query over the entries table, reading the period's entries
+    /// through the `entries_settled_by_time` index. Sums are exact; a sum that
+    /// does not fit in 64 bits fails the query (numeric → bigint) instead of
+    /// wrapping. Entries of transactions not yet committed are not counted.
+    /// The caller guarantees `0 <= startUs < endUs <= latestInstantUs`.
+    public func totals(fromUs startUs: Int64, toUs endUs: Int64, tenant: UUID?) async throws(WalletError) -> [PeriodTotal] {
+        try await run { connection in
+            let rows = try connection.query(
+                """
+                SELECT e.tenant_id, e.provider_id, e.currency,
+                       coalesce(sum(e.amount) FILTER (WHERE e.kind = 'capture'), 0)::bigint,
+                       coalesce(sum(e.amount) FILTER (WHERE e.kind = 'refund'), 0)::bigint
+                  FROM wallet.entries e
+                 WHERE e.kind IN ('capture', 'refund')
+                   AND e.created_at >= wallet.at_us($1::bigint)
+                   AND e.created_at < wallet.at_us($2::bigint)
+                   AND ($3::uuid IS NULL OR e.tenant_id = $3::uuid)
+                 GROUP BY e.tenant_id, e.provider_id, e.currency
+                 ORDER BY e.tenant_id, e.provider_id, e.currency
+                """, [startUs, endUs, tenant])
+            return try rows.map { row throws(PostgresError) in
+                PeriodTotal(
+                    tenantID: try row.decode(UUID.self, at: 0), providerID: try row.decode(UUID.self, at: 1),
+                    currency: try row.decode(String.self, at: 2), captureMicros: try row.decode(Int64.self, at: 3),
+                    refundMicros: try row.decode(Int64.self, at: 4))
+            }
+        }
+    }
+}
