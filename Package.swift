@@ -26,7 +26,9 @@ let package = Package(
             path: "Shared/PurserRPC"),
         .target(name: "PurserAuth", dependencies: ["COpenSSL", "PurserKit"], path: "Shared/PurserAuth"),
         .executableTarget(name: "purser-rpc-bench", dependencies: ["PurserRPC", "PurserKit"], path: "Shared/PurserRPCBench"),
-        .target(name: "PurserAPI", dependencies: ["PurserWire", "PurserRPC"], path: "Shared/PurserAPI", exclude: ["proto"]),
+        .target(
+            name: "PurserAPI", dependencies: ["PurserWire", "PurserRPC", "PurserPolicy"], path: "Shared/PurserAPI",
+            exclude: ["proto"]),
         .target(name: "PurserTestSupport", dependencies: ["PurserKit", "PurserPostgres"], path: "Shared/PurserTestSupport"),
         .target(
             name: "PurserClient", dependencies: ["PurserAPI", "PurserRPC", "PurserKit", "PurserWire"],
@@ -48,6 +50,16 @@ let package = Package(
         // Service libraries
         .target(name: "PurserPolicy", dependencies: ["PurserKit"], path: "Services/Policy/Sources/PurserPolicy"),
         .target(name: "PurserEmail", dependencies: ["PurserKit"], path: "Services/EmailAlias/Sources/PurserEmail"),
+        .target(
+            name: "PurserPolicyService",
+            dependencies: [
+                "PurserPolicy", "PurserAPI", "PurserService", "PurserPostgres", "PurserRPC", "PurserAuth", "PurserKit",
+                "PurserWire",
+            ],
+            path: "Services/Policy/Sources/PurserPolicyService"),
+        .executableTarget(
+            name: "purser-policy", dependencies: ["PurserPolicyService", "PurserService", "PurserKit", "PurserRPC"],
+            path: "Services/Policy/Main"),
         .target(
             name: "PurserSettlement",
             dependencies: ["PurserKit", "PurserPostgres", "PurserRPC", "PurserWire", "PurserAuth", "PurserAPI", "PurserService"],
@@ -115,6 +127,12 @@ let package = Package(
             dependencies: [
                 "PurserEmailService", "PurserEmail", "PurserIdentity", "PurserService", "PurserAuth", "PurserRPC",
                 "PurserAPI", "PurserKit", "PurserPostgres", "PurserTestSupport",
+            ]),
+        .testTarget(
+            name: "PurserPolicyServiceTests",
+            dependencies: [
+                "PurserPolicyService", "PurserPolicy", "PurserIdentity", "PurserService", "PurserAuth", "PurserRPC",
+                "PurserAPI", "PurserWire", "PurserKit", "PurserPostgres", "PurserTestSupport",
             ]),
         .testTarget(name: "CLITests", dependencies: ["PurserCLI", "PurserClient", "PurserKit", "PurserTestSupport"]),
         .testTarget(name: "SystemTests", dependencies: ["PurserTestSupport"]),

@@ -57,6 +57,26 @@ import Testing
         }
     }
 
+    @Test func policyFlagsBuildTheServiceDocument() throws {
+        let command = ParsedCommand(path: ["policy", "set"], values: [
+            "per-call-max": ["5"], "limit": ["daily=20", "hourly=2.5:search,llm"], "block-category": ["gambling"],
+        ])
+        let document = try #require(try PolicyDocumentBuilder.document(from: command))
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(document.rendered().utf8)) as? [String: Any])
+        #expect(parsed["per_call_max"] as? String == "5")
+        let limits = try #require(parsed["limits"] as? [[String: Any]])
+        #expect(limits.count == 2)
+        #expect(limits[0]["amount"] as? String == "20" && limits[0]["interval"] as? String == "daily")
+        #expect(limits[1]["categories"] as? [String] == ["search", "llm"])
+        #expect(parsed["blocked_categories"] as? [String] == ["gambling"])
+        #expect(try PolicyDocumentBuilder.document(from: ParsedCommand(path: ["policy", "set"])) == nil)
+    }
+
+    @Test(arguments: ["daily", "daily=", "yearly=5", "daily=0", "daily=5:", "daily=1.0000001"])
+    func malformedLimitsAreRefused(text: String) {
+        #expect(throws: UsageError.self) { try PolicyDocumentBuilder.limit(text, path: ["policy", "set"]) }
+    }
+
     @Test func agentIDsAreRecognisedByShape() {
         #expect(CLI.looksLikeID("0b7f3a52-8c1e-4d2a-9f0e-1a2b3c4d5e6f"))
         #expect(!CLI.looksLikeID("research-bot"))

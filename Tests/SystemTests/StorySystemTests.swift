@@ -86,6 +86,14 @@ import Testing
         let allocated = try await ok(deployment, ["wallet", "allocate", "--agent", "researcher", "--amount", "50"], as: adminSecret)
         #expect(allocated["agent_available"] as? String == "50")
 
+        // Policy: per-call max 5, daily cap 8, gambling blocked; the agent's effective policy shows it.
+        let policy = try await ok(deployment, ["policy", "set", "--per-call-max", "5", "--limit", "daily=8", "--block-category", "gambling"],
+                                  as: adminSecret)
+        #expect(policy["version"] as? Int == 1)
+        let effective = try await ok(deployment, ["policy", "show", "--agent", "researcher"], as: adminSecret)
+        #expect((effective["per_call_max"] as? [String: Any])?["amount"] as? String == "5")
+        #expect(effective["blocked_categories"] as? [String] == ["gambling"])
+
         // The agent authorizes, the provider captures part; the agent charges in one step.
         let hold = try await ok(deployment, ["wallet", "authorize", "--amount", "3", "--provider", providerID, "--category", "search",
                                              "--task", "task-1"], as: agentSecret)

@@ -7,7 +7,7 @@ import PurserTestSupport
 /// CLI against them.
 final class Deployment {
     /// The services started, in start order.
-    static let services = ["identity", "wallet", "settlement", "email"]
+    static let services = ["identity", "wallet", "policy", "settlement", "email"]
 
     let directory: String
     let ports: [String: Int]

@@ -25,7 +25,7 @@ public enum CLI {
     public static let tree = CommandNode.group(
         name: "", summary: "purser: payment accounts for AI agents.",
         details: "Every command takes --json. Amounts are decimals (12, 0.25); exit status 0 = ok, 1 = refused or failed, 2 = usage.",
-        [adminCommands, keysCommands, agentsCommands, walletCommands, settlementCommands, emailCommands,
+        [adminCommands, keysCommands, agentsCommands, walletCommands, policyCommands, settlementCommands, emailCommands,
          healthCommand])
 
     /// The parser for `tree` and `globals`.

@@ -46,7 +46,8 @@ public enum PolicyEngine {
     public static func applicableLimits(
         policy: EffectivePolicy, request: SpendRequest, counters: (LimitCounterKey) -> LimitUsage
     ) -> [LimitCheck] {
-        // Calendar arithmetic is the costly part; do it once per interval.
+        // Calendar arithmetic is the costly part: once per interval, and only
+        // when the instant leaves the interval's last window.
         var windows: [Interval: (window: DateInterval?, key: String?)] = [:]
         return policy.limits.compactMap { effective in
             let limit = effective.limit
@@ -55,10 +56,8 @@ public enum PolicyEngine {
             if let known = windows[limit.interval] {
                 window = known
             } else {
-                window = (
-                    limit.interval.window(containing: request.at, timeZone: policy.timeZone),
-                    limit.interval.windowKey(containing: request.at, timeZone: policy.timeZone, taskID: request.taskID)
-                )
+                window = limit.interval.cachedWindow(
+                    containing: request.at, timeZone: policy.timeZone, taskID: request.taskID)
                 windows[limit.interval] = window
             }
             let counter = window.key.map { LimitCounterKey(limitID: limit.limitID, windowKey: $0) }

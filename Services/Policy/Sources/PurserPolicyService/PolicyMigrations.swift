@@ -1,0 +1,30 @@
+import PurserPostgres
+
+/// The `policy` schema. Documents are immutable versions; `policy_heads` holds
+/// the current version of each document and is the row a writer locks, so
+/// concurrent writers of one document get consecutive versions and
+/// `expected_version` checks are exact. `agent_id` is `''` for the tenant default.
+public enum PolicyMigrations {
+    public static let all: [Migration] = [
+        Migration(
+            version: 1, name: "policy documents",
+            sql: """
+                CREATE TABLE policy_heads (
+                    tenant_id uuid NOT NULL,
+                    agent_id text NOT NULL,
+                    version bigint NOT NULL CHECK (version >= 0),
+                    updated_at timestamptz NOT NULL DEFAULT now(),
+                    PRIMARY KEY (tenant_id, agent_id)
+                );
+                CREATE TABLE policy_versions (
+                    tenant_id uuid NOT NULL,
+                    agent_id text NOT NULL,
+                    version bigint NOT NULL CHECK (version > 0),
+                    document text NOT NULL,
+                    author text NOT NULL,
+                    created_at timestamptz NOT NULL DEFAULT now(),
+                    PRIMARY KEY (tenant_id, agent_id, version)
+                );
+                """)
+    ]
+}

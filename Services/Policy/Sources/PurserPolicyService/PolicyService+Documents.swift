@@ -1,0 +1,94 @@
+import Foundation
+import PurserAPI
+import PurserAuth
+import PurserPolicy
+import PurserRPC
+
+extension PolicyService {
+    /// Default and largest page of `ListPolicyVersions`.
+    static let defaultPageSize = 50
+    static let maximumPageSize = 500
+
+    /// `SetTenantPolicy`: validates the document (every problem named by its
+    /// field) and stores it as the tenant default's next version, atomically
+    /// with the `expected_version` check. Tenant admin of that tenant.
+    func setTenantPolicy(_ request: SetTenantPolicyRequest, _ principal: Principal, _ context: ServerContext)
+        async throws -> PolicyVersion
+    {
+        let tenantID = try Self.uuid(request.tenantID, field: "tenant_id")
+        try principal.requireTenant(request.tenantID)
+        let document = try Self.document(request.documentJSON)
+        let stored = try await store.store(
+            tenantID: tenantID, agentID: nil, document: document, expectedVersion: request.expectedVersion,
+            author: await author(principal, context))
+        context.logger.info("tenant policy stored", ["tenant_id": request.tenantID, "version": "\(stored.version)"])
+        return Self.message(stored)
+    }
+
+    /// `SetAgentPolicy`: like `SetTenantPolicy` for one agent's override; the
+    /// agent must belong to the tenant (NOT_FOUND otherwise, asked of Identity).
+    func setAgentPolicy(_ request: SetAgentPolicyRequest, _ principal: Principal, _ context: ServerContext)
+        async throws -> PolicyVersion
+    {
+        let tenantID = try Self.uuid(request.tenantID, field: "tenant_id")
+        let agentID = try Self.uuid(request.agentID, field: "agent_id")
+        try principal.requireTenant(request.tenantID)
+        let document = try Self.document(request.documentJSON)
+        try await directory.requireAgent(tenantID: request.tenantID, agentID: request.agentID)
+        let stored = try await store.store(
+            tenantID: tenantID, agentID: agentID, document: document, expectedVersion: request.expectedVersion,
+            author: await author(principal, context))
+        context.logger.info(
+            "agent policy stored",
+            ["tenant_id": request.tenantID, "agent_id": request.agentID, "version": "\(stored.version)"])
+        return Self.message(stored)
+    }
+
+    /// `ListPolicyVersions`: every version of one document, newest first,
+    /// paged by version. Tenant admin or finance of that tenant.
+    func listPolicyVersions(_ request: ListPolicyVersionsRequest, _ principal: Principal) async throws
+        -> ListPolicyVersionsResponse
+    {
+        let tenantID = try Self.uuid(request.tenantID, field: "tenant_id")
+        let agentID = try request.agentID.isEmpty ? nil : Self.uuid(request.agentID, field: "agent_id")
+        try principal.requireTenant(request.tenantID)
+        if agentID != nil { try await directory.requireAgent(tenantID: request.tenantID, agentID: request.agentID) }
+        guard request.pageSize >= 0 else {
+            throw PolicyServiceError.invalidArgument(field: "page_size", message: "must not be negative")
+        }
+        let size = request.pageSize == 0 ? Self.defaultPageSize : min(Int(request.pageSize), Self.maximumPageSize)
+        var before: Int64?
+        if !request.pageToken.isEmpty {
+            guard let version = Int64(request.pageToken), version > 0 else {
+                throw PolicyServiceError.invalidArgument(field: "page_token", message: "is not a token from this method")
+            }
+            before = version
+        }
+        let versions = try await store.versions(tenantID: tenantID, agentID: agentID, before: before, limit: size + 1)
+        var response = ListPolicyVersionsResponse()
+        response.versions = versions.prefix(size).map(Self.message)
+        if versions.count > size, let last = response.versions.last { response.nextPageToken = String(last.version) }
+        return response
+    }
+
+    /// Parses and validates a submitted document.
+    static func document(_ json: String) throws(PolicyServiceError) -> PolicyDocument {
+        do {
+            return try PolicyDocument.decode(json: json.utf8)
+        } catch {
+            throw .invalidPolicy(error)
+        }
+    }
+
+    static func message(_ stored: StoredPolicyVersion) -> PolicyVersion {
+        var message = PolicyVersion()
+        message.tenantID = stored.tenantID.uuidString.lowercased()
+        message.agentID = stored.agentID?.uuidString.lowercased() ?? ""
+        message.level = stored.agentID == nil ? .tenant : .agent
+        message.version = stored.version
+        message.documentJSON = stored.documentJSON
+        message.author = stored.author
+        message.createdAtUs = microseconds(stored.createdAt)
+        return message
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+import PurserAPI
+import PurserPolicy
+
+extension PolicyService {
+    /// Longest provider, category or task id accepted in an evaluation.
+    static let maximumNameLength = 256
+
+    /// `Evaluate` (service `wallet`) and `Simulate` (tenant admin): the static
+    /// decision for one spend now (provider and category rules, the per-call
+    /// maximum, and any limit whose whole cap is below the amount) and every
+    /// limit counting spend of its category, each with its counter scope, the
+    /// window key of "now" in the tenant's zone and its caps. Counters live in
+    /// the Wallet, which enforces the limits atomically under the agent's
+    /// account row lock; this answer never depends on spend so far.
+    /// `checkAgent` asks Identity that the agent belongs to the tenant.
+    func evaluate(_ request: EvaluateRequest, checkAgent: Bool) async throws -> EvaluateResponse {
+        let tenantID = try Self.uuid(request.tenantID, field: "tenant_id")
+        let agentID = try Self.uuid(request.agentID, field: "agent_id")
+        guard !request.provider.isEmpty else {
+            throw PolicyServiceError.invalidArgument(field: "provider", message: "is required")
+        }
+        for (field, value) in [("provider", request.provider), ("category", request.category), ("task_id", request.taskID)]
+        where value.utf8.count > Self.maximumNameLength {
+            throw PolicyServiceError.invalidArgument(field: field, message: "at most \(Self.maximumNameLength) bytes")
+        }
+        if checkAgent { try await directory.requireAgent(tenantID: request.tenantID, agentID: request.agentID) }
+        let resolved = try await resolve(tenantID: tenantID, tenantText: request.tenantID, agentID: agentID)
+        let at = now()
+        let spend = SpendRequest(
+            amount: request.amountMicros, provider: request.provider, category: request.category,
+            taskID: request.taskID.isEmpty ? nil : request.taskID, at: at)
+        return EvaluateResponse(
+            policy: resolved.policy, spend: spend, tenantVersion: resolved.documents.tenantVersion,
+            agentVersion: resolved.documents.agentVersion, etag: resolved.etag)
+    }
+}

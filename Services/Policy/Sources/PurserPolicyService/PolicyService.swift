@@ -1,0 +1,82 @@
+import Foundation
+import PurserAPI
+import PurserAuth
+import PurserRPC
+import PurserService
+
+/// The Policy service (`purser.policy.v1.Policy`): versioned spending policies
+/// per tenant and per agent, their merged effective view, and the static
+/// evaluation of a spend with the limits the Wallet must enforce.
+///
+/// Who may call what: tenant admins write documents and simulate; admins and
+/// finance read versions and effective policies; an agent reads its own
+/// effective policy; service `wallet` (mutual TLS) evaluates and reads
+/// effective policies for its cache. Another tenant's ids, and another agent's
+/// id for an agent, answer NOT_FOUND.
+public final class PolicyService: Sendable {
+    let host: ServiceHost
+    let store: PolicyStore
+    let directory: TenantDirectory
+    /// The evaluation clock; injected by tests to pin windows.
+    let now: @Sendable () -> Date
+
+    /// Builds the service on `host`'s pool and registers every handler on its router.
+    public init(
+        host: ServiceHost, directory: TenantDirectory, now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.host = host
+        self.store = PolicyStore(pool: host.pool)
+        self.directory = directory
+        self.now = now
+        register()
+    }
+
+    private func register() {
+        host.handle(PolicyMethods.setTenantPolicy, allowing: [.tenantAdmin]) { [self] request, principal, context in
+            try await setTenantPolicy(request, principal, context)
+        }
+        host.handle(PolicyMethods.setAgentPolicy, allowing: [.tenantAdmin]) { [self] request, principal, context in
+            try await setAgentPolicy(request, principal, context)
+        }
+        host.handle(PolicyMethods.listPolicyVersions, allowing: [.tenantAdmin, .tenantFinance]) {
+            [self] request, principal, _ in
+            try await listPolicyVersions(request, principal)
+        }
+        host.handle(PolicyMethods.getEffectivePolicy, allowing: [.tenantAdmin, .tenantFinance, .agent, .service]) {
+            [self] request, principal, _ in
+            try await getEffectivePolicy(request, principal)
+        }
+        host.handle(PolicyMethods.evaluate, allowing: [.service]) { [self] request, principal, _ in
+            try principal.requireService("wallet")
+            return try await evaluate(request, checkAgent: false)
+        }
+        host.handle(PolicyMethods.simulate, allowing: [.tenantAdmin]) { [self] request, principal, _ in
+            try principal.requireTenant(request.tenantID)
+            return try await evaluate(request, checkAgent: true)
+        }
+    }
+
+    /// Who made a change: `<role>:<token subject>` for token callers, `service:<name>` otherwise.
+    func author(_ principal: Principal, _ context: ServerContext) async -> String {
+        if let authorization = context.metadata["authorization"],
+            let verified = try? await host.verifier.verify(authorization: authorization)
+        {
+            return "\(verified.claims.role.rawValue):\(verified.claims.subject)"
+        }
+        if case .service(let name) = principal { return "service:\(name)" }
+        return principal.kind.rawValue
+    }
+
+    /// Parses a canonical lowercase UUID, naming `field` when it is not one.
+    static func uuid(_ text: String, field: String) throws(PolicyServiceError) -> UUID {
+        guard let id = UUID(uuidString: text), id.uuidString.lowercased() == text else {
+            throw .invalidArgument(field: field, message: "must be a lowercase UUID")
+        }
+        return id
+    }
+
+    /// Microseconds since the Unix epoch.
+    static func microseconds(_ date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+    }
+}

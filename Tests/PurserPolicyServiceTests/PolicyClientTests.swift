@@ -1,0 +1,183 @@
+import Foundation
+import PurserKit
+import PurserAPI
+import PurserPolicy
+import PurserRPC
+import Testing
+
+@Suite("PolicyClient cache")
+struct PolicyClientTests {
+    @Test func aPolicyChangeIsVisibleWithinTheTTL() async throws {
+        try await withPolicy("client_fresh") { h in
+            let tenant = try await h.makeTenant("acme", timeZone: "Asia/Tokyo")
+            let agent = try await h.makeAgent("bot", in: tenant)
+            _ = try await h.call(
+                PolicyMethods.setTenantPolicy,
+                SetTenantPolicyRequest(tenantID: tenant.id, documentJSON: #"{"per_call_max": "5.00"}"#),
+                token: tenant.adminToken)
+            let ttl = Duration.seconds(1)
+            let client = PolicyClient(client: h.wallet, ttl: ttl, timeout: .seconds(10))
+
+            let first = try await client.effectivePolicy(tenantID: tenant.id, agentID: agent.id)
+            #expect(first.policy.perCallMax?.amount == 5_000_000)
+            #expect(first.policy.timeZone.identifier == "Asia/Tokyo")
+            #expect(first.tenantVersion == 1)
+            let cached = try await client.effectivePolicy(tenantID: tenant.id, agentID: agent.id)
+            #expect(cached.fetchedAt == first.fetchedAt)
+
+            _ = try await h.call(
+                PolicyMethods.setAgentPolicy,
+                SetAgentPolicyRequest(tenantID: tenant.id, agentID: agent.id, documentJSON: #"{"per_call_max": "1.00"}"#),
+                token: tenant.adminToken)
+            try await Task.sleep(for: ttl)
+            let fresh = try await client.effectivePolicy(tenantID: tenant.id, agentID: agent.id)
+            #expect(fresh.agentVersion == 1)
+            #expect(fresh.policy.perCallMax?.amount == 1_000_000)
+            #expect(fresh.policy.perCallMax?.source == RuleSource(level: .agent, version: 1))
+            #expect(fresh.etag != first.etag)
+        }
+    }
+
+    @Test func concurrentMissesShareOneFetch() async throws {
+        try await withPolicy("client_coalesce") { h in
+            let tenant = try await h.makeTenant("acme")
+            let agent = try await h.makeAgent("bot", in: tenant)
+            let client = PolicyClient(client: h.wallet, ttl: .seconds(5), timeout: .seconds(10))
+            let fetches = try await withThrowingTaskGroup(of: ContinuousClock.Instant.self) { group in
+                for _ in 0..<16 {
+                    group.addTask { try await client.effectivePolicy(tenantID: tenant.id, agentID: agent.id).fetchedAt }
+                }
+                return try await group.reduce(into: Set<ContinuousClock.Instant>()) { $0.insert($1) }
+            }
+            #expect(fetches.count == 1)
+            #expect(client.cachedCount == 1)
+            client.invalidate(tenantID: tenant.id, agentID: agent.id)
+            #expect(client.cachedCount == 0)
+        }
+    }
+
+    @Test func theCachedPolicyDecidesLikeEvaluate() async throws {
+        try await withPolicy("client_decides") { h in
+            let tenant = try await h.makeTenant("acme")
+            let agent = try await h.makeAgent("bot", in: tenant)
+            _ = try await h.call(
+                PolicyMethods.setTenantPolicy,
+                SetTenantPolicyRequest(
+                    tenantID: tenant.id,
+                    documentJSON: #"{"limits": [{"amount": "10.00", "interval": "daily"}], "blocked_providers": ["shady"]}"#),
+                token: tenant.adminToken)
+            let client = PolicyClient(client: h.wallet, timeout: .seconds(10))
+            let snapshot = try await client.effectivePolicy(tenantID: tenant.id, agentID: agent.id)
+            let spent = LimitUsage(spent: 9_000_000, count: 3)
+            let at = Date()
+            let over = PolicyEngine.evaluate(
+                policy: snapshot.policy, request: SpendRequest(amount: 1_000_001, provider: "exa", at: at),
+                counters: { _ in spent })
+            let exact = PolicyEngine.evaluate(
+                policy: snapshot.policy, request: SpendRequest(amount: 1_000_000, provider: "exa", at: at),
+                counters: { _ in spent })
+            let blocked = PolicyEngine.evaluate(
+                policy: snapshot.policy, request: SpendRequest(amount: 1, provider: "shady", at: at), counters: { _ in .zero })
+            guard case .deny(let denial) = over else {
+                Issue.record("expected a denial, got \(over)")
+                return
+            }
+            #expect(denial.reason == .limitExceeded)
+            #expect(denial.headroom == 1_000_000)
+            #expect(exact.counterUpdates.map(\.limitID) == ["daily"])
+            guard case .deny(let providerDenial) = blocked else {
+                Issue.record("expected a denial, got \(blocked)")
+                return
+            }
+            #expect(providerDenial.reason == .providerBlocked)
+        }
+    }
+
+    @Test(arguments: [
+        (4_000_000, "exa", "search", ""), (5_000_001, "exa", "search", ""), (1_000_000, "shady", "", ""),
+        (2_500_000, "exa", "travel", "task-9"), (9_000_000, "exa", "search", "task-9"),
+    ])
+    func theSnapshotAnswersExactlyLikeEvaluate(_ amount: Int64, _ provider: String, _ category: String, _ task: String)
+        async throws
+    {
+        try await withPolicy("client_same_answer", at: utc("2026-03-29T00:59:59Z")) { h in
+            let tenant = try await h.makeTenant("acme", timeZone: "Europe/Berlin")
+            let agent = try await h.makeAgent("bot", in: tenant)
+            _ = try await h.call(
+                PolicyMethods.setTenantPolicy,
+                SetTenantPolicyRequest(tenantID: tenant.id, documentJSON: EvaluateTests.document), token: tenant.adminToken)
+            _ = try await h.call(
+                PolicyMethods.setAgentPolicy,
+                SetAgentPolicyRequest(
+                    tenantID: tenant.id, agentID: agent.id,
+                    documentJSON: #"{"limits": [{"amount": "8.00", "interval": "daily", "categories": ["search"]}]}"#),
+                token: tenant.adminToken)
+            let server = try await h.call(
+                PolicyMethods.evaluate,
+                EvaluateRequest(
+                    tenantID: tenant.id, agentID: agent.id, amountMicros: amount, provider: provider, category: category,
+                    taskID: task),
+                via: h.wallet)
+            let local = try await PolicyClient(client: h.wallet, timeout: .seconds(10)).evaluate(
+                tenantID: tenant.id, agentID: agent.id,
+                SpendRequest(
+                    amount: amount, provider: provider, category: category, taskID: task.isEmpty ? nil : task,
+                    at: h.clock.now))
+            #expect(local == server)
+            #expect(!server.limits.isEmpty)
+        }
+    }
+
+    @Test func policyServiceDownFailsClosed() async throws {
+        try await withPolicy("client_down") { h in
+            let tenant = try await h.makeTenant("acme")
+            let agent = try await h.makeAgent("bot", in: tenant)
+            let ttl = Duration.milliseconds(200)
+            let client = PolicyClient(client: h.wallet, ttl: ttl, timeout: .seconds(10))
+            _ = try await client.effectivePolicy(tenantID: tenant.id, agentID: agent.id)
+
+            try await h.policyHost.shutdown()
+            try await Task.sleep(for: ttl)
+            do throws(PolicyClientError) {
+                let snapshot = try await client.effectivePolicy(tenantID: tenant.id, agentID: agent.id)
+                Issue.record("served a policy after its TTL with Policy down: \(snapshot.etag)")
+            } catch {
+                #expect(error.reason == "policy_unavailable")
+                #expect(error.rpcError.code == .unavailable)
+                #expect(error.rpcError.reason == "policy_unavailable")
+            }
+        }
+    }
+
+    @Test func unreachablePolicyFailsClosedFromTheStart() async throws {
+        let logger = PurserKit.Logger(label: "policy-client-test", level: .error)
+        let rpc = try PolicyHarness.client(port: try unusedPort(), certificate: "wallet", logger: logger)
+        defer { rpc.close() }
+        let client = PolicyClient(client: rpc, timeout: .seconds(1))
+        let tenantID = UUID().uuidString.lowercased()
+        let agentID = UUID().uuidString.lowercased()
+        await #expect(throws: PolicyClientError.self) {
+            _ = try await client.effectivePolicy(tenantID: tenantID, agentID: agentID)
+        }
+        #expect(client.cachedCount == 0)
+    }
+}
+
+/// A TCP port on 127.0.0.1 that nothing listens on (bound, read, released).
+func unusedPort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw RPCError(.internal, "socket failed") }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+            bind(fd, socketAddress, length) == 0 && getsockname(fd, socketAddress, &length) == 0
+        }
+    }
+    guard bound else { throw RPCError(.internal, "bind failed") }
+    return Int(UInt16(bigEndian: address.sin_port))
+}

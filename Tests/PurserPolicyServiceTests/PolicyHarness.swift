@@ -1,0 +1,222 @@
+import Foundation
+import PurserAPI
+import PurserAuth
+import PurserIdentity
+import PurserKit
+import PurserPolicyService
+import PurserRPC
+import PurserService
+import PurserTestSupport
+import Synchronization
+
+/// The evaluation clock of one harness: fixed until a test moves it.
+final class TestClock: Sendable {
+    private let current: Mutex<Date>
+
+    init(_ start: Date) { current = Mutex(start) }
+
+    var now: Date { current.withLock { $0 } }
+
+    func set(_ date: Date) { current.withLock { $0 = date } }
+}
+
+/// A real Identity and a real Policy service for one test, each with its own
+/// database on the test PostgreSQL and TLS on an ephemeral port. Policy gets
+/// its verification keys, revocations, tenant time zones and agent
+/// memberships from this Identity over mutual TLS, exactly as in production.
+final class PolicyHarness: Sendable {
+    let identityHost: ServiceHost
+    let identityPort: Int
+    let policyHost: ServiceHost
+    let policyPort: Int
+    let clock: TestClock
+    let logger: Logger
+    /// Calls Identity without a client certificate.
+    let identity: RPCClient
+    /// Calls Identity over mutual TLS with a deployment certificate (for Bootstrap).
+    let identityDeployment: RPCClient
+    /// Calls Policy without a client certificate (bearer tokens only).
+    let anonymous: RPCClient
+    /// Calls Policy over mutual TLS as service `wallet`.
+    let wallet: RPCClient
+    /// Calls Policy over mutual TLS as service `settlement`.
+    let settlement: RPCClient
+    let operatorToken: String
+
+    static func start(label: String, at start: Date = Date()) async throws -> PolicyHarness {
+        let logger = Logger(label: "policy-test", level: .warning)
+        let ca = try TestEnvironment.certificate("ca")
+
+        let identityCommon = ServiceSettings(
+            name: "identity", listen: Endpoint(host: "127.0.0.1", port: 0),
+            tlsCertificatePath: try TestEnvironment.certificate("identity"),
+            tlsPrivateKeyPath: try TestEnvironment.privateKey("identity"), tlsCAPath: ca,
+            databaseURL: try await TestDatabase.create(label: label + "_identity"), databasePoolSize: 2,
+            identityEndpoint: nil, revocationPollInterval: .milliseconds(100), drainTimeout: .seconds(2))
+        let identitySettings = IdentitySettings(keyEncryptionKey: try KeyEncryptionKey.generate())
+        let identityHost = try await ServiceHost(
+            settings: identityCommon, migrations: IdentityMigrations.all,
+            authentication: IdentityService.localAuthentication(settings: identitySettings), logger: logger)
+        let identityService = try IdentityService(
+            host: identityHost, settings: identitySettings,
+            clientTLS: .client(
+                trustRootsPath: ca, certificatePath: identityCommon.tlsCertificatePath,
+                privateKeyPath: identityCommon.tlsPrivateKeyPath))
+        try await identityService.prepareSigningKey()
+        let identityPort = try identityHost.start()
+
+        let clock = TestClock(start)
+        let (policyHost, policyPort) = try await startPolicy(
+            label: label, identityPort: identityPort, clock: clock, logger: logger)
+
+        let identity = try client(port: identityPort, certificate: nil, logger: logger)
+        let identityDeployment = try client(port: identityPort, certificate: "test-client", logger: logger)
+        let bootstrap = try await identityDeployment.call(
+            IdentityMethods.bootstrap, BootstrapRequest(label: "test"), timeout: .seconds(10))
+        let operatorToken = try await identity.call(
+            IdentityMethods.authenticate, AuthenticateRequest(secret: bootstrap.secret), timeout: .seconds(10)
+        ).token
+        return PolicyHarness(
+            identityHost: identityHost, identityPort: identityPort, policyHost: policyHost, policyPort: policyPort,
+            clock: clock, logger: logger, identity: identity, identityDeployment: identityDeployment,
+            anonymous: try client(port: policyPort, certificate: nil, logger: logger),
+            wallet: try client(port: policyPort, certificate: "wallet", logger: logger),
+            settlement: try client(port: policyPort, certificate: "settlement", logger: logger),
+            operatorToken: operatorToken)
+    }
+
+    /// A Policy service on its own database, trusting the Identity on `identityPort`.
+    static func startPolicy(label: String, identityPort: Int, clock: TestClock, logger: Logger, port: Int = 0)
+        async throws -> (ServiceHost, Int)
+    {
+        let settings = ServiceSettings(
+            name: "policy", listen: Endpoint(host: "127.0.0.1", port: port),
+            tlsCertificatePath: try TestEnvironment.certificate("policy"),
+            tlsPrivateKeyPath: try TestEnvironment.privateKey("policy"), tlsCAPath: try TestEnvironment.certificate("ca"),
+            databaseURL: try await TestDatabase.create(label: label + "_policy"), databasePoolSize: 2,
+            identityEndpoint: Endpoint(host: "127.0.0.1", port: identityPort),
+            revocationPollInterval: .milliseconds(100), drainTimeout: .seconds(2))
+        let host = try await ServiceHost(
+            settings: settings, migrations: PolicyMigrations.all, authentication: .identityService, logger: logger)
+        guard let identity = host.identity else { throw RPCError(.internal, "policy host has no identity connection") }
+        _ = PolicyService(
+            host: host, directory: TenantDirectory(client: identity.client, ttl: .seconds(30)), now: { clock.now })
+        return (host, try host.start())
+    }
+
+    private init(
+        identityHost: ServiceHost, identityPort: Int, policyHost: ServiceHost, policyPort: Int, clock: TestClock,
+        logger: Logger, identity: RPCClient, identityDeployment: RPCClient, anonymous: RPCClient, wallet: RPCClient,
+        settlement: RPCClient, operatorToken: String
+    ) {
+        self.identityHost = identityHost
+        self.identityPort = identityPort
+        self.policyHost = policyHost
+        self.policyPort = policyPort
+        self.clock = clock
+        self.logger = logger
+        self.identity = identity
+        self.identityDeployment = identityDeployment
+        self.anonymous = anonymous
+        self.wallet = wallet
+        self.settlement = settlement
+        self.operatorToken = operatorToken
+    }
+
+    /// A client of `port` on 127.0.0.1, presenting the test certificate `certificate` when given.
+    static func client(port: Int, certificate: String?, logger: Logger) throws -> RPCClient {
+        let tls = TLSConfiguration.client(
+            trustRootsPath: try TestEnvironment.certificate("ca"),
+            certificatePath: try certificate.map(TestEnvironment.certificate),
+            privateKeyPath: try certificate.map(TestEnvironment.privateKey))
+        return try RPCClient(
+            configuration: ClientConfiguration(host: "127.0.0.1", port: port, tls: tls, maximumAttempts: 1), logger: logger)
+    }
+
+    func stop() async {
+        for client in [identity, identityDeployment, anonymous, wallet, settlement] { client.close() }
+        try? await policyHost.shutdown()
+        try? await identityHost.shutdown()
+    }
+
+    /// A tenant with admin and finance tokens.
+    struct TenantFixture: Sendable {
+        let id: String
+        let adminToken: String
+        let financeToken: String
+    }
+
+    /// An agent with its token.
+    struct AgentFixture: Sendable {
+        let id: String
+        let token: String
+    }
+
+    func makeTenant(_ slug: String, timeZone: String = "") async throws -> TenantFixture {
+        let tenant = try await identity.call(
+            IdentityMethods.createTenant, CreateTenantRequest(slug: slug, name: slug, timeZone: timeZone),
+            metadata: bearer(operatorToken), timeout: .seconds(10))
+        let admin = try await identity.call(
+            IdentityMethods.createApiKey, CreateApiKeyRequest(tenantID: tenant.id, role: .admin, label: "admin"),
+            metadata: bearer(operatorToken), timeout: .seconds(10))
+        let finance = try await identity.call(
+            IdentityMethods.createApiKey, CreateApiKeyRequest(tenantID: tenant.id, role: .finance, label: "finance"),
+            metadata: bearer(operatorToken), timeout: .seconds(10))
+        return TenantFixture(
+            id: tenant.id, adminToken: try await token(admin.secret), financeToken: try await token(finance.secret))
+    }
+
+    func makeAgent(_ handle: String, in tenant: TenantFixture) async throws -> AgentFixture {
+        let created = try await identity.call(
+            IdentityMethods.createAgent, CreateAgentRequest(tenantID: tenant.id, handle: handle),
+            metadata: bearer(tenant.adminToken), timeout: .seconds(10))
+        return AgentFixture(id: created.agent.id, token: try await token(created.secret))
+    }
+
+    func token(_ secret: String) async throws -> String {
+        try await identity.call(IdentityMethods.authenticate, AuthenticateRequest(secret: secret), timeout: .seconds(10))
+            .token
+    }
+
+    /// Calls Policy `method` with a bearer token (or none) over `client` (anonymous by default).
+    func call<Request, Response>(
+        _ method: MethodDescriptor<Request, Response>, _ request: Request, token: String? = nil,
+        via client: RPCClient? = nil
+    ) async throws(RPCError) -> Response {
+        try await (client ?? anonymous).call(method, request, metadata: token.map(bearer) ?? [:], timeout: .seconds(10))
+    }
+
+    func bearer(_ token: String) -> Metadata { ["authorization": "Bearer \(token)"] }
+}
+
+/// Runs `body` with a fresh harness and always stops it.
+func withPolicy<T>(
+    _ label: String, at start: Date = Date(), _ body: (PolicyHarness) async throws -> T
+) async throws -> T {
+    let harness = try await PolicyHarness.start(label: label, at: start)
+    do {
+        let result = try await body(harness)
+        await harness.stop()
+        return result
+    } catch {
+        await harness.stop()
+        throw error
+    }
+}
+
+/// The `RPCError` `body` throws, or `nil` when it succeeds.
+func rpcError(_ body: () async throws -> Void) async -> RPCError? {
+    do {
+        try await body()
+        return nil
+    } catch let error as RPCError {
+        return error
+    } catch {
+        return RPCError(.unknown, "not an RPCError: \(error)")
+    }
+}
+
+/// A date from an ISO 8601 UTC text such as `2026-11-21T23:59:59Z`.
+func utc(_ text: String) -> Date {
+    ISO8601DateFormatter().date(from: text) ?? Date(timeIntervalSince1970: 0)
+}
