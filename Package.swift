@@ -36,6 +36,9 @@ let package = Package(
             path: "Services/Bench/Main"),
         .target(name: "PurserTestSupport", dependencies: ["PurserKit", "PurserPostgres"], path: "Shared/PurserTestSupport"),
         .target(
+            name: "PurserClient", dependencies: ["PurserAPI", "PurserRPC", "PurserKit", "PurserWire"],
+            path: "Shared/PurserClient"),
+        .target(
             name: "PurserService",
             dependencies: ["PurserKit", "PurserPostgres", "PurserRPC", "PurserWire", "PurserAuth", "PurserAPI"],
             path: "Shared/PurserService"),
@@ -87,6 +90,12 @@ let package = Package(
             name: "purser-email", dependencies: ["PurserEmailService", "PurserService", "PurserKit"],
             path: "Services/EmailAlias/Main"),
 
+        // CLI
+        .target(
+            name: "PurserCLI", dependencies: ["PurserClient", "PurserAPI", "PurserRPC", "PurserKit"],
+            path: "Services/CLI/Sources/PurserCLI"),
+        .executableTarget(name: "purser", dependencies: ["PurserCLI"], path: "Services/CLI/Main"),
+
         // Tests
         .testTarget(name: "PurserKitTests", dependencies: ["PurserKit"]),
         .testTarget(name: "PurserBenchTests", dependencies: ["PurserBench"]),
@@ -137,6 +146,11 @@ let package = Package(
                 "PurserRPC", "PurserWire", "PurserKit", "PurserAPI", "PurserAuth", "PurserService", "PurserPostgres",
                 "PurserIdentity", "PurserWallet", "PurserTestSupport", "COpenSSL",
             ]),
+        .testTarget(name: "CLITests", dependencies: ["PurserCLI", "PurserClient", "PurserKit", "PurserTestSupport"]),
+        .testTarget(name: "SystemTests", dependencies: ["PurserTestSupport"]),
+        .testTarget(
+            name: "PurserClientTests",
+            dependencies: ["PurserClient", "PurserAPI", "PurserRPC", "PurserWire", "PurserKit", "PurserTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
