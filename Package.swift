@@ -29,7 +29,15 @@ let package = Package(
         .target(
             name: "PurserAPI", dependencies: ["PurserWire", "PurserRPC", "PurserPolicy"], path: "Shared/PurserAPI",
             exclude: ["proto"]),
+        .target(name: "PurserBench", path: "Shared/PurserBench"),
+        .executableTarget(
+            name: "purser-bench",
+            dependencies: ["PurserBench", "PurserIdentity", "PurserWallet", "PurserService", "PurserAPI", "PurserAuth", "PurserKit", "PurserRPC", "COpenSSL"],
+            path: "Services/Bench/Main"),
         .target(name: "PurserTestSupport", dependencies: ["PurserKit", "PurserPostgres"], path: "Shared/PurserTestSupport"),
+        .target(
+            name: "PurserClient", dependencies: ["PurserAPI", "PurserRPC", "PurserKit", "PurserWire"],
+            path: "Shared/PurserClient"),
         .target(
             name: "PurserService",
             dependencies: ["PurserKit", "PurserPostgres", "PurserRPC", "PurserWire", "PurserAuth", "PurserAPI"],
@@ -85,8 +93,15 @@ let package = Package(
             name: "purser-email", dependencies: ["PurserEmailService", "PurserService", "PurserKit"],
             path: "Services/EmailAlias/Main"),
 
+        // CLI
+        .target(
+            name: "PurserCLI", dependencies: ["PurserClient", "PurserAPI", "PurserRPC", "PurserKit"],
+            path: "Services/CLI/Sources/PurserCLI"),
+        .executableTarget(name: "purser", dependencies: ["PurserCLI"], path: "Services/CLI/Main"),
+
         // Tests
         .testTarget(name: "PurserKitTests", dependencies: ["PurserKit"]),
+        .testTarget(name: "PurserBenchTests", dependencies: ["PurserBench"]),
         .testTarget(name: "PurserWireTests", dependencies: ["PurserWire"]),
         .testTarget(
             name: "PurserPostgresTests", dependencies: ["PurserPostgres", "PurserTestSupport"]),
@@ -128,6 +143,17 @@ let package = Package(
                 "PurserPolicyService", "PurserPolicy", "PurserIdentity", "PurserService", "PurserAuth", "PurserRPC",
                 "PurserAPI", "PurserWire", "PurserKit", "PurserPostgres", "PurserTestSupport",
             ]),
+        .testTarget(
+            name: "ReliabilityTests",
+            dependencies: [
+                "PurserRPC", "PurserWire", "PurserKit", "PurserAPI", "PurserAuth", "PurserService", "PurserPostgres",
+                "PurserIdentity", "PurserWallet", "PurserTestSupport", "COpenSSL",
+            ]),
+        .testTarget(name: "CLITests", dependencies: ["PurserCLI", "PurserClient", "PurserKit", "PurserTestSupport"]),
+        .testTarget(name: "SystemTests", dependencies: ["PurserTestSupport"]),
+        .testTarget(
+            name: "PurserClientTests",
+            dependencies: ["PurserClient", "PurserAPI", "PurserRPC", "PurserWire", "PurserKit", "PurserTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

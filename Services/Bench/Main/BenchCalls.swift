@@ -1,0 +1,63 @@
+import PurserAPI
+import Synchronization
+
+/// The calls the benchmark makes, each returning whether it succeeded; the
+/// first failure since the last `takeFirstFailure()` is kept for the report.
+final class BenchCalls: Sendable {
+    let system: BenchSystem
+    let amountMicros: Int64
+    private let firstFailure = Mutex<String?>(nil)
+
+    init(system: BenchSystem, amountMicros: Int64) {
+        self.system = system
+        self.amountMicros = amountMicros
+    }
+
+    /// Authorizes `amountMicros` to `world`'s provider as `agent`.
+    func authorize(_ world: BenchWorld, _ agent: BenchWorld.Agent) async -> Bool {
+        var request = AuthorizeRequest()
+        request.amountMicros = amountMicros
+        request.providerID = world.providerID
+        do {
+            _ = try await system.callWallet(WalletMethods.authorize, request, token: agent.token)
+            return true
+        } catch {
+            note(error)
+            return false
+        }
+    }
+
+    /// Charges (authorizes and captures) `amountMicros` to `world`'s provider as `agent`.
+    func charge(_ world: BenchWorld, _ agent: BenchWorld.Agent) async -> Bool {
+        var request = ChargeRequest()
+        request.amountMicros = amountMicros
+        request.providerID = world.providerID
+        do {
+            _ = try await system.callWallet(WalletMethods.charge, request, token: agent.token)
+            return true
+        } catch {
+            note(error)
+            return false
+        }
+    }
+
+    /// The first failure noted since the last call, if any.
+    func takeFirstFailure() -> String? {
+        firstFailure.withLock { value in
+            defer { value = nil }
+            return value
+        }
+    }
+
+    private func note(_ error: any Error) {
+        firstFailure.withLock { if $0 == nil { $0 = "\(error)" } }
+    }
+}
+
+extension BenchWorld {
+    /// The agent of `worker`'s `call`-th call among `workers`: consecutive
+    /// calls of one worker go to different agents.
+    func agent(worker: Int, call: Int, workers: Int) -> Agent {
+        agents[(worker + call * workers) % agents.count]
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import PurserAPI
+import PurserAuth
+import PurserIdentity
+import PurserKit
+import PurserRPC
+import PurserService
+import PurserWallet
+
+/// Identity and Wallet running in this process on ephemeral TLS ports over one
+/// PostgreSQL database (each in its own schema), as `purser-identity` and
+/// `purser-wallet` would run them, plus an RPC client per service.
+final class BenchSystem: Sendable {
+    let identityHost: ServiceHost
+    let walletHost: ServiceHost
+    let walletPort: Int
+    /// The Wallet's logic, for its group-commit statistics.
+    let walletService: WalletService
+    let identityPort: Int
+    let certificates: String
+    let logger: Logger
+    /// Calls Identity with bearer tokens.
+    let identity: RPCClient
+    /// Calls the Wallet with bearer tokens, over `connections` connections.
+    let wallet: RPCClient
+
+    init(certificates: String, databaseURL: String, walletPoolSize: Int, clientConnections: Int) async throws {
+        let logger = Logger(label: "bench", level: .error)
+        let ca = "\(certificates)/ca.pem"
+        let walletPort = try freePort()
+        let identitySettings = ServiceSettings(
+            name: "identity", listen: Endpoint(host: "127.0.0.1", port: 0),
+            tlsCertificatePath: "\(certificates)/identity.pem", tlsPrivateKeyPath: "\(certificates)/identity.key",
+            tlsCAPath: ca, databaseURL: databaseURL, databasePoolSize: 4, logLevel: .error, identityEndpoint: nil)
+        let identitySettingsOfService = IdentitySettings(
+            keyEncryptionKey: try KeyEncryptionKey.generate(), tokenLifetime: .seconds(3_600),
+            revocationSubscribers: [
+                RevocationSubscriber(
+                    name: "wallet", endpoint: Endpoint(host: "127.0.0.1", port: walletPort),
+                    method: WalletMethods.freezeAccount.fullName)
+            ],
+            retrySchedule: RetrySchedule(initial: .milliseconds(100), maximum: .seconds(1)),
+            dispatchInterval: .milliseconds(200), deliveryTimeout: .seconds(5))
+        let identityHost = try await ServiceHost(
+            settings: identitySettings, migrations: IdentityMigrations.all,
+            authentication: IdentityService.localAuthentication(settings: identitySettingsOfService), logger: logger)
+        let identityService = try IdentityService(
+            host: identityHost, settings: identitySettingsOfService,
+            clientTLS: .client(
+                trustRootsPath: ca, certificatePath: identitySettings.tlsCertificatePath,
+                privateKeyPath: identitySettings.tlsPrivateKeyPath))
+        try await identityService.prepareSigningKey()
+        let identityPort = try identityHost.start()
+
+        let walletSettings = ServiceSettings(
+            name: "wallet", listen: Endpoint(host: "127.0.0.1", port: walletPort),
+            tlsCertificatePath: "\(certificates)/wallet.pem", tlsPrivateKeyPath: "\(certificates)/wallet.key",
+            tlsCAPath: ca, databaseURL: databaseURL, databasePoolSize: walletPoolSize, logLevel: .error,
+            identityEndpoint: Endpoint(host: "127.0.0.1", port: identityPort))
+        let walletHost = try await ServiceHost(
+            settings: walletSettings, migrations: WalletMigrations.all, authentication: .identityService, logger: logger)
+        guard let connection = walletHost.identity else { throw RPCError(.internal, "the wallet host has no Identity connection") }
+        let settings = WalletSettings()
+        let walletService = WalletService(
+            host: walletHost, settings: settings, directory: IdentityDirectory(client: connection.client, ttl: settings.directoryTTL))
+        _ = try walletHost.start()
+
+        self.identityHost = identityHost
+        self.walletHost = walletHost
+        self.walletPort = walletPort
+        self.walletService = walletService
+        self.identityPort = identityPort
+        self.certificates = certificates
+        self.logger = logger
+        identity = try Self.client(port: identityPort, certificates: certificates, certificate: nil, connections: 1, logger: logger)
+        wallet = try Self.client(
+            port: walletPort, certificates: certificates, certificate: nil, connections: clientConnections, logger: logger)
+    }
+
+    static func client(
+        port: Int, certificates: String, certificate: String?, connections: Int, logger: Logger
+    ) throws -> RPCClient {
+        let tls = TLSConfiguration.client(
+            trustRootsPath: "\(certificates)/ca.pem", certificatePath: certificate.map { "\(certificates)/\($0).pem" },
+            privateKeyPath: certificate.map { "\(certificates)/\($0).key" })
+        return try RPCClient(
+            configuration: ClientConfiguration(
+                host: "127.0.0.1", port: port, serverName: "localhost", tls: tls, connections: connections, maximumAttempts: 1),
+            logger: logger)
+    }
+
+    func stop() async {
+        identity.close()
+        wallet.close()
+        try? await walletHost.shutdown()
+        try? await identityHost.shutdown()
+    }
+
+    func callIdentity<Request, Response>(
+        _ method: MethodDescriptor<Request, Response>, _ request: Request, token: String? = nil
+    ) async throws(RPCError) -> Response {
+        var metadata: Metadata = [:]
+        if let token { metadata["authorization"] = "Bearer \(token)" }
+        return try await identity.call(method, request, metadata: metadata, timeout: .seconds(30))
+    }
+
+    func callWallet<Request, Response>(
+        _ method: MethodDescriptor<Request, Response>, _ request: Request, token: String
+    ) async throws(RPCError) -> Response {
+        let metadata: Metadata = ["authorization": "Bearer \(token)", "idempotency-key": UUID().uuidString]
+        return try await wallet.call(method, request, metadata: metadata, timeout: .seconds(30))
+    }
+
+    func token(_ secret: String) async throws(RPCError) -> String {
+        try await callIdentity(IdentityMethods.authenticate, AuthenticateRequest(secret: secret)).token
+    }
+}
+
+/// A port that was free a moment ago (the Wallet's, which Identity must know before it starts).
+func freePort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw RPCError(.internal, "socket failed") }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+    }
+    guard bound else { throw RPCError(.internal, "bind failed") }
+    return Int(UInt16(bigEndian: address.sin_port))
+}

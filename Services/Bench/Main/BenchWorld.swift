@@ -1,0 +1,71 @@
+import Foundation
+import PurserAPI
+import PurserRPC
+
+/// One tenant with `agents` funded agents, each with a token minted once
+/// through Identity, and a provider they pay.
+struct BenchWorld: Sendable {
+    struct Agent: Sendable {
+        let id: String
+        let token: String
+    }
+
+    let tenantID: String
+    let providerID: String
+    let agents: [Agent]
+
+    /// Bootstraps the operator key (once per Identity database) over mutual
+    /// TLS and returns a token for it.
+    static func operatorToken(_ system: BenchSystem) async throws -> String {
+        let bootstrapClient = try BenchSystem.client(
+            port: system.identityPort, certificates: system.certificates, certificate: "test-client", connections: 1,
+            logger: system.logger)
+        defer { bootstrapClient.close() }
+        let bootstrap = try await bootstrapClient.call(IdentityMethods.bootstrap, BootstrapRequest(label: "bench"), timeout: .seconds(30))
+        return try await system.token(bootstrap.secret)
+    }
+
+    /// Creates, as the operator, the tenant, its admin, the provider and the
+    /// agents, funds the tenant and allocates `micros` to every agent.
+    static func make(
+        _ system: BenchSystem, operatorToken: String, slug: String, agents count: Int, micros: Int64
+    ) async throws -> BenchWorld {
+        let tenant = try await system.callIdentity(
+            IdentityMethods.createTenant, CreateTenantRequest(slug: slug, name: "Bench \(slug)"), token: operatorToken)
+        var adminKey = CreateApiKeyRequest()
+        adminKey.tenantID = tenant.id
+        adminKey.role = .admin
+        adminKey.label = "admin"
+        let admin = try await system.callIdentity(IdentityMethods.createApiKey, adminKey, token: operatorToken)
+        let adminToken = try await system.token(admin.secret)
+        let provider = try await system.callIdentity(
+            IdentityMethods.registerProvider,
+            RegisterProviderRequest(slug: "\(slug)-api", name: "API of \(slug)", defaultCategory: "inference"), token: operatorToken)
+
+        var fund = FundRequest()
+        fund.tenantID = tenant.id
+        fund.amountMicros = micros * Int64(count)
+        fund.externalReference = "bench-\(slug)"
+        _ = try await system.callWallet(WalletMethods.fund, fund, token: operatorToken)
+        var agents: [Agent] = []
+        for index in 0..<count {
+            let created = try await system.callIdentity(
+                IdentityMethods.createAgent, CreateAgentRequest(tenantID: tenant.id, handle: "\(slug)-agent-\(index)"),
+                token: adminToken)
+            var allocate = AllocateRequest()
+            allocate.agentID = created.agent.id
+            allocate.amountMicros = micros
+            _ = try await system.callWallet(WalletMethods.allocate, allocate, token: adminToken)
+            agents.append(Agent(id: created.agent.id, token: try await system.token(created.secret)))
+        }
+        return BenchWorld(tenantID: tenant.id, providerID: provider.provider.id, agents: agents)
+    }
+
+    /// The Wallet's view of `agent`'s balance, asked as the agent.
+    func balance(_ system: BenchSystem, of agent: Agent) async throws(RPCError) -> WalletBalance {
+        var request = GetBalanceRequest()
+        request.agentID = agent.id
+        return try await system.wallet.call(
+            WalletMethods.getBalance, request, metadata: ["authorization": "Bearer \(agent.token)"], timeout: .seconds(30))
+    }
+}

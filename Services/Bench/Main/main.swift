@@ -1,0 +1,131 @@
+// purser-bench: authorization throughput and latency of the Wallet, with
+// Identity and the Wallet running in this process over TLS on loopback and
+// PostgreSQL given by the environment.
+//
+//   PURSER_BENCH_CERTS          directory of ca.pem and identity/wallet/test-client .pem/.key
+//   PURSER_BENCH_DATABASE_URL   PostgreSQL both services use (schemas identity and wallet)
+//   PURSER_BENCH_SECONDS        measured seconds per run (default 10)
+//   PURSER_BENCH_AGENTS         agents of the spread runs (default 64)
+//   PURSER_BENCH_IDLE           idle TLS connections of the last run (default 5000)
+//   PURSER_BENCH_PGBENCH_TPCB_8, _TPCB_32, _SINGLE_32
+//                               pgbench transactions/s measured beforehand, for the ratios
+//
+// Prints two Markdown tables: the measurements, then the ratios against pgbench
+// and the targets.
+import Foundation
+import PurserAPI
+import PurserBench
+import PurserRPC
+import Synchronization
+
+let environment = ProcessInfo.processInfo.environment
+guard let certificates = environment["PURSER_BENCH_CERTS"], let databaseURL = environment["PURSER_BENCH_DATABASE_URL"] else {
+    FileHandle.standardError.write(Data("purser-bench: set PURSER_BENCH_CERTS and PURSER_BENCH_DATABASE_URL\n".utf8))
+    exit(2)
+}
+let seconds = Int(environment["PURSER_BENCH_SECONDS"] ?? "") ?? 10
+let agentCount = max(1, Int(environment["PURSER_BENCH_AGENTS"] ?? "") ?? 64)
+let idleCount = Int(environment["PURSER_BENCH_IDLE"] ?? "") ?? 5_000
+let pgbenchTPCB8 = environment["PURSER_BENCH_PGBENCH_TPCB_8"].flatMap(Double.init)
+let pgbenchTPCB32 = environment["PURSER_BENCH_PGBENCH_TPCB_32"].flatMap(Double.init)
+let pgbenchSingle32 = environment["PURSER_BENCH_PGBENCH_SINGLE_32"].flatMap(Double.init)
+
+func progress(_ message: String) {
+    FileHandle.standardError.write(Data("purser-bench: \(message)\n".utf8))
+}
+
+let openFiles = raiseOpenFileLimit()
+let system = try await BenchSystem(
+    certificates: certificates, databaseURL: databaseURL, walletPoolSize: 16, clientConnections: 4)
+let perAgentMicros: Int64 = 1_000_000_000_000
+let amountMicros: Int64 = 10_000
+progress("creating \(agentCount) agents and minting their tokens")
+let operatorToken = try await BenchWorld.operatorToken(system)
+let spread = try await BenchWorld.make(system, operatorToken: operatorToken, slug: "spread", agents: agentCount, micros: perAgentMicros)
+let hotFunded: Int64 = 100_000_000_000
+let hot = try await BenchWorld.make(system, operatorToken: operatorToken, slug: "hot", agents: 1, micros: hotFunded)
+
+let calls = BenchCalls(system: system, amountMicros: amountMicros)
+
+func measure(_ label: String, _ mode: LoadMode, _ operation: @escaping @Sendable (Int, Int) async -> Bool) async -> LoadResult {
+    progress("\(label) (\(seconds) s)")
+    let result = await LoadGenerator(mode: mode, duration: .seconds(seconds), warmup: .seconds(1)).run(operation)
+    if let failure = calls.takeFirstFailure() { progress("\(label): first failure: \(failure)") }
+    return result
+}
+
+var table = BenchTable()
+var ratios = RatioTable()
+
+let spread8 = await measure("authorize, spread, 8 clients", .closed(concurrency: 8)) { worker, call in
+    await calls.authorize(spread, spread.agent(worker: worker, call: call, workers: 8))
+}
+table.add("authorize, \(agentCount) agents, 8 clients (closed loop)", spread8)
+let spread32 = await measure("authorize, spread, 32 clients", .closed(concurrency: 32)) { worker, call in
+    await calls.authorize(spread, spread.agent(worker: worker, call: call, workers: 32))
+}
+table.add("authorize, \(agentCount) agents, 32 clients (closed loop)", spread32)
+let openRate = max(100, (spread8.successesPerSecond * 0.5).rounded())
+let spreadOpen = await measure("authorize, spread, open loop", .open(ratePerSecond: openRate, concurrency: 64)) { worker, call in
+    await calls.authorize(spread, spread.agent(worker: worker, call: call, workers: 64))
+}
+table.add("authorize, \(agentCount) agents, open loop at \(Int(openRate))/s (half the 8-client rate)", spreadOpen)
+
+let approvals = Atomic<Int>(0)
+let hotAgent = hot.agents[0]
+let batchesBefore = system.walletService.coalescer.statistics
+let hot32 = await measure("authorize, hot agent, 32 clients", .closed(concurrency: 32)) { _, _ in
+    let approved = await calls.authorize(hot, hotAgent)
+    if approved { approvals.add(1, ordering: .relaxed) }
+    return approved
+}
+table.add("authorize, one hot agent, 32 clients (closed loop)", hot32)
+let batchesAfter = system.walletService.coalescer.statistics
+let hotBatches = batchesAfter.batches - batchesBefore.batches
+let hotBatchSize = hotBatches > 0 ? Double(batchesAfter.requests - batchesBefore.requests) / Double(hotBatches) : 0
+table.add("hot agent: mean authorizations per group-committed transaction", figure: String(format: "%.1f", hotBatchSize))
+let hotBalance = try await hot.balance(system, of: hotAgent)
+let approvedMicros = Int64(approvals.load(ordering: .relaxed)) * amountMicros
+
+let charge32 = await measure("charge, spread, 32 clients", .closed(concurrency: 32)) { worker, call in
+    await calls.charge(spread, spread.agent(worker: worker, call: call, workers: 32))
+}
+table.add("charge (authorize + capture), \(agentCount) agents, 32 clients", charge32)
+
+progress("opening \(idleCount) idle TLS connections (open-file limit \(openFiles))")
+let rssBefore = residentKiB()
+let idle = try await IdleConnections(port: system.walletPort, count: idleCount)
+try await Task.sleep(for: .seconds(1))
+let rssAfter = residentKiB()
+let idleOpened = idle.opened
+let withIdle = await measure("authorize, spread, 8 clients, idle connections open", .closed(concurrency: 8)) { worker, call in
+    await calls.authorize(spread, spread.agent(worker: worker, call: call, workers: 8))
+}
+table.add("authorize, \(agentCount) agents, 8 clients, \(idleOpened) idle TLS connections open", withIdle)
+table.add("process RSS before the idle connections", figure: "\(rssBefore / 1024) MiB")
+table.add("process RSS with \(idleOpened) idle connections (both ends in this process)", figure: "\(rssAfter / 1024) MiB")
+idle.close()
+
+ratios.add("authorize spread ÷ pgbench TPC-B-like, 8 clients", value: spread8.successesPerSecond, reference: pgbenchTPCB8, target: 0.8)
+ratios.add("authorize spread ÷ pgbench TPC-B-like, 32 clients", value: spread32.successesPerSecond, reference: pgbenchTPCB32, target: 0.8)
+ratios.add("authorize hot agent ÷ pgbench single-row, 32 clients", value: hot32.successesPerSecond, reference: pgbenchSingle32, target: 3)
+let p99At8 = Double(spread8.latencies.valueAt(fraction: 0.99)) / 1e6
+ratios.add("authorize spread p99, 8 clients", value: String(format: "%.2f ms", p99At8), target: "≤ 5 ms", met: p99At8 <= 5)
+ratios.add(
+    "hot agent: approvals × amount vs funded",
+    value: "\(approvedMicros) held \(hotBalance.heldMicros) of \(hotFunded)", target: "≤ funded, held = approved",
+    met: approvedMicros <= hotFunded && hotBalance.heldMicros == approvedMicros
+        && hotBalance.availableMicros == hotFunded - approvedMicros)
+let idleGrowthMiB = Double(rssAfter - rssBefore) / 1024
+ratios.add(
+    "RSS growth for \(idleOpened) idle connections (both ends)", value: String(format: "%.0f MiB", idleGrowthMiB),
+    target: "< 512 MiB", met: idleOpened == idleCount && idleGrowthMiB < 512)
+let p99Idle = Double(withIdle.latencies.valueAt(fraction: 0.99)) / 1e6
+ratios.add(
+    "p99 with idle connections ÷ without, 8 clients", value: String(format: "%.2f", p99At8 > 0 ? p99Idle / p99At8 : 0),
+    target: "≤ 2", met: p99Idle <= 2 * p99At8)
+
+await system.stop()
+print(table.lines.joined(separator: "\n"))
+print()
+print(ratios.lines.joined(separator: "\n"))

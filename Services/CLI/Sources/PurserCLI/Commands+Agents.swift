@@ -1,0 +1,151 @@
+import PurserAPI
+import PurserClient
+
+extension CLI {
+    /// `purser agents …`: agent identities (tenant admin).
+    static let agentsCommands = CommandNode.group(
+        name: "agents", summary: "agent identities: create, list, show, rotate-secret, suspend, resume, revoke",
+        details: "--agent takes an agent id or handle.",
+        [
+            .verb(
+                CommandSpec(
+                    "create", "create an agent; prints its secret (once) and its email address",
+                    flags: [.required("handle", "HANDLE", "unique per tenant: [a-z0-9][a-z0-9-]{1,62}"),
+                            .optional("name", "NAME", "display name"),
+                            .repeated("meta", "KEY=VALUE", "metadata entry"),
+                            .optional("idempotency-key", "KEY", "repeat-safe key")]),
+                createAgent),
+            .verb(
+                CommandSpec("list", "list agents", flags: [.optional("status", "active|suspended|revoked", "only agents in this state"),
+                                                           .optional("limit", "N", "page size")]),
+                listAgents),
+            .verb(CommandSpec("show", "show an agent", flags: [agentFlag]), showAgent),
+            .verb(
+                CommandSpec(
+                    "rotate-secret", "issue a new agent secret; prints it once",
+                    flags: [agentFlag, .optional("grace", "DURATION", "how long the old secret keeps working (default 0)")]),
+                rotateAgentSecret),
+            .verb(CommandSpec("suspend", "suspend an agent (reversible)", flags: [agentFlag]), suspendAgent),
+            .verb(CommandSpec("resume", "resume a suspended agent", flags: [agentFlag]), resumeAgent),
+            .verb(
+                CommandSpec(
+                    "revoke", "revoke an agent for good: its account is frozen, holds voided and mail refused before this returns",
+                    flags: [agentFlag, .required("reason", "TEXT", "why (kept on the agent)")]),
+                revokeAgent),
+        ])
+
+    static let agentFlag = FlagSpec.required("agent", "ID|HANDLE", "the agent")
+
+    static func createAgent(_ context: CommandContext) async throws -> CommandOutput {
+        let command = context.command
+        let client = try context.client()
+        let tenant = try await context.tenantID(client)
+        let request = CreateAgentRequest(tenantID: tenant, handle: try command.required("handle"),
+                                         displayName: command.string("name") ?? "", metadata: try command.pairs("meta"))
+        let response = try await client.identity().createAgent(request, idempotencyKey: context.idempotencyKey)
+        let agent = response.agent
+        var address: String?
+        var addressNote = ""
+        do {
+            address = try await client.email().primaryAddress(tenantID: tenant, agentID: agent.id).address
+        } catch {
+            addressNote = "email address not available yet: \(error)\n"
+        }
+        return CommandOutput(
+            json: .object([("agent", agent.json), ("secret", .string(response.secret)), ("email", address.map(JSONValue.string) ?? .null)]),
+            text: Table.record(agent.record + [("email", address ?? "-"), ("secret", response.secret)])
+                + "The secret is shown once: give it to the agent (PURSER_SECRET).\n" + addressNote)
+    }
+
+    static func listAgents(_ context: CommandContext) async throws -> CommandOutput {
+        let command = context.command
+        let status: AgentStatus
+        switch try command.choice("status", ["active", "suspended", "revoked"]) {
+        case "active": status = .active
+        case "suspended": status = .suspended
+        case "revoked": status = .revoked
+        default: status = .unspecified
+        }
+        let client = try context.client()
+        let request = ListAgentsRequest(tenantID: try await context.tenantID(client),
+                                        pageSize: Int32(try command.integer("limit", in: 1...1000) ?? 0), status: status)
+        let response = try await client.identity().listAgents(request)
+        return CommandOutput(
+            json: .object([("agents", .array(response.agents.map(\.json))), ("next_page_token", .string(response.nextPageToken))]),
+            text: Table(Agent.columns, rows: response.agents.map(\.row)).rendered())
+    }
+
+    static func showAgent(_ context: CommandContext) async throws -> CommandOutput {
+        let (client, tenant, agentID) = try await agentTarget(context)
+        let agent = try await client.identity().getAgent(tenantID: tenant, agentID: agentID)
+        return CommandOutput(json: agent.json, text: Table.record(agent.record))
+    }
+
+    static func rotateAgentSecret(_ context: CommandContext) async throws -> CommandOutput {
+        let grace = try context.command.duration("grace") ?? .zero
+        let (client, tenant, agentID) = try await agentTarget(context)
+        let response = try await client.identity().rotateAgentSecret(
+            RotateAgentSecretRequest(tenantID: tenant, agentID: agentID, gracePeriodUs: grace.microseconds),
+            idempotencyKey: context.idempotencyKey)
+        return secretRotated(response)
+    }
+
+    static func suspendAgent(_ context: CommandContext) async throws -> CommandOutput {
+        let (client, tenant, agentID) = try await agentTarget(context)
+        let agent = try await client.identity().suspendAgent(tenantID: tenant, agentID: agentID)
+        return CommandOutput(json: agent.json, text: "agent \(agent.handle) (\(agent.id)) is \(agent.status)\n")
+    }
+
+    static func resumeAgent(_ context: CommandContext) async throws -> CommandOutput {
+        let (client, tenant, agentID) = try await agentTarget(context)
+        let agent = try await client.identity().resumeAgent(tenantID: tenant, agentID: agentID)
+        return CommandOutput(json: agent.json, text: "agent \(agent.handle) (\(agent.id)) is \(agent.status)\n")
+    }
+
+    static func revokeAgent(_ context: CommandContext) async throws -> CommandOutput {
+        let reason = try context.command.required("reason")
+        let (client, tenant, agentID) = try await agentTarget(context)
+        let response = try await client.identity().revokeAgent(tenantID: tenant, agentID: agentID, reason: reason)
+        let agent = response.agent
+        return CommandOutput(
+            json: .object([("agent", agent.json), ("acknowledged", Render.strings(response.acknowledged)),
+                           ("pending", Render.strings(response.pending))]),
+            text: "agent \(agent.handle) (\(agent.id)) revoked at \(UTCDate.timestamp(agent.revokedAtUs))\n"
+                + "acknowledged by: \(Render.list(response.acknowledged))\n"
+                + (response.pending.isEmpty ? "" : "still being notified: \(Render.list(response.pending))\n"))
+    }
+
+    /// The client, tenant and agent id a `--agent` command acts on.
+    static func agentTarget(_ context: CommandContext) async throws -> (PurserClient, String, String) {
+        let client = try context.client()
+        let tenant = try await context.tenantID(client)
+        let agentID = try await resolveAgent(try context.command.required("agent"), tenant: tenant, client: client)
+        return (client, tenant, agentID)
+    }
+
+    /// An agent id as given, or the id of the agent with that handle.
+    static func resolveAgent(_ text: String, tenant: String, client: PurserClient) async throws -> String {
+        if looksLikeID(text) { return text }
+        var pageToken = ""
+        repeat {
+            let page = try await client.identity().listAgents(ListAgentsRequest(tenantID: tenant, pageSize: 500, pageToken: pageToken))
+            if let agent = page.agents.first(where: { $0.handle == text }) { return agent.id }
+            pageToken = page.nextPageToken
+        } while !pageToken.isEmpty
+        throw PurserClientError(code: .notFound, message: "no agent with handle \"\(text)\"", reason: "agent_not_found")
+    }
+
+    /// Whether `text` has the shape of a lowercase canonical UUID.
+    static func looksLikeID(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 36 else { return false }
+        for (index, byte) in bytes.enumerated() {
+            if [8, 13, 18, 23].contains(index) {
+                guard byte == UInt8(ascii: "-") else { return false }
+            } else {
+                guard (byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x66) else { return false }
+            }
+        }
+        return true
+    }
+}

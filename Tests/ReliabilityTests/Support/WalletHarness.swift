@@ -1,0 +1,268 @@
+import Foundation
+import Glibc
+import PurserAPI
+import PurserAuth
+import PurserIdentity
+import PurserKit
+import PurserPostgres
+import PurserRPC
+import PurserService
+import PurserTestSupport
+import PurserWallet
+import PurserWire
+
+/// A real Identity and a real Wallet for one test, each with its own database
+/// on the test PostgreSQL, talking over TLS on ephemeral ports with the test
+/// certificates: Identity issues the tokens, answers the Wallet's directory
+/// look-ups and delivers revocations to the Wallet's FreezeAccount.
+final class WalletHarness: Sendable {
+    /// The key Identity seals its signing keys with.
+    let keyEncryptionKey: KeyEncryptionKey
+    let identityHost: ServiceHost
+    let identityPort: Int
+    let walletHost: ServiceHost
+    let wallet: WalletService
+    let walletPort: Int
+    let logger: Logger
+    /// Calls the Wallet with bearer tokens only.
+    let anonymous: RPCClient
+    /// Calls Identity with bearer tokens only.
+    let identityClient: RPCClient
+    /// Calls the Wallet over mutual TLS as each certificate name.
+    let services: [String: RPCClient]
+
+    static func start(_ label: String, settings: WalletSettings = WalletSettings()) async throws -> WalletHarness {
+        let logger = Logger(label: "wallet-rpc-test", level: .error)
+        let ca = try TestEnvironment.certificate("ca")
+        let walletPort = try freePort()
+        let identitySettings = ServiceSettings(
+            name: "identity", listen: Endpoint(host: "127.0.0.1", port: 0),
+            tlsCertificatePath: try TestEnvironment.certificate("identity"),
+            tlsPrivateKeyPath: try TestEnvironment.privateKey("identity"), tlsCAPath: ca,
+            databaseURL: try await TestDatabase.create(label: label + "_identity"), databasePoolSize: 4,
+            identityEndpoint: nil, revocationPollInterval: .milliseconds(100), drainTimeout: .seconds(2))
+        let identity = IdentitySettings(
+            keyEncryptionKey: try KeyEncryptionKey.generate(), tokenLifetime: .seconds(900),
+            revocationSubscribers: [
+                RevocationSubscriber(
+                    name: "wallet", endpoint: Endpoint(host: "127.0.0.1", port: walletPort),
+                    method: WalletMethods.freezeAccount.fullName),
+            ],
+            retrySchedule: RetrySchedule(initial: .milliseconds(100), maximum: .milliseconds(400)),
+            dispatchInterval: .milliseconds(50), deliveryTimeout: .seconds(5))
+        let identityHost = try await ServiceHost(
+            settings: identitySettings, migrations: IdentityMigrations.all,
+            authentication: IdentityService.localAuthentication(settings: identity), logger: logger)
+        let identityService = try IdentityService(
+            host: identityHost, settings: identity,
+            clientTLS: .client(
+                trustRootsPath: ca, certificatePath: identitySettings.tlsCertificatePath,
+                privateKeyPath: identitySettings.tlsPrivateKeyPath))
+        try await identityService.prepareSigningKey()
+        let identityPort = try identityHost.start()
+
+        let walletSettings = ServiceSettings(
+            name: "wallet", listen: Endpoint(host: "127.0.0.1", port: walletPort),
+            tlsCertificatePath: try TestEnvironment.certificate("wallet"),
+            tlsPrivateKeyPath: try TestEnvironment.privateKey("wallet"), tlsCAPath: ca,
+            databaseURL: try await TestDatabase.create(label: label + "_wallet"), databasePoolSize: 8,
+            identityEndpoint: Endpoint(host: "127.0.0.1", port: identityPort),
+            revocationPollInterval: .milliseconds(100), drainTimeout: .seconds(2))
+        let walletHost = try await ServiceHost(
+            settings: walletSettings, migrations: WalletMigrations.all, authentication: .identityService, logger: logger)
+        guard let connection = walletHost.identity else { throw RPCError(.internal, "the wallet host has no Identity connection") }
+        let wallet = WalletService(
+            host: walletHost, settings: settings, directory: IdentityDirectory(client: connection.client, ttl: settings.directoryTTL))
+        let port = try walletHost.start()
+
+        var services: [String: RPCClient] = [:]
+        for name in ["identity", "settlement", "policy", "test-client"] {
+            services[name] = try client(port: port, certificate: name, logger: logger)
+        }
+        return WalletHarness(
+            keyEncryptionKey: identity.keyEncryptionKey, identityHost: identityHost, identityPort: identityPort, walletHost: walletHost, wallet: wallet, walletPort: port,
+            logger: logger, anonymous: try client(port: port, certificate: nil, logger: logger),
+            identityClient: try client(port: identityPort, certificate: nil, logger: logger), services: services)
+    }
+
+    private init(
+        keyEncryptionKey: KeyEncryptionKey, identityHost: ServiceHost, identityPort: Int, walletHost: ServiceHost, wallet: WalletService, walletPort: Int,
+        logger: Logger, anonymous: RPCClient, identityClient: RPCClient, services: [String: RPCClient]
+    ) {
+        self.keyEncryptionKey = keyEncryptionKey
+        self.identityHost = identityHost
+        self.identityPort = identityPort
+        self.walletHost = walletHost
+        self.wallet = wallet
+        self.walletPort = walletPort
+        self.logger = logger
+        self.anonymous = anonymous
+        self.identityClient = identityClient
+        self.services = services
+    }
+
+    static func client(port: Int, certificate: String?, logger: Logger) throws -> RPCClient {
+        let tls = TLSConfiguration.client(
+            trustRootsPath: try TestEnvironment.certificate("ca"),
+            certificatePath: try certificate.map(TestEnvironment.certificate),
+            privateKeyPath: try certificate.map(TestEnvironment.privateKey))
+        return try RPCClient(
+            configuration: ClientConfiguration(host: "127.0.0.1", port: port, tls: tls, maximumAttempts: 1), logger: logger)
+    }
+
+    /// A port that was free a moment ago (for a peer that must be named before it starts).
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw RPCError(.internal, "socket failed") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw RPCError(.internal, "bind failed") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    func stop() async {
+        anonymous.close()
+        identityClient.close()
+        for client in services.values { client.close() }
+        try? await walletHost.shutdown()
+        try? await identityHost.shutdown()
+    }
+
+    // MARK: Calls
+
+    /// Calls a Wallet method as the holder of `token` (or as the service `service` over mutual TLS).
+    func call<Request, Response>(
+        _ method: MethodDescriptor<Request, Response>, _ request: Request, token: String? = nil, service: String? = nil,
+        key: String? = nil, metadata extra: Metadata = [:]
+    ) async throws(RPCError) -> Response {
+        var metadata = extra
+        if let token { metadata["authorization"] = "Bearer \(token)" }
+        if let key { metadata["idempotency-key"] = key }
+        let client = service.flatMap { services[$0] } ?? anonymous
+        return try await client.call(method, request, metadata: metadata, timeout: .seconds(20))
+    }
+
+    /// Calls an Identity method with `token`.
+    func identity<Request, Response>(
+        _ method: MethodDescriptor<Request, Response>, _ request: Request, token: String? = nil
+    ) async throws(RPCError) -> Response {
+        var metadata: Metadata = [:]
+        if let token { metadata["authorization"] = "Bearer \(token)" }
+        return try await identityClient.call(method, request, metadata: metadata, timeout: .seconds(20))
+    }
+
+    func token(_ secret: String) async throws -> String {
+        try await identity(IdentityMethods.authenticate, AuthenticateRequest(secret: secret, audience: "")).token
+    }
+
+    // MARK: Fixtures
+
+    /// Principals of one world: an operator, a tenant with its admin, finance
+    /// and two agents, and a provider.
+    struct World: Sendable {
+        let operatorToken: String
+        let tenantID: String
+        let adminToken: String
+        let financeToken: String
+        let agentID: String
+        let agentToken: String
+        let otherAgentID: String
+        let otherAgentToken: String
+        let providerID: String
+        let providerToken: String
+    }
+
+    func operatorToken() async throws -> String {
+        let client = try Self.client(port: identityPort, certificate: "test-client", logger: logger)
+        defer { client.close() }
+        let bootstrap = try await client.call(IdentityMethods.bootstrap, BootstrapRequest(label: "test"), timeout: .seconds(20))
+        return try await token(bootstrap.secret)
+    }
+
+    /// A tenant with its keys and two agents, and a provider (registered once per operator).
+    func world(_ slug: String, operatorToken: String, provider: (id: String, token: String)? = nil) async throws -> World {
+        let tenant = try await identity(
+            IdentityMethods.createTenant, CreateTenantRequest(slug: slug, name: "Tenant \(slug)"), token: operatorToken)
+        var adminKey = CreateApiKeyRequest()
+        adminKey.tenantID = tenant.id
+        adminKey.role = .admin
+        adminKey.label = "admin"
+        let admin = try await identity(IdentityMethods.createApiKey, adminKey, token: operatorToken)
+        var financeKey = adminKey
+        financeKey.role = .finance
+        financeKey.label = "finance"
+        let finance = try await identity(IdentityMethods.createApiKey, financeKey, token: operatorToken)
+        let adminToken = try await token(admin.secret)
+        let agent = try await identity(
+            IdentityMethods.createAgent, CreateAgentRequest(tenantID: tenant.id, handle: "\(slug)-agent"), token: adminToken)
+        let other = try await identity(
+            IdentityMethods.createAgent, CreateAgentRequest(tenantID: tenant.id, handle: "\(slug)-other"), token: adminToken)
+        let payee: (id: String, token: String)
+        if let provider {
+            payee = provider
+        } else {
+            let registered = try await identity(
+                IdentityMethods.registerProvider,
+                RegisterProviderRequest(slug: "\(slug)-api", name: "API of \(slug)", defaultCategory: "inference"),
+                token: operatorToken)
+            payee = (registered.provider.id, try await token(registered.secret))
+        }
+        return World(
+            operatorToken: operatorToken, tenantID: tenant.id, adminToken: adminToken,
+            financeToken: try await token(finance.secret), agentID: agent.agent.id, agentToken: try await token(agent.secret),
+            otherAgentID: other.agent.id, otherAgentToken: try await token(other.secret), providerID: payee.id,
+            providerToken: payee.token)
+    }
+
+    /// Funds the world's tenant and allocates `micros` to its first agent.
+    func fund(_ world: World, agentMicros micros: Int64) async throws {
+        var fund = FundRequest()
+        fund.tenantID = world.tenantID
+        fund.amountMicros = micros
+        fund.externalReference = "wire-\(UUID().uuidString.prefix(8))"
+        _ = try await call(WalletMethods.fund, fund, token: world.operatorToken, key: UUID().uuidString)
+        var allocate = AllocateRequest()
+        allocate.agentID = world.agentID
+        allocate.amountMicros = micros
+        _ = try await call(WalletMethods.allocate, allocate, token: world.adminToken, key: UUID().uuidString)
+    }
+
+    func authorize(_ world: World, micros: Int64, key: String = UUID().uuidString) async throws(RPCError) -> AuthorizeResponse {
+        var request = AuthorizeRequest()
+        request.amountMicros = micros
+        request.providerID = world.providerID
+        return try await call(WalletMethods.authorize, request, token: world.agentToken, key: key)
+    }
+}
+
+/// Runs `body` with a fresh harness and always stops it.
+func withWallet<T>(_ label: String, settings: WalletSettings = WalletSettings(), _ body: (WalletHarness) async throws -> T) async throws -> T {
+    let harness = try await WalletHarness.start(label, settings: settings)
+    do {
+        let result = try await body(harness)
+        await harness.stop()
+        return result
+    } catch {
+        await harness.stop()
+        throw error
+    }
+}
+
+/// The `RPCError` `body` throws, or `nil` when it succeeds.
+func rpcError(_ body: () async throws -> Void) async -> RPCError? {
+    do {
+        try await body()
+        return nil
+    } catch let error as RPCError {
+        return error
+    } catch {
+        return RPCError(.unknown, "not an RPCError: \(error)")
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import Glibc
+import PurserTestSupport
+
+/// The service executables as separate processes over TLS on ephemeral
+/// ports, sharing one throwaway database, plus a way to run the `purser`
+/// CLI against them.
+final class Deployment {
+    /// The services started, in start order.
+    static let services = ["identity", "wallet", "policy", "settlement", "email"]
+
+    let directory: String
+    let ports: [String: Int]
+    let smtpPort: Int
+    let certificates: String
+    private(set) var processes: [ServiceProcess] = []
+
+    init() async throws {
+        certificates = try TestEnvironment.certificatesDirectory()
+        let databaseURL = try await TestDatabase.create(label: "system_story")
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("purser-system-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var ports: [String: Int] = [:]
+        for service in Self.services { ports[service] = try Self.freePort() }
+        self.ports = ports
+        smtpPort = try Self.freePort()
+
+        var keyBytes = [UInt8](repeating: 0, count: 32)
+        for index in keyBytes.indices { keyBytes[index] = UInt8.random(in: 0...255) }
+        let kek = Data(keyBytes).base64EncodedString()
+        let base = ProcessInfo.processInfo.environment
+        for service in Self.services {
+            let prefix = "PURSER_\(service.uppercased())_"
+            var environment = base
+            environment[prefix + "LISTEN"] = "127.0.0.1:\(ports[service] ?? 0)"
+            environment[prefix + "TLS_CERT"] = certificates + "/\(service).pem"
+            environment[prefix + "TLS_KEY"] = certificates + "/\(service).key"
+            environment[prefix + "TLS_CA"] = certificates + "/ca.pem"
+            environment[prefix + "DATABASE_URL"] = databaseURL
+            environment[prefix + "DB_POOL_SIZE"] = "4"
+            environment[prefix + "LOG_LEVEL"] = "info"
+            for peer in Self.services where peer != service {
+                environment[prefix + "\(peer.uppercased())_ENDPOINT"] = "127.0.0.1:\(ports[peer] ?? 0)"
+            }
+            switch service {
+            case "identity":
+                environment[prefix + "KEK"] = kek
+                environment[prefix + "REVOCATION_SUBSCRIBERS"] =
+                    "wallet=127.0.0.1:\(ports["wallet"] ?? 0),email=127.0.0.1:\(ports["email"] ?? 0)"
+            case "email":
+                environment[prefix + "SMTP_LISTEN"] = "127.0.0.1:\(smtpPort)"
+                environment[prefix + "DEFAULT_DOMAIN"] = "agents.example.test"
+            case "settlement":
+                environment[prefix + "FEED_POLL_INTERVAL"] = "200ms"
+            default:
+                break
+            }
+            processes.append(try ServiceProcess(name: service, executable: try Executables.path("purser-\(service)"),
+                                                environment: environment, logDirectory: directory))
+        }
+    }
+
+    /// The environment every CLI run gets: the CA and every endpoint, nothing else of the caller's.
+    var cliEnvironment: [String: String] {
+        var environment = ["PATH": "/usr/bin:/bin", "HOME": directory, "PURSER_CA": certificates + "/ca.pem"]
+        for service in Self.services {
+            environment["PURSER_ENDPOINT_\(service.uppercased())"] = "127.0.0.1:\(ports[service] ?? 0)"
+        }
+        return environment
+    }
+
+    /// Runs `purser` with `arguments`, `extra` added to `cliEnvironment`.
+    func purser(_ arguments: [String], _ extra: [String: String] = [:]) async throws -> CommandResult {
+        try await ChildProcess.run(try Executables.path("purser"), arguments,
+                                   environment: cliEnvironment.merging(extra) { _, new in new })
+    }
+
+    /// Waits until `purser health` reports every service SERVING; fails with the logs of those that are not.
+    func waitUntilServing(timeout: Duration = .seconds(120)) async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: timeout)
+        var last: CommandResult?
+        while clock.now < deadline {
+            for process in processes where !process.isRunning {
+                throw StartFailure(description: "\(process.name) exited during start-up:\n\(process.logTail())")
+            }
+            var serving = true
+            for service in Self.services {
+                let result = try await purser(["health", "--service", service, "--timeout", "3s"])
+                if result.status != 0 {
+                    serving = false
+                    last = result
+                    break
+                }
+            }
+            if serving { return }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        let logs = processes.map { "--- \($0.name)\n\($0.logTail(15))" }.joined(separator: "\n")
+        throw StartFailure(description: "services not SERVING after \(timeout): \(last.map(\.description) ?? "")\n\(logs)")
+    }
+
+    /// Stops every service (reverse order) and removes the working directory.
+    func stop() async {
+        for process in processes.reversed() { await process.stop() }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// The logs of every service, for failure messages.
+    func logs() -> String {
+        processes.map { "--- \($0.name)\n\($0.logTail(40))" }.joined(separator: "\n")
+    }
+
+    struct StartFailure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// A TCP port nothing listens on right now (bound to port 0, then released).
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw StartFailure(description: "socket: errno \(errno)") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
+                guard bind(fd, pointer, length) == 0 else { return -1 }
+                return getsockname(fd, pointer, &length)
+            }
+        }
+        guard bound == 0 else { throw StartFailure(description: "bind: errno \(errno)") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
