@@ -85,15 +85,25 @@ struct PolicyEnforcementTests {
         (#"{"blocked_providers": ["statics-api"]}"#, "provider_blocked"),
         (#"{"per_call_max": "1.00"}"#, "per_call_max_exceeded"),
     ])
-    func staticRulesRefuseBeforeTheLedger(document: String, reason: String) async throws {
+    func staticRulesRefuseAndTheRefusalIsStoredUnderTheIdempotencyKey(document: String, reason: String) async throws {
         try await withWallet("policy_static_\(reason)") { h in
             let world = try await h.world("statics", operatorToken: try await h.operatorToken())
             try await h.fund(world, agentMicros: 50_000_000)
             try await h.setTenantPolicy(world, document)
-            let refused = await rpcError { _ = try await h.authorize(world, micros: 2_000_000) }
+            let key = UUID().uuidString
+            let refused = await rpcError { _ = try await h.authorize(world, micros: 2_000_000, key: key) }
             #expect(refused?.code == .failedPrecondition)
             #expect(refused?.reason == reason)
             #expect(refused?.metadata["rule"]?.isEmpty == false)
+
+            try await h.setTenantPolicy(world, "{}")
+            try await Task.sleep(for: h.wallet.settings.policyCacheTTL)
+            let replayed = await rpcError { _ = try await h.authorize(world, micros: 2_000_000, key: key) }
+            #expect(replayed?.reason == reason)
+            #expect(replayed?.metadata["rule"] == refused?.metadata["rule"])
+            _ = try await h.authorize(world, micros: 2_000_000)
+            try await h.setTenantPolicy(world, document)
+            try await Task.sleep(for: h.wallet.settings.policyCacheTTL)
 
             var charge = ChargeRequest()
             charge.amountMicros = 2_000_000
@@ -104,7 +114,7 @@ struct PolicyEnforcementTests {
             }
             #expect(viaProvider?.reason == reason)
             let balance = try await h.call(WalletMethods.getBalance, GetBalanceRequest(), token: world.agentToken)
-            #expect(balance.availableMicros == 50_000_000)
+            #expect(balance.availableMicros == 48_000_000)
         }
     }
 

@@ -12,8 +12,9 @@ extension WalletService {
     /// stored under the idempotency key like an approval. With a `PolicyClient`
     /// both are first checked against the agent's effective policy: a static
     /// refusal (`per_call_max_exceeded`, `category_blocked`, `provider_blocked`,
-    /// a `limit_exceeded` whose whole cap is below the amount) is answered at
-    /// once, the applicable limits are counted by the ledger.
+    /// a `limit_exceeded` whose whole cap is below the amount) goes to the
+    /// ledger as the request's outcome (stored under the idempotency key), the
+    /// applicable limits are counted by the ledger.
     func registerAuthorization() {
         handle(WalletMethods.authorize) { request, principal, context in
             let (tenant, agent) = try Self.agentIdentity(principal)
@@ -87,7 +88,7 @@ extension WalletService {
     }
 
     /// Validates an authorization request, resolves its payee and category and
-    /// applies the agent's spending policy (see `policyLimits`).
+    /// applies the agent's spending policy (see `policyDecision`).
     private func command(
         _ kind: AuthorizationCommand.Kind, tenant: UUID, agent: UUID, amountMicros: Int64, providerID: String, category: String, taskID: String,
         description: String, ttlSeconds: Int32, scope: IdempotencyScope
@@ -106,10 +107,10 @@ extension WalletService {
             throw WalletError(.failedPrecondition, reason: "payee_unknown", "provider_id: no such provider")
         }
         if category.isEmpty { category = facts.defaultCategory }
-        let limits = try await policyLimits(
+        let policy = try await policyDecision(
             tenant: tenant, agent: agent, amountMicros: amount, providerSlug: facts.slug, category: category, taskID: taskID)
         return AuthorizationCommand(
             kind: kind, scope: scope, providerID: provider, category: category, taskID: taskID, description: description,
-            amountMicros: amount, holdTTLMicros: ttl, limits: limits)
+            amountMicros: amount, holdTTLMicros: ttl, limits: policy.limits, refusal: policy.refusal)
     }
 }

@@ -3,18 +3,17 @@ import PurserAPI
 import PurserPolicy
 
 extension WalletService {
-    /// The limits an authorization of `amountMicros` by `agent` must fit under,
-    /// from the agent's effective policy (at most `settings.policyCacheTTL` old).
-    /// Throws the policy's static refusal as FAILED_PRECONDITION with its reason
-    /// (`limit_exceeded`, `per_call_max_exceeded`, `category_blocked`,
-    /// `provider_blocked`) and details `rule`, `headroom_micros` and, for
-    /// counted rules, `remaining_count`; throws UNAVAILABLE `policy_unavailable`
-    /// when no policy can be had (fail closed). Without a `PolicyClient` there
-    /// is no policy and no limit.
-    func policyLimits(
+    /// What the agent's effective policy (at most `settings.policyCacheTTL`
+    /// old) says about an authorization of `amountMicros` by `agent`: the
+    /// limits the ledger must count it under and, when the policy refuses it
+    /// outright, the refusal (`limit_exceeded`, `per_call_max_exceeded`,
+    /// `category_blocked`, `provider_blocked`) the ledger answers and stores.
+    /// Throws UNAVAILABLE `policy_unavailable` when no policy can be had
+    /// (fail closed). Without a `PolicyClient` there is no policy and no limit.
+    func policyDecision(
         tenant: UUID, agent: UUID, amountMicros: Int64, providerSlug: String, category: String, taskID: String
-    ) async throws(WalletError) -> [SpendLimit] {
-        guard let policy else { return [] }
+    ) async throws(WalletError) -> (limits: [SpendLimit], refusal: PolicyRefusal?) {
+        guard let policy else { return ([], nil) }
         let snapshot: PolicyClient.Snapshot
         do {
             snapshot = try await policy.effectivePolicy(tenantID: tenant.lowercased, agentID: agent.lowercased)
@@ -25,23 +24,24 @@ extension WalletService {
             amount: amountMicros, provider: providerSlug, category: category, taskID: taskID.isEmpty ? nil : taskID,
             at: Date())
         let decision = snapshot.evaluate(spend)
-        if !decision.allowed {
-            throw Self.policyDenial(decision.denial)
+        guard decision.allowed else {
+            return ([], PolicyRefusal(decision.denial))
         }
-        return decision.limits.compactMap(SpendLimit.init(enforcing:))
+        return (decision.limits.compactMap(SpendLimit.init(enforcing:)), nil)
     }
+}
 
-    /// A policy refusal in the shape of the ledger's own denials.
-    static func policyDenial(_ denial: DenialView?) -> WalletError {
-        guard let denial else {
-            return WalletError(.failedPrecondition, reason: "policy_denied", "the spending policy refuses this spend")
+extension PolicyRefusal {
+    /// The refusal Policy's denial describes; -1 (not applicable) headroom and count are left out.
+    init(_ denial: DenialView?) {
+        guard let denial, !denial.reason.isEmpty else {
+            self.init(reason: "policy_denied", rule: denial?.rule ?? "")
+            return
         }
-        var details = ["rule": denial.rule]
-        if denial.headroomMicros >= 0 { details["headroom_micros"] = String(denial.headroomMicros) }
-        if denial.remainingCount >= 0 { details["remaining_count"] = String(denial.remainingCount) }
-        let reason = denial.reason.isEmpty ? "policy_denied" : denial.reason
-        return WalletError(.failedPrecondition, reason: reason, "the spending policy refuses this spend: \(denial.rule)",
-                           details: details)
+        self.init(
+            reason: denial.reason, rule: denial.rule,
+            headroomMicros: denial.headroomMicros >= 0 ? denial.headroomMicros : nil,
+            remainingCount: denial.remainingCount >= 0 ? denial.remainingCount : nil)
     }
 }
 
