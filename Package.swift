@@ -74,10 +74,13 @@ let package = Package(
             path: "Services/Settlement/Main"),
         .target(
             name: "PurserWallet",
-            dependencies: ["PurserKit", "PurserPostgres", "PurserRPC", "PurserWire", "PurserAuth", "PurserAPI", "PurserService"],
+            dependencies: [
+                "PurserKit", "PurserPostgres", "PurserRPC", "PurserWire", "PurserAuth", "PurserAPI", "PurserService",
+                "PurserPolicy",
+            ],
             path: "Services/Wallet/Sources"),
         .executableTarget(
-            name: "purser-wallet", dependencies: ["PurserWallet", "PurserService", "PurserKit", "PurserRPC"],
+            name: "purser-wallet", dependencies: ["PurserWallet", "PurserService", "PurserKit", "PurserRPC", "PurserAPI"],
             path: "Services/Wallet/Main"),
         .target(
             name: "PurserEmailService",
@@ -126,7 +129,7 @@ let package = Package(
             name: "PurserWalletTests",
             dependencies: [
                 "PurserWallet", "PurserIdentity", "PurserService", "PurserAuth", "PurserRPC", "PurserAPI", "PurserWire",
-                "PurserKit", "PurserPostgres", "PurserTestSupport",
+                "PurserKit", "PurserPostgres", "PurserTestSupport", "PurserPolicyService",
             ]),
         .testTarget(
             name: "PurserEmailServiceTests",

@@ -4,6 +4,7 @@ import PurserAPI
 import PurserAuth
 import PurserIdentity
 import PurserKit
+import PurserPolicyService
 import PurserPostgres
 import PurserRPC
 import PurserService
@@ -11,13 +12,19 @@ import PurserTestSupport
 import PurserWallet
 import PurserWire
 
-/// A real Identity and a real Wallet for one test, each with its own database
-/// on the test PostgreSQL, talking over TLS on ephemeral ports with the test
-/// certificates: Identity issues the tokens, answers the Wallet's directory
-/// look-ups and delivers revocations to the Wallet's FreezeAccount.
+/// A real Identity, a real Policy and a real Wallet for one test, each with
+/// its own database on the test PostgreSQL, talking over TLS on ephemeral ports
+/// with the test certificates: Identity issues the tokens, answers the Wallet's
+/// directory look-ups and delivers revocations to the Wallet's FreezeAccount;
+/// Policy serves the agents' effective policies to the Wallet's PolicyClient.
 final class WalletHarness: Sendable {
     let identityHost: ServiceHost
     let identityPort: Int
+    let policyHost: ServiceHost
+    /// Calls Policy with bearer tokens only.
+    let policyClient: RPCClient
+    /// The Wallet's own mutual-TLS client to Policy.
+    let walletToPolicy: RPCClient
     let walletHost: ServiceHost
     let wallet: WalletService
     let walletPort: Int
@@ -59,6 +66,20 @@ final class WalletHarness: Sendable {
         try await identityService.prepareSigningKey()
         let identityPort = try identityHost.start()
 
+        let policySettings = ServiceSettings(
+            name: "policy", listen: Endpoint(host: "127.0.0.1", port: 0),
+            tlsCertificatePath: try TestEnvironment.certificate("policy"),
+            tlsPrivateKeyPath: try TestEnvironment.privateKey("policy"), tlsCAPath: ca,
+            databaseURL: try await TestDatabase.create(label: label + "_policy"), databasePoolSize: 2,
+            identityEndpoint: Endpoint(host: "127.0.0.1", port: identityPort),
+            revocationPollInterval: .milliseconds(100), drainTimeout: .seconds(2))
+        let policyHost = try await ServiceHost(
+            settings: policySettings, migrations: PolicyMigrations.all, authentication: .identityService, logger: logger)
+        guard let policyIdentity = policyHost.identity else { throw RPCError(.internal, "the policy host has no Identity connection") }
+        _ = PolicyService(host: policyHost, directory: TenantDirectory(client: policyIdentity.client, ttl: .seconds(30)))
+        let policyPort = try policyHost.start()
+        let walletToPolicy = try client(port: policyPort, certificate: "wallet", logger: logger)
+
         let walletSettings = ServiceSettings(
             name: "wallet", listen: Endpoint(host: "127.0.0.1", port: walletPort),
             tlsCertificatePath: try TestEnvironment.certificate("wallet"),
@@ -70,7 +91,8 @@ final class WalletHarness: Sendable {
             settings: walletSettings, migrations: WalletMigrations.all, authentication: .identityService, logger: logger)
         guard let connection = walletHost.identity else { throw RPCError(.internal, "the wallet host has no Identity connection") }
         let wallet = WalletService(
-            host: walletHost, settings: settings, directory: IdentityDirectory(client: connection.client, ttl: settings.directoryTTL))
+            host: walletHost, settings: settings, directory: IdentityDirectory(client: connection.client, ttl: settings.directoryTTL),
+            policy: PolicyClient(client: walletToPolicy, ttl: settings.policyCacheTTL, timeout: .seconds(5)))
         let port = try walletHost.start()
 
         var services: [String: RPCClient] = [:]
@@ -78,17 +100,23 @@ final class WalletHarness: Sendable {
             services[name] = try client(port: port, certificate: name, logger: logger)
         }
         return WalletHarness(
-            identityHost: identityHost, identityPort: identityPort, walletHost: walletHost, wallet: wallet, walletPort: port,
+            identityHost: identityHost, identityPort: identityPort, policyHost: policyHost,
+            policyClient: try client(port: policyPort, certificate: nil, logger: logger), walletToPolicy: walletToPolicy,
+            walletHost: walletHost, wallet: wallet, walletPort: port,
             logger: logger, anonymous: try client(port: port, certificate: nil, logger: logger),
             identityClient: try client(port: identityPort, certificate: nil, logger: logger), services: services)
     }
 
     private init(
-        identityHost: ServiceHost, identityPort: Int, walletHost: ServiceHost, wallet: WalletService, walletPort: Int,
+        identityHost: ServiceHost, identityPort: Int, policyHost: ServiceHost, policyClient: RPCClient,
+        walletToPolicy: RPCClient, walletHost: ServiceHost, wallet: WalletService, walletPort: Int,
         logger: Logger, anonymous: RPCClient, identityClient: RPCClient, services: [String: RPCClient]
     ) {
         self.identityHost = identityHost
         self.identityPort = identityPort
+        self.policyHost = policyHost
+        self.policyClient = policyClient
+        self.walletToPolicy = walletToPolicy
         self.walletHost = walletHost
         self.wallet = wallet
         self.walletPort = walletPort
@@ -127,8 +155,11 @@ final class WalletHarness: Sendable {
     func stop() async {
         anonymous.close()
         identityClient.close()
+        policyClient.close()
         for client in services.values { client.close() }
         try? await walletHost.shutdown()
+        walletToPolicy.close()
+        try? await policyHost.shutdown()
         try? await identityHost.shutdown()
     }
 
@@ -153,6 +184,13 @@ final class WalletHarness: Sendable {
         var metadata: Metadata = [:]
         if let token { metadata["authorization"] = "Bearer \(token)" }
         return try await identityClient.call(method, request, metadata: metadata, timeout: .seconds(20))
+    }
+
+    /// Sets the tenant-wide spending policy of `world` (as its admin).
+    func setTenantPolicy(_ world: World, _ documentJSON: String) async throws {
+        _ = try await policyClient.call(
+            PolicyMethods.setTenantPolicy, SetTenantPolicyRequest(tenantID: world.tenantID, documentJSON: documentJSON),
+            metadata: ["authorization": "Bearer \(world.adminToken)"], timeout: .seconds(20))
     }
 
     func token(_ secret: String) async throws -> String {

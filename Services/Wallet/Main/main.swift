@@ -1,4 +1,5 @@
 import Foundation
+import PurserAPI
 import PurserKit
 import PurserRPC
 import PurserService
@@ -41,7 +42,16 @@ do {
     guard let identity = host.identity else {
         throw SettingError(variable: "PURSER_WALLET_IDENTITY_ENDPOINT", value: "", expected: "host:port of Identity")
     }
-    _ = WalletService(host: host, settings: settings, directory: IdentityDirectory(client: identity.client, ttl: settings.directoryTTL))
+    let policyClient = try RPCClient(
+        configuration: ClientConfiguration(
+            host: settings.policyEndpoint.host, port: settings.policyEndpoint.port, serverName: settings.policyEndpoint.host,
+            tls: .client(
+                trustRootsPath: common.tlsCAPath, certificatePath: common.tlsCertificatePath,
+                privateKeyPath: common.tlsPrivateKeyPath)),
+        logger: logger.with(["peer": "policy"]))
+    _ = WalletService(
+        host: host, settings: settings, directory: IdentityDirectory(client: identity.client, ttl: settings.directoryTTL),
+        policy: PolicyClient(client: policyClient, ttl: settings.policyCacheTTL))
     try await host.run()
 } catch {
     logger.critical("purser-wallet stopped", ["error": "\(error)"])

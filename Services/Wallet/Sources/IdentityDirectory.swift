@@ -7,8 +7,13 @@ import Synchronization
 /// What the Wallet needs to know about a provider.
 public struct ProviderFacts: Sendable, Equatable {
     public var defaultCategory: String
+    /// The provider's slug, as spending policies name providers.
+    public var slug: String
 
-    public init(defaultCategory: String) { self.defaultCategory = defaultCategory }
+    public init(defaultCategory: String, slug: String = "") {
+        self.defaultCategory = defaultCategory
+        self.slug = slug
+    }
 }
 
 /// Facts owned by Identity (tenants' currencies, which agents exist, providers), fetched
@@ -74,7 +79,7 @@ public final class IdentityDirectory: Sendable {
         guard let found = try await fetch(IdentityMethods.getProvider, GetProviderRequest(providerID: provider.lowercased)) else {
             return nil
         }
-        let facts = ProviderFacts(defaultCategory: found.defaultCategory)
+        let facts = ProviderFacts(defaultCategory: found.defaultCategory, slug: found.slug)
         cache.withLock { $0.providers[provider] = (facts, now.advanced(by: ttl)) }
         return facts
     }

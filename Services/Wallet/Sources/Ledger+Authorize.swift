@@ -55,9 +55,10 @@ extension Ledger {
         var amount: Int64
         var ttlUs: Int64
         var limits: [SpendLimit]
+        var denial: PolicyRefusal?
 
         enum CodingKeys: String, CodingKey {
-            case principal, key, method, provider, category, task, description, amount, limits
+            case principal, key, method, provider, category, task, description, amount, limits, denial
             case ttlUs = "ttl_us"
         }
     }
@@ -68,7 +69,7 @@ extension Ledger {
                 principal: command.scope.principal, key: command.scope.key, method: command.kind.rawValue,
                 provider: command.providerID.uuidString.lowercased(), category: command.category, task: command.taskID,
                 description: command.description, amount: command.amountMicros, ttlUs: command.holdTTLMicros,
-                limits: command.limits)
+                limits: command.limits, denial: command.refusal)
         }
         do {
             return String(decoding: try JSONEncoder().encode(items), as: UTF8.self)

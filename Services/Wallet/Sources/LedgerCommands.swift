@@ -41,6 +41,46 @@ public struct SpendLimit: Sendable, Hashable, Encodable {
     }
 }
 
+/// A refusal the spending policy decided before the ledger (a blocked
+/// provider or category, a per-call maximum, a cap below the amount): the
+/// ledger answers it as the request's outcome and stores it under the
+/// idempotency key, so a retry answers the same refusal.
+public struct PolicyRefusal: Sendable, Hashable, Encodable {
+    /// `limit_exceeded`, `per_call_max_exceeded`, `category_blocked` or `provider_blocked`.
+    public var reason: String
+    /// The rule that refuses.
+    public var rule: String
+    /// Micros left under the rule, when it is quantitative.
+    public var headroomMicros: Int64?
+    /// Authorizations left under the rule, when it counts calls.
+    public var remainingCount: Int64?
+
+    /// A refusal by `rule` for `reason`.
+    public init(reason: String, rule: String, headroomMicros: Int64? = nil, remainingCount: Int64? = nil) {
+        self.reason = reason
+        self.rule = rule
+        self.headroomMicros = headroomMicros
+        self.remainingCount = remainingCount
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case ok, status, reason, message, rule
+        case headroomMicros = "headroom_micros", remainingCount = "remaining_count"
+    }
+
+    /// The ledger's denial document: `ok: false`, status, reason, message and details.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(false, forKey: .ok)
+        try container.encode(WalletError.Code.failedPrecondition.rawValue, forKey: .status)
+        try container.encode(reason, forKey: .reason)
+        try container.encode("the spending policy refuses this spend: \(rule)", forKey: .message)
+        try container.encode(rule, forKey: .rule)
+        try container.encodeIfPresent(headroomMicros, forKey: .headroomMicros)
+        try container.encodeIfPresent(remainingCount, forKey: .remainingCount)
+    }
+}
+
 /// One request to place a hold (Authorize) or to place and capture it at once
 /// (Charge) on an agent's account.
 public struct AuthorizationCommand: Sendable, Hashable {
@@ -59,11 +99,15 @@ public struct AuthorizationCommand: Sendable, Hashable {
     public var amountMicros: Int64
     public var holdTTLMicros: Int64
     public var limits: [SpendLimit]
+    /// Set when the spending policy already refused the request.
+    public var refusal: PolicyRefusal?
 
-    /// A command; `holdTTLMicros` is the hold's lifetime, `limits` the caps it must fit under.
+    /// A command; `holdTTLMicros` is the hold's lifetime, `limits` the caps it
+    /// must fit under, `refusal` the policy's refusal when it refuses.
     public init(
         kind: Kind = .authorize, scope: IdempotencyScope, providerID: UUID, category: String, taskID: String = "",
-        description: String = "", amountMicros: Int64, holdTTLMicros: Int64, limits: [SpendLimit] = []
+        description: String = "", amountMicros: Int64, holdTTLMicros: Int64, limits: [SpendLimit] = [],
+        refusal: PolicyRefusal? = nil
     ) {
         self.kind = kind
         self.scope = scope
@@ -74,6 +118,7 @@ public struct AuthorizationCommand: Sendable, Hashable {
         self.amountMicros = amountMicros
         self.holdTTLMicros = holdTTLMicros
         self.limits = limits
+        self.refusal = refusal
     }
 }
 

@@ -27,6 +27,7 @@ struct LedgerOutcome: Decodable, Sendable {
     var rule: String?
     var headroomMicros: Int64?
     var headroomCount: Int64?
+    var remainingCount: Int64?
     var availableMicros: Int64?
     var refundableMicros: Int64?
     var holdAmountMicros: Int64?
@@ -49,6 +50,7 @@ struct LedgerOutcome: Decodable, Sendable {
         if let rule { details["rule"] = rule }
         if let headroomMicros { details["headroom_micros"] = String(headroomMicros) }
         if let headroomCount { details["headroom_count"] = String(headroomCount) }
+        if let remainingCount { details["remaining_count"] = String(remainingCount) }
         if let availableMicros { details["available_micros"] = String(availableMicros) }
         if let refundableMicros { details["refundable_micros"] = String(refundableMicros) }
         if let holdAmountMicros { details["hold_amount_micros"] = String(holdAmountMicros) }

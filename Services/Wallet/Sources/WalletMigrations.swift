@@ -16,6 +16,7 @@ public enum WalletMigrations {
         Migration(version: 1, name: "ledger tables", sql: tables),
         Migration(version: 2, name: "ledger functions", sql: ledgerFunctions),
         Migration(version: 3, name: "ledger totals by period", sql: totals),
+        Migration(version: 4, name: "policy refusals in authorize_batch", sql: policyRefusals),
     ]
 
     /// The migrator for the `wallet` schema.

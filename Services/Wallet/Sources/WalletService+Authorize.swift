@@ -9,12 +9,17 @@ extension WalletService {
     /// `agent-authorization` metadata entry): places and captures it in one
     /// transaction. Both go through the per-agent group commit; a denial
     /// (insufficient_funds, agent_revoked, account_frozen, limit_exceeded) is
-    /// stored under the idempotency key like an approval.
+    /// stored under the idempotency key like an approval. With a `PolicyClient`
+    /// both are first checked against the agent's effective policy: a static
+    /// refusal (`per_call_max_exceeded`, `category_blocked`, `provider_blocked`,
+    /// a `limit_exceeded` whose whole cap is below the amount) goes to the
+    /// ledger as the request's outcome (stored under the idempotency key), the
+    /// applicable limits are counted by the ledger.
     func registerAuthorization() {
         handle(WalletMethods.authorize) { request, principal, context in
             let (tenant, agent) = try Self.agentIdentity(principal)
             let command = try await self.command(
-                .authorize, amountMicros: request.amountMicros, providerID: request.providerID, category: request.category,
+                .authorize, tenant: tenant, agent: agent, amountMicros: request.amountMicros, providerID: request.providerID, category: request.category,
                 taskID: request.taskID, description: request.description, ttlSeconds: request.holdTTLSeconds,
                 scope: try WalletRequest.scope(principal, context))
             let receipt = try await self.coalescer.authorize(tenant: tenant, agent: agent, command)
@@ -41,7 +46,7 @@ extension WalletService {
             }
             let (tenant, agent) = try Self.agentIdentity(payer)
             let command = try await self.command(
-                .charge, amountMicros: request.amountMicros, providerID: providerID, category: request.category,
+                .charge, tenant: tenant, agent: agent, amountMicros: request.amountMicros, providerID: providerID, category: request.category,
                 taskID: request.taskID, description: request.description, ttlSeconds: 0,
                 scope: try WalletRequest.scope(principal, context))
             let receipt = try await self.coalescer.authorize(tenant: tenant, agent: agent, command)
@@ -82,9 +87,10 @@ extension WalletService {
         return principal
     }
 
-    /// Validates an authorization request and resolves its payee and category.
+    /// Validates an authorization request, resolves its payee and category and
+    /// applies the agent's spending policy (see `policyDecision`).
     private func command(
-        _ kind: AuthorizationCommand.Kind, amountMicros: Int64, providerID: String, category: String, taskID: String,
+        _ kind: AuthorizationCommand.Kind, tenant: UUID, agent: UUID, amountMicros: Int64, providerID: String, category: String, taskID: String,
         description: String, ttlSeconds: Int32, scope: IdempotencyScope
     ) async throws -> AuthorizationCommand {
         let amount = try WalletRequest.amount(amountMicros, maximum: settings.maximumAmountMicros)
@@ -101,8 +107,10 @@ extension WalletService {
             throw WalletError(.failedPrecondition, reason: "payee_unknown", "provider_id: no such provider")
         }
         if category.isEmpty { category = facts.defaultCategory }
+        let policy = try await policyDecision(
+            tenant: tenant, agent: agent, amountMicros: amount, providerSlug: facts.slug, category: category, taskID: taskID)
         return AuthorizationCommand(
             kind: kind, scope: scope, providerID: provider, category: category, taskID: taskID, description: description,
-            amountMicros: amount, holdTTLMicros: ttl)
+            amountMicros: amount, holdTTLMicros: ttl, limits: policy.limits, refusal: policy.refusal)
     }
 }

@@ -25,13 +25,19 @@ public final class WalletService: Sendable {
     public let directory: IdentityDirectory
     /// The Wallet's own settings.
     public let settings: WalletSettings
+    /// Agents' effective spending policies from Policy; `nil` only where no
+    /// Policy service is deployed (embedders), and then no policy is enforced.
+    public let policy: PolicyClient?
 
     /// Registers every method on `host` and adds the hold sweeper to its
-    /// background services. `directory` reaches Identity as the `wallet` service.
-    public init(host: ServiceHost, settings: WalletSettings, directory: IdentityDirectory) {
+    /// background services. `directory` reaches Identity as the `wallet` service;
+    /// `policy` reaches Policy the same way, and with it every Authorize and
+    /// Charge is checked against the agent's effective policy (failing closed).
+    public init(host: ServiceHost, settings: WalletSettings, directory: IdentityDirectory, policy: PolicyClient? = nil) {
         self.host = host
         self.settings = settings
         self.directory = directory
+        self.policy = policy
         self.ledger = Ledger(pool: host.pool)
         self.coalescer = AuthorizationCoalescer(ledger: ledger, maximumBatch: settings.authorizationBatch)
         registerFunding()

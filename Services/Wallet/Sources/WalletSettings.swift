@@ -18,13 +18,19 @@ public struct WalletSettings: Sendable {
     public var idempotencyRetention: Duration
     /// How long facts fetched from Identity (tenants, agents, providers) are reused.
     public var directoryTTL: Duration
+    /// Where the Policy service listens (reached over mutual TLS as `wallet`).
+    public var policyEndpoint: Endpoint
+    /// How long an agent's effective policy is reused; a policy change reaches
+    /// every authorization within this bound.
+    public var policyCacheTTL: Duration
 
     /// Memberwise, for tests and embedders.
     public init(
         defaultHoldTTL: Duration = .seconds(300), maximumHoldTTL: Duration = .seconds(3_600),
         maximumAmountMicros: Int64 = 1_000_000_000_000_000, authorizationBatch: Int = 128,
         sweepInterval: Duration = .seconds(1), idempotencyRetention: Duration = .seconds(86_400),
-        directoryTTL: Duration = .seconds(60)
+        directoryTTL: Duration = .seconds(60), policyEndpoint: Endpoint = Endpoint(host: "127.0.0.1", port: 7103),
+        policyCacheTTL: Duration = .seconds(1)
     ) {
         self.defaultHoldTTL = defaultHoldTTL
         self.maximumHoldTTL = maximumHoldTTL
@@ -33,6 +39,8 @@ public struct WalletSettings: Sendable {
         self.sweepInterval = sweepInterval
         self.idempotencyRetention = idempotencyRetention
         self.directoryTTL = directoryTTL
+        self.policyEndpoint = policyEndpoint
+        self.policyCacheTTL = policyCacheTTL
     }
 
     /// Reads the settings from `configuration` (service `wallet`); errors name the variable.
@@ -52,6 +60,17 @@ public struct WalletSettings: Sendable {
             throw SettingError(
                 variable: configuration.variable("IDEMPOTENCY_RETENTION"), value: "\(retention)", expected: "at least 24h")
         }
+        let policyText = try configuration.string(
+            "POLICY_ENDPOINT", default: "127.0.0.1:7103", doc: "host:port of Policy (spending policies)")
+        guard let policyEndpoint = Endpoint(parsing: policyText) else {
+            throw SettingError(variable: configuration.variable("POLICY_ENDPOINT"), value: policyText, expected: "host:port")
+        }
+        let policyTTL = try configuration.duration(
+            "POLICY_CACHE_TTL", default: "1s", doc: "how long an agent's effective policy is reused (freshness bound)")
+        guard policyTTL > .zero, policyTTL <= .seconds(60) else {
+            throw SettingError(
+                variable: configuration.variable("POLICY_CACHE_TTL"), value: "\(policyTTL)", expected: "a duration in (0, 60s]")
+        }
         self.init(
             defaultHoldTTL: defaultTTL,
             maximumHoldTTL: maximumTTL,
@@ -64,7 +83,9 @@ public struct WalletSettings: Sendable {
             sweepInterval: try configuration.duration("SWEEP_INTERVAL", default: "1s", doc: "how often expired holds are released"),
             idempotencyRetention: retention,
             directoryTTL: try configuration.duration(
-                "DIRECTORY_TTL", default: "60s", doc: "how long tenant, agent and provider facts from Identity are cached"))
+                "DIRECTORY_TTL", default: "60s", doc: "how long tenant, agent and provider facts from Identity are cached"),
+            policyEndpoint: policyEndpoint,
+            policyCacheTTL: policyTTL)
     }
 }
 
