@@ -105,20 +105,16 @@ import Testing
                                    as: agentSecret)
         #expect(charged["amount"] as? String == "2")
 
-        // Over the daily cap: refused with limit_exceeded, the rule and the headroom left; a blocked
-        // category is refused too. The Wallet does not consult the Policy service yet, so both charges
-        // still go through: recorded as a known issue, which fails this test once enforcement lands.
-        await withKnownIssue("the Wallet does not enforce Policy limits yet") {
-            let overCap = try await refused(deployment, ["wallet", "charge", "--amount", "4.5", "--provider", providerID,
-                                                         "--category", "search"], as: agentSecret)
-            #expect(overCap["reason"] as? String == "limit_exceeded")
-            #expect(overCap["rule"] as? String != nil)
-            let headroom = try #require(overCap["headroom_micros"] as? Int)
-            #expect(headroom >= 0 && headroom < 4_500_000)
-            let blocked = try await refused(deployment, ["wallet", "charge", "--amount", "1", "--provider", providerID,
-                                                         "--category", "gambling"], as: agentSecret)
-            #expect(blocked["reason"] as? String == "category_blocked")
-        }
+        // Over the daily cap (8): 2.5 captured + 2 charged leave 3.5, so a charge of 4.5 is refused with
+        // limit_exceeded, the rule and exactly that headroom; a blocked category is refused too.
+        let overCap = try await refused(deployment, ["wallet", "charge", "--amount", "4.5", "--provider", providerID,
+                                                     "--category", "search"], as: agentSecret)
+        #expect(overCap["reason"] as? String == "limit_exceeded")
+        #expect(overCap["rule"] as? String != nil)
+        #expect(overCap["headroom_micros"] as? Int == 3_500_000)
+        let blocked = try await refused(deployment, ["wallet", "charge", "--amount", "1", "--provider", providerID,
+                                                     "--category", "gambling"], as: agentSecret)
+        #expect(blocked["reason"] as? String == "category_blocked")
 
         // Mail sent over SMTP to the agent's address appears in its inbox.
         let smtp = SMTPSender(port: deployment.smtpPort)
