@@ -131,15 +131,25 @@ struct EvaluateTests {
         }
     }
 
-    @Test func simulateAnswersTheTenantAdminWithFullCaps() async throws {
+    @Test func evaluateReportsEveryLimitWithItsWholeCapAsHeadroom() async throws {
+        try await withPolicy("whole_caps") { h in
+            let (tenant, agent) = try await Self.setUp(h)
+            let response = try await h.call(
+                PolicyMethods.evaluate, Self.spend(tenant, agent, 1_000_000, category: "travel"), via: h.wallet)
+            let daily = try #require(response.limits.first { $0.limitID == "daily" })
+            #expect(daily.headroomMicros == daily.capMicros)
+            #expect(daily.headroomMicros == 50_000_000)
+        }
+    }
+
+    @Test func simulateAnswersUnavailableWhenTheWalletCannotBeReachedAndOnlyToTheTenantAdmin() async throws {
         try await withPolicy("simulate") { h in
             let (tenant, agent) = try await Self.setUp(h)
             let other = try await h.makeTenant("globex")
             let request = Self.spend(tenant, agent, 5_000_001, category: "travel")
-            let simulated = try await h.call(PolicyMethods.simulate, request, token: tenant.adminToken)
-            #expect(!simulated.allowed)
-            #expect(simulated.denial?.reason == "per_call_max_exceeded")
-            #expect(simulated.limits.first { $0.limitID == "daily" }?.capMicros == 50_000_000)
+            let unreachable = await rpcError { _ = try await h.call(PolicyMethods.simulate, request, token: tenant.adminToken) }
+            #expect(unreachable?.code == .unavailable)
+            #expect(unreachable?.reason == "wallet_unavailable")
             let foreign = await rpcError { _ = try await h.call(PolicyMethods.simulate, request, token: other.adminToken) }
             #expect(foreign?.code == .notFound)
             let wallet = await rpcError { _ = try await h.call(PolicyMethods.simulate, request, via: h.wallet) }

@@ -99,8 +99,12 @@ final class PolicyHarness: Sendable {
         let host = try await ServiceHost(
             settings: settings, migrations: PolicyMigrations.all, authentication: .identityService, logger: logger)
         guard let identity = host.identity else { throw RPCError(.internal, "policy host has no identity connection") }
+        // No Wallet runs beside this Policy: Simulate finds it unreachable
+        // (port 1 on loopback refuses connections).
+        let wallet = try client(port: 1, certificate: "policy", logger: logger)
         _ = PolicyService(
-            host: host, directory: TenantDirectory(client: identity.client, ttl: .seconds(30)), now: { clock.now })
+            host: host, directory: TenantDirectory(client: identity.client, ttl: .seconds(30)),
+            wallet: WalletCounters(client: wallet, timeout: .seconds(2)), now: { clock.now })
         return (host, try host.start())
     }
 

@@ -76,7 +76,10 @@ final class WalletHarness: Sendable {
         let policyHost = try await ServiceHost(
             settings: policySettings, migrations: PolicyMigrations.all, authentication: .identityService, logger: logger)
         guard let policyIdentity = policyHost.identity else { throw RPCError(.internal, "the policy host has no Identity connection") }
-        _ = PolicyService(host: policyHost, directory: TenantDirectory(client: policyIdentity.client, ttl: .seconds(30)))
+        let policyToWallet = try client(port: walletPort, certificate: "policy", logger: logger)
+        _ = PolicyService(
+            host: policyHost, directory: TenantDirectory(client: policyIdentity.client, ttl: .seconds(30)),
+            wallet: WalletCounters(client: policyToWallet))
         let policyPort = try policyHost.start()
         let walletToPolicy = try client(port: policyPort, certificate: "wallet", logger: logger)
 
@@ -96,7 +99,8 @@ final class WalletHarness: Sendable {
         let port = try walletHost.start()
 
         var services: [String: RPCClient] = [:]
-        for name in ["identity", "settlement", "policy", "test-client"] {
+        services["policy"] = policyToWallet
+        for name in ["identity", "settlement", "test-client"] {
             services[name] = try client(port: port, certificate: name, logger: logger)
         }
         return WalletHarness(

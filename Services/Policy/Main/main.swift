@@ -41,8 +41,16 @@ do {
     guard let identity = host.identity else {
         throw SettingError(variable: "PURSER_POLICY_IDENTITY_ENDPOINT", value: "", expected: "host:port of Identity")
     }
+    let walletClient = try RPCClient(
+        configuration: ClientConfiguration(
+            host: settings.walletEndpoint.host, port: settings.walletEndpoint.port, serverName: settings.walletEndpoint.host,
+            tls: .client(
+                trustRootsPath: common.tlsCAPath, certificatePath: common.tlsCertificatePath,
+                privateKeyPath: common.tlsPrivateKeyPath)),
+        logger: logger.with(["peer": "wallet"]))
     _ = PolicyService(
-        host: host, directory: TenantDirectory(client: identity.client, ttl: settings.directoryCacheTTL))
+        host: host, directory: TenantDirectory(client: identity.client, ttl: settings.directoryCacheTTL),
+        wallet: WalletCounters(client: walletClient))
     try await host.run()
 } catch {
     logger.critical("purser-policy stopped", ["error": "\(error)"])

@@ -22,6 +22,7 @@ public enum WalletAccess {
         WalletMethods.captureFeed.fullName: [.service],
         WalletMethods.auditLedger.fullName: [.operator, .tenantAdmin, .tenantFinance],
         WalletMethods.ledgerTotals.fullName: [.operator, .tenantFinance, .service],
+        WalletMethods.getSpendCounters.fullName: [.service],
     ]
 
     /// The one service allowed to call a method open to services, by full method name.
@@ -29,6 +30,7 @@ public enum WalletAccess {
         WalletMethods.freezeAccount.fullName: "identity",
         WalletMethods.captureFeed.fullName: "settlement",
         WalletMethods.ledgerTotals.fullName: "settlement",
+        WalletMethods.getSpendCounters.fullName: "policy",
     ]
 
     static func kinds<Request, Response>(_ method: MethodDescriptor<Request, Response>) -> Set<Principal.Kind> {

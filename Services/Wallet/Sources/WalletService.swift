@@ -44,6 +44,7 @@ public final class WalletService: Sendable {
         registerAuthorization()
         registerHolds()
         registerReads()
+        registerCounters()
         registerSettlement()
         registerFreeze()
         host.addBackground(

@@ -8,9 +8,14 @@ extension EvaluateResponse {
     /// amount) and every limit counting spend of the spend's category, with the
     /// window key of `spend.at` in the policy's zone. The Policy service and
     /// `PolicyClient.Snapshot.evaluate` both answer with exactly this.
-    public init(policy: EffectivePolicy, spend: SpendRequest, tenantVersion: Int64, agentVersion: Int64, etag: String) {
+    /// `Policy/Simulate` passes the Wallet's `counters`, so its decision and
+    /// each limit's headroom also reflect spend so far.
+    public init(
+        policy: EffectivePolicy, spend: SpendRequest, tenantVersion: Int64, agentVersion: Int64, etag: String,
+        counters: (LimitCounterKey) -> LimitUsage = { _ in .zero }
+    ) {
         self.init()
-        let decision = PolicyEngine.evaluate(policy: policy, request: spend, counters: { _ in .zero })
+        let decision = PolicyEngine.evaluate(policy: policy, request: spend, counters: counters)
         switch decision {
         case .allow(let checks):
             allowed = true
@@ -18,7 +23,7 @@ extension EvaluateResponse {
         case .deny(let denial):
             allowed = false
             self.denial = DenialView(denial)
-            limits = PolicyEngine.applicableLimits(policy: policy, request: spend, counters: { _ in .zero })
+            limits = PolicyEngine.applicableLimits(policy: policy, request: spend, counters: counters)
                 .map(LimitToEnforce.init)
         }
         self.tenantVersion = tenantVersion
@@ -43,7 +48,8 @@ extension DenialView {
 
 extension LimitToEnforce {
     /// The wire form of one applicable limit: its counter scope and window key
-    /// (empty for a per-task limit on spend without a task id), caps, rule and window.
+    /// (empty for a per-task limit on spend without a task id), caps, rule,
+    /// window, and the headroom and remaining count before the spend.
     public init(_ check: LimitCheck) {
         self.init()
         limitID = check.limit.limitID
@@ -52,6 +58,8 @@ extension LimitToEnforce {
         capMicros = check.limit.limit.amount
         capCount = Int64(check.limit.limit.count ?? 0)
         rule = check.rule
+        headroomMicros = check.headroom
+        remainingCount = check.remainingCount.map(Int64.init) ?? -1
         if let window = check.window {
             windowStartAtUs = microseconds(window.start)
             windowEndAtUs = microseconds(window.end)

@@ -67,6 +67,11 @@ public struct LimitToEnforce: WireMessage {
     /// 0 for per_task and lifetime.
     public var windowStartAtUs: Int64 = 0
     public var windowEndAtUs: Int64 = 0
+    /// Micros left under the cap before the spend: the whole cap for
+    /// `Evaluate`, the cap less the Wallet's counter for `Simulate`.
+    public var headroomMicros: Int64 = 0
+    /// Authorizations left before the spend; -1 when the limit has no count cap.
+    public var remainingCount: Int64 = 0
     public init() {}
     public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
         try t.field(1, &limitID)
@@ -77,6 +82,8 @@ public struct LimitToEnforce: WireMessage {
         try t.field(6, &rule)
         try t.field(7, &windowStartAtUs)
         try t.field(8, &windowEndAtUs)
+        try t.field(9, &headroomMicros)
+        try t.field(10, &remainingCount)
     }
 }
 

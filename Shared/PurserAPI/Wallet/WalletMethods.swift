@@ -22,11 +22,13 @@ public enum WalletMethods {
     public static let auditLedger = MethodDescriptor<AuditLedgerRequest, AuditLedgerResponse>(prefix + "AuditLedger", idempotent: true)
     public static let ledgerTotals = MethodDescriptor<LedgerTotalsRequest, LedgerTotalsResponse>(
         prefix + "LedgerTotals", idempotent: true)
+    public static let getSpendCounters = MethodDescriptor<GetSpendCountersRequest, GetSpendCountersResponse>(
+        prefix + "GetSpendCounters", idempotent: true)
 
     /// The full name of every method, in the order of the proto file.
     public static let allNames: [String] = [
         fund.fullName, allocate.fullName, reclaim.fullName, getBalance.fullName, authorize.fullName, capture.fullName,
         void.fullName, charge.fullName, refund.fullName, listEntries.fullName, freezeAccount.fullName,
-        captureFeed.fullName, auditLedger.fullName, ledgerTotals.fullName,
+        captureFeed.fullName, auditLedger.fullName, ledgerTotals.fullName, getSpendCounters.fullName,
     ]
 }

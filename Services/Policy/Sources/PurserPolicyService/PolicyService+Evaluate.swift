@@ -6,15 +6,18 @@ extension PolicyService {
     /// Longest provider, category or task id accepted in an evaluation.
     static let maximumNameLength = 256
 
-    /// `Evaluate` (service `wallet`) and `Simulate` (tenant admin): the static
-    /// decision for one spend now (provider and category rules, the per-call
-    /// maximum, and any limit whose whole cap is below the amount) and every
-    /// limit counting spend of its category, each with its counter scope, the
-    /// window key of "now" in the tenant's zone and its caps. Counters live in
-    /// the Wallet, which enforces the limits atomically under the agent's
-    /// account row lock; this answer never depends on spend so far.
+    /// `Evaluate` (service `wallet`) and `Simulate` (tenant admin): the decision
+    /// for one spend now (provider and category rules, the per-call maximum,
+    /// and the limits) and every limit counting spend of its category, each
+    /// with its counter scope, the window key of "now" in the tenant's zone,
+    /// its caps and its headroom. Counters live in the Wallet, which enforces
+    /// the limits atomically under the agent's account row lock: `Evaluate`
+    /// (`withSpend` false) never depends on spend so far and reports whole
+    /// caps; `Simulate` (`withSpend` true) reads the applicable counters from
+    /// the Wallet in one call, so its decision and headroom reflect spend so
+    /// far (UNAVAILABLE `wallet_unavailable` when the Wallet cannot answer).
     /// `checkAgent` asks Identity that the agent belongs to the tenant.
-    func evaluate(_ request: EvaluateRequest, checkAgent: Bool) async throws -> EvaluateResponse {
+    func evaluate(_ request: EvaluateRequest, checkAgent: Bool, withSpend: Bool) async throws -> EvaluateResponse {
         let tenantID = try Self.uuid(request.tenantID, field: "tenant_id")
         let agentID = try Self.uuid(request.agentID, field: "agent_id")
         guard !request.provider.isEmpty else {
@@ -30,8 +33,17 @@ extension PolicyService {
         let spend = SpendRequest(
             amount: request.amountMicros, provider: request.provider, category: request.category,
             taskID: request.taskID.isEmpty ? nil : request.taskID, at: at)
+        var usage: [LimitCounterKey: LimitUsage] = [:]
+        if withSpend {
+            var keys: [LimitCounterKey] = []
+            var seen = Set<LimitCounterKey>()
+            for check in PolicyEngine.applicableLimits(policy: resolved.policy, request: spend, counters: { _ in .zero }) {
+                if let key = check.counter, seen.insert(key).inserted { keys.append(key) }
+            }
+            usage = try await wallet.read(tenantID: request.tenantID, agentID: request.agentID, keys: keys)
+        }
         return EvaluateResponse(
             policy: resolved.policy, spend: spend, tenantVersion: resolved.documents.tenantVersion,
-            agentVersion: resolved.documents.agentVersion, etag: resolved.etag)
+            agentVersion: resolved.documents.agentVersion, etag: resolved.etag, counters: { usage[$0] ?? .zero })
     }
 }

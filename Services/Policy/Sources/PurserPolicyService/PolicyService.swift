@@ -17,16 +17,21 @@ public final class PolicyService: Sendable {
     let host: ServiceHost
     let store: PolicyStore
     let directory: TenantDirectory
+    /// The Wallet's spend counters, read by Simulate.
+    let wallet: WalletCounters
     /// The evaluation clock; injected by tests to pin windows.
     let now: @Sendable () -> Date
 
-    /// Builds the service on `host`'s pool and registers every handler on its router.
+    /// Builds the service on `host`'s pool and registers every handler on its
+    /// router; Simulate reads spend so far from `wallet`.
     public init(
-        host: ServiceHost, directory: TenantDirectory, now: @escaping @Sendable () -> Date = { Date() }
+        host: ServiceHost, directory: TenantDirectory, wallet: WalletCounters,
+        now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.host = host
         self.store = PolicyStore(pool: host.pool)
         self.directory = directory
+        self.wallet = wallet
         self.now = now
         register()
     }
@@ -48,11 +53,11 @@ public final class PolicyService: Sendable {
         }
         host.handle(PolicyMethods.evaluate, allowing: [.service]) { [self] request, principal, _ in
             try principal.requireService("wallet")
-            return try await evaluate(request, checkAgent: false)
+            return try await evaluate(request, checkAgent: false, withSpend: false)
         }
         host.handle(PolicyMethods.simulate, allowing: [.tenantAdmin]) { [self] request, principal, _ in
             try principal.requireTenant(request.tenantID)
-            return try await evaluate(request, checkAgent: true)
+            return try await evaluate(request, checkAgent: true, withSpend: true)
         }
     }
 

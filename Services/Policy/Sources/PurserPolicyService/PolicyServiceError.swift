@@ -18,6 +18,8 @@ public enum PolicyServiceError: Error, Sendable, Equatable, RPCErrorConvertible 
     case notFound
     /// Identity (tenant time zones, agent membership) cannot be reached: UNAVAILABLE `identity_unavailable`.
     case identityUnavailable(String)
+    /// The Wallet (spend counters for Simulate) cannot be reached: UNAVAILABLE `wallet_unavailable`.
+    case walletUnavailable(String)
 
     public var rpcError: RPCError {
         switch self {
@@ -38,6 +40,8 @@ public enum PolicyServiceError: Error, Sendable, Equatable, RPCErrorConvertible 
             return RPCError(.notFound, "not found", reason: "not_found")
         case .identityUnavailable(let message):
             return RPCError(.unavailable, "identity service unavailable: \(message)", reason: "identity_unavailable")
+        case .walletUnavailable(let message):
+            return RPCError(.unavailable, "wallet service unavailable: \(message)", reason: "wallet_unavailable")
         }
     }
 }

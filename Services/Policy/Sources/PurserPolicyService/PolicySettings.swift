@@ -1,21 +1,33 @@
 import PurserKit
+import PurserService
 
 /// Settings of the Policy service beyond the common ones, from
 /// `PURSER_POLICY_<SETTING>` (see the README).
 public struct PolicySettings: Sendable {
     /// How long tenant time zones and agent memberships fetched from Identity are reused.
     public var directoryCacheTTL: Duration
+    /// host:port of the Wallet, asked for spend counters by Simulate.
+    public var walletEndpoint: Endpoint
 
     /// Memberwise, for tests and embedders.
-    public init(directoryCacheTTL: Duration = .seconds(30)) {
+    public init(
+        directoryCacheTTL: Duration = .seconds(30), walletEndpoint: Endpoint = Endpoint(host: "127.0.0.1", port: 7102)
+    ) {
         self.directoryCacheTTL = directoryCacheTTL
+        self.walletEndpoint = walletEndpoint
     }
 
-    /// Reads `PURSER_POLICY_DIRECTORY_CACHE_TTL`. Errors name the variable.
+    /// Reads `PURSER_POLICY_DIRECTORY_CACHE_TTL` and `PURSER_POLICY_WALLET_ENDPOINT`. Errors name the variable.
     public init(configuration: Configuration) throws {
+        let walletText = try configuration.string(
+            "WALLET_ENDPOINT", default: "127.0.0.1:7102", doc: "host:port of the Wallet (spend counters for Simulate)")
+        guard let walletEndpoint = Endpoint(parsing: walletText) else {
+            throw SettingError(variable: configuration.variable("WALLET_ENDPOINT"), value: walletText, expected: "host:port")
+        }
         self.init(
             directoryCacheTTL: try configuration.duration(
                 "DIRECTORY_CACHE_TTL", default: "30s",
-                doc: "how long tenant time zones and agent memberships from Identity are reused"))
+                doc: "how long tenant time zones and agent memberships from Identity are reused"),
+            walletEndpoint: walletEndpoint)
     }
 }
