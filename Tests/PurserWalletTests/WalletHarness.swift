@@ -36,7 +36,21 @@ final class WalletHarness: Sendable {
     /// Calls the Wallet over mutual TLS as each certificate name.
     let services: [String: RPCClient]
 
+    /// Starts Identity, Policy and Wallet in-process. The Wallet's port is chosen
+    /// before Identity starts (Identity delivers revocations to it), so a port taken
+    /// in between by another process is retried with a new one.
     static func start(_ label: String, settings: WalletSettings = WalletSettings()) async throws -> WalletHarness {
+        var attempt = 1
+        while true {
+            do {
+                return try await startOnce(attempt == 1 ? label : "\(label)_\(attempt)", settings: settings)
+            } catch let error as RPCError where error.reason == "bind_failed" && attempt < 5 {
+                attempt += 1
+            }
+        }
+    }
+
+    private static func startOnce(_ label: String, settings: WalletSettings) async throws -> WalletHarness {
         let logger = Logger(label: "wallet-rpc-test", level: .error)
         let ca = try TestEnvironment.certificate("ca")
         let walletPort = try freePort()
@@ -96,7 +110,14 @@ final class WalletHarness: Sendable {
         let wallet = WalletService(
             host: walletHost, settings: settings, directory: IdentityDirectory(client: connection.client, ttl: settings.directoryTTL),
             policy: PolicyClient(client: walletToPolicy, ttl: settings.policyCacheTTL, timeout: .seconds(5)))
-        let port = try walletHost.start()
+        let port: Int
+        do {
+            port = try walletHost.start()
+        } catch {
+            try? await policyHost.shutdown()
+            try? await identityHost.shutdown()
+            throw error
+        }
 
         var services: [String: RPCClient] = [:]
         services["policy"] = policyToWallet
