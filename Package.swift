@@ -34,7 +34,7 @@ let package = Package(
             name: "purser-bench",
             dependencies: ["PurserBench", "PurserIdentity", "PurserWallet", "PurserService", "PurserAPI", "PurserAuth", "PurserKit", "PurserRPC", "COpenSSL"],
             path: "Services/Bench/Main"),
-        .target(name: "PurserTestSupport", dependencies: ["PurserKit", "PurserPostgres"], path: "Shared/PurserTestSupport"),
+        .target(name: "PurserTestSupport", dependencies: ["PurserKit", "PurserPostgres", "PurserRPC"], path: "Shared/PurserTestSupport"),
         .target(
             name: "PurserClient", dependencies: ["PurserAPI", "PurserRPC", "PurserKit", "PurserWire"],
             path: "Shared/PurserClient"),

@@ -2,6 +2,7 @@ import PurserAPI
 import PurserAuth
 import PurserIdentity
 import PurserRPC
+import PurserTestSupport
 import Testing
 
 extension IdentityIntegrationTests {

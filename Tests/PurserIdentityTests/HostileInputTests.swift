@@ -1,5 +1,6 @@
 import PurserAPI
 import PurserRPC
+import PurserTestSupport
 import Testing
 
 /// A small deterministic generator (SplitMix64) so failures reproduce.

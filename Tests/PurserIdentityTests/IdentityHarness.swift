@@ -55,9 +55,9 @@ final class IdentityHarness: Sendable {
         let port = try host.start()
         return IdentityHarness(
             host: host, service: service, port: port, databaseURL: databaseURL, kek: kek, logger: logger,
-            anonymous: try Self.client(port: port, certificate: nil, logger: logger),
-            wallet: try Self.client(port: port, certificate: "wallet", logger: logger),
-            deploymentClient: try Self.client(port: port, certificate: "test-client", logger: logger))
+            anonymous: try TestRPC.client(port: port, certificate: nil, logger: logger),
+            wallet: try TestRPC.client(port: port, certificate: "wallet", logger: logger),
+            deploymentClient: try TestRPC.client(port: port, certificate: "test-client", logger: logger))
     }
 
     private init(
@@ -75,15 +75,6 @@ final class IdentityHarness: Sendable {
         self.deploymentClient = deploymentClient
     }
 
-    /// A client of this Identity, presenting the test certificate `certificate` when given.
-    static func client(port: Int, certificate: String?, logger: Logger) throws -> RPCClient {
-        let tls = TLSConfiguration.client(
-            trustRootsPath: try TestEnvironment.certificate("ca"),
-            certificatePath: try certificate.map(TestEnvironment.certificate),
-            privateKeyPath: try certificate.map(TestEnvironment.privateKey))
-        return try RPCClient(
-            configuration: ClientConfiguration(host: "127.0.0.1", port: port, tls: tls, maximumAttempts: 1), logger: logger)
-    }
 
     func stop() async {
         anonymous.close()
@@ -185,14 +176,3 @@ func withIdentity<T>(
     }
 }
 
-/// The `RPCError` `body` throws, or `nil` when it succeeds.
-func rpcError(_ body: () async throws -> Void) async -> RPCError? {
-    do {
-        try await body()
-        return nil
-    } catch let error as RPCError {
-        return error
-    } catch {
-        return RPCError(.unknown, "not an RPCError: \(error)")
-    }
-}

@@ -136,7 +136,7 @@ extension IdentityIntegrationTests {
                     return answer
                 }
                 let port = try second.start()
-                let client = try IdentityHarness.client(port: port, certificate: nil, logger: identity.logger)
+                let client = try TestRPC.client(port: port, certificate: nil, logger: identity.logger)
                 let bearer: Metadata = ["authorization": "Bearer \(agentToken)"]
                 #expect(try await client.call(probe, WhoAmI(), metadata: bearer, timeout: .seconds(5)).subject == agent.agent.id)
 

@@ -1,5 +1,6 @@
 import PurserAPI
 import PurserRPC
+import PurserTestSupport
 import Testing
 
 extension IdentityIntegrationTests {

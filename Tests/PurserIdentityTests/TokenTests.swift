@@ -3,6 +3,7 @@ import PurserAPI
 import PurserAuth
 import PurserRPC
 import PurserService
+import PurserTestSupport
 import Testing
 
 extension IdentityIntegrationTests {

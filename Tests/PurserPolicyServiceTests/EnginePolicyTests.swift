@@ -2,6 +2,7 @@ import PurserAPI
 import PurserPolicy
 import PurserPolicyService
 import PurserRPC
+import PurserTestSupport
 import Testing
 
 @Suite("Effective policy views rebuilt for the engine, and error mapping")

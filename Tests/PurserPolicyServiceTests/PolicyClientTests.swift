@@ -3,6 +3,7 @@ import PurserKit
 import PurserAPI
 import PurserPolicy
 import PurserRPC
+import PurserTestSupport
 import Testing
 
 @Suite("PolicyClient cache")
@@ -151,7 +152,7 @@ struct PolicyClientTests {
 
     @Test func unreachablePolicyFailsClosedFromTheStart() async throws {
         let logger = PurserKit.Logger(label: "policy-client-test", level: .error)
-        let rpc = try PolicyHarness.client(port: try unusedPort(), certificate: "wallet", logger: logger)
+        let rpc = try TestRPC.client(port: try unusedPort(), certificate: "wallet", logger: logger)
         defer { rpc.close() }
         let client = PolicyClient(client: rpc, timeout: .seconds(1))
         let tenantID = UUID().uuidString.lowercased()

@@ -69,8 +69,8 @@ final class PolicyHarness: Sendable {
         let (policyHost, policyPort) = try await startPolicy(
             label: label, identityPort: identityPort, clock: clock, logger: logger)
 
-        let identity = try client(port: identityPort, certificate: nil, logger: logger)
-        let identityDeployment = try client(port: identityPort, certificate: "test-client", logger: logger)
+        let identity = try TestRPC.client(port: identityPort, certificate: nil, logger: logger)
+        let identityDeployment = try TestRPC.client(port: identityPort, certificate: "test-client", logger: logger)
         let bootstrap = try await identityDeployment.call(
             IdentityMethods.bootstrap, BootstrapRequest(label: "test"), timeout: .seconds(10))
         let operatorToken = try await identity.call(
@@ -79,9 +79,9 @@ final class PolicyHarness: Sendable {
         return PolicyHarness(
             identityHost: identityHost, identityPort: identityPort, policyHost: policyHost, policyPort: policyPort,
             clock: clock, logger: logger, identity: identity, identityDeployment: identityDeployment,
-            anonymous: try client(port: policyPort, certificate: nil, logger: logger),
-            wallet: try client(port: policyPort, certificate: "wallet", logger: logger),
-            settlement: try client(port: policyPort, certificate: "settlement", logger: logger),
+            anonymous: try TestRPC.client(port: policyPort, certificate: nil, logger: logger),
+            wallet: try TestRPC.client(port: policyPort, certificate: "wallet", logger: logger),
+            settlement: try TestRPC.client(port: policyPort, certificate: "settlement", logger: logger),
             operatorToken: operatorToken)
     }
 
@@ -101,7 +101,7 @@ final class PolicyHarness: Sendable {
         guard let identity = host.identity else { throw RPCError(.internal, "policy host has no identity connection") }
         // No Wallet runs beside this Policy: Simulate finds it unreachable
         // (port 1 on loopback refuses connections).
-        let wallet = try client(port: 1, certificate: "policy", logger: logger)
+        let wallet = try TestRPC.client(port: 1, certificate: "policy", logger: logger)
         _ = PolicyService(
             host: host, directory: TenantDirectory(client: identity.client, ttl: .seconds(30)),
             wallet: WalletCounters(client: wallet, timeout: .seconds(2)), now: { clock.now })
@@ -127,15 +127,6 @@ final class PolicyHarness: Sendable {
         self.operatorToken = operatorToken
     }
 
-    /// A client of `port` on 127.0.0.1, presenting the test certificate `certificate` when given.
-    static func client(port: Int, certificate: String?, logger: Logger) throws -> RPCClient {
-        let tls = TLSConfiguration.client(
-            trustRootsPath: try TestEnvironment.certificate("ca"),
-            certificatePath: try certificate.map(TestEnvironment.certificate),
-            privateKeyPath: try certificate.map(TestEnvironment.privateKey))
-        return try RPCClient(
-            configuration: ClientConfiguration(host: "127.0.0.1", port: port, tls: tls, maximumAttempts: 1), logger: logger)
-    }
 
     func stop() async {
         for client in [identity, identityDeployment, anonymous, wallet, settlement] { client.close() }
@@ -208,17 +199,6 @@ func withPolicy<T>(
     }
 }
 
-/// The `RPCError` `body` throws, or `nil` when it succeeds.
-func rpcError(_ body: () async throws -> Void) async -> RPCError? {
-    do {
-        try await body()
-        return nil
-    } catch let error as RPCError {
-        return error
-    } catch {
-        return RPCError(.unknown, "not an RPCError: \(error)")
-    }
-}
 
 /// A date from an ISO 8601 UTC text such as `2026-11-21T23:59:59Z`.
 func utc(_ text: String) -> Date {

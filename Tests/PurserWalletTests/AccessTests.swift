@@ -2,6 +2,7 @@ import Foundation
 import PurserAPI
 import PurserRPC
 import PurserWallet
+import PurserTestSupport
 import Testing
 
 @Suite struct AccessTests {

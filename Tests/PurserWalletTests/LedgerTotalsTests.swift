@@ -3,6 +3,7 @@ import PurserAPI
 import PurserPostgres
 import PurserRPC
 import PurserWallet
+import PurserTestSupport
 import Testing
 
 @Suite struct LedgerTotalsTests {

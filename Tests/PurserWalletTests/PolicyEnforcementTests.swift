@@ -2,6 +2,7 @@ import Foundation
 import PurserAPI
 import PurserRPC
 import PurserWallet
+import PurserTestSupport
 import Testing
 
 /// Authorize and Charge against a real Policy service: static refusals, caps

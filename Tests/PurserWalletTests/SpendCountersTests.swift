@@ -1,6 +1,7 @@
 import Foundation
 import PurserAPI
 import PurserRPC
+import PurserTestSupport
 import Testing
 
 /// GetSpendCounters against what real authorizations counted, and Policy's

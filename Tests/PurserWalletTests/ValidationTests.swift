@@ -1,6 +1,7 @@
 import Foundation
 import PurserAuth
 import PurserRPC
+import PurserTestSupport
 import Testing
 @testable import PurserWallet
 

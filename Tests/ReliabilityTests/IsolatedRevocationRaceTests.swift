@@ -2,6 +2,7 @@ import Foundation
 import PurserAPI
 import PurserRPC
 import Synchronization
+import PurserTestSupport
 import Testing
 
 /// Revoking an agent while its authorizations run concurrently: once

@@ -4,6 +4,7 @@ import PurserAuth
 import PurserIdentity
 import PurserPostgres
 import PurserRPC
+import PurserTestSupport
 import Testing
 
 /// What Identity and the Wallet keep in PostgreSQL never includes a secret in
@@ -40,7 +41,7 @@ import Testing
     @Test func noSecretPrivateSigningKeyKEKOrTokenIsStoredInClear() async throws {
         try await withWallet("rel_secrets") { harness in
             var secrets: [String: String] = [:]
-            let bootstrapClient = try WalletHarness.client(port: harness.identityPort, certificate: "test-client", logger: harness.logger)
+            let bootstrapClient = try TestRPC.client(port: harness.identityPort, certificate: "test-client", logger: harness.logger)
             defer { bootstrapClient.close() }
             let bootstrap = try await bootstrapClient.call(
                 IdentityMethods.bootstrap, BootstrapRequest(label: "secrets"), timeout: .seconds(20))

@@ -34,7 +34,7 @@ final class WalletHarness: Sendable {
     static func start(_ label: String, settings: WalletSettings = WalletSettings()) async throws -> WalletHarness {
         let logger = Logger(label: "wallet-rpc-test", level: .error)
         let ca = try TestEnvironment.certificate("ca")
-        let walletPort = try freePort()
+        let walletPort = try TestRPC.freePort()
         let identitySettings = ServiceSettings(
             name: "identity", listen: Endpoint(host: "127.0.0.1", port: 0),
             tlsCertificatePath: try TestEnvironment.certificate("identity"),
@@ -77,12 +77,12 @@ final class WalletHarness: Sendable {
 
         var services: [String: RPCClient] = [:]
         for name in ["identity", "settlement", "policy", "test-client"] {
-            services[name] = try client(port: port, certificate: name, logger: logger)
+            services[name] = try TestRPC.client(port: port, certificate: name, logger: logger)
         }
         return WalletHarness(
             keyEncryptionKey: identity.keyEncryptionKey, identityHost: identityHost, identityPort: identityPort, walletHost: walletHost, wallet: wallet, walletPort: port,
-            logger: logger, anonymous: try client(port: port, certificate: nil, logger: logger),
-            identityClient: try client(port: identityPort, certificate: nil, logger: logger), services: services)
+            logger: logger, anonymous: try TestRPC.client(port: port, certificate: nil, logger: logger),
+            identityClient: try TestRPC.client(port: identityPort, certificate: nil, logger: logger), services: services)
     }
 
     private init(
@@ -101,31 +101,7 @@ final class WalletHarness: Sendable {
         self.services = services
     }
 
-    static func client(port: Int, certificate: String?, logger: Logger) throws -> RPCClient {
-        let tls = TLSConfiguration.client(
-            trustRootsPath: try TestEnvironment.certificate("ca"),
-            certificatePath: try certificate.map(TestEnvironment.certificate),
-            privateKeyPath: try certificate.map(TestEnvironment.privateKey))
-        return try RPCClient(
-            configuration: ClientConfiguration(host: "127.0.0.1", port: port, tls: tls, maximumAttempts: 1), logger: logger)
-    }
 
-    /// A port that was free a moment ago (for a peer that must be named before it starts).
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw RPCError(.internal, "socket failed") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw RPCError(.internal, "bind failed") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
 
     func stop() async {
         anonymous.close()
@@ -180,7 +156,7 @@ final class WalletHarness: Sendable {
     }
 
     func operatorToken() async throws -> String {
-        let client = try Self.client(port: identityPort, certificate: "test-client", logger: logger)
+        let client = try TestRPC.client(port: identityPort, certificate: "test-client", logger: logger)
         defer { client.close() }
         let bootstrap = try await client.call(IdentityMethods.bootstrap, BootstrapRequest(label: "test"), timeout: .seconds(20))
         return try await token(bootstrap.secret)
@@ -255,14 +231,3 @@ func withWallet<T>(_ label: String, settings: WalletSettings = WalletSettings(),
     }
 }
 
-/// The `RPCError` `body` throws, or `nil` when it succeeds.
-func rpcError(_ body: () async throws -> Void) async -> RPCError? {
-    do {
-        try await body()
-        return nil
-    } catch let error as RPCError {
-        return error
-    } catch {
-        return RPCError(.unknown, "not an RPCError: \(error)")
-    }
-}
