@@ -1,0 +1,48 @@
+import Foundation
+import Glibc
+import Testing
+
+/// The expired-token row of the authorization matrix. A genuinely expired
+/// token must be one Identity signed, so this suite starts its own deployment
+/// with the shortest token lifetime Identity accepts (10 s), takes the acme
+/// admin's token, waits out the lifetime and the verifiers' 30 s leeway, and
+/// calls every RPC of every service with it. It sets the lifetime through the
+/// process environment the deployment copies, so it runs alone (`Isolated`).
+@Suite struct IsolatedExpiredTokenMatrixTests {
+    static let lifetime = Duration.seconds(10)
+    static let leeway = Duration.seconds(30)
+
+    @Test func anExpiredTokenIsRefusedByEveryRPCOfEveryService() async throws {
+        setenv("PURSER_IDENTITY_TOKEN_LIFETIME", "10s", 1)
+        let deployment: Deployment
+        do {
+            deployment = try await Deployment()
+        } catch {
+            unsetenv("PURSER_IDENTITY_TOKEN_LIFETIME")
+            throw error
+        }
+        unsetenv("PURSER_IDENTITY_TOKEN_LIFETIME")
+        do {
+            try await deployment.waitUntilServing()
+            let fixture = try MatrixFixture(deployment: deployment, refreshAfter: .seconds(5))
+            defer { fixture.close() }
+            let world = try await MatrixWorld.make(fixture)
+            let issued = try #require(fixture.tokenObtainedAt(.expiredToken))
+            try await Task.sleep(until: issued.advanced(by: Self.lifetime + Self.leeway + .seconds(2)), clock: .continuous)
+            let started = ContinuousClock.now
+            let cells = try await MatrixRun.run(world, fixture, principals: [.expiredToken])
+            print(MatrixRun.summary(cells, elapsed: ContinuousClock.now - started))
+            #expect(cells.count == AccessExpectations.publishedMethods.count)
+            #expect(cells.filter { $0.answer.reason == "token_expired" }.count >= cells.count - 3,
+                    "all but the three methods that read no token refuse it as expired")
+            for cell in cells {
+                #expect(cell.matches, "\(cell.method) with an expired token: expected \(cell.expected), got \(cell.actualDescription)")
+                #expect(cell.leaks.isEmpty, "\(cell.method) with an expired token showed acme data \(cell.leaks)")
+            }
+        } catch {
+            await deployment.stop()
+            throw error
+        }
+        await deployment.stop()
+    }
+}

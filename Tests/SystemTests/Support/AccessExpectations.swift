@@ -1,0 +1,215 @@
+import PurserAPI
+import PurserRPC
+
+/// What a call answers, as the matrix states it: OK, or a refusal with its status and `reason`.
+enum ExpectedOutcome: Equatable, CustomStringConvertible {
+    case ok
+    case refused(StatusCode, String)
+
+    /// The caller's kind may not call the method.
+    static let denied = ExpectedOutcome.refused(.permissionDenied, "permission_denied")
+    /// The target lies outside the caller's reach and looks exactly like one that does not exist.
+    static let hidden = ExpectedOutcome.refused(.notFound, "not_found")
+
+    static func unauthenticated(_ reason: String) -> ExpectedOutcome { .refused(.unauthenticated, reason) }
+
+    var description: String {
+        switch self {
+        case .ok: "OK"
+        case .refused(let code, let reason): "\(code.name)(\(reason))"
+        }
+    }
+
+    /// True when the answer shows the caller acme's data by right.
+    var isEntitled: Bool { self == .ok }
+}
+
+/// The kind of caller a matrix principal is, as the design's principal table names them.
+enum CallerKind: Hashable {
+    case `operator`, admin, finance, agent, provider, service
+}
+
+extension MatrixPrincipal {
+    /// The kind this principal authenticates as; `nil` when it has no valid credential.
+    var kind: CallerKind? {
+        switch self {
+        case .operator: .operator
+        case .acmeAdmin, .otherTenantAdmin: .admin
+        case .acmeFinance: .finance
+        case .ownerAgent, .otherAgent, .suspendedAgent, .otherTenantAgent: .agent
+        case .payeeProvider, .otherProvider: .provider
+        case .identityCertificate, .walletCertificate, .policyCertificate, .settlementCertificate, .emailCertificate: .service
+        case .revokedAgent, .clientCertificate, .noToken, .expiredToken, .forgedSignature, .forgedKeyID, .forgedAlgorithmNone,
+            .wrongAudience:
+            nil
+        }
+    }
+
+    /// Why a principal without a valid credential is refused, before any rule of the method is consulted.
+    var credentialFailure: String? {
+        switch self {
+        case .clientCertificate, .noToken: "token_missing"
+        case .expiredToken: "token_expired"
+        case .forgedSignature: "bad_signature"
+        case .forgedKeyID: "unknown_key"
+        case .forgedAlgorithmNone: "unsupported_algorithm"
+        case .wrongAudience: "wrong_audience"
+        case .revokedAgent: "subject_revoked"
+        default: nil
+        }
+    }
+}
+
+/// Who may call one RPC, written from the design's principal table and each
+/// method's contract, independently of the services' own rule tables.
+struct AccessRule {
+    enum Gate {
+        /// No credential is looked at: every caller gets `outcome`.
+        case anyone(ExpectedOutcome)
+        /// A client certificate from the deployment CA is required instead of a token.
+        case clientCertificate
+        /// These kinds; services only when named in `services` (`nil`: any service).
+        case kinds(Set<CallerKind>, services: Set<String>? = nil)
+    }
+
+    var gate: Gate
+    /// The principals of an allowed kind whose reach includes the targeted acme resource.
+    var reach: Set<MatrixPrincipal>
+    /// What a principal in reach gets.
+    var reached: ExpectedOutcome = .ok
+    /// Answers that differ from the rule above, each for a stated reason.
+    var exceptions: [MatrixPrincipal: ExpectedOutcome] = [:]
+
+    /// What `principal` must get.
+    func expected(for principal: MatrixPrincipal) -> ExpectedOutcome {
+        switch gate {
+        case .anyone(let outcome):
+            return outcome
+        case .clientCertificate:
+            return principal.certificate == nil
+                ? .refused(.permissionDenied, "client_certificate_required")
+                : .refused(.failedPrecondition, "already_bootstrapped")
+        case .kinds(let kinds, let services):
+            if let failure = principal.credentialFailure { return .unauthenticated(failure) }
+            if let exception = exceptions[principal] { return exception }
+            guard let kind = principal.kind, kinds.contains(kind) else { return .denied }
+            if let name = principal.serviceName, let services, !services.contains(name) { return .denied }
+            return reach.contains(principal) ? reached : .hidden
+        }
+    }
+}
+
+/// Reach sets shared by many rules.
+enum Reach {
+    static let services: Set<MatrixPrincipal> = [
+        .identityCertificate, .walletCertificate, .policyCertificate, .settlementCertificate, .emailCertificate,
+    ]
+    /// Everyone who belongs to acme, plus the operator and services (who act across tenants).
+    static let tenant: Set<MatrixPrincipal> =
+        services.union([.operator, .acmeAdmin, .acmeFinance, .ownerAgent, .otherAgent, .suspendedAgent])
+    /// Agent A's data: A, its tenant's admin and finance, the operator and services.
+    static let ownerAgent: Set<MatrixPrincipal> = services.union([.operator, .acmeAdmin, .acmeFinance, .ownerAgent])
+    /// What is payable to provider P: P, the operator and services.
+    static let payee: Set<MatrixPrincipal> = services.union([.operator, .payeeProvider])
+    static let everyone = Set(MatrixPrincipal.allCases)
+}
+
+/// The matrix: one rule per RPC of every service, by full method name.
+enum AccessExpectations {
+    static let rules: [String: AccessRule] = identity.merging(wallet) { first, _ in first }
+        .merging(policy) { first, _ in first }
+        .merging(settlement) { first, _ in first }
+        .merging(email) { first, _ in first }
+
+    /// Every method name of every service, as `…Methods.allNames` publish them.
+    static let publishedMethods: [String] =
+        IdentityMethods.allNames + WalletMethods.allNames + PolicyMethods.allNames + SettlementMethods.allNames
+        + EmailAliasMethods.allNames
+
+    static let identity: [String: AccessRule] = [
+        IdentityMethods.bootstrap.fullName: AccessRule(gate: .clientCertificate, reach: []),
+        IdentityMethods.createTenant.fullName: AccessRule(gate: .kinds([.operator]), reach: [.operator]),
+        IdentityMethods.getTenant.fullName: AccessRule(gate: .kinds([.operator, .admin, .finance, .service]), reach: Reach.tenant),
+        IdentityMethods.listTenants.fullName: AccessRule(gate: .kinds([.operator]), reach: [.operator]),
+        IdentityMethods.createApiKey.fullName: AccessRule(gate: .kinds([.operator, .admin]), reach: Reach.tenant),
+        IdentityMethods.listApiKeys.fullName: AccessRule(gate: .kinds([.operator, .admin]), reach: Reach.tenant),
+        IdentityMethods.revokeApiKey.fullName: AccessRule(gate: .kinds([.operator, .admin]), reach: Reach.tenant),
+        IdentityMethods.createAgent.fullName: AccessRule(gate: .kinds([.admin]), reach: Reach.tenant),
+        IdentityMethods.getAgent.fullName: AccessRule(gate: .kinds([.admin, .finance, .agent, .service]), reach: Reach.ownerAgent),
+        IdentityMethods.listAgents.fullName: AccessRule(gate: .kinds([.admin, .finance]), reach: Reach.tenant),
+        IdentityMethods.rotateAgentSecret.fullName: AccessRule(gate: .kinds([.admin, .agent]), reach: Reach.ownerAgent),
+        IdentityMethods.suspendAgent.fullName: AccessRule(gate: .kinds([.admin]), reach: Reach.tenant),
+        IdentityMethods.resumeAgent.fullName: AccessRule(gate: .kinds([.admin]), reach: Reach.tenant),
+        IdentityMethods.revokeAgent.fullName: AccessRule(gate: .kinds([.admin]), reach: Reach.tenant),
+        IdentityMethods.registerProvider.fullName: AccessRule(gate: .kinds([.operator]), reach: [.operator]),
+        // The provider catalogue is public to every authenticated principal.
+        IdentityMethods.getProvider.fullName: AccessRule(
+            gate: .kinds([.operator, .admin, .finance, .agent, .provider, .service]), reach: Reach.everyone),
+        IdentityMethods.listProviders.fullName: AccessRule(
+            gate: .kinds([.operator, .admin, .finance, .agent, .provider]), reach: Reach.everyone),
+        IdentityMethods.rotateProviderSecret.fullName: AccessRule(gate: .kinds([.operator, .provider]), reach: Reach.payee),
+        // The request carries its own (here: wrong) secret; whoever calls, it is refused alike.
+        IdentityMethods.authenticate.fullName: AccessRule(gate: .anyone(.unauthenticated("invalid_credentials")), reach: []),
+        IdentityMethods.getSigningKeys.fullName: AccessRule(gate: .anyone(.ok), reach: []),
+        IdentityMethods.rotateSigningKey.fullName: AccessRule(gate: .kinds([.operator]), reach: [.operator]),
+        IdentityMethods.listRevocations.fullName: AccessRule(gate: .kinds([.service]), reach: Reach.services),
+    ]
+
+    static let wallet: [String: AccessRule] = [
+        WalletMethods.fund.fullName: AccessRule(gate: .kinds([.operator, .admin]), reach: Reach.tenant),
+        WalletMethods.allocate.fullName: AccessRule(gate: .kinds([.admin]), reach: Reach.tenant),
+        WalletMethods.reclaim.fullName: AccessRule(gate: .kinds([.admin]), reach: Reach.tenant),
+        WalletMethods.getBalance.fullName: AccessRule(gate: .kinds([.admin, .finance, .agent]), reach: Reach.ownerAgent),
+        // An agent spends from its own account: the request names no agent, so every agent is in reach of its own.
+        WalletMethods.authorize.fullName: AccessRule(gate: .kinds([.agent]), reach: Reach.everyone),
+        WalletMethods.capture.fullName: AccessRule(gate: .kinds([.provider, .agent]), reach: [.payeeProvider, .ownerAgent]),
+        WalletMethods.void.fullName: AccessRule(gate: .kinds([.agent, .provider]), reach: [.payeeProvider, .ownerAgent]),
+        WalletMethods.charge.fullName: AccessRule(gate: .kinds([.agent]), reach: Reach.everyone),
+        WalletMethods.refund.fullName: AccessRule(gate: .kinds([.provider, .admin]), reach: [.payeeProvider, .acmeAdmin]),
+        WalletMethods.listEntries.fullName: AccessRule(gate: .kinds([.admin, .finance, .agent]), reach: Reach.ownerAgent),
+        WalletMethods.freezeAccount.fullName: AccessRule(gate: .kinds([.service], services: ["identity"]), reach: Reach.services),
+        WalletMethods.captureFeed.fullName: AccessRule(gate: .kinds([.service], services: ["settlement"]), reach: Reach.services),
+        WalletMethods.auditLedger.fullName: AccessRule(gate: .kinds([.operator, .admin, .finance]), reach: Reach.tenant),
+        WalletMethods.ledgerTotals.fullName: AccessRule(
+            gate: .kinds([.operator, .finance, .service], services: ["settlement"]), reach: Reach.tenant),
+        WalletMethods.getSpendCounters.fullName: AccessRule(gate: .kinds([.service], services: ["policy"]), reach: Reach.services),
+    ]
+
+    static let policy: [String: AccessRule] = [
+        PolicyMethods.setTenantPolicy.fullName: AccessRule(gate: .kinds([.admin]), reach: Reach.tenant),
+        PolicyMethods.setAgentPolicy.fullName: AccessRule(gate: .kinds([.admin]), reach: Reach.tenant),
+        PolicyMethods.getEffectivePolicy.fullName: AccessRule(
+            gate: .kinds([.admin, .finance, .agent, .service], services: ["wallet"]), reach: Reach.ownerAgent),
+        PolicyMethods.listPolicyVersions.fullName: AccessRule(gate: .kinds([.admin, .finance]), reach: Reach.tenant),
+        PolicyMethods.evaluate.fullName: AccessRule(gate: .kinds([.service], services: ["wallet"]), reach: Reach.services),
+        PolicyMethods.simulate.fullName: AccessRule(gate: .kinds([.admin]), reach: Reach.tenant),
+    ]
+
+    static let settlement: [String: AccessRule] = [
+        SettlementMethods.runSettlement.fullName: AccessRule(gate: .kinds([.operator]), reach: [.operator]),
+        SettlementMethods.listBatches.fullName: AccessRule(
+            gate: .kinds([.operator, .admin, .finance, .provider]), reach: [.operator, .acmeAdmin, .acmeFinance]),
+        SettlementMethods.getBatch.fullName: AccessRule(
+            gate: .kinds([.operator, .admin, .finance, .provider]), reach: [.operator, .acmeAdmin, .acmeFinance, .payeeProvider]),
+        SettlementMethods.getTenantStatement.fullName: AccessRule(
+            gate: .kinds([.operator, .admin, .finance]), reach: Reach.tenant),
+        SettlementMethods.getProviderPayout.fullName: AccessRule(gate: .kinds([.operator, .provider]), reach: Reach.payee),
+        SettlementMethods.exportReport.fullName: AccessRule(
+            gate: .kinds([.operator, .admin, .finance, .provider]), reach: [.operator, .acmeAdmin, .acmeFinance]),
+        SettlementMethods.markBatchPaid.fullName: AccessRule(gate: .kinds([.operator]), reach: [.operator]),
+        SettlementMethods.reconcile.fullName: AccessRule(gate: .kinds([.operator]), reach: [.operator]),
+    ]
+
+    static let email: [String: AccessRule] = [
+        EmailAliasMethods.createAlias.fullName: AccessRule(
+            gate: .kinds([.agent, .admin, .service], services: ["identity"]), reach: Reach.ownerAgent),
+        EmailAliasMethods.listAliases.fullName: AccessRule(
+            gate: .kinds([.agent, .admin, .service], services: ["identity"]), reach: Reach.ownerAgent),
+        EmailAliasMethods.disableAlias.fullName: AccessRule(gate: .kinds([.agent, .admin]), reach: Reach.ownerAgent),
+        EmailAliasMethods.enableAlias.fullName: AccessRule(gate: .kinds([.agent, .admin]), reach: Reach.ownerAgent),
+        EmailAliasMethods.disableAgent.fullName: AccessRule(gate: .kinds([.service], services: ["identity"]), reach: Reach.services),
+        EmailAliasMethods.listMessages.fullName: AccessRule(gate: .kinds([.agent, .admin]), reach: Reach.ownerAgent),
+        EmailAliasMethods.getMessage.fullName: AccessRule(gate: .kinds([.agent, .admin]), reach: Reach.ownerAgent),
+        EmailAliasMethods.deleteMessage.fullName: AccessRule(gate: .kinds([.agent, .admin]), reach: Reach.ownerAgent),
+    ]
+}

@@ -1,0 +1,74 @@
+import Foundation
+import PurserRPC
+
+/// One (method, principal) cell of the matrix: what the table says, what the service answered, and any acme data it leaked.
+struct MatrixCell: Sendable {
+    let method: String
+    let principal: MatrixPrincipal
+    let expected: ExpectedOutcome
+    let answer: MatrixAnswer
+    let leaks: [String]
+
+    var matches: Bool {
+        switch expected {
+        case .ok: answer.code == .ok
+        case .refused(let code, let reason): answer.code == code && answer.reason == reason
+        }
+    }
+
+    var actualDescription: String {
+        answer.code == .ok ? "OK" : "\(answer.code.name)(\(answer.reason ?? "")): \(answer.message)"
+    }
+}
+
+/// Runs the matrix: every method in `AccessExpectations.publishedMethods`
+/// order, each called by every principal in `principals` at once.
+enum MatrixRun {
+    /// Principals entitled to see acme's data in an OK answer.
+    static let entitled: Set<MatrixPrincipal> = Reach.services.union([.operator, .acmeAdmin, .acmeFinance, .ownerAgent, .payeeProvider])
+
+    static func run(_ world: MatrixWorld, _ fixture: MatrixFixture, principals: [MatrixPrincipal]) async throws -> [MatrixCell] {
+        var cells: [MatrixCell] = []
+        for method in AccessExpectations.publishedMethods {
+            guard let rule = AccessExpectations.rules[method] else { throw MatrixWorld.MissingRequest(method: method) }
+            let row = try await withThrowingTaskGroup(of: MatrixCell.self) { group in
+                for principal in principals {
+                    group.addTask {
+                        let request = try await world.request(for: method, fixture)
+                        let expected = rule.expected(for: principal)
+                        let answer = await fixture.call(method, request, as: principal)
+                        var leaks: [String] = []
+                        if !(expected.isEntitled && entitled.contains(principal)) {
+                            let body = String(decoding: answer.body, as: UTF8.self)
+                            leaks = world.secrets(hiddenFrom: principal, request: request).filter {
+                                body.contains($0) || answer.message.contains($0)
+                            }
+                        }
+                        return MatrixCell(method: method, principal: principal, expected: expected, answer: answer, leaks: leaks)
+                    }
+                }
+                var row: [MatrixCell] = []
+                for try await cell in group { row.append(cell) }
+                return row
+            }
+            cells += row.sorted { $0.principal < $1.principal }
+        }
+        return cells
+    }
+
+    /// A one-screen account of a run: its size and how the answers fall.
+    static func summary(_ cells: [MatrixCell], elapsed: Duration) -> String {
+        let methods = Set(cells.map(\.method)).count
+        let principals = Set(cells.map(\.principal)).count
+        var byOutcome: [String: Int] = [:]
+        for cell in cells {
+            let key = cell.answer.code == .ok ? "OK" : "\(cell.answer.code.name)(\(cell.answer.reason ?? ""))"
+            byOutcome[key, default: 0] += 1
+        }
+        let outcomes = byOutcome.sorted { $0.value > $1.value }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        let mismatches = cells.filter { !$0.matches }.count
+        let leaks = cells.filter { !$0.leaks.isEmpty }.count
+        return "authorization matrix: \(methods) methods x \(principals) principals = \(cells.count) calls in \(elapsed); "
+            + "mismatches=\(mismatches) leaks=\(leaks); \(outcomes)"
+    }
+}
