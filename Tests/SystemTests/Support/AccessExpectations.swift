@@ -142,9 +142,10 @@ enum AccessExpectations {
         IdentityMethods.resumeAgent.fullName: AccessRule(gate: .kinds([.admin]), reach: Reach.tenant),
         IdentityMethods.revokeAgent.fullName: AccessRule(gate: .kinds([.admin]), reach: Reach.tenant),
         IdentityMethods.registerProvider.fullName: AccessRule(gate: .kinds([.operator]), reach: [.operator]),
-        // The provider catalogue is public to every authenticated principal.
+        // Tenants and agents read the provider catalogue; a provider sees only itself.
         IdentityMethods.getProvider.fullName: AccessRule(
-            gate: .kinds([.operator, .admin, .finance, .agent, .provider, .service]), reach: Reach.everyone),
+            gate: .kinds([.operator, .admin, .finance, .agent, .provider, .service]), reach: Reach.everyone,
+            exceptions: [.otherProvider: .hidden]),
         IdentityMethods.listProviders.fullName: AccessRule(
             gate: .kinds([.operator, .admin, .finance, .agent, .provider]), reach: Reach.everyone),
         IdentityMethods.rotateProviderSecret.fullName: AccessRule(gate: .kinds([.operator, .provider]), reach: Reach.payee),
@@ -164,7 +165,11 @@ enum AccessExpectations {
         WalletMethods.authorize.fullName: AccessRule(gate: .kinds([.agent]), reach: Reach.everyone),
         WalletMethods.capture.fullName: AccessRule(gate: .kinds([.provider, .agent]), reach: [.payeeProvider, .ownerAgent]),
         WalletMethods.void.fullName: AccessRule(gate: .kinds([.agent, .provider]), reach: [.payeeProvider, .ownerAgent]),
-        WalletMethods.charge.fullName: AccessRule(gate: .kinds([.agent]), reach: Reach.everyone),
+        // A provider may charge only for itself, and only with the agent's token in `agent-authorization`
+        // (the matrix's request carries none).
+        WalletMethods.charge.fullName: AccessRule(
+            gate: .kinds([.agent, .provider]), reach: Reach.everyone,
+            exceptions: [.payeeProvider: .unauthenticated("agent_token_missing"), .otherProvider: .denied]),
         WalletMethods.refund.fullName: AccessRule(gate: .kinds([.provider, .admin]), reach: [.payeeProvider, .acmeAdmin]),
         WalletMethods.listEntries.fullName: AccessRule(gate: .kinds([.admin, .finance, .agent]), reach: Reach.ownerAgent),
         WalletMethods.freezeAccount.fullName: AccessRule(gate: .kinds([.service], services: ["identity"]), reach: Reach.services),
@@ -187,16 +192,21 @@ enum AccessExpectations {
 
     static let settlement: [String: AccessRule] = [
         SettlementMethods.runSettlement.fullName: AccessRule(gate: .kinds([.operator]), reach: [.operator]),
+        // A provider's list is narrowed to its own batches: the payee sees acme's batch with it, another provider none.
         SettlementMethods.listBatches.fullName: AccessRule(
-            gate: .kinds([.operator, .admin, .finance, .provider]), reach: [.operator, .acmeAdmin, .acmeFinance]),
+            gate: .kinds([.operator, .admin, .finance, .provider]), reach: [.operator, .acmeAdmin, .acmeFinance, .payeeProvider],
+            exceptions: [.otherProvider: .ok]),
         SettlementMethods.getBatch.fullName: AccessRule(
             gate: .kinds([.operator, .admin, .finance, .provider]), reach: [.operator, .acmeAdmin, .acmeFinance, .payeeProvider]),
         SettlementMethods.getTenantStatement.fullName: AccessRule(
             gate: .kinds([.operator, .admin, .finance]), reach: Reach.tenant),
         SettlementMethods.getProviderPayout.fullName: AccessRule(gate: .kinds([.operator, .provider]), reach: Reach.payee),
+        // The request exports a tenant statement: the tenant's readers only (providers export payouts).
         SettlementMethods.exportReport.fullName: AccessRule(
-            gate: .kinds([.operator, .admin, .finance, .provider]), reach: [.operator, .acmeAdmin, .acmeFinance]),
-        SettlementMethods.markBatchPaid.fullName: AccessRule(gate: .kinds([.operator]), reach: [.operator]),
+            gate: .kinds([.operator, .admin, .finance]), reach: [.operator, .acmeAdmin, .acmeFinance]),
+        // Today's batch is still open: the operator passes the gate and meets the batch's state.
+        SettlementMethods.markBatchPaid.fullName: AccessRule(
+            gate: .kinds([.operator]), reach: [.operator], reached: .refused(.failedPrecondition, "batch_not_closed")),
         SettlementMethods.reconcile.fullName: AccessRule(gate: .kinds([.operator]), reach: [.operator]),
     ]
 

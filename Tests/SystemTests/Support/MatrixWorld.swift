@@ -28,11 +28,11 @@ struct MatrixWorld: Sendable {
     /// Allocated to agent A: a figure no outsider's answer may carry.
     let ownerAllocation: Int64 = 401_234_567
     let category = "search"
-    /// Yesterday and today (UTC), the period settlement reads.
+    /// Today (UTC), the period settlement reads (earlier days are settled by the schedule).
     let period: Period = {
         let day: Int64 = 86_400_000_000
         let today = Int64(Date().timeIntervalSince1970 * 1_000_000) / day * day
-        return Period(startAtUs: today - day, endAtUs: today + day)
+        return Period(startAtUs: today, endAtUs: today + day)
     }()
 
     /// Builds the world; every step must succeed.
