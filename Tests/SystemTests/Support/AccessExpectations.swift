@@ -165,11 +165,10 @@ enum AccessExpectations {
         WalletMethods.authorize.fullName: AccessRule(gate: .kinds([.agent]), reach: Reach.everyone),
         WalletMethods.capture.fullName: AccessRule(gate: .kinds([.provider, .agent]), reach: [.payeeProvider, .ownerAgent]),
         WalletMethods.void.fullName: AccessRule(gate: .kinds([.agent, .provider]), reach: [.payeeProvider, .ownerAgent]),
-        // A provider may charge only for itself, and only with the agent's token in `agent-authorization`
-        // (the matrix's request carries none).
+        // A provider charges agent A by presenting A's token in `agent-authorization` (the matrix adds it for
+        // providers), and only for itself: the request names the payee.
         WalletMethods.charge.fullName: AccessRule(
-            gate: .kinds([.agent, .provider]), reach: Reach.everyone,
-            exceptions: [.payeeProvider: .unauthenticated("agent_token_missing"), .otherProvider: .denied]),
+            gate: .kinds([.agent, .provider]), reach: Reach.everyone, exceptions: [.otherProvider: .denied]),
         WalletMethods.refund.fullName: AccessRule(gate: .kinds([.provider, .admin]), reach: [.payeeProvider, .acmeAdmin]),
         WalletMethods.listEntries.fullName: AccessRule(gate: .kinds([.admin, .finance, .agent]), reach: Reach.ownerAgent),
         WalletMethods.freezeAccount.fullName: AccessRule(gate: .kinds([.service], services: ["identity"]), reach: Reach.services),

@@ -67,13 +67,15 @@ final class MatrixFixture: Sendable {
 
     // MARK: Calls
 
-    /// Calls `method` with raw `request` bytes as `principal`; never throws: every answer is returned.
-    func call(_ method: String, _ request: [UInt8], as principal: MatrixPrincipal) async -> MatrixAnswer {
+    /// Calls `method` with raw `request` bytes as `principal`, plus `extra`
+    /// metadata; never throws: every answer is returned.
+    func call(_ method: String, _ request: [UInt8], as principal: MatrixPrincipal, extra: Metadata = [:]) async -> MatrixAnswer {
         let service = Self.service(of: method)
         guard let client = clients["\(service)/\(principal.certificate ?? "")"] else {
             return MatrixAnswer(code: .internal, reason: "no_client", message: "no client for \(service)", body: [])
         }
-        var metadata: Metadata = ["idempotency-key": "matrix-\(UUID().uuidString)"]
+        var metadata = extra
+        metadata.append("idempotency-key", "matrix-\(UUID().uuidString)")
         do {
             if let token = try await token(for: principal) { metadata.append("authorization", "Bearer \(token)") }
             let response = try await client.call(method, request, metadata: metadata, timeout: .seconds(30))

@@ -1,4 +1,5 @@
 import Foundation
+import PurserAPI
 import PurserRPC
 
 /// One (method, principal) cell of the matrix: what the table says, what the service answered, and any acme data it leaked.
@@ -36,7 +37,7 @@ enum MatrixRun {
                     group.addTask {
                         let request = try await world.request(for: method, fixture)
                         let expected = rule.expected(for: principal)
-                        let answer = await fixture.call(method, request, as: principal)
+                        let answer = await fixture.call(method, request, as: principal, extra: try await extra(method, principal, fixture))
                         var leaks: [String] = []
                         if !(expected.isEntitled && entitled.contains(principal)) {
                             let body = String(decoding: answer.body, as: UTF8.self)
@@ -54,6 +55,14 @@ enum MatrixRun {
             cells += row.sorted { $0.principal < $1.principal }
         }
         return cells
+    }
+
+    /// A provider charges an agent with the agent's token beside its own: here agent A's.
+    static func extra(_ method: String, _ principal: MatrixPrincipal, _ fixture: MatrixFixture) async throws -> Metadata {
+        guard method == WalletMethods.charge.fullName, principal.kind == .provider,
+            let token = try await fixture.token(for: .ownerAgent)
+        else { return [:] }
+        return ["agent-authorization": "Bearer \(token)"]
     }
 
     /// A one-screen account of a run: its size and how the answers fall.
