@@ -41,7 +41,7 @@ import Testing
                 "RPCs without a row in the authorization matrix: \(Set(published).subtracting(rows).sorted())")
     }
 
-    @Test func everyPrincipalGetsItsExpectedAnswerFromEveryRPCAndNoAcmeData() async throws {
+    @Test(.timeLimit(.minutes(5))) func everyPrincipalGetsItsExpectedAnswerFromEveryRPCAndNoAcmeData() async throws {
         let deployment = try await Deployment()
         do {
             try await deployment.waitUntilServing()
