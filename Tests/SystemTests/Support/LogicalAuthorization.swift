@@ -39,11 +39,11 @@ struct LogicalAuthorization: Sendable {
     }
 
     /// Sends the authorization until it is answered (approved or refused on its
-    /// merits) or `deadline` passes, always with the same key and body; waits
+    /// merits) or `deadline` passes (or the task is cancelled), always with the same key and body; waits
     /// `pause` between attempts.
     mutating func settle(on wallet: WalletAPI, until deadline: ContinuousClock.Instant, pause: Duration = .milliseconds(100)) async {
         let clock = ContinuousClock()
-        while outcome == nil && clock.now < deadline {
+        while outcome == nil && clock.now < deadline && !Task.isCancelled {
             attempts += 1
             if startedAt == nil { startedAt = clock.now }
             do {
