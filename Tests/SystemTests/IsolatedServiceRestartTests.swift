@@ -165,11 +165,24 @@ import Testing
             #expect(Set(answered).count == answered.count)
             #expect(Set(holds.map(\.id)) == Set(answered), "holds stored differ from the authorizations answered")
             #expect(records == authorizations.count)
+
+            // A retried authorization, replayed once more with its key, answers the same hold.
+            let wallet = try clients.agent.wallet()
+            for call in authorizations where !call.failures.isEmpty {
+                var request = AuthorizeRequest()
+                request.amountMicros = Self.amount
+                request.providerID = world.providerID
+                request.category = "search"
+                let replay = try await wallet.authorize(request, idempotencyKey: call.key)
+                #expect(replay.holdID == call.result, "replay of \(call.key)")
+            }
         }
+        var failureReasons: [String: Int] = [:]
+        for failure in calls.flatMap(\.failures) { failureReasons[failure, default: 0] += 1 }
         print("""
             restart \(service): \(calls.count) calls by \(Self.workers) workers, \(inFlight.count) in flight at SIGTERM \
             (\(completedInFlight.count) completed at once, \(inFlight.count - completedInFlight.count) retried after UNAVAILABLE), \
-            \(calls.filter { !$0.failures.isEmpty }.count) calls retried (\(calls.flatMap(\.failures).count) failed attempts: \(statuses.sorted())), \
+            \(calls.filter { !$0.failures.isEmpty }.count) calls retried (failed attempts \(failureReasons)), \
             \(authorizations.count) authorizations; exit 0 after \(exitedAt - terminatedAt) of drain; SERVING \(toServing) after restart
             """)
     }
