@@ -166,8 +166,10 @@ import Testing
             #expect(Set(holds.map(\.id)) == Set(answered), "holds stored differ from the authorizations answered")
             #expect(records == authorizations.count)
 
-            // A retried authorization, replayed once more with its key, answers the same hold.
+            // A retried authorization, replayed once more with its key, answers the same hold, and that
+            // hold was committed after the failed attempt: a graceful drain refuses before executing.
             let wallet = try clients.agent.wallet()
+            var executedBeforeFailure = 0
             for call in authorizations where !call.failures.isEmpty {
                 var request = AuthorizeRequest()
                 request.amountMicros = Self.amount
@@ -175,7 +177,9 @@ import Testing
                 request.category = "search"
                 let replay = try await wallet.authorize(request, idempotencyKey: call.key)
                 #expect(replay.holdID == call.result, "replay of \(call.key)")
+                if let failedAt = call.firstFailureAtUs, replay.createdAtUs < failedAt { executedBeforeFailure += 1 }
             }
+            #expect(executedBeforeFailure == 0, "a drained call's answer was lost after it took effect")
         }
         var failureReasons: [String: Int] = [:]
         for failure in calls.flatMap(\.failures) { failureReasons[failure, default: 0] += 1 }

@@ -24,6 +24,8 @@ final class SteadyLoad: Sendable {
         var answeredAt: ContinuousClock.Instant?
         /// `status/reason` of every failed attempt, in order.
         var failures: [String] = []
+        /// Wall-clock time (µs since 1970) the first failed attempt was answered.
+        var firstFailureAtUs: Int64?
         /// What the successful attempt returned.
         var result: String?
         /// The status of a failure that ended the call without success (anything but UNAVAILABLE).
@@ -72,6 +74,7 @@ final class SteadyLoad: Sendable {
                 break
             } catch {
                 let failure = "\(error.code)/\(error.reason ?? "-")"
+                if record.firstFailureAtUs == nil { record.firstFailureAtUs = Int64(Date().timeIntervalSince1970 * 1_000_000) }
                 record.failures.append(failure)
                 guard error.code == .unavailable else {
                     record.finalFailure = failure
