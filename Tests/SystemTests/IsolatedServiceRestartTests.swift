@@ -270,4 +270,69 @@ import Testing
             all answered OK (\(approvedDuringOutage) authorizations approved); identity SERVING \(toServing) after restart; new token accepted
             """)
     }
+
+    @Test(.timeLimit(.minutes(2)))
+    func walletRestartedWhileIdentityIsDownRefusesRetryablyThenApprovesOnceIdentityReturns() async throws {
+        let deployment = try await Deployment()
+        do {
+            try await walletWithoutKeys(deployment)
+        } catch {
+            Issue.record("\(error)\n\(deployment.logs())")
+        }
+        await deployment.stop()
+    }
+
+    func walletWithoutKeys(_ deployment: Deployment) async throws {
+        try await deployment.waitUntilServing()
+        let world = try await SystemWorld.make(on: deployment, agentMicros: 1_000 * Self.amount)
+        let clients = Clients(deployment, world)
+        defer { clients.close() }
+        let wallet = try clients.agent.wallet()
+        var request = AuthorizeRequest()
+        request.amountMicros = Self.amount
+        request.providerID = world.providerID
+        request.category = "search"
+        _ = try await wallet.authorize(request)
+
+        // Identity goes away, then the Wallet restarts: it has no signing keys to verify the token with.
+        #expect(try await deployment.kill(service: "identity", signal: SIGTERM).status == 0)
+        #expect(try await deployment.kill(service: "wallet", signal: SIGTERM).status == 0)
+        try deployment.restart(service: "wallet")
+        try await deployment.waitUntilServing(service: "wallet")
+        let key = UUID().uuidString.lowercased()
+        var refusals: [String: Int] = [:]
+        for _ in 0..<5 {
+            do {
+                let hold = try await wallet.authorize(request, idempotencyKey: key)
+                Issue.record("approved without signing keys: \(hold.holdID)")
+            } catch {
+                refusals["\(error.code)/\(error.reason ?? "-")", default: 0] += 1
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(Set(refusals.keys) == ["UNAVAILABLE/signing_keys_unavailable"], "\(refusals)")
+        let probe = WalletProbe(databaseURL: deployment.databaseURL, tenantID: world.tenantID)
+        let holdsWhileRefusing = try await probe.holds().count
+        #expect(holdsWhileRefusing == 1, "refused authorizations placed no hold")
+
+        // Identity returns: the same authorization, same key, is approved once.
+        try deployment.restart(service: "identity")
+        try await deployment.waitUntilServing(service: "identity")
+        let clock = ContinuousClock()
+        let identityBack = clock.now
+        var authorization = LogicalAuthorization(key: key, body: request)
+        await authorization.settle(on: wallet, until: clock.now.advanced(by: .seconds(30)))
+        let recovered = clock.now - identityBack
+        let holdID = try #require(authorization.outcome?.holdID, "\(String(describing: authorization.outcome))")
+        #expect(Set(authorization.retryableFailures).isSubset(of: ["signing_keys_unavailable"]))
+        let replay = try await wallet.authorize(request, idempotencyKey: key)
+        #expect(replay.holdID == holdID)
+        let holds = try await probe.holds()
+        await probe.close()
+        #expect(holds.count == 2 && holds.contains { $0.id == holdID })
+        print("""
+            wallet restarted without Identity: refused \(refusals); approved \(recovered) after Identity was SERVING \
+            (\(authorization.attempts) attempts)
+            """)
+    }
 }
