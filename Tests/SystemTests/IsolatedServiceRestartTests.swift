@@ -150,8 +150,8 @@ import Testing
         #expect(failed.isEmpty, "calls ended without success: \(failed.prefix(5).map { "\($0.operation): \($0.failures)" })")
         let statuses = Set(calls.flatMap(\.failures).map { String($0.prefix { $0 != "/" }) })
         #expect(statuses.isSubset(of: ["UNAVAILABLE"]), "attempts failed with \(statuses)")
-        #expect(calls.contains { $0.operation.hasPrefix(service + ".") && $0.startedAt < exitedAt && ($0.answeredAt ?? servingAt) > exitedAt },
-                "a call to \(service) was outstanding when the process exited")
+        #expect(calls.contains { $0.startedAt < exitedAt && ($0.answeredAt ?? servingAt) > exitedAt },
+                "a call was outstanding when \(service) exited")
         let inFlight = calls.filter { $0.startedAt < terminatedAt && ($0.answeredAt ?? servingAt) > terminatedAt }
         #expect(!inFlight.isEmpty, "calls were in flight when SIGTERM arrived")
         let completedInFlight = inFlight.filter { $0.failures.isEmpty }
@@ -186,13 +186,14 @@ import Testing
             }
             #expect(executedBeforeFailure == 0, "a drained call's answer was lost after it took effect")
         }
+        let longest = calls.map { ($0.answeredAt ?? $0.startedAt) - $0.startedAt }.max() ?? .zero
         var failureReasons: [String: Int] = [:]
         for failure in calls.flatMap(\.failures) { failureReasons[failure, default: 0] += 1 }
         print("""
             restart \(service): \(calls.count) calls by \(Self.workers) workers, \(inFlight.count) in flight at SIGTERM \
             (\(completedInFlight.count) completed at once, \(inFlight.count - completedInFlight.count) retried after UNAVAILABLE), \
             \(calls.filter { !$0.failures.isEmpty }.count) calls retried (failed attempts \(failureReasons)), \
-            \(authorizations.count) authorizations; exit 0 after \(exitedAt - terminatedAt) of drain; SERVING \(toServing) after restart
+            \(authorizations.count) authorizations, longest call \(longest); exit 0 after \(exitedAt - terminatedAt) of drain; SERVING \(toServing) after restart
             """)
     }
 
