@@ -150,7 +150,9 @@ let package = Package(
                 "PurserIdentity", "PurserWallet", "PurserTestSupport", "COpenSSL",
             ]),
         .testTarget(name: "CLITests", dependencies: ["PurserCLI", "PurserClient", "PurserKit", "PurserTestSupport"]),
-        .testTarget(name: "SystemTests", dependencies: ["PurserAPI", "PurserRPC", "PurserKit", "PurserTestSupport"]),
+        .testTarget(
+            name: "SystemTests",
+            dependencies: ["PurserTestSupport", "PurserClient", "PurserAPI", "PurserRPC", "PurserKit", "PurserPostgres"]),
         .testTarget(
             name: "PurserClientTests",
             dependencies: ["PurserClient", "PurserAPI", "PurserRPC", "PurserWire", "PurserKit", "PurserTestSupport"]),

@@ -59,7 +59,8 @@ enum ChildProcess {
     }
 }
 
-/// A long-running service executable, its output appended to a log file.
+/// A long-running service executable, its output appended to a log file
+/// (a restarted service appends to the same file).
 final class ServiceProcess {
     let name: String
     let logPath: String
@@ -68,8 +69,11 @@ final class ServiceProcess {
     init(name: String, executable: String, environment: [String: String], logDirectory: String) throws {
         self.name = name
         self.logPath = logDirectory + "/\(name).log"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        if !FileManager.default.fileExists(atPath: logPath) {
+            FileManager.default.createFile(atPath: logPath, contents: nil)
+        }
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        try log.seekToEnd()
         process.executableURL = URL(fileURLWithPath: executable)
         process.environment = environment
         process.standardOutput = log
@@ -79,20 +83,43 @@ final class ServiceProcess {
 
     var isRunning: Bool { process.isRunning }
 
+    /// The process id (valid while it runs).
+    var pid: Int32 { process.processIdentifier }
+
+    /// The exit status, or the signal number when a signal ended it; `nil` while it runs.
+    var exit: (status: Int32, bySignal: Bool)? {
+        guard !process.isRunning else { return nil }
+        return (process.terminationStatus, process.terminationReason == .uncaughtSignal)
+    }
+
     /// The last lines of the service's log, for failure messages.
     func logTail(_ lines: Int = 30) -> String {
         let text = String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: logPath))) ?? Data(), as: UTF8.self)
         return text.split(separator: "\n").suffix(lines).joined(separator: "\n")
     }
 
+    /// Sends `signal` to the process; nothing when it has already exited.
+    func send(_ signal: Int32) {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, signal)
+    }
+
+    /// Waits up to `timeout` for the process to exit; `true` when it has.
+    func waitForExit(timeout: Duration) async -> Bool {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: timeout)
+        while process.isRunning && clock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
+        guard !process.isRunning else { return false }
+        process.waitUntilExit()
+        return true
+    }
+
     /// SIGTERM (graceful drain), then SIGKILL after `grace`.
     func stop(grace: Duration = .seconds(10)) async {
         guard process.isRunning else { return }
         process.terminate()
-        let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: grace)
-        while process.isRunning && clock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if await waitForExit(timeout: grace) { return }
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 }

@@ -1,5 +1,7 @@
 import Foundation
 import Glibc
+import PurserClient
+import PurserRPC
 import PurserTestSupport
 
 /// The service executables as separate processes over TLS on ephemeral
@@ -13,11 +15,16 @@ final class Deployment {
     let ports: [String: Int]
     let smtpPort: Int
     let certificates: String
+    /// The database every service shares (each in its own schema).
+    let databaseURL: String
     private(set) var processes: [ServiceProcess] = []
+    /// The environment each service was started with, reused by `restart(service:)`.
+    private var environments: [String: [String: String]] = [:]
 
     init() async throws {
         certificates = try TestEnvironment.certificatesDirectory()
         let databaseURL = try await TestDatabase.create(label: "system_story")
+        self.databaseURL = databaseURL
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("purser-system-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var ports: [String: Int] = [:]
@@ -55,6 +62,7 @@ final class Deployment {
             default:
                 break
             }
+            environments[service] = environment
             processes.append(try ServiceProcess(name: service, executable: try Executables.path("purser-\(service)"),
                                                 environment: environment, logDirectory: directory))
         }
@@ -98,6 +106,63 @@ final class Deployment {
         }
         let logs = processes.map { "--- \($0.name)\n\($0.logTail(15))" }.joined(separator: "\n")
         throw StartFailure(description: "services not SERVING after \(timeout): \(last.map(\.description) ?? "")\n\(logs)")
+    }
+
+    /// The running (or last started) process of `service`.
+    func process(_ service: String) throws -> ServiceProcess {
+        guard let process = processes.last(where: { $0.name == service }) else {
+            throw StartFailure(description: "no service named \(service)")
+        }
+        return process
+    }
+
+    /// Sends `signal` to `service` and waits up to `timeout` for it to exit;
+    /// returns how it exited (status, or signal number with `bySignal`).
+    func kill(service: String, signal: Int32, timeout: Duration = .seconds(30)) async throws -> (status: Int32, bySignal: Bool) {
+        let process = try process(service)
+        process.send(signal)
+        guard await process.waitForExit(timeout: timeout), let exit = process.exit else {
+            throw StartFailure(description: "\(service) still running \(timeout) after signal \(signal):\n\(process.logTail())")
+        }
+        return exit
+    }
+
+    /// Starts `service` again on the same port with the same environment (its
+    /// log continues in the same file). The previous process must have exited.
+    func restart(service: String) throws {
+        let previous = try process(service)
+        guard !previous.isRunning else { throw StartFailure(description: "\(service) is still running") }
+        guard let environment = environments[service] else { throw StartFailure(description: "no service named \(service)") }
+        let restarted = try ServiceProcess(name: service, executable: try Executables.path("purser-\(service)"),
+                                           environment: environment, logDirectory: directory)
+        processes = processes.map { $0 === previous ? restarted : $0 }
+    }
+
+    /// Waits until `service` answers `Health/Check` with SERVING and returns
+    /// how long that took; fails with its log when it exits or `timeout` passes.
+    @discardableResult
+    func waitUntilServing(service: String, timeout: Duration = .seconds(60)) async throws -> Duration {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let deadline = started.advanced(by: timeout)
+        let probe = anonymousClient(timeout: .seconds(2))
+        defer { probe.close() }
+        var last = "no answer"
+        while clock.now < deadline {
+            let process = try process(service)
+            guard process.isRunning else {
+                throw StartFailure(description: "\(service) exited during start-up:\n\(process.logTail())")
+            }
+            do {
+                let status = try await probe.health(ServiceName(rawValue: service) ?? .identity)
+                if status == .serving { return clock.now - started }
+                last = "\(status)"
+            } catch {
+                last = "\(error)"
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw StartFailure(description: "\(service) not SERVING after \(timeout): \(last)\n\(try process(service).logTail())")
     }
 
     /// Stops every service (reverse order) and removes the working directory.
