@@ -150,7 +150,7 @@ let package = Package(
                 "PurserIdentity", "PurserWallet", "PurserTestSupport", "COpenSSL",
             ]),
         .testTarget(name: "CLITests", dependencies: ["PurserCLI", "PurserClient", "PurserKit", "PurserTestSupport"]),
-        .testTarget(name: "SystemTests", dependencies: ["PurserTestSupport"]),
+        .testTarget(name: "SystemTests", dependencies: ["PurserTestSupport", "PurserAPI", "PurserRPC", "PurserKit"]),
         .testTarget(
             name: "PurserClientTests",
             dependencies: ["PurserClient", "PurserAPI", "PurserRPC", "PurserWire", "PurserKit", "PurserTestSupport"]),
