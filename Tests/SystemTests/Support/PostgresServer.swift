@@ -71,8 +71,13 @@ enum PostgresServer {
     private static func control(_ arguments: [String]) async throws {
         let data = try variable("PURSER_TEST_PGDATA")
         let bin = try variable("PURSER_TEST_PGBIN")
+        // `pg_ctl start` leaves the server running as a grandchild. Foundation's
+        // `Process` sees a child exit when every holder of a socket the child
+        // inherited has closed it, so the server must not inherit this process's
+        // descriptors: Python's `subprocess` closes them (`close_fds`) before pg_ctl runs.
+        let launcher = ["-c", "import subprocess, sys; sys.exit(subprocess.run(sys.argv[1:]).returncode)"]
         let result = try await ChildProcess.run(
-            "/usr/sbin/runuser", ["-u", "postgres", "--", "\(bin)/pg_ctl", "-D", data] + arguments,
+            "/usr/bin/python3", launcher + ["/usr/sbin/runuser", "-u", "postgres", "--", "\(bin)/pg_ctl", "-D", data] + arguments,
             environment: ["PATH": "/usr/bin:/bin"], timeout: .seconds(90))
         guard result.status == 0 else {
             throw ControlFailure(description: "pg_ctl \(arguments.joined(separator: " ")) failed: \(result)")
