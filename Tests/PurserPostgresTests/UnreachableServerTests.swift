@@ -49,6 +49,7 @@ import Testing
             return kinds
         }
         #expect(kinds.count == 40 && kinds.allSatisfy { $0 == .unavailable })
-        #expect(ContinuousClock.now - started < .seconds(3), "40 calls took \(ContinuousClock.now - started)")
+        // Each call's own retries take a few hundred milliseconds at most; none waits out a reconnect backoff.
+        #expect(ContinuousClock.now - started < .seconds(10), "40 calls took \(ContinuousClock.now - started)")
     }
 }
