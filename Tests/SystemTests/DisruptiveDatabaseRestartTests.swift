@@ -14,6 +14,8 @@ import Testing
     static let outage: Duration = .seconds(4)
     /// Longest a service may take, once PostgreSQL accepts connections, to be SERVING and answer calls again.
     static let recoveryBound: Duration = .seconds(10)
+    /// How long the load goes on once every service has recovered.
+    static let steadyAfterRecovery: Duration = .seconds(3)
     /// The reasons an UNAVAILABLE answer carries while the database is unreachable:
     /// `database_unavailable`, and the Wallet's `policy_unavailable` when Policy
     /// (whose database is down too) cannot give it the agent's policy.
@@ -118,7 +120,8 @@ import Testing
             }
             try await Task.sleep(for: .milliseconds(100))
         }
-        try await Task.sleep(for: .seconds(2))
+        // Keep the load on: recovery counts only if it lasts.
+        try await Task.sleep(for: Self.steadyAfterRecovery)
         recorder.stop()
         await load.value
 
@@ -167,7 +170,8 @@ import Testing
         #expect(slowest < Self.callTimeout, "the slowest call took \(slowest)")
         figures.append("calls: \(records.count), failed \(failures.count), slowest \(slowest)")
 
-        // Each service is SERVING and answers calls within the bound once PostgreSQL accepts connections, and stays so.
+        // Within the bound after PostgreSQL accepts connections, each service answers calls OK and reports
+        // SERVING, and from then on never fails a call or reports anything else.
         for service in Deployment.services {
             let recovery = try #require(
                 Self.recovery(of: service, records: records, samples: samples, after: outage.accepting),
@@ -175,10 +179,12 @@ import Testing
             #expect(recovery <= Self.recoveryBound, "\(service) took \(recovery) to recover")
             let recovered = outage.accepting.advanced(by: recovery)
             let after = records.filter { $0.service == service && $0.started >= recovered }
-            #expect(!after.isEmpty && after.allSatisfy { $0.code == .ok }, "\(service) after recovering: \(Self.summary(after.filter { $0.code != .ok }))")
-            let health = samples.filter { $0.service == service && $0.started >= recovered }
-            #expect(health.allSatisfy { $0.status == .serving }, "\(service) stays SERVING after recovering")
-            figures.append("\(service) recovered \(recovery) after PostgreSQL accepted connections; \(after.count) calls OK after")
+            let failedAfterUp = records.filter { $0.service == service && $0.finished >= outage.accepting && $0.code != .ok }
+            let firstOK = records.filter { $0.service == service && $0.started >= outage.accepting && $0.code == .ok }
+                .map(\.finished).min().map { outage.accepting.duration(to: $0) }
+            figures.append(
+                "\(service) first OK call \(firstOK.map { "\($0)" } ?? "never") and recovered for good \(recovery) after PostgreSQL "
+                    + "accepted connections; \(failedAfterUp.count) calls failed in between; \(after.count) calls OK after")
         }
 
         // Nothing answered OK is lost; replays with the same keys return the same answers.
@@ -245,12 +251,18 @@ import Testing
         }
     }
 
-    /// How long after `up` the service was first both SERVING and answering a call OK (both started after `up`).
+    /// How long after `up` the service was back for good: the last failed call
+    /// or non-SERVING health answer (finished after `up`) was behind it, and it
+    /// had since answered a call OK and a health check SERVING. `nil` until then.
     static func recovery(of service: String, records: [CallRecord], samples: [HealthSample], after up: ContinuousClock.Instant) -> Duration? {
-        guard let serving = samples.filter({ $0.service == service && $0.started >= up && $0.status == .serving }).map(\.finished).min(),
-              let answered = records.filter({ $0.service == service && $0.started >= up && $0.code == .ok }).map(\.finished).min()
+        let mine = records.filter { $0.service == service && $0.finished >= up }
+        let health = samples.filter { $0.service == service && $0.finished >= up }
+        let lastFailure = (mine.filter { $0.code != .ok }.map(\.finished) + health.filter { $0.status != .serving }.map(\.finished)).max()
+        let stable = lastFailure ?? up
+        guard let answered = mine.filter({ $0.started >= stable }).map(\.finished).min(),
+              let serving = health.filter({ $0.started >= stable }).map(\.finished).min()
         else { return nil }
-        return up.duration(to: max(serving, answered))
+        return up.duration(to: max(answered, serving))
     }
 
     /// What a health sample saw, for failure messages.
