@@ -42,6 +42,8 @@ import Testing
         try await deployment.waitUntilServing()
         let world = try await deployment.makeWorld(agents: 3, allocation: 100_000_000)
         let recorder = LoadRecorder()
+        // However this ends, the load loops end with it.
+        defer { recorder.stop() }
         var clients: [String: RPCClient] = [:]
         var healthClients: [(String, RPCClient)] = []
         for service in Deployment.services {
