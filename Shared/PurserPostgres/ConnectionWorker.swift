@@ -35,9 +35,18 @@ final class ConnectionWorker: @unchecked Sendable {
         connection = nil
     }
 
-    /// A live connection, opening one if needed (after waiting out the current
-    /// backoff). An idle connection the server has closed is noticed here and
-    /// replaced before any statement is sent on it. Throws `.unavailable` when the server cannot be reached.
+    /// Consecutive failed connection attempts after which the server is taken
+    /// to be down: jobs stop waiting out the backoff and fail at once.
+    static let attemptsBeforeFailingFast = 3
+
+    /// A live connection, opening one if needed. An idle connection the server
+    /// has closed is noticed here and replaced before any statement is sent on
+    /// it. Throws `.unavailable` when the server cannot be reached. After one or
+    /// two failed attempts (a blip) the short backoff is waited out; after
+    /// `attemptsBeforeFailingFast` this throws at once, without trying, until
+    /// the backoff has passed, so while the server is down every job fails fast
+    /// (its retries too) instead of holding this thread, and the jobs queued
+    /// behind it, past their callers' deadlines.
     func liveConnection() throws(PostgresError) -> PostgresConnection {
         if let connection, connection.isUsableWhenIdle() { return connection }
         if connection != nil {
@@ -46,7 +55,12 @@ final class ConnectionWorker: @unchecked Sendable {
             logger.warning("postgres connection lost", ["worker": String(id)])
         }
         let wait = ContinuousClock.now.duration(to: nextAttempt)
-        if wait > .zero { sleepThread(wait) }
+        if wait > .zero {
+            guard backoff.failures < Self.attemptsBeforeFailingFast else {
+                throw PostgresError(.unavailable, "PostgreSQL could not be reached; the next connection attempt is in \(wait)")
+            }
+            sleepThread(wait)
+        }
         do {
             let opened = try PostgresConnection.connect(configuration)
             metrics.connectionsOpened.add(1, ordering: .relaxed)

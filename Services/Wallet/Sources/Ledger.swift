@@ -64,10 +64,14 @@ public struct Ledger: Sendable {
         }
     }
 
-    /// How a database failure reads to a caller.
+    /// How a database failure reads to a caller. An unreachable database is
+    /// UNAVAILABLE `database_unavailable`, the reason every service gives for it.
     static func walletError(_ error: PostgresError) -> WalletError {
         switch error.kind {
-        case .connectionLost, .unavailable, .poolClosed, .timedOut, .serializationFailure, .deadlock:
+        case .connectionLost, .unavailable, .poolClosed, .timedOut:
+            return WalletError(
+                .unavailable, reason: "database_unavailable", "the ledger database is unavailable: \(error.message)")
+        case .serializationFailure, .deadlock:
             return .unavailable("the ledger database is unavailable: \(error.message)")
         default:
             if error.sqlState == "22003" {

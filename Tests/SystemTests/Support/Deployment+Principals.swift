@@ -1,0 +1,97 @@
+import Foundation
+import PurserAPI
+import PurserKit
+import PurserRPC
+import PurserTestSupport
+
+extension Deployment {
+    /// An RPC client of `service` that trusts the test CA and, when
+    /// `certificate` names a test identity, presents it. Calls are never
+    /// retried, so every failure is seen as it happened.
+    func client(_ service: String, certificate: String? = nil) throws -> RPCClient {
+        guard let port = ports[service] else { throw StartFailure(description: "no service named \(service)") }
+        return try TestRPC.client(port: port, certificate: certificate, logger: Logger(label: "system-test", level: .error))
+    }
+
+    /// Creates, through Identity and the Wallet over RPC, an operator (bootstrapped
+    /// with the `cli` certificate), one tenant with admin and finance keys,
+    /// a provider and `agents` agents, funds the tenant and allocates
+    /// `allocation` µ-units to every agent.
+    func makeWorld(agents count: Int, allocation: Int64) async throws -> World {
+        let bootstrap = try client("identity", certificate: "cli")
+        let identity = try client("identity")
+        let wallet = try client("wallet")
+        defer {
+            bootstrap.close()
+            identity.close()
+            wallet.close()
+        }
+        func token(_ secret: String) async throws -> String {
+            try await identity.call(IdentityMethods.authenticate, AuthenticateRequest(secret: secret, audience: ""), timeout: .seconds(20)).token
+        }
+        func bearer(_ token: String) -> Metadata { ["authorization": "Bearer \(token)"] }
+        let suffix = String(UUID().uuidString.prefix(8)).lowercased()
+
+        let operatorSecret = try await bootstrap.call(
+            IdentityMethods.bootstrap, BootstrapRequest(label: "restart operator"), timeout: .seconds(20)).secret
+        let operatorToken = try await token(operatorSecret)
+        let tenant = try await identity.call(
+            IdentityMethods.createTenant, CreateTenantRequest(slug: "restart-\(suffix)", name: "Restart Tenant"),
+            metadata: bearer(operatorToken), timeout: .seconds(20))
+        let admin = try await identity.call(
+            IdentityMethods.createApiKey, CreateApiKeyRequest(tenantID: tenant.id, role: .admin, label: "admin"),
+            metadata: bearer(operatorToken), timeout: .seconds(20))
+        let finance = try await identity.call(
+            IdentityMethods.createApiKey, CreateApiKeyRequest(tenantID: tenant.id, role: .finance, label: "finance"),
+            metadata: bearer(operatorToken), timeout: .seconds(20))
+        let adminToken = try await token(admin.secret)
+        let provider = try await identity.call(
+            IdentityMethods.registerProvider,
+            RegisterProviderRequest(slug: "restart-api-\(suffix)", name: "Restart API", defaultCategory: "inference"),
+            metadata: bearer(operatorToken), timeout: .seconds(20))
+
+        var fund = FundRequest()
+        fund.tenantID = tenant.id
+        fund.amountMicros = allocation * Int64(count)
+        fund.externalReference = "wire-\(suffix)"
+        _ = try await wallet.call(
+            WalletMethods.fund, fund, metadata: ["authorization": "Bearer \(operatorToken)", "idempotency-key": UUID().uuidString],
+            timeout: .seconds(20))
+        var agents: [World.Agent] = []
+        for index in 0..<count {
+            let created = try await identity.call(
+                IdentityMethods.createAgent, CreateAgentRequest(tenantID: tenant.id, handle: "restart-agent-\(index)"),
+                metadata: bearer(adminToken), timeout: .seconds(20))
+            var allocate = AllocateRequest()
+            allocate.agentID = created.agent.id
+            allocate.amountMicros = allocation
+            _ = try await wallet.call(
+                WalletMethods.allocate, allocate, metadata: ["authorization": "Bearer \(adminToken)", "idempotency-key": UUID().uuidString],
+                timeout: .seconds(20))
+            agents.append(World.Agent(id: created.agent.id, secret: created.secret, token: try await token(created.secret)))
+        }
+        return World(
+            tenantID: tenant.id, operatorToken: operatorToken, adminToken: adminToken, financeToken: try await token(finance.secret),
+            providerID: provider.provider.id, providerToken: try await token(provider.secret), agents: agents,
+            allocation: allocation)
+    }
+
+    /// The principals one system test acts as; tokens last the default 15 minutes.
+    struct World: Sendable {
+        struct Agent: Sendable {
+            let id: String
+            let secret: String
+            let token: String
+        }
+
+        let tenantID: String
+        let operatorToken: String
+        let adminToken: String
+        let financeToken: String
+        let providerID: String
+        let providerToken: String
+        let agents: [Agent]
+        /// µ-units allocated to every agent.
+        let allocation: Int64
+    }
+}
