@@ -149,7 +149,7 @@ let package = Package(
                 "PurserRPC", "PurserWire", "PurserKit", "PurserAPI", "PurserAuth", "PurserService", "PurserPostgres",
                 "PurserIdentity", "PurserWallet", "PurserTestSupport", "COpenSSL",
             ]),
-        .testTarget(name: "CLITests", dependencies: ["PurserCLI", "PurserClient", "PurserKit", "PurserTestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["PurserCLI", "PurserClient", "PurserKit", "PurserRPC", "PurserTestSupport"]),
         .testTarget(name: "SystemTests", dependencies: ["PurserTestSupport"]),
         .testTarget(
             name: "PurserClientTests",

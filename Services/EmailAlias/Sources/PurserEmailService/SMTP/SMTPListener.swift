@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 import PurserEmail
 import PurserKit
+import PurserRPC
 import PurserService
 import Synchronization
 
