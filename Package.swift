@@ -117,7 +117,7 @@ let package = Package(
                 "PurserIdentity", "PurserService", "PurserAuth", "PurserRPC", "PurserAPI", "PurserWire", "PurserKit",
                 "PurserPostgres", "PurserTestSupport",
             ]),
-        .testTarget(name: "PurserPolicyTests", dependencies: ["PurserPolicy"]),
+        .testTarget(name: "PurserPolicyTests", dependencies: ["PurserPolicy", "PurserKit"]),
         .testTarget(name: "PurserEmailTests", dependencies: ["PurserEmail"]),
         .testTarget(
             name: "PurserSettlementTests",
