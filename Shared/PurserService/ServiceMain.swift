@@ -2,12 +2,10 @@ import Foundation
 import PurserKit
 
 /// What a service executable has read before it serves: its command line,
-/// configuration, common and own settings, and logger.
+/// common and own settings, and logger.
 public struct ServiceLaunch<Settings> {
     /// The command-line arguments after the executable's name.
     public let arguments: [String]
-    /// The `PURSER_<SERVICE>_…` configuration the settings were read from.
-    public let configuration: Configuration
     /// The settings every service reads (listen address, TLS, database, Identity).
     public let common: ServiceSettings
     /// The service's own settings.
@@ -65,8 +63,7 @@ public enum ServiceMain {
         if arguments.contains("--health-check") {
             exit(await HealthProbe.check(common, logger: logger) ? 0 : 1)
         }
-        let launch = ServiceLaunch(
-            arguments: arguments, configuration: configuration, common: common, settings: settings, logger: logger)
+        let launch = ServiceLaunch(arguments: arguments, common: common, settings: settings, logger: logger)
         if let command, let status = await command(launch) {
             exit(status)
         }
