@@ -117,7 +117,7 @@ let package = Package(
                 "PurserIdentity", "PurserService", "PurserAuth", "PurserRPC", "PurserAPI", "PurserWire", "PurserKit",
                 "PurserPostgres", "PurserTestSupport",
             ]),
-        .testTarget(name: "PurserPolicyTests", dependencies: ["PurserPolicy"]),
+        .testTarget(name: "PurserPolicyTests", dependencies: ["PurserPolicy", "PurserKit"]),
         .testTarget(name: "PurserEmailTests", dependencies: ["PurserEmail"]),
         .testTarget(
             name: "PurserSettlementTests",
@@ -149,7 +149,7 @@ let package = Package(
                 "PurserRPC", "PurserWire", "PurserKit", "PurserAPI", "PurserAuth", "PurserService", "PurserPostgres",
                 "PurserIdentity", "PurserWallet", "PurserTestSupport", "COpenSSL",
             ]),
-        .testTarget(name: "CLITests", dependencies: ["PurserCLI", "PurserClient", "PurserKit", "PurserTestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["PurserCLI", "PurserClient", "PurserKit", "PurserRPC", "PurserTestSupport"]),
         .testTarget(
             name: "SystemTests",
             dependencies: ["PurserTestSupport", "PurserClient", "PurserAPI", "PurserRPC", "PurserKit", "PurserPostgres"]),

@@ -1,9 +1,11 @@
+import PurserRPC
+
 /// How a `PurserClient` reaches the services: one endpoint per service, the
 /// deployment CA, an optional client certificate (mutual TLS, for bootstrap and
 /// service-to-service calls), a per-call timeout and the retry policy.
 public struct PurserClientConfiguration: Sendable {
     /// Endpoints by service; a service not listed uses `ServiceName.defaultEndpoint`.
-    public var endpoints: [ServiceName: ServiceEndpoint]
+    public var endpoints: [ServiceName: Endpoint]
     /// PEM file of the CA that signed the services' certificates.
     public var trustRootsPath: String
     /// PEM certificate presented for mutual TLS, if any.
@@ -16,7 +18,7 @@ public struct PurserClientConfiguration: Sendable {
 
     /// A configuration; services not in `endpoints` use their default endpoint.
     public init(
-        endpoints: [ServiceName: ServiceEndpoint] = [:], trustRootsPath: String, certificatePath: String? = nil,
+        endpoints: [ServiceName: Endpoint] = [:], trustRootsPath: String, certificatePath: String? = nil,
         privateKeyPath: String? = nil, timeout: Duration = .seconds(30), retry: RetryPolicy = RetryPolicy()
     ) {
         self.endpoints = endpoints
@@ -28,7 +30,7 @@ public struct PurserClientConfiguration: Sendable {
     }
 
     /// The endpoint of `service`.
-    public func endpoint(_ service: ServiceName) -> ServiceEndpoint {
+    public func endpoint(_ service: ServiceName) -> Endpoint {
         endpoints[service] ?? service.defaultEndpoint
     }
 }

@@ -1,3 +1,5 @@
+import PurserRPC
+
 /// The five Purser services a client can talk to, with their default ports.
 public enum ServiceName: String, Sendable, CaseIterable, Hashable, CustomStringConvertible {
     case identity, wallet, policy, settlement, email
@@ -14,7 +16,7 @@ public enum ServiceName: String, Sendable, CaseIterable, Hashable, CustomStringC
     }
 
     /// `127.0.0.1:<default port>`.
-    public var defaultEndpoint: ServiceEndpoint { ServiceEndpoint(host: "127.0.0.1", port: defaultPort) }
+    public var defaultEndpoint: Endpoint { Endpoint(host: "127.0.0.1", port: defaultPort) }
 
     public var description: String { rawValue }
 }

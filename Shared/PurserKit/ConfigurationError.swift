@@ -20,7 +20,9 @@ public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConver
         ConfigurationError(reason: "missing_setting", variable: variable, value: nil, expected: "set it in the environment")
     }
 
-    static func invalid(variable: String, value: String, expected: String) -> ConfigurationError {
+    /// `variable` is set to `value`, which is not `expected` (reason `invalid_setting`);
+    /// for readers of setting types defined outside PurserKit.
+    public static func invalid(variable: String, value: String, expected: String) -> ConfigurationError {
         ConfigurationError(reason: "invalid_setting", variable: variable, value: value, expected: expected)
     }
 }

@@ -4,18 +4,25 @@ import Synchronization
 
 /// Something registered with an event loop that reacts to epoll readiness.
 /// Called only on its loop's thread.
-protocol EventHandler: AnyObject {
+public protocol EventHandler: AnyObject {
+    /// epoll reported `events` (a mask of `EpollEvents`) for the handler's descriptor.
     func handleEvent(_ events: UInt32)
 }
 
 /// epoll readiness bits (`<sys/epoll.h>`).
-enum EpollEvents {
-    static let readable: UInt32 = 0x001
-    static let writable: UInt32 = 0x004
-    static let error: UInt32 = 0x008
-    static let hangUp: UInt32 = 0x010
-    static let readHangUp: UInt32 = 0x2000
-    static let exclusive: UInt32 = 1 << 28
+public enum EpollEvents {
+    /// `EPOLLIN`: data to read, or a connection to accept.
+    public static let readable: UInt32 = 0x001
+    /// `EPOLLOUT`: room to write.
+    public static let writable: UInt32 = 0x004
+    /// `EPOLLERR`: an error on the descriptor (always reported).
+    public static let error: UInt32 = 0x008
+    /// `EPOLLHUP`: the peer hung up (always reported).
+    public static let hangUp: UInt32 = 0x010
+    /// `EPOLLRDHUP`: the peer shut down its writing half.
+    public static let readHangUp: UInt32 = 0x2000
+    /// `EPOLLEXCLUSIVE`: wake one of the loops watching a shared descriptor.
+    public static let exclusive: UInt32 = 1 << 28
 }
 
 /// One thread running an epoll loop. Sockets, timers and connection state
@@ -25,8 +32,14 @@ enum EpollEvents {
 ///
 /// After each round of events the loop runs its flush list, so many responses
 /// completed in one round leave in one TLS write.
-final class EventLoop: @unchecked Sendable {
-    let name: String
+///
+/// The RPC server and client run on these loops, and so does any other
+/// protocol of the services that needs non-blocking sockets (the SMTP
+/// listener): the methods marked loop-thread must be called on the loop's
+/// own thread (from a handler, a timer, or work passed to `execute`).
+public final class EventLoop: @unchecked Sendable {
+    /// The loop thread's name.
+    public let name: String
     private let epollFD: Int32
     private let wakeFD: Int32
     private let queue = Mutex<WorkQueue>(WorkQueue())
@@ -41,10 +54,14 @@ final class EventLoop: @unchecked Sendable {
     private var timers = TimerHeap()
     private var flushList: [() -> Void] = []
     private var nextRound: [() -> Void] = []
-    /// Scratch space for reads, reused by every connection on this loop.
-    let readBuffer: UnsafeMutableRawBufferPointer
+    /// Scratch space for reads, reused by every connection on this loop;
+    /// loop-thread only, and its contents last until the handler returns.
+    public let readBuffer: UnsafeMutableRawBufferPointer
 
-    init(name: String) throws(RPCError) {
+    /// A loop (not yet running) with its epoll and wake-up descriptors; also
+    /// makes SIGPIPE ignored for the process. Throws `event_loop_failed`
+    /// when the kernel refuses them.
+    public init(name: String) throws(RPCError) {
         EventLoop.ignoreBrokenPipes
         self.name = name
         epollFD = purser_epoll_create()
@@ -69,7 +86,7 @@ final class EventLoop: @unchecked Sendable {
     }
 
     /// Starts the loop's thread.
-    func start() {
+    public func start() {
         let thread = Thread { [self] in
             run()
             finished.signal()
@@ -80,7 +97,7 @@ final class EventLoop: @unchecked Sendable {
     }
 
     /// Asks the loop to finish its current round and exit, then waits for it.
-    func stopAndWait() {
+    public func stopAndWait() {
         stopping.store(true, ordering: .releasing)
         wake()
         finished.wait()
@@ -89,7 +106,7 @@ final class EventLoop: @unchecked Sendable {
     /// Runs `work` on the loop thread, in submission order. Once the loop has
     /// stopped, `work` runs at once on the caller's thread, one item at a time,
     /// so late completions still resume their waiters instead of vanishing.
-    func execute(_ work: @escaping @Sendable () -> Void) {
+    public func execute(_ work: @escaping @Sendable () -> Void) {
         let queued = queue.withLock { queue -> Bool in
             guard !queue.terminated else { return false }
             queue.items.append(work)
@@ -110,32 +127,38 @@ final class EventLoop: @unchecked Sendable {
 
     // MARK: Loop-thread API
 
-    /// Watches `fd` for `events`, delivering readiness to `handler`.
-    func register(_ fd: Int32, events: UInt32, handler: EventHandler) -> Bool {
+    /// Watches `fd` for `events`, delivering readiness to `handler`, which the
+    /// loop keeps until `unregister`; `false` when epoll refuses the
+    /// descriptor. Loop-thread only.
+    public func register(_ fd: Int32, events: UInt32, handler: EventHandler) -> Bool {
         handlers[fd] = handler
         return purser_epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, events, UInt64(UInt32(bitPattern: fd))) == 0
     }
 
-    /// Changes the events watched on a registered `fd`.
-    func modify(_ fd: Int32, events: UInt32) {
+    /// Changes the events watched on a registered `fd`. Loop-thread only.
+    public func modify(_ fd: Int32, events: UInt32) {
         _ = purser_epoll_ctl(epollFD, EPOLL_CTL_MOD, fd, events, UInt64(UInt32(bitPattern: fd)))
     }
 
-    /// Stops watching `fd` (the caller closes it).
-    func unregister(_ fd: Int32) {
+    /// Stops watching `fd` and releases its handler (the caller closes it). Loop-thread only.
+    public func unregister(_ fd: Int32) {
         _ = purser_epoll_ctl(epollFD, EPOLL_CTL_DEL, fd, 0, 0)
         handlers[fd] = nil
     }
 
-    /// Runs `callback` on the loop after `delay` nanoseconds unless cancelled first.
-    func schedule(afterNanoseconds delay: UInt64, _ callback: @escaping () -> Void) -> LoopTimer {
+    /// Every handler registered now, e.g. to tell each connection to drain. Loop-thread only.
+    public var registeredHandlers: [EventHandler] { Array(handlers.values) }
+
+    /// Runs `callback` on the loop after `delay` nanoseconds (monotonic clock,
+    /// to the next millisecond) unless cancelled first. Loop-thread only.
+    public func schedule(afterNanoseconds delay: UInt64, _ callback: @escaping () -> Void) -> LoopTimer {
         let timer = LoopTimer(deadline: purser_monotonic_ns() &+ delay, callback: callback)
         timers.insert(timer)
         return timer
     }
 
-    /// Cancels a timer scheduled on this loop; harmless if it already fired.
-    func cancel(_ timer: LoopTimer) {
+    /// Cancels a timer scheduled on this loop; harmless if it already fired. Loop-thread only.
+    public func cancel(_ timer: LoopTimer) {
         timers.remove(timer)
     }
 
@@ -218,7 +241,7 @@ struct WorkQueue {
 }
 
 /// A one-shot timer on an event loop; cancel it with `EventLoop.cancel`.
-final class LoopTimer {
+public final class LoopTimer {
     let deadline: UInt64
     let callback: () -> Void
     fileprivate var heapIndex = -1

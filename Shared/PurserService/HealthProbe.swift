@@ -9,12 +9,10 @@ public enum HealthProbe {
     /// service's own certificate.
     public static func check(_ settings: ServiceSettings, timeout: Duration = .seconds(3), logger: Logger) async -> Bool {
         let host = ["0.0.0.0", "::", ""].contains(settings.listen.host) ? "127.0.0.1" : settings.listen.host
-        let tls = TLSConfiguration.client(
-            trustRootsPath: settings.tlsCAPath, certificatePath: settings.tlsCertificatePath,
-            privateKeyPath: settings.tlsPrivateKeyPath)
         do {
             let client = try RPCClient(
-                configuration: ClientConfiguration(host: host, port: settings.listen.port, tls: tls, maximumAttempts: 1),
+                configuration: ClientConfiguration(
+                    host: host, port: settings.listen.port, tls: settings.clientTLS, maximumAttempts: 1),
                 logger: logger)
             defer { client.close() }
             let response = try await client.call(Health.check, HealthCheckRequest(), timeout: timeout)

@@ -1,6 +1,5 @@
 import PurserAPI
 import PurserAuth
-import PurserKit
 import PurserRPC
 
 /// The link from a service to Identity over mutual TLS (the service's own
@@ -11,15 +10,6 @@ public struct IdentityConnection: SigningKeySource, RevocationFeed {
     /// Uses an existing client (which must reach Identity).
     public init(client: RPCClient) {
         self.client = client
-    }
-
-    /// A client for `endpoint` that verifies Identity against `caPath` and
-    /// presents `certificatePath`/`privateKeyPath`.
-    public init(endpoint: Endpoint, caPath: String, certificatePath: String, privateKeyPath: String, logger: Logger) throws(RPCError) {
-        let tls = TLSConfiguration.client(trustRootsPath: caPath, certificatePath: certificatePath, privateKeyPath: privateKeyPath)
-        self.client = try RPCClient(
-            configuration: ClientConfiguration(host: endpoint.host, port: endpoint.port, serverName: endpoint.host, tls: tls),
-            logger: logger)
     }
 
     /// Identity's JWK set (`GetSigningKeys`, 5 s timeout).

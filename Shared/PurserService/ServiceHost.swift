@@ -75,15 +75,11 @@ public final class ServiceHost: Sendable {
         case .identityService:
             guard let endpoint = settings.identityEndpoint else {
                 await pool.close()
-                throw SettingError(
-                    variable: "PURSER_\(settings.name.uppercased())_IDENTITY_ENDPOINT", value: "",
-                    expected: "host:port of Identity")
+                throw SettingError.missingIdentityEndpoint(service: settings.name)
             }
             let connection: IdentityConnection
             do {
-                connection = try IdentityConnection(
-                    endpoint: endpoint, caPath: settings.tlsCAPath, certificatePath: settings.tlsCertificatePath,
-                    privateKeyPath: settings.tlsPrivateKeyPath, logger: logger.with(["peer": "identity"]))
+                connection = IdentityConnection(client: try settings.peerClient("identity", at: endpoint, logger: logger))
             } catch {
                 await pool.close()
                 throw error
@@ -160,6 +156,14 @@ public final class ServiceHost: Sendable {
         }
         group.triggerGracefulShutdown()
         try await task?.value
+    }
+
+    /// The connection to Identity; throws `SettingError` naming
+    /// `PURSER_<SERVICE>_IDENTITY_ENDPOINT` when the host has none (its
+    /// authentication is `.local`).
+    public func requireIdentity() throws(SettingError) -> IdentityConnection {
+        guard let identity else { throw SettingError.missingIdentityEndpoint(service: settings.name) }
+        return identity
     }
 
     /// Runs until SIGTERM or SIGINT, then drains: the whole life of a service process.

@@ -1,4 +1,5 @@
 import PurserKit
+import PurserRPC
 
 /// The settings every Purser service reads, from `PURSER_<SERVICE>_<SETTING>`
 /// (see the README): where it listens, its TLS files, its database, its log
@@ -67,18 +68,12 @@ public struct ServiceSettings: Sendable {
     public init(name: String, configuration: Configuration) throws {
         let name = name.lowercased()
         let port = ServiceSettings.defaultPorts[name] ?? 7100
-        let listenText = try configuration.string("LISTEN", default: "0.0.0.0:\(port)", doc: "host:port to serve RPC on")
-        guard let listen = Endpoint(parsing: listenText) else {
-            throw SettingError(variable: configuration.variable("LISTEN"), value: listenText, expected: "host:port")
-        }
+        let listen = try configuration.endpoint(
+            "LISTEN", default: "0.0.0.0:\(port)", ports: Endpoint.listenPorts, doc: "host:port to serve RPC on")
         var identityEndpoint: Endpoint?
         if name != "identity" {
-            let text = try configuration.string(
+            identityEndpoint = try configuration.endpoint(
                 "IDENTITY_ENDPOINT", default: "127.0.0.1:7101", doc: "host:port of Identity (signing keys, revocations)")
-            guard let endpoint = Endpoint(parsing: text) else {
-                throw SettingError(variable: configuration.variable("IDENTITY_ENDPOINT"), value: text, expected: "host:port")
-            }
-            identityEndpoint = endpoint
         }
         let levelText = try configuration.string("LOG_LEVEL", default: "info", doc: "trace, debug, info, notice, warning, error or critical")
         guard let level = Logger.Level(name: levelText) else {

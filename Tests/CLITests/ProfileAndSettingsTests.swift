@@ -1,4 +1,5 @@
 import PurserClient
+import PurserRPC
 import Testing
 
 @testable import PurserCLI
@@ -60,18 +61,18 @@ import Testing
         let fromProfile = try resolve([:], env: ["HOME": "/home/u"])
         #expect(fromProfile.secret == "purser_sk_default")
         #expect(fromProfile.caPath == "/certs/ca.pem")
-        #expect(fromProfile.endpoint(.wallet) == ServiceEndpoint(host: "127.0.0.1", port: 17102))
-        #expect(fromProfile.endpoint(.identity) == ServiceEndpoint(host: "127.0.0.1", port: 7101))
+        #expect(fromProfile.endpoint(.wallet) == Endpoint(host: "127.0.0.1", port: 17102))
+        #expect(fromProfile.endpoint(.identity) == Endpoint(host: "127.0.0.1", port: 7101))
 
         let fromEnvironment = try resolve([:], env: ["HOME": "/home/u", "PURSER_SECRET": "purser_ak_env",
                                                      "PURSER_ENDPOINT_WALLET": "wallet:7102"])
         #expect(fromEnvironment.secret == "purser_ak_env")
-        #expect(fromEnvironment.endpoint(.wallet) == ServiceEndpoint(host: "wallet", port: 7102))
+        #expect(fromEnvironment.endpoint(.wallet) == Endpoint(host: "wallet", port: 7102))
 
         let fromFlags = try resolve(["secret": ["purser_pk_flag"], "wallet-endpoint": ["[::1]:9"]],
                                     env: ["HOME": "/home/u", "PURSER_SECRET": "purser_ak_env"])
         #expect(fromFlags.secret == "purser_pk_flag")
-        #expect(fromFlags.endpoint(.wallet) == ServiceEndpoint(host: "::1", port: 9))
+        #expect(fromFlags.endpoint(.wallet) == Endpoint(host: "::1", port: 9))
     }
 
     @Test func profileSectionsAreChosenByFlagOrEnvironment() throws {
@@ -89,17 +90,5 @@ import Testing
         #expect(throws: UsageError.self) { try resolve(["identity-endpoint": ["localhost"]], env: [:]) }
         #expect(throws: UsageError.self) { try resolve(["identity-endpoint": ["host:70000"]], env: [:]) }
         #expect(throws: UsageError.self) { try resolve(["timeout": ["forever"]], env: [:]) }
-    }
-
-    @Test(arguments: [("127.0.0.1:7101", "127.0.0.1", 7101), ("wallet:7102", "wallet", 7102), ("[::1]:80", "::1", 80)])
-    func endpointsParseHostAndPort(text: String, host: String, port: Int) throws {
-        let endpoint = try #require(ServiceEndpoint(parsing: text))
-        #expect(endpoint.host == host && endpoint.port == port)
-        #expect(endpoint.description == text)
-    }
-
-    @Test(arguments: ["", ":80", "host:", "host:0", "host:x", "a:b:c", "[::1]80", "host:123456"])
-    func malformedEndpointsAreRejected(text: String) {
-        #expect(ServiceEndpoint(parsing: text) == nil)
     }
 }

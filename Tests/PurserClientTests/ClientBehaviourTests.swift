@@ -101,8 +101,8 @@ final class RecordingServer: Sendable {
     /// A client whose every service endpoint is this server.
     func client(_ credentials: Credentials = .secret("purser_ak_good"), retry: RetryPolicy = RetryPolicy(initialBackoff: .milliseconds(5)),
                 timeout: Duration = .seconds(10)) throws -> PurserClient {
-        var endpoints: [ServiceName: ServiceEndpoint] = [:]
-        for service in ServiceName.allCases { endpoints[service] = ServiceEndpoint(host: "127.0.0.1", port: port) }
+        var endpoints: [ServiceName: Endpoint] = [:]
+        for service in ServiceName.allCases { endpoints[service] = Endpoint(host: "127.0.0.1", port: port) }
         let configuration = PurserClientConfiguration(
             endpoints: endpoints, trustRootsPath: try TestEnvironment.certificatesDirectory() + "/ca.pem", timeout: timeout, retry: retry)
         return PurserClient(configuration: configuration, credentials: credentials, logger: Logger(label: "test-client", level: .error))

@@ -29,6 +29,18 @@ struct SMTPLifecycleTests {
         }
     }
 
+    @Test func aClientActiveLongerThanTheTimeoutIsNeverTimedOutWhileItKeepsSending() async throws {
+        try await withSystem("smtp_active", commandTimeout: .seconds(2)) { system in
+            // One byte every 100 ms: 4.6 s in all, no pause anywhere near the 2 s timeout.
+            let script = "EHLO slow.test\r\n" + String(repeating: "NOOP\r\n", count: 4) + "QUIT\r\n"
+            let result = try await SMTPInterop.raw(port: system.smtpPort, script: script, delayMilliseconds: 100, readTimeout: 60)
+            #expect(SMTPInterop.replyCodes(result.replies) == [220, 250, 250, 250, 250, 250, 221], "\(result.replies)")
+            #expect(!result.replies.contains("421"))
+            #expect(result.seconds >= 4)
+            try await waitUntil { system.email.smtp.openConnections == 0 }
+        }
+    }
+
     @Test func startTLSDiscardsCommandsPipelinedBehindIt() async throws {
         try await withSystem("smtp_starttls_injection") { system in
             // RFC 3207: anything sent in plaintext after STARTTLS must not be executed. The

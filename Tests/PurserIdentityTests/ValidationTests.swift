@@ -1,4 +1,5 @@
 import PurserIdentity
+import PurserRPC
 import PurserService
 import Testing
 

@@ -1,4 +1,5 @@
 import Foundation
+import PurserKit
 import PurserPolicy
 
 /// Parses `2026-11-01T05:30:00Z`-style timestamps for test fixtures.
@@ -17,7 +18,7 @@ func zone(_ identifier: String) -> TimeZone {
 }
 
 /// Micros of `units` whole units.
-func units(_ units: Int64) -> Int64 { units * MicroAmount.scale }
+func units(_ units: Int64) -> Int64 { units * Money.microsPerUnit }
 
 /// Counters backed by a dictionary, as the Wallet's counter table would answer.
 struct CounterTable {

@@ -1,25 +1,10 @@
 import PurserKit
+import PurserRPC
 import PurserService
 import Testing
 
-@Suite("Service settings and endpoints")
+@Suite("Service settings")
 struct ServiceSettingsTests {
-    @Test(arguments: [
-        ("127.0.0.1:7101", Endpoint(host: "127.0.0.1", port: 7101)),
-        ("identity:7101", Endpoint(host: "identity", port: 7101)),
-        ("[::1]:0", Endpoint(host: "::1", port: 0)),
-        ("0.0.0.0:65535", Endpoint(host: "0.0.0.0", port: 65535)),
-    ])
-    func endpointsParse(_ text: String, _ expected: Endpoint) {
-        #expect(Endpoint(parsing: text) == expected)
-        #expect(Endpoint(parsing: expected.description) == expected)
-    }
-
-    @Test(arguments: ["", "7101", ":7101", "host:", "host:65536", "host:-1", "host:7x", "::1:7101", "[::1]7101", "a:b:c"])
-    func malformedEndpointsAreRejected(_ text: String) {
-        #expect(Endpoint(parsing: text) == nil)
-    }
-
     let required = [
         "PURSER_WALLET_TLS_CERT": "/certs/wallet.pem", "PURSER_WALLET_TLS_KEY": "/certs/wallet.key",
         "PURSER_WALLET_TLS_CA": "/certs/ca.pem", "PURSER_WALLET_DATABASE_URL": "postgresql://db/purser",
@@ -55,6 +40,13 @@ struct ServiceSettingsTests {
         #expect(settings.tlsCAPath == "/certs/ca.pem")
     }
 
+    @Test func listenMayAskTheKernelForAFreePort() throws {
+        var environment = required
+        environment["PURSER_WALLET_LISTEN"] = "[::1]:0"
+        let settings = try ServiceSettings(name: "wallet", configuration: Configuration(service: "wallet", environment: environment))
+        #expect(settings.listen == Endpoint(host: "::1", port: 0))
+    }
+
     @Test func identityHasNoIdentityEndpoint() throws {
         let environment = Dictionary(uniqueKeysWithValues: required.map { ($0.key.replacingOccurrences(of: "WALLET", with: "IDENTITY"), $0.value) })
         let settings = try ServiceSettings(name: "identity", configuration: Configuration(service: "identity", environment: environment))
@@ -64,7 +56,8 @@ struct ServiceSettingsTests {
 
     @Test(arguments: [
         ("PURSER_WALLET_LISTEN", "nowhere"), ("PURSER_WALLET_LOG_LEVEL", "loud"), ("PURSER_WALLET_DB_POOL_SIZE", "many"),
-        ("PURSER_WALLET_IDENTITY_ENDPOINT", "identity"), ("PURSER_WALLET_REVOCATION_POLL_INTERVAL", "soon"),
+        ("PURSER_WALLET_IDENTITY_ENDPOINT", "identity"), ("PURSER_WALLET_IDENTITY_ENDPOINT", "identity:0"),
+        ("PURSER_WALLET_REVOCATION_POLL_INTERVAL", "soon"),
     ])
     func badValuesNameTheVariable(_ variable: String, _ value: String) {
         var environment = required

@@ -1,4 +1,4 @@
-import PurserService
+import PurserRPC
 
 /// A service told about every agent revocation: its name (the outbox key),
 /// where it listens and which method receives the `AgentRevocationNotice`.

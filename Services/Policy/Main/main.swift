@@ -1,7 +1,4 @@
-import Foundation
-import PurserKit
 import PurserPolicyService
-import PurserRPC
 import PurserService
 
 // purser-policy: reads PURSER_POLICY_* (see the README), migrates the `policy`
@@ -9,50 +6,12 @@ import PurserService
 //   --health-check   exit 0 when the running service answers SERVING, 1 otherwise
 //   --help-config    print every setting with its default
 
-let arguments = CommandLine.arguments.dropFirst()
-
-if arguments.contains("--help-config") {
-    let documenting = Configuration.documenting(service: "policy")
-    _ = try? ServiceSettings(name: "policy", configuration: documenting)
-    _ = try? PolicySettings(configuration: documenting)
-    print(documenting.helpText(), terminator: "")
-    exit(0)
-}
-
-let configuration = Configuration(service: "policy")
-let common: ServiceSettings
-let settings: PolicySettings
-do {
-    common = try ServiceSettings(name: "policy", configuration: configuration)
-    settings = try PolicySettings(configuration: configuration)
-} catch {
-    FileHandle.standardError.write(Data("purser-policy: \(error)\n".utf8))
-    exit(2)
-}
-let logger = Logger(label: "purser-policy", level: common.logLevel)
-
-if arguments.contains("--health-check") {
-    exit(await HealthProbe.check(common, logger: logger) ? 0 : 1)
-}
-
-do {
+await ServiceMain.run(name: "policy", settings: PolicySettings.init(configuration:)) { launch in
     let host = try await ServiceHost(
-        settings: common, migrations: PolicyMigrations.all, authentication: .identityService, logger: logger)
-    guard let identity = host.identity else {
-        throw SettingError(variable: "PURSER_POLICY_IDENTITY_ENDPOINT", value: "", expected: "host:port of Identity")
-    }
-    let walletClient = try RPCClient(
-        configuration: ClientConfiguration(
-            host: settings.walletEndpoint.host, port: settings.walletEndpoint.port, serverName: settings.walletEndpoint.host,
-            tls: .client(
-                trustRootsPath: common.tlsCAPath, certificatePath: common.tlsCertificatePath,
-                privateKeyPath: common.tlsPrivateKeyPath)),
-        logger: logger.with(["peer": "wallet"]))
+        settings: launch.common, migrations: PolicyMigrations.all, authentication: .identityService, logger: launch.logger)
+    let wallet = try launch.common.peerClient("wallet", at: launch.settings.walletEndpoint, logger: launch.logger)
     _ = PolicyService(
-        host: host, directory: TenantDirectory(client: identity.client, ttl: settings.directoryCacheTTL),
-        wallet: WalletCounters(client: walletClient))
-    try await host.run()
-} catch {
-    logger.critical("purser-policy stopped", ["error": "\(error)"])
-    exit(1)
+        host: host, directory: TenantDirectory(client: try host.requireIdentity().client, ttl: launch.settings.directoryCacheTTL),
+        wallet: WalletCounters(client: wallet))
+    return host
 }

@@ -1,4 +1,5 @@
 import PurserKit
+import PurserRPC
 import PurserService
 
 /// Settlement's own settings, from `PURSER_SETTLEMENT_*` (see the README).
@@ -34,11 +35,8 @@ public struct SettlementSettings: Sendable {
 
     /// Reads the settings from `configuration` (service `settlement`); errors name the variable.
     public init(configuration: Configuration) throws {
-        let walletText = try configuration.string(
+        let wallet = try configuration.endpoint(
             "WALLET_ENDPOINT", default: "127.0.0.1:7102", doc: "host:port of the Wallet (capture feed)")
-        guard let wallet = Endpoint(parsing: walletText) else {
-            throw SettingError(variable: configuration.variable("WALLET_ENDPOINT"), value: walletText, expected: "host:port")
-        }
         let interval = try configuration.duration("INTERVAL", default: "1h", doc: "how often scheduled settlement runs")
         guard interval > .zero else {
             throw SettingError(variable: configuration.variable("INTERVAL"), value: "\(interval)", expected: "a positive duration")

@@ -1,4 +1,5 @@
 import PurserKit
+import PurserRPC
 import PurserService
 
 /// The Wallet's own settings (the common ones are `ServiceSettings`), read from

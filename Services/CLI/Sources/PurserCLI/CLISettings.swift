@@ -1,5 +1,6 @@
 import PurserClient
 import PurserKit
+import PurserRPC
 
 /// Where the CLI connects and as whom, resolved from (highest first) flags,
 /// environment variables and the profile file:
@@ -16,7 +17,7 @@ import PurserKit
 /// The profile file is `--config`, else `PURSER_CONFIG`, else
 /// `~/.config/purser/config`; `--profile` (or `PURSER_PROFILE`) picks a section.
 public struct CLISettings: Sendable, Equatable {
-    public var endpoints: [ServiceName: ServiceEndpoint]
+    public var endpoints: [ServiceName: Endpoint]
     public var caPath: String?
     public var certificatePath: String?
     public var privateKeyPath: String?
@@ -51,13 +52,13 @@ public struct CLISettings: Sendable, Equatable {
             return env(name) ?? profile[key].flatMap { $0.isEmpty ? nil : $0 }
         }
 
-        var endpoints: [ServiceName: ServiceEndpoint] = [:]
+        var endpoints: [ServiceName: Endpoint] = [:]
         for service in ServiceName.allCases {
             let variable = "PURSER_ENDPOINT_\(service.rawValue.uppercased())"
             guard let text = pick(flag: "\(service.rawValue)-endpoint", env: variable, key: "endpoint.\(service.rawValue)") else {
                 continue
             }
-            guard let endpoint = ServiceEndpoint(parsing: text) else {
+            guard let endpoint = Endpoint(parsing: text) else {
                 throw UsageError(reason: "invalid_value", "\(service) endpoint \"\(text)\" is not HOST:PORT", path: command.path)
             }
             endpoints[service] = endpoint
@@ -80,7 +81,7 @@ public struct CLISettings: Sendable, Equatable {
     }
 
     /// The endpoint of `service` (its default when not configured).
-    public func endpoint(_ service: ServiceName) -> ServiceEndpoint {
+    public func endpoint(_ service: ServiceName) -> Endpoint {
         endpoints[service] ?? service.defaultEndpoint
     }
 }

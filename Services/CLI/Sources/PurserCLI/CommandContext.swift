@@ -1,5 +1,6 @@
 import PurserClient
 import PurserKit
+import PurserRPC
 import Synchronization
 
 /// Everything a command handler needs: its flags, the resolved settings and
@@ -31,7 +32,7 @@ public final class CommandContext: Sendable {
 
     /// A client presenting the configured client certificate and no token
     /// (bootstrap, health checks).
-    public func anonymousClient(endpoints: [ServiceName: ServiceEndpoint]? = nil) throws(UsageError) -> PurserClient {
+    public func anonymousClient(endpoints: [ServiceName: Endpoint]? = nil) throws(UsageError) -> PurserClient {
         try client(credentials: .anonymous, endpoints: endpoints)
     }
 
@@ -57,7 +58,7 @@ public final class CommandContext: Sendable {
 
     private var commandName: String { (["purser"] + command.path).joined(separator: " ") }
 
-    private func client(credentials: Credentials, endpoints: [ServiceName: ServiceEndpoint]? = nil) throws(UsageError) -> PurserClient {
+    private func client(credentials: Credentials, endpoints: [ServiceName: Endpoint]? = nil) throws(UsageError) -> PurserClient {
         guard let caPath = settings.caPath else {
             throw UsageError(reason: "missing_ca",
                              "\(commandName) needs the deployment CA: set PURSER_CA, pass --ca, or use a profile (PURSER_CONFIG)",

@@ -22,7 +22,7 @@ extension CLI {
         }
         var settings = context.settings
         if let text = command.string("endpoint"), let service = services.first {
-            guard let endpoint = ServiceEndpoint(parsing: text) else {
+            guard let endpoint = Endpoint(parsing: text) else {
                 throw UsageError(reason: "invalid_value", "--endpoint: \"\(text)\" is not HOST:PORT", path: command.path)
             }
             settings.endpoints[service] = endpoint

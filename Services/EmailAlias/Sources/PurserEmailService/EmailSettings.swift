@@ -1,5 +1,6 @@
 import PurserEmail
 import PurserKit
+import PurserRPC
 import PurserService
 
 /// The Email-alias settings beyond the common ones (`PURSER_EMAIL_*`, see the README).
@@ -56,11 +57,9 @@ public struct EmailSettings: Sendable {
 
     /// Reads the settings from `configuration` (service `email`); errors name the variable.
     public init(configuration: Configuration) throws {
-        let listenText = try configuration.string(
-            "SMTP_LISTEN", default: "0.0.0.0:2525", doc: "host:port the SMTP listener accepts inbound mail on")
-        guard let listen = Endpoint(parsing: listenText) else {
-            throw SettingError(variable: configuration.variable("SMTP_LISTEN"), value: listenText, expected: "host:port")
-        }
+        let listen = try configuration.endpoint(
+            "SMTP_LISTEN", default: "0.0.0.0:2525", ports: Endpoint.listenPorts,
+            doc: "host:port the SMTP listener accepts inbound mail on")
         let domain = try configuration.string(
             "DEFAULT_DOMAIN", default: "agents.purser.local",
             doc: "domain of agent addresses when the tenant sets no email_domain")

@@ -1,4 +1,5 @@
 import Foundation
+import PurserKit
 
 /// Where a rule of an effective policy comes from: the tenant default or the
 /// agent override, and that document's version.
@@ -42,7 +43,7 @@ public struct EffectiveLimit: Sendable, Hashable {
     /// Human- and machine-readable name of the rule, e.g.
     /// `limits[1] (agent v3): daily 50.00 in category search`.
     public var rule: String {
-        var text = "limits[\(index)] (\(source)): \(limit.interval.rawValue) \(MicroAmount.format(limit.amount))"
+        var text = "limits[\(index)] (\(source)): \(limit.interval.rawValue) \(Money(micros: limit.amount).policyText)"
         if let count = limit.count { text += " and \(count) call\(count == 1 ? "" : "s")" }
         if let categories = limit.categories {
             text += categories.count == 1 ? " in category " : " in categories "
@@ -60,7 +61,7 @@ public struct PerCallMaxRule: Sendable, Hashable {
     public var source: RuleSource
 
     /// `per_call_max (tenant v2): 5.00`.
-    public var rule: String { "per_call_max (\(source)): \(MicroAmount.format(amount))" }
+    public var rule: String { "per_call_max (\(source)): \(Money(micros: amount).policyText)" }
 }
 
 /// An allow-list of the effective policy: only these names pass. When both

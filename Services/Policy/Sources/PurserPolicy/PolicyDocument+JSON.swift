@@ -1,4 +1,5 @@
 import Foundation
+import PurserKit
 
 extension PolicyDocument: Codable {
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -29,7 +30,7 @@ extension PolicyDocument: Codable {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         if version != 0 { try container.encode(version, forKey: .version) }
-        try container.encodeIfPresent(perCallMax.map(MicroAmount.format), forKey: .perCallMax)
+        try container.encodeIfPresent(perCallMax.map { Money(micros: $0).policyText }, forKey: .perCallMax)
         if !limits.isEmpty { try container.encode(limits, forKey: .limits) }
         try container.encodeIfPresent(allowedCategories, forKey: .allowedCategories)
         try container.encodeIfPresent(blockedCategories, forKey: .blockedCategories)
@@ -86,7 +87,7 @@ extension Limit: Codable {
     /// Encodes the JSON form with the amount as a decimal string.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(MicroAmount.format(amount), forKey: .amount)
+        try container.encode(Money(micros: amount).policyText, forKey: .amount)
         try container.encodeIfPresent(count, forKey: .count)
         try container.encode(interval, forKey: .interval)
         try container.encodeIfPresent(categories, forKey: .categories)
@@ -125,13 +126,13 @@ private func decodeAmountIfPresent<Key: CodingKey>(
                 codingPath: container.codingPath + [key],
                 debugDescription: "must be a decimal string such as \"5.00\", not a JSON number"))
     }
-    guard let micros = MicroAmount.parse(text) else {
+    guard let amount = Money(policyText: text) else {
         throw DecodingError.dataCorrupted(
             .init(
                 codingPath: container.codingPath + [key],
                 debugDescription: "\"\(text.prefix(40))\" is not a decimal amount with at most 6 decimals"))
     }
-    return micros
+    return amount.micros
 }
 
 extension FieldError {

@@ -1,6 +1,8 @@
+import PurserKit
+
 extension PolicyDocument {
     /// Largest amount accepted anywhere in a policy: one billion whole units.
-    public static let maxAmount: Int64 = 1_000_000_000 * MicroAmount.scale
+    public static let maxAmount: Int64 = 1_000_000_000 * Money.microsPerUnit
     /// Most limits in one document.
     public static let maxLimits = 64
     /// Most names in one category or provider list.
@@ -52,7 +54,7 @@ extension PolicyDocument {
             problems.append(FieldError(field: field, message: "must be greater than 0"))
         } else if amount > Self.maxAmount {
             problems.append(
-                FieldError(field: field, message: "must be at most \(MicroAmount.format(Self.maxAmount))"))
+                FieldError(field: field, message: "must be at most \(Money(micros: Self.maxAmount).policyText)"))
         }
     }
 

@@ -1,5 +1,5 @@
 import PurserKit
-import PurserService
+import PurserRPC
 
 /// Settings of the Policy service beyond the common ones, from
 /// `PURSER_POLICY_<SETTING>` (see the README).
@@ -19,11 +19,8 @@ public struct PolicySettings: Sendable {
 
     /// Reads `PURSER_POLICY_DIRECTORY_CACHE_TTL` and `PURSER_POLICY_WALLET_ENDPOINT`. Errors name the variable.
     public init(configuration: Configuration) throws {
-        let walletText = try configuration.string(
+        let walletEndpoint = try configuration.endpoint(
             "WALLET_ENDPOINT", default: "127.0.0.1:7102", doc: "host:port of the Wallet (spend counters for Simulate)")
-        guard let walletEndpoint = Endpoint(parsing: walletText) else {
-            throw SettingError(variable: configuration.variable("WALLET_ENDPOINT"), value: walletText, expected: "host:port")
-        }
         self.init(
             directoryCacheTTL: try configuration.duration(
                 "DIRECTORY_CACHE_TTL", default: "30s",

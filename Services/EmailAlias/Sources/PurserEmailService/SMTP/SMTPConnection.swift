@@ -3,6 +3,7 @@ import COpenSSL
 import Glibc
 import PurserEmail
 import PurserKit
+import PurserRPC
 
 /// One inbound SMTP connection: feeds received bytes to its `SMTPSession`
 /// and carries out the session's actions — writes replies, runs recipient
@@ -10,11 +11,11 @@ import PurserKit
 /// they answer), switches to TLS after STARTTLS, closes.
 ///
 /// Confined to its event loop's thread; completions from other threads come
-/// back through `SMTPEventLoop.execute`, which is why it is `@unchecked Sendable`.
-final class SMTPConnection: SMTPEventHandler, @unchecked Sendable {
+/// back through `EventLoop.execute`, which is why it is `@unchecked Sendable`.
+final class SMTPConnection: EventHandler, @unchecked Sendable {
     let fd: Int32
     let remoteAddress: String
-    private let loop: SMTPEventLoop
+    private let loop: EventLoop
     private let shared: SMTPListener.Shared
     private var session: SMTPSession
     private var ssl: OpaquePointer?
@@ -27,14 +28,17 @@ final class SMTPConnection: SMTPEventHandler, @unchecked Sendable {
     private var outboundOffset = 0
     private var interest: UInt32 = 0
     private var tlsWantsWrite = false
+    /// When the client's idle time runs out (monotonic nanoseconds); moved by `touch()`.
     private var deadline: UInt64 = 0
+    /// Fires at or before `deadline`; re-armed, not rescheduled, when the deadline moves later.
+    private var deadlineTimer: LoopTimer?
     /// Lookups and deliveries in flight: the client is waiting on the service, so its idle timer is paused.
     private var awaiting = 0
 
     /// Most bytes read per readiness event, so one fast client cannot starve the others.
     private static let readBudget = 256 * 1024
 
-    init(fd: Int32, remoteAddress: String, loop: SMTPEventLoop, shared: SMTPListener.Shared) {
+    init(fd: Int32, remoteAddress: String, loop: EventLoop, shared: SMTPListener.Shared) {
         self.fd = fd
         self.remoteAddress = remoteAddress
         self.loop = loop
@@ -44,7 +48,7 @@ final class SMTPConnection: SMTPEventHandler, @unchecked Sendable {
 
     /// Registers with the loop and sends the greeting.
     func begin() {
-        interest = SMTPEpoll.readable
+        interest = EpollEvents.readable
         guard loop.register(fd, events: interest, handler: self) else {
             shutDownSocket()
             return
@@ -61,10 +65,10 @@ final class SMTPConnection: SMTPEventHandler, @unchecked Sendable {
         if handshaking {
             continueHandshake()
         } else {
-            if events & SMTPEpoll.readable != 0 || events & (SMTPEpoll.error | SMTPEpoll.hangUp) != 0 {
+            if events & EpollEvents.readable != 0 || events & (EpollEvents.error | EpollEvents.hangUp) != 0 {
                 readAvailable()
             }
-            if !closed, events & SMTPEpoll.writable != 0 {
+            if !closed, events & EpollEvents.writable != 0 {
                 if tlsWantsWrite {
                     // A TLS read that needed to write (e.g. a key update) can go on now.
                     tlsWantsWrite = false
@@ -76,8 +80,18 @@ final class SMTPConnection: SMTPEventHandler, @unchecked Sendable {
         settle()
     }
 
-    func checkDeadline(now: UInt64) {
-        guard !closed, awaiting == 0, now >= deadline else { return }
+    /// The deadline timer fired: a client idle past its timeout is told so
+    /// (or closed); one that was active since is checked again at its new
+    /// deadline. While a lookup or delivery is in flight the client waits on
+    /// the service, so the timer lapses and `resume` arms it again.
+    private func deadlineReached() {
+        deadlineTimer = nil
+        guard !closed, awaiting == 0 else { return }
+        let now = purser_monotonic_ns()
+        guard now >= deadline else {
+            armDeadline(now: now)
+            return
+        }
         shared.logger.debug("smtp client timed out", ["remote": remoteAddress])
         // A handshake that stalls, or final replies the client never reads, end the connection outright.
         if handshaking || closeRequested || session.isClosed {
@@ -198,8 +212,8 @@ final class SMTPConnection: SMTPEventHandler, @unchecked Sendable {
         guard !closed else { return }
         // Nothing more is read once the connection is closing, nor in plaintext once STARTTLS was answered
         // (the client's TLS handshake must stay in the socket for OpenSSL).
-        var wanted: UInt32 = closeRequested || (tlsRequested && ssl == nil) ? 0 : SMTPEpoll.readable
-        if outboundOffset < outbound.count || tlsWantsWrite { wanted |= SMTPEpoll.writable }
+        var wanted: UInt32 = closeRequested || (tlsRequested && ssl == nil) ? 0 : EpollEvents.readable
+        if outboundOffset < outbound.count || tlsWantsWrite { wanted |= EpollEvents.writable }
         if wanted != interest {
             interest = wanted
             loop.modify(fd, events: wanted)
@@ -289,12 +303,24 @@ final class SMTPConnection: SMTPEventHandler, @unchecked Sendable {
         let components = timeout.components
         let nanoseconds = UInt64(max(0, components.seconds)) &* 1_000_000_000
             &+ UInt64(max(0, components.attoseconds / 1_000_000_000))
-        deadline = purser_monotonic_ns() &+ nanoseconds
+        let now = purser_monotonic_ns()
+        deadline = now &+ nanoseconds
+        if deadlineTimer == nil { armDeadline(now: now) }
+    }
+
+    private func armDeadline(now: UInt64) {
+        deadlineTimer = loop.schedule(afterNanoseconds: deadline > now ? deadline - now : 0) { [weak self] in
+            self?.deadlineReached()
+        }
     }
 
     private func close() {
         guard !closed else { return }
         closed = true
+        if let deadlineTimer {
+            loop.cancel(deadlineTimer)
+            self.deadlineTimer = nil
+        }
         if let ssl {
             ERR_clear_error()
             if !handshaking { _ = SSL_shutdown(ssl) }

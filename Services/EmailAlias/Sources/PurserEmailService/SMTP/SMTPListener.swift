@@ -3,11 +3,11 @@ import Foundation
 import Glibc
 import PurserEmail
 import PurserKit
-import PurserService
+import PurserRPC
 import Synchronization
 
 /// The inbound SMTP server: a non-blocking listening socket and a few epoll
-/// event-loop threads driving `SMTPConnection`s. No database work runs on a
+/// event loops (PurserRPC's `EventLoop`) driving `SMTPConnection`s. No database work runs on a
 /// loop: recipient lookups and deliveries go to the `SMTPMailbox` in tasks
 /// and come back through the loop's queue.
 ///
@@ -45,7 +45,7 @@ public final class SMTPListener: Service {
     private let state = Mutex<State>(State())
 
     private struct State: Sendable {
-        var loops: [SMTPEventLoop] = []
+        var loops: [EventLoop] = []
         var acceptor: SMTPAcceptor?
         var stopped = false
     }
@@ -68,10 +68,13 @@ public final class SMTPListener: Service {
 
     /// Binds the socket, starts the loops and returns the bound port (useful with port 0).
     public func start() throws(SMTPListenerError) -> Int {
-        _ = signal(SIGPIPE, SIG_IGN)
-        var loops: [SMTPEventLoop] = []
+        var loops: [EventLoop] = []
         for index in 0..<loopCount {
-            loops.append(try SMTPEventLoop(name: "smtp-\(index)"))
+            do {
+                loops.append(try EventLoop(name: "smtp-\(index)"))
+            } catch {
+                throw SMTPListenerError(reason: "event_loop_failed", error.message)
+            }
         }
         var port: Int32 = 0
         let fd = purser_tcp_listen(endpoint.host, Int32(endpoint.port), 1024, 0, &port)
@@ -104,7 +107,7 @@ public final class SMTPListener: Service {
     /// Stops accepting, answers every open session 421 and closes it, waits
     /// up to `grace` for the replies to leave, then stops the loops.
     public func shutdown(grace: Duration = .seconds(2)) async {
-        let (loops, acceptor) = state.withLock { state -> ([SMTPEventLoop], SMTPAcceptor?) in
+        let (loops, acceptor) = state.withLock { state -> ([EventLoop], SMTPAcceptor?) in
             guard !state.stopped else { return ([], nil) }
             state.stopped = true
             return (state.loops, state.acceptor)
@@ -127,9 +130,9 @@ public final class SMTPListener: Service {
 
 /// Accepts connections on the listening socket (on the first loop) and hands
 /// each to a loop, round robin. Loop-confined.
-final class SMTPAcceptor: SMTPEventHandler, @unchecked Sendable {
+final class SMTPAcceptor: EventHandler, @unchecked Sendable {
     private let fd: Int32
-    private let loops: [SMTPEventLoop]
+    private let loops: [EventLoop]
     private let shared: SMTPListener.Shared
     private let maxConnections: Int
     private var next = 0
@@ -138,21 +141,21 @@ final class SMTPAcceptor: SMTPEventHandler, @unchecked Sendable {
     /// Said to a client beyond `maxConnections`.
     private static let busy = Array("421 4.7.0 Too many connections, try again later\r\n".utf8)
 
-    init(fd: Int32, loops: [SMTPEventLoop], shared: SMTPListener.Shared, maxConnections: Int) {
+    init(fd: Int32, loops: [EventLoop], shared: SMTPListener.Shared, maxConnections: Int) {
         self.fd = fd
         self.loops = loops
         self.shared = shared
         self.maxConnections = maxConnections
     }
 
-    func register(on loop: SMTPEventLoop) {
+    func register(on loop: EventLoop) {
         guard !stopped else { return }
-        if !loop.register(fd, events: SMTPEpoll.readable, handler: self) {
+        if !loop.register(fd, events: EpollEvents.readable, handler: self) {
             shared.logger.error("smtp listener could not be registered", ["errno": "\(purser_errno())"])
         }
     }
 
-    func stop(on loop: SMTPEventLoop) {
+    func stop(on loop: EventLoop) {
         guard !stopped else { return }
         stopped = true
         loop.unregister(fd)
@@ -186,6 +189,4 @@ final class SMTPAcceptor: SMTPEventHandler, @unchecked Sendable {
             }
         }
     }
-
-    func checkDeadline(now: UInt64) {}
 }

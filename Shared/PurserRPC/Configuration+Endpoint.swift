@@ -1,0 +1,15 @@
+import PurserKit
+
+extension Configuration {
+    /// An endpoint setting, `host:port` (an IPv6 host in brackets) with a port
+    /// in `ports`; the error names the variable and the rejected value.
+    public func endpoint(
+        _ setting: String, default defaultValue: String, ports: ClosedRange<Int> = Endpoint.peerPorts, doc: String
+    ) throws(ConfigurationError) -> Endpoint {
+        let text = try string(setting, default: defaultValue, doc: doc)
+        guard let endpoint = Endpoint(parsing: text, ports: ports) else {
+            throw .invalid(variable: variable(setting), value: text, expected: "host:port")
+        }
+        return endpoint
+    }
+}
