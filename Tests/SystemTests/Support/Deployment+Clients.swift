@@ -10,9 +10,9 @@ extension Deployment {
     /// produced it.
     func client(_ credentials: Credentials, certificate: String? = nil, timeout: Duration = .seconds(10),
                 retry: RetryPolicy = .none) -> PurserClient {
-        var endpoints: [ServiceName: ServiceEndpoint] = [:]
+        var endpoints: [ServiceName: Endpoint] = [:]
         for service in ServiceName.allCases {
-            endpoints[service] = ServiceEndpoint(host: "127.0.0.1", port: ports[service.rawValue] ?? 0)
+            endpoints[service] = Endpoint(host: "127.0.0.1", port: ports[service.rawValue] ?? 0)
         }
         let configuration = PurserClientConfiguration(
             endpoints: endpoints, trustRootsPath: certificates + "/ca.pem",
