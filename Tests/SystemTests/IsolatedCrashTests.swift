@@ -39,7 +39,7 @@ import Testing
     func crashDuringStorm(_ deployment: Deployment) async throws {
         try await deployment.waitUntilServing()
         let funded = Self.amount * Self.fundedAuthorizations
-        let world = try await SystemWorld.make(on: deployment, agentMicros: funded)
+        let world = try await deployment.makeWorld(agents: 1, allocation: funded)
         let probe = WalletProbe(databaseURL: deployment.databaseURL, tenantID: world.tenantID)
         do {
             try await storm(deployment, world, probe)
@@ -55,9 +55,9 @@ import Testing
         let value = Atomic<Int>(0)
     }
 
-    func storm(_ deployment: Deployment, _ world: SystemWorld, _ probe: WalletProbe) async throws {
+    func storm(_ deployment: Deployment, _ world: Deployment.World, _ probe: WalletProbe) async throws {
         let funded = Self.amount * Self.fundedAuthorizations
-        let agents = (0..<4).map { _ in deployment.client(.token(world.agentToken), timeout: .seconds(5)) }
+        let agents = (0..<4).map { _ in deployment.client(.token(world.agent.token), timeout: .seconds(5)) }
         defer { agents.forEach { $0.close() } }
 
         // The storm: 32 clients, 1,600 authorizations for money that covers 1,000.
@@ -144,7 +144,7 @@ import Testing
                 "available \(afterStorm.balance - afterStorm.held) left unspent beyond what expiry released (\(afterStorm.expiredMicros))")
 
         // A replay of any authorization, with its key and body, answers what was first answered.
-        let replayer = deployment.client(.token(world.agentToken), retry: RetryPolicy())
+        let replayer = deployment.client(.token(world.agent.token), retry: RetryPolicy())
         defer { replayer.close() }
         let replayWallet = try replayer.wallet()
         var replayMismatches: [String] = []

@@ -22,9 +22,9 @@ import Testing
         let finance: PurserClient
 
         /// Clients of `deployment` with `world`'s tokens.
-        init(_ deployment: Deployment, _ world: SystemWorld) {
+        init(_ deployment: Deployment, _ world: Deployment.World) {
             anonymous = deployment.anonymousClient()
-            agent = deployment.client(.token(world.agentToken))
+            agent = deployment.client(.token(world.agent.token))
             admin = deployment.client(.token(world.adminToken))
             finance = deployment.client(.token(world.financeToken))
         }
@@ -36,7 +36,7 @@ import Testing
     }
 
     /// The calls each service serves, as the load makes them.
-    static func operations(for service: String, _ world: SystemWorld, _ clients: Clients) throws -> [SteadyLoad.Operation] {
+    static func operations(for service: String, _ world: Deployment.World, _ clients: Clients) throws -> [SteadyLoad.Operation] {
         let wallet = try clients.agent.wallet()
         let providerID = world.providerID
         let authorize = SteadyLoad.Operation(name: "wallet.Authorize") { key throws(PurserClientError) in
@@ -51,7 +51,7 @@ import Testing
         case "identity":
             let identity = try clients.anonymous.identity()
             let adminIdentity = try clients.admin.identity()
-            let secret = world.agentSecret
+            let secret = world.agent.secret
             return [
                 .init(name: "identity.Authenticate") { _ throws(PurserClientError) in
                     _ = try await identity.authenticate(secret: secret).token
@@ -126,7 +126,7 @@ import Testing
 
     func restartUnderLoad(_ service: String, _ deployment: Deployment) async throws {
         try await deployment.waitUntilServing()
-        let world = try await SystemWorld.make(on: deployment, agentMicros: 1_000_000 * Self.amount)
+        let world = try await deployment.makeWorld(agents: 1, allocation: 1_000_000 * Self.amount)
         let clients = Clients(deployment, world)
         defer { clients.close() }
         let load = SteadyLoad(try Self.operations(for: service, world, clients))
@@ -210,7 +210,7 @@ import Testing
 
     func identityOutage(_ deployment: Deployment) async throws {
         try await deployment.waitUntilServing()
-        let world = try await SystemWorld.make(on: deployment, agentMicros: 1_000_000 * Self.amount)
+        let world = try await deployment.makeWorld(agents: 1, allocation: 1_000_000 * Self.amount)
         let clients = Clients(deployment, world)
         defer { clients.close() }
         // Tokens issued before the outage, presented to the four other services.
@@ -252,8 +252,8 @@ import Testing
         #expect(Set(holds.map(\.id)) == Set(authorizations.compactMap(\.result)))
 
         // After the restart a new token is issued and accepted.
-        let fresh = try await clients.anonymous.identity().authenticate(secret: world.agentSecret)
-        #expect(fresh.token != world.agentToken)
+        let fresh = try await clients.anonymous.identity().authenticate(secret: world.agent.secret)
+        #expect(fresh.token != world.agent.token)
         let agent = deployment.client(.token(fresh.token))
         defer { agent.close() }
         var request = AuthorizeRequest()
@@ -285,7 +285,7 @@ import Testing
 
     func walletWithoutKeys(_ deployment: Deployment) async throws {
         try await deployment.waitUntilServing()
-        let world = try await SystemWorld.make(on: deployment, agentMicros: 1_000 * Self.amount)
+        let world = try await deployment.makeWorld(agents: 1, allocation: 1_000 * Self.amount)
         let clients = Clients(deployment, world)
         defer { clients.close() }
         let wallet = try clients.agent.wallet()

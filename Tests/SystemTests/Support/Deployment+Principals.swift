@@ -33,10 +33,10 @@ extension Deployment {
         let suffix = String(UUID().uuidString.prefix(8)).lowercased()
 
         let operatorSecret = try await bootstrap.call(
-            IdentityMethods.bootstrap, BootstrapRequest(label: "restart operator"), timeout: .seconds(20)).secret
+            IdentityMethods.bootstrap, BootstrapRequest(label: "system operator"), timeout: .seconds(20)).secret
         let operatorToken = try await token(operatorSecret)
         let tenant = try await identity.call(
-            IdentityMethods.createTenant, CreateTenantRequest(slug: "restart-\(suffix)", name: "Restart Tenant"),
+            IdentityMethods.createTenant, CreateTenantRequest(slug: "system-\(suffix)", name: "System Tenant"),
             metadata: bearer(operatorToken), timeout: .seconds(20))
         let admin = try await identity.call(
             IdentityMethods.createApiKey, CreateApiKeyRequest(tenantID: tenant.id, role: .admin, label: "admin"),
@@ -47,7 +47,7 @@ extension Deployment {
         let adminToken = try await token(admin.secret)
         let provider = try await identity.call(
             IdentityMethods.registerProvider,
-            RegisterProviderRequest(slug: "restart-api-\(suffix)", name: "Restart API", defaultCategory: "inference"),
+            RegisterProviderRequest(slug: "api-\(suffix)", name: "Metered API", defaultCategory: "inference"),
             metadata: bearer(operatorToken), timeout: .seconds(20))
 
         var fund = FundRequest()
@@ -60,7 +60,7 @@ extension Deployment {
         var agents: [World.Agent] = []
         for index in 0..<count {
             let created = try await identity.call(
-                IdentityMethods.createAgent, CreateAgentRequest(tenantID: tenant.id, handle: "restart-agent-\(index)"),
+                IdentityMethods.createAgent, CreateAgentRequest(tenantID: tenant.id, handle: "agent-\(index)"),
                 metadata: bearer(adminToken), timeout: .seconds(20))
             var allocate = AllocateRequest()
             allocate.agentID = created.agent.id
@@ -76,7 +76,8 @@ extension Deployment {
             allocation: allocation)
     }
 
-    /// The principals one system test acts as; tokens last the default 15 minutes.
+    /// The principals one system test acts as. Tokens are issued once and last
+    /// the default 15 minutes, so calls keep working while Identity is down.
     struct World: Sendable {
         struct Agent: Sendable {
             let id: String
@@ -93,5 +94,8 @@ extension Deployment {
         let agents: [Agent]
         /// µ-units allocated to every agent.
         let allocation: Int64
+
+        /// The first agent, for tests that need only one.
+        var agent: Agent { agents[0] }
     }
 }
