@@ -10,6 +10,10 @@
 //   PURSER_BENCH_PGBENCH_TPCB_8, _TPCB_32, _SINGLE_32
 //                               pgbench transactions/s measured beforehand, for the ratios
 //
+// The client ends of the idle connections live in a child process (this
+// executable run as `purser-bench hold-idle PORT COUNT`), so the resident set
+// reported is that of the process running the services.
+//
 // Prints two Markdown tables: the measurements, then the ratios against pgbench
 // and the targets.
 import Foundation
@@ -17,6 +21,11 @@ import PurserAPI
 import PurserBench
 import PurserRPC
 import Synchronization
+
+let arguments = CommandLine.arguments
+if arguments.count == 4, arguments[1] == IdleConnectionHolder.mode, let port = Int(arguments[2]), let count = Int(arguments[3]) {
+    try await IdleConnectionHolder.hold(port: port, count: count)
+}
 
 let environment = ProcessInfo.processInfo.environment
 guard let certificates = environment["PURSER_BENCH_CERTS"], let databaseURL = environment["PURSER_BENCH_DATABASE_URL"] else {
@@ -94,7 +103,7 @@ table.add("charge (authorize + capture), \(agentCount) agents, 32 clients", char
 
 progress("opening \(idleCount) idle TLS connections (open-file limit \(openFiles))")
 let rssBefore = residentKiB()
-let idle = try await IdleConnections(port: system.walletPort, count: idleCount)
+let idle = try await IdleConnectionHolder(port: system.walletPort, count: idleCount)
 try await Task.sleep(for: .seconds(1))
 let rssAfter = residentKiB()
 let idleOpened = idle.opened
@@ -102,8 +111,8 @@ let withIdle = await measure("authorize, spread, 8 clients, idle connections ope
     await calls.authorize(spread, spread.agent(worker: worker, call: call, workers: 8))
 }
 table.add("authorize, \(agentCount) agents, 8 clients, \(idleOpened) idle TLS connections open", withIdle)
-table.add("process RSS before the idle connections", figure: "\(rssBefore / 1024) MiB")
-table.add("process RSS with \(idleOpened) idle connections (both ends in this process)", figure: "\(rssAfter / 1024) MiB")
+table.add("service process RSS before the idle connections", figure: "\(rssBefore / 1024) MiB")
+table.add("service process RSS with \(idleOpened) idle connections (client ends in another process)", figure: "\(rssAfter / 1024) MiB")
 idle.close()
 
 ratios.add("authorize spread ÷ pgbench TPC-B-like, 8 clients", value: spread8.successesPerSecond, reference: pgbenchTPCB8, target: 0.8)
@@ -118,7 +127,7 @@ ratios.add(
         && hotBalance.availableMicros == hotFunded - approvedMicros)
 let idleGrowthMiB = Double(rssAfter - rssBefore) / 1024
 ratios.add(
-    "RSS growth for \(idleOpened) idle connections (both ends)", value: String(format: "%.0f MiB", idleGrowthMiB),
+    "service RSS growth for \(idleOpened) idle connections", value: String(format: "%.0f MiB", idleGrowthMiB),
     target: "< 512 MiB", met: idleOpened == idleCount && idleGrowthMiB < 512)
 let p99Idle = Double(withIdle.latencies.valueAt(fraction: 0.99)) / 1e6
 ratios.add(
