@@ -66,14 +66,29 @@ func measure(_ label: String, _ mode: LoadMode, _ operation: @escaping @Sendable
 var table = BenchTable()
 var ratios = RatioTable()
 
-let spread8 = await measure("authorize, spread, 8 clients", .closed(concurrency: 8)) { worker, call in
-    await calls.authorize(spread, spread.agent(worker: worker, call: call, workers: 8))
+/// Mean requests per group-committed transaction while `body` ran.
+func meanBatch<T>(_ body: () async throws -> T) async rethrows -> (T, String) {
+    let before = system.walletService.coalescer.statistics
+    let value = try await body()
+    let after = system.walletService.coalescer.statistics
+    let batches = after.batches - before.batches
+    let mean = batches > 0 ? Double(after.requests - before.requests) / Double(batches) : 0
+    return (value, String(format: "%.1f", mean))
+}
+
+let (spread8, spread8Batch) = await meanBatch {
+    await measure("authorize, spread, 8 clients", .closed(concurrency: 8)) { worker, call in
+        await calls.authorize(spread, spread.agent(worker: worker, call: call, workers: 8))
+    }
 }
 table.add("authorize, \(agentCount) agents, 8 clients (closed loop)", spread8)
-let spread32 = await measure("authorize, spread, 32 clients", .closed(concurrency: 32)) { worker, call in
-    await calls.authorize(spread, spread.agent(worker: worker, call: call, workers: 32))
+let (spread32, spread32Batch) = await meanBatch {
+    await measure("authorize, spread, 32 clients", .closed(concurrency: 32)) { worker, call in
+        await calls.authorize(spread, spread.agent(worker: worker, call: call, workers: 32))
+    }
 }
 table.add("authorize, \(agentCount) agents, 32 clients (closed loop)", spread32)
+table.add("spread: mean authorizations per group-committed transaction, 8 / 32 clients", figure: "\(spread8Batch) / \(spread32Batch)")
 let openRate = max(100, (spread8.successesPerSecond * 0.5).rounded())
 let spreadOpen = await measure("authorize, spread, open loop", .open(ratePerSecond: openRate, concurrency: 64)) { worker, call in
     await calls.authorize(spread, spread.agent(worker: worker, call: call, workers: 64))
@@ -82,17 +97,15 @@ table.add("authorize, \(agentCount) agents, open loop at \(Int(openRate))/s (hal
 
 let approvals = Atomic<Int>(0)
 let hotAgent = hot.agents[0]
-let batchesBefore = system.walletService.coalescer.statistics
-let hot32 = await measure("authorize, hot agent, 32 clients", .closed(concurrency: 32)) { _, _ in
-    let approved = await calls.authorize(hot, hotAgent)
-    if approved { approvals.add(1, ordering: .relaxed) }
-    return approved
+let (hot32, hotBatch) = await meanBatch {
+    await measure("authorize, hot agent, 32 clients", .closed(concurrency: 32)) { _, _ in
+        let approved = await calls.authorize(hot, hotAgent)
+        if approved { approvals.add(1, ordering: .relaxed) }
+        return approved
+    }
 }
 table.add("authorize, one hot agent, 32 clients (closed loop)", hot32)
-let batchesAfter = system.walletService.coalescer.statistics
-let hotBatches = batchesAfter.batches - batchesBefore.batches
-let hotBatchSize = hotBatches > 0 ? Double(batchesAfter.requests - batchesBefore.requests) / Double(hotBatches) : 0
-table.add("hot agent: mean authorizations per group-committed transaction", figure: String(format: "%.1f", hotBatchSize))
+table.add("hot agent: mean authorizations per group-committed transaction", figure: hotBatch)
 let hotBalance = try await hot.balance(system, of: hotAgent)
 let approvedMicros = Int64(approvals.load(ordering: .relaxed)) * amountMicros
 
