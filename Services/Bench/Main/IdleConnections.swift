@@ -2,7 +2,7 @@ import COpenSSL
 import Foundation
 import Glibc
 
-/// Many TLS connections that finished their handshake and then stay silent,
+/// Many TLS connections (ALPN `purser/1`) that finished their handshake and then stay silent,
 /// held open until `close()`. The handshakes run on a dedicated thread (they
 /// block), one after another.
 final class IdleConnections: @unchecked Sendable {
@@ -24,6 +24,12 @@ final class IdleConnections: @unchecked Sendable {
     /// handshake on each; returns how many succeeded in `opened`.
     init(port: Int, count: Int) async throws {
         guard let context = SSL_CTX_new(TLS_client_method()) else { throw BenchError.setup("SSL_CTX_new failed") }
+        // Without ALPN purser/1 the server closes the connection after the
+        // handshake, and nothing would be held on its side.
+        guard purser_SSL_CTX_offer_purser_alpn(context) == 0 else {
+            SSL_CTX_free(context)
+            throw BenchError.setup("cannot offer ALPN purser/1")
+        }
         self.context = context
         let shared = Context(pointer: context)
         let opened: [Session] = await withCheckedContinuation { continuation in

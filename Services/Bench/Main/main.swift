@@ -10,6 +10,10 @@
 //   PURSER_BENCH_PGBENCH_TPCB_8, _TPCB_32, _SINGLE_32
 //                               pgbench transactions/s measured beforehand, for the ratios
 //
+// The client ends of the idle connections live in a child process (this
+// executable run as `purser-bench hold-idle PORT COUNT`), so the resident set
+// reported is that of the process running the services.
+//
 // Prints two Markdown tables: the measurements, then the ratios against pgbench
 // and the targets.
 import Foundation
@@ -17,6 +21,11 @@ import PurserAPI
 import PurserBench
 import PurserRPC
 import Synchronization
+
+let arguments = CommandLine.arguments
+if arguments.count == 4, arguments[1] == IdleConnectionHolder.mode, let port = Int(arguments[2]), let count = Int(arguments[3]) {
+    try await IdleConnectionHolder.hold(port: port, count: count)
+}
 
 let environment = ProcessInfo.processInfo.environment
 guard let certificates = environment["PURSER_BENCH_CERTS"], let databaseURL = environment["PURSER_BENCH_DATABASE_URL"] else {
@@ -57,14 +66,29 @@ func measure(_ label: String, _ mode: LoadMode, _ operation: @escaping @Sendable
 var table = BenchTable()
 var ratios = RatioTable()
 
-let spread8 = await measure("authorize, spread, 8 clients", .closed(concurrency: 8)) { worker, call in
-    await calls.authorize(spread, spread.agent(worker: worker, call: call, workers: 8))
+/// Mean requests per group-committed transaction while `body` ran.
+func meanBatch<T>(_ body: () async throws -> T) async rethrows -> (T, String) {
+    let before = system.walletService.coalescer.statistics
+    let value = try await body()
+    let after = system.walletService.coalescer.statistics
+    let batches = after.batches - before.batches
+    let mean = batches > 0 ? Double(after.requests - before.requests) / Double(batches) : 0
+    return (value, String(format: "%.1f", mean))
+}
+
+let (spread8, spread8Batch) = await meanBatch {
+    await measure("authorize, spread, 8 clients", .closed(concurrency: 8)) { worker, call in
+        await calls.authorize(spread, spread.agent(worker: worker, call: call, workers: 8))
+    }
 }
 table.add("authorize, \(agentCount) agents, 8 clients (closed loop)", spread8)
-let spread32 = await measure("authorize, spread, 32 clients", .closed(concurrency: 32)) { worker, call in
-    await calls.authorize(spread, spread.agent(worker: worker, call: call, workers: 32))
+let (spread32, spread32Batch) = await meanBatch {
+    await measure("authorize, spread, 32 clients", .closed(concurrency: 32)) { worker, call in
+        await calls.authorize(spread, spread.agent(worker: worker, call: call, workers: 32))
+    }
 }
 table.add("authorize, \(agentCount) agents, 32 clients (closed loop)", spread32)
+table.add("spread: mean authorizations per group-committed transaction, 8 / 32 clients", figure: "\(spread8Batch) / \(spread32Batch)")
 let openRate = max(100, (spread8.successesPerSecond * 0.5).rounded())
 let spreadOpen = await measure("authorize, spread, open loop", .open(ratePerSecond: openRate, concurrency: 64)) { worker, call in
     await calls.authorize(spread, spread.agent(worker: worker, call: call, workers: 64))
@@ -73,17 +97,15 @@ table.add("authorize, \(agentCount) agents, open loop at \(Int(openRate))/s (hal
 
 let approvals = Atomic<Int>(0)
 let hotAgent = hot.agents[0]
-let batchesBefore = system.walletService.coalescer.statistics
-let hot32 = await measure("authorize, hot agent, 32 clients", .closed(concurrency: 32)) { _, _ in
-    let approved = await calls.authorize(hot, hotAgent)
-    if approved { approvals.add(1, ordering: .relaxed) }
-    return approved
+let (hot32, hotBatch) = await meanBatch {
+    await measure("authorize, hot agent, 32 clients", .closed(concurrency: 32)) { _, _ in
+        let approved = await calls.authorize(hot, hotAgent)
+        if approved { approvals.add(1, ordering: .relaxed) }
+        return approved
+    }
 }
 table.add("authorize, one hot agent, 32 clients (closed loop)", hot32)
-let batchesAfter = system.walletService.coalescer.statistics
-let hotBatches = batchesAfter.batches - batchesBefore.batches
-let hotBatchSize = hotBatches > 0 ? Double(batchesAfter.requests - batchesBefore.requests) / Double(hotBatches) : 0
-table.add("hot agent: mean authorizations per group-committed transaction", figure: String(format: "%.1f", hotBatchSize))
+table.add("hot agent: mean authorizations per group-committed transaction", figure: hotBatch)
 let hotBalance = try await hot.balance(system, of: hotAgent)
 let approvedMicros = Int64(approvals.load(ordering: .relaxed)) * amountMicros
 
@@ -94,7 +116,7 @@ table.add("charge (authorize + capture), \(agentCount) agents, 32 clients", char
 
 progress("opening \(idleCount) idle TLS connections (open-file limit \(openFiles))")
 let rssBefore = residentKiB()
-let idle = try await IdleConnections(port: system.walletPort, count: idleCount)
+let idle = try await IdleConnectionHolder(port: system.walletPort, count: idleCount)
 try await Task.sleep(for: .seconds(1))
 let rssAfter = residentKiB()
 let idleOpened = idle.opened
@@ -102,8 +124,8 @@ let withIdle = await measure("authorize, spread, 8 clients, idle connections ope
     await calls.authorize(spread, spread.agent(worker: worker, call: call, workers: 8))
 }
 table.add("authorize, \(agentCount) agents, 8 clients, \(idleOpened) idle TLS connections open", withIdle)
-table.add("process RSS before the idle connections", figure: "\(rssBefore / 1024) MiB")
-table.add("process RSS with \(idleOpened) idle connections (both ends in this process)", figure: "\(rssAfter / 1024) MiB")
+table.add("service process RSS before the idle connections", figure: "\(rssBefore / 1024) MiB")
+table.add("service process RSS with \(idleOpened) idle connections (client ends in another process)", figure: "\(rssAfter / 1024) MiB")
 idle.close()
 
 ratios.add("authorize spread ÷ pgbench TPC-B-like, 8 clients", value: spread8.successesPerSecond, reference: pgbenchTPCB8, target: 0.8)
@@ -118,7 +140,7 @@ ratios.add(
         && hotBalance.availableMicros == hotFunded - approvedMicros)
 let idleGrowthMiB = Double(rssAfter - rssBefore) / 1024
 ratios.add(
-    "RSS growth for \(idleOpened) idle connections (both ends)", value: String(format: "%.0f MiB", idleGrowthMiB),
+    "service RSS growth for \(idleOpened) idle connections", value: String(format: "%.0f MiB", idleGrowthMiB),
     target: "< 512 MiB", met: idleOpened == idleCount && idleGrowthMiB < 512)
 let p99Idle = Double(withIdle.latencies.valueAt(fraction: 0.99)) / 1e6
 ratios.add(

@@ -1,24 +1,31 @@
 import Foundation
 import Synchronization
 
-/// Group commit for authorizations of one agent.
+/// Group commit for authorizations.
 ///
 /// Concurrent authorizations of the same agent all need that agent's account
 /// row lock, so running them as separate transactions only makes them queue
-/// in PostgreSQL. Instead, while one batch for an agent is in flight, later
-/// requests wait in an in-process queue; when the batch commits, the next one
-/// takes everything queued (up to `maximumBatch`) and runs it as one
-/// transaction that locks the row once and decides each request individually
-/// and in arrival order (`Ledger.authorize(tenant:agent:_:)`).
+/// in PostgreSQL; concurrent authorizations of different agents each pay a
+/// round trip and a commit. Instead, requests wait in an in-process queue and
+/// run in batches, each one transaction (`Ledger.authorize(_:)`): a batch takes
+/// every waiting request (up to `maximumBatch`) whose agent is not already in
+/// a running batch, locks each agent's row once and decides that agent's
+/// requests individually and in arrival order. At most `maximumInFlight`
+/// batches run at once; when one commits, the next takes what has queued.
 ///
 /// Every request is answered only after the transaction holding its decision
 /// has committed. Several processes coalescing independently stay correct:
-/// the row lock still serializes their batches.
+/// the row locks still serialize their batches, taken in one global order.
+/// When a batch of several agents fails as a whole for a reason other than
+/// the database being unavailable, each agent's requests are run again on
+/// their own, so one agent's failure is never another's.
 public final class AuthorizationCoalescer: Sendable {
     /// The ledger batches run against.
     public let ledger: Ledger
     /// Most requests decided in one transaction.
     public let maximumBatch: Int
+    /// Most batches (transactions) running at once.
+    public let maximumInFlight: Int
 
     private struct AgentKey: Hashable {
         var tenant: UUID
@@ -30,15 +37,19 @@ public final class AuthorizationCoalescer: Sendable {
         var continuation: CheckedContinuation<AuthorizationReceipt, any Error>
     }
 
-    private let queues: Mutex<CoalescingQueue<AgentKey, Waiter>>
+    private typealias Batch = [CoalescingQueue<AgentKey, Waiter>.Group]
+
+    private let queue: Mutex<CoalescingQueue<AgentKey, Waiter>>
     private let batches = Atomic<Int>(0)
     private let requests = Atomic<Int>(0)
 
-    /// Batches of at most `maximumBatch` requests run on `ledger`.
-    public init(ledger: Ledger, maximumBatch: Int = 128) {
+    /// Batches of at most `maximumBatch` requests run on `ledger`, at most
+    /// `maximumInFlight` at once.
+    public init(ledger: Ledger, maximumBatch: Int = 128, maximumInFlight: Int = 4) {
         self.ledger = ledger
         self.maximumBatch = max(1, maximumBatch)
-        self.queues = Mutex(CoalescingQueue(maximumBatch: maximumBatch))
+        self.maximumInFlight = max(1, maximumInFlight)
+        self.queue = Mutex(CoalescingQueue(maximumBatch: maximumBatch, maximumInFlight: maximumInFlight))
     }
 
     /// Transactions run so far and requests they decided (so `requests / batches`
@@ -47,40 +58,70 @@ public final class AuthorizationCoalescer: Sendable {
         (batches.load(ordering: .relaxed), requests.load(ordering: .relaxed))
     }
 
-    /// Decides one authorization, batched with any others for the same agent
-    /// that arrive while a batch is in flight. Returns the receipt once the
-    /// hold is committed; throws the denial (`WalletError`) otherwise.
+    /// Requests waiting for a batch.
+    var waitingCount: Int { queue.withLock { $0.waitingCount } }
+
+    /// Decides one authorization, batched with any others that arrive while
+    /// batches are in flight. Returns the receipt once the hold is committed;
+    /// throws the denial (`WalletError`) otherwise.
     public func authorize(tenant: UUID, agent: UUID, _ command: AuthorizationCommand) async throws -> AuthorizationReceipt {
         let key = AgentKey(tenant: tenant, agent: agent)
         return try await withCheckedThrowingContinuation { continuation in
             let waiter = Waiter(command: command, continuation: continuation)
-            if let batch = queues.withLock({ $0.arrive(key, waiter) }) {
-                Task { await self.drain(key, first: batch) }
+            if let batch = queue.withLock({ $0.arrive(key, waiter) }) {
+                Task { await self.drain(first: batch) }
             }
         }
     }
 
-    /// Runs batches for one agent until its queue is empty, then forgets the agent.
-    private func drain(_ key: AgentKey, first: [Waiter]) async {
-        var batch: [Waiter]? = first
-        while let current = batch {
-            await run(key, current)
-            batch = queues.withLock { $0.finished(key) }
+    /// Runs batches one after another while the queue hands out more; starts
+    /// other drains when it hands out several at once.
+    private func drain(first: Batch) async {
+        var batch = first
+        while true {
+            await run(batch)
+            let next = queue.withLock { $0.finished(batch) }
+            guard let following = next.first else { return }
+            for other in next.dropFirst() {
+                Task { await self.drain(first: other) }
+            }
+            batch = following
         }
     }
 
-    private func run(_ key: AgentKey, _ batch: [Waiter]) async {
+    private func run(_ batch: Batch) async {
         batches.add(1, ordering: .relaxed)
-        requests.add(batch.count, ordering: .relaxed)
+        requests.add(batch.reduce(0) { $0 + $1.elements.count }, ordering: .relaxed)
+        let groups = batch.map { group in
+            AgentAuthorizations(tenant: group.key.tenant, agent: group.key.agent, commands: group.elements.map(\.command))
+        }
         do {
-            let results = try await ledger.authorize(tenant: key.tenant, agent: key.agent, batch.map(\.command))
-            for (waiter, result) in zip(batch, results) {
+            let results = try await ledger.authorize(groups)
+            for (group, outcomes) in zip(batch, results) {
+                for (waiter, result) in zip(group.elements, outcomes) {
+                    waiter.continuation.resume(with: result.mapError { $0 as any Error })
+                }
+            }
+        } catch where batch.count > 1 && error.code != .unavailable {
+            for (group, authorizations) in zip(batch, groups) {
+                await run(group, authorizations)
+            }
+        } catch {
+            for group in batch {
+                for waiter in group.elements { waiter.continuation.resume(throwing: error) }
+            }
+        }
+    }
+
+    /// One agent's requests on their own, after the batch they were in failed.
+    private func run(_ group: CoalescingQueue<AgentKey, Waiter>.Group, _ authorizations: AgentAuthorizations) async {
+        do {
+            let results = try await ledger.authorize([authorizations]).first ?? []
+            for (waiter, result) in zip(group.elements, results) {
                 waiter.continuation.resume(with: result.mapError { $0 as any Error })
             }
         } catch {
-            for waiter in batch {
-                waiter.continuation.resume(throwing: error)
-            }
+            for waiter in group.elements { waiter.continuation.resume(throwing: error) }
         }
     }
 }

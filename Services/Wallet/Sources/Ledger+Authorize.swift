@@ -12,27 +12,53 @@ extension Ledger {
     public func authorize(
         tenant: UUID, agent: UUID, _ commands: [AuthorizationCommand]
     ) async throws(WalletError) -> [Result<AuthorizationReceipt, WalletError>] {
-        guard !commands.isEmpty else { return [] }
-        let document = try Ledger.batchDocument(commands)
-        let texts = try await run { connection in
-            let rows = try connection.query("SELECT * FROM wallet.authorize_batch($1, $2, $3::jsonb)", [tenant, agent, document])
-            return try rows.map { row throws(PostgresError) in try row.decode(String.self, at: 0) }
+        try await authorize([AgentAuthorizations(tenant: tenant, agent: agent, commands: commands)]).first ?? []
+    }
+
+    /// Decides the authorizations of several agents in one transaction (one
+    /// round trip, one commit), each agent's batch exactly as
+    /// `authorize(tenant:agent:_:)` decides it. Account rows are locked in
+    /// (tenant, agent) order whatever the order of `groups`, so concurrent
+    /// calls cannot deadlock on them. Returns one array of results per group,
+    /// in the order of `groups`. Throws only when the whole transaction failed
+    /// (then no group's effects were committed).
+    public func authorize(
+        _ groups: [AgentAuthorizations]
+    ) async throws(WalletError) -> [[Result<AuthorizationReceipt, WalletError>]] {
+        guard groups.contains(where: { !$0.commands.isEmpty }) else { return groups.map { _ in [] } }
+        let document = try Ledger.groupsDocument(groups)
+        let rows = try await run { connection in
+            let rows = try connection.query("SELECT group_index, outcome FROM wallet.authorize_agents($1::jsonb)", [document])
+            return try rows.map { row throws(PostgresError) in (try row.decode(Int32.self, at: 0), try row.decode(String.self, at: 1)) }
         }
-        guard texts.count == commands.count else {
-            throw WalletError(.internal, reason: "internal", "the ledger answered \(texts.count) outcomes for \(commands.count) requests")
-        }
-        return texts.map { text in
-            Result { () throws(WalletError) in
-                let result = try LedgerOutcome.decode(text).accepted()
-                return AuthorizationReceipt(
-                    holdID: try result.require(result.holdId, "hold_id"),
-                    amountMicros: try result.require(result.amountMicros, "amount_micros"),
-                    expiresAtUs: try result.require(result.expiresAtUs, "expires_at_us"),
-                    availableAfterMicros: try result.require(result.availableAfterMicros, "available_after_micros"),
-                    currency: result.currency ?? "",
-                    createdAtUs: try result.require(result.createdAtUs, "created_at_us"),
-                    captureEntryID: result.entryId)
+        var texts: [[String]] = groups.map { _ in [] }
+        for (index, text) in rows {
+            guard texts.indices.contains(Int(index)) else {
+                throw WalletError(.internal, reason: "internal", "the ledger answered for an unknown group \(index)")
             }
+            texts[Int(index)].append(text)
+        }
+        return try zip(groups, texts).map { group, texts throws(WalletError) in
+            guard texts.count == group.commands.count else {
+                throw WalletError(
+                    .internal, reason: "internal",
+                    "the ledger answered \(texts.count) outcomes for \(group.commands.count) requests")
+            }
+            return texts.map(Ledger.authorizationResult)
+        }
+    }
+
+    private static func authorizationResult(_ text: String) -> Result<AuthorizationReceipt, WalletError> {
+        Result { () throws(WalletError) in
+            let result = try LedgerOutcome.decode(text).accepted()
+            return AuthorizationReceipt(
+                holdID: try result.require(result.holdId, "hold_id"),
+                amountMicros: try result.require(result.amountMicros, "amount_micros"),
+                expiresAtUs: try result.require(result.expiresAtUs, "expires_at_us"),
+                availableAfterMicros: try result.require(result.availableAfterMicros, "available_after_micros"),
+                currency: result.currency ?? "",
+                createdAtUs: try result.require(result.createdAtUs, "created_at_us"),
+                captureEntryID: result.entryId)
         }
     }
 
@@ -63,16 +89,26 @@ extension Ledger {
         }
     }
 
-    static func batchDocument(_ commands: [AuthorizationCommand]) throws(WalletError) -> String {
-        let items = commands.map { command in
-            BatchItem(
-                principal: command.scope.principal, key: command.scope.key, method: command.kind.rawValue,
-                provider: command.providerID.uuidString.lowercased(), category: command.category, task: command.taskID,
-                description: command.description, amount: command.amountMicros, ttlUs: command.holdTTLMicros,
-                limits: command.limits, denial: command.refusal)
+    private struct Group: Encodable {
+        var tenant: String
+        var agent: String
+        var requests: [BatchItem]
+    }
+
+    static func groupsDocument(_ groups: [AgentAuthorizations]) throws(WalletError) -> String {
+        let document = groups.map { group in
+            Group(
+                tenant: group.tenant.uuidString.lowercased(), agent: group.agent.uuidString.lowercased(),
+                requests: group.commands.map { command in
+                    BatchItem(
+                        principal: command.scope.principal, key: command.scope.key, method: command.kind.rawValue,
+                        provider: command.providerID.uuidString.lowercased(), category: command.category, task: command.taskID,
+                        description: command.description, amount: command.amountMicros, ttlUs: command.holdTTLMicros,
+                        limits: command.limits, denial: command.refusal)
+                })
         }
         do {
-            return String(decoding: try JSONEncoder().encode(items), as: UTF8.self)
+            return String(decoding: try JSONEncoder().encode(document), as: UTF8.self)
         } catch {
             throw WalletError(.internal, reason: "internal", "unencodable authorization batch")
         }

@@ -147,3 +147,18 @@ public enum HoldCaller: Sendable, Hashable {
         }
     }
 }
+
+/// The authorizations of one agent decided together, in order, under one
+/// lock of its account row.
+public struct AgentAuthorizations: Sendable, Hashable {
+    public var tenant: UUID
+    public var agent: UUID
+    public var commands: [AuthorizationCommand]
+
+    /// `commands` of `agent` in `tenant`, to be decided in this order.
+    public init(tenant: UUID, agent: UUID, commands: [AuthorizationCommand]) {
+        self.tenant = tenant
+        self.agent = agent
+        self.commands = commands
+    }
+}

@@ -17,6 +17,8 @@ public enum WalletMigrations {
         Migration(version: 2, name: "ledger functions", sql: ledgerFunctions),
         Migration(version: 3, name: "ledger totals by period", sql: totals),
         Migration(version: 4, name: "policy refusals in authorize_batch", sql: policyRefusals),
+        Migration(version: 5, name: "request hashes and denials planned once per connection", sql: cachedPlans),
+        Migration(version: 6, name: "authorizations of several agents in one transaction", sql: authorizeAgents),
     ]
 
     /// The migrator for the `wallet` schema.

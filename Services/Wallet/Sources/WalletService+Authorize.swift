@@ -7,7 +7,7 @@ extension WalletService {
     /// Authorize (agent): places a hold on the caller's own account. Charge
     /// (agent, or a provider presenting the agent's token in the
     /// `agent-authorization` metadata entry): places and captures it in one
-    /// transaction. Both go through the per-agent group commit; a denial
+    /// transaction. Both go through the group commit (`AuthorizationCoalescer`); a denial
     /// (insufficient_funds, agent_revoked, account_frozen, limit_exceeded) is
     /// stored under the idempotency key like an approval. With a `PolicyClient`
     /// both are first checked against the agent's effective policy: a static

@@ -11,7 +11,7 @@ public struct WalletSettings: Sendable {
     public var maximumHoldTTL: Duration
     /// Largest amount one call may move (guards against typos and overflow).
     public var maximumAmountMicros: Int64
-    /// Most authorizations of one agent decided in one transaction.
+    /// Most authorizations (of one or several agents) decided in one transaction.
     public var authorizationBatch: Int
     /// How often expired holds are released.
     public var sweepInterval: Duration
@@ -80,7 +80,7 @@ public struct WalletSettings: Sendable {
                 doc: "largest amount one call may move, in micros")),
             authorizationBatch: try configuration.int(
                 "AUTHORIZE_BATCH", default: 128, in: 1...4_096,
-                doc: "most authorizations of one agent decided in one transaction"),
+                doc: "most authorizations (of one or several agents) decided in one transaction"),
             sweepInterval: try configuration.duration("SWEEP_INTERVAL", default: "1s", doc: "how often expired holds are released"),
             idempotencyRetention: retention,
             directoryTTL: try configuration.duration(
