@@ -58,7 +58,6 @@ final class IdentityHarness: Sendable {
         self.deploymentClient = deploymentClient
     }
 
-
     func stop() async {
         anonymous.close()
         wallet.close()
@@ -148,14 +147,8 @@ func withIdentity<T>(
     _ label: String, subscribers: [RevocationSubscriber] = [], tokenLifetime: Duration = .seconds(900),
     _ body: (IdentityHarness) async throws -> T
 ) async throws -> T {
-    let harness = try await IdentityHarness.start(label: label, subscribers: subscribers, tokenLifetime: tokenLifetime)
-    do {
-        let result = try await body(harness)
-        await harness.stop()
-        return result
-    } catch {
-        await harness.stop()
-        throw error
-    }
+    try await withStarted(
+        { try await IdentityHarness.start(label: label, subscribers: subscribers, tokenLifetime: tokenLifetime) },
+        stop: { await $0.stop() }, body)
 }
 

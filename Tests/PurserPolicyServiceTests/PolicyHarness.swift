@@ -102,7 +102,6 @@ final class PolicyHarness: Sendable {
         self.operatorToken = operatorToken
     }
 
-
     func stop() async {
         for client in [identity, identityDeployment, anonymous, wallet, settlement] { client.close() }
         try? await policyHost.shutdown()
@@ -163,15 +162,7 @@ final class PolicyHarness: Sendable {
 func withPolicy<T>(
     _ label: String, at start: Date = Date(), _ body: (PolicyHarness) async throws -> T
 ) async throws -> T {
-    let harness = try await PolicyHarness.start(label: label, at: start)
-    do {
-        let result = try await body(harness)
-        await harness.stop()
-        return result
-    } catch {
-        await harness.stop()
-        throw error
-    }
+    try await withStarted({ try await PolicyHarness.start(label: label, at: start) }, stop: { await $0.stop() }, body)
 }
 
 

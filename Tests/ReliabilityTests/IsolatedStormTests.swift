@@ -235,11 +235,12 @@ import Testing
             SettlementMethods.exportReport,
             ExportReportRequest(kind: .payout, period: days, format: .csv, providerID: world.providerID),
             token: world.providerToken)
-        let rows = String(decoding: export.content, as: UTF8.self).split(separator: "\n").dropFirst()
+        let rows = String(decoding: export.content, as: UTF8.self).split(whereSeparator: \.isNewline).dropFirst()
         let netColumn = try #require(ReportCSV.payoutColumns.firstIndex(of: "net"))
         let exported = rows.map { row in
             row.split(separator: ",", omittingEmptySubsequences: false).dropFirst(netColumn).first.flatMap(Self.micros)
         }
+        #expect(exported.count == settled.batches.flatMap(\.lines).count)
         #expect(!exported.contains(nil), "unreadable net amounts in \(rows.prefix(3))")
         #expect(exported.reduce(0) { $0 + ($1 ?? 0) } == net)
 

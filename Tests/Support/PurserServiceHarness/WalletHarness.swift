@@ -163,13 +163,7 @@ public func withWallet<T>(
     _ label: String, settings: WalletSettings = WalletSettings(), settlementClock: SettlementClock? = nil,
     _ body: (WalletHarness) async throws -> T
 ) async throws -> T {
-    let harness = try await WalletHarness.start(label, settings: settings, settlementClock: settlementClock)
-    do {
-        let result = try await body(harness)
-        await harness.stop()
-        return result
-    } catch {
-        await harness.stop()
-        throw error
-    }
+    try await withStarted(
+        { try await WalletHarness.start(label, settings: settings, settlementClock: settlementClock) }, stop: { await $0.stop() },
+        body)
 }
