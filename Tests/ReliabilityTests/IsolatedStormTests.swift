@@ -49,7 +49,7 @@ import Testing
         }
     }
 
-    @Test func stormOfAuthorizationsNeverOverspendsAndApprovesExactlyWhatFits() async throws {
+    @Test func stormNeverOverspendsApprovesExactlyWhatFitsAndReconcilesWithSettlement() async throws {
         // Settlement's clock runs two days ahead, so the days of the storm have ended for it and can be closed.
         let settlementClock = SettlementClock.shifted(by: 2 * Self.dayUs)
         try await withWallet(

@@ -13,6 +13,8 @@ import PurserTestSupport
 public struct InProcessSettlement: Sendable {
     public let host: ServiceHost
     public let service: SettlementService
+    /// Its client of the Wallet's capture feed and ledger totals; close it after the host stopped.
+    public let feed: WalletCaptureFeed
     /// The port it listens on.
     public let port: Int
 
@@ -37,6 +39,6 @@ public struct InProcessSettlement: Sendable {
             host: host, settings: settings, feed: feed, ledger: WalletLedgerTotals(client: feed.client), clock: clock,
             background: false)
         host.addBackground("capture-feed", service.consumer)
-        return InProcessSettlement(host: host, service: service, port: try host.start())
+        return InProcessSettlement(host: host, service: service, feed: feed, port: try host.start())
     }
 }

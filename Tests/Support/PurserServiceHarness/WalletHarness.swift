@@ -104,9 +104,16 @@ public final class WalletHarness: Sendable {
 
         var settlement: InProcessSettlement?
         if let settlementClock {
-            settlement = try await InProcessSettlement.start(
-                databaseURL: try await TestDatabase.create(label: label + "_settlement"), identityPort: identity.port,
-                walletPort: port, clock: settlementClock, logger: logger)
+            do {
+                settlement = try await InProcessSettlement.start(
+                    databaseURL: try await TestDatabase.create(label: label + "_settlement"), identityPort: identity.port,
+                    walletPort: port, clock: settlementClock, logger: logger)
+            } catch {
+                try? await walletHost.shutdown()
+                try? await policy.host.shutdown()
+                try? await identity.host.shutdown()
+                throw error
+            }
         }
         var services: [String: RPCClient] = [:]
         services["policy"] = policyToWallet
@@ -150,7 +157,10 @@ public final class WalletHarness: Sendable {
         policyClient.close()
         settlementClient?.close()
         for client in services.values { client.close() }
-        if let settlement { try? await settlement.host.shutdown() }
+        if let settlement {
+            try? await settlement.host.shutdown()
+            settlement.feed.client.close()
+        }
         try? await walletHost.shutdown()
         walletToPolicy.close()
         try? await policy.host.shutdown()
