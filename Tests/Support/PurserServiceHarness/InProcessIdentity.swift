@@ -8,10 +8,12 @@ import PurserTestSupport
 /// its own signing key prepared (sealed with a fresh key-encryption key), TLS
 /// with the test `identity` certificate on a loopback port.
 public struct InProcessIdentity: Sendable {
+    /// Its host: stop it with `host.shutdown()`.
     public let host: ServiceHost
     public let service: IdentityService
     /// The port it listens on.
     public let port: Int
+    /// Its own database.
     public let databaseURL: String
     /// The key its signing keys are sealed with.
     public let keyEncryptionKey: KeyEncryptionKey

@@ -9,6 +9,7 @@ import PurserService
 /// time zones and memberships from an Identity, reading spend counters from a
 /// Wallet through the given client.
 public struct InProcessPolicy: Sendable {
+    /// Its host: stop it with `host.shutdown()`.
     public let host: ServiceHost
     /// The port it listens on.
     public let port: Int

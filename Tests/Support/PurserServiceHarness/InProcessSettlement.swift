@@ -11,7 +11,9 @@ import PurserTestSupport
 /// `RunSettlement`, so the periods it chooses are never overlapped by
 /// scheduled ones.
 public struct InProcessSettlement: Sendable {
+    /// Its host: stop it with `host.shutdown()`.
     public let host: ServiceHost
+    /// The service, whose `consumer` a test may drive to copy the feed at once.
     public let service: SettlementService
     /// Its client of the Wallet's capture feed and ledger totals; close it after the host stopped.
     public let feed: WalletCaptureFeed

@@ -19,17 +19,21 @@ import PurserWire
 /// agents' effective policies to the Wallet's PolicyClient and reads its spend
 /// counters; Settlement copies the Wallet's capture feed.
 public final class WalletHarness: Sendable {
+    /// The Identity that issues every token and delivers revocations to the Wallet.
     public let identityService: InProcessIdentity
+    /// The Policy the Wallet asks for effective policies.
     public let policy: InProcessPolicy
     /// Calls Policy with bearer tokens only.
     public let policyClient: RPCClient
     /// The Wallet's own mutual-TLS client to Policy.
     public let walletToPolicy: RPCClient
+    /// The Wallet under test: its host, its service and the port it listens on.
     public let walletHost: ServiceHost
     public let wallet: WalletService
     public let walletPort: Int
     /// Present when started with a settlement clock.
     public let settlement: InProcessSettlement?
+    /// The logger every service and client of the harness writes to (errors only).
     public let logger: Logger
     /// Calls the Wallet with bearer tokens only.
     public let anonymous: RPCClient
