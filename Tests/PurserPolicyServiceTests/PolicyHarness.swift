@@ -46,8 +46,10 @@ final class PolicyHarness: Sendable {
 
     static func start(label: String, at start: Date = Date()) async throws -> PolicyHarness {
         let logger = Logger(label: "policy-test", level: .warning)
+        // Nothing subscribes to revocations here: Identity's outbox keeps its production pace.
         let identityService = try await InProcessIdentity.start(
-            databaseURL: try await TestDatabase.create(label: label + "_identity"), poolSize: 2, logger: logger)
+            databaseURL: try await TestDatabase.create(label: label + "_identity"), retrySchedule: RetrySchedule(),
+            dispatchInterval: .milliseconds(500), deliveryTimeout: .seconds(2), poolSize: 2, logger: logger)
         let identityHost = identityService.host, identityPort = identityService.port
 
         let clock = TestClock(start)
