@@ -36,6 +36,13 @@ let package = Package(
             path: "Services/Bench/Main"),
         .target(name: "PurserTestSupport", dependencies: ["PurserKit", "PurserPostgres", "PurserRPC"], path: "Shared/PurserTestSupport"),
         .target(
+            name: "PurserServiceHarness",
+            dependencies: [
+                "PurserIdentity", "PurserPolicyService", "PurserWallet", "PurserSettlement", "PurserService", "PurserAuth",
+                "PurserRPC", "PurserAPI", "PurserWire", "PurserKit", "PurserTestSupport",
+            ],
+            path: "Tests/Support/PurserServiceHarness"),
+        .target(
             name: "PurserClient", dependencies: ["PurserAPI", "PurserRPC", "PurserKit", "PurserWire"],
             path: "Shared/PurserClient"),
         .target(
@@ -115,7 +122,7 @@ let package = Package(
             name: "PurserIdentityTests",
             dependencies: [
                 "PurserIdentity", "PurserService", "PurserAuth", "PurserRPC", "PurserAPI", "PurserWire", "PurserKit",
-                "PurserPostgres", "PurserTestSupport",
+                "PurserPostgres", "PurserTestSupport", "PurserServiceHarness",
             ]),
         .testTarget(name: "PurserPolicyTests", dependencies: ["PurserPolicy", "PurserKit"]),
         .testTarget(name: "PurserEmailTests", dependencies: ["PurserEmail"]),
@@ -129,25 +136,25 @@ let package = Package(
             name: "PurserWalletTests",
             dependencies: [
                 "PurserWallet", "PurserIdentity", "PurserService", "PurserAuth", "PurserRPC", "PurserAPI", "PurserWire",
-                "PurserKit", "PurserPostgres", "PurserTestSupport", "PurserPolicyService",
+                "PurserKit", "PurserPostgres", "PurserTestSupport", "PurserPolicyService", "PurserServiceHarness",
             ]),
         .testTarget(
             name: "PurserEmailServiceTests",
             dependencies: [
                 "PurserEmailService", "PurserEmail", "PurserIdentity", "PurserService", "PurserAuth", "PurserRPC",
-                "PurserAPI", "PurserKit", "PurserPostgres", "PurserTestSupport",
+                "PurserAPI", "PurserKit", "PurserPostgres", "PurserTestSupport", "PurserServiceHarness",
             ]),
         .testTarget(
             name: "PurserPolicyServiceTests",
             dependencies: [
                 "PurserPolicyService", "PurserPolicy", "PurserIdentity", "PurserService", "PurserAuth", "PurserRPC",
-                "PurserAPI", "PurserWire", "PurserKit", "PurserPostgres", "PurserTestSupport",
+                "PurserAPI", "PurserWire", "PurserKit", "PurserPostgres", "PurserTestSupport", "PurserServiceHarness",
             ]),
         .testTarget(
             name: "ReliabilityTests",
             dependencies: [
                 "PurserRPC", "PurserWire", "PurserKit", "PurserAPI", "PurserAuth", "PurserService", "PurserPostgres",
-                "PurserIdentity", "PurserWallet", "PurserTestSupport", "COpenSSL",
+                "PurserIdentity", "PurserWallet", "PurserTestSupport", "COpenSSL", "PurserServiceHarness", "PurserSettlement",
             ]),
         .testTarget(name: "CLITests", dependencies: ["PurserCLI", "PurserClient", "PurserKit", "PurserRPC", "PurserTestSupport"]),
         .testTarget(

@@ -6,6 +6,7 @@ import PurserKit
 import PurserPostgres
 import PurserRPC
 import PurserService
+import PurserServiceHarness
 import PurserTestSupport
 import PurserWire
 
@@ -31,33 +32,15 @@ final class IdentityHarness: Sendable {
     ) async throws -> IdentityHarness {
         let databaseURL = try await TestDatabase.create(label: label)
         let logger = Logger(label: "identity-test", level: .warning)
-        let common = ServiceSettings(
-            name: "identity", listen: Endpoint(host: "127.0.0.1", port: 0),
-            tlsCertificatePath: try TestEnvironment.certificate("identity"),
-            tlsPrivateKeyPath: try TestEnvironment.privateKey("identity"),
-            tlsCAPath: try TestEnvironment.certificate("ca"),
-            databaseURL: databaseURL, databasePoolSize: 4, identityEndpoint: nil,
-            revocationPollInterval: .milliseconds(100), drainTimeout: .seconds(2))
-        let kek = try KeyEncryptionKey.generate()
-        let settings = IdentitySettings(
-            keyEncryptionKey: kek, tokenLifetime: tokenLifetime, revocationSubscribers: subscribers,
-            retrySchedule: RetrySchedule(initial: .milliseconds(100), maximum: .milliseconds(400)),
-            dispatchInterval: .milliseconds(50), deliveryTimeout: .seconds(2))
-        let host = try await ServiceHost(
-            settings: common, migrations: IdentityMigrations.all,
-            authentication: IdentityService.localAuthentication(settings: settings), logger: logger)
-        let service = try IdentityService(
-            host: host, settings: settings,
-            clientTLS: .client(
-                trustRootsPath: common.tlsCAPath, certificatePath: common.tlsCertificatePath,
-                privateKeyPath: common.tlsPrivateKeyPath))
-        try await service.prepareSigningKey()
-        let port = try host.start()
+        let identity = try await InProcessIdentity.start(
+            databaseURL: databaseURL, subscribers: subscribers, tokenLifetime: tokenLifetime, deliveryTimeout: .seconds(2),
+            logger: logger)
         return IdentityHarness(
-            host: host, service: service, port: port, databaseURL: databaseURL, kek: kek, logger: logger,
-            anonymous: try TestRPC.client(port: port, certificate: nil, logger: logger),
-            wallet: try TestRPC.client(port: port, certificate: "wallet", logger: logger),
-            deploymentClient: try TestRPC.client(port: port, certificate: "test-client", logger: logger))
+            host: identity.host, service: identity.service, port: identity.port, databaseURL: databaseURL,
+            kek: identity.keyEncryptionKey, logger: logger,
+            anonymous: try TestRPC.client(port: identity.port, certificate: nil, logger: logger),
+            wallet: try TestRPC.client(port: identity.port, certificate: "wallet", logger: logger),
+            deploymentClient: try TestRPC.client(port: identity.port, certificate: "test-client", logger: logger))
     }
 
     private init(
@@ -74,7 +57,6 @@ final class IdentityHarness: Sendable {
         self.wallet = wallet
         self.deploymentClient = deploymentClient
     }
-
 
     func stop() async {
         anonymous.close()
@@ -165,14 +147,8 @@ func withIdentity<T>(
     _ label: String, subscribers: [RevocationSubscriber] = [], tokenLifetime: Duration = .seconds(900),
     _ body: (IdentityHarness) async throws -> T
 ) async throws -> T {
-    let harness = try await IdentityHarness.start(label: label, subscribers: subscribers, tokenLifetime: tokenLifetime)
-    do {
-        let result = try await body(harness)
-        await harness.stop()
-        return result
-    } catch {
-        await harness.stop()
-        throw error
-    }
+    try await withStarted(
+        { try await IdentityHarness.start(label: label, subscribers: subscribers, tokenLifetime: tokenLifetime) },
+        stop: { await $0.stop() }, body)
 }
 

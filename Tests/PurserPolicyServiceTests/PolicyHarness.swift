@@ -6,6 +6,7 @@ import PurserKit
 import PurserPolicyService
 import PurserRPC
 import PurserService
+import PurserServiceHarness
 import PurserTestSupport
 import Synchronization
 
@@ -45,25 +46,11 @@ final class PolicyHarness: Sendable {
 
     static func start(label: String, at start: Date = Date()) async throws -> PolicyHarness {
         let logger = Logger(label: "policy-test", level: .warning)
-        let ca = try TestEnvironment.certificate("ca")
-
-        let identityCommon = ServiceSettings(
-            name: "identity", listen: Endpoint(host: "127.0.0.1", port: 0),
-            tlsCertificatePath: try TestEnvironment.certificate("identity"),
-            tlsPrivateKeyPath: try TestEnvironment.privateKey("identity"), tlsCAPath: ca,
-            databaseURL: try await TestDatabase.create(label: label + "_identity"), databasePoolSize: 2,
-            identityEndpoint: nil, revocationPollInterval: .milliseconds(100), drainTimeout: .seconds(2))
-        let identitySettings = IdentitySettings(keyEncryptionKey: try KeyEncryptionKey.generate())
-        let identityHost = try await ServiceHost(
-            settings: identityCommon, migrations: IdentityMigrations.all,
-            authentication: IdentityService.localAuthentication(settings: identitySettings), logger: logger)
-        let identityService = try IdentityService(
-            host: identityHost, settings: identitySettings,
-            clientTLS: .client(
-                trustRootsPath: ca, certificatePath: identityCommon.tlsCertificatePath,
-                privateKeyPath: identityCommon.tlsPrivateKeyPath))
-        try await identityService.prepareSigningKey()
-        let identityPort = try identityHost.start()
+        // Nothing subscribes to revocations here: Identity's outbox keeps its production pace.
+        let identityService = try await InProcessIdentity.start(
+            databaseURL: try await TestDatabase.create(label: label + "_identity"), retrySchedule: RetrySchedule(),
+            dispatchInterval: .milliseconds(500), deliveryTimeout: .seconds(2), poolSize: 2, logger: logger)
+        let identityHost = identityService.host, identityPort = identityService.port
 
         let clock = TestClock(start)
         let (policyHost, policyPort) = try await startPolicy(
@@ -89,23 +76,13 @@ final class PolicyHarness: Sendable {
     static func startPolicy(label: String, identityPort: Int, clock: TestClock, logger: Logger, port: Int = 0)
         async throws -> (ServiceHost, Int)
     {
-        let settings = ServiceSettings(
-            name: "policy", listen: Endpoint(host: "127.0.0.1", port: port),
-            tlsCertificatePath: try TestEnvironment.certificate("policy"),
-            tlsPrivateKeyPath: try TestEnvironment.privateKey("policy"), tlsCAPath: try TestEnvironment.certificate("ca"),
-            databaseURL: try await TestDatabase.create(label: label + "_policy"), databasePoolSize: 2,
-            identityEndpoint: Endpoint(host: "127.0.0.1", port: identityPort),
-            revocationPollInterval: .milliseconds(100), drainTimeout: .seconds(2))
-        let host = try await ServiceHost(
-            settings: settings, migrations: PolicyMigrations.all, authentication: .identityService, logger: logger)
-        guard let identity = host.identity else { throw RPCError(.internal, "policy host has no identity connection") }
         // No Wallet runs beside this Policy: Simulate finds it unreachable
         // (port 1 on loopback refuses connections).
         let wallet = try TestRPC.client(port: 1, certificate: "policy", logger: logger)
-        _ = PolicyService(
-            host: host, directory: TenantDirectory(client: identity.client, ttl: .seconds(30)),
-            wallet: WalletCounters(client: wallet, timeout: .seconds(2)), now: { clock.now })
-        return (host, try host.start())
+        let policy = try await InProcessPolicy.start(
+            databaseURL: try await TestDatabase.create(label: label + "_policy"), identityPort: identityPort, wallet: wallet,
+            walletTimeout: .seconds(2), port: port, now: { clock.now }, logger: logger)
+        return (policy.host, policy.port)
     }
 
     private init(
@@ -126,7 +103,6 @@ final class PolicyHarness: Sendable {
         self.settlement = settlement
         self.operatorToken = operatorToken
     }
-
 
     func stop() async {
         for client in [identity, identityDeployment, anonymous, wallet, settlement] { client.close() }
@@ -188,15 +164,7 @@ final class PolicyHarness: Sendable {
 func withPolicy<T>(
     _ label: String, at start: Date = Date(), _ body: (PolicyHarness) async throws -> T
 ) async throws -> T {
-    let harness = try await PolicyHarness.start(label: label, at: start)
-    do {
-        let result = try await body(harness)
-        await harness.stop()
-        return result
-    } catch {
-        await harness.stop()
-        throw error
-    }
+    try await withStarted({ try await PolicyHarness.start(label: label, at: start) }, stop: { await $0.stop() }, body)
 }
 
 

@@ -59,12 +59,9 @@ struct SettlementHarness {
             service: service, port: port, signer: JWTSigner(key: key), clock: clock)
     }
 
+    /// A client of this Settlement that presents no certificate (bearer tokens only).
     func client() throws -> RPCClient {
-        try RPCClient(
-            configuration: ClientConfiguration(
-                host: "127.0.0.1", port: port, tls: .client(trustRootsPath: try TestEnvironment.certificate("ca")),
-                maximumAttempts: 1),
-            logger: Logger(label: "settlement-client", level: .error))
+        try TestRPC.client(port: port, certificate: nil, logger: Logger(label: "settlement-client", level: .error))
     }
 
     /// Bearer metadata for a principal.
@@ -86,12 +83,5 @@ struct SettlementHarness {
 
 /// The `RPCError` a call fails with, or `nil` when it succeeds.
 func rpcFailure(_ body: () async throws -> Void) async -> RPCError? {
-    do {
-        try await body()
-        return nil
-    } catch let error as RPCError {
-        return error
-    } catch {
-        return RPCError(.unknown, "\(error)")
-    }
+    await rpcError(body)
 }

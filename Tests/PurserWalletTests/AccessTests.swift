@@ -1,6 +1,7 @@
 import Foundation
 import PurserAPI
 import PurserRPC
+import PurserServiceHarness
 import PurserWallet
 import PurserTestSupport
 import Testing

@@ -2,6 +2,7 @@ import Foundation
 import PurserAPI
 import PurserPostgres
 import PurserRPC
+import PurserServiceHarness
 import PurserWallet
 import PurserTestSupport
 import Testing

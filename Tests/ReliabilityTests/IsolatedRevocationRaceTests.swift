@@ -1,6 +1,7 @@
 import Foundation
 import PurserAPI
 import PurserRPC
+import PurserServiceHarness
 import Synchronization
 import PurserTestSupport
 import Testing

@@ -4,6 +4,7 @@ import PurserAuth
 import PurserIdentity
 import PurserPostgres
 import PurserRPC
+import PurserServiceHarness
 import PurserTestSupport
 import Testing
 

@@ -2,6 +2,7 @@ import Foundation
 import PurserAPI
 import PurserKit
 import PurserRPC
+import PurserServiceHarness
 import PurserTestSupport
 import Testing
 

@@ -7,6 +7,7 @@ import PurserIdentity
 import PurserKit
 import PurserRPC
 import PurserService
+import PurserServiceHarness
 import PurserTestSupport
 
 /// A real Identity and a real Email-alias service in-process, on ephemeral
@@ -52,40 +53,21 @@ final class EmailSystem: Sendable {
         label: String, maxConnections: Int, commandTimeout: Duration
     ) async throws -> EmailSystem {
         let databaseURL = try await TestDatabase.create(label: label)
-        let ca = try TestEnvironment.certificate("ca")
         let emailPort = try freePort()
-        let identitySettings = IdentitySettings(
-            keyEncryptionKey: try KeyEncryptionKey.generate(),
-            revocationSubscribers: [
+        let identity = try await InProcessIdentity.start(
+            databaseURL: databaseURL,
+            subscribers: [
                 RevocationSubscriber(
                     name: "email", endpoint: Endpoint(host: "127.0.0.1", port: emailPort),
                     method: EmailAliasMethods.disableAgent.fullName)
             ],
             retrySchedule: RetrySchedule(initial: .milliseconds(50), maximum: .seconds(1)),
-            dispatchInterval: .milliseconds(100))
-        let identityHost = try await ServiceHost(
-            settings: ServiceSettings(
-                name: "identity", listen: Endpoint(host: "127.0.0.1", port: 0),
-                tlsCertificatePath: try TestEnvironment.certificate("identity"),
-                tlsPrivateKeyPath: try TestEnvironment.privateKey("identity"), tlsCAPath: ca, databaseURL: databaseURL,
-                databasePoolSize: 3, logLevel: .error, identityEndpoint: nil),
-            migrations: IdentityMigrations.all, authentication: IdentityService.localAuthentication(settings: identitySettings),
-            logger: logger)
-        let identity = try IdentityService(
-            host: identityHost, settings: identitySettings,
-            clientTLS: .client(
-                trustRootsPath: ca, certificatePath: try TestEnvironment.certificate("identity"),
-                privateKeyPath: try TestEnvironment.privateKey("identity")))
-        try await identity.prepareSigningKey()
-        let identityPort = try identityHost.start()
+            dispatchInterval: .milliseconds(100), deliveryTimeout: .seconds(2), poolSize: 3, logLevel: .error, logger: logger)
+        let identityHost = identity.host, identityPort = identity.port
 
         let emailHost = try await ServiceHost(
-            settings: ServiceSettings(
-                name: "email", listen: Endpoint(host: "127.0.0.1", port: emailPort),
-                tlsCertificatePath: try TestEnvironment.certificate("email"),
-                tlsPrivateKeyPath: try TestEnvironment.privateKey("email"), tlsCAPath: ca, databaseURL: databaseURL,
-                databasePoolSize: 4, logLevel: .error, identityEndpoint: Endpoint(host: "127.0.0.1", port: identityPort),
-                revocationPollInterval: .milliseconds(100)),
+            settings: try ServiceSettings.test(
+                "email", port: emailPort, databaseURL: databaseURL, poolSize: 4, logLevel: .error, identityPort: identityPort),
             migrations: EmailMigrations.all, authentication: .identityService, logger: logger)
         let emailSettings = EmailSettings(
             smtpListen: Endpoint(host: "127.0.0.1", port: 0), smtpHostname: "mx.test.local", defaultDomain: "agents.test",

@@ -1,21 +1,16 @@
 import Foundation
 import PurserAPI
 import PurserRPC
+import PurserServiceHarness
 
 /// Runs `body` against a fresh system and always shuts it down.
 func withSystem<T>(
     _ label: String, maxConnections: Int = 200, commandTimeout: Duration = EmailSystem.smtpCommandTimeout,
     _ body: (EmailSystem) async throws -> T
 ) async throws -> T {
-    let system = try await EmailSystem.start(label: label, maxConnections: maxConnections, commandTimeout: commandTimeout)
-    do {
-        let value = try await body(system)
-        await system.shutdown()
-        return value
-    } catch {
-        await system.shutdown()
-        throw error
-    }
+    try await withStarted(
+        { try await EmailSystem.start(label: label, maxConnections: maxConnections, commandTimeout: commandTimeout) },
+        stop: { await $0.shutdown() }, body)
 }
 
 /// A tenant with an admin and one agent whose primary address exists.
