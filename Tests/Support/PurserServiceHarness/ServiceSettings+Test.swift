@@ -1,4 +1,5 @@
 import PurserKit
+import PurserRPC
 import PurserService
 import PurserTestSupport
 
