@@ -32,7 +32,10 @@ let package = Package(
         .target(name: "PurserBench", path: "Shared/PurserBench"),
         .executableTarget(
             name: "purser-bench",
-            dependencies: ["PurserBench", "PurserIdentity", "PurserWallet", "PurserService", "PurserAPI", "PurserAuth", "PurserKit", "PurserRPC", "COpenSSL"],
+            dependencies: [
+                "PurserBench", "PurserIdentity", "PurserPolicyService", "PurserWallet", "PurserService", "PurserAPI",
+                "PurserAuth", "PurserKit", "PurserRPC", "COpenSSL",
+            ],
             path: "Services/Bench/Main"),
         .target(name: "PurserTestSupport", dependencies: ["PurserKit", "PurserPostgres", "PurserRPC"], path: "Shared/PurserTestSupport"),
         .target(

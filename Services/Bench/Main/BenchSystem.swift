@@ -3,15 +3,19 @@ import PurserAPI
 import PurserAuth
 import PurserIdentity
 import PurserKit
+import PurserPolicyService
 import PurserRPC
 import PurserService
 import PurserWallet
 
-/// Identity and Wallet running in this process on ephemeral TLS ports over one
-/// PostgreSQL database (each in its own schema), as `purser-identity` and
-/// `purser-wallet` would run them, plus an RPC client per service.
+/// Identity, Policy and Wallet running in this process on ephemeral TLS ports
+/// over one PostgreSQL database (each in its own schema), as `purser-identity`,
+/// `purser-policy` and `purser-wallet` would run them (the Wallet checks every
+/// authorization against Policy over mutual TLS), plus an RPC client per
+/// service.
 final class BenchSystem: Sendable {
     let identityHost: ServiceHost
+    let policyHost: ServiceHost
     let walletHost: ServiceHost
     let walletPort: Int
     /// The Wallet's logic, for its group-commit statistics.
@@ -21,6 +25,8 @@ final class BenchSystem: Sendable {
     let logger: Logger
     /// Calls Identity with bearer tokens.
     let identity: RPCClient
+    /// Calls Policy with bearer tokens.
+    let policy: RPCClient
     /// Calls the Wallet with bearer tokens, over `connections` connections.
     let wallet: RPCClient
 
@@ -52,6 +58,19 @@ final class BenchSystem: Sendable {
         try await identityService.prepareSigningKey()
         let identityPort = try identityHost.start()
 
+        let policySettings = ServiceSettings(
+            name: "policy", listen: Endpoint(host: "127.0.0.1", port: 0),
+            tlsCertificatePath: "\(certificates)/policy.pem", tlsPrivateKeyPath: "\(certificates)/policy.key",
+            tlsCAPath: ca, databaseURL: databaseURL, databasePoolSize: 2, logLevel: .error,
+            identityEndpoint: Endpoint(host: "127.0.0.1", port: identityPort))
+        let policyHost = try await ServiceHost(
+            settings: policySettings, migrations: PolicyMigrations.all, authentication: .identityService, logger: logger)
+        _ = PolicyService(
+            host: policyHost, directory: TenantDirectory(client: try policyHost.requireIdentity().client, ttl: .seconds(60)),
+            wallet: WalletCounters(
+                client: try policySettings.peerClient("wallet", at: Endpoint(host: "127.0.0.1", port: walletPort), logger: logger)))
+        let policyPort = try policyHost.start()
+
         let walletSettings = ServiceSettings(
             name: "wallet", listen: Endpoint(host: "127.0.0.1", port: walletPort),
             tlsCertificatePath: "\(certificates)/wallet.pem", tlsPrivateKeyPath: "\(certificates)/wallet.key",
@@ -61,11 +80,15 @@ final class BenchSystem: Sendable {
             settings: walletSettings, migrations: WalletMigrations.all, authentication: .identityService, logger: logger)
         guard let connection = walletHost.identity else { throw RPCError(.internal, "the wallet host has no Identity connection") }
         let settings = WalletSettings()
+        let policyClient = try walletSettings.peerClient(
+            "policy", at: Endpoint(host: "127.0.0.1", port: policyPort), logger: logger)
         let walletService = WalletService(
-            host: walletHost, settings: settings, directory: IdentityDirectory(client: connection.client, ttl: settings.directoryTTL))
+            host: walletHost, settings: settings, directory: IdentityDirectory(client: connection.client, ttl: settings.directoryTTL),
+            policy: PolicyClient(client: policyClient, ttl: settings.policyCacheTTL))
         _ = try walletHost.start()
 
         self.identityHost = identityHost
+        self.policyHost = policyHost
         self.walletHost = walletHost
         self.walletPort = walletPort
         self.walletService = walletService
@@ -73,6 +96,7 @@ final class BenchSystem: Sendable {
         self.certificates = certificates
         self.logger = logger
         identity = try Self.client(port: identityPort, certificates: certificates, certificate: nil, connections: 1, logger: logger)
+        policy = try Self.client(port: policyPort, certificates: certificates, certificate: nil, connections: 1, logger: logger)
         wallet = try Self.client(
             port: walletPort, certificates: certificates, certificate: nil, connections: clientConnections, logger: logger)
     }
@@ -91,8 +115,10 @@ final class BenchSystem: Sendable {
 
     func stop() async {
         identity.close()
+        policy.close()
         wallet.close()
         try? await walletHost.shutdown()
+        try? await policyHost.shutdown()
         try? await identityHost.shutdown()
     }
 
@@ -102,6 +128,12 @@ final class BenchSystem: Sendable {
         var metadata: Metadata = [:]
         if let token { metadata["authorization"] = "Bearer \(token)" }
         return try await identity.call(method, request, metadata: metadata, timeout: .seconds(30))
+    }
+
+    func callPolicy<Request, Response>(
+        _ method: MethodDescriptor<Request, Response>, _ request: Request, token: String
+    ) async throws(RPCError) -> Response {
+        try await policy.call(method, request, metadata: ["authorization": "Bearer \(token)"], timeout: .seconds(30))
     }
 
     func callWallet<Request, Response>(

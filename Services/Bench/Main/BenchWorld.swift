@@ -3,7 +3,10 @@ import PurserAPI
 import PurserRPC
 
 /// One tenant with `agents` funded agents, each with a token minted once
-/// through Identity, and a provider they pay.
+/// through Identity, a provider they pay, and a tenant policy with a per-call
+/// maximum, a category allow list and hourly, daily and lifetime limits, so
+/// every authorization is evaluated and counted against real caps (set high
+/// enough never to refuse the bench's amounts).
 struct BenchWorld: Sendable {
     struct Agent: Sendable {
         let id: String
@@ -42,6 +45,10 @@ struct BenchWorld: Sendable {
             IdentityMethods.registerProvider,
             RegisterProviderRequest(slug: "\(slug)-api", name: "API of \(slug)", defaultCategory: "inference"), token: operatorToken)
 
+        _ = try await system.callPolicy(
+            PolicyMethods.setTenantPolicy, SetTenantPolicyRequest(tenantID: tenant.id, documentJSON: policyDocument),
+            token: adminToken)
+
         var fund = FundRequest()
         fund.tenantID = tenant.id
         fund.amountMicros = micros * Int64(count)
@@ -60,6 +67,15 @@ struct BenchWorld: Sendable {
         }
         return BenchWorld(tenantID: tenant.id, providerID: provider.provider.id, agents: agents)
     }
+
+    /// Caps far above what a bench run spends (an agent authorizes well under
+    /// 10,000 × 0.01 a second), so they are checked and counted but never bind.
+    static let policyDocument = """
+        {"per_call_max": "1.00", "allowed_categories": ["inference"],
+         "limits": [{"amount": "1000000.00", "interval": "hourly"},
+                    {"amount": "10000000.00", "interval": "daily"},
+                    {"amount": "100000000.00", "interval": "lifetime"}]}
+        """
 
     /// The Wallet's view of `agent`'s balance, asked as the agent.
     func balance(_ system: BenchSystem, of agent: Agent) async throws(RPCError) -> WalletBalance {

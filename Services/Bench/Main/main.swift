@@ -1,9 +1,11 @@
 // purser-bench: authorization throughput and latency of the Wallet, with
-// Identity and the Wallet running in this process over TLS on loopback and
-// PostgreSQL given by the environment.
+// Identity, Policy and the Wallet running in this process over TLS on loopback
+// and PostgreSQL given by the environment. Every authorization takes the full
+// path: token check, the agent's effective policy (cached from Policy) and its
+// caps, the row lock and the commit.
 //
-//   PURSER_BENCH_CERTS          directory of ca.pem and identity/wallet/test-client .pem/.key
-//   PURSER_BENCH_DATABASE_URL   PostgreSQL both services use (schemas identity and wallet)
+//   PURSER_BENCH_CERTS          directory of ca.pem and identity/policy/wallet/test-client .pem/.key
+//   PURSER_BENCH_DATABASE_URL   PostgreSQL the services use (schemas identity, policy and wallet)
 //   PURSER_BENCH_SECONDS        measured seconds per run (default 10)
 //   PURSER_BENCH_AGENTS         agents of the spread runs (default 64)
 //   PURSER_BENCH_IDLE           idle TLS connections of the last run (default 5000)
