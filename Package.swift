@@ -112,12 +112,12 @@ let package = Package(
         // Tests
         .testTarget(name: "PurserKitTests", dependencies: ["PurserKit"]),
         .testTarget(name: "PurserBenchTests", dependencies: ["PurserBench"]),
-        .testTarget(name: "PurserWireTests", dependencies: ["PurserWire"]),
+        .testTarget(name: "PurserWireTests", dependencies: ["PurserWire", "PurserTestSupport"]),
         .testTarget(
             name: "PurserPostgresTests", dependencies: ["PurserPostgres", "PurserTestSupport"]),
         .testTarget(
             name: "PurserRPCTests", dependencies: ["PurserRPC", "PurserWire", "PurserTestSupport", "COpenSSL", "CLinux"]),
-        .testTarget(name: "PurserAuthTests", dependencies: ["PurserAuth"]),
+        .testTarget(name: "PurserAuthTests", dependencies: ["PurserAuth", "PurserTestSupport"]),
         .testTarget(
             name: "PurserServiceTests",
             dependencies: ["PurserService", "PurserAuth", "PurserRPC", "PurserAPI", "PurserKit", "PurserPostgres", "PurserTestSupport"]),
@@ -127,8 +127,8 @@ let package = Package(
                 "PurserIdentity", "PurserService", "PurserAuth", "PurserRPC", "PurserAPI", "PurserWire", "PurserKit",
                 "PurserPostgres", "PurserTestSupport", "PurserServiceHarness",
             ]),
-        .testTarget(name: "PurserPolicyTests", dependencies: ["PurserPolicy", "PurserKit"]),
-        .testTarget(name: "PurserEmailTests", dependencies: ["PurserEmail"]),
+        .testTarget(name: "PurserPolicyTests", dependencies: ["PurserPolicy", "PurserKit", "PurserTestSupport"]),
+        .testTarget(name: "PurserEmailTests", dependencies: ["PurserEmail", "PurserTestSupport"]),
         .testTarget(
             name: "PurserSettlementTests",
             dependencies: [

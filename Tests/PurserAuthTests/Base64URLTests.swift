@@ -1,3 +1,4 @@
+import PurserTestSupport
 import Testing
 @testable import PurserAuth
 
@@ -17,7 +18,7 @@ import Testing
     }
 
     @Test func roundTripsEveryLengthUpToSixtyFour() {
-        var random = SplitMix64(state: 7)
+        var random = SeededGenerator(seed: 7)
         for length in 0...64 {
             let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &random) }
             #expect(Base64URL.decode(Base64URL.encode(bytes)) == bytes)

@@ -1,3 +1,4 @@
+import PurserTestSupport
 import Testing
 @testable import PurserAuth
 
@@ -9,7 +10,7 @@ import Testing
 
     @Test(arguments: [UInt64(1), 2, 3, 4])
     func randomStringsAreRefused(seed: UInt64) async throws {
-        var random = SplitMix64(state: seed)
+        var random = SeededGenerator(seed: seed)
         let clock = ManualClock()
         let factory = try TokenFactory(keyID: "k1")
         let verifier = makeVerifier(source: InMemoryKeySource([factory.jwk]), clock: clock)
@@ -22,7 +23,7 @@ import Testing
 
     @Test(arguments: [UInt64(11), 12, 13, 14])
     func mutatedValidTokensAreRefused(seed: UInt64) async throws {
-        var random = SplitMix64(state: seed)
+        var random = SeededGenerator(seed: seed)
         let clock = ManualClock()
         let factory = try TokenFactory(keyID: "k1")
         let verifier = makeVerifier(source: InMemoryKeySource([factory.jwk]), clock: clock)

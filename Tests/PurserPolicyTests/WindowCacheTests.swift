@@ -1,5 +1,6 @@
 import Foundation
 import PurserPolicy
+import PurserTestSupport
 import Testing
 
 @Suite("Cached windows equal computed windows")
@@ -9,7 +10,7 @@ struct WindowCacheTests {
     @Test(arguments: zones)
     func cachedWindowsMatchTheCalendarEverywhereIncludingDaylightSavingChanges(_ zoneID: String) throws {
         let zone = try #require(TimeZone(identifier: zoneID))
-        var generator = SplitMix64(seed: zoneID.utf8.reduce(0) { $0 &* 31 &+ UInt64($1) })
+        var generator = SeededGenerator(seed: zoneID.utf8.reduce(0) { $0 &* 31 &+ UInt64($1) })
         // Walk forwards through 2026 in irregular steps (crossing every DST change),
         // then jump around at random so the cache also sees instants before its window.
         var instants: [Date] = []
@@ -40,15 +41,3 @@ struct WindowCacheTests {
     }
 }
 
-/// A small deterministic generator so the walk is reproducible.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

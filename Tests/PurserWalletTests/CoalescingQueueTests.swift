@@ -1,3 +1,4 @@
+import PurserTestSupport
 import Testing
 @testable import PurserWallet
 
@@ -69,7 +70,7 @@ import Testing
     /// key is never in two running batches.
     @Test(arguments: [(1, 1), (2, 1), (7, 2), (128, 4)])
     func everyArrivalRunsExactlyOnceInArrivalOrderPerKey(maximumBatch: Int, maximumInFlight: Int) {
-        var generator = SplitMix(seed: UInt64(maximumBatch * 31 + maximumInFlight))
+        var generator = SeededGenerator(seed: UInt64(maximumBatch * 31 + maximumInFlight))
         var queue = Queue(maximumBatch: maximumBatch, maximumInFlight: maximumInFlight)
         var running: [[Queue.Group]] = []
         var ran: [String: [Int]] = [:]
@@ -102,15 +103,3 @@ import Testing
     }
 }
 
-/// A small deterministic generator, so a failing interleaving can be replayed.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -1,3 +1,4 @@
+import PurserTestSupport
 import PurserWire
 import Testing
 

@@ -4,8 +4,10 @@ import Testing
 
 /// While PostgreSQL cannot be reached, the pool answers `.unavailable` at once
 /// instead of holding its threads through the reconnect backoff on every
-/// retry, so calls behind it fail within their deadlines.
-@Suite struct UnreachableServerTests {
+/// retry, so calls behind it fail within their deadlines. The bounds leave
+/// room for a loaded machine and still fail the old behaviour (11–12 s for one
+/// transaction, 155 s for 40 queued calls); the suite runs alone.
+@Suite struct IsolatedUnreachableServerTests {
     /// A pool on a port nothing listens on (connections are refused at once).
     func unreachablePool(size: Int) -> PostgresPool {
         PostgresPool(
@@ -24,7 +26,7 @@ import Testing
             } catch let error as PostgresError {
                 #expect(error.kind == .unavailable)
             }
-            #expect(ContinuousClock.now - started < .seconds(1), "failed after \(ContinuousClock.now - started)")
+            #expect(ContinuousClock.now - started < .seconds(3), "failed after \(ContinuousClock.now - started)")
         }
         #expect(pool.metrics.snapshot().connectFailures >= 1)
     }
@@ -50,6 +52,6 @@ import Testing
         }
         #expect(kinds.count == 40 && kinds.allSatisfy { $0 == .unavailable })
         // Each call's own retries take a few hundred milliseconds at most; none waits out a reconnect backoff.
-        #expect(ContinuousClock.now - started < .seconds(10), "40 calls took \(ContinuousClock.now - started)")
+        #expect(ContinuousClock.now - started < .seconds(30), "40 calls took \(ContinuousClock.now - started)")
     }
 }
