@@ -37,7 +37,7 @@ let package = Package(
                 "PurserAuth", "PurserKit", "PurserRPC", "COpenSSL",
             ],
             path: "Services/Bench/Main"),
-        .target(name: "PurserTestSupport", dependencies: ["PurserKit", "PurserPostgres", "PurserRPC"], path: "Shared/PurserTestSupport"),
+        .target(name: "PurserTestSupport", dependencies: ["PurserKit", "PurserPostgres", "PurserRPC", "COpenSSL"], path: "Shared/PurserTestSupport"),
         .target(
             name: "PurserServiceHarness",
             dependencies: [

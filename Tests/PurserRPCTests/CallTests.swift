@@ -1,4 +1,5 @@
 import Foundation
+import PurserTestSupport
 import PurserWire
 import Synchronization
 import Testing

@@ -1,4 +1,5 @@
 import Foundation
+import PurserTestSupport
 import Synchronization
 import Testing
 @testable import PurserRPC

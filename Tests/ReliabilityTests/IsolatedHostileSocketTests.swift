@@ -84,14 +84,14 @@ import Testing
             attackers += 1
             Self.attack(tally) {
                 var generator = SystemRandomNumberGenerator()
-                let peer = try HostilePeer(port: port, readTimeoutSeconds: 3)
-                guard try peer.handshake() else { return tally.fail("garbage peer \(seed): handshake failed") }
+                let peer = try RawPeer(port: port, readTimeoutSeconds: 3, sendTimeoutSeconds: 3)
+                guard try peer.handshakeBlocking() else { return tally.fail("garbage peer \(seed): handshake failed") }
                 let length = UInt32.random(in: 0...600, using: &generator)
                 var bytes: [UInt8] = [UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)]
                 bytes += (0..<Int(length) + 600).map { _ in UInt8.random(in: 0...255, using: &generator) }
                 bytes[4] = UInt8.random(in: 0...9, using: &generator)
                 peer.write(bytes)
-                if peer.serverClosesConnection() {
+                if peer.serverClosesConnectionBlocking() {
                     tally.garbageConnectionsClosed.add(1, ordering: .relaxed)
                 } else {
                     tally.garbageConnectionsLeftOpen.add(1, ordering: .relaxed)
@@ -101,8 +101,8 @@ import Testing
         // Half a valid request, then the peer goes away.
         attackers += 1
         Self.attack(tally) {
-            let peer = try HostilePeer(port: port, readTimeoutSeconds: 3)
-            guard try peer.handshake() else { return tally.fail("truncating peer: handshake failed") }
+            let peer = try RawPeer(port: port, readTimeoutSeconds: 3, sendTimeoutSeconds: 3)
+            guard try peer.handshakeBlocking() else { return tally.fail("truncating peer: handshake failed") }
             let request = Self.requestBytes(stream: 1, payload: Array(repeating: 7, count: 200))
             peer.write(Array(request[..<(request.count / 2)]))
             tally.truncatedConnections.add(1, ordering: .relaxed)
@@ -110,23 +110,23 @@ import Testing
         // A 4 GiB length (0xFFFFFFFF): a GOAWAY, then the close.
         attackers += 1
         Self.attack(tally) {
-            let peer = try HostilePeer(port: port, readTimeoutSeconds: 5)
-            guard try peer.handshake() else { return tally.fail("4 GiB peer: handshake failed") }
+            let peer = try RawPeer(port: port, readTimeoutSeconds: 5, sendTimeoutSeconds: 5)
+            guard try peer.handshakeBlocking() else { return tally.fail("4 GiB peer: handshake failed") }
             peer.write([0xFF, 0xFF, 0xFF, 0xFF, 1, 0, 0, 0, 0, 0, 0, 1] + Array(repeating: 0x41, count: 4096))
-            if case .goAway = peer.readFrame() { tally.hugeLengthGoAways.add(1, ordering: .relaxed) }
-            if peer.serverClosesConnection() { tally.hugeLengthClosed.add(1, ordering: .relaxed) }
+            if case .goAway = peer.readFrameBlocking() { tally.hugeLengthGoAways.add(1, ordering: .relaxed) }
+            if peer.serverClosesConnectionBlocking() { tally.hugeLengthClosed.add(1, ordering: .relaxed) }
         }
         // 10,000 tiny frames in one burst: every PING gets its PONG.
         attackers += 1
         Self.attack(tally, repeating: false) {
-            let peer = try HostilePeer(port: port, readTimeoutSeconds: 10)
-            guard try peer.handshake() else { return tally.fail("tiny-frame peer: handshake failed") }
+            let peer = try RawPeer(port: port, readTimeoutSeconds: 10, sendTimeoutSeconds: 10)
+            guard try peer.handshakeBlocking() else { return tally.fail("tiny-frame peer: handshake failed") }
             var burst: [UInt8] = []
             burst.reserveCapacity(10_000 * 16)
             for payload in UInt64(0)..<10_000 { burst += try Frame.ping(payload).encoded() }
             guard peer.write(burst) else { return tally.fail("tiny-frame peer: the server stopped reading") }
             var expected: UInt64 = 0
-            while expected < 10_000, let frame = peer.readFrame() {
+            while expected < 10_000, let frame = peer.readFrameBlocking() {
                 guard case .pong(let payload) = frame else { continue }
                 if payload == expected { tally.tinyFramePongs.add(1, ordering: .relaxed) }
                 expected += 1
@@ -136,14 +136,14 @@ import Testing
         for index in 0..<4 {
             attackers += 1
             Self.attack(tally) {
-                let peer = try HostilePeer(port: port, readTimeoutSeconds: 10)
-                guard try peer.handshake() else { return tally.fail("slow peer \(index): handshake failed") }
+                let peer = try RawPeer(port: port, readTimeoutSeconds: 10, sendTimeoutSeconds: 10)
+                guard try peer.handshakeBlocking() else { return tally.fail("slow peer \(index): handshake failed") }
                 let payload = Array("slow \(index)".utf8)
                 for byte in Self.requestBytes(stream: 1, payload: payload) {
                     guard peer.write([byte]) else { return tally.fail("slow peer \(index): the server closed mid-frame") }
                     usleep(10_000)
                 }
-                guard case .response(_, let status, _, _, let body) = peer.readFrame(), status == .ok, body == payload else {
+                guard case .response(_, let status, _, _, let body) = peer.readFrameBlocking(), status == .ok, body == payload else {
                     return tally.fail("slow peer \(index): no echo")
                 }
                 tally.slowRequestsAnswered.add(1, ordering: .relaxed)
