@@ -74,22 +74,7 @@ extension Ledger {
         }
         return try await run { connection in
             let rows = try connection.query(
-                """
-                WITH target AS (
-                    SELECT coalesce($2::uuid, CASE $8::text WHEN 'treasury' THEN wallet.treasury_account($1)
-                                                            WHEN 'funding' THEN wallet.funding_account($1) END) AS id)
-                SELECT entry_id, seq, kind, debit_account, credit_account, amount, currency, agent_id, provider_id,
-                       category, hold_id, reference, description, wallet.us(created_at)
-                  FROM wallet.entries, target
-                 WHERE tenant_id = $1
-                   AND (target.id IS NULL OR debit_account = target.id OR credit_account = target.id)
-                   AND ($3::text IS NULL OR kind = $3::text)
-                   AND ($4::bigint IS NULL OR created_at >= 'epoch'::timestamptz + $4::bigint * interval '1 microsecond')
-                   AND ($5::bigint IS NULL OR created_at < 'epoch'::timestamptz + $5::bigint * interval '1 microsecond')
-                   AND ($6::bigint IS NULL OR seq < $6::bigint)
-                 ORDER BY seq DESC
-                 LIMIT $7
-                """,
+                Self.entriesPage,
                 [tenant, accountID, filter.kind, filter.fromUs, filter.untilUs, before, Int64(limit), accountRole])
             return try rows.map { row throws(PostgresError) in
                 LedgerEntry(
@@ -103,4 +88,25 @@ extension Ledger {
             }
         }
     }
+
+    /// One page of a tenant's entries, newest first: $1 tenant, $2 account id,
+    /// $3 kind, $4 from (µs), $5 until (µs), $6 before (sequence, exclusive),
+    /// $7 page size, $8 `treasury` or `funding` (the tenant's own accounts);
+    /// `NULL` criteria match everything.
+    static let entriesPage = """
+        WITH target AS (
+            SELECT coalesce($2::uuid, CASE $8::text WHEN 'treasury' THEN wallet.treasury_account($1)
+                                                    WHEN 'funding' THEN wallet.funding_account($1) END) AS id)
+        SELECT entry_id, seq, kind, debit_account, credit_account, amount, currency, agent_id, provider_id,
+               category, hold_id, reference, description, wallet.us(created_at)
+          FROM wallet.entries, target
+         WHERE tenant_id = $1
+           AND (target.id IS NULL OR debit_account = target.id OR credit_account = target.id)
+           AND ($3::text IS NULL OR kind = $3::text)
+           AND ($4::bigint IS NULL OR created_at >= 'epoch'::timestamptz + $4::bigint * interval '1 microsecond')
+           AND ($5::bigint IS NULL OR created_at < 'epoch'::timestamptz + $5::bigint * interval '1 microsecond')
+           AND ($6::bigint IS NULL OR seq < $6::bigint)
+         ORDER BY seq DESC
+         LIMIT $7
+        """
 }

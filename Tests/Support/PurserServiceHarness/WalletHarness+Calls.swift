@@ -40,6 +40,14 @@ extension WalletHarness {
             metadata: Self.bearer(world.adminToken), timeout: .seconds(20))
     }
 
+    /// Sets the spending policy override of the world's first agent (as its admin).
+    public func setAgentPolicy(_ world: World, _ documentJSON: String) async throws {
+        _ = try await policyClient.call(
+            PolicyMethods.setAgentPolicy,
+            SetAgentPolicyRequest(tenantID: world.tenantID, agentID: world.agentID, documentJSON: documentJSON),
+            metadata: Self.bearer(world.adminToken), timeout: .seconds(20))
+    }
+
     /// Exchanges a secret for a token.
     public func token(_ secret: String) async throws -> String {
         try await identity(IdentityMethods.authenticate, AuthenticateRequest(secret: secret, audience: "")).token

@@ -77,10 +77,13 @@ extension WalletHarness {
     }
 
     /// Authorizes `micros` for the world's first agent, payable to its provider.
-    public func authorize(_ world: World, micros: Int64, key: String = UUID().uuidString) async throws(RPCError) -> AuthorizeResponse {
+    public func authorize(
+        _ world: World, micros: Int64, category: String = "", key: String = UUID().uuidString
+    ) async throws(RPCError) -> AuthorizeResponse {
         var request = AuthorizeRequest()
         request.amountMicros = micros
         request.providerID = world.providerID
+        request.category = category
         return try await call(WalletMethods.authorize, request, token: world.agentToken, key: key)
     }
 }
