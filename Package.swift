@@ -56,7 +56,10 @@ let package = Package(
         // Services
         .target(
             name: "PurserIdentity",
-            dependencies: ["PurserKit", "PurserPostgres", "PurserRPC", "PurserWire", "PurserAuth", "PurserAPI", "PurserService"],
+            dependencies: [
+                "PurserKit", "PurserPostgres", "PurserRPC", "PurserWire", "PurserAuth", "PurserAPI", "PurserService",
+                "PurserPolicy",
+            ],
             path: "Services/Identity/Sources"),
         .executableTarget(
             name: "purser-identity", dependencies: ["PurserIdentity", "PurserService", "PurserKit", "PurserRPC"],

@@ -35,7 +35,7 @@ struct EntryListingPlanTests {
             try connection.executeScript("ANALYZE wallet.entries")
             try connection.executeScript("SET plan_cache_mode = \(planCacheMode)")
             try connection.executeScript(
-                "PREPARE entries_page(uuid, uuid, text, bigint, bigint, bigint, bigint, text) AS " + Ledger.entriesPage)
+                "PREPARE entries_page(uuid, uuid, text, bigint, bigint, bigint, bigint, text) AS " + Ledger.accountEntriesPage)
             defer { try? connection.executeScript("DEALLOCATE entries_page; RESET plan_cache_mode") }
             let result = try connection.query(
                 "EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE entries_page('\(tenant.uuidString)', '\(agent.uuidString)', NULL, NULL, NULL, NULL, 50, NULL)")

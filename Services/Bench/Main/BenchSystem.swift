@@ -67,7 +67,7 @@ final class BenchSystem: Sendable {
             settings: policySettings, migrations: PolicyMigrations.all, authentication: .identityService, logger: logger)
         _ = PolicyService(
             host: policyHost, directory: TenantDirectory(client: try policyHost.requireIdentity().client, ttl: .seconds(60)),
-            wallet: WalletCounters(
+            wallet: WalletLink(
                 client: try policySettings.peerClient("wallet", at: Endpoint(host: "127.0.0.1", port: walletPort), logger: logger)))
         let policyPort = try policyHost.start()
 

@@ -8,7 +8,17 @@ extension IdentityService {
     func registerProvider(_ request: RegisterProviderRequest, principal: Principal) async throws -> RegisterProviderResponse {
         let slug = try Validation.handle(request.slug, field: "slug")
         let name = try Validation.text(request.name, field: "name", required: true)
-        let category = request.defaultCategory.isEmpty ? "" : try Validation.handle(request.defaultCategory, field: "default_category")
+        let category = try Validation.category(request.defaultCategory, field: "default_category")
+        var categories: [String] = []
+        for name in request.categories {
+            let normalized = try Validation.category(name, field: "categories")
+            if !normalized.isEmpty, normalized != category, !categories.contains(normalized) { categories.append(normalized) }
+        }
+        guard categories.count <= Validation.maximumProviderCategories else {
+            throw IdentityError.invalid(
+                "categories", "at most \(Validation.maximumProviderCategories) categories", reason: "category_invalid")
+        }
+        let categoryList = categories.joined(separator: ",")
         let secret = try Self.newSecret(.providerKey)
         let providerID = Self.newID(), digest = secret.digest
         let provider: Provider
@@ -16,9 +26,10 @@ extension IdentityService {
             provider = try await pool.withTransaction { connection in
                 let rows = try connection.query(
                     """
-                    INSERT INTO identity.providers (provider_id, slug, name, default_category) VALUES ($1, $2, $3, $4)
+                    INSERT INTO identity.providers (provider_id, slug, name, default_category, categories)
+                    VALUES ($1, $2, $3, $4, coalesce(string_to_array(nullif($5, ''), ','), '{}'))
                     RETURNING \(IdentityRows.providerColumns)
-                    """, [providerID, slug, name, category])
+                    """, [providerID, slug, name, category, categoryList])
                 _ = try connection.query(
                     "INSERT INTO identity.credentials (digest, role, subject_id) VALUES ($1, 'provider', $2)", [digest, providerID])
                 return try IdentityRows.provider(rows[0])

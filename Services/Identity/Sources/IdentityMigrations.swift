@@ -123,5 +123,9 @@ public enum IdentityMigrations {
             );
             CREATE INDEX revocation_outbox_due ON identity.revocation_outbox (next_attempt_at) WHERE delivered_at IS NULL;
             """),
+        Migration(version: 30, name: "provider categories", sql: """
+            -- The categories a provider may be paid under besides its default one.
+            ALTER TABLE identity.providers ADD COLUMN categories text[] NOT NULL DEFAULT '{}';
+            """),
     ]
 }

@@ -58,7 +58,8 @@ enum IdentityRows {
         return agent
     }
 
-    static let providerColumns = "provider_id::text, slug, name, default_category, identity.to_us(created_at)"
+    static let providerColumns =
+        "provider_id::text, slug, name, default_category, identity.to_us(created_at), array_to_string(categories, ',')"
 
     static func provider(_ row: PostgresRow) throws -> Provider {
         var provider = Provider()
@@ -67,6 +68,8 @@ enum IdentityRows {
         provider.name = try row.decode(String.self, at: 2)
         provider.defaultCategory = try row.decode(String.self, at: 3)
         provider.createdAtUs = try row.decode(Int64.self, at: 4)
+        let categories = try row.decode(String.self, at: 5)
+        provider.categories = categories.isEmpty ? [] : categories.split(separator: ",").map(String.init)
         return provider
     }
 

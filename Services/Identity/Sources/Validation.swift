@@ -1,4 +1,5 @@
 import Foundation
+import PurserPolicy
 
 /// Field rules shared by the handlers. Pure functions: each returns the
 /// normalized value or throws `IdentityError.invalid` naming the field.
@@ -20,6 +21,19 @@ public enum Validation {
             throw .invalid(field, "must match [a-z0-9][a-z0-9-]{1,62}", reason: "\(field)_invalid")
         }
         return value
+    }
+
+    /// Most categories a provider registers besides its default one.
+    public static let maximumProviderCategories = 64
+
+    /// A category name: lowercased, then `[a-z0-9][a-z0-9._-]{0,63}` (the
+    /// grammar policies name categories in); "" stays "" (none).
+    public static func category(_ value: String, field: String) throws(IdentityError) -> String {
+        if value.isEmpty { return "" }
+        guard let name = PolicyName.normalized(value) else {
+            throw .invalid(field, "must match [a-z0-9][a-z0-9._-]{0,63} after lowercasing", reason: "category_invalid")
+        }
+        return name
     }
 
     /// A required display text: trimmed, 1 to `maximum` characters, no control characters.

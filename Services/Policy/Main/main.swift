@@ -12,6 +12,6 @@ await ServiceMain.run(name: "policy", settings: PolicySettings.init(configuratio
     let wallet = try launch.common.peerClient("wallet", at: launch.settings.walletEndpoint, logger: launch.logger)
     _ = PolicyService(
         host: host, directory: TenantDirectory(client: try host.requireIdentity().client, ttl: launch.settings.directoryCacheTTL),
-        wallet: WalletCounters(client: wallet))
+        wallet: WalletLink(client: wallet))
     return host
 }

@@ -6,13 +6,23 @@ import Synchronization
 
 /// What the Wallet needs to know about a provider.
 public struct ProviderFacts: Sendable, Equatable {
+    /// The category of a spend that names none ("" for none).
     public var defaultCategory: String
     /// The provider's slug, as spending policies name providers.
     public var slug: String
+    /// The other categories the provider may be paid under.
+    public var categories: Set<String>
 
-    public init(defaultCategory: String, slug: String = "") {
+    public init(defaultCategory: String, slug: String = "", categories: Set<String> = []) {
         self.defaultCategory = defaultCategory
         self.slug = slug
+        self.categories = categories
+    }
+
+    /// Whether a spend in `category` (normalised, non-empty) may be paid to
+    /// this provider: it is the default category or a registered one.
+    public func accepts(_ category: String) -> Bool {
+        category == defaultCategory || categories.contains(category)
     }
 }
 
@@ -79,7 +89,7 @@ public final class IdentityDirectory: Sendable {
         guard let found = try await fetch(IdentityMethods.getProvider, GetProviderRequest(providerID: provider.lowercased)) else {
             return nil
         }
-        let facts = ProviderFacts(defaultCategory: found.defaultCategory, slug: found.slug)
+        let facts = ProviderFacts(defaultCategory: found.defaultCategory, slug: found.slug, categories: Set(found.categories))
         cache.withLock { $0.providers[provider] = (facts, now.advanced(by: ttl)) }
         return facts
     }

@@ -82,10 +82,26 @@ extension Ledger {
         var ttlUs: Int64
         var limits: [SpendLimit]
         var denial: PolicyRefusal?
+        var policyEpoch: Int64?
+        var unavailable: UnstoredFailure?
 
         enum CodingKeys: String, CodingKey {
-            case principal, key, method, provider, category, task, description, amount, limits, denial
-            case ttlUs = "ttl_us"
+            case principal, key, method, provider, category, task, description, amount, limits, denial, unavailable
+            case ttlUs = "ttl_us", policyEpoch = "policy_epoch"
+        }
+    }
+
+    /// A failure the ledger answers for a request that is not a replay, without storing it.
+    private struct UnstoredFailure: Encodable {
+        var ok = false
+        var status: String
+        var reason: String
+        var message: String
+
+        init(_ error: WalletError) {
+            status = error.code.rawValue
+            reason = error.reason
+            message = error.message
         }
     }
 
@@ -104,7 +120,8 @@ extension Ledger {
                         principal: command.scope.principal, key: command.scope.key, method: command.kind.rawValue,
                         provider: command.providerID.uuidString.lowercased(), category: command.category, task: command.taskID,
                         description: command.description, amount: command.amountMicros, ttlUs: command.holdTTLMicros,
-                        limits: command.limits, denial: command.refusal)
+                        limits: command.limits, denial: command.refusal, policyEpoch: command.policyEpoch,
+                        unavailable: command.policyFailure.map(UnstoredFailure.init))
                 })
         }
         do {

@@ -21,6 +21,16 @@ extension Ledger {
         }
     }
 
+    /// Records that the tenant's policies stand at `epoch` (keeping the newer
+    /// of it and what was recorded) and returns the recorded epoch. Committed
+    /// before it returns.
+    public func notePolicyEpoch(tenant: UUID, epoch: Int64) async throws(WalletError) -> Int64 {
+        try await run { connection in
+            let rows = try connection.query("SELECT wallet.note_policy_epoch($1, $2)", [tenant, epoch])
+            return try rows.first?.decode(Int64.self, at: 0) ?? epoch
+        }
+    }
+
     /// Releases up to about `limit` holds past their expiry and returns how
     /// many it released. Safe to run from every replica at once: accounts and
     /// holds another transaction has locked are skipped, not waited for.

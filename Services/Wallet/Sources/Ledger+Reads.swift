@@ -74,7 +74,7 @@ extension Ledger {
         }
         return try await run { connection in
             let rows = try connection.query(
-                Self.entriesPage,
+                filter.account == nil ? Self.tenantEntriesPage : Self.accountEntriesPage,
                 [tenant, accountID, filter.kind, filter.fromUs, filter.untilUs, before, Int64(limit), accountRole])
             return try rows.map { row throws(PostgresError) in
                 LedgerEntry(
@@ -89,23 +89,55 @@ extension Ledger {
         }
     }
 
-    /// One page of a tenant's entries, newest first: $1 tenant, $2 account id,
-    /// $3 kind, $4 from (µs), $5 until (µs), $6 before (sequence, exclusive),
-    /// $7 page size, $8 `treasury` or `funding` (the tenant's own accounts);
+    /// The parameters both page queries take: $1 tenant, $2 account id, $3
+    /// kind, $4 from (µs), $5 until (µs), $6 before (sequence, exclusive), $7
+    /// page size, $8 `treasury` or `funding` (the tenant's own accounts);
     /// `NULL` criteria match everything.
-    static let entriesPage = """
+    private static let entryColumns = """
+        entry_id, seq, kind, debit_account, credit_account, amount, currency, agent_id, provider_id,
+        category, hold_id, reference, description, wallet.us(created_at)
+        """
+
+    private static let entryCriteria = """
+        AND ($3::text IS NULL OR kind = $3::text)
+        AND ($4::bigint IS NULL OR created_at >= 'epoch'::timestamptz + $4::bigint * interval '1 microsecond')
+        AND ($5::bigint IS NULL OR created_at < 'epoch'::timestamptz + $5::bigint * interval '1 microsecond')
+        AND seq < coalesce($6::bigint, 9223372036854775807)
+        """
+
+    /// One page of the entries of one account (the one $2 names, or the
+    /// tenant's account $8 names), newest first. The debit side and the
+    /// credit side are each read backwards along their own index
+    /// (`entries_by_debit`, `entries_by_credit`), at most a page each, so the
+    /// page reads only that account's rows however large the tenant is, with
+    /// a custom plan or a generic one. An entry never debits and credits one
+    /// account, so the two sides never repeat a row.
+    static let accountEntriesPage = """
         WITH target AS (
             SELECT coalesce($2::uuid, CASE $8::text WHEN 'treasury' THEN wallet.treasury_account($1)
                                                     WHEN 'funding' THEN wallet.funding_account($1) END) AS id)
-        SELECT entry_id, seq, kind, debit_account, credit_account, amount, currency, agent_id, provider_id,
-               category, hold_id, reference, description, wallet.us(created_at)
-          FROM wallet.entries, target
-         WHERE tenant_id = $1
-           AND (target.id IS NULL OR debit_account = target.id OR credit_account = target.id)
-           AND ($3::text IS NULL OR kind = $3::text)
-           AND ($4::bigint IS NULL OR created_at >= 'epoch'::timestamptz + $4::bigint * interval '1 microsecond')
-           AND ($5::bigint IS NULL OR created_at < 'epoch'::timestamptz + $5::bigint * interval '1 microsecond')
-           AND ($6::bigint IS NULL OR seq < $6::bigint)
+        SELECT \(entryColumns) FROM (
+            (SELECT e.* FROM wallet.entries e
+              WHERE e.tenant_id = $1 AND e.debit_account = (SELECT id FROM target)
+                \(entryCriteria)
+              ORDER BY e.seq DESC LIMIT $7)
+            UNION ALL
+            (SELECT e.* FROM wallet.entries e
+              WHERE e.tenant_id = $1 AND e.credit_account = (SELECT id FROM target)
+                \(entryCriteria)
+              ORDER BY e.seq DESC LIMIT $7)
+        ) AS page
+        ORDER BY seq DESC
+        LIMIT $7
+        """
+
+    /// One page of all the tenant's entries, newest first, read backwards
+    /// along `entries_by_tenant`. Takes the same parameter list; $2 and $8 are
+    /// only typed (an unused parameter must still have a type).
+    static let tenantEntriesPage = """
+        SELECT \(entryColumns) FROM wallet.entries
+         WHERE tenant_id = $1 AND ($2::uuid IS NULL OR true) AND ($8::text IS NULL OR true)
+           \(entryCriteria)
          ORDER BY seq DESC
          LIMIT $7
         """

@@ -101,13 +101,19 @@ public struct AuthorizationCommand: Sendable, Hashable {
     public var limits: [SpendLimit]
     /// Set when the spending policy already refused the request.
     public var refusal: PolicyRefusal?
+    /// The policy epoch of the policy the request was decided under; the
+    /// ledger answers `policy_stale` when the tenant's recorded epoch is newer.
+    public var policyEpoch: Int64?
+    /// Set when no policy could be had: the ledger answers a replay from its
+    /// idempotency record and this failure (unstored) otherwise.
+    public var policyFailure: WalletError?
 
     /// A command; `holdTTLMicros` is the hold's lifetime, `limits` the caps it
     /// must fit under, `refusal` the policy's refusal when it refuses.
     public init(
         kind: Kind = .authorize, scope: IdempotencyScope, providerID: UUID, category: String, taskID: String = "",
         description: String = "", amountMicros: Int64, holdTTLMicros: Int64, limits: [SpendLimit] = [],
-        refusal: PolicyRefusal? = nil
+        refusal: PolicyRefusal? = nil, policyEpoch: Int64? = nil, policyFailure: WalletError? = nil
     ) {
         self.kind = kind
         self.scope = scope
@@ -119,6 +125,8 @@ public struct AuthorizationCommand: Sendable, Hashable {
         self.holdTTLMicros = holdTTLMicros
         self.limits = limits
         self.refusal = refusal
+        self.policyEpoch = policyEpoch
+        self.policyFailure = policyFailure
     }
 }
 

@@ -23,6 +23,7 @@ public enum WalletAccess {
         WalletMethods.auditLedger.fullName: [.operator, .tenantAdmin, .tenantFinance],
         WalletMethods.ledgerTotals.fullName: [.operator, .tenantFinance, .service],
         WalletMethods.getSpendCounters.fullName: [.service],
+        WalletMethods.policyChanged.fullName: [.service],
     ]
 
     /// The one service allowed to call a method open to services, by full method name.
@@ -31,6 +32,7 @@ public enum WalletAccess {
         WalletMethods.captureFeed.fullName: "settlement",
         WalletMethods.ledgerTotals.fullName: "settlement",
         WalletMethods.getSpendCounters.fullName: "policy",
+        WalletMethods.policyChanged.fullName: "policy",
     ]
 
     static func kinds<Request, Response>(_ method: MethodDescriptor<Request, Response>) -> Set<Principal.Kind> {

@@ -3,7 +3,7 @@
 /// `limit_exceeded`, `idempotency_conflict`), a message for humans and the
 /// details a caller needs to act on a denial (`available_micros`, `rule`,
 /// `headroom_micros`). Mapped to an RPC status once, at the edge.
-public struct WalletError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct WalletError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The class of failure, named after the gRPC status it maps to.
     public enum Code: String, Sendable, Equatable {
         case invalidArgument = "invalid_argument"

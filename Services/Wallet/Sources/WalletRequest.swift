@@ -1,5 +1,6 @@
 import Foundation
 import PurserAuth
+import PurserPolicy
 import PurserRPC
 
 /// Request validation shared by the handlers: ids, amounts, tenants and
@@ -24,6 +25,17 @@ enum WalletRequest {
             throw .invalid(field, "must be at most \(maximum) micros", reason: "amount_invalid")
         }
         return micros
+    }
+
+    /// A spend's category: "" (the provider's default applies), or a name
+    /// that matches `[a-z0-9][a-z0-9._-]{0,63}` once lowercased (the one
+    /// normalisation; anything else is refused, never trimmed).
+    static func category(_ value: String) throws(WalletError) -> String {
+        if value.isEmpty { return "" }
+        guard let name = PolicyName.normalized(value) else {
+            throw .invalid("category", "must match [a-z0-9][a-z0-9._-]{0,63} after lowercasing", reason: "category_invalid")
+        }
+        return name
     }
 
     /// A free-text field no longer than `limit` bytes.

@@ -18,11 +18,13 @@ extension WalletService {
     func registerAuthorization() {
         handle(WalletMethods.authorize) { request, principal, context in
             let (tenant, agent) = try Self.agentIdentity(principal)
-            let command = try await self.command(
-                .authorize, tenant: tenant, agent: agent, amountMicros: request.amountMicros, providerID: request.providerID, category: request.category,
-                taskID: request.taskID, description: request.description, ttlSeconds: request.holdTTLSeconds,
-                scope: try WalletRequest.scope(principal, context))
-            let receipt = try await self.coalescer.authorize(tenant: tenant, agent: agent, command)
+            let scope = try WalletRequest.scope(principal, context)
+            let receipt = try await self.decide(tenant: tenant, agent: agent) { () async throws in
+                try await self.command(
+                    .authorize, tenant: tenant, agent: agent, amountMicros: request.amountMicros, providerID: request.providerID,
+                    category: request.category, taskID: request.taskID, description: request.description,
+                    ttlSeconds: request.holdTTLSeconds, scope: scope)
+            }
             var response = AuthorizeResponse()
             response.holdID = receipt.holdID.lowercased
             response.amountMicros = receipt.amountMicros
@@ -45,11 +47,13 @@ extension WalletService {
                 payer = principal
             }
             let (tenant, agent) = try Self.agentIdentity(payer)
-            let command = try await self.command(
-                .charge, tenant: tenant, agent: agent, amountMicros: request.amountMicros, providerID: providerID, category: request.category,
-                taskID: request.taskID, description: request.description, ttlSeconds: 0,
-                scope: try WalletRequest.scope(principal, context))
-            let receipt = try await self.coalescer.authorize(tenant: tenant, agent: agent, command)
+            let scope = try WalletRequest.scope(principal, context)
+            let receipt = try await self.decide(tenant: tenant, agent: agent) { () async throws in
+                try await self.command(
+                    .charge, tenant: tenant, agent: agent, amountMicros: request.amountMicros, providerID: providerID,
+                    category: request.category, taskID: request.taskID, description: request.description, ttlSeconds: 0,
+                    scope: scope)
+            }
             var response = ChargeResponse()
             response.holdID = receipt.holdID.lowercased
             response.entryID = receipt.captureEntryID?.lowercased ?? ""
@@ -58,6 +62,30 @@ extension WalletService {
             response.currency = receipt.currency
             response.createdAtUs = receipt.createdAtUs
             return response
+        }
+    }
+
+    /// Most times one request is decided again because the policy it was
+    /// decided under was older than the tenant's announced epoch.
+    static let maximumPolicyRefreshes = 3
+
+    /// Builds the request's command (validation and policy) and has the ledger
+    /// decide it. When the ledger answers `policy_stale` (Policy announced a
+    /// newer epoch than the cached policy's), the tenant's cached policies are
+    /// dropped and the request is built and decided again, at most
+    /// `maximumPolicyRefreshes` times.
+    private func decide(
+        tenant: UUID, agent: UUID, _ build: () async throws -> AuthorizationCommand
+    ) async throws -> AuthorizationReceipt {
+        var refreshes = 0
+        while true {
+            let command = try await build()
+            do {
+                return try await coalescer.authorize(tenant: tenant, agent: agent, command)
+            } catch let error as WalletError where error.reason == "policy_stale" && refreshes < Self.maximumPolicyRefreshes {
+                refreshes += 1
+                policy?.invalidate(tenantID: tenant.lowercased)
+            }
         }
     }
 
@@ -97,7 +125,7 @@ extension WalletService {
         let provider = try WalletRequest.id(providerID, field: "provider_id")
         let taskID = try WalletRequest.text(taskID, field: "task_id", limit: 200)
         let description = try WalletRequest.text(description, field: "description", limit: 500)
-        var category = try WalletRequest.text(category, field: "category", limit: 64)
+        var category = try WalletRequest.category(category)
         let maximumSeconds = settings.maximumHoldTTL.components.seconds
         guard ttlSeconds >= 0, Int64(ttlSeconds) <= maximumSeconds else {
             throw WalletError.invalid("hold_ttl_seconds", "must be between 0 and \(maximumSeconds)", reason: "hold_ttl_invalid")
@@ -106,11 +134,18 @@ extension WalletService {
         guard let facts = try await directory.provider(provider) else {
             throw WalletError(.failedPrecondition, reason: "payee_unknown", "provider_id: no such provider")
         }
-        if category.isEmpty { category = facts.defaultCategory }
-        let policy = try await policyDecision(
+        if category.isEmpty {
+            category = facts.defaultCategory
+        } else if !facts.accepts(category) {
+            throw WalletError(
+                .failedPrecondition, reason: "category_not_registered",
+                "category: the provider is not registered for \"\(category)\"")
+        }
+        let policy = await policyDecision(
             tenant: tenant, agent: agent, amountMicros: amount, providerSlug: facts.slug, category: category, taskID: taskID)
         return AuthorizationCommand(
             kind: kind, scope: scope, providerID: provider, category: category, taskID: taskID, description: description,
-            amountMicros: amount, holdTTLMicros: ttl, limits: policy.limits, refusal: policy.refusal)
+            amountMicros: amount, holdTTLMicros: ttl, limits: policy.limits, refusal: policy.refusal,
+            policyEpoch: policy.epoch, policyFailure: policy.failure)
     }
 }

@@ -3,31 +3,64 @@ import PurserAPI
 import PurserPolicy
 
 extension WalletService {
+    /// What the spending policy says about one authorization.
+    struct PolicyVerdict {
+        /// The limits the ledger must check and count the spend under.
+        var limits: [SpendLimit] = []
+        /// The policy's refusal, answered and stored by the ledger.
+        var refusal: PolicyRefusal?
+        /// The epoch of the policy decided under (`nil` without Policy).
+        var epoch: Int64?
+        /// Set when no policy could be had: the ledger answers a replay, and
+        /// this (UNAVAILABLE `policy_unavailable`, unstored) otherwise.
+        var failure: WalletError?
+    }
+
     /// What the agent's effective policy (at most `settings.policyCacheTTL`
-    /// old) says about an authorization of `amountMicros` by `agent`: the
-    /// limits the ledger must count it under and, when the policy refuses it
-    /// outright, the refusal (`limit_exceeded`, `per_call_max_exceeded`,
-    /// `category_blocked`, `provider_blocked`) the ledger answers and stores.
-    /// Throws UNAVAILABLE `policy_unavailable` when no policy can be had
-    /// (fail closed). Without a `PolicyClient` there is no policy and no limit.
+    /// old, and never older than the tenant's announced epoch once the ledger
+    /// has checked it) says about an authorization of `amountMicros` by
+    /// `agent`: the limits the ledger must count it under and, when the policy
+    /// refuses it outright, the refusal (`limit_exceeded`,
+    /// `per_call_max_exceeded`, `category_blocked`, `provider_blocked`) the
+    /// ledger answers and stores. When no policy can be had the verdict
+    /// carries the failure and the ledger fails closed for anything but a
+    /// replay. Without a `PolicyClient` there is no policy and no limit.
     func policyDecision(
         tenant: UUID, agent: UUID, amountMicros: Int64, providerSlug: String, category: String, taskID: String
-    ) async throws(WalletError) -> (limits: [SpendLimit], refusal: PolicyRefusal?) {
-        guard let policy else { return ([], nil) }
+    ) async -> PolicyVerdict {
+        guard let policy else { return PolicyVerdict() }
         let snapshot: PolicyClient.Snapshot
         do {
             snapshot = try await policy.effectivePolicy(tenantID: tenant.lowercased, agentID: agent.lowercased)
         } catch {
-            throw WalletError(.unavailable, reason: "policy_unavailable", "spending policy unavailable: \(error.message)")
+            return PolicyVerdict(
+                failure: WalletError(.unavailable, reason: "policy_unavailable", "spending policy unavailable: \(error.message)"))
         }
         let spend = SpendRequest(
             amount: amountMicros, provider: providerSlug, category: category, taskID: taskID.isEmpty ? nil : taskID,
             at: Date())
         let decision = snapshot.evaluate(spend)
         guard decision.allowed else {
-            return ([], PolicyRefusal(decision.denial))
+            return PolicyVerdict(refusal: PolicyRefusal(decision.denial), epoch: snapshot.epoch)
         }
-        return (decision.limits.compactMap(SpendLimit.init(enforcing:)), nil)
+        return PolicyVerdict(limits: decision.limits.compactMap(SpendLimit.init(enforcing:)), epoch: snapshot.epoch)
+    }
+
+    /// PolicyChanged (service `policy`): records the tenant's new policy epoch
+    /// in the ledger's database before answering, so every replica decides
+    /// again, under a fresh policy, any authorization checked against an
+    /// older one; drops this replica's cached policies of the tenant at once.
+    /// Repeats and older epochs are no-ops.
+    func registerPolicyChanged() {
+        handle(WalletMethods.policyChanged) { request, _, _ in
+            let tenant = try WalletRequest.id(request.tenantID, field: "tenant_id")
+            guard request.epoch > 0 else { throw WalletError.invalid("epoch", "must be positive") }
+            let epoch = try await self.ledger.notePolicyEpoch(tenant: tenant, epoch: request.epoch)
+            self.policy?.invalidate(tenantID: tenant.lowercased)
+            var response = PolicyChangedResponse()
+            response.epoch = epoch
+            return response
+        }
     }
 }
 

@@ -47,6 +47,7 @@ public final class WalletService: Sendable {
         registerCounters()
         registerSettlement()
         registerFreeze()
+        registerPolicyChanged()
         host.addBackground(
             "hold-sweeper",
             HoldSweeper(ledger: ledger, interval: settings.sweepInterval, retention: settings.idempotencyRetention,

@@ -7,6 +7,8 @@ public struct Provider: WireMessage {
     public var name = ""
     public var defaultCategory = ""
     public var createdAtUs: Int64 = 0
+    /// The other categories the provider may be paid under.
+    public var categories: [String] = []
     public init() {}
     public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
         try t.field(1, &id)
@@ -14,6 +16,7 @@ public struct Provider: WireMessage {
         try t.field(3, &name)
         try t.field(4, &defaultCategory)
         try t.field(5, &createdAtUs)
+        try t.field(6, &categories)
     }
 }
 
@@ -22,16 +25,19 @@ public struct RegisterProviderRequest: WireMessage {
     public var slug = ""
     public var name = ""
     public var defaultCategory = ""
+    public var categories: [String] = []
     public init() {}
-    public init(slug: String, name: String, defaultCategory: String = "") {
+    public init(slug: String, name: String, defaultCategory: String = "", categories: [String] = []) {
         self.slug = slug
         self.name = name
         self.defaultCategory = defaultCategory
+        self.categories = categories
     }
     public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
         try t.field(1, &slug)
         try t.field(2, &name)
         try t.field(3, &defaultCategory)
+        try t.field(4, &categories)
     }
 }
 

@@ -112,6 +112,7 @@ public struct EffectivePolicyView: WireMessage {
     public var blockedProviders: [BlockedNameView] = []
     public var tenantDocumentJSON = ""
     public var agentDocumentJSON = ""
+    public var policyEpoch: Int64 = 0
     public init() {}
     public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
         try t.field(1, &tenantID)
@@ -128,5 +129,6 @@ public struct EffectivePolicyView: WireMessage {
         try t.field(12, &blockedProviders)
         try t.field(13, &tenantDocumentJSON)
         try t.field(14, &agentDocumentJSON)
+        try t.field(15, &policyEpoch)
     }
 }

@@ -26,6 +26,8 @@ public final class PolicyClient: Sendable {
         public let agentVersion: Int64
         /// Changes whenever either document or the tenant's time zone changes.
         public let etag: String
+        /// The tenant's policy epoch the snapshot holds every change up to.
+        public let epoch: Int64
         /// When the fetch that produced this snapshot was sent.
         public let fetchedAt: ContinuousClock.Instant
 
@@ -131,6 +133,14 @@ public final class PolicyClient: Sendable {
         _ = entries.withLock { $0.removeValue(forKey: Key(tenantID: tenantID, agentID: agentID)) }
     }
 
+    /// Drops the cached policies of every agent of one tenant (its policies
+    /// changed), so the next call of each fetches.
+    public func invalidate(tenantID: String) {
+        entries.withLock { entries in
+            entries = entries.filter { $0.key.tenantID != tenantID }
+        }
+    }
+
     /// Number of agents currently cached (fresh or not).
     public var cachedCount: Int { entries.withLock { $0.count } }
 
@@ -158,6 +168,7 @@ public final class PolicyClient: Sendable {
         }
         return Snapshot(
             tenantID: key.tenantID, agentID: key.agentID, policy: try view.enginePolicy(),
-            tenantVersion: view.tenantVersion, agentVersion: view.agentVersion, etag: view.etag, fetchedAt: started)
+            tenantVersion: view.tenantVersion, agentVersion: view.agentVersion, etag: view.etag, epoch: view.policyEpoch,
+            fetchedAt: started)
     }
 }

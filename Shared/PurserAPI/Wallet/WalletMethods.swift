@@ -24,11 +24,14 @@ public enum WalletMethods {
         prefix + "LedgerTotals", idempotent: true)
     public static let getSpendCounters = MethodDescriptor<GetSpendCountersRequest, GetSpendCountersResponse>(
         prefix + "GetSpendCounters", idempotent: true)
+    public static let policyChanged = MethodDescriptor<PolicyChangedNotice, PolicyChangedResponse>(
+        prefix + "PolicyChanged", idempotent: true)
 
     /// The full name of every method, in the order of the proto file.
     public static let allNames: [String] = [
         fund.fullName, allocate.fullName, reclaim.fullName, getBalance.fullName, authorize.fullName, capture.fullName,
         void.fullName, charge.fullName, refund.fullName, listEntries.fullName, freezeAccount.fullName,
         captureFeed.fullName, auditLedger.fullName, ledgerTotals.fullName, getSpendCounters.fullName,
+        policyChanged.fullName,
     ]
 }

@@ -28,7 +28,7 @@ public struct InProcessPolicy: Sendable {
         guard let identity = host.identity else { throw RPCError(.internal, "the policy host has no Identity connection") }
         _ = PolicyService(
             host: host, directory: TenantDirectory(client: identity.client, ttl: .seconds(30)),
-            wallet: WalletCounters(client: wallet, timeout: walletTimeout), now: now)
+            wallet: WalletLink(client: wallet, timeout: walletTimeout), now: now)
         return InProcessPolicy(host: host, port: try host.start())
     }
 }

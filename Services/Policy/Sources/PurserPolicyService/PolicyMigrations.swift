@@ -25,6 +25,19 @@ public enum PolicyMigrations {
                     created_at timestamptz NOT NULL DEFAULT now(),
                     PRIMARY KEY (tenant_id, agent_id, version)
                 );
-                """)
+                """),
+        Migration(
+            version: 2, name: "policy epochs",
+            sql: """
+                -- One counter per tenant, raised in the transaction of every change to the
+                -- tenant's or any of its agents' documents: an effective policy read at
+                -- epoch E holds every change up to E, and the Wallet refuses to decide an
+                -- authorization against a policy older than the epoch it was told of.
+                CREATE TABLE tenant_epochs (
+                    tenant_id uuid PRIMARY KEY,
+                    epoch bigint NOT NULL CHECK (epoch > 0),
+                    updated_at timestamptz NOT NULL DEFAULT now()
+                );
+                """),
     ]
 }

@@ -22,6 +22,7 @@ extension PolicyService {
             tenantID: tenantID, agentID: nil, document: document, expectedVersion: request.expectedVersion,
             author: await author(principal, context))
         context.logger.info("tenant policy stored", ["tenant_id": request.tenantID, "version": "\(stored.version)"])
+        await announce(stored, context)
         return Self.message(stored)
     }
 
@@ -41,6 +42,7 @@ extension PolicyService {
         context.logger.info(
             "agent policy stored",
             ["tenant_id": request.tenantID, "agent_id": request.agentID, "version": "\(stored.version)"])
+        await announce(stored, context)
         return Self.message(stored)
     }
 
@@ -69,6 +71,22 @@ extension PolicyService {
         response.versions = versions.prefix(size).map(Self.message)
         if versions.count > size, let last = response.versions.last { response.nextPageToken = String(last.version) }
         return response
+    }
+
+    /// Tells the Wallet the tenant's new policy epoch before the write
+    /// answers, so the change bites for every authorization that starts after
+    /// it. The change is committed either way: when the Wallet does not
+    /// acknowledge, the write still succeeds, the failure is logged, and the
+    /// Wallet's policy cache TTL bounds how long the older policy is served.
+    func announce(_ stored: StoredPolicyVersion, _ context: ServerContext) async {
+        let tenantID = stored.tenantID.uuidString.lowercased()
+        do {
+            try await wallet.announce(tenantID: tenantID, epoch: stored.epoch)
+        } catch {
+            context.logger.warning(
+                "policy change not acknowledged by the Wallet; its cache TTL bounds the delay",
+                ["tenant_id": tenantID, "epoch": "\(stored.epoch)", "error": error.rpcError.message])
+        }
     }
 
     /// Parses and validates a submitted document.

@@ -58,6 +58,7 @@ extension PolicyService {
         view.timeZone = resolved.zone.identifier
         view.tenantDocumentJSON = resolved.documents.tenantJSON
         view.agentDocumentJSON = resolved.documents.agentJSON
+        view.policyEpoch = resolved.documents.epoch
         if let perCall = policy.perCallMax {
             var rule = PerCallMaxView()
             rule.amountMicros = perCall.amount

@@ -18,14 +18,14 @@ public final class PolicyService: Sendable {
     let store: PolicyStore
     let directory: TenantDirectory
     /// The Wallet's spend counters, read by Simulate.
-    let wallet: WalletCounters
+    let wallet: WalletLink
     /// The evaluation clock; injected by tests to pin windows.
     let now: @Sendable () -> Date
 
     /// Builds the service on `host`'s pool and registers every handler on its
     /// router; Simulate reads spend so far from `wallet`.
     public init(
-        host: ServiceHost, directory: TenantDirectory, wallet: WalletCounters,
+        host: ServiceHost, directory: TenantDirectory, wallet: WalletLink,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.host = host

@@ -13,6 +13,8 @@ struct StoredPolicyVersion: Sendable, Hashable {
     var documentJSON: String
     var author: String
     var createdAt: Date
+    /// The tenant's policy epoch after this version was stored.
+    var epoch: Int64 = 0
 }
 
 /// The current documents of one agent (or of a tenant alone), parsed.
@@ -21,6 +23,8 @@ struct CurrentDocuments: Sendable {
     var agent: PolicyDocument?
     var tenantJSON: String
     var agentJSON: String
+    /// The tenant's policy epoch these documents hold every change up to.
+    var epoch: Int64 = 0
 
     var tenantVersion: Int64 { Int64(tenant?.version ?? 0) }
     var agentVersion: Int64 { Int64(agent?.version ?? 0) }
@@ -75,31 +79,44 @@ final class PolicyStore: Sendable {
             _ = try connection.execute(
                 "UPDATE policy.policy_heads SET version = $3, updated_at = now() WHERE tenant_id = $1 AND agent_id = $2",
                 [tenantID, agent, current + 1])
+            let epoch = try connection.query(
+                """
+                INSERT INTO policy.tenant_epochs AS e (tenant_id, epoch) VALUES ($1, 1)
+                ON CONFLICT (tenant_id) DO UPDATE SET epoch = e.epoch + 1, updated_at = now()
+                RETURNING epoch
+                """, [tenantID])
             let createdAt = try inserted.first.map { try $0.decode(Date.self, at: 0) } ?? Date()
             return StoredPolicyVersion(
                 tenantID: tenantID, agentID: agentID, version: current + 1, documentJSON: json, author: author,
-                createdAt: createdAt)
+                createdAt: createdAt, epoch: try epoch.first.map { try $0.decode(Int64.self, at: 0) } ?? 0)
         }
     }
 
     /// The current tenant default and, when `agentID` is given, the agent's
-    /// override, read in one statement (one consistent snapshot).
+    /// override, with the tenant's policy epoch, read in one statement (one
+    /// consistent snapshot, so the documents hold every change up to the epoch).
     func current(tenantID: UUID, agentID: UUID?) async throws -> CurrentDocuments {
         let agent = agentID?.uuidString.lowercased() ?? ""
-        let rows = try await pool.withConnection { connection -> [(String, Int64, String)] in
+        let (epoch, rows) = try await pool.withConnection { connection -> (Int64, [(String, Int64, String)]) in
             let result = try connection.query(
                 """
-                SELECT h.agent_id, h.version, v.document
-                FROM policy.policy_heads h
-                JOIN policy.policy_versions v
-                  ON v.tenant_id = h.tenant_id AND v.agent_id = h.agent_id AND v.version = h.version
-                WHERE h.tenant_id = $1 AND h.agent_id IN ('', $2)
+                SELECT e.epoch, d.agent_id, d.version, d.document
+                FROM (SELECT coalesce((SELECT epoch FROM policy.tenant_epochs WHERE tenant_id = $1), 0) AS epoch) e
+                LEFT JOIN (
+                    SELECT h.agent_id, h.version, v.document
+                    FROM policy.policy_heads h
+                    JOIN policy.policy_versions v
+                      ON v.tenant_id = h.tenant_id AND v.agent_id = h.agent_id AND v.version = h.version
+                    WHERE h.tenant_id = $1 AND h.agent_id IN ('', $2)) d ON true
                 """, [tenantID, agent])
-            return try result.map { row in
-                (try row.decode(String.self, at: 0), try row.decode(Int64.self, at: 1), try row.decode(String.self, at: 2))
+            let epoch = try result.first.map { try $0.decode(Int64.self, at: 0) } ?? 0
+            let documents = try result.compactMap { row -> (String, Int64, String)? in
+                guard let rowAgent = try row.decode(String?.self, at: 1) else { return nil }
+                return (rowAgent, try row.decode(Int64.self, at: 2), try row.decode(String.self, at: 3))
             }
+            return (epoch, documents)
         }
-        var documents = CurrentDocuments(tenant: nil, agent: nil, tenantJSON: "", agentJSON: "")
+        var documents = CurrentDocuments(tenant: nil, agent: nil, tenantJSON: "", agentJSON: "", epoch: epoch)
         for (rowAgent, version, json) in rows {
             let document = try parse(tenantID: tenantID, agentID: rowAgent, version: version, json: json)
             if rowAgent.isEmpty {

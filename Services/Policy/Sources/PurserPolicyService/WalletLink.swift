@@ -2,9 +2,10 @@ import PurserAPI
 import PurserPolicy
 import PurserRPC
 
-/// Reads an agent's spend counters from the Wallet (`GetSpendCounters`, over
-/// mutual TLS as service `policy`), for Simulate's headroom.
-public struct WalletCounters: Sendable {
+/// What Policy asks of the Wallet, over mutual TLS as service `policy`: an
+/// agent's spend counters (`GetSpendCounters`, for Simulate's headroom) and
+/// the notice that a tenant's policies changed (`PolicyChanged`).
+public struct WalletLink: Sendable {
     let client: RPCClient
     let timeout: Duration
 
@@ -39,5 +40,19 @@ public struct WalletCounters: Sendable {
                 spent: counter.spentMicros, count: Int(clamping: counter.count))
         }
         return usage
+    }
+
+    /// Tells the Wallet that `tenantID`'s policies now stand at `epoch`, so
+    /// no authorization that starts after this returns is checked against an
+    /// older policy. Throws `walletUnavailable` when the Wallet did not
+    /// acknowledge; the caller's change stands and the Wallet's cache TTL
+    /// still bounds how long an older policy is served.
+    func announce(tenantID: String, epoch: Int64) async throws(PolicyServiceError) {
+        do {
+            _ = try await client.call(
+                WalletMethods.policyChanged, PolicyChangedNotice(tenantID: tenantID, epoch: epoch), timeout: timeout)
+        } catch {
+            throw .walletUnavailable(error.message)
+        }
     }
 }
