@@ -6,6 +6,31 @@ import Testing
 extension IdentityIntegrationTests {
     @Suite("Identity providers")
     struct ProviderTests {
+        @Test func providerCategoriesAreLowercasedCheckedAgainstTheNameGrammarAndStored() async throws {
+            try await withIdentity("provider_categories") { identity in
+                let op = try await identity.operatorToken()
+                let travel = try await identity.call(
+                    IdentityMethods.registerProvider,
+                    RegisterProviderRequest(
+                        slug: "travel-api", name: "Travel", defaultCategory: "Travel",
+                        categories: ["flights.intl", "HOTELS", "travel", "hotels"]),
+                    token: op)
+                #expect(travel.provider.defaultCategory == "travel")
+                #expect(travel.provider.categories == ["flights.intl", "hotels"])
+                let read = try await identity.call(
+                    IdentityMethods.getProvider, GetProviderRequest(providerID: travel.provider.id), token: op)
+                #expect(read == travel.provider)
+                for (index, request) in [
+                    RegisterProviderRequest(slug: "bad-default", name: "Bad", defaultCategory: "search "),
+                    RegisterProviderRequest(slug: "bad-extra", name: "Bad", defaultCategory: "search", categories: ["ok", "-x"]),
+                ].enumerated() {
+                    let refused = await rpcError { _ = try await identity.call(IdentityMethods.registerProvider, request, token: op) }
+                    #expect(refused?.code == .invalidArgument, "case \(index)")
+                    #expect(refused?.reason == "category_invalid", "case \(index)")
+                }
+            }
+        }
+
         @Test func operatorRegistersProvidersThatAuthenticateAndSeeOnlyThemselves() async throws {
             try await withIdentity("providers") { identity in
                 let op = try await identity.operatorToken()

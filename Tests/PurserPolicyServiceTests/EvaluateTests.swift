@@ -123,6 +123,20 @@ struct EvaluateTests {
         }
     }
 
+    @Test func aCategoryIsComparedLowercasedAndOneOutsideTheGrammarIsRefused() async throws {
+        try await withPolicy("category_names") { h in
+            let (tenant, agent) = try await Self.setUp(h)
+            let blocked = try await h.call(
+                PolicyMethods.evaluate, Self.spend(tenant, agent, 1_000, category: "Gambling"), via: h.wallet)
+            #expect(blocked.denial?.reason == "category_blocked")
+            let refused = await rpcError {
+                _ = try await h.call(PolicyMethods.evaluate, Self.spend(tenant, agent, 1_000, category: "gambling "), via: h.wallet)
+            }
+            #expect(refused?.code == .invalidArgument)
+            #expect(refused?.reason == "category_invalid")
+        }
+    }
+
     @Test func travelSpendOnlyCarriesTheLimitsCountingIt() async throws {
         try await withPolicy("scoped") { h in
             let (tenant, agent) = try await Self.setUp(h)

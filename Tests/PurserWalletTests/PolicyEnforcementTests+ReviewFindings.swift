@@ -138,6 +138,22 @@ extension PolicyEnforcementTests {
             #expect(named.amountMicros == 1_000)
             let balance = try await h.call(WalletMethods.getBalance, GetBalanceRequest(), token: world.agentToken)
             #expect(balance.heldMicros == 2_000)
+
+            let travel = try await h.identity(
+                IdentityMethods.registerProvider,
+                RegisterProviderRequest(slug: "registered-travel", name: "Travel", defaultCategory: "travel", categories: ["hotels"]),
+                token: world.operatorToken)
+            var request = AuthorizeRequest()
+            request.amountMicros = 1_000
+            request.providerID = travel.provider.id
+            request.category = "Hotels"
+            let hotel = try await h.call(WalletMethods.authorize, request, token: world.agentToken, key: UUID().uuidString)
+            #expect(hotel.amountMicros == 1_000)
+            request.category = "inference"
+            let elsewhere = await rpcError {
+                _ = try await h.call(WalletMethods.authorize, request, token: world.agentToken, key: UUID().uuidString)
+            }
+            #expect(elsewhere?.reason == "category_not_registered")
         }
     }
 

@@ -177,6 +177,7 @@ enum AccessExpectations {
         WalletMethods.ledgerTotals.fullName: AccessRule(
             gate: .kinds([.operator, .finance, .service], services: ["settlement"]), reach: Reach.tenant),
         WalletMethods.getSpendCounters.fullName: AccessRule(gate: .kinds([.service], services: ["policy"]), reach: Reach.services),
+        WalletMethods.policyChanged.fullName: AccessRule(gate: .kinds([.service], services: ["policy"]), reach: Reach.services),
     ]
 
     static let policy: [String: AccessRule] = [

@@ -101,6 +101,8 @@ extension MatrixWorld {
             return LedgerTotalsRequest(startAtUs: period.startAtUs, endAtUs: period.endAtUs, tenantID: acmeID).serializedBytes()
         case WalletMethods.getSpendCounters.fullName:
             return with(GetSpendCountersRequest()) { $0.tenantID = acmeID; $0.agentID = ownerAgentID }.serializedBytes()
+        case WalletMethods.policyChanged.fullName:
+            return PolicyChangedNotice(tenantID: acmeID, epoch: 1).serializedBytes()
         // Policy
         case PolicyMethods.setTenantPolicy.fullName:
             return SetTenantPolicyRequest(tenantID: acmeID, documentJSON: "{}").serializedBytes()

@@ -39,6 +39,7 @@ extension CLI {
                             "register", "register a provider; prints its secret once",
                             flags: [.required("slug", "SLUG", "short unique name"), .required("name", "NAME", "display name"),
                                     .optional("category", "CATEGORY", "default category of its charges"),
+                                    .optional("categories", "A,B", "other categories it may be paid under"),
                                     .optional("idempotency-key", "KEY", "repeat-safe key")]),
                         registerProvider),
                     .verb(CommandSpec("list", "list providers"), listProviders),
@@ -114,14 +115,18 @@ extension CLI {
 
     static func registerProvider(_ context: CommandContext) async throws -> CommandOutput {
         let command = context.command
+        let categories = (command.string("categories") ?? "").split(separator: ",").map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
         let request = RegisterProviderRequest(slug: try command.required("slug"), name: try command.required("name"),
-                                              defaultCategory: command.string("category") ?? "")
+                                              defaultCategory: command.string("category") ?? "", categories: categories)
         let response = try await context.client().identity().registerProvider(request, idempotencyKey: context.idempotencyKey)
         let provider = response.provider
         return CommandOutput(
             json: .object([("provider", provider.json), ("secret", .string(response.secret))]),
             text: Table.record([("provider", provider.id), ("slug", provider.slug), ("name", provider.name),
-                                ("category", Render.orDash(provider.defaultCategory)), ("secret", response.secret)])
+                                ("category", Render.orDash(provider.defaultCategory)),
+                                ("categories", Render.orDash(provider.categories.joined(separator: ","))), ("secret", response.secret)])
                 + "The secret is shown once.\n")
     }
 

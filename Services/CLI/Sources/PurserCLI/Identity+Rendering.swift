@@ -24,12 +24,13 @@ extension ApiKey {
 
 extension Provider {
     var json: JSONValue {
-        .object([("id", .string(id)), ("slug", .string(slug)), ("name", .string(name)), ("default_category", .string(defaultCategory))]
+        .object([("id", .string(id)), ("slug", .string(slug)), ("name", .string(name)), ("default_category", .string(defaultCategory)),
+                 ("categories", .array(categories.map(JSONValue.string)))]
             + Render.time("created_at", createdAtUs))
     }
 
-    var row: [String] { [id, slug, name, Render.orDash(defaultCategory)] }
-    static let columns = ["ID", "SLUG", "NAME", "DEFAULT CATEGORY"]
+    var row: [String] { [id, slug, name, Render.orDash(defaultCategory), Render.orDash(categories.joined(separator: ","))] }
+    static let columns = ["ID", "SLUG", "NAME", "DEFAULT CATEGORY", "CATEGORIES"]
 }
 
 extension Agent {

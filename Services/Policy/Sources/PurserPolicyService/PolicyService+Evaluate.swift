@@ -16,7 +16,10 @@ extension PolicyService {
     /// caps; `Simulate` (`withSpend` true) reads the applicable counters from
     /// the Wallet in one call, so its decision and headroom reflect spend so
     /// far (UNAVAILABLE `wallet_unavailable` when the Wallet cannot answer).
-    /// `checkAgent` asks Identity that the agent belongs to the tenant.
+    /// `checkAgent` asks Identity that the agent belongs to the tenant. The
+    /// category is compared lowercased, as the Wallet compares it; a name
+    /// outside `[a-z0-9][a-z0-9._-]{0,63}` then is INVALID_ARGUMENT
+    /// `category_invalid`.
     func evaluate(_ request: EvaluateRequest, checkAgent: Bool, withSpend: Bool) async throws -> EvaluateResponse {
         let tenantID = try Self.uuid(request.tenantID, field: "tenant_id")
         let agentID = try Self.uuid(request.agentID, field: "agent_id")
@@ -27,11 +30,18 @@ extension PolicyService {
         where value.utf8.count > Self.maximumNameLength {
             throw PolicyServiceError.invalidArgument(field: field, message: "at most \(Self.maximumNameLength) bytes")
         }
+        var category = ""
+        if !request.category.isEmpty {
+            guard let name = PolicyName.normalized(request.category) else {
+                throw PolicyServiceError.invalidName(field: "category", value: request.category)
+            }
+            category = name
+        }
         if checkAgent { try await directory.requireAgent(tenantID: request.tenantID, agentID: request.agentID) }
         let resolved = try await resolve(tenantID: tenantID, tenantText: request.tenantID, agentID: agentID)
         let at = now()
         let spend = SpendRequest(
-            amount: request.amountMicros, provider: request.provider, category: request.category,
+            amount: request.amountMicros, provider: request.provider, category: category,
             taskID: request.taskID.isEmpty ? nil : request.taskID, at: at)
         var usage: [LimitCounterKey: LimitUsage] = [:]
         if withSpend {

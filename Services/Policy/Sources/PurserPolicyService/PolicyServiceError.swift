@@ -7,6 +7,8 @@ import PurserService
 public enum PolicyServiceError: Error, Sendable, Equatable, RPCErrorConvertible {
     /// A request field is missing or malformed: INVALID_ARGUMENT `invalid_argument`.
     case invalidArgument(field: String, message: String)
+    /// A category outside the name grammar once lowercased: INVALID_ARGUMENT `category_invalid`.
+    case invalidName(field: String, value: String)
     /// The submitted document is malformed or breaks a rule: INVALID_ARGUMENT
     /// with the engine's reason (`invalid_policy`, or `invalid_document` when it
     /// is not a well-formed document), every offending field in the message and
@@ -25,6 +27,10 @@ public enum PolicyServiceError: Error, Sendable, Equatable, RPCErrorConvertible 
         switch self {
         case .invalidArgument(let field, let message):
             return RPCError(.invalidArgument, "\(field): \(message)", reason: "invalid_argument", metadata: ["field": field])
+        case .invalidName(let field, _):
+            return RPCError(
+                .invalidArgument, "\(field): must match [a-z0-9][a-z0-9._-]{0,63} after lowercasing",
+                reason: "\(field)_invalid", metadata: ["field": field])
         case .invalidPolicy(let error):
             var metadata: Metadata = [:]
             if let first = error.fieldErrors.first { metadata["field"] = first.field }
