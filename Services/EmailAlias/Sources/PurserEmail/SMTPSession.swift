@@ -162,6 +162,11 @@ public struct SMTPSession: Sendable {
         return actions
     }
 
+    /// The connection has been open `maxSessionDuration`.
+    public mutating func lifetimeReached() -> [Action] {
+        []
+    }
+
     /// The service is draining: 421 and close.
     public mutating func shutDown() -> [Action] {
         guard mode != .closed else { return [] }

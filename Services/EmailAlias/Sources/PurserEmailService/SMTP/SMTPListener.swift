@@ -52,8 +52,8 @@ public final class SMTPListener: Service {
 
     /// A listener for `endpoint`; nothing is bound until `start()`.
     public init(
-        endpoint: Endpoint, configuration: SMTPConfiguration, tls: SMTPTLSContext?, maxConnections: Int, eventLoops: Int,
-        mailbox: any SMTPMailbox, logger: Logger
+        endpoint: Endpoint, configuration: SMTPConfiguration, tls: SMTPTLSContext?, maxConnections: Int,
+        maxConnectionsPerAddress: Int, eventLoops: Int, mailbox: any SMTPMailbox, logger: Logger
     ) {
         self.endpoint = endpoint
         self.maxConnections = max(1, maxConnections)
