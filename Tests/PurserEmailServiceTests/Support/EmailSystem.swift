@@ -75,7 +75,9 @@ final class EmailSystem: Sendable {
         var emailSettings = EmailSettings(
             smtpListen: Endpoint(host: "127.0.0.1", port: 0), smtpHostname: "mx.test.local", defaultDomain: "agents.test",
             maxMessageSize: smtpMaxMessageSize, maxRecipients: 10, commandTimeout: commandTimeout,
-            dataTimeout: commandTimeout, maxConnections: maxConnections, smtpEventLoops: 2, startTLS: true,
+            dataTimeout: commandTimeout, maxConnections: maxConnections,
+            // Every client of these tests connects from 127.0.0.1: the per-address cap is the listener's cap.
+            maxConnectionsPerAddress: maxConnections, smtpEventLoops: 2, startTLS: true,
             retention: .seconds(30 * 86_400), sweepInterval: .seconds(3_600), directoryCacheTTL: .milliseconds(200))
         adjust(&emailSettings)
         let email = try EmailService(
