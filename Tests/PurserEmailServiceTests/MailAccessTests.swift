@@ -1,3 +1,4 @@
+import Foundation
 import PurserAPI
 import PurserEmailService
 import PurserPostgres
@@ -48,6 +49,57 @@ struct MailAccessTests {
                 EmailAliasMethods.listMessages, ListMessagesRequest(tenantID: owner.tenant.id), token: siblingToken
             ).messages.isEmpty)
             #expect(try await system.inbox(owner).map(\.id) == [messageID])
+        }
+    }
+
+    @Test func listingAnotherTenantsOrAnUnknownAgentAnswersNotFoundLikeEveryOtherMethod() async throws {
+        try await withSystem("access_foreign_ids") { system in
+            let home = try await system.mailbox(slug: "home", handle: "owner", adminCanReadMail: true)
+            let away = try await system.mailbox(slug: "away", handle: "stranger")
+            // A page token the service issued, from a listing of two aliases one at a time.
+            _ = try await system.call(
+                EmailAliasMethods.createAlias, CreateAliasRequest(tenantID: home.tenant.id, agentID: home.agent.id, kind: .random),
+                token: home.adminToken)
+            let firstPage = try await system.call(
+                EmailAliasMethods.listAliases, ListAliasesRequest(tenantID: home.tenant.id, agentID: home.agent.id, pageSize: 1),
+                token: home.adminToken)
+            let pageToken = firstPage.nextPageToken
+            #expect(!pageToken.isEmpty)
+
+            for (what, agentID) in [("another tenant's agent", away.agent.id), ("an unknown agent", UUID().uuidString.lowercased())] {
+                let create = await failure {
+                    _ = try await system.call(
+                        EmailAliasMethods.createAlias, CreateAliasRequest(tenantID: home.tenant.id, agentID: agentID, kind: .random),
+                        token: home.adminToken)
+                }
+                #expect(create?.0 == .notFound && create?.1 == "not_found", "CreateAlias for \(what): \(String(describing: create))")
+                let messages = await failure {
+                    _ = try await system.call(
+                        EmailAliasMethods.listMessages, ListMessagesRequest(tenantID: home.tenant.id, agentID: agentID),
+                        token: home.adminToken)
+                }
+                #expect(messages?.0 == .notFound && messages?.1 == "not_found", "ListMessages for \(what): \(String(describing: messages))")
+                let aliases = await failure {
+                    _ = try await system.call(
+                        EmailAliasMethods.listAliases, ListAliasesRequest(tenantID: home.tenant.id, agentID: agentID),
+                        token: home.adminToken)
+                }
+                #expect(aliases?.0 == .notFound && aliases?.1 == "not_found", "ListAliases for \(what): \(String(describing: aliases))")
+                let laterPage = await failure {
+                    _ = try await system.call(
+                        EmailAliasMethods.listAliases,
+                        ListAliasesRequest(tenantID: home.tenant.id, agentID: agentID, pageSize: 1, pageToken: pageToken),
+                        token: home.adminToken)
+                }
+                #expect(
+                    laterPage?.0 == .notFound && laterPage?.1 == "not_found",
+                    "ListAliases page 2 for \(what): \(String(describing: laterPage))")
+            }
+            // The tenant's own agent still lists (an empty inbox is OK, not NOT_FOUND).
+            #expect(try await system.call(
+                EmailAliasMethods.listMessages, ListMessagesRequest(tenantID: home.tenant.id, agentID: home.agent.id),
+                token: home.adminToken
+            ).messages.isEmpty)
         }
     }
 

@@ -140,6 +140,30 @@ struct SMTPDeliveryTests {
         }
     }
 
+    @Test func anEncodedSubjectCannotForgeLinesInTheInboxListing() async throws {
+        try await withSystem("smtp_header_injection") { system in
+            let mailbox = try await system.mailbox(slug: "inject", handle: "target")
+            let word = { (text: String) in "=?utf-8?b?" + Data(text.utf8).base64EncodedString() + "?=" }
+            let script = "EHLO outside.test\r\nMAIL FROM:<o@example.org>\r\nRCPT TO:<\(mailbox.primary.address)>\r\nDATA\r\n"
+                + "<WAIT 354>\r\nFrom: \(word("Eve\r\nX-Forged: 1")) <eve@example.org>\r\n"
+                + "Subject: \(word("hi\r\nBcc: victim@x"))\r\nMessage-ID: <id\u{1B}[2J@example.org>\r\n\r\nbody\r\n.\r\nQUIT\r\n"
+            let result = try await SMTPInterop.raw(port: system.smtpPort, script: script)
+            #expect(SMTPInterop.replyCodes(result.replies) == [220, 250, 250, 250, 354, 250, 221], "\(result.replies)")
+
+            let listed = try #require(try await system.waitForInbox(mailbox, count: 1).first)
+            #expect(listed.subject == "hi Bcc: victim@x")
+            let message = try await system.call(
+                EmailAliasMethods.getMessage, GetMessageRequest(tenantID: mailbox.tenant.id, messageID: listed.id),
+                token: mailbox.agentToken)
+            #expect(message.subject == "hi Bcc: victim@x")
+            #expect(message.from == "Eve X-Forged: 1 <eve@example.org>")
+            #expect(message.messageID == "<id [2J@example.org>")
+            let controls = { (text: String) in text.unicodeScalars.contains { $0.properties.generalCategory == .control } }
+            #expect(![listed.subject, message.subject, message.from, message.to, message.messageID].contains(where: controls))
+            #expect(!message.headers.contains { controls($0.value) })
+        }
+    }
+
     @Test func aSlowClientDoesNotHoldUpOthers() async throws {
         try await withSystem("smtp_slow") { system in
             let mailbox = try await system.mailbox(slug: "slow", handle: "patient")

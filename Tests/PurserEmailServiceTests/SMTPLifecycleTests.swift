@@ -41,6 +41,61 @@ struct SMTPLifecycleTests {
         }
     }
 
+    @Test func oneAddressCannotHoldMoreThanItsShareOfConnections() async throws {
+        try await withSystem(
+            "smtp_per_address", commandTimeout: .seconds(30), adjust: { $0.maxConnectionsPerAddress = 2 }
+        ) { system in
+            let port = system.smtpPort
+            let first = try await SMTPSocket.connect(port: port, from: "127.0.0.1")
+            let second = try await SMTPSocket.connect(port: port, from: "127.0.0.1")
+            #expect(await first.reply().hasPrefix("220 "))
+            #expect(await second.reply().hasPrefix("220 "))
+            try await waitUntil { system.email.smtp.openConnections == 2 }
+
+            let refused = try await SMTPSocket.connect(port: port, from: "127.0.0.1")
+            #expect(await refused.readToEnd() == "421 4.7.0 Too many connections from your address, try again later\r\n<EOF>")
+            let other = try await SMTPSocket.connect(port: port, from: "127.0.0.2")
+            #expect(await other.reply().hasPrefix("220 "), "another address is still served")
+
+            // A slot its own address gives up is open to that address again.
+            await first.send("QUIT\r\n")
+            #expect(await first.readToEnd() == "221 2.0.0 Bye\r\n<EOF>")
+            try await waitUntil { system.email.smtp.openConnections == 2 }
+            let again = try await SMTPSocket.connect(port: port, from: "127.0.0.1")
+            #expect(await again.reply().hasPrefix("220 "))
+
+            for socket in [first, second, refused, other, again] { socket.close() }
+            try await waitUntil { system.email.smtp.openConnections == 0 }
+        }
+    }
+
+    @Test func aClientSendingNOOPForeverIsClosedAtTheSessionLifetime() async throws {
+        try await withSystem(
+            "smtp_lifetime", adjust: { $0.maxSessionDuration = .seconds(2); $0.maxJunkCommands = 10_000 }
+        ) { system in
+            // One NOOP every 100 ms for up to 20 s: never idle past the 5 s timeout, never an error.
+            let script = "EHLO forever.test\r\n" + String(repeating: "NOOP\r\n", count: 200)
+            let result = try await SMTPInterop.raw(
+                port: system.smtpPort, script: script, delayMilliseconds: 100, chunk: 6, readTimeout: 60)
+            let codes = SMTPInterop.replyCodes(result.replies)
+            #expect(codes.last == 421, "\(result.replies)")
+            #expect(result.replies.contains("421 4.4.2 Session time limit reached, closing connection\r\n"))
+            #expect(codes.dropLast().allSatisfy { $0 == 220 || $0 == 250 }, "\(result.replies)")
+            #expect(codes.count < 202, "every NOOP was answered: the session outlived its limit")
+            try await waitUntil { system.email.smtp.openConnections == 0 }
+        }
+    }
+
+    @Test func aClientSendingOnlyJunkCommandsIsClosedAtTheLimit() async throws {
+        try await withSystem("smtp_junk", adjust: { $0.maxJunkCommands = 3 }) { system in
+            let script = "EHLO junk.test\r\nNOOP\r\nRSET\r\nNOOP\r\nNOOP\r\nQUIT\r\n"
+            let result = try await SMTPInterop.raw(port: system.smtpPort, script: script)
+            #expect(SMTPInterop.replyCodes(result.replies) == [220, 250, 250, 250, 421], "\(result.replies)")
+            #expect(result.replies.contains("421 4.7.0 Too many commands without mail, closing connection\r\n<EOF>"))
+            try await waitUntil { system.email.smtp.openConnections == 0 }
+        }
+    }
+
     @Test func startTLSDiscardsCommandsPipelinedBehindIt() async throws {
         try await withSystem("smtp_starttls_injection") { system in
             // RFC 3207: anything sent in plaintext after STARTTLS must not be executed. The

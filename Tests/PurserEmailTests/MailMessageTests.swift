@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import PurserEmail
 
@@ -10,7 +11,7 @@ import Testing
                 + "Date: Sat, 21 Nov 2026 12:00:00 +0000\r\nMessage-ID: <abc@example.org>\r\n\r\nHello\r\nthere\r\n")
         #expect(message.from == "Alice <alice@example.org>")
         #expect(message.to == "agent-7@purser.test")
-        #expect(message.subject == "a long\tfolded subject")
+        #expect(message.subject == "a long folded subject")
         #expect(message.date == "Sat, 21 Nov 2026 12:00:00 +0000")
         #expect(message.messageID == "<abc@example.org>")
         #expect(message.plainText == "Hello\nthere\n")
@@ -152,5 +153,53 @@ import Testing
         #expect(decode("aGVsbG8") == "hello")
         #expect(decode("") == "")
         #expect(decode("!!!!") == "")
+    }
+}
+
+/// Header values the service stores and lists never carry control characters:
+/// an outside sender must not be able to forge lines in an inbox listing or hand
+/// an agent a header-injection string through an encoded word or raw bytes.
+@Suite struct HeaderControlCharacterTests {
+    private func parse(_ text: String) -> MailMessage { MailMessage(parsing: Array(text.utf8)) }
+
+    /// `=?utf-8?b?…?=` of `text`.
+    private func encodedWord(_ text: String) -> String {
+        "=?utf-8?b?" + Data(text.utf8).base64EncodedString() + "?="
+    }
+
+    @Test func anEncodedSubjectWithCRLFIsStoredOnOneLine() {
+        let message = parse("Subject: \(encodedWord("hi\r\nBcc: victim@x"))\r\n\r\nbody\r\n")
+        #expect(message.subject == "hi Bcc: victim@x")
+    }
+
+    @Test(arguments: [
+        ("NUL", "a\u{0}b"), ("bell", "a\u{7}b"), ("tab", "a\tb"), ("escape", "a\u{1B}[31mb"), ("DEL", "a\u{7F}b"),
+        ("NEL (C1)", "a\u{85}b"), ("CSI (C1)", "a\u{9B}b"), ("line separator", "a\u{2028}b"),
+        ("paragraph separator", "a\u{2029}b"), ("bare CR", "a\rb"), ("bare LF", "a\nb"), ("a run", "a\r\n\r\n\u{0}b"),
+    ])
+    func everyControlCharacterInADecodedHeaderBecomesOneSpace(name: String, text: String) {
+        let word = encodedWord(text)
+        let message = parse("From: \(word) <x@example.org>\r\nTo: \(word)\r\nSubject: \(word)\r\n\r\n")
+        let expected = text.hasPrefix("a\u{1B}") ? "a [31mb" : "a b"
+        #expect(message.subject == expected, "\(name)")
+        #expect(message.to == expected, "\(name)")
+        #expect(message.from == expected + " <x@example.org>", "\(name)")
+    }
+
+    @Test func rawControlBytesInStoredHeadersAreReplaced() {
+        let raw: [UInt8] = Array("Subject: one".utf8) + [0x1B] + Array("two\r\nMessage-ID: <a".utf8) + [0x07]
+            + Array("b@x>\r\nDate: Mon,".utf8) + [0x00] + Array("1 Jan\r\nX-Other: p".utf8) + [0x7F]
+            + Array("q\r\n\r\nbody".utf8)
+        let message = MailMessage(parsing: raw)
+        #expect(message.subject == "one two")
+        #expect(message.messageID == "<a b@x>")
+        #expect(message.date == "Mon, 1 Jan")
+        #expect(message.headers.map(\.value) == ["one two", "<a b@x>", "Mon, 1 Jan", "p q"])
+    }
+
+    @Test func printableTextIsKeptAsSent() {
+        let text = "Grüße — 日本語 ✓ \"quoted\" <tag> & 100%"
+        #expect(parse("Subject: \(encodedWord(text))\r\n\r\n").subject == text)
+        #expect(parse("Subject: \(text)\r\n\r\n").subject == text)
     }
 }

@@ -247,6 +247,72 @@ import Testing
         #expect(other.shutDown().first == .reply(SMTPReply(421, "4.3.2", "Service shutting down, closing connection")))
     }
 
+    @Test func junkCommandsBeyondTheLimitCloseTheConnectionWith421() {
+        var driver = SMTPDriver(configuration: SMTPConfiguration(hostname: "mx", maxJunkCommands: 4))
+        driver.feed("EHLO x\r\nNOOP\r\nRSET\r\nHELP\r\nNOOP\r\nNOOP\r\n")
+        #expect(driver.codes(after: 1) == ["250", "250 2.0.0", "250 2.0.0", "214 2.0.0", "421 4.7.0"])
+        #expect(driver.transcript.suffix(2) == [
+            .reply(SMTPReply(421, "4.7.0", "Too many commands without mail, closing connection")), .close,
+        ])
+        #expect(driver.session.isClosed)
+    }
+
+    @Test(arguments: ["NOOP", "RSET", "HELP", "VRFY x", "EXPN x", "EHLO again", "HELO again", "NOOP with text"])
+    func everyCommandThatMovesNoMessageCountsAsJunk(command: String) {
+        var driver = SMTPDriver(configuration: SMTPConfiguration(hostname: "mx", maxJunkCommands: 3))
+        driver.feed("EHLO x\r\n" + String(repeating: command + "\r\n", count: 3))
+        #expect(driver.codes.count == 5, "\(command)")
+        #expect(driver.codes.last == "421 4.7.0", "\(command)")
+        #expect(driver.session.isClosed, "\(command)")
+    }
+
+    @Test func anAcceptedMessageStartsTheJunkCountAgain() {
+        var driver = SMTPDriver(configuration: SMTPConfiguration(hostname: "mx", maxJunkCommands: 3))
+        driver.feed("EHLO x\r\nNOOP\r\nNOOP\r\n")
+        driver.feed("MAIL FROM:<a@b.example>\r\nRCPT TO:<agent-7@purser.test>\r\nDATA\r\nSubject: s\r\n\r\nbody\r\n.\r\n")
+        driver.feed("NOOP\r\nRSET\r\nNOOP\r\n")
+        #expect(!driver.session.isClosed)
+        #expect(driver.codes(after: 1) == [
+            "250", "250 2.0.0", "250 2.0.0", "250 2.1.0", "250 2.1.5", "354", "250 2.0.0", "250 2.0.0", "250 2.0.0", "250 2.0.0",
+        ])
+        driver.feed("NOOP\r\n")
+        #expect(driver.codes.last == "421 4.7.0")
+        #expect(driver.session.isClosed)
+    }
+
+    @Test func theSessionLifetimeClosesAnActiveConnection() {
+        var driver = SMTPDriver()
+        driver.feed("EHLO x\r\nMAIL FROM:<a@b.example>\r\n")
+        driver.run(driver.session.lifetimeReached())
+        #expect(driver.transcript.suffix(2) == [
+            .reply(SMTPReply(421, "4.4.2", "Session time limit reached, closing connection")), .close,
+        ])
+        #expect(driver.session.isClosed)
+        #expect(driver.session.lifetimeReached().isEmpty)
+        #expect(driver.session.receive(Array("NOOP\r\n".utf8)).isEmpty)
+    }
+
+    @Test func theSessionLifetimeWaitsForALookupOrDeliveryInFlight() {
+        let timeLimit = SMTPReply(421, "4.4.2", "Session time limit reached, closing connection")
+        var session = SMTPSession(configuration: SMTPConfiguration(hostname: "mx"))
+        _ = session.receive(Array("EHLO x\r\nMAIL FROM:<a@b.example>\r\n".utf8))
+        #expect(session.receive(Array("RCPT TO:<agent-7@purser.test>\r\nNOOP\r\n".utf8)).count == 1)
+        #expect(session.lifetimeReached().isEmpty, "the lookup's answer comes first")
+        #expect(!session.isClosed)
+        #expect(session.recipientChecked(.accepted) == [.reply(SMTPReply(250, "2.1.5", "Recipient OK")), .reply(timeLimit), .close])
+        #expect(session.isClosed)
+
+        var delivering = SMTPSession(configuration: SMTPConfiguration(hostname: "mx"))
+        _ = delivering.receive(Array("EHLO x\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<agent-7@purser.test>\r\n".utf8))
+        _ = delivering.recipientChecked(.accepted)
+        let data = delivering.receive(Array("DATA\r\nSubject: s\r\n\r\nbody\r\n.\r\nQUIT\r\n".utf8))
+        #expect(data.count == 2)
+        #expect(delivering.lifetimeReached().isEmpty, "a message being stored gets its answer")
+        #expect(delivering.deliveryFinished(.stored(reference: "m-1")) == [
+            .reply(SMTPReply(250, "2.0.0", "Message accepted as m-1")), .reply(timeLimit), .close,
+        ])
+    }
+
     @Test func floodOfPipelinedInputDuringALookupCloses() {
         var session = SMTPSession(configuration: SMTPConfiguration(hostname: "mx", maxPendingInput: 1024))
         _ = session.receive(Array("EHLO x\r\nMAIL FROM:<>\r\nRCPT TO:<a@b.example>\r\n".utf8))

@@ -7,6 +7,26 @@ import Testing
 extension IdentityIntegrationTests {
     @Suite("Identity API keys")
     struct ApiKeyTests {
+        @Test func theOperatorListingKeysOfAnUnknownTenantGetsNotFoundLikeCreatingOne() async throws {
+            try await withIdentity("api_keys_unknown_tenant") { identity in
+                let op = try await identity.operatorToken()
+                let unknown = UUID().uuidString.lowercased()
+                let create = await rpcError {
+                    _ = try await identity.call(
+                        IdentityMethods.createApiKey, CreateApiKeyRequest(tenantID: unknown, role: .admin), token: op)
+                }
+                #expect(create?.code == .notFound && create?.reason == "not_found", "\(String(describing: create))")
+                let list = await rpcError {
+                    _ = try await identity.call(IdentityMethods.listApiKeys, ListApiKeysRequest(tenantID: unknown), token: op)
+                }
+                #expect(list?.code == .notFound && list?.reason == "not_found", "\(String(describing: list))")
+                let acme = try await identity.makeTenant("acme", operatorToken: op)
+                #expect(!(try await identity.call(
+                    IdentityMethods.listApiKeys, ListApiKeysRequest(tenantID: acme.tenant.id), token: op
+                ).keys.isEmpty))
+            }
+        }
+
         @Test func adminCreatesListsAndRevokesKeysAndRevokedKeysStopWorking() async throws {
             try await withIdentity("api_keys") { identity in
                 let op = try await identity.operatorToken()

@@ -267,6 +267,44 @@ import Testing
         #expect(run?.code == .permissionDenied)
     }
 
+    @Test func listingBatchesWithACounterpartyOutsideTheCallersBatchesAnswersNotFound() async throws {
+        let settled = try await settled("rpc_list_foreign_ids")
+        defer { Task { try await settled.harness.stop() } }
+        let client = try settled.harness.client()
+        let batch = try #require(settled.run.batches.first)
+        let tenant = batch.tenantID, provider = batch.providerID
+        let unknown = UUID().lowerID
+        let finance = try settled.harness.bearer(.finance, tenant: tenant)
+        let payee = try settled.harness.bearer(.provider, subject: provider)
+        let operatorMetadata = try settled.harness.operatorMetadata
+
+        // Ids the caller shares a batch with list as before.
+        let byProvider = try await client.call(
+            SettlementMethods.listBatches, ListBatchesRequest(providerID: provider), metadata: finance)
+        #expect(byProvider.batches.contains { $0.id == batch.id })
+        let byTenant = try await client.call(SettlementMethods.listBatches, ListBatchesRequest(tenantID: tenant), metadata: payee)
+        #expect(byTenant.batches.contains { $0.id == batch.id })
+        #expect(try await client.call(
+            SettlementMethods.listBatches, ListBatchesRequest(tenantID: tenant, providerID: provider), metadata: operatorMetadata
+        ).batches.contains { $0.id == batch.id })
+
+        // Any other id answers NOT_FOUND, as GetBatch does for a batch outside the caller's reach.
+        let refusals: [(String, ListBatchesRequest, Metadata)] = [
+            ("finance naming an unknown provider", ListBatchesRequest(providerID: unknown), finance),
+            ("a provider naming an unknown tenant", ListBatchesRequest(tenantID: unknown), payee),
+            ("the operator naming an unknown tenant", ListBatchesRequest(tenantID: unknown), operatorMetadata),
+            ("the operator naming an unknown provider", ListBatchesRequest(providerID: unknown), operatorMetadata),
+        ]
+        for (what, request, metadata) in refusals {
+            let refused = await rpcFailure { _ = try await client.call(SettlementMethods.listBatches, request, metadata: metadata) }
+            #expect(refused?.code == .notFound && refused?.reason == "not_found", "\(what): \(String(describing: refused))")
+        }
+        let getForeign = await rpcFailure {
+            _ = try await client.call(SettlementMethods.getBatch, GetBatchRequest(batchID: unknown), metadata: finance)
+        }
+        #expect(getForeign?.code == .notFound && getForeign?.reason == "not_found")
+    }
+
     @Test func aProviderReadsOnlyItsOwnPayouts() async throws {
         let settled = try await settled("rpc_provider_access")
         defer { Task { try await settled.harness.stop() } }

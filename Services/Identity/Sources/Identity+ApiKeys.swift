@@ -47,7 +47,8 @@ extension IdentityService {
         return response
     }
 
-    /// The tenant's API keys (never their secrets), paged by key id.
+    /// The tenant's API keys (never their secrets), paged by key id. An unknown
+    /// tenant answers NOT_FOUND (`not_found`), as CreateApiKey does, never an empty page.
     func listApiKeys(_ request: ListApiKeysRequest, principal: Principal) async throws -> ListApiKeysResponse {
         let tenantID = try Validation.id(request.tenantID, what: "tenant")
         try Self.check { () throws(AuthError) in try principal.requireTenant(tenantID) }
@@ -58,7 +59,9 @@ extension IdentityService {
             }
             return id
         }
-        let keys = try await pool.withConnection { connection -> [ApiKey] in
+        let keys = try await pool.withConnection { connection -> [ApiKey]? in
+            let tenant = try connection.query("SELECT 1 FROM identity.tenants WHERE tenant_id = $1", [tenantID])
+            guard !tenant.isEmpty else { return nil }
             let rows = try connection.query(
                 """
                 SELECT \(IdentityRows.apiKeyColumns) FROM identity.api_keys
@@ -67,6 +70,7 @@ extension IdentityService {
                 """, [tenantID, after, size + 1])
             return try rows.map(IdentityRows.apiKey)
         }
+        guard let keys else { throw IdentityError.notFound("tenant") }
         var response = ListApiKeysResponse()
         response.keys = Array(keys.prefix(size))
         if keys.count > size, let last = response.keys.last { response.nextPageToken = PageToken(after: last.id).text }

@@ -19,18 +19,28 @@ extension SettlementService {
 
     /// `ListBatches`: the operator sees every batch; tenant principals only
     /// their tenant's and providers only their own (naming another answers NOT_FOUND).
+    /// A counterparty named in the filter — a provider for a tenant principal, a
+    /// tenant for a provider, either for the operator — must share a batch with
+    /// the caller (whatever its state or period): any other id, another tenant's
+    /// or unknown, answers NOT_FOUND as `GetBatch` does, never an empty page.
     func listBatches(_ request: ListBatchesRequest, principal: Principal) async throws -> ListBatchesResponse {
         var filter = BatchFilter(tenantID: request.tenantID, providerID: request.providerID, state: request.state)
         if let period = request.period { filter.period = try SettlementPeriod(period) }
+        let namesCounterparty: Bool
         switch principal {
         case .tenantAdmin(let tenant), .tenantFinance(let tenant):
             guard request.tenantID.isEmpty || request.tenantID == tenant else { throw SettlementError.notFound }
             filter.tenantID = tenant
+            namesCounterparty = !request.providerID.isEmpty
         case .provider(let provider):
             guard request.providerID.isEmpty || request.providerID == provider else { throw SettlementError.notFound }
             filter.providerID = provider
+            namesCounterparty = !request.tenantID.isEmpty
         default:
-            break
+            namesCounterparty = !request.tenantID.isEmpty || !request.providerID.isEmpty
+        }
+        if namesCounterparty, try await !store.hasBatch(tenantID: filter.tenantID, providerID: filter.providerID) {
+            throw SettlementError.notFound
         }
         return try await store.listBatches(filter, pageSize: Int(request.pageSize), pageToken: request.pageToken)
     }

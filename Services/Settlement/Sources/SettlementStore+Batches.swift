@@ -75,6 +75,18 @@ extension SettlementStore {
         }
     }
 
+    /// Whether any batch, in any state and period, is between `tenantID` and
+    /// `providerID` (an empty id matches any).
+    public func hasBatch(tenantID: String, providerID: String) async throws -> Bool {
+        try await pool.withTransaction(TransactionOptions(readOnly: true)) { connection in
+            let rows = try connection.query("""
+                SELECT EXISTS (SELECT 1 FROM settlement.batches b
+                                WHERE ($1::text = '' OR b.tenant_id = $1::text) AND ($2::text = '' OR b.provider_id = $2::text))
+                """, [tenantID, providerID])
+            return try rows[0].decode(Bool.self, at: 0)
+        }
+    }
+
     /// The batch `batchID` with its lines, or `nil` when there is none.
     public func batch(id batchID: String) async throws -> Batch? {
         guard Self.isUUID(batchID) else { return nil }

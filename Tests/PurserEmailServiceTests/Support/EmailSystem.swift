@@ -36,13 +36,16 @@ final class EmailSystem: Sendable {
     /// Starts Identity and Email-alias in-process on a fresh database. The email
     /// port is chosen before Identity starts (Identity delivers revocations to it),
     /// so a port taken in between by another process is retried with a new one.
+    /// `adjust` changes the Email-alias settings before the service starts.
     static func start(
-        label: String, maxConnections: Int = 200, commandTimeout: Duration = smtpCommandTimeout
+        label: String, maxConnections: Int = 200, commandTimeout: Duration = smtpCommandTimeout,
+        adjust: (inout EmailSettings) -> Void = { _ in }
     ) async throws -> EmailSystem {
         var attempt = 1
         while true {
             do {
-                return try await startOnce(label: label, maxConnections: maxConnections, commandTimeout: commandTimeout)
+                return try await startOnce(
+                    label: label, maxConnections: maxConnections, commandTimeout: commandTimeout, adjust: adjust)
             } catch let error as RPCError where error.reason == "bind_failed" && attempt < 5 {
                 attempt += 1
             }
@@ -50,7 +53,7 @@ final class EmailSystem: Sendable {
     }
 
     private static func startOnce(
-        label: String, maxConnections: Int, commandTimeout: Duration
+        label: String, maxConnections: Int, commandTimeout: Duration, adjust: (inout EmailSettings) -> Void
     ) async throws -> EmailSystem {
         let databaseURL = try await TestDatabase.create(label: label)
         let emailPort = try freePort()
@@ -69,11 +72,14 @@ final class EmailSystem: Sendable {
             settings: try ServiceSettings.test(
                 "email", port: emailPort, databaseURL: databaseURL, poolSize: 4, logLevel: .error, identityPort: identityPort),
             migrations: EmailMigrations.all, authentication: .identityService, logger: logger)
-        let emailSettings = EmailSettings(
+        var emailSettings = EmailSettings(
             smtpListen: Endpoint(host: "127.0.0.1", port: 0), smtpHostname: "mx.test.local", defaultDomain: "agents.test",
             maxMessageSize: smtpMaxMessageSize, maxRecipients: 10, commandTimeout: commandTimeout,
-            dataTimeout: commandTimeout, maxConnections: maxConnections, smtpEventLoops: 2, startTLS: true,
+            dataTimeout: commandTimeout, maxConnections: maxConnections,
+            // Every client of these tests connects from 127.0.0.1: the per-address cap is the listener's cap.
+            maxConnectionsPerAddress: maxConnections, smtpEventLoops: 2, startTLS: true,
             retention: .seconds(30 * 86_400), sweepInterval: .seconds(3_600), directoryCacheTTL: .milliseconds(200))
+        adjust(&emailSettings)
         let email = try EmailService(
             host: emailHost, settings: emailSettings,
             directory: try EmailService.identityDirectory(host: emailHost, settings: emailSettings))

@@ -1,15 +1,19 @@
 import Foundation
 import PurserAPI
+import PurserEmailService
 import PurserRPC
 import PurserServiceHarness
 
-/// Runs `body` against a fresh system and always shuts it down.
+/// Runs `body` against a fresh system (its Email-alias settings changed by `adjust`) and always shuts it down.
 func withSystem<T>(
     _ label: String, maxConnections: Int = 200, commandTimeout: Duration = EmailSystem.smtpCommandTimeout,
-    _ body: (EmailSystem) async throws -> T
+    adjust: (inout EmailSettings) -> Void = { _ in }, _ body: (EmailSystem) async throws -> T
 ) async throws -> T {
     try await withStarted(
-        { try await EmailSystem.start(label: label, maxConnections: maxConnections, commandTimeout: commandTimeout) },
+        {
+            try await EmailSystem.start(
+                label: label, maxConnections: maxConnections, commandTimeout: commandTimeout, adjust: adjust)
+        },
         stop: { await $0.shutdown() }, body)
 }
 

@@ -192,10 +192,10 @@ enum AccessExpectations {
 
     static let settlement: [String: AccessRule] = [
         SettlementMethods.runSettlement.fullName: AccessRule(gate: .kinds([.operator]), reach: [.operator]),
-        // A provider's list is narrowed to its own batches: the payee sees acme's batch with it, another provider none.
+        // A provider's list is narrowed to its own batches: the payee sees acme's batch with it; another provider,
+        // naming a tenant it has no batch with, is answered NOT_FOUND like GetBatch.
         SettlementMethods.listBatches.fullName: AccessRule(
-            gate: .kinds([.operator, .admin, .finance, .provider]), reach: [.operator, .acmeAdmin, .acmeFinance, .payeeProvider],
-            exceptions: [.otherProvider: .ok]),
+            gate: .kinds([.operator, .admin, .finance, .provider]), reach: [.operator, .acmeAdmin, .acmeFinance, .payeeProvider]),
         SettlementMethods.getBatch.fullName: AccessRule(
             gate: .kinds([.operator, .admin, .finance, .provider]), reach: [.operator, .acmeAdmin, .acmeFinance, .payeeProvider]),
         SettlementMethods.getTenantStatement.fullName: AccessRule(

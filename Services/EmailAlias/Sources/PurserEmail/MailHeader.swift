@@ -1,5 +1,6 @@
 /// One header field of a message, unfolded; the value is as sent (encoded
-/// words are not decoded here).
+/// words are not decoded here) except that control characters are replaced
+/// (see `HeaderText`).
 public struct MailHeader: Sendable, Hashable {
     public var name: String
     public var value: String
@@ -54,7 +55,7 @@ extension MailHeader {
     }
 
     private static func make(_ field: (name: String, value: [UInt8])) -> MailHeader {
-        MailHeader(name: field.name, value: Charset.decodeUnlabelled(field.value[...]).trimmingWhitespace())
+        MailHeader(name: field.name, value: HeaderText.sanitized(Charset.decodeUnlabelled(field.value[...])))
     }
 }
 

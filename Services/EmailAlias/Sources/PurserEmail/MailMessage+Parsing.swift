@@ -6,12 +6,14 @@ extension MailMessage {
 
     /// Parses a raw message (as delivered by `SMTPSession`). Never fails and
     /// never traps: malformed MIME falls back to treating the body as text.
+    /// No header value it returns holds a control character (see `HeaderText`).
     public init(parsing raw: [UInt8]) {
         let (headers, body) = MailHeader.split(raw[...])
         self.headers = headers
-        from = headers.first(named: "From").map(EncodedWords.decode)
-        to = headers.first(named: "To").map(EncodedWords.decode)
-        subject = headers.first(named: "Subject").map(EncodedWords.decode)
+        // Decoding can bring control characters back (an encoded CR LF), so the decoded text is sanitized again.
+        from = headers.first(named: "From").map { HeaderText.sanitized(EncodedWords.decode($0)) }
+        to = headers.first(named: "To").map { HeaderText.sanitized(EncodedWords.decode($0)) }
+        subject = headers.first(named: "Subject").map { HeaderText.sanitized(EncodedWords.decode($0)) }
         date = headers.first(named: "Date")
         messageID = headers.first(named: "Message-ID")
         plainText = Self.plainText(headers: headers, body: body, depth: 0)

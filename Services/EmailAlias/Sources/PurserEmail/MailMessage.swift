@@ -1,7 +1,9 @@
 /// What the Email-alias service stores about a received message besides its
 /// raw bytes: the headers, the decoded summary fields and the plain-text body.
+/// Header values and summary fields are single-line text: every run of control
+/// characters (CR, LF, TAB, NUL, ESC, DEL, C1, U+2028/U+2029) is one space.
 public struct MailMessage: Sendable, Hashable {
-    /// Header fields of the top-level entity, unfolded, values as sent.
+    /// Header fields of the top-level entity, unfolded, values as sent but for control characters.
     public var headers: [MailHeader]
     /// `From`, with RFC 2047 encoded words decoded.
     public var from: String?
@@ -9,9 +11,9 @@ public struct MailMessage: Sendable, Hashable {
     public var to: String?
     /// `Subject`, with RFC 2047 encoded words decoded.
     public var subject: String?
-    /// `Date` as sent.
+    /// `Date` as sent but for control characters.
     public var date: String?
-    /// `Message-ID` as sent.
+    /// `Message-ID` as sent but for control characters.
     public var messageID: String?
     /// The plain-text body: the message itself when it is `text/plain` (or
     /// untyped), else the first inline `text/plain` part of a multipart

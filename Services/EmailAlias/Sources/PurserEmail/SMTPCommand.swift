@@ -16,6 +16,15 @@ enum SMTPCommand: Hashable {
 }
 
 extension SMTPCommand {
+    /// Whether the command moves no message forward: NOOP, RSET, HELP, VRFY, EXPN, EHLO and HELO.
+    /// A session allows `maxJunkCommands` of them between stored messages.
+    var isJunk: Bool {
+        switch self {
+        case .noop, .reset, .help, .verify, .hello: true
+        case .mail, .recipient, .data, .quit, .startTLS, .invalid: false
+        }
+    }
+
     /// Parses one command line (without its line ending). Verbs and parameter
     /// names are case-insensitive. `postmasterDomain` completes `<postmaster>`.
     init(line: ArraySlice<UInt8>, postmasterDomain: String) {

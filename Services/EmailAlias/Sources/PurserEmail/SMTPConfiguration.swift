@@ -21,12 +21,20 @@ public struct SMTPConfiguration: Sendable, Hashable {
     public var commandTimeout: Duration
     /// Idle time allowed between chunks of message data, enforced like `commandTimeout`.
     public var dataTimeout: Duration
+    /// Commands that move no message forward (NOOP, RSET, HELP, VRFY, EXPN, EHLO, HELO) allowed
+    /// since the connection opened or the last accepted message; one more closes it with 421.
+    /// Without it a client could keep a connection slot for ever with NOOPs that reset the idle timer.
+    public var maxJunkCommands: Int
+    /// Longest a connection may stay open, however active; the listener enforces it and calls
+    /// `SMTPSession.lifetimeReached()` (421 and close once no lookup or delivery is in flight).
+    public var maxSessionDuration: Duration
 
     /// Creates a configuration; every limit has a default suited to an inbound MX.
     public init(
         hostname: String, maxMessageSize: Int = 10 * 1024 * 1024, maxRecipients: Int = 100,
         maxCommandLineLength: Int = 1000, maxErrors: Int = 10, maxPendingInput: Int = 64 * 1024,
-        startTLSAvailable: Bool = false, commandTimeout: Duration = .seconds(300), dataTimeout: Duration = .seconds(180)
+        startTLSAvailable: Bool = false, commandTimeout: Duration = .seconds(300), dataTimeout: Duration = .seconds(180),
+        maxJunkCommands: Int = 100, maxSessionDuration: Duration = .seconds(1_800)
     ) {
         self.hostname = hostname
         self.maxMessageSize = maxMessageSize
@@ -37,5 +45,7 @@ public struct SMTPConfiguration: Sendable, Hashable {
         self.startTLSAvailable = startTLSAvailable
         self.commandTimeout = commandTimeout
         self.dataTimeout = dataTimeout
+        self.maxJunkCommands = maxJunkCommands
+        self.maxSessionDuration = maxSessionDuration
     }
 }

@@ -64,6 +64,11 @@ extension SMTPReply {
     static let tooManyErrors = SMTPReply(421, "4.7.0", "Too many errors, closing connection")
     static let tooMuchPipelining = SMTPReply(421, "4.7.0", "Too much pipelined input, closing connection")
     static let timeout = SMTPReply(421, "4.4.2", "Timeout, closing connection")
+    static let sessionTimeLimit = SMTPReply(421, "4.4.2", "Session time limit reached, closing connection")
+    static let tooManyJunkCommands = SMTPReply(421, "4.7.0", "Too many commands without mail, closing connection")
+    static let tooManyConnections = SMTPReply(421, "4.7.0", "Too many connections, try again later")
+    static let tooManyConnectionsFromAddress = SMTPReply(
+        421, "4.7.0", "Too many connections from your address, try again later")
     static let shuttingDown = SMTPReply(421, "4.3.2", "Service shutting down, closing connection")
 
     static func syntax(_ text: String) -> SMTPReply { SMTPReply(501, "5.5.4", text) }

@@ -1,6 +1,12 @@
 extension SMTPSession {
     /// Applies one command in the current state (RFC 5321 section 4.1.4 ordering).
     mutating func handle(_ command: SMTPCommand, into actions: inout [Action]) {
+        if command.isJunk {
+            junkCount += 1
+            guard junkCount <= configuration.maxJunkCommands else {
+                return close(with: .tooManyJunkCommands, into: &actions)
+            }
+        }
         switch command {
         case .invalid(let reply):
             self.reply(reply, into: &actions)

@@ -8,7 +8,10 @@
 /// `recipientChecked(_:)` or `deliveryFinished(_:)`, so pipelined commands are
 /// answered strictly in order. Any split of the same input into chunks yields
 /// the same actions. Hostile input never traps: every malformed line gets a
-/// reply, and too many errors close the connection with 421.
+/// reply, and too many errors close the connection with 421. So do too many
+/// commands that move no message forward (`maxJunkCommands`: NOOPs keep the
+/// idle timer from firing, so they must not keep a connection open for ever)
+/// and, reported by the listener, the end of the session's lifetime.
 ///
 /// Policies chosen where the RFCs leave room:
 /// - Commands may end in CRLF or a bare LF. Message data may not (see
@@ -80,6 +83,10 @@ public struct SMTPSession: Sendable {
     var transaction: Transaction?
     var discardingLongLine = false
     var errorCount = 0
+    /// Commands that moved no message forward since the connection opened or the last stored message.
+    var junkCount = 0
+    /// The lifetime ran out while a lookup or delivery was in flight: close once it is answered.
+    var lifetimeOver = false
     /// Whether TLS is active on the connection (after STARTTLS, or a listener that starts in TLS).
     public internal(set) var isTLSActive: Bool
 
@@ -133,7 +140,7 @@ public struct SMTPSession: Sendable {
         case .lookupFailed:
             reply(.localError, into: &actions)
         }
-        process(into: &actions)
+        finishPending(into: &actions)
         return actions
     }
 
@@ -146,12 +153,22 @@ public struct SMTPSession: Sendable {
         var actions: [Action] = []
         switch outcome {
         case .stored(let reference):
+            junkCount = 0
             reply(SMTPReply(250, "2.0.0", "Message accepted as \(reference)"), into: &actions)
         case .failed:
             reply(.localError, into: &actions)
         }
-        process(into: &actions)
+        finishPending(into: &actions)
         return actions
+    }
+
+    /// After a lookup or delivery is answered: close if the lifetime ran out meanwhile, else go on with the input.
+    private mutating func finishPending(into actions: inout [Action]) {
+        if lifetimeOver, mode != .closed {
+            close(with: .sessionTimeLimit, into: &actions)
+        } else {
+            process(into: &actions)
+        }
     }
 
     /// The listener's idle timer fired: 421 and close.
@@ -159,6 +176,21 @@ public struct SMTPSession: Sendable {
         guard mode != .closed else { return [] }
         var actions: [Action] = []
         close(with: .timeout, into: &actions)
+        return actions
+    }
+
+    /// The connection has been open `maxSessionDuration`: 421 and close, however
+    /// active the client is. A lookup or delivery in flight is answered first
+    /// (a stored message is acknowledged, never left for the client to resend),
+    /// then the connection closes without reading further input.
+    public mutating func lifetimeReached() -> [Action] {
+        guard mode != .closed else { return [] }
+        guard pending == nil else {
+            lifetimeOver = true
+            return []
+        }
+        var actions: [Action] = []
+        close(with: .sessionTimeLimit, into: &actions)
         return actions
     }
 

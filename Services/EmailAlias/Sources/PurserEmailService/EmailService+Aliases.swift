@@ -76,7 +76,8 @@ extension EmailService {
     /// ListAliases: one agent's aliases (the agent itself, its admin, or the
     /// identity service), its primary alias created on the first page; or,
     /// with an empty `agent_id`, every alias of the tenant (tenant admin or
-    /// the identity service).
+    /// the identity service). Another tenant's or an unknown agent is NOT_FOUND
+    /// on every page.
     func listAliases(_ request: ListAliasesRequest, principal: Principal) async throws -> ListAliasesResponse {
         let tenantID = try EmailIDs.require(request.tenantID, field: "tenant_id")
         if case .service = principal { try principal.requireService("identity") }
@@ -87,7 +88,10 @@ extension EmailService {
         } else if case .agent(_, let own) = principal {
             agentID = own
         }
-        if let agentID { try principal.requireAgent(agentID, inTenant: tenantID) }
+        if let agentID {
+            try principal.requireAgent(agentID, inTenant: tenantID)
+            try await requireKnownAgent(agentID, tenantID: tenantID, principal: principal)
+        }
         let limit = try PageCursor.size(request.pageSize)
         let cursor = try PageCursor.parse(request.pageToken)
         if let agentID, cursor == nil {

@@ -5,7 +5,8 @@ import PurserEmail
 extension EmailService {
     /// Whether `principal` may read agent `agentID`'s mail in `tenantID`: the
     /// agent itself; its tenant's admin only where the tenant sets
-    /// `admin_can_read_mail`. Other agents and tenants get NOT_FOUND.
+    /// `admin_can_read_mail`. Other agents, other tenants' agents and unknown
+    /// agents get NOT_FOUND (`not_found`), as in every other method.
     func requireMailAccess(_ principal: Principal, agentID: String, tenantID: String) async throws {
         try principal.requireAgent(agentID, inTenant: tenantID)
         if case .tenantAdmin = principal {
@@ -13,6 +14,16 @@ extension EmailService {
                 throw EmailError.adminMailAccessDisabled
             }
         }
+        try await requireKnownAgent(agentID, tenantID: tenantID, principal: principal)
+    }
+
+    /// Passes when `agentID` is an agent of `tenantID` (revoked ones included);
+    /// an agent caller's own id always is. Another tenant's agent or an unknown
+    /// id answers NOT_FOUND (`not_found`), so a listing never answers an empty
+    /// page for an id the other methods refuse.
+    func requireKnownAgent(_ agentID: String, tenantID: String, principal: Principal) async throws {
+        if case .agent(let tenant, let own) = principal, tenant == tenantID, own == agentID { return }
+        _ = try await directory.agent(tenantID: tenantID, agentID: agentID)
     }
 
     /// ListMessages: newest first, summaries only, paged; `since_us` and

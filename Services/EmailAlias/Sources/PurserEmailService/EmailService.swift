@@ -37,7 +37,8 @@ public final class EmailService: Sendable {
             : nil
         let smtp = SMTPListener(
             endpoint: settings.smtpListen, configuration: settings.smtpConfiguration(startTLSAvailable: tls != nil),
-            tls: tls, maxConnections: settings.maxConnections, eventLoops: settings.smtpEventLoops,
+            tls: tls, maxConnections: settings.maxConnections,
+            maxConnectionsPerAddress: settings.maxConnectionsPerAddress, eventLoops: settings.smtpEventLoops,
             mailbox: StoreMailbox(store: messages, logger: host.logger.with(["component": "smtp"])),
             logger: host.logger.with(["component": "smtp"]))
         self.smtp = smtp

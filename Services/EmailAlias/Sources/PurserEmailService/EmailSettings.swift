@@ -21,6 +21,13 @@ public struct EmailSettings: Sendable {
     public var dataTimeout: Duration
     /// Most SMTP connections open at once; further clients get 421 and are closed.
     public var maxConnections: Int
+    /// Most SMTP connections open at once from one remote IP address; its further clients get 421 and are closed.
+    public var maxConnectionsPerAddress: Int
+    /// Longest an SMTP connection may stay open, however active (then 421 and close).
+    public var maxSessionDuration: Duration
+    /// Commands that move no message forward (NOOP, RSET, HELP, VRFY, EXPN, EHLO, HELO) allowed per
+    /// connection between accepted messages (beyond: 421 and close).
+    public var maxJunkCommands: Int
     /// Event-loop threads serving SMTP connections.
     public var smtpEventLoops: Int
     /// Whether STARTTLS is offered (with the service's certificate).
@@ -37,6 +44,7 @@ public struct EmailSettings: Sendable {
         smtpListen: Endpoint = Endpoint(host: "0.0.0.0", port: 2525), smtpHostname: String = "localhost",
         defaultDomain: String = "agents.purser.local", maxMessageSize: Int = 10 * 1024 * 1024, maxRecipients: Int = 100,
         commandTimeout: Duration = .seconds(300), dataTimeout: Duration = .seconds(180), maxConnections: Int = 1000,
+        maxConnectionsPerAddress: Int = 20, maxSessionDuration: Duration = .seconds(1_800), maxJunkCommands: Int = 100,
         smtpEventLoops: Int = 1, startTLS: Bool = true, retention: Duration = .seconds(30 * 86_400),
         sweepInterval: Duration = .seconds(600), directoryCacheTTL: Duration = .seconds(60)
     ) {
@@ -48,6 +56,9 @@ public struct EmailSettings: Sendable {
         self.commandTimeout = commandTimeout
         self.dataTimeout = dataTimeout
         self.maxConnections = maxConnections
+        self.maxConnectionsPerAddress = maxConnectionsPerAddress
+        self.maxSessionDuration = maxSessionDuration
+        self.maxJunkCommands = maxJunkCommands
         self.smtpEventLoops = smtpEventLoops
         self.startTLS = startTLS
         self.retention = retention
@@ -81,6 +92,14 @@ public struct EmailSettings: Sendable {
                 "SMTP_DATA_TIMEOUT", default: "3m", doc: "idle time allowed between chunks of message data"),
             maxConnections: try configuration.int(
                 "SMTP_MAX_CONNECTIONS", default: 1000, in: 1...100_000, doc: "SMTP connections open at once"),
+            maxConnectionsPerAddress: try configuration.int(
+                "SMTP_MAX_CONNECTIONS_PER_ADDRESS", default: 20, in: 1...100_000,
+                doc: "SMTP connections open at once from one remote IP address"),
+            maxSessionDuration: try configuration.duration(
+                "SMTP_MAX_SESSION_DURATION", default: "30m", doc: "longest an SMTP connection may stay open, however active"),
+            maxJunkCommands: try configuration.int(
+                "SMTP_MAX_JUNK_COMMANDS", default: 100, in: 1...100_000,
+                doc: "NOOP, RSET, HELP, VRFY, EXPN, EHLO and HELO commands allowed between accepted messages"),
             smtpEventLoops: try configuration.int(
                 "SMTP_EVENT_LOOPS", default: 1, in: 1...64, doc: "event-loop threads serving SMTP"),
             startTLS: try configuration.bool("SMTP_STARTTLS", default: true, doc: "offer STARTTLS with TLS_CERT"),
@@ -95,6 +114,7 @@ public struct EmailSettings: Sendable {
     public func smtpConfiguration(startTLSAvailable: Bool) -> SMTPConfiguration {
         SMTPConfiguration(
             hostname: smtpHostname, maxMessageSize: maxMessageSize, maxRecipients: maxRecipients,
-            startTLSAvailable: startTLSAvailable, commandTimeout: commandTimeout, dataTimeout: dataTimeout)
+            startTLSAvailable: startTLSAvailable, commandTimeout: commandTimeout, dataTimeout: dataTimeout,
+            maxJunkCommands: maxJunkCommands, maxSessionDuration: maxSessionDuration)
     }
 }

@@ -15,6 +15,8 @@ import PurserRPC
 final class SMTPConnection: EventHandler, @unchecked Sendable {
     let fd: Int32
     let remoteAddress: String
+    /// The IP address the listener's admission counted this connection under.
+    let peerAddress: String
     private let loop: EventLoop
     private let shared: SMTPListener.Shared
     private var session: SMTPSession
@@ -34,13 +36,16 @@ final class SMTPConnection: EventHandler, @unchecked Sendable {
     private var deadlineTimer: LoopTimer?
     /// Lookups and deliveries in flight: the client is waiting on the service, so its idle timer is paused.
     private var awaiting = 0
+    /// Fires `maxSessionDuration` after the connection opened, whatever the client does.
+    private var lifetimeTimer: LoopTimer?
 
     /// Most bytes read per readiness event, so one fast client cannot starve the others.
     private static let readBudget = 256 * 1024
 
-    init(fd: Int32, remoteAddress: String, loop: EventLoop, shared: SMTPListener.Shared) {
+    init(fd: Int32, remoteAddress: String, peerAddress: String, loop: EventLoop, shared: SMTPListener.Shared) {
         self.fd = fd
         self.remoteAddress = remoteAddress
+        self.peerAddress = peerAddress
         self.loop = loop
         self.shared = shared
         self.session = SMTPSession(configuration: shared.configuration)
@@ -54,6 +59,9 @@ final class SMTPConnection: EventHandler, @unchecked Sendable {
             return
         }
         touch()
+        lifetimeTimer = loop.schedule(afterNanoseconds: Self.nanoseconds(shared.configuration.maxSessionDuration)) {
+            [weak self] in self?.lifetimeReached()
+        }
         perform(session.start())
         settle()
     }
@@ -100,6 +108,20 @@ final class SMTPConnection: EventHandler, @unchecked Sendable {
         }
         perform(session.timedOut())
         touch()
+        settle()
+    }
+
+    /// The session's lifetime ran out: 421 and close, however active the client
+    /// is (after the answer to a lookup or delivery in flight, see `SMTPSession.lifetimeReached()`).
+    private func lifetimeReached() {
+        lifetimeTimer = nil
+        guard !closed else { return }
+        shared.logger.debug("smtp session lifetime reached", ["remote": remoteAddress])
+        if handshaking {
+            close()
+            return
+        }
+        perform(session.lifetimeReached())
         settle()
     }
 
@@ -300,12 +322,14 @@ final class SMTPConnection: EventHandler, @unchecked Sendable {
 
     private func touch() {
         let timeout = session.isReadingData ? shared.configuration.dataTimeout : shared.configuration.commandTimeout
-        let components = timeout.components
-        let nanoseconds = UInt64(max(0, components.seconds)) &* 1_000_000_000
-            &+ UInt64(max(0, components.attoseconds / 1_000_000_000))
         let now = purser_monotonic_ns()
-        deadline = now &+ nanoseconds
+        deadline = now &+ Self.nanoseconds(timeout)
         if deadlineTimer == nil { armDeadline(now: now) }
+    }
+
+    private static func nanoseconds(_ duration: Duration) -> UInt64 {
+        let components = duration.components
+        return UInt64(max(0, components.seconds)) &* 1_000_000_000 &+ UInt64(max(0, components.attoseconds / 1_000_000_000))
     }
 
     private func armDeadline(now: UInt64) {
@@ -321,6 +345,10 @@ final class SMTPConnection: EventHandler, @unchecked Sendable {
             loop.cancel(deadlineTimer)
             self.deadlineTimer = nil
         }
+        if let lifetimeTimer {
+            loop.cancel(lifetimeTimer)
+            self.lifetimeTimer = nil
+        }
         if let ssl {
             ERR_clear_error()
             if !handshaking { _ = SSL_shutdown(ssl) }
@@ -335,6 +363,6 @@ final class SMTPConnection: EventHandler, @unchecked Sendable {
     private func shutDownSocket() {
         closed = true
         Glibc.close(fd)
-        shared.connectionClosed()
+        shared.connectionClosed(address: peerAddress)
     }
 }

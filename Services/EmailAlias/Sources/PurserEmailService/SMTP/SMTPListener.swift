@@ -11,9 +11,10 @@ import Synchronization
 /// loop: recipient lookups and deliveries go to the `SMTPMailbox` in tasks
 /// and come back through the loop's queue.
 ///
-/// Limits: `maxConnections` open at once (beyond it a client gets 421 and is
-/// closed), the session's line, recipient, size and error limits, and the
-/// command/data timeouts of `configuration`.
+/// Limits: `maxConnections` open at once and `maxConnectionsPerAddress` from
+/// one remote IP address (beyond either a client gets 421 and is closed, see
+/// `SMTPAdmission`), the session's line, recipient, size, error and junk-command
+/// limits, the command/data timeouts and the session lifetime of `configuration`.
 ///
 /// As a `Service`, `run()` waits until cancelled and then drains: it stops
 /// accepting, answers every open session 421, and closes them.
@@ -24,22 +25,31 @@ public final class SMTPListener: Service {
         let tls: SMTPTLSContext?
         let mailbox: any SMTPMailbox
         let logger: Logger
-        let open = Atomic<Int>(0)
+        /// Taken by the acceptor, released by connections closing on any loop.
+        let admission: Mutex<SMTPAdmission>
 
-        init(configuration: SMTPConfiguration, tls: SMTPTLSContext?, mailbox: any SMTPMailbox, logger: Logger) {
+        init(
+            configuration: SMTPConfiguration, tls: SMTPTLSContext?, mailbox: any SMTPMailbox, logger: Logger,
+            admission: SMTPAdmission
+        ) {
             self.configuration = configuration
             self.tls = tls
             self.mailbox = mailbox
             self.logger = logger
+            self.admission = Mutex(admission)
         }
 
-        func connectionClosed() {
-            open.subtract(1, ordering: .relaxed)
+        var openConnections: Int { admission.withLock { $0.openConnections } }
+
+        /// An admitted connection from `address` closed.
+        func connectionClosed(address: String) {
+            admission.withLock { $0.release(address) }
         }
     }
 
     public let endpoint: Endpoint
     public let maxConnections: Int
+    public let maxConnectionsPerAddress: Int
     private let shared: Shared
     private let loopCount: Int
     private let state = Mutex<State>(State())
@@ -52,19 +62,22 @@ public final class SMTPListener: Service {
 
     /// A listener for `endpoint`; nothing is bound until `start()`.
     public init(
-        endpoint: Endpoint, configuration: SMTPConfiguration, tls: SMTPTLSContext?, maxConnections: Int, eventLoops: Int,
-        mailbox: any SMTPMailbox, logger: Logger
+        endpoint: Endpoint, configuration: SMTPConfiguration, tls: SMTPTLSContext?, maxConnections: Int,
+        maxConnectionsPerAddress: Int, eventLoops: Int, mailbox: any SMTPMailbox, logger: Logger
     ) {
         self.endpoint = endpoint
         self.maxConnections = max(1, maxConnections)
+        self.maxConnectionsPerAddress = max(1, maxConnectionsPerAddress)
         self.loopCount = max(1, eventLoops)
         var configuration = configuration
         configuration.startTLSAvailable = tls != nil
-        self.shared = Shared(configuration: configuration, tls: tls, mailbox: mailbox, logger: logger)
+        self.shared = Shared(
+            configuration: configuration, tls: tls, mailbox: mailbox, logger: logger,
+            admission: SMTPAdmission(maxConnections: maxConnections, maxPerAddress: maxConnectionsPerAddress))
     }
 
     /// SMTP connections open now.
-    public var openConnections: Int { shared.open.load(ordering: .relaxed) }
+    public var openConnections: Int { shared.openConnections }
 
     /// Binds the socket, starts the loops and returns the bound port (useful with port 0).
     public func start() throws(SMTPListenerError) -> Int {
@@ -81,7 +94,7 @@ public final class SMTPListener: Service {
         guard fd >= 0 else {
             throw SMTPListenerError(reason: "bind_failed", "cannot listen on \(endpoint): errno \(-fd)")
         }
-        let acceptor = SMTPAcceptor(fd: fd, loops: loops, shared: shared, maxConnections: maxConnections)
+        let acceptor = SMTPAcceptor(fd: fd, loops: loops, shared: shared)
         state.withLock { state in
             state.loops = loops
             state.acceptor = acceptor
@@ -121,7 +134,7 @@ public final class SMTPListener: Service {
         }
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: grace)
-        while shared.open.load(ordering: .relaxed) > 0, clock.now < deadline {
+        while shared.openConnections > 0, clock.now < deadline {
             try? await Task.sleep(for: .milliseconds(20))
         }
         for loop in loops { loop.stopAndWait() }
@@ -134,18 +147,13 @@ final class SMTPAcceptor: EventHandler, @unchecked Sendable {
     private let fd: Int32
     private let loops: [EventLoop]
     private let shared: SMTPListener.Shared
-    private let maxConnections: Int
     private var next = 0
     private var stopped = false
 
-    /// Said to a client beyond `maxConnections`.
-    private static let busy = Array("421 4.7.0 Too many connections, try again later\r\n".utf8)
-
-    init(fd: Int32, loops: [EventLoop], shared: SMTPListener.Shared, maxConnections: Int) {
+    init(fd: Int32, loops: [EventLoop], shared: SMTPListener.Shared) {
         self.fd = fd
         self.loops = loops
         self.shared = shared
-        self.maxConnections = maxConnections
     }
 
     func register(on loop: EventLoop) {
@@ -162,6 +170,20 @@ final class SMTPAcceptor: EventHandler, @unchecked Sendable {
         Glibc.close(fd)
     }
 
+    /// Sends `reply` on a fresh socket (its send buffer is empty, so it goes out at once) and closes it.
+    /// Input the client already sent (a pipelined EHLO) is read and dropped first: closing a socket
+    /// with unread input resets the connection, and the client could lose the reply.
+    private static func refuse(_ client: Int32, with reply: SMTPReply) {
+        reply.bytes.withUnsafeBytes { _ = send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        var discard = [UInt8](repeating: 0, count: 4096)
+        for _ in 0..<16 {
+            let count = discard.withUnsafeMutableBytes { recv(client, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            if count <= 0 { break }
+        }
+        shutdown(client, Int32(SHUT_WR))
+        Glibc.close(client)
+    }
+
     func handleEvent(_ events: UInt32) {
         var address = [CChar](repeating: 0, count: 64)
         while !stopped {
@@ -173,15 +195,17 @@ final class SMTPAcceptor: EventHandler, @unchecked Sendable {
                 return
             }
             let remote = String(decoding: address.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            if shared.open.load(ordering: .relaxed) >= maxConnections {
-                Self.busy.withUnsafeBytes { _ = send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-                Glibc.close(client)
+            let peerAddress = SMTPAdmission.address(ofPeer: remote)
+            let verdict = shared.admission.withLock { $0.admit(peerAddress) }
+            if let refusal = verdict.refusal {
+                Self.refuse(client, with: refusal)
+                shared.logger.debug("smtp connection refused", ["remote": remote, "verdict": "\(verdict)"])
                 continue
             }
-            shared.open.add(1, ordering: .relaxed)
             let loop = loops[next % loops.count]
             next &+= 1
-            let connection = SMTPConnection(fd: client, remoteAddress: remote, loop: loop, shared: shared)
+            let connection = SMTPConnection(
+                fd: client, remoteAddress: remote, peerAddress: peerAddress, loop: loop, shared: shared)
             if loop === loops[0] {
                 connection.begin()
             } else {
