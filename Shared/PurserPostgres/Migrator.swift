@@ -20,11 +20,14 @@ public struct Migration: Sendable, Hashable {
 /// Brings a service's schema up to date.
 ///
 /// `run(on:)` holds `pg_advisory_lock(hashtext(schema))` while it creates the
-/// schema and `<schema>.schema_migrations(version, name, applied_at)` and
-/// applies each missing migration in its own transaction (with the row that
-/// records it), so any number of processes migrating at once apply every
-/// migration exactly once. A recorded version whose name differs from the
-/// code's is refused (`migration_error`) instead of silently skipped.
+/// schema and `<schema>.schema_migrations(version, name, checksum, applied_at)`
+/// and applies each missing migration in its own transaction (with the row
+/// that records it and the SHA-256 of its text), so any number of processes
+/// migrating at once apply every migration exactly once. A migration is a
+/// text that never changes once applied: a recorded version whose name or
+/// checksum differs from the code's is refused (`migration_error`, naming the
+/// migration) and the service does not start, instead of silently running on
+/// a schema that is not the one its code describes.
 public struct Migrator: Sendable {
     /// The schema the service owns (also keys the advisory lock).
     public let schema: String
@@ -83,21 +86,30 @@ public struct Migrator: Sendable {
             CREATE TABLE IF NOT EXISTS \(quoted).schema_migrations (
                 version integer PRIMARY KEY,
                 name text NOT NULL,
+                checksum text NOT NULL,
                 applied_at timestamptz NOT NULL DEFAULT now()
             );
             """)
-        let rows = try connection.query("SELECT version, name FROM \(quoted).schema_migrations ORDER BY version")
-        var recorded: [Int: String] = [:]
+        let rows = try connection.query("SELECT version, name, checksum FROM \(quoted).schema_migrations ORDER BY version")
+        var recorded: [Int: (name: String, checksum: String)] = [:]
         for row in rows {
-            recorded[try row.decode(Int.self, at: 0)] = try row.decode(String.self, at: 1)
+            recorded[try row.decode(Int.self, at: 0)] = (try row.decode(String.self, at: 1), try row.decode(String.self, at: 2))
         }
         var applied: [Int] = []
         for migration in migrations {
-            if let name = recorded[migration.version] {
-                guard name == migration.name else {
+            if let record = recorded[migration.version] {
+                guard record.name == migration.name else {
                     throw PostgresError(
                         .migration,
-                        "\(schema) migration \(migration.version) was applied as \"\(name)\" but is now \"\(migration.name)\"")
+                        "\(schema) migration \(migration.version) was applied as \"\(record.name)\" but is now \"\(migration.name)\"")
+                }
+                let checksum = try connection.query(
+                    "SELECT encode(sha256(convert_to($1, 'UTF8')), 'hex')", [migration.sql])[0].decode(String.self, at: 0)
+                guard record.checksum == checksum else {
+                    throw PostgresError(
+                        .migration,
+                        "\(schema) migration \(migration.version) (\(migration.name)) has changed since it was applied "
+                            + "(checksum \(record.checksum.prefix(12)), now \(checksum.prefix(12))): add a new migration instead")
                 }
                 continue
             }
@@ -105,7 +117,10 @@ public struct Migrator: Sendable {
                 try connection.executeScript("BEGIN; SET LOCAL search_path TO \(quoted), public")
                 try connection.executeScript(migration.sql)
                 try connection.execute(
-                    "INSERT INTO \(quoted).schema_migrations (version, name) VALUES ($1, $2)", [migration.version, migration.name])
+                    """
+                    INSERT INTO \(quoted).schema_migrations (version, name, checksum)
+                    VALUES ($1, $2, encode(sha256(convert_to($3, 'UTF8')), 'hex'))
+                    """, [migration.version, migration.name, migration.sql])
                 try connection.executeScript("COMMIT")
             } catch var error {
                 if connection.isInTransaction { try? connection.executeScript("ROLLBACK") }
