@@ -2,10 +2,10 @@
 import PackageDescription
 
 /// Purser: payment accounts for AI agents. No package dependencies: only the
-/// toolchain and the system libraries libpq and OpenSSL.
+/// toolchain and the system libraries libpq and OpenSSL. Linux only (the
+/// event loops use epoll and eventfd), so no Apple platform is declared.
 let package = Package(
     name: "Purser",
-    platforms: [.macOS(.v14)],
     products: [],
     targets: [
         // C modules
@@ -25,11 +25,11 @@ let package = Package(
             name: "PurserRPC", dependencies: ["COpenSSL", "CLinux", "PurserKit", "PurserWire"],
             path: "Shared/PurserRPC"),
         .target(name: "PurserAuth", dependencies: ["COpenSSL", "PurserKit"], path: "Shared/PurserAuth"),
-        .executableTarget(name: "purser-rpc-bench", dependencies: ["PurserRPC", "PurserKit"], path: "Shared/PurserRPCBench"),
+        .executableTarget(name: "purser-rpc-bench", dependencies: ["PurserRPC", "PurserKit"], path: "Services/Bench/RPC"),
         .target(
-            name: "PurserAPI", dependencies: ["PurserWire", "PurserRPC", "PurserPolicy"], path: "Shared/PurserAPI",
+            name: "PurserAPI", dependencies: ["PurserWire", "PurserRPC"], path: "Shared/PurserAPI",
             exclude: ["proto"]),
-        .target(name: "PurserBench", path: "Shared/PurserBench"),
+        .target(name: "PurserBench", path: "Services/Bench/Support"),
         .executableTarget(
             name: "purser-bench",
             dependencies: [
@@ -37,7 +37,7 @@ let package = Package(
                 "PurserAuth", "PurserKit", "PurserRPC", "COpenSSL",
             ],
             path: "Services/Bench/Main"),
-        .target(name: "PurserTestSupport", dependencies: ["PurserKit", "PurserPostgres", "PurserRPC", "COpenSSL"], path: "Shared/PurserTestSupport"),
+        .target(name: "PurserTestSupport", dependencies: ["PurserKit", "PurserPostgres", "PurserRPC", "COpenSSL"], path: "Tests/Support/PurserTestSupport"),
         .target(
             name: "PurserServiceHarness",
             dependencies: [
@@ -66,7 +66,7 @@ let package = Package(
             path: "Services/Identity/Main"),
 
         // Service libraries
-        .target(name: "PurserPolicy", dependencies: ["PurserKit"], path: "Services/Policy/Sources/PurserPolicy"),
+        .target(name: "PurserPolicy", dependencies: ["PurserKit"], path: "Shared/PurserPolicy"),
         .target(name: "PurserEmail", dependencies: ["PurserKit"], path: "Services/EmailAlias/Sources/PurserEmail"),
         .target(
             name: "PurserPolicyService",
@@ -155,6 +155,7 @@ let package = Package(
             dependencies: [
                 "PurserPolicyService", "PurserPolicy", "PurserIdentity", "PurserService", "PurserAuth", "PurserRPC",
                 "PurserAPI", "PurserWire", "PurserKit", "PurserPostgres", "PurserTestSupport", "PurserServiceHarness",
+                "PurserWallet",
             ]),
         .testTarget(
             name: "ReliabilityTests",

@@ -59,13 +59,6 @@ public struct Configuration: Sendable {
     /// Every setting read so far, in first-read order, without duplicates.
     public var declared: [Declaration] { registry.declarations.withLock { $0 } }
 
-    /// `true` when the command line asks for the configuration reference
-    /// (`--help-config`): the service should then read its settings from
-    /// `Configuration.documenting(service:)` and print `helpText()`.
-    public static func isHelpRequested(_ arguments: [String] = CommandLine.arguments) -> Bool {
-        arguments.dropFirst().contains("--help-config")
-    }
-
     /// The declarations as aligned text, one `VARIABLE  default  doc` per line.
     public func helpText() -> String {
         let entries = declared

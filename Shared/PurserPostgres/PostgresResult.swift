@@ -32,11 +32,6 @@ public final class PostgresResult: @unchecked Sendable, RandomAccessCollection {
     public var endIndex: Int { rowCount }
     public subscript(position: Int) -> PostgresRow { PostgresRow(result: self, index: position) }
 
-    /// Column names in order.
-    public var columnNames: [String] {
-        (0..<columnCount).map { column in PQfname(handle, Int32(column)).map { String(cString: $0) } ?? "" }
-    }
-
     /// Index of the column called `name` (exact match), if any.
     public func columnIndex(named name: String) -> Int? {
         for column in 0..<columnCount {

@@ -1,5 +1,6 @@
 import PurserAPI
 import PurserPolicy
+import PurserWallet
 import PurserPolicyService
 import PurserRPC
 import PurserTestSupport

@@ -1,6 +1,7 @@
 import Foundation
 import PurserAPI
 import PurserPolicy
+import PurserWallet
 import PurserRPC
 import Testing
 

@@ -4,6 +4,8 @@ import PurserAPI
 import PurserPolicy
 import PurserRPC
 import PurserTestSupport
+import PurserWallet
+import PurserPolicyService
 import Testing
 
 @Suite("PolicyClient cache")
@@ -119,11 +121,14 @@ struct PolicyClientTests {
                     tenantID: tenant.id, agentID: agent.id, amountMicros: amount, provider: provider, category: category,
                     taskID: task),
                 via: h.wallet)
-            let local = try await PolicyClient(client: h.wallet, timeout: .seconds(10)).evaluate(
-                tenantID: tenant.id, agentID: agent.id,
-                SpendRequest(
+            let snapshot = try await PolicyClient(client: h.wallet, timeout: .seconds(10)).effectivePolicy(
+                tenantID: tenant.id, agentID: agent.id)
+            let local = EvaluateResponse(
+                policy: snapshot.policy,
+                spend: SpendRequest(
                     amount: amount, provider: provider, category: category, taskID: task.isEmpty ? nil : task,
-                    at: h.clock.now))
+                    at: h.clock.now),
+                tenantVersion: snapshot.tenantVersion, agentVersion: snapshot.agentVersion, etag: snapshot.etag)
             #expect(local == server)
             #expect(!server.limits.isEmpty)
         }

@@ -39,11 +39,13 @@ extension WalletService {
         let spend = SpendRequest(
             amount: amountMicros, provider: providerSlug, category: category, taskID: taskID.isEmpty ? nil : taskID,
             at: Date())
-        let decision = snapshot.evaluate(spend)
-        guard decision.allowed else {
-            return PolicyVerdict(refusal: PolicyRefusal(decision.denial), epoch: snapshot.epoch)
+        // No counters here: the ledger reads them under the account row lock.
+        switch PolicyEngine.evaluate(policy: snapshot.policy, request: spend, counters: { _ in .zero }) {
+        case .deny(let denial):
+            return PolicyVerdict(refusal: PolicyRefusal(denial), epoch: snapshot.epoch)
+        case .allow(let checks):
+            return PolicyVerdict(limits: checks.compactMap(SpendLimit.init(enforcing:)), epoch: snapshot.epoch)
         }
-        return PolicyVerdict(limits: decision.limits.compactMap(SpendLimit.init(enforcing:)), epoch: snapshot.epoch)
     }
 
     /// PolicyChanged (service `policy`): records the tenant's new policy epoch
@@ -65,27 +67,22 @@ extension WalletService {
 }
 
 extension PolicyRefusal {
-    /// The refusal Policy's denial describes; -1 (not applicable) headroom and count are left out.
-    init(_ denial: DenialView?) {
-        guard let denial, !denial.reason.isEmpty else {
-            self.init(reason: "policy_denied", rule: denial?.rule ?? "")
-            return
-        }
+    /// The refusal an engine denial describes.
+    init(_ denial: Denial) {
         self.init(
-            reason: denial.reason, rule: denial.rule,
-            headroomMicros: denial.headroomMicros >= 0 ? denial.headroomMicros : nil,
-            remainingCount: denial.remainingCount >= 0 ? denial.remainingCount : nil)
+            reason: denial.reason.rawValue, rule: denial.rule, headroomMicros: denial.headroom,
+            remainingCount: denial.remainingCount.map(Int64.init))
     }
 }
 
 extension SpendLimit {
-    /// The ledger's counter for one limit Policy says to enforce, keyed by the
-    /// limit's id (stable across edits of its amount) and window; `nil` for a
+    /// The ledger's counter for one applicable limit, keyed by the limit's
+    /// scope (stable across edits of its amount) and window; `nil` for a
     /// limit with no counter (a per-task limit on spend without a task id).
-    init?(enforcing limit: LimitToEnforce) {
-        guard !limit.windowKey.isEmpty, !limit.limitID.isEmpty else { return nil }
+    init?(enforcing check: LimitCheck) {
+        guard let counter = check.counter else { return nil }
         self.init(
-            scopeKey: limit.limitID, windowKey: limit.windowKey, capMicros: limit.capMicros,
-            capCount: limit.capCount > 0 ? limit.capCount : nil)
+            scopeKey: counter.limitID, windowKey: counter.windowKey, capMicros: check.limit.limit.amount,
+            capCount: check.limit.limit.count.map(Int64.init))
     }
 }

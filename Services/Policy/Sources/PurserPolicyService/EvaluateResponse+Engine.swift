@@ -1,4 +1,5 @@
 import Foundation
+import PurserAPI
 import PurserPolicy
 
 extension EvaluateResponse {

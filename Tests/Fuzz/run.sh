@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Builds each libFuzzer target with -sanitize=fuzzer,address (only when a source
 # changed) and runs it for a bounded time over its committed seed corpus
-# (Fuzz/corpus/<target>). The whole step, builds included, stays within
+# (Tests/Fuzz/corpus/<target>). The whole step, builds included, stays within
 # PURSER_FUZZ_BUDGET seconds (default 180): targets get SECONDS each, less when
 # the builds took long, but never under 5 s.
-# Usage: Fuzz/run.sh [SECONDS-PER-TARGET (default 30)] [TARGET…]
+# Usage: Tests/Fuzz/run.sh [SECONDS-PER-TARGET (default 30)] [TARGET…]
 # Prints `fuzz: N passed, M failed`; exits non-zero when a target fails.
 set -uo pipefail
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 export PATH="/opt/swift/usr/bin:$PATH"
 seconds=${1:-30}; shift || true
 targets=("$@")
@@ -24,15 +24,15 @@ api_messages() { # the API message sources, without the method tables (they need
 build() { # build TARGET: writes $out/TARGET
   case "$1" in
     frame-decoder)
-      swiftc "${flags[@]}" -module-name FrameDecoderFuzz -o "$out/$1" "$root/Fuzz/FrameDecoder/"*.swift \
+      swiftc "${flags[@]}" -module-name FrameDecoderFuzz -o "$out/$1" "$root/Tests/Fuzz/FrameDecoder/"*.swift \
         "$root"/Shared/PurserRPC/{Frame,Frame+Encoding,FrameDecoder,FrameError,Metadata,StatusCode}.swift ;;
     wire-decoder)
       swiftc "${flags[@]}" -module-name PurserWire -emit-module -emit-module-path "$out/wire/PurserWire.swiftmodule" \
         -emit-library -static -o "$out/wire/libPurserWire.a" "$root"/Shared/PurserWire/*.swift &&
       swiftc "${flags[@]}" -module-name WireDecoderFuzz -I "$out/wire" -L "$out/wire" -lPurserWire -o "$out/$1" \
-        "$root/Fuzz/WireDecoder/"*.swift $(api_messages) ;;
+        "$root/Tests/Fuzz/WireDecoder/"*.swift $(api_messages) ;;
     smtp-session)
-      swiftc "${flags[@]}" -module-name SMTPSessionFuzz -o "$out/$1" "$root/Fuzz/SMTPSession/"*.swift \
+      swiftc "${flags[@]}" -module-name SMTPSessionFuzz -o "$out/$1" "$root/Tests/Fuzz/SMTPSession/"*.swift \
         "$root"/Services/EmailAlias/Sources/PurserEmail/*.swift ;;
     *) echo "fuzz: unknown target $1" >&2; return 1 ;;
   esac
@@ -40,9 +40,9 @@ build() { # build TARGET: writes $out/TARGET
 
 sources_of() { # the directories whose sources make up TARGET
   case "$1" in
-    frame-decoder) echo "$root/Fuzz/FrameDecoder $root/Shared/PurserRPC" ;;
-    wire-decoder) echo "$root/Fuzz/WireDecoder $root/Shared/PurserWire $root/Shared/PurserAPI" ;;
-    smtp-session) echo "$root/Fuzz/SMTPSession $root/Services/EmailAlias/Sources/PurserEmail" ;;
+    frame-decoder) echo "$root/Tests/Fuzz/FrameDecoder $root/Shared/PurserRPC" ;;
+    wire-decoder) echo "$root/Tests/Fuzz/WireDecoder $root/Shared/PurserWire $root/Shared/PurserAPI" ;;
+    smtp-session) echo "$root/Tests/Fuzz/SMTPSession $root/Services/EmailAlias/Sources/PurserEmail" ;;
   esac
 }
 
@@ -51,7 +51,7 @@ passed=0 failed=0 runnable=()
 for target in "${targets[@]}"; do
   mkdir -p "$out/wire" "$out/$target.corpus" "$out/$target.artifacts"
   # shellcheck disable=SC2046
-  if [ -x "$out/$target" ] && [ -z "$(find $(sources_of "$target") "$root/Fuzz/run.sh" -name '*.swift' -newer "$out/$target" -o -name run.sh -newer "$out/$target" | head -1)" ]; then
+  if [ -x "$out/$target" ] && [ -z "$(find $(sources_of "$target") "$root/Tests/Fuzz/run.sh" -name '*.swift' -newer "$out/$target" -o -name run.sh -newer "$out/$target" | head -1)" ]; then
     runnable+=("$target"); continue
   fi
   rm -f "$out/$target"
@@ -69,7 +69,7 @@ for target in "${runnable[@]}"; do
   [ "$run_for" -ge 5 ] || run_for=5
   left=$((left - 1))
   log="$out/$target.log"
-  if timeout $((run_for + 30)) "$out/$target" "$out/$target.corpus" "$root/Fuzz/corpus/$target" \
+  if timeout $((run_for + 30)) "$out/$target" "$out/$target.corpus" "$root/Tests/Fuzz/corpus/$target" \
       -max_total_time="$run_for" -max_len=4096 -timeout=10 -rss_limit_mb=1024 \
       -artifact_prefix="$out/$target.artifacts/" > "$log" 2>&1; then
     echo "fuzz: $target passed ($(grep -aoE 'Done [0-9]+ runs in [0-9]+ second' "$log" | tail -1)s)"

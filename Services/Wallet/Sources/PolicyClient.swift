@@ -1,3 +1,4 @@
+import PurserAPI
 import PurserPolicy
 import PurserRPC
 import Synchronization
@@ -30,15 +31,6 @@ public final class PolicyClient: Sendable {
         public let epoch: Int64
         /// When the fetch that produced this snapshot was sent.
         public let fetchedAt: ContinuousClock.Instant
-
-        /// What `Policy/Evaluate` would answer for `spend` under this snapshot:
-        /// the static decision and the limits to enforce, with window keys of
-        /// `spend.at` in the tenant's zone. The Wallet checks and counts those
-        /// limits under the agent's account row lock.
-        public func evaluate(_ spend: SpendRequest) -> EvaluateResponse {
-            EvaluateResponse(
-                policy: policy, spend: spend, tenantVersion: tenantVersion, agentVersion: agentVersion, etag: etag)
-        }
     }
 
     private struct Key: Hashable {
@@ -117,15 +109,6 @@ public final class PolicyClient: Sendable {
             if let error = error as? PolicyClientError { throw error }
             throw PolicyClientError(reason: "policy_unavailable", message: "policy fetch failed: \(error)")
         }
-    }
-
-    /// The effective policy's answer for one spend of agent `agentID`
-    /// (see `Snapshot.evaluate`), from a policy at most `ttl` old. Throws
-    /// `PolicyClientError` when no policy can be had; the caller must refuse.
-    public func evaluate(tenantID: String, agentID: String, _ spend: SpendRequest) async throws(PolicyClientError)
-        -> EvaluateResponse
-    {
-        try await effectivePolicy(tenantID: tenantID, agentID: agentID).evaluate(spend)
     }
 
     /// Drops the cached policy of one agent, so the next call fetches it.
