@@ -1,4 +1,4 @@
-/// One `purser/1` frame (DESIGN.md §4). On the wire every frame is
+/// One `purser/1` frame (PROTOCOL.md §3). On the wire every frame is
 /// `u32 length · u8 type · u8 flags · u16 reserved · u32 stream · body`,
 /// big-endian, with `8 ≤ length ≤ max frame size`.
 public enum Frame: Sendable, Equatable {

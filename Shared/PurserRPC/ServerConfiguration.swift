@@ -24,7 +24,7 @@ public struct ServerConfiguration: Sendable {
     }
 }
 
-/// Per-connection protection limits of a server (DESIGN.md §4).
+/// Per-connection protection limits of a server (PROTOCOL.md §10).
 public struct ServerLimits: Sendable {
     /// Streams one connection may have in flight; beyond, `RESOURCE_EXHAUSTED`.
     public var maximumConcurrentStreams: Int

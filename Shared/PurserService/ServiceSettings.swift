@@ -30,7 +30,7 @@ public struct ServiceSettings: Sendable {
     /// Client-certificate names accepted as service principals.
     public var servicePeers: Set<String>
 
-    /// The default port of each service (DESIGN.md and the README).
+    /// The default port of each service (ARCHITECTURE.md §3 and the README).
     public static let defaultPorts: [String: Int] = [
         "identity": 7101, "wallet": 7102, "policy": 7103, "settlement": 7104, "email": 7105,
     ]

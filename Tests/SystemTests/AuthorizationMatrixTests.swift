@@ -3,7 +3,7 @@ import PurserTestSupport
 import Testing
 
 /// The cross-service authorization matrix: every RPC of every service, called
-/// by every principal against the real executables, answers what the design
+/// by every principal against the real executables, answers what the contract (the `.proto` headers)
 /// says (status and reason) and never shows another tenant's data.
 @Suite struct AuthorizationMatrixTests {
     /// `service Identity { rpc Bootstrap(…) … }` of every service proto, as full method names.

@@ -24,7 +24,7 @@ enum ExpectedOutcome: Equatable, CustomStringConvertible {
     var isEntitled: Bool { self == .ok }
 }
 
-/// The kind of caller a matrix principal is, as the design's principal table names them.
+/// The kind of caller a matrix principal is, as the principal table of ARCHITECTURE.md §4 names them.
 enum CallerKind: Hashable {
     case `operator`, admin, finance, agent, provider, service
 }
@@ -60,7 +60,7 @@ extension MatrixPrincipal {
     }
 }
 
-/// Who may call one RPC, written from the design's principal table and each
+/// Who may call one RPC, written from the principal table of ARCHITECTURE.md §4 and each
 /// method's contract, independently of the services' own rule tables.
 struct AccessRule {
     enum Gate {
