@@ -71,35 +71,6 @@ extension PolicyEnforcementTests {
         }
     }
 
-    @Test func concurrentAuthorizationsNeverExceedTheNarrowerOfTwoCapsOnOneWindow() async throws {
-        try await withWallet("policy_two_caps_concurrent") { h in
-            let world = try await h.world("twocapsrace", operatorToken: try await h.operatorToken())
-            try await h.fund(world, agentMicros: 200_000_000)
-            try await h.setTenantPolicy(world, Self.tenantDailyHundred)
-            try await h.setAgentPolicy(world, PolicyEnforcementTests.dailyTen)
-            let outcomes = try await withThrowingTaskGroup(of: String.self) { group in
-                for _ in 0..<64 {
-                    group.addTask {
-                        do throws(RPCError) {
-                            _ = try await h.authorize(world, micros: 1_500_000)
-                            return "approved"
-                        } catch {
-                            return error.reason ?? "\(error.code)"
-                        }
-                    }
-                }
-                return try await group.reduce(into: [String: Int]()) { $0[$1, default: 0] += 1 }
-            }
-            // 6 × 1.50 = 9.00 fits under the agent's 10.00, a seventh would not.
-            #expect(outcomes["approved"] == 6)
-            #expect(outcomes["limit_exceeded"] == 58)
-            let counter = try await Self.dailyCounter(h, world)
-            #expect(counter.spentMicros == 9_000_000)
-            #expect(counter.count == 6)
-            #expect(try await h.call(WalletMethods.auditLedger, AuditLedgerRequest(), token: world.adminToken).clean)
-        }
-    }
-
     @Test(arguments: ["inference ", " inference", "infer ence", "inférence", "-inference"])
     func aCategoryOutsideTheNameGrammarIsRefusedNotMatchedAround(category: String) async throws {
         try await withWallet("policy_category_grammar") { h in

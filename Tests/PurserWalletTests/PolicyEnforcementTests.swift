@@ -38,11 +38,15 @@ struct PolicyEnforcementTests {
         }
     }
 
-    @Test func concurrentAuthorizationsNeverExceedTheDailyCap() async throws {
+    /// The daily cap alone, and a tenant cap of 100.00 narrowed by the agent
+    /// to 10.00 on the same window (two limits sharing one counter).
+    @Test(arguments: [(PolicyEnforcementTests.dailyTen, nil), (tenantDailyHundred, dailyTen)])
+    func concurrentAuthorizationsNeverExceedTheDailyCap(tenantPolicy: String, agentPolicy: String?) async throws {
         try await withWallet("policy_concurrent") { h in
             let world = try await h.world("concurrent", operatorToken: try await h.operatorToken())
             try await h.fund(world, agentMicros: 100_000_000)
-            try await h.setTenantPolicy(world, Self.dailyTen)
+            try await h.setTenantPolicy(world, tenantPolicy)
+            if let agentPolicy { try await h.setAgentPolicy(world, agentPolicy) }
             let outcomes = try await withThrowingTaskGroup(of: String.self) { group in
                 for _ in 0..<64 {
                     group.addTask {
@@ -61,6 +65,9 @@ struct PolicyEnforcementTests {
             #expect(outcomes["limit_exceeded"] == 58)
             let balance = try await h.call(WalletMethods.getBalance, GetBalanceRequest(), token: world.agentToken)
             #expect(balance.heldMicros == 9_000_000)
+            let counter = try await Self.dailyCounter(h, world)
+            #expect(counter.spentMicros == 9_000_000)
+            #expect(counter.count == 6)
             #expect(try await h.call(WalletMethods.auditLedger, AuditLedgerRequest(), token: world.adminToken).clean)
         }
     }
