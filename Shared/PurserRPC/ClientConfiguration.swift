@@ -5,6 +5,10 @@ public struct ClientConfiguration: Sendable {
     public var port: Int
     /// Name the server certificate must match (DNS name or IP address); defaults to `host`.
     public var serverName: String
+    /// The service the client means to call: the server certificate's subject
+    /// CN must be exactly this name (`deploy/certs.sh` issues `CN=<service>`),
+    /// whatever host name or address was dialled. nil checks `serverName` only.
+    public var expectedPeer: String?
     /// Trust roots, and a client certificate/key for mutual TLS.
     public var tls: TLSConfiguration
     /// Connections kept to the endpoint; calls are spread round robin.
@@ -17,12 +21,13 @@ public struct ClientConfiguration: Sendable {
     /// Unsent bytes buffered per connection before the client stops reading from it.
     public var maximumBufferedBytes: Int
 
-    public init(host: String, port: Int, serverName: String? = nil, tls: TLSConfiguration, connections: Int = 1,
+    public init(host: String, port: Int, serverName: String? = nil, expectedPeer: String? = nil, tls: TLSConfiguration, connections: Int = 1,
                 eventLoops: Int = 1, maximumAttempts: Int = 3, maximumFrameSize: Int = Frame.defaultMaximumSize,
                 maximumBufferedBytes: Int = 8 * 1024 * 1024) {
         self.host = host
         self.port = port
         self.serverName = serverName ?? host
+        self.expectedPeer = expectedPeer
         self.tls = tls
         self.connections = max(1, connections)
         self.eventLoops = max(1, eventLoops)
