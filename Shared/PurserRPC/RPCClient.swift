@@ -19,6 +19,43 @@ public final class RPCClient: Sendable {
     private let loops: [EventLoop]
     private let slots: Mutex<Pool>
     private let roundRobin = Atomic<Int>(0)
+    private let counters = Counters()
+
+    /// What the client did with the calls made through it, since it was made.
+    public struct Statistics: Sendable, Equatable {
+        /// Calls made (`call` invocations).
+        public var calls = 0
+        /// Attempts: requests handed to a connection, or connections tried for one.
+        public var attempts = 0
+        /// Attempts repeated because the server provably never took the previous one.
+        public var transparentRetries = 0
+        /// Attempts repeated after a connection broke with the call in flight
+        /// (idempotent calls, or calls carrying an `idempotency-key`, only).
+        public var idempotentRetries = 0
+        /// Calls that ended with an error thrown to the caller.
+        public var failures = 0
+
+        public init() {}
+    }
+
+    private final class Counters: Sendable {
+        let calls = Atomic<Int>(0)
+        let attempts = Atomic<Int>(0)
+        let transparentRetries = Atomic<Int>(0)
+        let idempotentRetries = Atomic<Int>(0)
+        let failures = Atomic<Int>(0)
+    }
+
+    /// The counters so far.
+    public var statistics: Statistics {
+        var statistics = Statistics()
+        statistics.calls = counters.calls.load(ordering: .relaxed)
+        statistics.attempts = counters.attempts.load(ordering: .relaxed)
+        statistics.transparentRetries = counters.transparentRetries.load(ordering: .relaxed)
+        statistics.idempotentRetries = counters.idempotentRetries.load(ordering: .relaxed)
+        statistics.failures = counters.failures.load(ordering: .relaxed)
+        return statistics
+    }
 
     /// Connection slots; `closed` is kept under the same lock so no connection is made after `close()`.
     struct Pool {
@@ -50,6 +87,18 @@ public final class RPCClient: Sendable {
     public func call(
         _ method: String, _ request: [UInt8], metadata: Metadata = [:], timeout: Duration? = nil, idempotent: Bool = false
     ) async throws(RPCError) -> RPCResponse {
+        counters.calls.add(1, ordering: .relaxed)
+        do {
+            return try await callWithRetries(method, request, metadata: metadata, timeout: timeout, idempotent: idempotent)
+        } catch {
+            counters.failures.add(1, ordering: .relaxed)
+            throw error
+        }
+    }
+
+    private func callWithRetries(
+        _ method: String, _ request: [UInt8], metadata: Metadata, timeout: Duration?, idempotent: Bool
+    ) async throws(RPCError) -> RPCResponse {
         let clock = ContinuousClock()
         let deadline = timeout.map { clock.now.advanced(by: $0) }
         let retriable = idempotent || metadata["idempotency-key"] != nil
@@ -60,6 +109,7 @@ public final class RPCClient: Sendable {
                 remaining = deadline - clock.now
                 if let left = remaining, left <= .zero { throw RPCError(.deadlineExceeded, "deadline exceeded") }
             }
+            counters.attempts.add(1, ordering: .relaxed)
             switch await attemptCall(method, request, metadata: metadata, timeout: remaining) {
             case .response(let status, let message, let responseMetadata, let body):
                 guard status == .ok else {
@@ -71,6 +121,11 @@ public final class RPCClient: Sendable {
                 guard mayRetry, attempt < configuration.maximumAttempts, !Task.isCancelled else { throw error }
                 if attempt > 1 { try? await Task.sleep(for: .milliseconds(20 * attempt)) }
                 attempt += 1
+                if retry == .safe {
+                    counters.transparentRetries.add(1, ordering: .relaxed)
+                } else {
+                    counters.idempotentRetries.add(1, ordering: .relaxed)
+                }
             }
         }
     }
