@@ -1,5 +1,6 @@
 import Foundation
 import PurserKit
+import Synchronization
 
 /// One pool slot: a dedicated OS thread that owns at most one connection and
 /// runs queued jobs on it, one at a time. Every blocking libpq call of the pool
@@ -15,6 +16,8 @@ final class ConnectionWorker: @unchecked Sendable {
     let logger: Logger
     private var connection: PostgresConnection?
     private var backoff: Backoff
+    /// `backoff.failures`, readable from other threads (tests, diagnostics).
+    let consecutiveFailures = Atomic<Int>(0)
     private var nextAttempt = ContinuousClock.now
 
     init(id: Int, configuration: PostgresConfiguration, metrics: PostgresPoolMetrics, logger: Logger) {
@@ -65,11 +68,13 @@ final class ConnectionWorker: @unchecked Sendable {
             let opened = try PostgresConnection.connect(configuration)
             metrics.connectionsOpened.add(1, ordering: .relaxed)
             backoff.reset()
+            consecutiveFailures.store(0, ordering: .relaxed)
             connection = opened
             return opened
         } catch {
             metrics.connectFailures.add(1, ordering: .relaxed)
             nextAttempt = ContinuousClock.now.advanced(by: backoff.next())
+            consecutiveFailures.store(backoff.failures, ordering: .relaxed)
             logger.warning("postgres connect failed", ["worker": String(id), "error": error.message])
             throw error
         }

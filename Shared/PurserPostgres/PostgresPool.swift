@@ -20,13 +20,18 @@ public final class PostgresPool: Sendable {
     private let workersDone = DispatchGroup()
     private let listeners = Mutex<[PostgresListenerState]>([])
     private let closed = Atomic<Bool>(false)
+    private let workers: [ConnectionWorker]
 
     /// Starts `configuration.size` worker threads; connections open lazily on first use.
     public init(configuration: PostgresConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
-        for id in 0..<configuration.size {
-            let worker = ConnectionWorker(id: id, configuration: configuration, metrics: metrics, logger: logger)
+        let metrics = self.metrics
+        let workers = (0..<configuration.size).map {
+            ConnectionWorker(id: $0, configuration: configuration, metrics: metrics, logger: logger)
+        }
+        self.workers = workers
+        for (id, worker) in workers.enumerated() {
             let queue = self.queue
             let done = workersDone
             done.enter()
@@ -98,6 +103,10 @@ public final class PostgresPool: Sendable {
             try worker.liveConnection().query("SELECT 1").rowCount
         }
     }
+
+    /// Each worker's consecutive failed connection attempts (0 once it, or
+    /// the pool, has connected since), in worker order.
+    package var reconnectFailures: [Int] { workers.map { $0.consecutiveFailures.load(ordering: .relaxed) } }
 
     /// Jobs waiting for a connection.
     public var queueDepth: Int { queue.depth }
