@@ -132,6 +132,7 @@ public final class PurserClient: Sendable {
             let endpoint = configuration.endpoint(service)
             let rpcConfiguration = ClientConfiguration(
                 host: endpoint.host, port: endpoint.port,
+                expectedPeer: configuration.verifiesServiceNames ? service.rawValue : nil,
                 tls: .client(trustRootsPath: configuration.trustRootsPath, certificatePath: configuration.certificatePath,
                              privateKeyPath: configuration.privateKeyPath))
             do throws(RPCError) {

@@ -210,7 +210,8 @@ public final class RPCClient: Sendable {
         }
         let session: TLSSession
         do {
-            session = try TLSSession(context: context, fd: fd, serverName: configuration.serverName)
+            session = try TLSSession(context: context, fd: fd, serverName: configuration.serverName,
+                                     expectedPeer: configuration.expectedPeer)
         } catch {
             Glibc.close(fd)
             return .failure(error)
