@@ -12,6 +12,11 @@ import Synchronization
 /// caller's or a fresh UUID) that every retry reuses, so a retry can never
 /// apply the effect twice; retries follow `RetryPolicy` within the call's
 /// overall timeout.
+///
+/// Below this, the transport (`RPCClient`) repeats an attempt the server
+/// provably never took, for any call, and one cut off after it was sent only
+/// when it is repeatable; neither reaches `RetryPolicy`. Every logical call,
+/// retry and failure thrown to the caller is counted in `PurserClient.statistics`.
 public final class ServiceChannel: Sendable {
     public let service: ServiceName
     private let rpc: RPCClient

@@ -9,9 +9,28 @@ import Synchronization
 ///
 /// Guarantees: connections are made lazily and replaced after a failure or a
 /// GOAWAY; a call's deadline and its task's cancellation both stop the wait
-/// and send CANCEL; a call the server provably never processed is retried on
-/// another connection, one cut off mid-flight only when it is idempotent or
-/// carries an `idempotency-key`.
+/// and send CANCEL.
+///
+/// Which failed attempts are repeated, within the call's deadline:
+/// - **Provably never taken** — the connection was refused or closed before
+///   its TLS handshake completed (requests wait for the handshake, so none was
+///   sent), the call reached a connection already closing, or the server's
+///   GOAWAY names a `last_stream` below the call (the server refuses such
+///   streams unread). Repeated for every call, idempotent or not, on a fresh
+///   connection: up to `maximumTransparentRetries` times, first at once, then
+///   after 20, 40, 80, 160 ms (a restarting peer has about 0.3 s to come back).
+///   These do not use up `maximumAttempts`; each counts as a transparent
+///   retry, never as a failure.
+/// - **Unknown** — the connection broke after the request was sent: the server
+///   may have executed it. Repeated only for idempotent methods and calls
+///   carrying an `idempotency-key` (a replay answers the original outcome),
+///   while fewer than `maximumAttempts` attempts of this kind were made; any
+///   other call fails `UNAVAILABLE` / `connection_lost`.
+/// - **Answered** — any status from the server, and a wrong peer
+///   (`wrong_peer`), a deadline or a cancellation: never repeated here.
+///
+/// `statistics` counts calls, attempts, both kinds of retry and the calls
+/// that failed (threw to the caller).
 public final class RPCClient: Sendable {
     public let configuration: ClientConfiguration
     private let logger: Logger
@@ -103,6 +122,7 @@ public final class RPCClient: Sendable {
         let deadline = timeout.map { clock.now.advanced(by: $0) }
         let retriable = idempotent || metadata["idempotency-key"] != nil
         var attempt = 1
+        var transparentRetries = 0
         while true {
             var remaining: Duration?
             if let deadline {
@@ -117,13 +137,19 @@ public final class RPCClient: Sendable {
                 }
                 return RPCResponse(body: body, metadata: responseMetadata)
             case .failed(let error, let retry):
-                let mayRetry = retry == .safe || (retry == .ifIdempotent && retriable)
-                guard mayRetry, attempt < configuration.maximumAttempts, !Task.isCancelled else { throw error }
-                if attempt > 1 { try? await Task.sleep(for: .milliseconds(20 * attempt)) }
-                attempt += 1
-                if retry == .safe {
+                guard !Task.isCancelled else { throw error }
+                switch retry {
+                case .never:
+                    throw error
+                case .safe:
+                    guard transparentRetries < configuration.maximumTransparentRetries else { throw error }
+                    if transparentRetries > 0 { try? await Task.sleep(for: .milliseconds(10 << transparentRetries)) }
+                    transparentRetries += 1
                     counters.transparentRetries.add(1, ordering: .relaxed)
-                } else {
+                case .ifIdempotent:
+                    guard retriable, attempt < configuration.maximumAttempts else { throw error }
+                    if attempt > 1 { try? await Task.sleep(for: .milliseconds(20 * attempt)) }
+                    attempt += 1
                     counters.idempotentRetries.add(1, ordering: .relaxed)
                 }
             }
