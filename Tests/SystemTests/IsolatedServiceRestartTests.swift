@@ -295,11 +295,12 @@ import Testing
         request.category = "search"
         _ = try await wallet.authorize(request)
 
-        // Identity goes away, then the Wallet restarts: it has no signing keys to verify the token with.
+        // Identity goes away, then the Wallet restarts: it has no signing keys to verify the token
+        // with, and its health says so (it answers, NOT_SERVING) until Identity is back.
         #expect(try await deployment.kill(service: "identity", signal: SIGTERM).status == 0)
         #expect(try await deployment.kill(service: "wallet", signal: SIGTERM).status == 0)
         try deployment.restart(service: "wallet")
-        try await deployment.waitUntilServing(service: "wallet")
+        try await deployment.waitForHealth(service: "wallet", answering: .notServing)
         let key = UUID().uuidString.lowercased()
         var refusals: [String: Int] = [:]
         for _ in 0..<5 {
@@ -312,13 +313,17 @@ import Testing
             try await Task.sleep(for: .milliseconds(100))
         }
         #expect(Set(refusals.keys) == ["UNAVAILABLE/signing_keys_unavailable"], "\(refusals)")
+        let health = deployment.anonymousClient(timeout: .seconds(2))
+        #expect(try await health.health(.wallet) == .notServing, "still without signing keys")
+        health.close()
         let probe = WalletProbe(databaseURL: deployment.databaseURL, tenantID: world.tenantID)
         let holdsWhileRefusing = try await probe.holds().count
         #expect(holdsWhileRefusing == 1, "refused authorizations placed no hold")
 
-        // Identity returns: the same authorization, same key, is approved once.
+        // Identity returns: the Wallet loads its keys and serves; the same authorization, same key, is approved once.
         try deployment.restart(service: "identity")
         try await deployment.waitUntilServing(service: "identity")
+        try await deployment.waitUntilServing(service: "wallet")
         let clock = ContinuousClock()
         let identityBack = clock.now
         var authorization = LogicalAuthorization(key: key, body: request)
