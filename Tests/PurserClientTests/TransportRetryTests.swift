@@ -24,6 +24,7 @@ import Testing
     @Test func aCallTheServerNeverTookIsRetriedOnceAndCountedAsARetryNotAFailure() async throws {
         let server = try RecordingServer()
         let relay = try TCPForwarder(targetPort: server.port)
+        defer { relay.stop() }
         try relay.start()
         relay.closeNextConnections(1)
         // A mutating call without an idempotency key, with a single attempt allowed: only a
@@ -50,13 +51,13 @@ import Testing
         #expect(statistics.transparentRetries == 1)
         #expect(statistics.failures == 0 && statistics.policyRetries == 0 && statistics.idempotentRetries == 0)
         client.close()
-        relay.stop()
         await server.server.shutdown(gracePeriod: .seconds(1))
     }
 
     @Test func aNonIdempotentCallCutOffAfterItWasSentIsNotRetriedAndFailsUnavailable() async throws {
         let server = try RecordingServer()
         let relay = try TCPForwarder(targetPort: server.port)
+        defer { relay.stop() }
         try relay.start()
         // The server has read the request (its handler runs) when the connection breaks, once.
         let cuts = Atomic<Int>(1)
@@ -93,7 +94,6 @@ import Testing
         expected.idempotentRetries = 1
         #expect(rpc.statistics == expected)
         rpc.close()
-        relay.stop()
         await server.server.shutdown(gracePeriod: .seconds(1))
     }
 }
