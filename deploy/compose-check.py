@@ -24,7 +24,12 @@ executable (DIR, default .build/debug) for the variables it reads
   service_completed_successfully only on one-shot jobs), without cycles;
 - every ${VARIABLE} the compose file interpolates is documented in
   deploy/.env.example, whose secrets are empty;
-- the PostgreSQL init script makes one role per Purser service.
+- the PostgreSQL init script makes one role per Purser service;
+- the CA key never leaves the certificate job: the job makes the CA and every
+  key in a volume no other service mounts, and exports to each service's own
+  volume only that service's certificate and key and the CA certificate; each
+  service mounts its own volume (read-only) and no other service's, and its
+  TLS settings point at its own certificate and key.
 
 It then mutates the compose file in memory (drops a health check, adds a
 variable no service reads, clashes two ports, …) and asserts that each
@@ -208,6 +213,81 @@ def listen_ports(environment: dict[str, str]) -> set[int]:
     return ports
 
 
+def volume_mounts(service: dict) -> list[tuple[str, str, bool]]:
+    """(source, container path, read-only) per volume or bind mount of a service."""
+    result = []
+    for volume in service.get("volumes") or []:
+        if isinstance(volume, dict):
+            result.append((str(volume.get("source", "")), str(volume.get("target", "")), bool(volume.get("read_only"))))
+            continue
+        parts = str(volume).split(":")
+        if len(parts) >= 2:
+            result.append((parts[0], parts[1], len(parts) > 2 and "ro" in parts[2].split(",")))
+    return result
+
+
+@dataclass
+class CertificateLayout:
+    """What the certificate job writes where: the volume holding the CA key and
+    every private key, and the volume each name's certificate and key are
+    exported to (with the CA certificate and nothing else)."""
+
+    job: str
+    private_volume: str
+    exported: dict[str, str]  # name -> volume
+
+
+def certificate_layout(services: dict, report: Report) -> CertificateLayout | None:
+    """Reads the one-shot job that runs `purser-certs [--export DIR] CA_DIR NAME...`
+    (deploy/certs.sh): CA_DIR's volume is private to it, DIR/NAME's volume holds NAME's files."""
+    for name, service in services.items():
+        entrypoint = service.get("entrypoint") or []
+        command = " ".join(([entrypoint] if isinstance(entrypoint, str) else [str(part) for part in entrypoint]) + command_of(service))
+        match = re.search(r"purser-certs\s+(?:--export\s+(\S+)\s+)?(\S+)", command)
+        if not match:
+            continue
+        export_dir, ca_dir = (match.group(1) or "").rstrip("/"), match.group(2).rstrip("/")
+        mounts = {target.rstrip("/"): source for source, target, _ in volume_mounts(service)}
+        private = mounts.get(ca_dir)
+        report.expect(private is not None, f"service {name}: the CA directory {ca_dir} is not a mounted volume")
+        exported = {target[len(export_dir) + 1:]: source for target, source in mounts.items()
+                    if export_dir and target.startswith(export_dir + "/") and "/" not in target[len(export_dir) + 1:]}
+        return CertificateLayout(job=name, private_volume=private or "", exported=exported)
+    report.expect(False, "no certificate job runs `purser-certs [--export DIR] CA_DIR NAME...` (deploy/certs.sh)")
+    return None
+
+
+def check_certificate_mounts(services: dict, purser: dict, report: Report) -> None:
+    """The CA key stays in the certificate job; each service holds its own key and the CA certificate only."""
+    layout = certificate_layout(services, report)
+    if layout is None:
+        return
+    owner_of = {volume: owner for owner, volume in layout.exported.items()}
+    report.expect(layout.private_volume not in owner_of,
+                  f"service {layout.job}: exports into the volume holding the CA key ({layout.private_volume})")
+    for name, service in services.items():
+        if name == layout.job:
+            continue
+        for source, target, read_only in volume_mounts(service):
+            report.expect(source != layout.private_volume,
+                          f"service {name}: mounts {source!r} at {target}, which holds the CA key and every service's key")
+            owner = owner_of.get(source)
+            if owner is not None:
+                report.expect(owner == name, f"service {name}: mounts {source!r} at {target}, which holds {owner}'s private key")
+                report.expect(read_only, f"service {name}: mounts its certificate volume {source!r} writable")
+    for name, service in purser.items():
+        own = layout.exported.get(name)
+        if not report.expect(own is not None, f"service {name}: the certificate job exports no certificate for it"):
+            continue
+        environment = environment_of(service)
+        prefix = f"PURSER_{name.upper()}_"
+        for key, expected in (("TLS_CERT", f"{name}.pem"), ("TLS_KEY", f"{name}.key"), ("TLS_CA", "ca.pem")):
+            path = environment.get(prefix + key, "")
+            report.expect(Path(path).name == expected and any(
+                source == own and path == target.rstrip("/") + "/" + expected for source, target, _ in volume_mounts(service)),
+                f"service {name}: {prefix}{key}={path!r} is not {expected} in its own certificate volume {own!r}")
+
+
 def check_compose(compose: dict, project: Project, report: Report) -> None:
     """Every assertion about one (interpolated) compose document."""
     services = compose.get("services") or {}
@@ -251,6 +331,7 @@ def check_compose(compose: dict, project: Project, report: Report) -> None:
 
     check_cycles(services, report)
     check_ports(services, purser, service_listen, report)
+    check_certificate_mounts(services, purser, report)
     for name, service in purser.items():
         check_purser_service(name, service, services, service_listen, project, report)
 
@@ -411,6 +492,33 @@ MUTATIONS = [
 ]
 
 
+def share_whole_certificate_volume(compose: dict) -> None:
+    """The layout this check was written against: every service mounts the job's whole directory."""
+    layout = certificate_layout(compose["services"], Report())
+    assert layout is not None and layout.private_volume, "no certificate job"
+    for name, service in compose["services"].items():
+        if name != layout.job and isinstance(service.get("build"), dict) and service["build"].get("target") == "runtime":
+            service["volumes"] = [f"{layout.private_volume}:/certs:ro"]
+
+
+def add_volume(service: str, mount: str):
+    return lambda c: c["services"][service].setdefault("volumes", []).append(mount)
+
+
+# Mutations of the certificate layout, each with the words its failure must say.
+CERTIFICATE_MUTATIONS = [
+    ("every service mounts the certificate job's whole volume", share_whole_certificate_volume,
+     "which holds the CA key and every service's key"),
+    ("a service mounts the CA volume too", add_volume("wallet", "ca:/ca:ro"), "which holds the CA key"),
+    ("a service mounts another service's key", add_volume("wallet", "certs-policy:/peer:ro"), "which holds policy's private key"),
+    ("a service mounts its own key writable",
+     lambda c: c["services"]["wallet"].__setitem__("volumes", ["certs-wallet:/certs"]), "writable"),
+    ("a service points at another service's key",
+     lambda c: c["services"]["wallet"]["environment"].__setitem__("PURSER_WALLET_TLS_KEY", "/certs/policy.key"),
+     "is not wallet.key in its own certificate volume"),
+]
+
+
 def check_mutations(compose: dict, project: Project, report: Report) -> None:
     """Each mutation of a valid compose document must make check_compose fail."""
     for label, mutate in MUTATIONS:
@@ -423,6 +531,17 @@ def check_mutations(compose: dict, project: Project, report: Report) -> None:
         probe = Report()
         check_compose(mutated, project, probe)
         report.expect(bool(probe.failures), f"mutation not caught: {label}")
+    for label, mutate, expected in CERTIFICATE_MUTATIONS:
+        mutated = copy.deepcopy(compose)
+        try:
+            mutate(mutated)
+        except (KeyError, TypeError, AssertionError) as error:
+            report.expect(False, f"mutation {label!r} does not apply to docker-compose.yml ({error!r})")
+            continue
+        probe = Report()
+        check_compose(mutated, project, probe)
+        report.expect(any(expected in failure for failure in probe.failures),
+                      f"mutation not caught: {label} (failures: {probe.failures})")
 
 
 def run_compose_v1(root: Path, project: Project, report: Report) -> str:

@@ -139,6 +139,28 @@ public final class TokenVerifier: Sendable {
         guard await task.value else { throw .signingKeysUnavailable }
     }
 
+    /// Whether a key set has been fetched, so tokens can be verified at all.
+    public var holdsSigningKeys: Bool {
+        state.withLock { $0.keysLoadedAt != nil && !$0.keys.isEmpty }
+    }
+
+    /// True when the verifier holds keys; otherwise starts a fetch (or joins
+    /// the one under way; at most one per cooldown, so frequent callers such as
+    /// health checks cannot hammer the source) and says whether keys are held
+    /// once it has ended.
+    public func loadKeysIfMissing() async -> Bool {
+        let now = self.now()
+        let configuration = self.configuration
+        let fetch: Task<Bool, Never>? = state.withLock { state in
+            if state.keysLoadedAt != nil && !state.keys.isEmpty { return nil }
+            if let fetch = state.fetch { return fetch }
+            let cooledDown = state.lastFetchStartedAt.map { now - $0 >= configuration.refreshCooldownSeconds } ?? true
+            return cooledDown ? startFetch(&state, now: now) : nil
+        }
+        if let fetch { _ = await fetch.value }
+        return holdsSigningKeys
+    }
+
     /// Counters for metrics and diagnostics.
     public struct Statistics: Sendable, Hashable {
         /// Verified tokens currently cached.

@@ -15,12 +15,19 @@ public struct PurserClientConfiguration: Sendable {
     /// Longest a single call may take, retries included.
     public var timeout: Duration
     public var retry: RetryPolicy
+    /// Whether each service's certificate must name the service (CN `identity`,
+    /// `wallet`, …, as `deploy/certs.sh` issues them), whatever host it is
+    /// reached by. Turn off only for endpoints behind something presenting a
+    /// certificate of its own, or a single server standing in for several services.
+    public var verifiesServiceNames: Bool
 
     /// A configuration; services not in `endpoints` use their default endpoint.
     public init(
         endpoints: [ServiceName: Endpoint] = [:], trustRootsPath: String, certificatePath: String? = nil,
-        privateKeyPath: String? = nil, timeout: Duration = .seconds(30), retry: RetryPolicy = RetryPolicy()
+        privateKeyPath: String? = nil, timeout: Duration = .seconds(30), retry: RetryPolicy = RetryPolicy(),
+        verifiesServiceNames: Bool = true
     ) {
+        self.verifiesServiceNames = verifiesServiceNames
         self.endpoints = endpoints
         self.trustRootsPath = trustRootsPath
         self.certificatePath = certificatePath

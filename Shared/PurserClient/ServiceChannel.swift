@@ -1,6 +1,7 @@
 import Foundation
 import PurserRPC
 import PurserWire
+import Synchronization
 
 /// Calls one service on behalf of one set of credentials.
 ///
@@ -11,6 +12,11 @@ import PurserWire
 /// caller's or a fresh UUID) that every retry reuses, so a retry can never
 /// apply the effect twice; retries follow `RetryPolicy` within the call's
 /// overall timeout.
+///
+/// Below this, the transport (`RPCClient`) repeats an attempt the server
+/// provably never took, for any call, and one cut off after it was sent only
+/// when it is repeatable; neither reaches `RetryPolicy`. Every logical call,
+/// retry and failure thrown to the caller is counted in `PurserClient.statistics`.
 public final class ServiceChannel: Sendable {
     public let service: ServiceName
     private let rpc: RPCClient
@@ -18,8 +24,11 @@ public final class ServiceChannel: Sendable {
     private let staticToken: String?
     private let retry: RetryPolicy
     private let timeout: Duration
+    private let counters: CallCounters
 
-    init(service: ServiceName, rpc: RPCClient, tokens: TokenSource?, staticToken: String?, retry: RetryPolicy, timeout: Duration) {
+    init(service: ServiceName, rpc: RPCClient, tokens: TokenSource?, staticToken: String?, retry: RetryPolicy, timeout: Duration,
+         counters: CallCounters) {
+        self.counters = counters
         self.service = service
         self.rpc = rpc
         self.tokens = tokens
@@ -32,6 +41,18 @@ public final class ServiceChannel: Sendable {
     /// non-idempotent methods; one is generated when nil.
     public func call<Request, Response>(
         _ method: MethodDescriptor<Request, Response>, _ request: Request, idempotencyKey: String? = nil
+    ) async throws(PurserClientError) -> Response {
+        counters.calls.add(1, ordering: .relaxed)
+        do {
+            return try await callWithRetries(method, request, idempotencyKey: idempotencyKey)
+        } catch {
+            counters.failures.add(1, ordering: .relaxed)
+            throw error
+        }
+    }
+
+    private func callWithRetries<Request, Response>(
+        _ method: MethodDescriptor<Request, Response>, _ request: Request, idempotencyKey: String?
     ) async throws(PurserClientError) -> Response {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
@@ -72,7 +93,15 @@ public final class ServiceChannel: Sendable {
                 guard clock.now.advanced(by: wait) < deadline else { throw failure }
                 try? await Task.sleep(for: wait)
                 attempt += 1
+                counters.policyRetries.add(1, ordering: .relaxed)
             }
         }
     }
+}
+
+/// Counters of one `PurserClient`'s logical calls, shared by its channels.
+final class CallCounters: Sendable {
+    let calls = Atomic<Int>(0)
+    let policyRetries = Atomic<Int>(0)
+    let failures = Atomic<Int>(0)
 }

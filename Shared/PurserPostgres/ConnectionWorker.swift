@@ -5,24 +5,26 @@ import PurserKit
 /// runs queued jobs on it, one at a time. Every blocking libpq call of the pool
 /// happens on such a thread.
 ///
-/// `@unchecked Sendable`: `connection` and `backoff` are touched only by the
-/// worker's own thread (inside `runLoop` and the jobs it runs); the other
-/// stored properties are immutable or themselves Sendable.
+/// Its reconnect backoff lives in the pool's `ReconnectSchedule`, shared with
+/// the other workers, so a connect by any of them clears it.
+///
+/// `@unchecked Sendable`: `connection` is touched only by the worker's own
+/// thread (inside `runLoop` and the jobs it runs); the other stored properties
+/// are immutable or themselves Sendable.
 final class ConnectionWorker: @unchecked Sendable {
     let id: Int
     let configuration: PostgresConfiguration
     let metrics: PostgresPoolMetrics
     let logger: Logger
+    let schedule: ReconnectSchedule
     private var connection: PostgresConnection?
-    private var backoff: Backoff
-    private var nextAttempt = ContinuousClock.now
 
-    init(id: Int, configuration: PostgresConfiguration, metrics: PostgresPoolMetrics, logger: Logger) {
+    init(id: Int, configuration: PostgresConfiguration, metrics: PostgresPoolMetrics, schedule: ReconnectSchedule, logger: Logger) {
         self.id = id
         self.configuration = configuration
         self.metrics = metrics
+        self.schedule = schedule
         self.logger = logger
-        self.backoff = Backoff(base: .milliseconds(50), maximum: configuration.maximumReconnectBackoff)
     }
 
     /// Runs jobs until the queue closes, then closes the connection.
@@ -46,7 +48,8 @@ final class ConnectionWorker: @unchecked Sendable {
     /// `attemptsBeforeFailingFast` this throws at once, without trying, until
     /// the backoff has passed, so while the server is down every job fails fast
     /// (its retries too) instead of holding this thread, and the jobs queued
-    /// behind it, past their callers' deadlines.
+    /// behind it, past their callers' deadlines. A connect by any worker of the
+    /// pool clears this worker's backoff too (and ends a sleep through it).
     func liveConnection() throws(PostgresError) -> PostgresConnection {
         if let connection, connection.isUsableWhenIdle() { return connection }
         if connection != nil {
@@ -54,22 +57,18 @@ final class ConnectionWorker: @unchecked Sendable {
             metrics.connectionsLost.add(1, ordering: .relaxed)
             logger.warning("postgres connection lost", ["worker": String(id)])
         }
-        let wait = ContinuousClock.now.duration(to: nextAttempt)
-        if wait > .zero {
-            guard backoff.failures < Self.attemptsBeforeFailingFast else {
-                throw PostgresError(.unavailable, "PostgreSQL could not be reached; the next connection attempt is in \(wait)")
-            }
-            sleepThread(wait)
+        if case .failFast(let wait) = schedule.turn(worker: id, failFastAfter: Self.attemptsBeforeFailingFast) {
+            throw PostgresError(.unavailable, "PostgreSQL could not be reached; the next connection attempt is in \(wait)")
         }
         do {
             let opened = try PostgresConnection.connect(configuration)
             metrics.connectionsOpened.add(1, ordering: .relaxed)
-            backoff.reset()
+            schedule.connected()
             connection = opened
             return opened
         } catch {
             metrics.connectFailures.add(1, ordering: .relaxed)
-            nextAttempt = ContinuousClock.now.advanced(by: backoff.next())
+            schedule.failed(worker: id)
             logger.warning("postgres connect failed", ["worker": String(id), "error": error.message])
             throw error
         }

@@ -9,7 +9,8 @@ import Synchronization
 /// order on whichever connection frees up first. No libpq call ever runs on
 /// the Swift cooperative pool. Broken connections are discarded and reopened
 /// with jittered backoff; callers see a retryable `.connectionLost` or
-/// `.unavailable`, never a hang or a crash.
+/// `.unavailable`, never a hang or a crash. The workers share their backoffs
+/// (`ReconnectSchedule`): once any of them connects, all may connect at once.
 public final class PostgresPool: Sendable {
     /// Counters for retries, commits and connections.
     public let metrics = PostgresPoolMetrics()
@@ -20,13 +21,18 @@ public final class PostgresPool: Sendable {
     private let workersDone = DispatchGroup()
     private let listeners = Mutex<[PostgresListenerState]>([])
     private let closed = Atomic<Bool>(false)
+    /// Every worker's reconnect backoff; one successful connect clears them all.
+    private let schedule: ReconnectSchedule
 
     /// Starts `configuration.size` worker threads; connections open lazily on first use.
     public init(configuration: PostgresConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
+        let schedule = ReconnectSchedule(
+            workers: configuration.size, base: .milliseconds(50), maximum: configuration.maximumReconnectBackoff)
+        self.schedule = schedule
         for id in 0..<configuration.size {
-            let worker = ConnectionWorker(id: id, configuration: configuration, metrics: metrics, logger: logger)
+            let worker = ConnectionWorker(id: id, configuration: configuration, metrics: metrics, schedule: schedule, logger: logger)
             let queue = self.queue
             let done = workersDone
             done.enter()
@@ -98,6 +104,10 @@ public final class PostgresPool: Sendable {
             try worker.liveConnection().query("SELECT 1").rowCount
         }
     }
+
+    /// Each worker's consecutive failed connection attempts since the pool
+    /// last connected (any worker's connect clears them all), in worker order.
+    package var reconnectFailures: [Int] { schedule.consecutiveFailures }
 
     /// Jobs waiting for a connection.
     public var queueDepth: Int { queue.depth }

@@ -123,9 +123,14 @@ final class ClientConnection: FramedConnection, @unchecked Sendable {
         pending.removeAll()
         let message = reason ?? "connection closed by the server"
         closeReason = message
+        // A server that is not the service meant is never sent a request, and trying again cannot help.
+        let error = tls.wrongPeer
+            ? RPCError(.unavailable, message, reason: "wrong_peer")
+            : RPCError(.unavailable, message, reason: "connection_lost")
+        let retry: CallOutcome.Retry = tls.wrongPeer ? .never : opened ? .ifIdempotent : .safe
         for entry in failures.values {
             if let timer = entry.timer { loop.cancel(timer) }
-            entry.continuation.resume(returning: .failed(RPCError(.unavailable, message, reason: "connection_lost"), opened ? .ifIdempotent : .safe))
+            entry.continuation.resume(returning: .failed(error, retry))
         }
     }
 

@@ -9,9 +9,28 @@ import Synchronization
 ///
 /// Guarantees: connections are made lazily and replaced after a failure or a
 /// GOAWAY; a call's deadline and its task's cancellation both stop the wait
-/// and send CANCEL; a call the server provably never processed is retried on
-/// another connection, one cut off mid-flight only when it is idempotent or
-/// carries an `idempotency-key`.
+/// and send CANCEL.
+///
+/// Which failed attempts are repeated, within the call's deadline:
+/// - **Provably never taken** — the connection was refused or closed before
+///   its TLS handshake completed (requests wait for the handshake, so none was
+///   sent), the call reached a connection already closing, or the server's
+///   GOAWAY names a `last_stream` below the call (the server refuses such
+///   streams unread). Repeated for every call, idempotent or not, on a fresh
+///   connection: up to `maximumTransparentRetries` times, first at once, then
+///   after 20, 40, 80, 160 ms (a restarting peer has about 0.3 s to come back).
+///   These do not use up `maximumAttempts`; each counts as a transparent
+///   retry, never as a failure.
+/// - **Unknown** — the connection broke after the request was sent: the server
+///   may have executed it. Repeated only for idempotent methods and calls
+///   carrying an `idempotency-key` (a replay answers the original outcome),
+///   while fewer than `maximumAttempts` attempts of this kind were made; any
+///   other call fails `UNAVAILABLE` / `connection_lost`.
+/// - **Answered** — any status from the server, and a wrong peer
+///   (`wrong_peer`), a deadline or a cancellation: never repeated here.
+///
+/// `statistics` counts calls, attempts, both kinds of retry and the calls
+/// that failed (threw to the caller).
 public final class RPCClient: Sendable {
     public let configuration: ClientConfiguration
     private let logger: Logger
@@ -19,6 +38,43 @@ public final class RPCClient: Sendable {
     private let loops: [EventLoop]
     private let slots: Mutex<Pool>
     private let roundRobin = Atomic<Int>(0)
+    private let counters = Counters()
+
+    /// What the client did with the calls made through it, since it was made.
+    public struct Statistics: Sendable, Equatable {
+        /// Calls made (`call` invocations).
+        public var calls = 0
+        /// Attempts: requests handed to a connection, or connections tried for one.
+        public var attempts = 0
+        /// Attempts repeated because the server provably never took the previous one.
+        public var transparentRetries = 0
+        /// Attempts repeated after a connection broke with the call in flight
+        /// (idempotent calls, or calls carrying an `idempotency-key`, only).
+        public var idempotentRetries = 0
+        /// Calls that ended with an error thrown to the caller.
+        public var failures = 0
+
+        public init() {}
+    }
+
+    private final class Counters: Sendable {
+        let calls = Atomic<Int>(0)
+        let attempts = Atomic<Int>(0)
+        let transparentRetries = Atomic<Int>(0)
+        let idempotentRetries = Atomic<Int>(0)
+        let failures = Atomic<Int>(0)
+    }
+
+    /// The counters so far.
+    public var statistics: Statistics {
+        var statistics = Statistics()
+        statistics.calls = counters.calls.load(ordering: .relaxed)
+        statistics.attempts = counters.attempts.load(ordering: .relaxed)
+        statistics.transparentRetries = counters.transparentRetries.load(ordering: .relaxed)
+        statistics.idempotentRetries = counters.idempotentRetries.load(ordering: .relaxed)
+        statistics.failures = counters.failures.load(ordering: .relaxed)
+        return statistics
+    }
 
     /// Connection slots; `closed` is kept under the same lock so no connection is made after `close()`.
     struct Pool {
@@ -50,16 +106,30 @@ public final class RPCClient: Sendable {
     public func call(
         _ method: String, _ request: [UInt8], metadata: Metadata = [:], timeout: Duration? = nil, idempotent: Bool = false
     ) async throws(RPCError) -> RPCResponse {
+        counters.calls.add(1, ordering: .relaxed)
+        do {
+            return try await callWithRetries(method, request, metadata: metadata, timeout: timeout, idempotent: idempotent)
+        } catch {
+            counters.failures.add(1, ordering: .relaxed)
+            throw error
+        }
+    }
+
+    private func callWithRetries(
+        _ method: String, _ request: [UInt8], metadata: Metadata, timeout: Duration?, idempotent: Bool
+    ) async throws(RPCError) -> RPCResponse {
         let clock = ContinuousClock()
         let deadline = timeout.map { clock.now.advanced(by: $0) }
         let retriable = idempotent || metadata["idempotency-key"] != nil
         var attempt = 1
+        var transparentRetries = 0
         while true {
             var remaining: Duration?
             if let deadline {
                 remaining = deadline - clock.now
                 if let left = remaining, left <= .zero { throw RPCError(.deadlineExceeded, "deadline exceeded") }
             }
+            counters.attempts.add(1, ordering: .relaxed)
             switch await attemptCall(method, request, metadata: metadata, timeout: remaining) {
             case .response(let status, let message, let responseMetadata, let body):
                 guard status == .ok else {
@@ -67,10 +137,21 @@ public final class RPCClient: Sendable {
                 }
                 return RPCResponse(body: body, metadata: responseMetadata)
             case .failed(let error, let retry):
-                let mayRetry = retry == .safe || (retry == .ifIdempotent && retriable)
-                guard mayRetry, attempt < configuration.maximumAttempts, !Task.isCancelled else { throw error }
-                if attempt > 1 { try? await Task.sleep(for: .milliseconds(20 * attempt)) }
-                attempt += 1
+                guard !Task.isCancelled else { throw error }
+                switch retry {
+                case .never:
+                    throw error
+                case .safe:
+                    guard transparentRetries < configuration.maximumTransparentRetries else { throw error }
+                    if transparentRetries > 0 { try? await Task.sleep(for: .milliseconds(10 << transparentRetries)) }
+                    transparentRetries += 1
+                    counters.transparentRetries.add(1, ordering: .relaxed)
+                case .ifIdempotent:
+                    guard retriable, attempt < configuration.maximumAttempts else { throw error }
+                    if attempt > 1 { try? await Task.sleep(for: .milliseconds(20 * attempt)) }
+                    attempt += 1
+                    counters.idempotentRetries.add(1, ordering: .relaxed)
+                }
             }
         }
     }
@@ -155,7 +236,8 @@ public final class RPCClient: Sendable {
         }
         let session: TLSSession
         do {
-            session = try TLSSession(context: context, fd: fd, serverName: configuration.serverName)
+            session = try TLSSession(context: context, fd: fd, serverName: configuration.serverName,
+                                     expectedPeer: configuration.expectedPeer)
         } catch {
             Glibc.close(fd)
             return .failure(error)

@@ -15,12 +15,21 @@ final class TLSSession {
     }
 
     let ssl: OpaquePointer
+    /// Client only: the subject CN the server certificate must carry (the service meant).
+    private let expectedPeer: String?
+    /// Set when the handshake failed because the server certificate named another peer.
+    private(set) var wrongPeer = false
 
-    init(context: TLSContext, fd: Int32, serverName: String?) throws(RPCError) {
+    /// A session on `fd`. A client verifies the server certificate against the
+    /// trust roots and `serverName` (host name or IP address) and, when
+    /// `expectedPeer` is given, also requires its subject CN to be exactly that
+    /// name, whatever host name was dialled.
+    init(context: TLSContext, fd: Int32, serverName: String?, expectedPeer: String? = nil) throws(RPCError) {
         guard let ssl = SSL_new(context.context) else {
             throw RPCError(.internal, "SSL_new failed: \(TLSContext.drainErrors())", reason: "tls_failed")
         }
         self.ssl = ssl
+        self.expectedPeer = context.role == .client ? expectedPeer : nil
         SSL_set_fd(ssl, fd)
         if context.role == .server {
             SSL_set_accept_state(ssl)
@@ -39,12 +48,20 @@ final class TLSSession {
 
     deinit { SSL_free(ssl) }
 
-    /// Advances the handshake; `.done` once it completed with ALPN `purser/1`.
+    /// Advances the handshake; `.done` once it completed with ALPN `purser/1`
+    /// and, for a client with an expected peer, a server certificate naming it.
     func handshake() -> Progress {
         ERR_clear_error()
         let result = SSL_do_handshake(ssl)
         if result == 1 {
             guard purser_SSL_alpn_is_purser(ssl) == 1 else { return .failed("peer did not negotiate ALPN purser/1") }
+            if let expectedPeer {
+                let named = peerCommonName
+                guard named == expectedPeer else {
+                    wrongPeer = true
+                    return .failed("server certificate names \(named ?? "no one"), not \(expectedPeer)")
+                }
+            }
             return .done(0)
         }
         return progress(after: result)

@@ -12,7 +12,8 @@ public enum HealthProbe {
         do {
             let client = try RPCClient(
                 configuration: ClientConfiguration(
-                    host: host, port: settings.listen.port, tls: settings.clientTLS, maximumAttempts: 1),
+                    host: host, port: settings.listen.port, expectedPeer: settings.name, tls: settings.clientTLS,
+                    maximumAttempts: 1),
                 logger: logger)
             defer { client.close() }
             let response = try await client.call(Health.check, HealthCheckRequest(), timeout: timeout)

@@ -8,8 +8,9 @@ import Synchronization
 
 /// Runs one Purser service: its PostgreSQL pool and migrations, its RPC server
 /// (TLS 1.3; client certificates optional so both bearer-token and mTLS
-/// callers are served), health (`NOT_SERVING` while draining or while
-/// PostgreSQL is unreachable), token verification with keys and revocations
+/// callers are served), health (`NOT_SERVING` while draining, while
+/// PostgreSQL is unreachable, and, for a service verifying tokens with
+/// Identity's keys, until it holds them), token verification with keys and revocations
 /// fed from Identity, background services, and a graceful drain on SIGTERM.
 ///
 /// Use: `let host = try await ServiceHost(settings:…)`, register handlers with
@@ -107,10 +108,17 @@ public final class ServiceHost: Sendable {
         let tls = TLSConfiguration.server(
             certificatePath: settings.tlsCertificatePath, privateKeyPath: settings.tlsPrivateKeyPath,
             trustRootsPath: settings.tlsCAPath, clientCertificate: .optional)
+        // A service that takes its keys from Identity can verify no token, so serve
+        // no caller, until it holds them: each health check asks for them while missing.
+        let verifier = self.verifier
+        let needsIdentityKeys = identity != nil
         self.server = RPCServer(
             configuration: ServerConfiguration(host: settings.listen.host, port: settings.listen.port, tls: tls),
             router: router, logger: logger,
-            healthCheck: { await pool.isHealthy(timeout: .seconds(1)) })
+            healthCheck: {
+                if needsIdentityKeys, await !verifier.loadKeysIfMissing() { return false }
+                return await pool.isHealthy(timeout: .seconds(1))
+            })
     }
 
     /// Adds a loop that runs while the host runs (started after the revocation

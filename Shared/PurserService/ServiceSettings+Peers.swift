@@ -9,12 +9,13 @@ extension ServiceSettings {
     }
 
     /// A client for peer service `name` at `endpoint` over `clientTLS`,
-    /// checking the peer's certificate against the endpoint's host; its log
-    /// lines carry `peer=<name>`.
+    /// checking the peer's certificate against the endpoint's host and that it
+    /// names `name` (its CN), so a server holding another service's certificate
+    /// is refused (`UNAVAILABLE` / `wrong_peer`); its log lines carry `peer=<name>`.
     public func peerClient(_ name: String, at endpoint: Endpoint, logger: Logger) throws(RPCError) -> RPCClient {
         try RPCClient(
             configuration: ClientConfiguration(
-                host: endpoint.host, port: endpoint.port, serverName: endpoint.host, tls: clientTLS),
+                host: endpoint.host, port: endpoint.port, serverName: endpoint.host, expectedPeer: name, tls: clientTLS),
             logger: logger.with(["peer": name]))
     }
 }

@@ -40,6 +40,8 @@ final class RecordingServer: Sendable {
         var failures: [String: [RPCError]] = [:]
         var tokenLifetimeUs: Int64 = 900_000_000
         var refusedTokens: Set<String> = []
+        /// Run inside the handler of every test method, after the call is recorded (before it is answered).
+        var whileHandling: (@Sendable (Call) -> Void)?
     }
 
     /// Shared with the handlers.
@@ -73,17 +75,14 @@ final class RecordingServer: Sendable {
         for method in [Self.mutate, Self.read] {
             router.register(method) { request, context in
                 let authorization = context.metadata["authorization"]
-                let failure = recorder.state.withLock { state -> RPCError? in
-                    state.calls.append(Call(method: method.fullName, authorization: authorization,
-                                            idempotencyKey: context.metadata["idempotency-key"], text: request.text))
-                    if let token = authorization?.dropFirst("Bearer ".count), state.refusedTokens.contains(String(token)) {
-                        return RPCError(.unauthenticated, "token refused", reason: "token_revoked")
-                    }
-                    guard var queue = state.failures[method.fullName], !queue.isEmpty else { return nil }
-                    let next = queue.removeFirst()
-                    state.failures[method.fullName] = queue
-                    return next
+                let (failure, whileHandling, call) = recorder.state.withLock { state -> (RPCError?, (@Sendable (Call) -> Void)?, Call) in
+                    let call = Call(method: method.fullName, authorization: authorization,
+                                    idempotencyKey: context.metadata["idempotency-key"], text: request.text)
+                    state.calls.append(call)
+                    let failure = Self.nextFailure(&state, method: method.fullName, authorization: authorization)
+                    return (failure, state.whileHandling, call)
                 }
+                whileHandling?(call)
                 if let failure { throw failure }
                 return Note("done: \(request.text)")
             }
@@ -98,13 +97,26 @@ final class RecordingServer: Sendable {
         port = try server.start()
     }
 
-    /// A client whose every service endpoint is this server.
+    /// The failure the next call of `method` answers with, if any (a refused token first).
+    private static func nextFailure(_ state: inout State, method: String, authorization: String?) -> RPCError? {
+        if let token = authorization?.dropFirst("Bearer ".count), state.refusedTokens.contains(String(token)) {
+            return RPCError(.unauthenticated, "token refused", reason: "token_revoked")
+        }
+        guard var queue = state.failures[method], !queue.isEmpty else { return nil }
+        let next = queue.removeFirst()
+        state.failures[method] = queue
+        return next
+    }
+
+    /// A client whose every service endpoint is this server (or `port`, e.g. a relay to it);
+    /// the server stands in for every service with one certificate, so service names are not checked.
     func client(_ credentials: Credentials = .secret("purser_ak_good"), retry: RetryPolicy = RetryPolicy(initialBackoff: .milliseconds(5)),
-                timeout: Duration = .seconds(10)) throws -> PurserClient {
+                timeout: Duration = .seconds(10), port: Int? = nil) throws -> PurserClient {
         var endpoints: [ServiceName: Endpoint] = [:]
-        for service in ServiceName.allCases { endpoints[service] = Endpoint(host: "127.0.0.1", port: port) }
+        for service in ServiceName.allCases { endpoints[service] = Endpoint(host: "127.0.0.1", port: port ?? self.port) }
         let configuration = PurserClientConfiguration(
-            endpoints: endpoints, trustRootsPath: try TestEnvironment.certificatesDirectory() + "/ca.pem", timeout: timeout, retry: retry)
+            endpoints: endpoints, trustRootsPath: try TestEnvironment.certificatesDirectory() + "/ca.pem", timeout: timeout, retry: retry,
+            verifiesServiceNames: false)
         return PurserClient(configuration: configuration, credentials: credentials, logger: Logger(label: "test-client", level: .error))
     }
 

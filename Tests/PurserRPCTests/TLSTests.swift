@@ -67,6 +67,30 @@ import COpenSSL
         await fixture.server.shutdown(gracePeriod: .seconds(1))
     }
 
+    /// Every service certificate of a deployment is valid for `localhost` and
+    /// 127.0.0.1, so the host name alone cannot tell the Wallet from Policy: a
+    /// client meant for `wallet` that reaches a server presenting the `policy`
+    /// certificate fails the handshake, never sending the request.
+    @Test func serverPresentingAnotherServicesCertificateIsRefused() async throws {
+        let fixture = try TestServer.start(tls: try TestServer.serverTLS(certificate: "policy"))
+        let client = try fixture.client(serverName: "localhost", expectedPeer: "wallet")
+        let error = await #expect(throws: RPCError.self) { try await client.call(TestMethod.echo, [1]) }
+        #expect(error?.code == .unavailable)
+        #expect(error?.reason == "wrong_peer")
+        #expect(error?.message.contains("server certificate names policy, not wallet") == true, "\(String(describing: error))")
+        client.close()
+        await fixture.server.shutdown(gracePeriod: .seconds(1))
+    }
+
+    @Test(arguments: ["localhost", "127.0.0.1"])
+    func serverPresentingTheExpectedServicesCertificateIsAccepted(serverName: String) async throws {
+        let fixture = try TestServer.start(tls: try TestServer.serverTLS(certificate: "wallet"))
+        let client = try fixture.client(serverName: serverName, expectedPeer: "wallet")
+        #expect(try await client.call(TestMethod.echo, [7]).body == [7])
+        client.close()
+        await fixture.server.shutdown(gracePeriod: .seconds(1))
+    }
+
     @Test func missingClientCertificateIsRefusedWhenRequired() async throws {
         let fixture = try TestServer.start(tls: try TestServer.serverTLS(clientCertificate: .required))
         let client = try fixture.client(identity: nil)

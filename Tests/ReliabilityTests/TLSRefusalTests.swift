@@ -18,7 +18,8 @@ import Testing
         let tls = TLSConfiguration.client(
             trustRootsPath: try TestEnvironment.certificate("ca"), certificatePath: certificatePath, privateKeyPath: keyPath)
         return try RPCClient(
-            configuration: ClientConfiguration(host: "127.0.0.1", port: port, serverName: "localhost", tls: tls, maximumAttempts: 1),
+            configuration: ClientConfiguration(
+                host: "127.0.0.1", port: port, serverName: "localhost", tls: tls, maximumAttempts: 1, maximumTransparentRetries: 0),
             logger: logger)
     }
 
@@ -119,7 +120,7 @@ import Testing
         let client = try RPCClient(
             configuration: ClientConfiguration(
                 host: "127.0.0.1", port: port, serverName: "localhost",
-                tls: .client(trustRootsPath: "\(certificates)/ca.pem"), maximumAttempts: 1),
+                tls: .client(trustRootsPath: "\(certificates)/ca.pem"), maximumAttempts: 1, maximumTransparentRetries: 0),
             logger: Self.logger)
         let error = await rpcError { _ = try await client.call("reliability.v1.Test/Echo", [1, 2, 3], timeout: .seconds(5)) }
         #expect(error?.code == .unavailable, "the RPC client reached a server with a \(kind) certificate: \(String(describing: error))")

@@ -33,6 +33,21 @@ import Testing
         func close() {
             for client in [anonymous, agent, admin, finance] { client.close() }
         }
+
+        /// The four clients' counters added up.
+        var statistics: PurserClient.Statistics {
+            var total = PurserClient.Statistics()
+            for client in [anonymous, agent, admin, finance] {
+                let counted = client.statistics
+                total.calls += counted.calls
+                total.attempts += counted.attempts
+                total.transparentRetries += counted.transparentRetries
+                total.idempotentRetries += counted.idempotentRetries
+                total.policyRetries += counted.policyRetries
+                total.failures += counted.failures
+            }
+            return total
+        }
     }
 
     /// The calls each service serves, as the load makes them.
@@ -148,6 +163,14 @@ import Testing
         let calls = load.calls
         let failed = calls.filter { $0.finalFailure != nil }
         #expect(failed.isEmpty, "calls ended without success: \(failed.prefix(5).map { "\($0.operation): \($0.failures)" })")
+        // The clients' counts agree with what their callers saw (one attempt per call, `RetryPolicy.none`):
+        // each failed attempt was counted once as a failure; attempts the server never took were repeated
+        // inside the client and are counted apart, never as failures.
+        let counted = clients.statistics
+        let failedAttempts = calls.reduce(0) { $0 + $1.failures.count }
+        #expect(counted.calls == failedAttempts + calls.filter { $0.result != nil }.count, "\(counted)")
+        #expect(counted.failures == failedAttempts, "\(counted)")
+        #expect(counted.policyRetries == 0, "\(counted)")
         let statuses = Set(calls.flatMap(\.failures).map { String($0.prefix { $0 != "/" }) })
         #expect(statuses.isSubset(of: ["UNAVAILABLE"]), "attempts failed with \(statuses)")
         #expect(calls.contains { $0.startedAt < exitedAt && ($0.answeredAt ?? servingAt) > exitedAt },
@@ -193,7 +216,9 @@ import Testing
             restart \(service): \(calls.count) calls by \(Self.workers) workers, \(inFlight.count) in flight at SIGTERM \
             (\(completedInFlight.count) completed at once, \(inFlight.count - completedInFlight.count) retried after UNAVAILABLE), \
             \(calls.filter { !$0.failures.isEmpty }.count) calls retried (failed attempts \(failureReasons)), \
-            \(authorizations.count) authorizations, longest call \(longest); exit 0 after \(exitedAt - terminatedAt) of drain; SERVING \(toServing) after restart
+            \(authorizations.count) authorizations, longest call \(longest); exit 0 after \(exitedAt - terminatedAt) of drain; SERVING \(toServing) after restart; \
+            client counts: \(counted.attempts) attempts, \(counted.transparentRetries) transparent retries (never taken), \
+            \(counted.idempotentRetries) idempotent retries, \(counted.failures) failures
             """)
     }
 
@@ -295,11 +320,12 @@ import Testing
         request.category = "search"
         _ = try await wallet.authorize(request)
 
-        // Identity goes away, then the Wallet restarts: it has no signing keys to verify the token with.
+        // Identity goes away, then the Wallet restarts: it has no signing keys to verify the token
+        // with, and its health says so (it answers, NOT_SERVING) until Identity is back.
         #expect(try await deployment.kill(service: "identity", signal: SIGTERM).status == 0)
         #expect(try await deployment.kill(service: "wallet", signal: SIGTERM).status == 0)
         try deployment.restart(service: "wallet")
-        try await deployment.waitUntilServing(service: "wallet")
+        try await deployment.waitForHealth(service: "wallet", answering: .notServing)
         let key = UUID().uuidString.lowercased()
         var refusals: [String: Int] = [:]
         for _ in 0..<5 {
@@ -312,13 +338,17 @@ import Testing
             try await Task.sleep(for: .milliseconds(100))
         }
         #expect(Set(refusals.keys) == ["UNAVAILABLE/signing_keys_unavailable"], "\(refusals)")
+        let health = deployment.anonymousClient(timeout: .seconds(2))
+        #expect(try await health.health(.wallet) == .notServing, "still without signing keys")
+        health.close()
         let probe = WalletProbe(databaseURL: deployment.databaseURL, tenantID: world.tenantID)
         let holdsWhileRefusing = try await probe.holds().count
         #expect(holdsWhileRefusing == 1, "refused authorizations placed no hold")
 
-        // Identity returns: the same authorization, same key, is approved once.
+        // Identity returns: the Wallet loads its keys and serves; the same authorization, same key, is approved once.
         try deployment.restart(service: "identity")
         try await deployment.waitUntilServing(service: "identity")
+        try await deployment.waitUntilServing(service: "wallet")
         let clock = ContinuousClock()
         let identityBack = clock.now
         var authorization = LogicalAuthorization(key: key, body: request)

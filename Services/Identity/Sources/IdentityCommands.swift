@@ -25,7 +25,8 @@ public enum IdentityCommands {
             privateKeyPath: settings.tlsPrivateKeyPath)
         do {
             let client = try RPCClient(
-                configuration: ClientConfiguration(host: host, port: settings.listen.port, tls: tls, maximumAttempts: 1),
+                configuration: ClientConfiguration(
+                    host: host, port: settings.listen.port, expectedPeer: settings.name, tls: tls, maximumAttempts: 1),
                 logger: logger)
             defer { client.close() }
             return .created(try await client.call(IdentityMethods.bootstrap, BootstrapRequest(label: label), timeout: .seconds(10)))

@@ -43,7 +43,8 @@ public final class RevocationDispatcher: Service {
     /// Names of the configured subscribers as a SQL list (they are validated handles).
     private let subscriberList: String
 
-    /// One client per subscriber (with `clientTLS`, Identity's own certificate); retries follow
+    /// One client per subscriber (with `clientTLS`, Identity's own certificate; the
+    /// subscriber's certificate must name it: CN = `subscriber.name`); retries follow
     /// `schedule`, the loop wakes every `interval`, each attempt is bounded by `attemptTimeout`.
     public init(
         pool: PostgresPool, subscribers: [RevocationSubscriber], clientTLS: TLSConfiguration, schedule: RetrySchedule,
@@ -55,7 +56,7 @@ public final class RevocationDispatcher: Service {
             let client = try RPCClient(
                 configuration: ClientConfiguration(
                     host: subscriber.endpoint.host, port: subscriber.endpoint.port, serverName: subscriber.endpoint.host,
-                    tls: clientTLS),
+                    expectedPeer: subscriber.name, tls: clientTLS),
                 logger: logger.with(["subscriber": subscriber.name]))
             targets[subscriber.name] = Target(subscriber: subscriber, client: client)
         }

@@ -17,12 +17,13 @@ public struct WalletCaptureFeed: CaptureFeedSource {
         self.timeout = timeout
     }
 
-    /// A client for the Wallet at `endpoint`, verified against `caPath`,
-    /// presenting `certificatePath`/`privateKeyPath`.
+    /// A client for the Wallet at `endpoint`, verified against `caPath` (its
+    /// certificate must name `wallet`), presenting `certificatePath`/`privateKeyPath`.
     public init(endpoint: Endpoint, caPath: String, certificatePath: String, privateKeyPath: String, logger: Logger) throws(RPCError) {
         let tls = TLSConfiguration.client(trustRootsPath: caPath, certificatePath: certificatePath, privateKeyPath: privateKeyPath)
         self.init(client: try RPCClient(
-            configuration: ClientConfiguration(host: endpoint.host, port: endpoint.port, serverName: endpoint.host, tls: tls),
+            configuration: ClientConfiguration(
+                host: endpoint.host, port: endpoint.port, serverName: endpoint.host, expectedPeer: "wallet", tls: tls),
             logger: logger))
     }
 

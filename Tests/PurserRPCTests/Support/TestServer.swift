@@ -105,9 +105,11 @@ struct TestServer {
         return router
     }
 
-    static func serverTLS(clientCertificate: TLSConfiguration.ClientCertificatePolicy = .none, handshakeTimeout: Duration = .seconds(10)) throws -> TLSConfiguration {
+    /// Server TLS presenting the test certificate `certificate` (CN = that name, SAN localhost and 127.0.0.1).
+    static func serverTLS(clientCertificate: TLSConfiguration.ClientCertificatePolicy = .none, handshakeTimeout: Duration = .seconds(10),
+                          certificate: String = "wallet") throws -> TLSConfiguration {
         var tls = TLSConfiguration.server(
-            certificatePath: try TestEnvironment.certificate("wallet"), privateKeyPath: try TestEnvironment.privateKey("wallet"),
+            certificatePath: try TestEnvironment.certificate(certificate), privateKeyPath: try TestEnvironment.privateKey(certificate),
             trustRootsPath: try TestEnvironment.certificate("ca"), clientCertificate: clientCertificate)
         tls.handshakeTimeout = handshakeTimeout
         return tls
@@ -123,19 +125,19 @@ struct TestServer {
         return TestServer(server: server, port: bound, probe: probe)
     }
 
-    func client(identity: String? = nil, connections: Int = 1, serverName: String = "localhost", trustRoots: String? = nil,
-                maximumAttempts: Int = 3) throws -> RPCClient {
+    func client(identity: String? = nil, connections: Int = 1, serverName: String = "localhost", expectedPeer: String? = nil,
+                trustRoots: String? = nil, maximumAttempts: Int = 3) throws -> RPCClient {
         try Self.client(port: port, identity: identity, connections: connections, serverName: serverName,
-                        trustRoots: trustRoots, maximumAttempts: maximumAttempts)
+                        expectedPeer: expectedPeer, trustRoots: trustRoots, maximumAttempts: maximumAttempts)
     }
 
     static func client(port: Int, identity: String? = nil, connections: Int = 1, serverName: String = "localhost",
-                       trustRoots: String? = nil, maximumAttempts: Int = 3) throws -> RPCClient {
+                       expectedPeer: String? = nil, trustRoots: String? = nil, maximumAttempts: Int = 3) throws -> RPCClient {
         let tls = TLSConfiguration.client(
             trustRootsPath: try trustRoots ?? TestEnvironment.certificate("ca"),
             certificatePath: try identity.map { try TestEnvironment.certificate($0) },
             privateKeyPath: try identity.map { try TestEnvironment.privateKey($0) })
-        let configuration = ClientConfiguration(host: "127.0.0.1", port: port, serverName: serverName, tls: tls,
+        let configuration = ClientConfiguration(host: "127.0.0.1", port: port, serverName: serverName, expectedPeer: expectedPeer, tls: tls,
                                                 connections: connections, maximumAttempts: maximumAttempts)
         return try RPCClient(configuration: configuration, logger: quietLogger)
     }

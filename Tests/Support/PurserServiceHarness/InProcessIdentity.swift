@@ -18,18 +18,18 @@ public struct InProcessIdentity: Sendable {
     /// The key its signing keys are sealed with.
     public let keyEncryptionKey: KeyEncryptionKey
 
-    /// Starts Identity on `databaseURL`, delivering revocations to
+    /// Starts Identity on `databaseURL` (listening on `port`; 0 lets the kernel choose), delivering revocations to
     /// `subscribers` on `retrySchedule` every `dispatchInterval`, issuing tokens
     /// that live `tokenLifetime`. The defaults deliver within a few hundred
     /// milliseconds, as tests of revocation need.
     public static func start(
-        databaseURL: String, subscribers: [RevocationSubscriber] = [], tokenLifetime: Duration = .seconds(900),
+        databaseURL: String, port: Int = 0, subscribers: [RevocationSubscriber] = [], tokenLifetime: Duration = .seconds(900),
         retrySchedule: RetrySchedule = RetrySchedule(initial: .milliseconds(100), maximum: .milliseconds(400)),
         dispatchInterval: Duration = .milliseconds(50), deliveryTimeout: Duration = .seconds(5), poolSize: Int = 4,
         logLevel: Logger.Level = .info, logger: Logger
     ) async throws -> InProcessIdentity {
         let common = try ServiceSettings.test(
-            "identity", databaseURL: databaseURL, poolSize: poolSize, logLevel: logLevel, identityPort: nil)
+            "identity", port: port, databaseURL: databaseURL, poolSize: poolSize, logLevel: logLevel, identityPort: nil)
         let settings = IdentitySettings(
             keyEncryptionKey: try KeyEncryptionKey.generate(), tokenLifetime: tokenLifetime,
             revocationSubscribers: subscribers, retrySchedule: retrySchedule, dispatchInterval: dispatchInterval,

@@ -16,7 +16,8 @@ public enum TestRPC {
             certificatePath: try certificate.map(TestEnvironment.certificate),
             privateKeyPath: try certificate.map(TestEnvironment.privateKey))
         return try RPCClient(
-            configuration: ClientConfiguration(host: "127.0.0.1", port: port, tls: tls, maximumAttempts: 1), logger: logger)
+            configuration: ClientConfiguration(host: "127.0.0.1", port: port, tls: tls, maximumAttempts: 1, maximumTransparentRetries: 0),
+            logger: logger)
     }
 
     /// A loopback port the kernel reports free right now. Another process may take

@@ -142,6 +142,14 @@ final class Deployment {
     /// how long that took; fails with its log when it exits or `timeout` passes.
     @discardableResult
     func waitUntilServing(service: String, timeout: Duration = .seconds(60)) async throws -> Duration {
+        try await waitForHealth(service: service, answering: .serving, timeout: timeout)
+    }
+
+    /// Waits until `service` answers `Health/Check` with `status` and returns
+    /// how long that took; fails with its log when it exits or `timeout` passes.
+    @discardableResult
+    func waitForHealth(service: String, answering status: ServingStatus, timeout: Duration = .seconds(60)) async throws -> Duration {
+        let wanted = status
         let clock = ContinuousClock()
         let started = clock.now
         let deadline = started.advanced(by: timeout)
@@ -155,14 +163,14 @@ final class Deployment {
             }
             do {
                 let status = try await probe.health(ServiceName(rawValue: service) ?? .identity)
-                if status == .serving { return clock.now - started }
+                if status == wanted { return clock.now - started }
                 last = "\(status)"
             } catch {
                 last = "\(error)"
             }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw StartFailure(description: "\(service) not SERVING after \(timeout): \(last)\n\(try process(service).logTail())")
+        throw StartFailure(description: "\(service) not \(wanted) after \(timeout): \(last)\n\(try process(service).logTail())")
     }
 
     /// Stops every service (reverse order) and removes the working directory.
