@@ -163,13 +163,15 @@ enum AccessExpectations {
         WalletMethods.getBalance.fullName: AccessRule(gate: .kinds([.admin, .finance, .agent]), reach: Reach.ownerAgent),
         // An agent spends from its own account: the request names no agent, so every agent is in reach of its own.
         WalletMethods.authorize.fullName: AccessRule(gate: .kinds([.agent]), reach: Reach.everyone),
-        WalletMethods.capture.fullName: AccessRule(gate: .kinds([.provider, .agent]), reach: [.payeeProvider, .ownerAgent]),
-        WalletMethods.void.fullName: AccessRule(gate: .kinds([.agent, .provider]), reach: [.payeeProvider, .ownerAgent]),
+        // Capture and release are the payee's acts: the payer cannot take back what it promised.
+        WalletMethods.capture.fullName: AccessRule(gate: .kinds([.provider]), reach: [.payeeProvider]),
+        WalletMethods.void.fullName: AccessRule(gate: .kinds([.provider]), reach: [.payeeProvider]),
         // A provider charges agent A by presenting A's token in `agent-authorization` (the matrix adds it for
         // providers), and only for itself: the request names the payee.
         WalletMethods.charge.fullName: AccessRule(
             gate: .kinds([.agent, .provider]), reach: Reach.everyone, exceptions: [.otherProvider: .denied]),
-        WalletMethods.refund.fullName: AccessRule(gate: .kinds([.provider, .admin]), reach: [.payeeProvider, .acmeAdmin]),
+        // Refunds are the payee's, or the operator's; never the payer's tenant alone.
+        WalletMethods.refund.fullName: AccessRule(gate: .kinds([.provider, .operator]), reach: [.payeeProvider, .operator]),
         WalletMethods.listEntries.fullName: AccessRule(gate: .kinds([.admin, .finance, .agent]), reach: Reach.ownerAgent),
         WalletMethods.freezeAccount.fullName: AccessRule(gate: .kinds([.service], services: ["identity"]), reach: Reach.services),
         WalletMethods.captureFeed.fullName: AccessRule(gate: .kinds([.service], services: ["settlement"]), reach: Reach.services),
