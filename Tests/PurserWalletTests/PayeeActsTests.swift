@@ -53,4 +53,51 @@ import Testing
             #expect(try await h.call(WalletMethods.auditLedger, AuditLedgerRequest(), token: world.financeToken).clean)
         }
     }
+
+    @Test func aProviderNeverSeesThePayersBalanceWhileTheAgentDoes() async throws {
+        try await withWallet("payee_blind") { h in
+            let world = try await h.world("blind", operatorToken: try await h.operatorToken())
+            try await h.fund(world, agentMicros: 1_000_000)
+            let first = try await h.authorize(world, micros: 200_000)
+            #expect(first.availableAfterMicros == 800_000)
+            let second = try await h.authorize(world, micros: 100_000)
+
+            var capture = CaptureRequest()
+            capture.tenantID = world.tenantID
+            capture.holdID = first.holdID
+            capture.amountMicros = 150_000
+            let captured = try await h.call(WalletMethods.capture, capture, token: world.providerToken, key: "cap")
+            #expect(captured.capturedMicros == 150_000)
+            #expect(captured.availableAfterMicros == 0)
+            var void = VoidRequest()
+            void.tenantID = world.tenantID
+            void.holdID = second.holdID
+            let voided = try await h.call(WalletMethods.void, void, token: world.providerToken, key: "void")
+            #expect(voided.releasedMicros == 100_000)
+            #expect(voided.availableAfterMicros == 0)
+            var refund = RefundRequest()
+            refund.tenantID = world.tenantID
+            refund.holdID = first.holdID
+            refund.amountMicros = 50_000
+            let refunded = try await h.call(WalletMethods.refund, refund, token: world.providerToken, key: "ref")
+            #expect(refunded.refundedMicros == 50_000)
+            #expect(refunded.availableAfterMicros == 0)
+
+            let tooMuch = await rpcError { _ = try await h.providerCharge(world, micros: 2_000_000, key: "over") }
+            #expect(tooMuch?.code == .failedPrecondition)
+            #expect(tooMuch?.reason == "insufficient_funds")
+            #expect(tooMuch?.metadata["available_micros"] == nil)
+            #expect(tooMuch?.metadata["headroom_micros"] == nil)
+            let paid = try await h.providerCharge(world, micros: 10_000, key: "paid")
+            #expect(paid.amountMicros == 10_000)
+            #expect(paid.availableAfterMicros == 0)
+
+            // The payer itself still sees what it has left.
+            let own = try await h.call(WalletMethods.getBalance, GetBalanceRequest(), token: world.agentToken)
+            #expect(own.availableMicros == 890_000)
+            let poor = await rpcError { _ = try await h.authorize(world, micros: 2_000_000) }
+            #expect(poor?.reason == "insufficient_funds")
+            #expect(poor?.metadata["available_micros"] == "890000")
+        }
+    }
 }

@@ -83,4 +83,14 @@ extension WalletHarness {
         request.providerID = world.providerID
         return try await call(WalletMethods.authorize, request, token: world.agentToken, key: key)
     }
+
+    /// The world's provider charges `micros` to the world's first agent, presenting the agent's
+    /// credential in `agent-authorization`.
+    public func providerCharge(_ world: World, micros: Int64, key: String = UUID().uuidString) async throws(RPCError) -> ChargeResponse {
+        var request = ChargeRequest()
+        request.amountMicros = micros
+        return try await call(
+            WalletMethods.charge, request, token: world.providerToken, key: key,
+            metadata: ["agent-authorization": "Bearer \(world.agentToken)"])
+    }
 }
