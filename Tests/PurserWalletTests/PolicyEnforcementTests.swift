@@ -75,8 +75,9 @@ struct PolicyEnforcementTests {
             #expect(full?.reason == "limit_exceeded")
 
             var void = VoidRequest()
+            void.tenantID = world.tenantID
             void.holdID = hold.holdID
-            _ = try await h.call(WalletMethods.void, void, token: world.agentToken, key: UUID().uuidString)
+            _ = try await h.call(WalletMethods.void, void, token: world.providerToken, key: UUID().uuidString)
             let again = try await h.authorize(world, micros: 10_000_000)
             #expect(again.amountMicros == 10_000_000)
         }

@@ -49,12 +49,17 @@ extension WalletService {
                 .charge, tenant: tenant, agent: agent, amountMicros: request.amountMicros, providerID: providerID, category: request.category,
                 taskID: request.taskID, description: request.description, ttlSeconds: 0,
                 scope: try WalletRequest.scope(principal, context))
-            let receipt = try await self.coalescer.authorize(tenant: tenant, agent: agent, command)
+            let receipt: AuthorizationReceipt
+            do {
+                receipt = try await self.coalescer.authorize(tenant: tenant, agent: agent, command)
+            } catch let error as WalletError where principal.kind == .provider {
+                throw error.forPayee
+            }
             var response = ChargeResponse()
             response.holdID = receipt.holdID.lowercased
             response.entryID = receipt.captureEntryID?.lowercased ?? ""
             response.amountMicros = receipt.amountMicros
-            response.availableAfterMicros = receipt.availableAfterMicros
+            response.availableAfterMicros = Self.payerBalance(receipt.availableAfterMicros, shownTo: principal)
             response.currency = receipt.currency
             response.createdAtUs = receipt.createdAtUs
             return response

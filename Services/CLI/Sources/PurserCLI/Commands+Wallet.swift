@@ -7,8 +7,8 @@ extension CLI {
     /// `purser wallet …`: balances, holds and the ledger.
     static let walletCommands = CommandNode.group(
         name: "wallet", summary: "balances, holds and the ledger",
-        details: "Amounts are decimals of the tenant's currency (e.g. 12.5). Agents authorize, capture, void and charge with their own secret;\n"
-            + "providers capture, void and refund holds payable to them (with --tenant).",
+        details: "Amounts are decimals of the tenant's currency (e.g. 12.5). Agents authorize and charge with their own secret;\n"
+            + "providers capture, void and refund holds payable to them (with --tenant); the operator may refund too (with --tenant).",
         [
             .verb(
                 CommandSpec("fund", "money from outside into the tenant's treasury (tenant admin, or operator with --tenant)",
@@ -32,13 +32,13 @@ extension CLI {
                             flags: spendFlags + [.optional("ttl", "SECONDS", "how long the hold lasts (default 300)"), idempotencyFlag]),
                 authorize),
             .verb(
-                CommandSpec("capture", "take all or part of a hold (provider or agent)",
+                CommandSpec("capture", "take all or part of a hold (the payee provider)",
                             flags: [.required("hold", "ID", "hold id"), .optional("amount", "AMOUNT", "part to take (default: all)"), idempotencyFlag]),
                 capture),
-            .verb(CommandSpec("void", "release a hold", flags: [.required("hold", "ID", "hold id"), idempotencyFlag]), void),
+            .verb(CommandSpec("void", "release a hold (the payee provider)", flags: [.required("hold", "ID", "hold id"), idempotencyFlag]), void),
             .verb(CommandSpec("charge", "authorize and capture in one step (agent)", flags: spendFlags + [idempotencyFlag]), charge),
             .verb(
-                CommandSpec("refund", "return all or part of a capture to the agent (provider or tenant admin)",
+                CommandSpec("refund", "return all or part of a capture to the agent (the payee provider, or the operator with --tenant)",
                             flags: [.required("hold", "ID", "hold id"), .optional("amount", "AMOUNT", "part to refund (default: all)"),
                                     .optional("reason", "TEXT", "why"), idempotencyFlag]),
                 refund),
