@@ -29,13 +29,14 @@ public final class ServiceChannel: Sendable {
     }
 
     /// Calls `method`. `idempotencyKey` names the logical operation for
-    /// non-idempotent methods; one is generated when nil.
+    /// non-idempotent methods; one is generated when nil. `extra` metadata
+    /// (e.g. `agent-authorization`) travels with every attempt.
     public func call<Request, Response>(
-        _ method: MethodDescriptor<Request, Response>, _ request: Request, idempotencyKey: String? = nil
+        _ method: MethodDescriptor<Request, Response>, _ request: Request, idempotencyKey: String? = nil, metadata extra: Metadata = [:]
     ) async throws(PurserClientError) -> Response {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
-        var metadata = Metadata()
+        var metadata = extra
         metadata["request-id"] = UUID().uuidString.lowercased()
         if !method.idempotent {
             metadata["idempotency-key"] = idempotencyKey ?? UUID().uuidString.lowercased()

@@ -39,11 +39,7 @@ import Testing
             #expect(charged.availableAfterMicros == 3_750_000)
             #expect(!charged.entryID.isEmpty)
 
-            var providerCharge = ChargeRequest()
-            providerCharge.amountMicros = 750_000
-            let byProvider = try await h.call(
-                WalletMethods.charge, providerCharge, token: world.providerToken, key: "charge-2",
-                metadata: ["agent-authorization": "Bearer \(world.agentToken)"])
+            let byProvider = try await h.providerCharge(world, micros: 750_000, key: "charge-2")
             #expect(byProvider.amountMicros == 750_000)
             #expect(byProvider.availableAfterMicros == 0, "a provider never sees the agent's balance")
 

@@ -34,6 +34,8 @@ public struct HoldSweeper: Service {
             if count < batch { break }
         }
         while try await ledger.purgeIdempotencyRecords(olderThanMicros: retention.microseconds, limit: batch) == batch {}
+        // A payment token is refused by every verifier once expired (plus leeway): its record can go.
+        while try await ledger.purgePaymentTokens(graceMicros: 300 * 1_000_000, limit: batch) == batch {}
         return released
     }
 
