@@ -87,7 +87,7 @@ extension WalletService {
                 tokenID: payment.tokenID, maximumMicros: payment.maximumMicros, singleUse: payment.singleUse,
                 expiresAtUs: payment.expiresAt &* 1_000_000)
             return try await ledger.charge(tenant: tenant, agent: agent, provider: provider, command, under: use)
-        } catch let error as WalletError {
+        } catch let error as WalletError where !error.reason.hasPrefix("token_") {
             throw error.forPayee
         }
     }
