@@ -163,4 +163,33 @@ import Testing
             #expect(paid.amountMicros == 1_000)
         }
     }
+
+    @Test func concurrentChargesUnderOneTokenNeverTakeMoreThanItsMaximum() async throws {
+        try await withWallet("pay_sum_race") { h in
+            let world = try await h.world("paysum", operatorToken: try await h.operatorToken())
+            try await h.fund(world, agentMicros: 10_000_000)
+            let token = try await h.paymentToken(world, maxMicros: 1_000_000)
+            let answers = await withTaskGroup(of: String.self) { group in
+                for index in 0..<24 {
+                    group.addTask {
+                        do {
+                            _ = try await h.charge(world, micros: 100_000, with: token, key: "sum-\(index)")
+                            return "paid"
+                        } catch let error as RPCError {
+                            return error.reason ?? "\(error.code)"
+                        } catch {
+                            return "\(error)"
+                        }
+                    }
+                }
+                return await group.reduce(into: [String]()) { $0.append($1) }
+            }
+            #expect(answers.filter { $0 == "paid" }.count == 10, "\(answers)")
+            #expect(answers.filter { $0 == "token_amount_exceeded" }.count == 14, "\(answers)")
+            var balance = GetBalanceRequest()
+            balance.agentID = world.agentID
+            #expect(try await h.call(WalletMethods.getBalance, balance, token: world.adminToken).balanceMicros == 9_000_000)
+            #expect(try await h.call(WalletMethods.auditLedger, AuditLedgerRequest(), token: world.financeToken).clean)
+        }
+    }
 }
