@@ -58,6 +58,9 @@ public struct AuthError: Error, Hashable, Sendable, CustomStringConvertible {
     // Authorization.
     public static let roleNotAllowed = permissionDenied("role_not_allowed")
     public static let serviceNotAllowed = permissionDenied("service_not_allowed")
+    /// A scoped token (a payment token) presented where a caller's full token is needed,
+    /// or a payment token that does not allow what it is presented for.
+    public static let tokenScope = permissionDenied("token_scope")
     public static let notFound = AuthError(kind: .notFound, reason: "not_found")
 
     // Keys, secrets and configuration.

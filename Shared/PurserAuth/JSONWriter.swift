@@ -37,6 +37,12 @@ struct JSONWriter {
         needsComma = true
     }
 
+    mutating func member(_ key: String, _ value: Bool) {
+        writeKey(key)
+        bytes.append(contentsOf: (value ? "true" : "false").utf8)
+        needsComma = true
+    }
+
     mutating func member(_ key: String, _ value: Int64) {
         writeKey(key)
         bytes.append(contentsOf: String(value).utf8)

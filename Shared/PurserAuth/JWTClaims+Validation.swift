@@ -27,7 +27,10 @@ extension JWTClaims {
     /// Throws the first rule these claims break at `now` (seconds since the
     /// epoch): `token_malformed` (empty `sub` or `jti`), `token_expired`, `token_not_yet_valid`, `token_malformed` (`exp` not
     /// after `iat`), `token_lifetime_too_long`,
-    /// `wrong_issuer`, `wrong_audience`.
+    /// `wrong_issuer`, `wrong_audience`. A scoped token may name a payee
+    /// (`provider:<id>`) as its one audience instead of the service's: it then
+    /// verifies, so that the services can refuse it as a caller's credential
+    /// with `token_scope` and the Wallet can accept it where a payee presents it.
     public func validate(against rules: ClaimRules, now: Int64) throws(AuthError) {
         if subject.isEmpty || tokenID.isEmpty { throw .tokenMalformed }
         if rules.isExpired(expiresAt: expiresAt, now: now) { throw .tokenExpired }
@@ -38,6 +41,8 @@ extension JWTClaims {
         if !overflow, lifetime <= 0 { throw .tokenMalformed }
         if overflow || lifetime > rules.maximumLifetimeSeconds { throw .tokenLifetimeTooLong }
         if issuer != rules.issuer { throw .wrongIssuer }
-        if !audience.contains(rules.audience) { throw .wrongAudience }
+        if !audience.contains(rules.audience) {
+            guard scope != nil, audience.count == 1, PaymentScope.payee(ofAudience: audience[0]) != nil else { throw .wrongAudience }
+        }
     }
 }

@@ -31,12 +31,19 @@ public struct JWTClaims: Sendable, Hashable {
     public var tenant: String?
     /// `role`: what the token grants.
     public var role: TokenRole
-    /// `scope`: optional space-separated narrowing of what the token allows.
+    /// `scope`: a narrowing of what the token allows. Only `pay` is issued (a
+    /// payment token, see `PaymentScope`); a token with any scope is refused as
+    /// a caller's credential everywhere.
     public var scope: String?
+    /// `max_amount`: for a payment token, the most micros every charge under it may take together.
+    public var maxAmountMicros: Int64?
+    /// `single_use`: for a payment token, true when it pays at most once.
+    public var singleUse: Bool?
 
     public init(
         issuer: String, subject: String, audience: [String], expiresAt: Int64, issuedAt: Int64,
-        notBefore: Int64? = nil, tokenID: String, tenant: String?, role: TokenRole, scope: String? = nil
+        notBefore: Int64? = nil, tokenID: String, tenant: String?, role: TokenRole, scope: String? = nil,
+        maxAmountMicros: Int64? = nil, singleUse: Bool? = nil
     ) {
         self.issuer = issuer
         self.subject = subject
@@ -48,6 +55,8 @@ public struct JWTClaims: Sendable, Hashable {
         self.tenant = tenant
         self.role = role
         self.scope = scope
+        self.maxAmountMicros = maxAmountMicros
+        self.singleUse = singleUse
     }
 
     /// The claims' JSON, members in a fixed order.
@@ -70,6 +79,8 @@ public struct JWTClaims: Sendable, Hashable {
         if let tenant { writer.member("tenant", tenant) }
         writer.member("role", role.rawValue)
         if let scope { writer.member("scope", scope) }
+        if let maxAmountMicros { writer.member("max_amount", maxAmountMicros) }
+        if let singleUse { writer.member("single_use", singleUse) }
         writer.endObject()
         return writer.bytes
     }
@@ -78,6 +89,7 @@ public struct JWTClaims: Sendable, Hashable {
 extension JWTClaims: Decodable {
     private enum CodingKeys: String, CodingKey {
         case iss, sub, aud, exp, iat, nbf, jti, tenant, role, scope
+        case maxAmount = "max_amount", singleUse = "single_use"
     }
 
     /// Decodes strictly typed claims; unknown claims are ignored. `aud` may be
@@ -98,5 +110,7 @@ extension JWTClaims: Decodable {
         tenant = try container.decodeIfPresent(String.self, forKey: .tenant)
         role = try container.decode(TokenRole.self, forKey: .role)
         scope = try container.decodeIfPresent(String.self, forKey: .scope)
+        maxAmountMicros = try container.decodeIfPresent(Int64.self, forKey: .maxAmount)
+        singleUse = try container.decodeIfPresent(Bool.self, forKey: .singleUse)
     }
 }

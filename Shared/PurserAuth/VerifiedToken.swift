@@ -6,6 +6,10 @@ public struct VerifiedToken: Sendable, Hashable {
     /// The `kid` of the key that verified the signature.
     public let keyID: String
 
+    /// True when the token carries a `scope` claim: it is then no caller's
+    /// credential (see `PaymentScope`).
+    public var isScoped: Bool { claims.scope != nil }
+
     public init(principal: Principal, claims: JWTClaims, keyID: String) {
         self.principal = principal
         self.claims = claims

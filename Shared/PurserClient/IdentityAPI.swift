@@ -105,6 +105,10 @@ public struct IdentityAPI: Sendable {
     }
 
     /// The public JWK set every service verifies tokens with.
+    public func issuePaymentToken(_ request: IssuePaymentTokenRequest) async throws(PurserClientError) -> IssuePaymentTokenResponse {
+        try await channel.call(IdentityMethods.issuePaymentToken, request)
+    }
+
     public func signingKeys() async throws(PurserClientError) -> GetSigningKeysResponse {
         try await channel.call(IdentityMethods.getSigningKeys, GetSigningKeysRequest())
     }

@@ -38,13 +38,14 @@ public final class ServiceChannel: Sendable {
     }
 
     /// Calls `method`. `idempotencyKey` names the logical operation for
-    /// non-idempotent methods; one is generated when nil.
+    /// non-idempotent methods; one is generated when nil. `extra` metadata
+    /// (e.g. `agent-authorization`) travels with every attempt.
     public func call<Request, Response>(
-        _ method: MethodDescriptor<Request, Response>, _ request: Request, idempotencyKey: String? = nil
+        _ method: MethodDescriptor<Request, Response>, _ request: Request, idempotencyKey: String? = nil, metadata extra: Metadata = [:]
     ) async throws(PurserClientError) -> Response {
         counters.calls.add(1, ordering: .relaxed)
         do {
-            return try await callWithRetries(method, request, idempotencyKey: idempotencyKey)
+            return try await callWithRetries(method, request, idempotencyKey: idempotencyKey, metadata: extra)
         } catch {
             counters.failures.add(1, ordering: .relaxed)
             throw error
@@ -52,11 +53,11 @@ public final class ServiceChannel: Sendable {
     }
 
     private func callWithRetries<Request, Response>(
-        _ method: MethodDescriptor<Request, Response>, _ request: Request, idempotencyKey: String?
+        _ method: MethodDescriptor<Request, Response>, _ request: Request, idempotencyKey: String?, metadata extra: Metadata
     ) async throws(PurserClientError) -> Response {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
-        var metadata = Metadata()
+        var metadata = extra
         metadata["request-id"] = UUID().uuidString.lowercased()
         if !method.idempotent {
             metadata["idempotency-key"] = idempotencyKey ?? UUID().uuidString.lowercased()

@@ -51,6 +51,15 @@ public struct WalletAPI: Sendable {
         try await channel.call(WalletMethods.charge, request, idempotencyKey: idempotencyKey)
     }
 
+    /// A provider charges the agent whose payment token (`Identity/IssuePaymentToken`,
+    /// bound to this provider) it presents in `agent-authorization`.
+    public func charge(
+        _ request: ChargeRequest, paymentToken: String, idempotencyKey: String? = nil
+    ) async throws(PurserClientError) -> ChargeResponse {
+        try await channel.call(
+            WalletMethods.charge, request, idempotencyKey: idempotencyKey, metadata: ["agent-authorization": "Bearer \(paymentToken)"])
+    }
+
     /// Returns all or part of a capture to the agent.
     public func refund(_ request: RefundRequest, idempotencyKey: String? = nil) async throws(PurserClientError) -> RefundResponse {
         try await channel.call(WalletMethods.refund, request, idempotencyKey: idempotencyKey)

@@ -6,7 +6,10 @@ import PurserRPC
 /// A request with `authorization: Bearer <jwt>` is its token's principal
 /// (verified offline by `verifier`, including the revoked-subject set). A
 /// request without one, over mutual TLS with a certificate whose name is in
-/// `servicePeers`, is that service. Anything else is UNAUTHENTICATED.
+/// `servicePeers`, is that service. Anything else is UNAUTHENTICATED. A token
+/// with a `scope` claim (a payment token an agent handed to a payee) is no
+/// caller's credential: it is refused PERMISSION_DENIED / `token_scope` here,
+/// for every method of every service, before any handler runs.
 /// Failures are `RPCError`s with a stable `reason`.
 public struct RequestAuthenticator: Sendable {
     public let verifier: TokenVerifier
@@ -21,11 +24,14 @@ public struct RequestAuthenticator: Sendable {
     /// The caller's principal; throws `RPCError` (UNAUTHENTICATED) when there is none.
     public func principal(for context: ServerContext) async throws(RPCError) -> Principal {
         if let authorization = context.metadata["authorization"] {
+            let verified: VerifiedToken
             do {
-                return try await verifier.verify(authorization: authorization).principal
+                verified = try await verifier.verify(authorization: authorization)
             } catch {
                 throw error.rpcError
             }
+            guard !verified.isScoped else { throw AuthError.tokenScope.rpcError }
+            return verified.principal
         }
         if let peer = context.peerIdentity, servicePeers.contains(peer) {
             return .service(name: peer)

@@ -1,4 +1,5 @@
 import PurserAPI
+import PurserAuth
 import PurserIdentity
 import PurserService
 import PurserTestSupport
@@ -26,7 +27,8 @@ extension IdentityIntegrationTests {
         @Test func bootstrapCreatesTheFirstOperatorKeyOnlyOnce() async throws {
             try await withIdentity("bootstrap_once") { identity in
                 let first = try await identity.call(IdentityMethods.bootstrap, BootstrapRequest(label: "ops"), via: identity.deploymentClient)
-                #expect(first.secret.hasPrefix("purser_sk_"))
+                #expect(first.secret.hasPrefix("purser_ok_"), "operator keys carry their own prefix: \(first.secret.prefix(10))")
+                #expect(Secret.isWellFormed(first.secret, prefix: .operatorKey))
                 #expect(first.createdAtUs > 0)
                 let token = try await identity.token(first.secret)
                 let auth = try await identity.call(IdentityMethods.authenticate, AuthenticateRequest(secret: first.secret))
@@ -62,7 +64,7 @@ extension IdentityIntegrationTests {
                     Issue.record("expected a created key, got \(first)")
                     return
                 }
-                #expect(key.secret.hasPrefix("purser_sk_"))
+                #expect(key.secret.hasPrefix("purser_ok_"), "operator keys carry their own prefix: \(key.secret.prefix(10))")
                 _ = try await identity.token(key.secret)
                 #expect(await IdentityCommands.bootstrap(settings, label: "again", logger: identity.logger) == .alreadyBootstrapped)
                 var unreachable = settings

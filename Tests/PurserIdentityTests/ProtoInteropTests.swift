@@ -25,6 +25,9 @@ struct ProtoInteropTests {
                                                    created_at_us=1, expires_at_us=-5, revoked_at_us=0), secret="purser_sk_x"),
         "revocations": p.ListRevocationsResponse(revocations=[p.RevokedSubject(cursor=7, subject="a", tenant_id="t", reason="r",
                                                  revoked_at_us=1, expires_at_us=2)], next_cursor=7),
+        "pay_request": p.IssuePaymentTokenRequest(provider_id="p-1", max_amount_micros=2500000, ttl_seconds=120, single_use=True),
+        "pay_response": p.IssuePaymentTokenResponse(token="a.b.c", token_id="j-1", expires_at_us=9, audience="provider:p-1",
+                                                    max_amount_micros=2500000, single_use=True),
     }
     for name, message in messages.items():
         print(name, message.SerializeToString().hex())
@@ -67,7 +70,17 @@ struct ProtoInteropTests {
         var revocations = ListRevocationsResponse()
         revocations.revocations = [revoked]
         revocations.nextCursor = 7
+        var payResponse = IssuePaymentTokenResponse()
+        payResponse.token = "a.b.c"
+        payResponse.tokenID = "j-1"
+        payResponse.expiresAtUs = 9
+        payResponse.audience = "provider:p-1"
+        payResponse.maxAmountMicros = 2_500_000
+        payResponse.singleUse = true
         return [
+            "pay_request": IssuePaymentTokenRequest(providerID: "p-1", maxAmountMicros: 2_500_000, ttlSeconds: 120, singleUse: true)
+                .serializedBytes(),
+            "pay_response": payResponse.serializedBytes(),
             "agent": agent.serializedBytes(),
             "notice": AgentRevocationNotice(tenantID: "t-1", agentID: "a-1", reason: "leaked", revokedAtUs: 1_700_000_000_123_456).serializedBytes(),
             "tenant": tenant.serializedBytes(),

@@ -166,6 +166,28 @@ struct ServiceHostTests {
         try await running.host.shutdown()
     }
 
+    /// A token narrowed by a `scope` claim (a payment token an agent handed to a payee) is no
+    /// caller's credential: every authenticated method refuses it, whatever its audience.
+    @Test func aScopedTokenIsRefusedByEveryMethodWithTokenScope() async throws {
+        let running = try await start("host_scoped")
+        let anonymous = try client(running.port)
+        let now = Int64(Date().timeIntervalSince1970)
+        for (audience, scope) in [("purser", "pay"), ("provider:\(UUID().uuidString.lowercased())", "pay"), ("purser", "read")] {
+            let scoped = try running.signer.sign(JWTClaims(
+                issuer: "purser-identity", subject: "agent-1", audience: [audience], expiresAt: now + 300, issuedAt: now,
+                tokenID: UUID().uuidString, tenant: "tenant-1", role: .agent, scope: scope))
+            for method in [Self.echo, Self.failing] {
+                let refused = await failure { _ = try await anonymous.call(method, Echo("auth"), metadata: bearer(scoped)) }
+                #expect(refused?.code == .permissionDenied, "\(method.fullName) with scope \(scope) for \(audience)")
+                #expect(refused?.reason == "token_scope", "\(method.fullName) with scope \(scope) for \(audience)")
+            }
+        }
+        let full = try await anonymous.call(Self.echo, Echo("hi"), metadata: bearer(try token(running.signer)))
+        #expect(full.text == "agent:hi")
+        anonymous.close()
+        try await running.host.shutdown()
+    }
+
     @Test func handlerErrorsReachTheClientWithTheirReason() async throws {
         let running = try await start("host_errors")
         let anonymous = try client(running.port)

@@ -63,7 +63,7 @@ import Testing
         defer { Task { await f.close() } }
         let agent = try await f.fundedAgent(10_000)
         let hold = try await f.ledger.authorize(tenant: f.tenant, agent: agent, f.command(5_000, kind: .charge))
-        _ = try await f.ledger.refund(tenant: f.tenant, hold: hold.holdID, amountMicros: 1_000, reason: "", caller: .admin,
+        _ = try await f.ledger.refund(tenant: f.tenant, hold: hold.holdID, amountMicros: 1_000, reason: "", caller: .operator,
                                       scope: LedgerFixture.scope())
         let items = try await Self.feed(f, after: .start, limit: 10, expecting: 2)
         #expect(items.map(\.kind) == ["capture", "refund"])

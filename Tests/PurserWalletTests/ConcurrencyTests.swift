@@ -109,7 +109,7 @@ import Testing
                                 tally["captured", default: 0] += 1
                             case 1:
                                 _ = try await f.ledger.void(
-                                    tenant: f.tenant, hold: hold.holdID, caller: .agent(agent), scope: LedgerFixture.scope("agent"))
+                                    tenant: f.tenant, hold: hold.holdID, caller: .provider(f.provider), scope: LedgerFixture.scope("provider"))
                                 tally["voided", default: 0] += 1
                             default:
                                 tally["left_pending", default: 0] += 1
@@ -178,9 +178,9 @@ import Testing
         #expect(denial?.reason == "limit_exceeded")
         #expect(denial?.details["rule"] == "per_task")
         #expect(denial?.details["headroom_micros"] == "2000")
-        _ = try await f.ledger.void(tenant: f.tenant, hold: first.holdID, caller: .agent(agent), scope: LedgerFixture.scope())
+        _ = try await f.ledger.void(tenant: f.tenant, hold: first.holdID, caller: .provider(f.provider), scope: LedgerFixture.scope())
         let afterVoid = try await f.ledger.authorize(tenant: f.tenant, agent: agent, f.command(5_000, limits: [tight]))
-        _ = try await f.ledger.capture(tenant: f.tenant, hold: afterVoid.holdID, amountMicros: 2_000, caller: .agent(agent),
+        _ = try await f.ledger.capture(tenant: f.tenant, hold: afterVoid.holdID, amountMicros: 2_000, caller: .provider(f.provider),
                                        scope: LedgerFixture.scope())
         let afterPartialCapture = try await f.ledger.authorize(tenant: f.tenant, agent: agent, f.command(3_000, limits: [tight]))
         #expect(afterPartialCapture.amountMicros == 3_000)

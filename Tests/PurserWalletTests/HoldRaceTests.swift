@@ -18,11 +18,11 @@ import Testing
                                            scope: LedgerFixture.scope("provider"))
             }
             async let secondCapture = denialReason {
-                try await f.ledger.capture(tenant: f.tenant, hold: hold.holdID, amountMicros: 500, caller: .agent(agent),
-                                           scope: LedgerFixture.scope("agent"))
+                try await f.ledger.capture(tenant: f.tenant, hold: hold.holdID, amountMicros: 500, caller: .provider(f.provider),
+                                           scope: LedgerFixture.scope("provider"))
             }
             async let void = denialReason {
-                try await f.ledger.void(tenant: f.tenant, hold: hold.holdID, caller: .agent(agent), scope: LedgerFixture.scope("agent"))
+                try await f.ledger.void(tenant: f.tenant, hold: hold.holdID, caller: .provider(f.provider), scope: LedgerFixture.scope("provider"))
             }
             async let sweep = f.ledger.sweepExpiredHolds(limit: 10)
             let reasons = await [capture, secondCapture, void]

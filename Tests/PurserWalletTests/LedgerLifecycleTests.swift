@@ -63,16 +63,16 @@ import Testing
         defer { Task { await f.close() } }
         let agent = try await f.fundedAgent(1_000_000)
         let hold = try await f.ledger.authorize(tenant: f.tenant, agent: agent, f.command(600_000))
-        _ = try await f.ledger.capture(tenant: f.tenant, hold: hold.holdID, amountMicros: nil, caller: .agent(agent),
+        _ = try await f.ledger.capture(tenant: f.tenant, hold: hold.holdID, amountMicros: nil, caller: .provider(f.provider),
                                        scope: LedgerFixture.scope())
-        _ = try await f.ledger.refund(tenant: f.tenant, hold: hold.holdID, amountMicros: 500_000, reason: "", caller: .admin,
+        _ = try await f.ledger.refund(tenant: f.tenant, hold: hold.holdID, amountMicros: 500_000, reason: "", caller: .operator,
                                       scope: LedgerFixture.scope())
         let over = await denialReason {
-            try await f.ledger.refund(tenant: f.tenant, hold: hold.holdID, amountMicros: 200_000, reason: "", caller: .admin,
+            try await f.ledger.refund(tenant: f.tenant, hold: hold.holdID, amountMicros: 200_000, reason: "", caller: .operator,
                                       scope: LedgerFixture.scope())
         }
         #expect(over == "refund_exceeds_capture")
-        let rest = try await f.ledger.refund(tenant: f.tenant, hold: hold.holdID, amountMicros: nil, reason: "", caller: .admin,
+        let rest = try await f.ledger.refund(tenant: f.tenant, hold: hold.holdID, amountMicros: nil, reason: "", caller: .operator,
                                              scope: LedgerFixture.scope())
         #expect(rest.refundedMicros == 100_000)
         #expect(rest.totalRefundedMicros == 600_000)
@@ -80,12 +80,12 @@ import Testing
         #expect(try await f.audit() == [])
     }
 
-    @Test func holdsAnswerNotFoundToAnyoneButTheirAgentAndPayee() async throws {
+    @Test func holdsAnswerNotFoundToAnyoneButTheirPayee() async throws {
         let f = try await LedgerFixture.make("hold_owner")
         defer { Task { await f.close() } }
         let agent = try await f.fundedAgent(1_000_000)
         let hold = try await f.ledger.authorize(tenant: f.tenant, agent: agent, f.command(100_000))
-        let strangers: [HoldCaller] = [.agent(UUID()), .provider(UUID()), .admin]
+        let strangers: [HoldCaller] = [.provider(UUID()), .operator]
         for caller in strangers {
             let reason = await denialReason {
                 try await f.ledger.capture(tenant: f.tenant, hold: hold.holdID, amountMicros: nil, caller: caller,
@@ -94,7 +94,7 @@ import Testing
             #expect(reason == "not_found")
         }
         let otherTenant = await denialReason {
-            try await f.ledger.void(tenant: UUID(), hold: hold.holdID, caller: .agent(agent), scope: LedgerFixture.scope())
+            try await f.ledger.void(tenant: UUID(), hold: hold.holdID, caller: .provider(f.provider), scope: LedgerFixture.scope())
         }
         #expect(otherTenant == "not_found")
         let otherProviderRefund = await denialReason {
@@ -182,7 +182,7 @@ import Testing
         #expect(charge.captureEntryID != nil)
         #expect(charge.availableAfterMicros == 300)
         let again = await denialReason {
-            try await f.ledger.capture(tenant: f.tenant, hold: charge.holdID, amountMicros: nil, caller: .agent(agent),
+            try await f.ledger.capture(tenant: f.tenant, hold: charge.holdID, amountMicros: nil, caller: .provider(f.provider),
                                        scope: LedgerFixture.scope())
         }
         #expect(again == "hold_already_captured")

@@ -102,7 +102,7 @@ import Testing
         let held = try await f.ledger.authorize(tenant: f.tenant, agent: agent, f.command(1_000_000))
         _ = try await f.ledger.capture(tenant: f.tenant, hold: held.holdID, amountMicros: 600_000, caller: .provider(f.provider),
                                        scope: LedgerFixture.scope())
-        _ = try await f.ledger.refund(tenant: f.tenant, hold: charged.holdID, amountMicros: 300_001, reason: "", caller: .admin,
+        _ = try await f.ledger.refund(tenant: f.tenant, hold: charged.holdID, amountMicros: 300_001, reason: "", caller: .operator,
                                       scope: LedgerFixture.scope())
         _ = try await f.ledger.authorize(tenant: f.tenant, agent: agent, f.command(400_000))
         let nowUs = Int64(Date().timeIntervalSince1970 * 1_000_000)

@@ -82,8 +82,9 @@ struct PolicyEnforcementTests {
             #expect(full?.reason == "limit_exceeded")
 
             var void = VoidRequest()
+            void.tenantID = world.tenantID
             void.holdID = hold.holdID
-            _ = try await h.call(WalletMethods.void, void, token: world.agentToken, key: UUID().uuidString)
+            _ = try await h.call(WalletMethods.void, void, token: world.providerToken, key: UUID().uuidString)
             let again = try await h.authorize(world, micros: 10_000_000)
             #expect(again.amountMicros == 10_000_000)
         }
@@ -114,13 +115,7 @@ struct PolicyEnforcementTests {
             try await h.setTenantPolicy(world, document)
             try await Task.sleep(for: h.wallet.settings.policyCacheTTL)
 
-            var charge = ChargeRequest()
-            charge.amountMicros = 2_000_000
-            let viaProvider = await rpcError {
-                _ = try await h.call(
-                    WalletMethods.charge, charge, token: world.providerToken, key: UUID().uuidString,
-                    metadata: ["agent-authorization": "Bearer \(world.agentToken)"])
-            }
+            let viaProvider = await rpcError { _ = try await h.providerCharge(world, micros: 2_000_000) }
             #expect(viaProvider?.reason == reason)
             let balance = try await h.call(WalletMethods.getBalance, GetBalanceRequest(), token: world.agentToken)
             #expect(balance.availableMicros == 48_000_000)

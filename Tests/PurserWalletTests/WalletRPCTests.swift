@@ -29,7 +29,8 @@ import Testing
             refund.amountMicros = 500_000
             refund.reason = "duplicate call"
             let refunded = try await h.call(WalletMethods.refund, refund, token: world.providerToken, key: "ref-1")
-            #expect(refunded.availableAfterMicros == 4_000_000)
+            #expect(refunded.refundedMicros == 500_000 && refunded.availableAfterMicros == 0)
+            #expect(try await h.call(WalletMethods.getBalance, GetBalanceRequest(), token: world.agentToken).availableMicros == 4_000_000)
 
             var charge = ChargeRequest()
             charge.amountMicros = 250_000
@@ -38,12 +39,9 @@ import Testing
             #expect(charged.availableAfterMicros == 3_750_000)
             #expect(!charged.entryID.isEmpty)
 
-            var providerCharge = ChargeRequest()
-            providerCharge.amountMicros = 750_000
-            let byProvider = try await h.call(
-                WalletMethods.charge, providerCharge, token: world.providerToken, key: "charge-2",
-                metadata: ["agent-authorization": "Bearer \(world.agentToken)"])
-            #expect(byProvider.availableAfterMicros == 3_000_000)
+            let byProvider = try await h.providerCharge(world, micros: 750_000, key: "charge-2")
+            #expect(byProvider.amountMicros == 750_000)
+            #expect(byProvider.availableAfterMicros == 0, "a provider never sees the agent's balance")
 
             var balanceRequest = GetBalanceRequest()
             balanceRequest.agentID = world.agentID
@@ -236,6 +234,7 @@ import Testing
             charge.amountMicros = micros
             charge.providerID = world.providerID
             var capture = CaptureRequest()
+            capture.tenantID = world.tenantID
             capture.holdID = hold.holdID
             capture.amountMicros = micros
             var refund = RefundRequest()
@@ -248,7 +247,7 @@ import Testing
                 await rpcError { _ = try await h.call(WalletMethods.reclaim, reclaim, token: world.adminToken, key: "c") },
                 await rpcError { _ = try await h.call(WalletMethods.authorize, authorize, token: world.agentToken, key: "d") },
                 await rpcError { _ = try await h.call(WalletMethods.charge, charge, token: world.agentToken, key: "e") },
-                await rpcError { _ = try await h.call(WalletMethods.capture, capture, token: world.agentToken, key: "f") },
+                await rpcError { _ = try await h.call(WalletMethods.capture, capture, token: world.providerToken, key: "f") },
                 await rpcError { _ = try await h.call(WalletMethods.refund, refund, token: world.providerToken, key: "g") },
             ]
             for failure in failures {

@@ -100,7 +100,7 @@ import Testing
                         var void = VoidRequest()
                         void.tenantID = world.tenantID
                         void.holdID = hold.holdID
-                        let voided = try await harness.call(WalletMethods.void, void, token: world.agentToken, key: UUID().uuidString)
+                        let voided = try await harness.call(WalletMethods.void, void, token: world.providerToken, key: UUID().uuidString)
                         totals.voided.add(voided.releasedMicros, ordering: .relaxed)
                     case 2:
                         totals.expiring.add(1, ordering: .relaxed)

@@ -75,6 +75,10 @@ import Testing
             try await harness.fund(world, agentMicros: 5_000_000)
             let hold = try await harness.authorize(world, micros: 1_000_000)
             #expect(!hold.holdID.isEmpty)
+            // A payment token the Wallet charged under: it remembers the token's id, never the token.
+            let paymentToken = try await harness.paymentToken(world, maxMicros: 1_000_000)
+            secrets["payment token"] = paymentToken
+            #expect(try await harness.charge(world, micros: 500_000, with: paymentToken).amountMicros == 500_000)
 
             var needles: [(String, String)] = []
             for (label, secret) in secrets {

@@ -105,13 +105,25 @@ import Testing
                                    as: agentSecret)
         #expect(charged["amount"] as? String == "2")
 
-        // Over the daily cap (8): 2.5 captured + 2 charged leave 3.5, so a charge of 4.5 is refused with
+        // The agent gives the provider a payment token (at most 1, once), never its secret; the provider
+        // charges 0.5 with it, and the single-use token does not pay again.
+        let payToken = try await ok(deployment, ["wallet", "pay-token", "--provider", providerID, "--max", "1", "--single-use"],
+                                    as: agentSecret)
+        let token = try #require(payToken["token"] as? String)
+        #expect(payToken["audience"] as? String == "provider:\(providerID)")
+        let collected = try await ok(deployment, ["wallet", "charge-agent", "--token", token, "--amount", "0.5", "--category", "search"],
+                                     as: providerSecret)
+        #expect(collected["amount"] as? String == "0.5")
+        let twice = try await refused(deployment, ["wallet", "charge-agent", "--token", token, "--amount", "0.5"], as: providerSecret)
+        #expect(twice["reason"] as? String == "token_used", "\(twice)")
+
+        // Over the daily cap (8): 2.5 captured + 2 + 0.5 charged leave 3, so a charge of 4.5 is refused with
         // limit_exceeded, the rule and exactly that headroom; a blocked category is refused too.
         let overCap = try await refused(deployment, ["wallet", "charge", "--amount", "4.5", "--provider", providerID,
                                                      "--category", "search"], as: agentSecret)
         #expect(overCap["reason"] as? String == "limit_exceeded")
         #expect(overCap["rule"] as? String != nil)
-        #expect(overCap["headroom_micros"] as? Int == 3_500_000)
+        #expect(overCap["headroom_micros"] as? Int == 3_000_000)
         let blocked = try await refused(deployment, ["wallet", "charge", "--amount", "1", "--provider", providerID,
                                                      "--category", "gambling"], as: agentSecret)
         #expect(blocked["reason"] as? String == "category_blocked")

@@ -4,7 +4,8 @@ import PurserPostgres
 import PurserRPC
 
 extension IdentityService {
-    /// Creates the first operator key. Callable only over mutual TLS with a
+    /// Creates the first operator key (`purser_ok_…`, a prefix of its own so
+    /// secret scanners tell operator keys from tenant keys). Callable only over mutual TLS with a
     /// client certificate from the deployment CA (the server verifies every
     /// presented certificate against it) and only while no operator key has
     /// ever existed: the table is locked so two concurrent bootstraps cannot
@@ -16,7 +17,7 @@ extension IdentityService {
                 "bootstrap requires a client certificate issued by the deployment CA")
         }
         let label = try Validation.text(request.label, field: "label", required: false)
-        let secret = try Self.newSecret(.tenantKey)
+        let secret = try Self.newSecret(.operatorKey)
         let keyID = Self.newID()
         let digest = secret.digest
         let createdAt = try await pool.withTransaction { connection -> Int64 in

@@ -40,6 +40,7 @@ public enum IdentityAccess {
         IdentityMethods.getSigningKeys.fullName: .anyone,
         IdentityMethods.rotateSigningKey.fullName: .principals([.operator]),
         IdentityMethods.listRevocations.fullName: .principals([.service]),
+        IdentityMethods.issuePaymentToken.fullName: .principals([.agent]),
     ]
 
     /// The principal kinds allowed to call `method`; empty for methods that take no principal.

@@ -126,6 +126,9 @@ public final class IdentityService: Sendable {
         host.handle(IdentityMethods.listRevocations, allowing: kinds(IdentityMethods.listRevocations.fullName)) { [self] request, _, _ in
             try await listRevocations(request)
         }
+        host.handle(IdentityMethods.issuePaymentToken, allowing: kinds(IdentityMethods.issuePaymentToken.fullName)) { [self] request, principal, _ in
+            try await issuePaymentToken(request, principal: principal)
+        }
     }
 
     /// A fresh secret of kind `prefix`.

@@ -17,12 +17,17 @@ public struct IdentitySettings: Sendable {
     public var dispatchInterval: Duration
     /// Bound on one delivery attempt.
     public var deliveryTimeout: Duration
+    /// Longest lifetime of a payment token (default 1 hour, the Wallet's
+    /// default longest hold: the Wallet refuses a payment token that lives
+    /// longer than its `PURSER_WALLET_HOLD_TTL_MAX`).
+    public var paymentTokenMaximumLifetime: Duration
 
     /// Memberwise, for tests and embedders; defaults match the documented ones.
     public init(
         keyEncryptionKey: KeyEncryptionKey, tokenLifetime: Duration = .seconds(900),
         revocationSubscribers: [RevocationSubscriber] = [], retrySchedule: RetrySchedule = RetrySchedule(),
-        dispatchInterval: Duration = .milliseconds(500), deliveryTimeout: Duration = .seconds(2)
+        dispatchInterval: Duration = .milliseconds(500), deliveryTimeout: Duration = .seconds(2),
+        paymentTokenMaximumLifetime: Duration = .seconds(3_600)
     ) {
         self.keyEncryptionKey = keyEncryptionKey
         self.tokenLifetime = tokenLifetime
@@ -30,6 +35,7 @@ public struct IdentitySettings: Sendable {
         self.retrySchedule = retrySchedule
         self.dispatchInterval = dispatchInterval
         self.deliveryTimeout = deliveryTimeout
+        self.paymentTokenMaximumLifetime = paymentTokenMaximumLifetime
     }
 
     /// Reads the `PURSER_IDENTITY_…` settings; errors name the variable.
@@ -48,6 +54,12 @@ public struct IdentitySettings: Sendable {
         let lifetime = try configuration.duration("TOKEN_LIFETIME", default: "15m", doc: "lifetime of issued tokens")
         guard lifetime >= .seconds(10), lifetime <= .seconds(86_400) else {
             throw SettingError(variable: configuration.variable("TOKEN_LIFETIME"), value: "\(lifetime)", expected: "between 10s and 24h")
+        }
+        let paymentLifetime = try configuration.duration(
+            "PAYMENT_TOKEN_MAX_LIFETIME", default: "1h", doc: "longest lifetime of a payment token (at most the Wallet's HOLD_TTL_MAX)")
+        guard paymentLifetime >= .seconds(1), paymentLifetime <= .seconds(86_400) else {
+            throw SettingError(
+                variable: configuration.variable("PAYMENT_TOKEN_MAX_LIFETIME"), value: "\(paymentLifetime)", expected: "between 1s and 24h")
         }
         let entries = try configuration.list(
             "REVOCATION_SUBSCRIBERS", default: [],
@@ -69,7 +81,8 @@ public struct IdentitySettings: Sendable {
             dispatchInterval: try configuration.duration(
                 "REVOCATION_DISPATCH_INTERVAL", default: "500ms", doc: "how often undelivered revocations are looked for"),
             deliveryTimeout: try configuration.duration(
-                "REVOCATION_DELIVERY_TIMEOUT", default: "2s", doc: "bound on one delivery attempt to a subscriber"))
+                "REVOCATION_DELIVERY_TIMEOUT", default: "2s", doc: "bound on one delivery attempt to a subscriber"),
+            paymentTokenMaximumLifetime: paymentLifetime)
     }
 
     /// The token lifetime in whole seconds.

@@ -1,7 +1,8 @@
 import PurserKit
 
 /// Releases expired holds and purges idempotency records past their
-/// retention, every `interval`, until cancelled. Every replica runs one: the
+/// retention and the records of payment tokens expired five minutes ago
+/// (beyond every verifier's leeway), every `interval`, until cancelled. Every replica runs one: the
 /// ledger's sweep skips rows another sweeper holds, so they share the work.
 public struct HoldSweeper: Service {
     /// The ledger swept.
@@ -34,6 +35,8 @@ public struct HoldSweeper: Service {
             if count < batch { break }
         }
         while try await ledger.purgeIdempotencyRecords(olderThanMicros: retention.microseconds, limit: batch) == batch {}
+        // A payment token is refused by every verifier once expired (plus leeway): its record can go.
+        while try await ledger.purgePaymentTokens(graceMicros: 300 * 1_000_000, limit: batch) == batch {}
         return released
     }
 

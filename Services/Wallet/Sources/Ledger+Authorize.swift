@@ -48,7 +48,7 @@ extension Ledger {
         }
     }
 
-    private static func authorizationResult(_ text: String) -> Result<AuthorizationReceipt, WalletError> {
+    static func authorizationResult(_ text: String) -> Result<AuthorizationReceipt, WalletError> {
         Result { () throws(WalletError) in
             let result = try LedgerOutcome.decode(text).accepted()
             return AuthorizationReceipt(

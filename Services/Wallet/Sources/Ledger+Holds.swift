@@ -7,7 +7,7 @@ extension Ledger {
     /// captures at most once: later captures answer `hold_already_captured`;
     /// a voided or expired hold answers `hold_voided`/`hold_expired`. The
     /// released part gives its headroom back to the hold's spend counters.
-    /// Idempotent by `scope`; anyone but the hold's agent or payee gets `not_found`.
+    /// Idempotent by `scope`; anyone but the hold's payee gets `not_found`.
     public func capture(
         tenant: UUID, hold: UUID, amountMicros: Int64?, caller: HoldCaller, scope: IdempotencyScope
     ) async throws(WalletError) -> CaptureReceipt {
@@ -26,7 +26,7 @@ extension Ledger {
     }
 
     /// Voids a pending, unexpired hold, releasing all of it and its headroom.
-    /// Idempotent by `scope`; anyone but the hold's agent or payee gets `not_found`.
+    /// Idempotent by `scope`; anyone but the hold's payee gets `not_found`.
     public func void(tenant: UUID, hold: UUID, caller: HoldCaller, scope: IdempotencyScope) async throws(WalletError) -> VoidReceipt {
         let result = try await outcome(
             "SELECT wallet.void($1, $2, $3, $4, $5, $6::uuid)",
@@ -41,7 +41,7 @@ extension Ledger {
     /// Returns `amountMicros` (everything not yet refunded when `nil`) of a
     /// captured hold to its agent; refunds of one hold never exceed its
     /// capture (`refund_exceeds_capture`). Idempotent by `scope`; callers other
-    /// than the payee or a tenant admin get `not_found`.
+    /// than the payee or the operator get `not_found`.
     public func refund(
         tenant: UUID, hold: UUID, amountMicros: Int64?, reason: String, caller: HoldCaller, scope: IdempotencyScope
     ) async throws(WalletError) -> RefundReceipt {

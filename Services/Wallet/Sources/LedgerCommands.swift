@@ -130,28 +130,28 @@ public struct AuthorizationCommand: Sendable, Hashable {
     }
 }
 
-/// Who asks to capture, void or refund a hold: holds answer `not_found` to
-/// anyone else.
+/// Who asks to capture, void or refund a hold. Capture and void are the
+/// payee's acts; a refund is the payee's or the operator's. Holds answer
+/// `not_found` to anyone else (the payer cannot take back what it promised).
 public enum HoldCaller: Sendable, Hashable {
-    /// The agent that placed the hold.
-    case agent(UUID)
     /// The hold's payee.
     case provider(UUID)
-    /// A tenant admin (refunds only).
-    case admin
+    /// The operator, acting on a tenant it names (refunds only).
+    case `operator`
 
+    /// The caller kind the ledger functions take: `provider`, or `admin` (their
+    /// name for a tenant-wide refund, here made only by the operator).
     var kind: String {
         switch self {
-        case .agent: "agent"
         case .provider: "provider"
-        case .admin: "admin"
+        case .operator: "admin"
         }
     }
 
     var id: UUID? {
         switch self {
-        case .agent(let id), .provider(let id): id
-        case .admin: nil
+        case .provider(let id): id
+        case .operator: nil
         }
     }
 }

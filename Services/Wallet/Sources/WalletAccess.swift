@@ -13,10 +13,13 @@ public enum WalletAccess {
         WalletMethods.reclaim.fullName: [.tenantAdmin],
         WalletMethods.getBalance.fullName: [.tenantAdmin, .tenantFinance, .agent],
         WalletMethods.authorize.fullName: [.agent],
-        WalletMethods.capture.fullName: [.provider, .agent],
-        WalletMethods.void.fullName: [.agent, .provider],
+        // Capture and release are the payee's acts; an agent's hold is also released
+        // by its expiry and by the agent's revocation (FreezeAccount).
+        WalletMethods.capture.fullName: [.provider],
+        WalletMethods.void.fullName: [.provider],
         WalletMethods.charge.fullName: [.agent, .provider],
-        WalletMethods.refund.fullName: [.provider, .tenantAdmin],
+        // Refunds are the payee's, or the operator's.
+        WalletMethods.refund.fullName: [.provider, .operator],
         WalletMethods.listEntries.fullName: [.tenantAdmin, .tenantFinance, .agent],
         WalletMethods.freezeAccount.fullName: [.service],
         WalletMethods.captureFeed.fullName: [.service],

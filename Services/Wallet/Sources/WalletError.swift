@@ -46,6 +46,16 @@ public struct WalletError: Error, Sendable, Hashable, CustomStringConvertible {
         WalletError(.permissionDenied, reason: "permission_denied", message)
     }
 
+    /// This denial as a payee may read it: the payer's balance and the headroom
+    /// left under its limits (`available_micros`, `headroom_micros`,
+    /// `headroom_count`, `remaining_count`) removed, and a message that names
+    /// no figure. The reason and the rule stay, so the payee knows why.
+    public var forPayee: WalletError {
+        var details = self.details
+        for key in ["available_micros", "headroom_micros", "headroom_count", "remaining_count"] { details[key] = nil }
+        return WalletError(code, reason: reason, "the agent cannot pay this charge (\(reason))", details: details)
+    }
+
     /// PostgreSQL (or a peer) cannot be reached.
     public static func unavailable(_ message: String) -> WalletError {
         WalletError(.unavailable, reason: "unavailable", message)

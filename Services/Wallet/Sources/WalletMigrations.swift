@@ -20,6 +20,7 @@ public enum WalletMigrations {
         Migration(version: 5, name: "request hashes and denials planned once per connection", sql: cachedPlans),
         Migration(version: 6, name: "authorizations of several agents in one transaction", sql: authorizeAgents),
         Migration(version: 7, name: "policy epochs; limits sharing a counter count once", sql: policyEpochs),
+        Migration(version: 20, name: "payment tokens charged under", sql: paymentTokens),
     ]
 
     /// The migrator for the `wallet` schema.

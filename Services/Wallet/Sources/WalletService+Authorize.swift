@@ -5,25 +5,30 @@ import PurserRPC
 
 extension WalletService {
     /// Authorize (agent): places a hold on the caller's own account. Charge
-    /// (agent, or a provider presenting the agent's token in the
+    /// (agent, or a provider presenting the agent's payment token in the
     /// `agent-authorization` metadata entry): places and captures it in one
-    /// transaction. Both go through the group commit (`AuthorizationCoalescer`); a denial
-    /// (insufficient_funds, agent_revoked, account_frozen, limit_exceeded) is
-    /// stored under the idempotency key like an approval. With a `PolicyClient`
-    /// both are first checked against the agent's effective policy: a static
-    /// refusal (`per_call_max_exceeded`, `category_blocked`, `provider_blocked`,
-    /// a `limit_exceeded` whose whole cap is below the amount) goes to the
-    /// ledger as the request's outcome (stored under the idempotency key), the
-    /// applicable limits are counted by the ledger.
+    /// transaction. An agent's own charges go through the group commit
+    /// (`AuthorizationCoalescer`); a provider's go through
+    /// `Ledger.charge(…under:)`, which counts them against the payment token in
+    /// the same transaction. A denial (insufficient_funds, agent_revoked,
+    /// account_frozen, limit_exceeded) is stored under the idempotency key like
+    /// an approval. With a `PolicyClient` both are first checked against the
+    /// agent's effective policy: a static refusal (`per_call_max_exceeded`,
+    /// `category_blocked`, `provider_blocked`, a `limit_exceeded` whose whole
+    /// cap is below the amount) goes to the ledger as the request's outcome
+    /// (stored under the idempotency key), the applicable limits are counted by
+    /// the ledger. A provider never learns the agent's balance: its answer
+    /// carries `available_after_micros` 0 and its denials no balance or headroom.
     func registerAuthorization() {
         handle(WalletMethods.authorize) { request, principal, context in
             let (tenant, agent) = try Self.agentIdentity(principal)
             let scope = try WalletRequest.scope(principal, context)
-            let receipt = try await self.decide(tenant: tenant, agent: agent) { () async throws in
-                try await self.command(
+            let receipt = try await self.decide(tenant: tenant) { () async throws in
+                let command = try await self.command(
                     .authorize, tenant: tenant, agent: agent, amountMicros: request.amountMicros, providerID: request.providerID,
                     category: request.category, taskID: request.taskID, description: request.description,
                     ttlSeconds: request.holdTTLSeconds, scope: scope)
+                return try await self.coalescer.authorize(tenant: tenant, agent: agent, command)
             }
             var response = AuthorizeResponse()
             response.holdID = receipt.holdID.lowercased
@@ -35,30 +40,28 @@ extension WalletService {
             return response
         }
         handle(WalletMethods.charge) { request, principal, context in
-            var providerID = request.providerID
-            let payer: Principal
+            let receipt: AuthorizationReceipt
             if case .provider(let caller) = principal {
-                guard providerID.isEmpty || providerID.lowercased() == caller.lowercased() else {
+                guard request.providerID.isEmpty || request.providerID.lowercased() == caller.lowercased() else {
                     throw WalletError.permissionDenied("a provider may only charge for itself")
                 }
-                providerID = caller
-                payer = try await self.agentFromMetadata(context)
+                receipt = try await self.providerCharge(request, provider: caller, principal: principal, context)
             } else {
-                payer = principal
-            }
-            let (tenant, agent) = try Self.agentIdentity(payer)
-            let scope = try WalletRequest.scope(principal, context)
-            let receipt = try await self.decide(tenant: tenant, agent: agent) { () async throws in
-                try await self.command(
-                    .charge, tenant: tenant, agent: agent, amountMicros: request.amountMicros, providerID: providerID,
-                    category: request.category, taskID: request.taskID, description: request.description, ttlSeconds: 0,
-                    scope: scope)
+                let (tenant, agent) = try Self.agentIdentity(principal)
+                let scope = try WalletRequest.scope(principal, context)
+                receipt = try await self.decide(tenant: tenant) { () async throws in
+                    let command = try await self.command(
+                        .charge, tenant: tenant, agent: agent, amountMicros: request.amountMicros, providerID: request.providerID,
+                        category: request.category, taskID: request.taskID, description: request.description, ttlSeconds: 0,
+                        scope: scope)
+                    return try await self.coalescer.authorize(tenant: tenant, agent: agent, command)
+                }
             }
             var response = ChargeResponse()
             response.holdID = receipt.holdID.lowercased
             response.entryID = receipt.captureEntryID?.lowercased ?? ""
             response.amountMicros = receipt.amountMicros
-            response.availableAfterMicros = receipt.availableAfterMicros
+            response.availableAfterMicros = Self.payerBalance(receipt.availableAfterMicros, shownTo: principal)
             response.currency = receipt.currency
             response.createdAtUs = receipt.createdAtUs
             return response
@@ -69,23 +72,54 @@ extension WalletService {
     /// decided under was older than the tenant's announced epoch.
     static let maximumPolicyRefreshes = 3
 
-    /// Builds the request's command (validation and policy) and has the ledger
-    /// decide it. When the ledger answers `policy_stale` (Policy announced a
-    /// newer epoch than the cached policy's), the tenant's cached policies are
-    /// dropped and the request is built and decided again, at most
-    /// `maximumPolicyRefreshes` times.
+    /// Runs `attempt` (build the request's command, with validation and
+    /// policy, and have the ledger decide it). When the ledger answers
+    /// `policy_stale` (Policy announced a newer epoch than the cached
+    /// policy's), the tenant's cached policies are dropped and the attempt
+    /// runs again, at most `maximumPolicyRefreshes` times.
     private func decide(
-        tenant: UUID, agent: UUID, _ build: () async throws -> AuthorizationCommand
+        tenant: UUID, _ attempt: () async throws -> AuthorizationReceipt
     ) async throws -> AuthorizationReceipt {
         var refreshes = 0
         while true {
-            let command = try await build()
             do {
-                return try await coalescer.authorize(tenant: tenant, agent: agent, command)
+                return try await attempt()
             } catch let error as WalletError where error.reason == "policy_stale" && refreshes < Self.maximumPolicyRefreshes {
                 refreshes += 1
                 policy?.invalidate(tenantID: tenant.lowercased)
             }
+        }
+    }
+
+    /// A provider's charge of the agent whose payment token it presents: the
+    /// token must be bound to this provider and allow the amount; the charge is
+    /// counted against it in the charge's own transaction. Denials reach the
+    /// provider without the agent's balance or headroom (`WalletError.forPayee`).
+    private func providerCharge(
+        _ request: ChargeRequest, provider caller: String, principal: Principal, _ context: ServerContext
+    ) async throws -> AuthorizationReceipt {
+        let (payer, payment) = try await paymentToken(context, payee: caller)
+        let (tenant, agent) = try Self.agentIdentity(payer)
+        let provider = try WalletRequest.id(caller, field: "token subject")
+        let amount = try WalletRequest.amount(request.amountMicros, maximum: settings.maximumAmountMicros)
+        guard amount <= payment.maximumMicros else {
+            throw WalletError(
+                .permissionDenied, reason: "token_amount_exceeded",
+                "amount_micros: the payment token allows at most \(payment.maximumMicros) micros")
+        }
+        let scope = try WalletRequest.scope(principal, context)
+        let use = PaymentTokenUse(
+            tokenID: payment.tokenID, maximumMicros: payment.maximumMicros, singleUse: payment.singleUse,
+            expiresAtUs: payment.expiresAt &* 1_000_000)
+        do {
+            return try await decide(tenant: tenant) { () async throws in
+                let command = try await self.command(
+                    .charge, tenant: tenant, agent: agent, amountMicros: amount, providerID: caller, category: request.category,
+                    taskID: request.taskID, description: request.description, ttlSeconds: 0, scope: scope)
+                return try await self.ledger.charge(tenant: tenant, agent: agent, provider: provider, command, under: use)
+            }
+        } catch let error as WalletError where !error.reason.hasPrefix("token_") {
+            throw error.forPayee
         }
     }
 
@@ -97,22 +131,45 @@ extension WalletService {
         return (try WalletRequest.id(tenant, field: "token tenant"), try WalletRequest.id(agent, field: "token subject"))
     }
 
-    /// The agent whose token a provider presents in `agent-authorization`.
-    private func agentFromMetadata(_ context: ServerContext) async throws -> Principal {
+    /// The agent and payment scope of the token a provider presents in
+    /// `agent-authorization`. Refused: no token (UNAUTHENTICATED
+    /// `agent_token_missing`), a token that does not verify or is no agent's
+    /// (UNAUTHENTICATED `agent_token_invalid`), an agent's full token, a token
+    /// bound to another payee or living longer than the longest hold
+    /// (PERMISSION_DENIED `token_scope`).
+    private func paymentToken(_ context: ServerContext, payee: String) async throws -> (Principal, PaymentScope) {
         guard let authorization = context.metadata["agent-authorization"] else {
             throw WalletError(.unauthenticated, reason: "agent_token_missing",
-                              "agent-authorization: a provider charging an agent presents the agent's token")
+                              "agent-authorization: a provider charging an agent presents the agent's payment token")
         }
-        let principal: Principal
+        let verified: VerifiedToken
         do {
-            principal = try await host.verifier.verify(authorization: authorization).principal
+            verified = try await host.verifier.verify(authorization: authorization)
         } catch {
             throw WalletError(.unauthenticated, reason: "agent_token_invalid", "agent-authorization: \(error.reason)")
         }
-        guard principal.kind == .agent else {
+        guard verified.principal.kind == .agent else {
             throw WalletError(.unauthenticated, reason: "agent_token_invalid", "agent-authorization: not an agent's token")
         }
-        return principal
+        guard verified.isScoped else {
+            throw WalletError(
+                .permissionDenied, reason: "token_scope",
+                "agent-authorization: an agent's full token is refused; present a payment token the agent issued for you")
+        }
+        let payment: PaymentScope
+        do {
+            payment = try PaymentScope(claims: verified.claims)
+        } catch {
+            throw WalletError(.permissionDenied, reason: "token_scope", "agent-authorization: not a payment token")
+        }
+        guard payment.payee.lowercased() == payee.lowercased() else {
+            throw WalletError(.permissionDenied, reason: "token_scope", "agent-authorization: the payment token is bound to another payee")
+        }
+        guard payment.lifetimeSeconds <= settings.maximumHoldTTL.components.seconds else {
+            throw WalletError(
+                .permissionDenied, reason: "token_scope", "agent-authorization: the payment token lives longer than the longest hold")
+        }
+        return (verified.principal, payment)
     }
 
     /// Validates an authorization request, resolves its payee and category and

@@ -4,10 +4,12 @@ import PurserAuth
 import PurserRPC
 
 extension WalletService {
-    /// Capture (payee provider or the hold's agent): all or part of a pending
-    /// hold, at most once. Void (agent or payee provider). Refund (payee
-    /// provider or tenant admin): all or part of a capture, never more in
-    /// total. Holds of anyone else answer NOT_FOUND. All idempotent.
+    /// Capture (the payee provider): all or part of a pending hold, at most
+    /// once. Void (the payee provider; holds are otherwise released by expiry
+    /// and by the agent's revocation). Refund (the payee provider or the
+    /// operator): all or part of a capture, never more in total. Holds of
+    /// anyone else answer NOT_FOUND. All idempotent. A provider's answer never
+    /// carries the agent's balance (`available_after_micros` is 0 for it).
     func registerHolds() {
         handle(WalletMethods.capture) { request, principal, context in
             let (tenant, hold, caller) = try Self.holdTarget(principal, tenantID: request.tenantID, holdID: request.holdID)
@@ -21,7 +23,7 @@ extension WalletService {
             response.entryID = receipt.entryID.lowercased
             response.capturedMicros = receipt.capturedMicros
             response.releasedMicros = receipt.releasedMicros
-            response.availableAfterMicros = receipt.availableAfterMicros
+            response.availableAfterMicros = Self.payerBalance(receipt.availableAfterMicros, shownTo: principal)
             response.currency = receipt.currency
             response.createdAtUs = receipt.createdAtUs
             return response
@@ -33,7 +35,7 @@ extension WalletService {
             var response = VoidResponse()
             response.holdID = receipt.holdID.lowercased
             response.releasedMicros = receipt.releasedMicros
-            response.availableAfterMicros = receipt.availableAfterMicros
+            response.availableAfterMicros = Self.payerBalance(receipt.availableAfterMicros, shownTo: principal)
             return response
         }
         handle(WalletMethods.refund) { request, principal, context in
@@ -50,25 +52,29 @@ extension WalletService {
             response.entryID = receipt.entryID.lowercased
             response.refundedMicros = receipt.refundedMicros
             response.totalRefundedMicros = receipt.totalRefundedMicros
-            response.availableAfterMicros = receipt.availableAfterMicros
+            response.availableAfterMicros = Self.payerBalance(receipt.availableAfterMicros, shownTo: principal)
             response.currency = receipt.currency
             response.createdAtUs = receipt.createdAtUs
             return response
         }
     }
 
-    /// The tenant, hold and caller of a hold operation. Providers name the
-    /// tenant in the request (holds are tenant-scoped); tenant principals act
-    /// in their own tenant.
+    /// The agent's available balance as `principal` may see it: a provider (the
+    /// payee) never learns the payer's balance and reads 0.
+    static func payerBalance(_ micros: Int64, shownTo principal: Principal) -> Int64 {
+        principal.kind == .provider ? 0 : micros
+    }
+
+    /// The tenant, hold and caller of a hold operation. Providers and the
+    /// operator name the tenant in the request (holds are tenant-scoped).
     static func holdTarget(_ principal: Principal, tenantID: String, holdID: String) throws(WalletError) -> (UUID, UUID, HoldCaller) {
         let tenant = try WalletRequest.tenant(principal, requested: tenantID)
         let hold = try WalletRequest.id(holdID, field: "hold_id")
         let caller: HoldCaller
         switch principal {
-        case .agent(_, let agent): caller = .agent(try WalletRequest.id(agent, field: "token subject"))
         case .provider(let provider): caller = .provider(try WalletRequest.id(provider, field: "token subject"))
-        case .tenantAdmin: caller = .admin
-        default: throw WalletError.permissionDenied("this principal does not act on holds")
+        case .operator: caller = .operator
+        default: throw WalletError.permissionDenied("only the payee (or the operator, for refunds) acts on a hold")
         }
         return (tenant, hold, caller)
     }

@@ -2,7 +2,7 @@ import PurserWire
 
 /// `purser.identity.v1.AuthenticateRequest`: any principal's secret for a JWT.
 public struct AuthenticateRequest: WireMessage {
-    /// `purser_sk_…`, `purser_ak_…` or `purser_pk_…`.
+    /// `purser_ok_…` (operator), `purser_sk_…` (tenant API key), `purser_ak_…` (agent) or `purser_pk_…` (provider).
     public var secret = ""
     /// The token's `aud`; "" = the configured default audience.
     public var audience = ""

@@ -26,6 +26,7 @@ public enum IdentityMethods {
     public static let getSigningKeys = MethodDescriptor<GetSigningKeysRequest, GetSigningKeysResponse>(prefix + "GetSigningKeys", idempotent: true)
     public static let rotateSigningKey = MethodDescriptor<RotateSigningKeyRequest, RotateSigningKeyResponse>(prefix + "RotateSigningKey")
     public static let listRevocations = MethodDescriptor<ListRevocationsRequest, ListRevocationsResponse>(prefix + "ListRevocations", idempotent: true)
+    public static let issuePaymentToken = MethodDescriptor<IssuePaymentTokenRequest, IssuePaymentTokenResponse>(prefix + "IssuePaymentToken")
 
     /// The full name of every method, in the order of the proto file.
     public static let allNames: [String] = [
@@ -35,5 +36,6 @@ public enum IdentityMethods {
         suspendAgent.fullName, resumeAgent.fullName, revokeAgent.fullName,
         registerProvider.fullName, getProvider.fullName, listProviders.fullName, rotateProviderSecret.fullName,
         authenticate.fullName, getSigningKeys.fullName, rotateSigningKey.fullName, listRevocations.fullName,
+        issuePaymentToken.fullName,
     ]
 }

@@ -86,4 +86,27 @@ extension WalletHarness {
         request.category = category
         return try await call(WalletMethods.authorize, request, token: world.agentToken, key: key)
     }
+
+    /// The world's provider charges `micros` to the world's first agent, presenting a payment token
+    /// the agent issued for it (for exactly `micros`, single use) in `agent-authorization`.
+    public func providerCharge(_ world: World, micros: Int64, key: String = UUID().uuidString) async throws -> ChargeResponse {
+        try await charge(world, micros: micros, with: try await paymentToken(world, maxMicros: micros, singleUse: true), key: key)
+    }
+
+    /// A payment token the world's first agent issues for the world's provider.
+    public func paymentToken(_ world: World, maxMicros: Int64, singleUse: Bool = false, ttlSeconds: Int32 = 0) async throws -> String {
+        try await identity(
+            IdentityMethods.issuePaymentToken,
+            IssuePaymentTokenRequest(providerID: world.providerID, maxAmountMicros: maxMicros, ttlSeconds: ttlSeconds, singleUse: singleUse),
+            token: world.agentToken
+        ).token
+    }
+
+    /// The world's provider charges `micros` under payment token `token`.
+    public func charge(_ world: World, micros: Int64, with token: String, key: String = UUID().uuidString) async throws(RPCError) -> ChargeResponse {
+        var request = ChargeRequest()
+        request.amountMicros = micros
+        return try await call(
+            WalletMethods.charge, request, token: world.providerToken, key: key, metadata: ["agent-authorization": "Bearer \(token)"])
+    }
 }

@@ -40,7 +40,7 @@ extension MatrixPrincipal {
         case .payeeProvider, .otherProvider: .provider
         case .identityCertificate, .walletCertificate, .policyCertificate, .settlementCertificate, .emailCertificate: .service
         case .revokedAgent, .clientCertificate, .noToken, .expiredToken, .forgedSignature, .forgedKeyID, .forgedAlgorithmNone,
-            .wrongAudience:
+            .wrongAudience, .paymentToken:
             nil
         }
     }
@@ -80,6 +80,10 @@ struct AccessRule {
     /// Answers that differ from the rule above, each for a stated reason.
     var exceptions: [MatrixPrincipal: ExpectedOutcome] = [:]
 
+    /// What a scoped token (a payment token) gets from every method that takes a principal: it is no
+    /// caller's credential anywhere, so its row is the method list itself.
+    static let scopedToken = ExpectedOutcome.refused(.permissionDenied, "token_scope")
+
     /// What `principal` must get.
     func expected(for principal: MatrixPrincipal) -> ExpectedOutcome {
         switch gate {
@@ -91,6 +95,7 @@ struct AccessRule {
                 : .refused(.failedPrecondition, "already_bootstrapped")
         case .kinds(let kinds, let services):
             if let failure = principal.credentialFailure { return .unauthenticated(failure) }
+            if principal == .paymentToken { return Self.scopedToken }
             if let exception = exceptions[principal] { return exception }
             guard let kind = principal.kind, kinds.contains(kind) else { return .denied }
             if let name = principal.serviceName, let services, !services.contains(name) { return .denied }
@@ -154,6 +159,10 @@ enum AccessExpectations {
         IdentityMethods.getSigningKeys.fullName: AccessRule(gate: .anyone(.ok), reach: []),
         IdentityMethods.rotateSigningKey.fullName: AccessRule(gate: .kinds([.operator]), reach: [.operator]),
         IdentityMethods.listRevocations.fullName: AccessRule(gate: .kinds([.service]), reach: Reach.services),
+        // An agent issues payment tokens for itself (the request names only the payee); a suspended one may not.
+        IdentityMethods.issuePaymentToken.fullName: AccessRule(
+            gate: .kinds([.agent]), reach: Reach.everyone,
+            exceptions: [.suspendedAgent: .refused(.failedPrecondition, "agent_suspended")]),
     ]
 
     static let wallet: [String: AccessRule] = [
@@ -163,13 +172,15 @@ enum AccessExpectations {
         WalletMethods.getBalance.fullName: AccessRule(gate: .kinds([.admin, .finance, .agent]), reach: Reach.ownerAgent),
         // An agent spends from its own account: the request names no agent, so every agent is in reach of its own.
         WalletMethods.authorize.fullName: AccessRule(gate: .kinds([.agent]), reach: Reach.everyone),
-        WalletMethods.capture.fullName: AccessRule(gate: .kinds([.provider, .agent]), reach: [.payeeProvider, .ownerAgent]),
-        WalletMethods.void.fullName: AccessRule(gate: .kinds([.agent, .provider]), reach: [.payeeProvider, .ownerAgent]),
-        // A provider charges agent A by presenting A's token in `agent-authorization` (the matrix adds it for
-        // providers), and only for itself: the request names the payee.
+        // Capture and release are the payee's acts: the payer cannot take back what it promised.
+        WalletMethods.capture.fullName: AccessRule(gate: .kinds([.provider]), reach: [.payeeProvider]),
+        WalletMethods.void.fullName: AccessRule(gate: .kinds([.provider]), reach: [.payeeProvider]),
+        // A provider charges agent A by presenting A's payment token for the payee in `agent-authorization`
+        // (the matrix adds it for providers), and only for itself: the request names the payee.
         WalletMethods.charge.fullName: AccessRule(
             gate: .kinds([.agent, .provider]), reach: Reach.everyone, exceptions: [.otherProvider: .denied]),
-        WalletMethods.refund.fullName: AccessRule(gate: .kinds([.provider, .admin]), reach: [.payeeProvider, .acmeAdmin]),
+        // Refunds are the payee's, or the operator's; never the payer's tenant alone.
+        WalletMethods.refund.fullName: AccessRule(gate: .kinds([.provider, .operator]), reach: [.payeeProvider, .operator]),
         WalletMethods.listEntries.fullName: AccessRule(gate: .kinds([.admin, .finance, .agent]), reach: Reach.ownerAgent),
         WalletMethods.freezeAccount.fullName: AccessRule(gate: .kinds([.service], services: ["identity"]), reach: Reach.services),
         WalletMethods.captureFeed.fullName: AccessRule(gate: .kinds([.service], services: ["settlement"]), reach: Reach.services),

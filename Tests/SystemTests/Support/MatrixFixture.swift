@@ -134,6 +134,11 @@ final class MatrixFixture: Sendable {
         return response.token
     }
 
+    /// Gives `principal` a token obtained otherwise (e.g. a payment token), never refreshed.
+    func hold(_ principal: MatrixPrincipal, token: String) {
+        tokens.withLock { $0[principal] = Token(value: token, secret: nil, audience: "", obtainedAt: .now) }
+    }
+
     /// Gives `principal` a token from `secret`; `refreshable` false for subjects about to lose their secret.
     func login(_ principal: MatrixPrincipal, secret: String, audience: String = "", refreshable: Bool = true) async throws {
         let token = try await authenticate(secret: secret, audience: audience)

@@ -57,10 +57,10 @@ enum MatrixRun {
         return cells
     }
 
-    /// A provider charges an agent with the agent's token beside its own: here agent A's.
+    /// A provider charges an agent with the agent's payment token beside its own: here agent A's, bound to the payee.
     static func extra(_ method: String, _ principal: MatrixPrincipal, _ fixture: MatrixFixture) async throws -> Metadata {
         guard method == WalletMethods.charge.fullName, principal.kind == .provider,
-            let token = try await fixture.token(for: .ownerAgent)
+            let token = try await fixture.token(for: .paymentToken)
         else { return [:] }
         return ["agent-authorization": "Bearer \(token)"]
     }

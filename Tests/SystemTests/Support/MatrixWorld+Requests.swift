@@ -53,6 +53,8 @@ extension MatrixWorld {
             return ListProvidersRequest(pageSize: 200).serializedBytes()
         case IdentityMethods.rotateProviderSecret.fullName:
             return RotateProviderSecretRequest(providerID: payeeID, gracePeriodUs: hour).serializedBytes()
+        case IdentityMethods.issuePaymentToken.fullName:
+            return IssuePaymentTokenRequest(providerID: payeeID, maxAmountMicros: 1_000_000, singleUse: true).serializedBytes()
         case IdentityMethods.authenticate.fullName:
             return AuthenticateRequest(secret: "purser_ak_matrix\(fresh)").serializedBytes()
         case IdentityMethods.getSigningKeys.fullName:

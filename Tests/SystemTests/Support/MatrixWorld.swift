@@ -80,6 +80,10 @@ struct MatrixWorld: Sendable {
         let owner = try await agent(acme.id, world.ownerHandle, as: .acmeAdmin)
         world.ownerAgentID = owner.agent.id
         try await fixture.login(.ownerAgent, secret: owner.secret)
+        let payment = try await fixture.invoke(
+            IdentityMethods.issuePaymentToken,
+            IssuePaymentTokenRequest(providerID: payee.provider.id, maxAmountMicros: 100_000_000), as: .ownerAgent)
+        fixture.hold(.paymentToken, token: payment.token)
         let neighbour = try await agent(acme.id, "neighbour-\(suffix)", as: .acmeAdmin)
         try await fixture.login(.otherAgent, secret: neighbour.secret)
         let suspended = try await agent(acme.id, "suspended-\(suffix)", as: .acmeAdmin)

@@ -43,6 +43,8 @@ enum MatrixPrincipal: String, CaseIterable, Sendable, Hashable, Comparable {
     case forgedAlgorithmNone
     /// A token Identity signed for another audience.
     case wrongAudience
+    /// Agent A's payment token for the payee (what A hands a provider), presented as a caller's own token.
+    case paymentToken
 
     static func < (lhs: MatrixPrincipal, rhs: MatrixPrincipal) -> Bool {
         (allCases.firstIndex(of: lhs) ?? 0) < (allCases.firstIndex(of: rhs) ?? 0)

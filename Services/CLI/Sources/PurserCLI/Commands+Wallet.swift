@@ -7,8 +7,9 @@ extension CLI {
     /// `purser wallet …`: balances, holds and the ledger.
     static let walletCommands = CommandNode.group(
         name: "wallet", summary: "balances, holds and the ledger",
-        details: "Amounts are decimals of the tenant's currency (e.g. 12.5). Agents authorize, capture, void and charge with their own secret;\n"
-            + "providers capture, void and refund holds payable to them (with --tenant).",
+        details: "Amounts are decimals of the tenant's currency (e.g. 12.5). Agents authorize and charge with their own secret, and give a\n"
+            + "provider a payment token (pay-token) instead of their secret; providers capture, void and refund holds payable to them\n"
+            + "(with --tenant) and charge an agent with its payment token (charge-agent). The operator may refund too.",
         [
             .verb(
                 CommandSpec("fund", "money from outside into the tenant's treasury (tenant admin, or operator with --tenant)",
@@ -32,13 +33,27 @@ extension CLI {
                             flags: spendFlags + [.optional("ttl", "SECONDS", "how long the hold lasts (default 300)"), idempotencyFlag]),
                 authorize),
             .verb(
-                CommandSpec("capture", "take all or part of a hold (provider or agent)",
+                CommandSpec("capture", "take all or part of a hold (the payee provider)",
                             flags: [.required("hold", "ID", "hold id"), .optional("amount", "AMOUNT", "part to take (default: all)"), idempotencyFlag]),
                 capture),
-            .verb(CommandSpec("void", "release a hold", flags: [.required("hold", "ID", "hold id"), idempotencyFlag]), void),
+            .verb(CommandSpec("void", "release a hold (the payee provider)", flags: [.required("hold", "ID", "hold id"), idempotencyFlag]), void),
             .verb(CommandSpec("charge", "authorize and capture in one step (agent)", flags: spendFlags + [idempotencyFlag]), charge),
             .verb(
-                CommandSpec("refund", "return all or part of a capture to the agent (provider or tenant admin)",
+                CommandSpec("pay-token", "issue a payment token for one provider (agent); prints the token alone",
+                            flags: [.required("provider", "ID", "the provider the token pays"),
+                                    .required("max", "AMOUNT", "the most every charge under the token may take together"),
+                                    .optional("ttl", "SECONDS", "lifetime (default: the longest allowed, 1h)"),
+                                    .toggle("single-use", "the token pays at most once")]),
+                payToken),
+            .verb(
+                CommandSpec("charge-agent", "charge an agent with the payment token it gave you (provider)",
+                            flags: [.required("token", "TOKEN", "the agent's payment token"), .required("amount", "AMOUNT", "amount"),
+                                    .optional("category", "CATEGORY", "spend category (default: the provider's)"),
+                                    .optional("task", "ID", "task the spend belongs to"), .optional("description", "TEXT", "note"),
+                                    idempotencyFlag]),
+                chargeAgent),
+            .verb(
+                CommandSpec("refund", "return all or part of a capture to the agent (the payee provider, or the operator with --tenant)",
                             flags: [.required("hold", "ID", "hold id"), .optional("amount", "AMOUNT", "part to refund (default: all)"),
                                     .optional("reason", "TEXT", "why"), idempotencyFlag]),
                 refund),
@@ -172,6 +187,37 @@ extension CLI {
                 + Render.amount("amount", response.amountMicros) + Render.amount("available_after", response.availableAfterMicros)
                 + [("currency", .string(response.currency))]),
             text: "charged \(Render.money(response.amountMicros)) \(response.currency); available \(Render.money(response.availableAfterMicros))\n")
+    }
+
+    static func payToken(_ context: CommandContext) async throws -> CommandOutput {
+        let command = context.command
+        var request = IssuePaymentTokenRequest()
+        request.providerID = try command.required("provider")
+        request.maxAmountMicros = try command.requiredAmount("max").micros
+        request.ttlSeconds = Int32(try command.integer("ttl", in: 1...86_400) ?? 0)
+        request.singleUse = command.flag("single-use")
+        let response = try await context.client().identity().issuePaymentToken(request)
+        return CommandOutput(
+            json: .object([("token", .string(response.token)), ("token_id", .string(response.tokenID)),
+                           ("audience", .string(response.audience)), ("expires_at_us", .int(response.expiresAtUs)),
+                           ("single_use", .bool(response.singleUse))]
+                + Render.amount("max", response.maxAmountMicros)),
+            text: response.token + "\n")
+    }
+
+    static func chargeAgent(_ context: CommandContext) async throws -> CommandOutput {
+        let command = context.command
+        var request = ChargeRequest()
+        request.amountMicros = try command.requiredAmount("amount").micros
+        request.category = command.string("category") ?? ""
+        request.taskID = command.string("task") ?? ""
+        request.description = command.string("description") ?? ""
+        let response = try await context.client().wallet().charge(
+            request, paymentToken: try command.required("token"), idempotencyKey: context.idempotencyKey)
+        return CommandOutput(
+            json: .object([("hold_id", .string(response.holdID)), ("entry_id", .string(response.entryID))]
+                + Render.amount("amount", response.amountMicros) + [("currency", .string(response.currency))]),
+            text: "charged \(Render.money(response.amountMicros)) \(response.currency) (hold \(response.holdID))\n")
     }
 
     static func refund(_ context: CommandContext) async throws -> CommandOutput {

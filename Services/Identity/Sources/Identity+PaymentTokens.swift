@@ -1,0 +1,58 @@
+import Foundation
+import PurserAPI
+import PurserAuth
+import PurserPostgres
+
+extension IdentityService {
+    /// Issues a payment token (agent, with its full token): an agent token
+    /// narrowed to paying one provider (`aud` = `provider:<id>`, `scope` =
+    /// `pay`) at most `max_amount_micros` in all, for at most
+    /// `PURSER_IDENTITY_PAYMENT_TOKEN_MAX_LIFETIME`, optionally once. The agent
+    /// hands it to the provider, which presents it to `Wallet/Charge`; every
+    /// other method of every service refuses it (`token_scope`). Refused: an
+    /// unknown provider (NOT_FOUND), an amount that is not positive
+    /// (`amount_invalid`), a lifetime outside 1 s…the maximum (`ttl_invalid`),
+    /// an agent that is suspended or revoked (FAILED_PRECONDITION
+    /// `agent_suspended` / `agent_revoked`).
+    func issuePaymentToken(_ request: IssuePaymentTokenRequest, principal: Principal) async throws -> IssuePaymentTokenResponse {
+        guard case .agent(let tenantID, let agentID) = principal else {
+            throw IdentityError(.permissionDenied, reason: "permission_denied", "only an agent issues payment tokens")
+        }
+        let providerID = try Validation.id(request.providerID, what: "provider")
+        guard request.maxAmountMicros > 0 else {
+            throw IdentityError.invalid("max_amount_micros", "must be positive", reason: "amount_invalid")
+        }
+        let longest = settings.paymentTokenMaximumLifetime.components.seconds
+        guard request.ttlSeconds >= 0, Int64(request.ttlSeconds) <= longest else {
+            throw IdentityError.invalid("ttl_seconds", "must be between 1 and \(longest) (0 = \(longest))", reason: "ttl_invalid")
+        }
+        let lifetime = request.ttlSeconds == 0 ? longest : Int64(request.ttlSeconds)
+        let (provider, status) = try await pool.withConnection { connection -> (Bool, String?) in
+            let providers = try connection.query("SELECT 1 FROM identity.providers WHERE provider_id = $1", [providerID])
+            let agents = try connection.query(
+                "SELECT status FROM identity.agents WHERE tenant_id = $1 AND agent_id = $2", [tenantID, agentID])
+            return (!providers.isEmpty, try agents.first?.decode(String.self, at: 0))
+        }
+        guard provider else { throw IdentityError.notFound("provider") }
+        switch status {
+        case "active": break
+        case "suspended": throw IdentityError(.failedPrecondition, reason: "agent_suspended", "a suspended agent issues no payment token")
+        case "revoked": throw IdentityError(.failedPrecondition, reason: "agent_revoked", "the agent is revoked")
+        default: throw IdentityError.notFound("agent")
+        }
+        let signer = try await keys.currentSigner()
+        let now = Int64(Date().timeIntervalSince1970)
+        let claims = JWTClaims(
+            issuer: tokenIssuer, subject: agentID, audience: [PaymentScope.audience(provider: providerID)],
+            expiresAt: now + lifetime, issuedAt: now, tokenID: Self.newID(), tenant: tenantID, role: .agent,
+            scope: PaymentScope.scope, maxAmountMicros: request.maxAmountMicros, singleUse: request.singleUse)
+        var response = IssuePaymentTokenResponse()
+        response.token = try signer.sign(claims)
+        response.tokenID = claims.tokenID
+        response.expiresAtUs = claims.expiresAt * 1_000_000
+        response.audience = claims.audience[0]
+        response.maxAmountMicros = request.maxAmountMicros
+        response.singleUse = request.singleUse
+        return response
+    }
+}
