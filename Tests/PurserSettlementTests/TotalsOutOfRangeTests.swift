@@ -61,6 +61,7 @@ import Testing
         let honest = try #require(closed.batches.first { $0.tenantID == "honest" })
         #expect(honest.captureMicros == 5_000_000 && honest.refundMicros == 2_000_000 && honest.netMicros == 3_000_000)
         #expect(!closed.batches.contains { $0.tenantID == "offender" })
+        #expect(closed.outOfRangeBatchIDs.count == 1)
 
         let statement = try await database.store.statement(tenantID: "honest", period: Self.period)
         #expect(statement.totals.map(\.netMicros) == [3_000_000])
@@ -80,18 +81,27 @@ import Testing
 
     @Test func reconciliationComparesEveryOtherTenantAndNamesTheOffendersTotalsAsOutOfRange() async throws {
         let database = try await SettlementDatabase.make("reconcile_out_of_range")
-        let ledger = Self.entries()
+        // Here the offender's net passes Int64.max too: captures only.
+        var ledger = Self.entries()
+        for index in 0..<2 as Range<Int64> {
+            ledger.add(tenant: "offender", agent: "a2", provider: "p3", category: "llm", micros: Self.huge, at: Self.day.startUs + index)
+        }
         try await database.seed(ledger.entries)
         _ = try await database.store.run(Self.period, nowUs: Self.day.adding(days: 2).startUs)
         var reconciliation = try await database.store.reconciliation(for: Self.period)
+        // The ledger's side as the Wallet answers it: the honest total, and the
+        // offender's p2 line flagged out of range (its captures and refunds do not fit).
         reconciliation.ledger[ReconcileKey(tenantID: "honest", providerID: "p1", currency: "USD")] = 3_000_000
+        reconciliation.outOfRange.insert(ReconcileKey(tenantID: "offender", providerID: "p2", currency: "USD"))
         let response = reconciliation.response(period: Self.period.wire, ledgerSource: "test")
         #expect(response.lines.map(\.tenantID) == ["honest"])
         #expect(response.lines.first?.recordedNetMicros == 3_000_000)
         #expect(response.lines.first?.batchedNetMicros == 3_000_000)
         #expect(!response.balanced)
         #expect(response.discrepancies.allSatisfy { $0.tenantID == "offender" && $0.kind == "total_out_of_range" })
-        #expect(!response.discrepancies.isEmpty)
+        // The key (tenant × provider × currency) and its batch.
+        #expect(response.discrepancies.map(\.providerID) == ["p2", "p3", "p3"])
+        #expect(response.discrepancies.filter { $0.providerID == "p3" }.map(\.batchID.isEmpty) == [true, false])
     }
 
     /// Plants in the Wallet's ledger, in its own shape, a hold of `agent`
@@ -157,6 +167,14 @@ import Testing
         #expect(run.entriesSettled == 7)
         #expect(run.batches.first { $0.tenantID == honest.tenant.lowerID }?.netMicros == 3_000_000)
         #expect(!run.batches.contains { $0.tenantID == offender.tenant.lowerID })
+        let offenderBatch = try #require(run.outOfRangeBatchIDs.first)
+        let batchRefused = await rpcFailure {
+            _ = try await client.call(SettlementMethods.getBatch, GetBatchRequest(batchID: offenderBatch), metadata: operatorMetadata)
+        }
+        #expect(batchRefused?.code == .failedPrecondition)
+        #expect(batchRefused?.reason == "total_out_of_range")
+        let ledgerLine = try #require(ledgerTotals.first { $0.key.tenantID == offender.tenant.lowerID })
+        #expect(ledgerLine.outOfRange && ledgerLine.netMicros == nil)
 
         let reconciled = try await client.call(
             SettlementMethods.reconcile, ReconcileRequest(period: Self.period.wire), metadata: operatorMetadata)

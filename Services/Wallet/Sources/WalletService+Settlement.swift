@@ -87,5 +87,6 @@ extension LedgerTotalsLine {
         currency = total.currency
         captureMicros = total.captureMicros
         refundMicros = total.refundMicros
+        outOfRange = total.outOfRange
     }
 }
