@@ -9,7 +9,8 @@ public struct WalletSettings: Sendable {
     public var defaultHoldTTL: Duration
     /// Longest hold lifetime an authorization may ask for.
     public var maximumHoldTTL: Duration
-    /// Largest amount one call may move (guards against typos and overflow).
+    /// Largest amount one call may move (guards against typos and, with the
+    /// tenant's daily bound, keeps every period's totals far below `Int64.max`).
     public var maximumAmountMicros: Int64
     /// Most authorizations (of one or several agents) decided in one transaction.
     public var authorizationBatch: Int
@@ -28,7 +29,7 @@ public struct WalletSettings: Sendable {
     /// Memberwise, for tests and embedders.
     public init(
         defaultHoldTTL: Duration = .seconds(300), maximumHoldTTL: Duration = .seconds(3_600),
-        maximumAmountMicros: Int64 = 1_000_000_000_000_000, authorizationBatch: Int = 128,
+        maximumAmountMicros: Int64 = 1_000_000_000_000, authorizationBatch: Int = 128,
         sweepInterval: Duration = .seconds(1), idempotencyRetention: Duration = .seconds(86_400),
         directoryTTL: Duration = .seconds(60), policyEndpoint: Endpoint = Endpoint(host: "127.0.0.1", port: 7103),
         policyCacheTTL: Duration = .seconds(1)
@@ -76,8 +77,8 @@ public struct WalletSettings: Sendable {
             defaultHoldTTL: defaultTTL,
             maximumHoldTTL: maximumTTL,
             maximumAmountMicros: Int64(try configuration.int(
-                "MAX_AMOUNT_MICROS", default: 1_000_000_000_000_000, in: 1...Int(Int64.max),
-                doc: "largest amount one call may move, in micros")),
+                "MAX_AMOUNT_MICROS", default: 1_000_000_000_000, in: 1...Int(Int64.max),
+                doc: "largest amount one call may move, in micros (amount_too_large beyond)")),
             authorizationBatch: try configuration.int(
                 "AUTHORIZE_BATCH", default: 128, in: 1...4_096,
                 doc: "most authorizations (of one or several agents) decided in one transaction"),
