@@ -12,6 +12,9 @@ public struct WalletSettings: Sendable {
     /// Largest amount one call may move (guards against typos and, with the
     /// tenant's daily bound, keeps every period's totals far below `Int64.max`).
     public var maximumAmountMicros: Int64
+    /// Most one tenant may move in one UTC day, summed over Fund, Authorize,
+    /// Charge and Refund (`tenant_daily_limit_exceeded` beyond).
+    public var tenantDailyMaximumMicros: Int64
     /// Most authorizations (of one or several agents) decided in one transaction.
     public var authorizationBatch: Int
     /// How often expired holds are released.
@@ -32,11 +35,13 @@ public struct WalletSettings: Sendable {
         maximumAmountMicros: Int64 = 1_000_000_000_000, authorizationBatch: Int = 128,
         sweepInterval: Duration = .seconds(1), idempotencyRetention: Duration = .seconds(86_400),
         directoryTTL: Duration = .seconds(60), policyEndpoint: Endpoint = Endpoint(host: "127.0.0.1", port: 7103),
-        policyCacheTTL: Duration = .seconds(1)
+        policyCacheTTL: Duration = .seconds(1),
+        tenantDailyMaximumMicros: Int64 = Ledger.defaultTenantDailyMaximumMicros
     ) {
         self.defaultHoldTTL = defaultHoldTTL
         self.maximumHoldTTL = maximumHoldTTL
         self.maximumAmountMicros = maximumAmountMicros
+        self.tenantDailyMaximumMicros = tenantDailyMaximumMicros
         self.authorizationBatch = authorizationBatch
         self.sweepInterval = sweepInterval
         self.idempotencyRetention = idempotencyRetention
@@ -87,7 +92,10 @@ public struct WalletSettings: Sendable {
             directoryTTL: try configuration.duration(
                 "DIRECTORY_TTL", default: "60s", doc: "how long tenant, agent and provider facts from Identity are cached"),
             policyEndpoint: policyEndpoint,
-            policyCacheTTL: policyTTL)
+            policyCacheTTL: policyTTL,
+            tenantDailyMaximumMicros: Int64(try configuration.int(
+                "TENANT_DAILY_MAX_MICROS", default: Int(Ledger.defaultTenantDailyMaximumMicros), in: 1...Int(Int64.max),
+                doc: "most one tenant may move in one UTC day over Fund, Authorize, Charge and Refund, in micros")))
     }
 }
 
