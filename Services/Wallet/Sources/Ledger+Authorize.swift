@@ -7,8 +7,8 @@ extension Ledger {
     /// order against the running balance and its limits (its own hold or
     /// denial, its own idempotency record), and the account is updated once.
     /// Returns one result per command, in order; a denial (`insufficient_funds`,
-    /// `limit_exceeded`, `agent_revoked`, `account_frozen`, `idempotency_conflict`)
-    /// is a result, not a thrown error. Throws only when the whole batch failed.
+    /// `limit_exceeded`, `agent_revoked`, `account_frozen`, `idempotency_conflict`,
+    /// `tenant_daily_limit_exceeded`) is a result, not a thrown error. Throws only when the whole batch failed.
     public func authorize(
         tenant: UUID, agent: UUID, _ commands: [AuthorizationCommand]
     ) async throws(WalletError) -> [Result<AuthorizationReceipt, WalletError>] {
@@ -21,14 +21,17 @@ extension Ledger {
     /// (tenant, agent) order whatever the order of `groups`, so concurrent
     /// calls cannot deadlock on them. Returns one array of results per group,
     /// in the order of `groups`. Throws only when the whole transaction failed
-    /// (then no group's effects were committed).
+    /// (then no group's effects were committed). Every new request counts
+    /// toward its tenant's daily bound in the same transaction.
     public func authorize(
         _ groups: [AgentAuthorizations]
     ) async throws(WalletError) -> [[Result<AuthorizationReceipt, WalletError>]] {
         guard groups.contains(where: { !$0.commands.isEmpty }) else { return groups.map { _ in [] } }
         let document = try Ledger.groupsDocument(groups)
+        let dailyMaximum = tenantDailyMaximumMicros
         let rows = try await run { connection in
-            let rows = try connection.query("SELECT group_index, outcome FROM wallet.authorize_agents($1::jsonb)", [document])
+            let rows = try connection.query(
+                "SELECT group_index, outcome FROM wallet.authorize_agents_bounded($1::jsonb, $2)", [document, dailyMaximum])
             return try rows.map { row throws(PostgresError) in (try row.decode(Int32.self, at: 0), try row.decode(String.self, at: 1)) }
         }
         var texts: [[String]] = groups.map { _ in [] }
