@@ -201,6 +201,9 @@ import Testing
         let honest = try await f.fundedAgent(1_000_000)
         _ = try await f.ledger.authorize(tenant: f.tenant, agent: honest, f.command(250_000, kind: .charge))
         let tampered = UUID(), agent = UUID()
+        _ = try await f.ledger.fund(
+            tenant: tampered, currency: "USD", amountMicros: 1_000, reference: "wire", description: "", scope: LedgerFixture.scope())
+        _ = try await f.ledger.allocate(tenant: tampered, currency: "USD", agent: agent, amountMicros: 1_000, scope: LedgerFixture.scope())
         for _ in 0..<3 {
             _ = try await f.pool.withConnection { connection in
                 try connection.execute(
@@ -214,6 +217,8 @@ import Testing
         let found = try await f.ledger.audit(tenant: nil)
         #expect(!found.isEmpty)
         #expect(found.allSatisfy { $0.tenantID == tampered })
+        // The agent's entries sum to 1,000 - 3 × 2^62: reported, flagged as past 64 bits.
+        #expect(found.contains { $0.check == "balance_equals_entries" && $0.subject == agent.uuidString.lowercased() && $0.outOfRange })
         #expect(try await f.ledger.audit(tenant: f.tenant).isEmpty)
     }
 }

@@ -20,6 +20,7 @@ public enum WalletMigrations {
         Migration(version: 5, name: "request hashes and denials planned once per connection", sql: cachedPlans),
         Migration(version: 6, name: "authorizations of several agents in one transaction", sql: authorizeAgents),
         Migration(version: 30, name: "per-tenant daily bound on what Fund, Authorize, Charge and Refund move", sql: dailyBound),
+        Migration(version: 31, name: "ledger audit in numeric", sql: auditNumeric),
     ]
 
     /// The migrator for the `wallet` schema.
