@@ -25,7 +25,7 @@ import Testing
             Self.line(day: 3, agent: "a1", provider: "p2", category: "llm", capture: 7, refund: 9, count: 2),
             Self.line(day: 3, agent: "a1", provider: "p2", category: "llm", currency: "USDC", capture: 5),
         ]
-        let statement = TenantStatement(tenantID: "t1", period: Period(startAtUs: 0, endAtUs: UTCDay.micros * 7), lines: lines.reversed())
+        let statement = try TenantStatement(tenantID: "t1", period: Period(startAtUs: 0, endAtUs: UTCDay.micros * 7), lines: lines.reversed())
         func net(_ totals: [StatementTotal], _ key: String, _ currency: String = "USD") -> Int64? {
             totals.first { $0.key == key && $0.currency == currency }?.netMicros
         }
@@ -43,19 +43,31 @@ import Testing
         #expect(statement.lines.map(\.dayAtUs) == statement.lines.map(\.dayAtUs).sorted())
     }
 
-    @Test func everyGroupingAddsUpToTheTotals() {
+    @Test func everyGroupingAddsUpToTheTotals() throws {
         var lines: [StatementLine] = []
         for index in 0..<200 {
             lines.append(Self.line(
                 day: Int64(index % 7), agent: "a\(index % 5)", provider: "p\(index % 3)", category: "c\(index % 4)",
                 capture: Int64(index * 1_234_567 % 9_999_991), refund: Int64(index % 11 == 0 ? 333 : 0)))
         }
-        let statement = TenantStatement(tenantID: "t", period: Period(startAtUs: 0, endAtUs: UTCDay.micros * 7), lines: lines)
+        let statement = try TenantStatement(tenantID: "t", period: Period(startAtUs: 0, endAtUs: UTCDay.micros * 7), lines: lines)
         let total = lines.reduce(0) { $0 + $1.netMicros }
         #expect(statement.totals.map(\.netMicros) == [total])
         for grouping in [statement.byAgent, statement.byProvider, statement.byCategory, statement.byDay] {
             #expect(grouping.reduce(0) { $0 + $1.netMicros } == total)
             #expect(grouping.reduce(0) { $0 + $1.entryCount } == 200)
         }
+    }
+
+    @Test func aGroupTotalPastInt64MaxIsRefusedAsOutOfRangeInsteadOfTrapping() {
+        let lines = [
+            Self.line(day: 2, agent: "a1", provider: "p1", category: "llm", capture: Int64.max - 1),
+            Self.line(day: 3, agent: "a1", provider: "p1", category: "llm", capture: 2),
+        ]
+        let error = #expect(throws: SettlementError.self) {
+            _ = try TenantStatement(tenantID: "t", period: Period(startAtUs: 0, endAtUs: UTCDay.micros * 7), lines: lines)
+        }
+        #expect(error?.kind == .failedPrecondition)
+        #expect(error?.reason == "total_out_of_range")
     }
 }

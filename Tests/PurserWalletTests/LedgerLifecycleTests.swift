@@ -191,4 +191,34 @@ import Testing
         #expect(balance.heldMicros == 0)
         #expect(try await f.audit() == [])
     }
+
+    /// A tampered tenant whose entries sum past Int64.max (three captures of
+    /// 2^62 out of one agent account): the audit of every tenant still answers,
+    /// reports that tenant's discrepancies and no other tenant's.
+    @Test func anAuditOfEveryTenantAnswersWhenOneTenantsEntriesSumPastInt64Max() async throws {
+        let f = try await LedgerFixture.make("audit_overflow")
+        defer { Task { await f.close() } }
+        let honest = try await f.fundedAgent(1_000_000)
+        _ = try await f.ledger.authorize(tenant: f.tenant, agent: honest, f.command(250_000, kind: .charge))
+        let tampered = UUID(), agent = UUID()
+        _ = try await f.ledger.fund(
+            tenant: tampered, currency: "USD", amountMicros: 1_000, reference: "wire", description: "", scope: LedgerFixture.scope())
+        _ = try await f.ledger.allocate(tenant: tampered, currency: "USD", agent: agent, amountMicros: 1_000, scope: LedgerFixture.scope())
+        for _ in 0..<3 {
+            _ = try await f.pool.withConnection { connection in
+                try connection.execute(
+                    """
+                    INSERT INTO wallet.entries (tenant_id, kind, debit_account, credit_account, amount, currency,
+                                                agent_id, provider_id, hold_id)
+                    VALUES ($1, 'capture', $2, $3, $4, 'USD', $2, $3, gen_random_uuid())
+                    """, [tampered, agent, f.provider, Int64(1) << 62])
+            }
+        }
+        let found = try await f.ledger.audit(tenant: nil)
+        #expect(!found.isEmpty)
+        #expect(found.allSatisfy { $0.tenantID == tampered })
+        // The agent's entries sum to 1,000 - 3 × 2^62: reported, flagged as past 64 bits.
+        #expect(found.contains { $0.check == "balance_equals_entries" && $0.subject == agent.uuidString.lowercased() && $0.outOfRange })
+        #expect(try await f.ledger.audit(tenant: f.tenant).isEmpty)
+    }
 }

@@ -13,7 +13,7 @@ import Testing
             Issue.record("accepted \(micros)")
         } catch {
             #expect(error.code == .invalidArgument)
-            #expect(error.reason == "amount_invalid")
+            #expect(error.reason == (micros > 0 ? "amount_too_large" : "amount_invalid"))
         }
     }
 

@@ -209,7 +209,52 @@ import Testing
         }
     }
 
-    static let badAmounts: [Int64] = [0, -1, Int64.min, Int64.max, 1_000_000_000_000_001]
+    @Test func theDefaultPerCallMaximumAdmitsTenToTheTwelveMicrosAndRefusesOneMore() async throws {
+        try await withWallet("rpc_amount_max") { h in
+            let maximum: Int64 = 1_000_000_000_000
+            let world = try await h.world("amount-max", operatorToken: try await h.operatorToken())
+            try await h.fund(world, agentMicros: maximum)
+            var fund = FundRequest()
+            fund.tenantID = world.tenantID
+            fund.amountMicros = maximum + 1
+            fund.externalReference = "wire"
+            var allocate = AllocateRequest()
+            allocate.agentID = world.agentID
+            allocate.amountMicros = maximum + 1
+            var authorize = AuthorizeRequest()
+            authorize.amountMicros = maximum + 1
+            authorize.providerID = world.providerID
+            var charge = ChargeRequest()
+            charge.amountMicros = maximum + 1
+            charge.providerID = world.providerID
+            let over: [RPCError?] = [
+                await rpcError { _ = try await h.call(WalletMethods.fund, fund, token: world.operatorToken, key: "over-fund") },
+                await rpcError { _ = try await h.call(WalletMethods.allocate, allocate, token: world.adminToken, key: "over-allocate") },
+                await rpcError { _ = try await h.call(WalletMethods.authorize, authorize, token: world.agentToken, key: "over-authorize") },
+                await rpcError { _ = try await h.call(WalletMethods.charge, charge, token: world.agentToken, key: "over-charge") },
+            ]
+            for failure in over {
+                #expect(failure?.code == .invalidArgument, "\(String(describing: failure))")
+                #expect(failure?.reason == "amount_too_large")
+            }
+            charge.amountMicros = maximum
+            let charged = try await h.call(WalletMethods.charge, charge, token: world.agentToken, key: "at-charge")
+            var refund = RefundRequest()
+            refund.tenantID = world.tenantID
+            refund.holdID = charged.holdID
+            refund.amountMicros = maximum + 1
+            let overRefund = await rpcError {
+                _ = try await h.call(WalletMethods.refund, refund, token: world.providerToken, key: "over-refund")
+            }
+            #expect(overRefund?.code == .invalidArgument)
+            #expect(overRefund?.reason == "amount_too_large")
+            refund.amountMicros = maximum
+            let refunded = try await h.call(WalletMethods.refund, refund, token: world.providerToken, key: "at-refund")
+            #expect(refunded.refundedMicros == maximum)
+        }
+    }
+
+    static let badAmounts: [Int64] = [0, -1, Int64.min, Int64.max, 1_000_000_000_001]
 
     @Test(arguments: badAmounts)
     func amountsThatAreZeroNegativeOrTooLargeAreInvalid(micros: Int64) async throws {
@@ -252,7 +297,7 @@ import Testing
             ]
             for failure in failures {
                 #expect(failure?.code == .invalidArgument, "\(String(describing: failure))")
-                #expect(failure?.reason == "amount_invalid")
+                #expect(failure?.reason == (micros > 0 ? "amount_too_large" : "amount_invalid"))
             }
             var balance = GetBalanceRequest()
             balance.agentID = world.agentID

@@ -29,7 +29,9 @@ struct BenchWorld: Sendable {
     }
 
     /// Creates, as the operator, the tenant, its admin, the provider and the
-    /// agents, funds the tenant and allocates `micros` to every agent.
+    /// agents, funds the tenant with `micros` per agent (one Fund per agent, so
+    /// each call stays within the Wallet's per-call maximum) and allocates
+    /// `micros` to every agent.
     static func make(
         _ system: BenchSystem, operatorToken: String, slug: String, agents count: Int, micros: Int64
     ) async throws -> BenchWorld {
@@ -49,13 +51,13 @@ struct BenchWorld: Sendable {
             PolicyMethods.setTenantPolicy, SetTenantPolicyRequest(tenantID: tenant.id, documentJSON: policyDocument),
             token: adminToken)
 
-        var fund = FundRequest()
-        fund.tenantID = tenant.id
-        fund.amountMicros = micros * Int64(count)
-        fund.externalReference = "bench-\(slug)"
-        _ = try await system.callWallet(WalletMethods.fund, fund, token: operatorToken)
         var agents: [Agent] = []
         for index in 0..<count {
+            var fund = FundRequest()
+            fund.tenantID = tenant.id
+            fund.amountMicros = micros
+            fund.externalReference = "bench-\(slug)-\(index)"
+            _ = try await system.callWallet(WalletMethods.fund, fund, token: operatorToken)
             let created = try await system.callIdentity(
                 IdentityMethods.createAgent, CreateAgentRequest(tenantID: tenant.id, handle: "\(slug)-agent-\(index)"),
                 token: adminToken)

@@ -3,16 +3,21 @@ public struct LedgerTotal: Sendable, Hashable {
     public var key: ReconcileKey
     public var captureMicros: Int64
     public var refundMicros: Int64
+    /// The ledger could not represent these totals in 64 bits (the amounts are then 0).
+    public var outOfRange: Bool
 
     /// Totals of `key`.
-    public init(key: ReconcileKey, captureMicros: Int64 = 0, refundMicros: Int64 = 0) {
+    public init(key: ReconcileKey, captureMicros: Int64 = 0, refundMicros: Int64 = 0, outOfRange: Bool = false) {
         self.key = key
         self.captureMicros = captureMicros
         self.refundMicros = refundMicros
+        self.outOfRange = outOfRange
     }
 
-    /// Captures minus refunds.
-    public var netMicros: Int64 { captureMicros - refundMicros }
+    /// Captures minus refunds, or `nil` when the totals are out of range or the difference does not fit.
+    public var netMicros: Int64? {
+        outOfRange ? nil : CheckedMicros.difference(captureMicros, refundMicros)
+    }
 }
 
 /// The tenant × provider × currency a reconciliation total belongs to.

@@ -53,6 +53,13 @@ public struct SettlementError: Error, Sendable, Hashable, CustomStringConvertibl
         SettlementError(.failedPrecondition, reason: "feed_entry_invalid", message)
     }
 
+    /// A total `what` names does not fit in a signed 64-bit count of micros
+    /// (`total_out_of_range`): it cannot be answered exactly, so it is refused.
+    public static func totalOutOfRange(_ what: String) -> SettlementError {
+        SettlementError(
+            .failedPrecondition, reason: "total_out_of_range", "\(what) does not fit in a signed 64-bit count of micros")
+    }
+
     /// The ledger's totals could not be fetched (`ledger_unavailable`).
     public static func ledgerUnavailable(_ message: String) -> SettlementError {
         SettlementError(.unavailable, reason: "ledger_unavailable", message)

@@ -87,5 +87,26 @@ public enum SettlementMigrations {
             );
             CREATE INDEX batch_lines_day ON batch_lines (day_at_us);
             """),
+        Migration(version: 20, name: "batch totals as numeric", sql: totalsAsNumeric),
     ]
+
+    /// Batch and line totals become `numeric`, so a settlement run never fails
+    /// on a sum past `Int64.max` (one tenant's totals would otherwise stop the
+    /// run for every tenant), and `settlement.int64_or_null` converts a total
+    /// back where one is answered: `NULL` when it does not fit, which the
+    /// readers refuse as `total_out_of_range`.
+    static let totalsAsNumeric = """
+        CREATE FUNCTION settlement.int64_or_null(p_value numeric) RETURNS bigint
+        LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+            SELECT CASE WHEN p_value BETWEEN -9223372036854775808 AND 9223372036854775807 THEN p_value::bigint END
+        $$;
+
+        ALTER TABLE settlement.batches
+            ALTER COLUMN capture_micros TYPE numeric, ALTER COLUMN refund_micros TYPE numeric,
+            ALTER COLUMN net_micros TYPE numeric, ALTER COLUMN adjustment_micros TYPE numeric;
+
+        ALTER TABLE settlement.batch_lines
+            ALTER COLUMN capture_micros TYPE numeric, ALTER COLUMN refund_micros TYPE numeric,
+            ALTER COLUMN net_micros TYPE numeric;
+        """
 }

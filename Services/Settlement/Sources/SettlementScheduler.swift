@@ -77,6 +77,11 @@ public struct SettlementScheduler: Service {
                     "adjustments": "\(run.adjustmentsSettled)", "batches": "\(run.batches.count)",
                 ])
             }
+            if !run.outOfRangeBatchIDs.isEmpty {
+                logger.warning("settled batches whose totals do not fit in 64 bits (answered total_out_of_range)", [
+                    "period": period.description, "batches": run.outOfRangeBatchIDs.joined(separator: ","),
+                ])
+            }
             return run
         } catch let error as SettlementError where error.reason == "period_overlaps" {
             logger.warning("scheduled period skipped", ["period": period.description, "error": error.description])

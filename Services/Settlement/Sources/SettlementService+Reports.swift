@@ -48,7 +48,9 @@ extension SettlementService {
     /// reported as a difference), then compares the ledger's totals for the
     /// period with Settlement's recorded entries, batches and unbatched entries.
     /// Meant for periods that have ended: entries committed while it runs may
-    /// show on one side only.
+    /// show on one side only. A tenant × provider × currency whose totals do
+    /// not fit in 64 bits on either side is reported as a `total_out_of_range`
+    /// discrepancy; every other one is still compared.
     func reconcile(_ request: ReconcileRequest) async throws -> ReconcileResponse {
         let period = try SettlementPeriod(request.period)
         try await consumer.catchUp()
@@ -61,7 +63,13 @@ extension SettlementService {
             throw SettlementError.ledgerUnavailable("the ledger totals could not be read: \(error)")
         }
         var reconciliation = try await store.reconciliation(for: period)
-        for total in ledgerTotals { reconciliation.ledger[total.key, default: 0] += total.netMicros }
+        for total in ledgerTotals {
+            if let net = total.netMicros, let sum = CheckedMicros.sum(reconciliation.ledger[total.key] ?? 0, net) {
+                reconciliation.ledger[total.key] = sum
+            } else {
+                reconciliation.outOfRange.insert(total.key)
+            }
+        }
         return reconciliation.response(period: period.wire, ledgerSource: ledger.name)
     }
 

@@ -5,60 +5,69 @@ extension SettlementStore {
     /// Settlement's side of a reconciliation of `period`, read in one snapshot:
     /// recorded entries, batch lines and unbatched entries of the period per
     /// tenant × provider × currency, and the three totals of every batch that
-    /// holds lines of the period.
+    /// holds lines of the period. Sums are `numeric`; a key or batch whose
+    /// total does not fit in 64 bits is recorded as out of range instead.
     public func reconciliation(for period: SettlementPeriod) async throws -> Reconciliation {
         let start = period.startUs, end = period.endUs
         return try await pool.withTransaction(TransactionOptions(isolation: .repeatableRead, readOnly: true)) { connection in
             var reconciliation = Reconciliation()
+            var outOfRange: Set<ReconcileKey> = []
             func totals(_ sql: String) throws -> [ReconcileKey: Int64] {
                 var result: [ReconcileKey: Int64] = [:]
                 for row in try connection.query(sql, [start, end]) {
                     let key = ReconcileKey(
                         tenantID: try row.decode(String.self, at: 0), providerID: try row.decode(String.self, at: 1),
                         currency: try row.decode(String.self, at: 2))
-                    result[key] = try row.decode(Int64.self, at: 3)
+                    if let total = try row.decode(Int64?.self, at: 3) {
+                        result[key] = total
+                    } else {
+                        outOfRange.insert(key)
+                    }
                 }
                 return result
             }
             reconciliation.recorded = try totals("""
                 SELECT tenant_id, provider_id, currency,
-                       sum(CASE WHEN kind = 'capture' THEN amount_micros ELSE -amount_micros END)
+                       settlement.int64_or_null(sum(CASE WHEN kind = 'capture' THEN amount_micros ELSE -amount_micros END))
                 FROM settlement.entries WHERE occurred_at_us >= $1 AND occurred_at_us < $2
                 GROUP BY tenant_id, provider_id, currency
                 """)
             reconciliation.unbatched = try totals("""
                 SELECT tenant_id, provider_id, currency,
-                       sum(CASE WHEN kind = 'capture' THEN amount_micros ELSE -amount_micros END)
+                       settlement.int64_or_null(sum(CASE WHEN kind = 'capture' THEN amount_micros ELSE -amount_micros END))
                 FROM settlement.entries WHERE batch_id IS NULL AND occurred_at_us >= $1 AND occurred_at_us < $2
                 GROUP BY tenant_id, provider_id, currency
                 """)
             reconciliation.batched = try totals("""
-                SELECT b.tenant_id, b.provider_id, b.currency, sum(l.net_micros)
+                SELECT b.tenant_id, b.provider_id, b.currency, settlement.int64_or_null(sum(l.net_micros))
                 FROM settlement.batch_lines l JOIN settlement.batches b ON b.tenant_id = l.tenant_id AND b.batch_id = l.batch_id
                 WHERE l.day_at_us >= $1 AND l.day_at_us < $2
                 GROUP BY b.tenant_id, b.provider_id, b.currency
                 """)
             let rows = try connection.query("""
-                SELECT b.batch_id::text, b.tenant_id, b.provider_id, b.currency, b.net_micros,
-                       (SELECT COALESCE(sum(l.net_micros), 0) FROM settlement.batch_lines l
-                        WHERE l.tenant_id = b.tenant_id AND l.batch_id = b.batch_id),
-                       (SELECT COALESCE(sum(CASE WHEN e.kind = 'capture' THEN e.amount_micros ELSE -e.amount_micros END), 0)
-                        FROM settlement.entries e WHERE e.tenant_id = b.tenant_id AND e.batch_id = b.batch_id)
+                SELECT b.batch_id::text, b.tenant_id, b.provider_id, b.currency, settlement.int64_or_null(b.net_micros),
+                       settlement.int64_or_null((SELECT COALESCE(sum(l.net_micros), 0) FROM settlement.batch_lines l
+                        WHERE l.tenant_id = b.tenant_id AND l.batch_id = b.batch_id)),
+                       settlement.int64_or_null((
+                        SELECT COALESCE(sum(CASE WHEN e.kind = 'capture' THEN e.amount_micros ELSE -e.amount_micros END), 0)
+                        FROM settlement.entries e WHERE e.tenant_id = b.tenant_id AND e.batch_id = b.batch_id))
                 FROM settlement.batches b
                 WHERE EXISTS (SELECT 1 FROM settlement.batch_lines l WHERE l.tenant_id = b.tenant_id AND l.batch_id = b.batch_id
                                 AND l.day_at_us >= $1 AND l.day_at_us < $2)
                    OR (b.period_start_us >= $1 AND b.period_end_us <= $2)
                 """, [start, end])
             reconciliation.batches = try rows.map { row in
-                BatchTotals(
+                let header = try row.decode(Int64?.self, at: 4), lines = try row.decode(Int64?.self, at: 5)
+                let entries = try row.decode(Int64?.self, at: 6)
+                return BatchTotals(
                     batchID: try row.decode(String.self, at: 0),
                     key: ReconcileKey(
                         tenantID: try row.decode(String.self, at: 1), providerID: try row.decode(String.self, at: 2),
                         currency: try row.decode(String.self, at: 3)),
-                    headerNetMicros: try row.decode(Int64.self, at: 4),
-                    linesNetMicros: try row.decode(Int64.self, at: 5),
-                    entriesNetMicros: try row.decode(Int64.self, at: 6))
+                    headerNetMicros: header ?? 0, linesNetMicros: lines ?? 0, entriesNetMicros: entries ?? 0,
+                    outOfRange: header == nil || lines == nil || entries == nil)
             }
+            reconciliation.outOfRange = outOfRange
             return reconciliation
         }
     }

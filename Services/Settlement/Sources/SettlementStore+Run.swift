@@ -16,6 +16,9 @@ extension SettlementStore {
     ///   batches are recomputed from their entries.
     /// - When the period has ended by `nowUs`, the period and its batches are
     ///   closed; otherwise they stay open and later runs add to them.
+    /// - Totals are summed as `numeric`, so no sum can fail the run: a batch
+    ///   whose totals do not fit in 64 bits (one tenant's) is settled like the
+    ///   others but answered in `outOfRangeBatchIDs` instead of `batches`.
     /// - A period overlapping a settled period with other bounds is refused
     ///   (`period_overlaps`).
     public func run(_ period: SettlementPeriod, nowUs: Int64, closingAtUs: Int64? = nil) async throws -> RunSettlementResponse {
@@ -29,7 +32,7 @@ extension SettlementStore {
                 "SELECT closed FROM settlement.periods WHERE start_at_us = $1 AND end_at_us = $2", [start, end])
             if let row = existing.first, try row.decode(Bool.self, at: 0) {
                 response.closed = true
-                response.batches = try Self.batches(startingAt: start, on: connection)
+                (response.batches, response.outOfRangeBatchIDs) = try Self.batches(startingAt: start, on: connection)
                 return response
             }
             let overlapping = try connection.query("""
@@ -84,12 +87,14 @@ extension SettlementStore {
             }
             response.closed = closing
             response.changed = created > 0 || !assigned.isEmpty || closedNow > 0
-            response.batches = try Self.batches(startingAt: start, on: connection)
+            (response.batches, response.outOfRangeBatchIDs) = try Self.batches(startingAt: start, on: connection)
             return response
         }
     }
 
-    /// Rebuilds the lines and totals of the open batches of the period starting at `start` from their entries.
+    /// Rebuilds the lines and totals of the open batches of the period starting
+    /// at `start` from their entries. Sums are `numeric` (the columns too), so
+    /// no total can overflow here.
     static func recomputeOpenBatches(startingAt start: Int64, on connection: PostgresConnection) throws {
         try connection.execute("""
             DELETE FROM settlement.batch_lines l USING settlement.batches b
@@ -121,13 +126,22 @@ extension SettlementStore {
             """, [start])
     }
 
-    /// The batches of the period starting at `start`, without lines, in a stable order.
-    static func batches(startingAt start: Int64, on connection: PostgresConnection) throws -> [Batch] {
+    /// The batches of the period starting at `start`, without lines, in a
+    /// stable order, and apart the ids of those whose totals do not fit in 64 bits.
+    static func batches(startingAt start: Int64, on connection: PostgresConnection) throws -> ([Batch], [String]) {
         let rows = try connection.query("""
             SELECT \(batchColumns) FROM settlement.batches b WHERE b.period_start_us = $1
             ORDER BY b.tenant_id, b.provider_id, b.currency
             """, [start])
-        return try rows.map(batch(from:))
+        var batches: [Batch] = [], outOfRange: [String] = []
+        for row in rows {
+            do {
+                batches.append(try batch(from: row))
+            } catch let error as SettlementError where error.reason == "total_out_of_range" {
+                outOfRange.append(try row.decode(String.self, at: 0))
+            }
+        }
+        return (batches, outOfRange)
     }
 }
 

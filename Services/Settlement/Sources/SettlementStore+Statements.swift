@@ -4,14 +4,16 @@ import PurserPostgres
 extension SettlementStore {
     /// Every stored capture and refund of `tenantID` that occurred in
     /// `period`, batched or not, as a statement (per agent, provider,
-    /// category and day). Read in one snapshot.
+    /// category and day). Read in one snapshot. Sums are `numeric` in SQL and
+    /// checked in Swift: a total that does not fit in 64 bits answers
+    /// `total_out_of_range` (for this tenant only).
     public func statement(tenantID: String, period: SettlementPeriod) async throws -> TenantStatement {
         let lines = try await pool.withTransaction(TransactionOptions(readOnly: true)) { connection in
             let rows = try connection.query("""
                 SELECT day_at_us, agent_id, provider_id, category, currency,
-                       COALESCE(sum(amount_micros) FILTER (WHERE kind = 'capture'), 0),
-                       COALESCE(sum(amount_micros) FILTER (WHERE kind = 'refund'), 0),
-                       sum(CASE WHEN kind = 'capture' THEN amount_micros ELSE -amount_micros END),
+                       settlement.int64_or_null(COALESCE(sum(amount_micros) FILTER (WHERE kind = 'capture'), 0)),
+                       settlement.int64_or_null(COALESCE(sum(amount_micros) FILTER (WHERE kind = 'refund'), 0)),
+                       settlement.int64_or_null(sum(CASE WHEN kind = 'capture' THEN amount_micros ELSE -amount_micros END)),
                        count(*)
                 FROM settlement.entries
                 WHERE tenant_id = $1 AND occurred_at_us >= $2 AND occurred_at_us < $3
@@ -24,18 +26,20 @@ extension SettlementStore {
                 line.providerID = try row.decode(String.self, at: 2)
                 line.category = try row.decode(String.self, at: 3)
                 line.currency = try row.decode(String.self, at: 4)
-                line.captureMicros = try row.decode(Int64.self, at: 5)
-                line.refundMicros = try row.decode(Int64.self, at: 6)
-                line.netMicros = try row.decode(Int64.self, at: 7)
+                let what = "a statement line of tenant \(tenantID)"
+                line.captureMicros = try Self.micros(row, at: 5, what)
+                line.refundMicros = try Self.micros(row, at: 6, what)
+                line.netMicros = try Self.micros(row, at: 7, what)
                 line.entryCount = try row.decode(Int64.self, at: 8)
                 return line
             }
         }
-        return TenantStatement(tenantID: tenantID, period: period.wire, lines: lines)
+        return try TenantStatement(tenantID: tenantID, period: period.wire, lines: lines)
     }
 
     /// The batches payable to `providerID` whose period lies inside `period`,
-    /// with their lines, and the totals per currency (paid, due, pending).
+    /// with their lines, and the totals per currency (paid, due, pending). A
+    /// batch, line or total that does not fit in 64 bits answers `total_out_of_range`.
     public func payout(providerID: String, period: SettlementPeriod) async throws -> ProviderPayout {
         try await pool.withTransaction(TransactionOptions(isolation: .repeatableRead, readOnly: true)) { connection in
             let rows = try connection.query("""
@@ -46,7 +50,7 @@ extension SettlementStore {
             var batches = try rows.map(Self.batch(from:))
             let lines = try Self.lines(of: batches, on: connection)
             for index in batches.indices { batches[index].lines = lines[batches[index].id] ?? [] }
-            return ProviderPayout(providerID: providerID, period: period.wire, batches: batches)
+            return try ProviderPayout(providerID: providerID, period: period.wire, batches: batches)
         }
     }
 }
@@ -54,7 +58,8 @@ extension SettlementStore {
 extension ProviderPayout {
     /// A payout of `providerID` for `period` holding `batches`, with totals per
     /// currency: net of all, paid, due (closed, unpaid) and pending (open).
-    public init(providerID: String, period: Period, batches: [Batch]) {
+    /// Sums are checked: one that does not fit in 64 bits throws `total_out_of_range`.
+    public init(providerID: String, period: Period, batches: [Batch]) throws(SettlementError) {
         self.init()
         self.providerID = providerID
         self.period = period
@@ -62,11 +67,12 @@ extension ProviderPayout {
         var totals: [String: PayoutTotal] = [:]
         for batch in batches {
             var total = totals[batch.currency] ?? PayoutTotal(currency: batch.currency)
-            total.netMicros += batch.netMicros
+            let what = "the \(batch.currency) payout total of provider \(providerID)"
+            try CheckedMicros.add(batch.netMicros, to: &total.netMicros, what)
             switch batch.state {
-            case .paid: total.paidMicros += batch.netMicros
-            case .closed: total.dueMicros += batch.netMicros
-            default: total.pendingMicros += batch.netMicros
+            case .paid: try CheckedMicros.add(batch.netMicros, to: &total.paidMicros, what)
+            case .closed: try CheckedMicros.add(batch.netMicros, to: &total.dueMicros, what)
+            default: try CheckedMicros.add(batch.netMicros, to: &total.pendingMicros, what)
             }
             totals[batch.currency] = total
         }

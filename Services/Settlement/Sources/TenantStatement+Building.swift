@@ -4,8 +4,9 @@ extension TenantStatement {
     /// A statement of `tenantID` for `period` from its lines: totals per
     /// currency, per agent, per provider, per category and per day (each also
     /// per currency), every group sorted by key then currency, lines sorted by
-    /// day, agent, provider, category and currency. Exact integer sums.
-    public init(tenantID: String, period: Period, lines: [StatementLine]) {
+    /// day, agent, provider, category and currency. Exact integer sums,
+    /// checked: one that does not fit in 64 bits throws `total_out_of_range`.
+    public init(tenantID: String, period: Period, lines: [StatementLine]) throws(SettlementError) {
         self.init()
         self.tenantID = tenantID
         self.period = period
@@ -13,11 +14,11 @@ extension TenantStatement {
             ($0.dayAtUs, $0.agentID, $0.providerID, $0.category, $0.currency)
                 < ($1.dayAtUs, $1.agentID, $1.providerID, $1.category, $1.currency)
         }
-        totals = Self.group(lines) { $0.currency }
-        byAgent = Self.group(lines) { $0.agentID }
-        byProvider = Self.group(lines) { $0.providerID }
-        byCategory = Self.group(lines) { $0.category }
-        byDay = Self.group(lines) { UTCDay(containing: $0.dayAtUs).isoDate }
+        totals = try Self.group(lines, tenantID) { $0.currency }
+        byAgent = try Self.group(lines, tenantID) { $0.agentID }
+        byProvider = try Self.group(lines, tenantID) { $0.providerID }
+        byCategory = try Self.group(lines, tenantID) { $0.category }
+        byDay = try Self.group(lines, tenantID) { UTCDay(containing: $0.dayAtUs).isoDate }
     }
 
     private struct GroupKey: Hashable {
@@ -25,15 +26,18 @@ extension TenantStatement {
         let currency: String
     }
 
-    private static func group(_ lines: [StatementLine], by key: (StatementLine) -> String) -> [StatementTotal] {
+    private static func group(
+        _ lines: [StatementLine], _ tenantID: String, by key: (StatementLine) -> String
+    ) throws(SettlementError) -> [StatementTotal] {
         var totals: [GroupKey: StatementTotal] = [:]
         for line in lines {
             let groupKey = GroupKey(key: key(line), currency: line.currency)
             var total = totals[groupKey] ?? StatementTotal(key: groupKey.key, currency: line.currency)
-            total.captureMicros += line.captureMicros
-            total.refundMicros += line.refundMicros
-            total.netMicros += line.netMicros
-            total.entryCount += line.entryCount
+            let what = "the statement total \(groupKey.key) (\(line.currency)) of tenant \(tenantID)"
+            try CheckedMicros.add(line.captureMicros, to: &total.captureMicros, what)
+            try CheckedMicros.add(line.refundMicros, to: &total.refundMicros, what)
+            try CheckedMicros.add(line.netMicros, to: &total.netMicros, what)
+            try CheckedMicros.add(line.entryCount, to: &total.entryCount, what)
             totals[groupKey] = total
         }
         return totals.values.sorted { ($0.key, $0.currency) < ($1.key, $1.currency) }

@@ -28,7 +28,7 @@ public struct WalletLedgerTotals: LedgerTotalsSource {
             }
             return LedgerTotal(
                 key: ReconcileKey(tenantID: line.tenantID, providerID: line.providerID, currency: line.currency),
-                captureMicros: line.captureMicros, refundMicros: line.refundMicros)
+                captureMicros: line.captureMicros, refundMicros: line.refundMicros, outOfRange: line.outOfRange)
         }
     }
 }

@@ -7,8 +7,8 @@ extension Ledger {
     /// order against the running balance and its limits (its own hold or
     /// denial, its own idempotency record), and the account is updated once.
     /// Returns one result per command, in order; a denial (`insufficient_funds`,
-    /// `limit_exceeded`, `agent_revoked`, `account_frozen`, `idempotency_conflict`)
-    /// is a result, not a thrown error. Throws only when the whole batch failed.
+    /// `limit_exceeded`, `agent_revoked`, `account_frozen`, `idempotency_conflict`,
+    /// `tenant_daily_limit_exceeded`) is a result, not a thrown error. Throws only when the whole batch failed.
     public func authorize(
         tenant: UUID, agent: UUID, _ commands: [AuthorizationCommand]
     ) async throws(WalletError) -> [Result<AuthorizationReceipt, WalletError>] {

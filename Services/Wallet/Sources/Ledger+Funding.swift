@@ -3,14 +3,15 @@ import PurserPostgres
 
 extension Ledger {
     /// Moves `amountMicros` from the tenant's funding account into its treasury
-    /// (creating both on first use). Idempotent by `scope`.
+    /// (creating both on first use). Idempotent by `scope`. Counts toward the
+    /// tenant's daily bound (`tenant_daily_limit_exceeded` beyond it).
     public func fund(
         tenant: UUID, currency: String, amountMicros: Int64, reference: String, description: String,
         scope: IdempotencyScope
     ) async throws(WalletError) -> FundReceipt {
         let result = try await outcome(
-            "SELECT wallet.fund($1, $2, $3, $4, $5, $6, $7)",
-            [tenant, scope.principal, scope.key, currency, amountMicros, reference, description]
+            "SELECT wallet.fund_bounded($1, $2, $3, $4, $5, $6, $7, $8)",
+            [tenant, scope.principal, scope.key, currency, amountMicros, reference, description, tenantDailyMaximumMicros]
         ).accepted()
         return FundReceipt(
             entryID: try result.require(result.entryId, "entry_id"),

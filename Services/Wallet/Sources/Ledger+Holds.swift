@@ -41,13 +41,14 @@ extension Ledger {
     /// Returns `amountMicros` (everything not yet refunded when `nil`) of a
     /// captured hold to its agent; refunds of one hold never exceed its
     /// capture (`refund_exceeds_capture`). Idempotent by `scope`; callers other
-    /// than the payee or the operator get `not_found`.
+    /// than the payee or the operator get `not_found`. Counts toward the
+    /// tenant's daily bound (`tenant_daily_limit_exceeded` beyond it).
     public func refund(
         tenant: UUID, hold: UUID, amountMicros: Int64?, reason: String, caller: HoldCaller, scope: IdempotencyScope
     ) async throws(WalletError) -> RefundReceipt {
         let result = try await outcome(
-            "SELECT wallet.refund($1, $2, $3, $4, $5::bigint, $6, $7, $8::uuid)",
-            [tenant, scope.principal, scope.key, hold, amountMicros, reason, caller.kind, caller.id]
+            "SELECT wallet.refund_bounded($1, $2, $3, $4, $5::bigint, $6, $7, $8::uuid, $9)",
+            [tenant, scope.principal, scope.key, hold, amountMicros, reason, caller.kind, caller.id, tenantDailyMaximumMicros]
         ).accepted()
         return RefundReceipt(
             holdID: hold,

@@ -7,16 +7,25 @@ extension Ledger {
     /// account's `held` equals its pending holds, no available balance is
     /// negative, each tenant's balances plus its derived provider payables sum
     /// to zero, and each hold's capture and refunds match its entries. Returns
-    /// the discrepancies; a sound ledger returns none.
+    /// the discrepancies; a sound ledger returns none. Sums are `numeric`: a
+    /// discrepancy whose amounts do not fit in 64 bits is reported with
+    /// `outOfRange` (amounts 0), never failing the audit of other tenants.
     public func audit(tenant: UUID?) async throws(WalletError) -> [AuditDiscrepancy] {
         try await run { connection in
             let rows = try connection.query(
-                "SELECT tenant_id, check_name, subject, expected, actual FROM wallet.audit($1::uuid)", [tenant])
+                """
+                SELECT tenant_id, check_name, subject,
+                       CASE WHEN expected BETWEEN -9223372036854775808 AND 9223372036854775807 THEN expected::bigint END,
+                       CASE WHEN actual BETWEEN -9223372036854775808 AND 9223372036854775807 THEN actual::bigint END
+                  FROM wallet.audit($1::uuid)
+                """, [tenant])
             return try rows.map { row throws(PostgresError) in
-                AuditDiscrepancy(
+                let expected = try row.decode(Int64?.self, at: 3), actual = try row.decode(Int64?.self, at: 4)
+                let fits = expected != nil && actual != nil
+                return AuditDiscrepancy(
                     tenantID: try row.decode(UUID.self, at: 0), check: try row.decode(String.self, at: 1),
-                    subject: try row.decode(String.self, at: 2), expected: try row.decode(Int64.self, at: 3),
-                    actual: try row.decode(Int64.self, at: 4))
+                    subject: try row.decode(String.self, at: 2), expected: fits ? expected ?? 0 : 0,
+                    actual: fits ? actual ?? 0 : 0, outOfRange: !fits)
             }
         }
     }

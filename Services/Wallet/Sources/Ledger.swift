@@ -30,11 +30,22 @@ public struct Ledger: Sendable {
     public let maximumAttempts: Int
     /// Counters of this ledger's statements.
     public let metrics = LedgerMetrics()
+    /// Most one tenant may bring in over one UTC day by Fund and Refund.
+    public let tenantDailyMaximumMicros: Int64
 
-    /// A ledger on `pool` (its `wallet` schema migrated), retrying a statement up to `maximumAttempts` times.
-    public init(pool: PostgresPool, maximumAttempts: Int = 8) {
+    /// 10^15 µ (a billion units) per tenant and UTC day: with the per-call
+    /// maximum, a month of one tenant's captures stays far below `Int64.max`.
+    public static let defaultTenantDailyMaximumMicros: Int64 = 1_000_000_000_000_000
+
+    /// A ledger on `pool` (its `wallet` schema migrated), retrying a statement
+    /// up to `maximumAttempts` times, letting each tenant move at most
+    /// `tenantDailyMaximumMicros` a UTC day.
+    public init(
+        pool: PostgresPool, maximumAttempts: Int = 8, tenantDailyMaximumMicros: Int64 = Ledger.defaultTenantDailyMaximumMicros
+    ) {
         self.pool = pool
         self.maximumAttempts = max(1, maximumAttempts)
+        self.tenantDailyMaximumMicros = max(1, tenantDailyMaximumMicros)
     }
 
     /// Runs `body` on a pooled connection, again on retryable failures with

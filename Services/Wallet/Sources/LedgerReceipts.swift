@@ -110,6 +110,10 @@ public struct AuditDiscrepancy: Sendable, Equatable, CustomStringConvertible {
     public var subject: String
     public var expected: Int64
     public var actual: Int64
+    /// The expected or the actual amount does not fit in 64 bits (both are then 0).
+    public var outOfRange = false
 
-    public var description: String { "\(check) \(subject): expected \(expected), found \(actual)" }
+    public var description: String {
+        outOfRange ? "\(check) \(subject): an amount past 64 bits" : "\(check) \(subject): expected \(expected), found \(actual)"
+    }
 }

@@ -21,6 +21,8 @@ public enum WalletMigrations {
         Migration(version: 6, name: "authorizations of several agents in one transaction", sql: authorizeAgents),
         Migration(version: 7, name: "policy epochs; limits sharing a counter count once", sql: policyEpochs),
         Migration(version: 20, name: "payment tokens charged under", sql: paymentTokens),
+        Migration(version: 30, name: "per-tenant daily bound on what Fund and Refund move", sql: dailyBound),
+        Migration(version: 31, name: "ledger audit in numeric", sql: auditNumeric),
     ]
 
     /// The migrator for the `wallet` schema.

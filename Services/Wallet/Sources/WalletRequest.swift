@@ -18,11 +18,12 @@ enum WalletRequest {
         return id
     }
 
-    /// A positive amount no larger than `maximum`.
+    /// A positive amount (`amount_invalid` otherwise) no larger than the
+    /// per-call `maximum` (`amount_too_large` beyond).
     static func amount(_ micros: Int64, maximum: Int64, field: String = "amount_micros") throws(WalletError) -> Int64 {
         guard micros > 0 else { throw .invalid(field, "must be positive", reason: "amount_invalid") }
         guard micros <= maximum else {
-            throw .invalid(field, "must be at most \(maximum) micros", reason: "amount_invalid")
+            throw .invalid(field, "must be at most \(maximum) micros per call", reason: "amount_too_large")
         }
         return micros
     }

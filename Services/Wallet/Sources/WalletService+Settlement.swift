@@ -36,6 +36,7 @@ extension WalletService {
                 item.subject = found.subject
                 item.expected = found.expected
                 item.actual = found.actual
+                item.outOfRange = found.outOfRange
                 return item
             }
             response.clean = discrepancies.isEmpty
@@ -87,5 +88,6 @@ extension LedgerTotalsLine {
         currency = total.currency
         captureMicros = total.captureMicros
         refundMicros = total.refundMicros
+        outOfRange = total.outOfRange
     }
 }

@@ -38,7 +38,7 @@ public final class WalletService: Sendable {
         self.settings = settings
         self.directory = directory
         self.policy = policy
-        self.ledger = Ledger(pool: host.pool)
+        self.ledger = Ledger(pool: host.pool, tenantDailyMaximumMicros: settings.tenantDailyMaximumMicros)
         self.coalescer = AuthorizationCoalescer(ledger: ledger, maximumBatch: settings.authorizationBatch)
         registerFunding()
         registerAuthorization()

@@ -9,8 +9,13 @@ public struct WalletSettings: Sendable {
     public var defaultHoldTTL: Duration
     /// Longest hold lifetime an authorization may ask for.
     public var maximumHoldTTL: Duration
-    /// Largest amount one call may move (guards against typos and overflow).
+    /// Largest amount one call may move (guards against typos and, with the
+    /// tenant's daily bound, keeps every period's totals far below `Int64.max`).
     public var maximumAmountMicros: Int64
+    /// Most one tenant may bring into its accounts in one UTC day, summed over
+    /// Fund and Refund (`tenant_daily_limit_exceeded` beyond); spending is
+    /// bounded by balances, which only these two grow.
+    public var tenantDailyMaximumMicros: Int64
     /// Most authorizations (of one or several agents) decided in one transaction.
     public var authorizationBatch: Int
     /// How often expired holds are released.
@@ -28,14 +33,16 @@ public struct WalletSettings: Sendable {
     /// Memberwise, for tests and embedders.
     public init(
         defaultHoldTTL: Duration = .seconds(300), maximumHoldTTL: Duration = .seconds(3_600),
-        maximumAmountMicros: Int64 = 1_000_000_000_000_000, authorizationBatch: Int = 128,
+        maximumAmountMicros: Int64 = 1_000_000_000_000, authorizationBatch: Int = 128,
         sweepInterval: Duration = .seconds(1), idempotencyRetention: Duration = .seconds(86_400),
         directoryTTL: Duration = .seconds(60), policyEndpoint: Endpoint = Endpoint(host: "127.0.0.1", port: 7103),
-        policyCacheTTL: Duration = .seconds(1)
+        policyCacheTTL: Duration = .seconds(1),
+        tenantDailyMaximumMicros: Int64 = Ledger.defaultTenantDailyMaximumMicros
     ) {
         self.defaultHoldTTL = defaultHoldTTL
         self.maximumHoldTTL = maximumHoldTTL
         self.maximumAmountMicros = maximumAmountMicros
+        self.tenantDailyMaximumMicros = tenantDailyMaximumMicros
         self.authorizationBatch = authorizationBatch
         self.sweepInterval = sweepInterval
         self.idempotencyRetention = idempotencyRetention
@@ -76,8 +83,8 @@ public struct WalletSettings: Sendable {
             defaultHoldTTL: defaultTTL,
             maximumHoldTTL: maximumTTL,
             maximumAmountMicros: Int64(try configuration.int(
-                "MAX_AMOUNT_MICROS", default: 1_000_000_000_000_000, in: 1...Int(Int64.max),
-                doc: "largest amount one call may move, in micros")),
+                "MAX_AMOUNT_MICROS", default: 1_000_000_000_000, in: 1...Int(Int64.max),
+                doc: "largest amount one call may move, in micros (amount_too_large beyond)")),
             authorizationBatch: try configuration.int(
                 "AUTHORIZE_BATCH", default: 128, in: 1...4_096,
                 doc: "most authorizations (of one or several agents) decided in one transaction"),
@@ -86,7 +93,10 @@ public struct WalletSettings: Sendable {
             directoryTTL: try configuration.duration(
                 "DIRECTORY_TTL", default: "60s", doc: "how long tenant, agent and provider facts from Identity are cached"),
             policyEndpoint: policyEndpoint,
-            policyCacheTTL: policyTTL)
+            policyCacheTTL: policyTTL,
+            tenantDailyMaximumMicros: Int64(try configuration.int(
+                "TENANT_DAILY_MAX_MICROS", default: Int(Ledger.defaultTenantDailyMaximumMicros), in: 1...Int(Int64.max),
+                doc: "most one tenant may bring in over one UTC day by Fund and Refund, in micros")))
     }
 }
 

@@ -105,6 +105,9 @@ public struct RunSettlementResponse: WireMessage {
     public var adjustmentsSettled: Int64 = 0
     /// The period's batches after the run, without lines.
     public var batches: [Batch] = []
+    /// Batches of the period whose totals do not fit in 64 bits: settled, but
+    /// left out of `batches`; reading them answers `total_out_of_range`.
+    public var outOfRangeBatchIDs: [String] = []
     public init() {}
     public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
         try t.field(1, &period)
@@ -113,6 +116,7 @@ public struct RunSettlementResponse: WireMessage {
         try t.field(4, &entriesSettled)
         try t.field(5, &adjustmentsSettled)
         try t.field(6, &batches)
+        try t.field(7, &outOfRangeBatchIDs)
     }
 }
 

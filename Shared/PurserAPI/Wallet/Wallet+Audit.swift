@@ -18,6 +18,8 @@ public struct LedgerDiscrepancy: WireMessage {
     public var subject: String = ""
     public var expected: Int64 = 0
     public var actual: Int64 = 0
+    /// The expected or the actual amount does not fit in 64 bits (both are then 0).
+    public var outOfRange = false
     public init() {}
     public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
         try t.field(1, &tenantID)
@@ -25,6 +27,7 @@ public struct LedgerDiscrepancy: WireMessage {
         try t.field(3, &subject)
         try t.field(4, &expected)
         try t.field(5, &actual)
+        try t.field(6, &outOfRange)
     }
 }
 

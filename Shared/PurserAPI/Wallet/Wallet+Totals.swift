@@ -31,6 +31,8 @@ public struct LedgerTotalsLine: WireMessage, Hashable {
     public var currency: String = ""
     public var captureMicros: Int64 = 0
     public var refundMicros: Int64 = 0
+    /// The captures or refunds do not fit in 64 bits (both amounts are then 0).
+    public var outOfRange = false
     public init() {}
     public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
         try t.field(1, &tenantID)
@@ -38,6 +40,7 @@ public struct LedgerTotalsLine: WireMessage, Hashable {
         try t.field(3, &currency)
         try t.field(4, &captureMicros)
         try t.field(5, &refundMicros)
+        try t.field(6, &outOfRange)
     }
 }
 

@@ -48,10 +48,14 @@ extension CLI {
         return CommandOutput(
             json: .object([("period", response.period.json), ("closed", .bool(response.closed)), ("changed", .bool(response.changed)),
                            ("entries_settled", .int(response.entriesSettled)), ("adjustments_settled", .int(response.adjustmentsSettled)),
-                           ("batches", .array(response.batches.map(\.json)))]),
+                           ("batches", .array(response.batches.map(\.json))),
+                           ("out_of_range_batch_ids", .array(response.outOfRangeBatchIDs.map(JSONValue.string)))]),
             text: "settled \(periodText(response.period)): \(response.entriesSettled) entries, "
                 + "\(response.closed ? "closed" : "open (the period has not ended)")\(response.changed ? "" : ", nothing changed")\n"
-                + Table(Batch.columns, rows: response.batches.map(\.row)).rendered())
+                + Table(Batch.columns, rows: response.batches.map(\.row)).rendered()
+                + (response.outOfRangeBatchIDs.isEmpty ? ""
+                    : "batches whose totals do not fit in 64 bits (total_out_of_range): "
+                        + response.outOfRangeBatchIDs.joined(separator: ", ") + "\n"))
     }
 
     static func listBatches(_ context: CommandContext) async throws -> CommandOutput {

@@ -257,12 +257,16 @@ extension CLI {
             json: .object([("clean", .bool(response.clean)),
                            ("discrepancies", .array(response.discrepancies.map {
                                .object([("tenant_id", .string($0.tenantID)), ("check", .string($0.check)), ("subject", .string($0.subject)),
-                                        ("expected", .int($0.expected)), ("actual", .int($0.actual))])
+                                        ("expected", .int($0.expected)), ("actual", .int($0.actual)),
+                                        ("out_of_range", .bool($0.outOfRange))])
                            }))] + Render.time("checked_at", response.checkedAtUs)),
             text: response.clean
                 ? "ledger audit clean at \(UTCDate.timestamp(response.checkedAtUs))\n"
                 : Table(["TENANT", "CHECK", "SUBJECT", "EXPECTED", "ACTUAL"],
-                        rows: response.discrepancies.map { [$0.tenantID, $0.check, $0.subject, String($0.expected), String($0.actual)] }).rendered())
+                        rows: response.discrepancies.map {
+                            [$0.tenantID, $0.check, $0.subject, $0.outOfRange ? "past 64 bits" : String($0.expected),
+                             $0.outOfRange ? "past 64 bits" : String($0.actual)]
+                        }).rendered())
         guard response.clean else {
             throw CommandFailure(reason: "ledger_discrepancy", "\(response.discrepancies.count) ledger discrepancies", output: output)
         }
