@@ -18,15 +18,20 @@ struct PolicyClientTests {
                 PolicyMethods.setTenantPolicy,
                 SetTenantPolicyRequest(tenantID: tenant.id, documentJSON: #"{"per_call_max": "5.00"}"#),
                 token: tenant.adminToken)
-            let ttl = Duration.seconds(1)
+            // A TTL no loaded machine outlasts between two calls, for the hit;
+            // a short one, waited out, for the change becoming visible.
+            let caching = PolicyClient(client: h.wallet, ttl: .seconds(120), timeout: .seconds(10))
+            let ttl = Duration.milliseconds(300)
             let client = PolicyClient(client: h.wallet, ttl: ttl, timeout: .seconds(10))
 
-            let first = try await client.effectivePolicy(tenantID: tenant.id, agentID: agent.id)
+            let first = try await caching.effectivePolicy(tenantID: tenant.id, agentID: agent.id)
             #expect(first.policy.perCallMax?.amount == 5_000_000)
             #expect(first.policy.timeZone.identifier == "Asia/Tokyo")
             #expect(first.tenantVersion == 1)
-            let cached = try await client.effectivePolicy(tenantID: tenant.id, agentID: agent.id)
+            let cached = try await caching.effectivePolicy(tenantID: tenant.id, agentID: agent.id)
             #expect(cached.fetchedAt == first.fetchedAt)
+            let before = try await client.effectivePolicy(tenantID: tenant.id, agentID: agent.id)
+            #expect(before.policy.perCallMax?.amount == 5_000_000)
 
             _ = try await h.call(
                 PolicyMethods.setAgentPolicy,

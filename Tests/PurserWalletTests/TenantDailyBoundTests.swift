@@ -33,10 +33,10 @@ import Testing
         _ = try await bounded.fund(
             tenant: UUID(), currency: "USD", amountMicros: 1_000, reference: "wire", description: "", scope: LedgerFixture.scope())
 
-        // Refund: the fixture funds 10,000 (counted), a charge moves 6,000; of
-        // a bound of 20,000, 4,000 is left for refunds.
+        // Refund: the fixture funds 10,000 (counted) and a charge spends 6,000
+        // (not counted); of a bound of 14,000, 4,000 is left for refunds.
         let agent = try await f.fundedAgent(10_000)
-        let refunding = Ledger(pool: f.pool, tenantDailyMaximumMicros: 20_000)
+        let refunding = Ledger(pool: f.pool, tenantDailyMaximumMicros: 14_000)
         let charged = try await refunding.authorize(tenant: f.tenant, agent: agent, f.command(6_000, kind: .charge))
         func refund(_ micros: Int64?) async throws -> RefundReceipt {
             try await refunding.refund(
