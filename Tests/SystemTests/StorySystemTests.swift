@@ -71,7 +71,7 @@ import Testing
         let admin = try await ok(deployment, ["keys", "create", "--tenant", tenantID, "--role", "admin", "--label", "platform"], extra: asOperator)
         let adminSecret = try #require(admin["secret"] as? String)
         let provider = try await ok(deployment, ["admin", "providers", "register", "--slug", "search-\(suffix)", "--name", "Search API",
-                                                 "--category", "search"], extra: asOperator)
+                                                 "--category", "search", "--categories", "news,gambling"], extra: asOperator)
         let providerID = try #require((provider["provider"] as? [String: Any])?["id"] as? String)
         let providerSecret = try #require(provider["secret"] as? String)
 
@@ -127,6 +127,9 @@ import Testing
         let blocked = try await refused(deployment, ["wallet", "charge", "--amount", "1", "--provider", providerID,
                                                      "--category", "gambling"], as: agentSecret)
         #expect(blocked["reason"] as? String == "category_blocked")
+        let unregistered = try await refused(deployment, ["wallet", "charge", "--amount", "1", "--provider", providerID,
+                                                          "--category", "groceries"], as: agentSecret)
+        #expect(unregistered["reason"] as? String == "category_not_registered")
 
         // Mail sent over SMTP to the agent's address appears in its inbox.
         let smtp = SMTPSender(port: deployment.smtpPort)

@@ -47,7 +47,7 @@ extension Deployment {
         let adminToken = try await token(admin.secret)
         let provider = try await identity.call(
             IdentityMethods.registerProvider,
-            RegisterProviderRequest(slug: "api-\(suffix)", name: "Metered API", defaultCategory: "inference"),
+            RegisterProviderRequest(slug: "api-\(suffix)", name: "Metered API", defaultCategory: "inference", categories: ["search"]),
             metadata: bearer(operatorToken), timeout: .seconds(20))
 
         var fund = FundRequest()
