@@ -7,7 +7,9 @@ import PurserPostgres
 /// tenant-scoped: providers and operators belong to no tenant, and a secret is
 /// looked up by its digest before its tenant is known.
 public enum IdentityMigrations {
-    /// Every migration of the `identity` schema.
+    /// Every migration of the `identity` schema. A migration never changes
+    /// once applied (the migrator checks its checksum): change the schema by
+    /// adding one.
     public static let all: [Migration] = [
         Migration(version: 1, name: "tenants_keys_agents_providers", sql: """
             CREATE FUNCTION identity.to_us(timestamptz) RETURNS bigint
@@ -67,6 +69,8 @@ public enum IdentityMigrations {
                 name text NOT NULL,
                 default_category text NOT NULL DEFAULT '',
                 created_at timestamptz NOT NULL DEFAULT now(),
+                -- The categories a provider may be paid under besides its default one.
+                categories text[] NOT NULL DEFAULT '{}',
                 CONSTRAINT providers_slug_unique UNIQUE (slug)
             );
 
@@ -122,10 +126,6 @@ public enum IdentityMigrations {
                 PRIMARY KEY (tenant_id, agent_id, subscriber)
             );
             CREATE INDEX revocation_outbox_due ON identity.revocation_outbox (next_attempt_at) WHERE delivered_at IS NULL;
-            """),
-        Migration(version: 30, name: "provider categories", sql: """
-            -- The categories a provider may be paid under besides its default one.
-            ALTER TABLE identity.providers ADD COLUMN categories text[] NOT NULL DEFAULT '{}';
             """),
     ]
 }

@@ -3,7 +3,8 @@ import PurserPostgres
 /// The `settlement` schema. Tenant-scoped tables have primary keys starting
 /// with `tenant_id`; ids are text as the Wallet sends them.
 public enum SettlementMigrations {
-    /// Every migration, in version order.
+    /// Every migration, in version order. A migration never changes once
+    /// applied (the migrator checks its checksum): change the schema by adding one.
     public static let all: [Migration] = [
         Migration(version: 1, name: "feed entries and cursor", sql: """
             CREATE TABLE feed_cursor (
@@ -54,10 +55,10 @@ public enum SettlementMigrations {
                 period_start_us bigint NOT NULL,
                 period_end_us bigint NOT NULL,
                 state text NOT NULL CHECK (state IN ('open', 'closed', 'paid')),
-                capture_micros bigint NOT NULL DEFAULT 0,
-                refund_micros bigint NOT NULL DEFAULT 0,
-                net_micros bigint NOT NULL DEFAULT 0,
-                adjustment_micros bigint NOT NULL DEFAULT 0,
+                capture_micros numeric NOT NULL DEFAULT 0,
+                refund_micros numeric NOT NULL DEFAULT 0,
+                net_micros numeric NOT NULL DEFAULT 0,
+                adjustment_micros numeric NOT NULL DEFAULT 0,
                 entry_count bigint NOT NULL DEFAULT 0,
                 external_reference text NOT NULL DEFAULT '',
                 created_at_us bigint NOT NULL,
@@ -78,35 +79,23 @@ public enum SettlementMigrations {
                 category text NOT NULL,
                 day_at_us bigint NOT NULL,
                 adjustment boolean NOT NULL,
-                capture_micros bigint NOT NULL,
-                refund_micros bigint NOT NULL,
-                net_micros bigint NOT NULL,
+                capture_micros numeric NOT NULL,
+                refund_micros numeric NOT NULL,
+                net_micros numeric NOT NULL,
                 entry_count bigint NOT NULL,
                 PRIMARY KEY (tenant_id, batch_id, agent_id, category, day_at_us, adjustment),
                 FOREIGN KEY (tenant_id, batch_id) REFERENCES batches (tenant_id, batch_id)
             );
             CREATE INDEX batch_lines_day ON batch_lines (day_at_us);
+
+            -- Totals are numeric, so a run never fails on a sum past Int64.max (one
+            -- tenant's totals would otherwise stop the run for every tenant); a total
+            -- is converted back where it is answered, NULL when it does not fit, which
+            -- the readers refuse as `total_out_of_range`.
+            CREATE FUNCTION settlement.int64_or_null(p_value numeric) RETURNS bigint
+            LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+                SELECT CASE WHEN p_value BETWEEN -9223372036854775808 AND 9223372036854775807 THEN p_value::bigint END
+            $$;
             """),
-        Migration(version: 20, name: "batch totals as numeric", sql: totalsAsNumeric),
     ]
-
-    /// Batch and line totals become `numeric`, so a settlement run never fails
-    /// on a sum past `Int64.max` (one tenant's totals would otherwise stop the
-    /// run for every tenant), and `settlement.int64_or_null` converts a total
-    /// back where one is answered: `NULL` when it does not fit, which the
-    /// readers refuse as `total_out_of_range`.
-    static let totalsAsNumeric = """
-        CREATE FUNCTION settlement.int64_or_null(p_value numeric) RETURNS bigint
-        LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-            SELECT CASE WHEN p_value BETWEEN -9223372036854775808 AND 9223372036854775807 THEN p_value::bigint END
-        $$;
-
-        ALTER TABLE settlement.batches
-            ALTER COLUMN capture_micros TYPE numeric, ALTER COLUMN refund_micros TYPE numeric,
-            ALTER COLUMN net_micros TYPE numeric, ALTER COLUMN adjustment_micros TYPE numeric;
-
-        ALTER TABLE settlement.batch_lines
-            ALTER COLUMN capture_micros TYPE numeric, ALTER COLUMN refund_micros TYPE numeric,
-            ALTER COLUMN net_micros TYPE numeric;
-        """
 }

@@ -1,5 +1,16 @@
 extension WalletMigrations {
-    /// Authorize and Charge for a batch of one agent's requests under one row lock.
+    /// Authorize and Charge for a batch of one agent's requests under one row
+    /// lock, and the policy epochs they are checked against.
+    ///
+    /// Per request, in order: a replay answers its stored outcome; a request
+    /// whose policy could not be had answers that failure (`unavailable`,
+    /// unstored); a request decided under a policy older than the tenant's
+    /// recorded epoch (`wallet.policy_epochs`, written by `PolicyChanged`
+    /// before Policy's write returns) answers `policy_stale` (unstored) and is
+    /// decided again by the Wallet under a fresh policy; then the policy's
+    /// refusal, the account's status, the available balance and each limit
+    /// (limits sharing a counter are each checked against that one row, which
+    /// is counted once). Every other outcome is stored under its idempotency key.
     static let authorize = #"""
 CREATE FUNCTION wallet.authorize_batch(p_tenant uuid, p_agent uuid, p_requests jsonb)
 RETURNS SETOF jsonb LANGUAGE plpgsql AS $$
@@ -11,6 +22,7 @@ DECLARE
     v_status text := 'active';
     v_currency text := '';
     v_changed boolean := false;
+    v_epoch bigint;
     req jsonb;
     lim jsonb;
     v_method text;
@@ -45,8 +57,24 @@ BEGIN
             RETURN NEXT v_out;
             CONTINUE;
         END IF;
+        IF req ? 'unavailable' THEN
+            RETURN NEXT req->'unavailable';
+            CONTINUE;
+        END IF;
+        IF req ? 'policy_epoch' THEN
+            IF v_epoch IS NULL THEN
+                SELECT coalesce(max(epoch), 0) INTO v_epoch FROM wallet.policy_epochs WHERE tenant_id = p_tenant;
+            END IF;
+            IF (req->>'policy_epoch')::bigint < v_epoch THEN
+                RETURN NEXT wallet.denial('unavailable', 'policy_stale', 'the spending policy changed; decide again')
+                    || jsonb_build_object('policy_epoch', v_epoch);
+                CONTINUE;
+            END IF;
+        END IF;
         v_out := NULL;
-        IF v_status = 'revoked' THEN
+        IF req ? 'denial' THEN
+            v_out := req->'denial';
+        ELSIF v_status = 'revoked' THEN
             v_out := wallet.denial('failed_precondition', 'agent_revoked', 'the agent is revoked');
         ELSIF v_status = 'frozen' THEN
             v_out := wallet.denial('failed_precondition', 'account_frozen', 'the account is frozen');
@@ -74,8 +102,12 @@ BEGIN
                         || jsonb_build_object('rule', lim->>'scope', 'headroom_micros', greatest(v_cap - v_spent, 0), 'headroom_count', 0);
                     EXIT;
                 END IF;
-                v_scopes := v_scopes || (lim->>'scope');
-                v_windows := v_windows || (lim->>'window');
+                -- Limits of one scope share one counter: checked each, counted once.
+                IF NOT EXISTS (SELECT 1 FROM unnest(v_scopes, v_windows) AS k(s, w)
+                                WHERE k.s = lim->>'scope' AND k.w = lim->>'window') THEN
+                    v_scopes := v_scopes || (lim->>'scope');
+                    v_windows := v_windows || (lim->>'window');
+                END IF;
             END LOOP;
         END IF;
         IF v_out IS NOT NULL THEN
@@ -120,5 +152,12 @@ BEGIN
          WHERE tenant_id = p_tenant AND account_id = p_agent;
     END IF;
 END $$;
+
+CREATE FUNCTION wallet.note_policy_epoch(p_tenant uuid, p_epoch bigint) RETURNS bigint
+LANGUAGE sql AS $$
+    INSERT INTO wallet.policy_epochs AS e (tenant_id, epoch) VALUES (p_tenant, p_epoch)
+    ON CONFLICT (tenant_id) DO UPDATE SET epoch = greatest(e.epoch, excluded.epoch), updated_at = now()
+    RETURNING epoch
+$$;
 """#
 }

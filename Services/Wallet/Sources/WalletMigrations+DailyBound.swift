@@ -22,13 +22,6 @@ extension WalletMigrations {
     /// day may succeed); it answers FAILED_PRECONDITION
     /// `tenant_daily_limit_exceeded` without saying how much the tenant moved.
     static let dailyBound = #"""
-CREATE TABLE wallet.tenant_daily_movement (
-    tenant_id uuid   NOT NULL,
-    day       date   NOT NULL,
-    moved     bigint NOT NULL CHECK (moved >= 0),
-    PRIMARY KEY (tenant_id, day)
-);
-
 CREATE FUNCTION wallet.utc_day() RETURNS date
 LANGUAGE sql STABLE AS $$ SELECT (now() AT TIME ZONE 'UTC')::date $$;
 

@@ -2,7 +2,9 @@ extension WalletMigrations {
     /// Helpers every ledger function uses: time in µs, the derived funding and
     /// treasury account ids, denials, idempotency records (looked up after the row
     /// locks are taken, stored in the same transaction), request hashes and giving
-    /// spend-counter headroom back.
+    /// spend-counter headroom back. `request_hash` is PL/pgSQL and `denial` is
+    /// STABLE so that PostgreSQL plans them once per connection (a `LANGUAGE
+    /// sql` function it cannot inline is planned again in every transaction).
     static let helpers = #"""
 CREATE FUNCTION wallet.us(t timestamptz) RETURNS bigint
 LANGUAGE sql STABLE STRICT AS $$ SELECT (extract(epoch FROM t) * 1000000)::bigint $$;
@@ -14,7 +16,7 @@ CREATE FUNCTION wallet.treasury_account(p_tenant uuid) RETURNS uuid
 LANGUAGE sql IMMUTABLE STRICT AS $$ SELECT md5('treasury:' || p_tenant::text)::uuid $$;
 
 CREATE FUNCTION wallet.denial(p_status text, p_reason text, p_message text) RETURNS jsonb
-LANGUAGE sql IMMUTABLE AS $$
+LANGUAGE sql STABLE AS $$
     SELECT jsonb_build_object('ok', false, 'status', p_status, 'reason', p_reason, 'message', p_message)
 $$;
 
@@ -48,10 +50,22 @@ BEGIN
 END $$;
 
 CREATE FUNCTION wallet.request_hash(p_method text, p_parts text[]) RETURNS bytea
-LANGUAGE sql IMMUTABLE AS $$
-    SELECT sha256(convert_to(p_method || '|' || array_to_string(
-        ARRAY(SELECT coalesce(quote_literal(x), 'NULL') FROM unnest(p_parts) AS x), '|'), 'UTF8'))
-$$;
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+    v_text text := p_method || '|';
+    v_part text;
+    v_first boolean := true;
+BEGIN
+    FOREACH v_part IN ARRAY coalesce(p_parts, '{}') LOOP
+        IF v_first THEN
+            v_first := false;
+        ELSE
+            v_text := v_text || '|';
+        END IF;
+        v_text := v_text || quote_nullable(v_part);
+    END LOOP;
+    RETURN sha256(convert_to(v_text, 'UTF8'));
+END $$;
 
 CREATE FUNCTION wallet.release_counters(p_tenant uuid, p_agent uuid, p_scopes text[], p_windows text[],
                                         p_amount bigint, p_count bigint)

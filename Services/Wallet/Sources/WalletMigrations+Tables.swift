@@ -2,8 +2,12 @@ extension WalletMigrations {
     /// Accounts (with the CHECK constraints that make overspending
     /// structurally impossible), holds, append-only entries (each stamped with
     /// the id of the transaction that wrote it, for the capture feed), spend
-    /// counters and idempotency records. Every primary key starts with
-    /// `tenant_id`.
+    /// counters and idempotency records; the policy epoch recorded per tenant
+    /// (`PolicyChanged`); the payment tokens charged under (how much each has
+    /// paid, how often, and which holds it paid for, so a replay is not counted
+    /// twice; kept until a while after the token expired); and what each
+    /// tenant's Fund and Refund brought in per UTC day (the daily bound).
+    /// Every primary key starts with `tenant_id`.
     static let tables = #"""
 CREATE TABLE wallet.accounts (
     tenant_id     uuid        NOT NULL,
@@ -90,5 +94,45 @@ CREATE TABLE wallet.idempotency (
     PRIMARY KEY (tenant_id, principal, idem_key)
 );
 CREATE INDEX idempotency_by_age ON wallet.idempotency (created_at);
+
+CREATE TABLE wallet.policy_epochs (
+    tenant_id  uuid        PRIMARY KEY,
+    epoch      bigint      NOT NULL CHECK (epoch > 0),
+    updated_at timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE wallet.payment_tokens (
+    tenant_id    uuid        NOT NULL,
+    token_id     text        NOT NULL,
+    agent_id     uuid        NOT NULL,
+    provider_id  uuid        NOT NULL,
+    max_amount   bigint      NOT NULL CHECK (max_amount > 0),
+    single_use   boolean     NOT NULL,
+    charged      bigint      NOT NULL DEFAULT 0,
+    charges      integer     NOT NULL DEFAULT 0,
+    expires_at   timestamptz NOT NULL,
+    created_at   timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tenant_id, token_id),
+    CONSTRAINT payment_tokens_within_max CHECK (charged >= 0 AND charged <= max_amount),
+    CONSTRAINT payment_tokens_single_use_once CHECK (NOT single_use OR charges <= 1)
+);
+CREATE INDEX payment_tokens_expiry ON wallet.payment_tokens (expires_at);
+
+CREATE TABLE wallet.payment_token_charges (
+    tenant_id    uuid        NOT NULL,
+    hold_id      uuid        NOT NULL,
+    token_id     text        NOT NULL,
+    amount       bigint      NOT NULL CHECK (amount > 0),
+    expires_at   timestamptz NOT NULL,
+    PRIMARY KEY (tenant_id, hold_id)
+);
+CREATE INDEX payment_token_charges_expiry ON wallet.payment_token_charges (expires_at);
+
+CREATE TABLE wallet.tenant_daily_movement (
+    tenant_id uuid   NOT NULL,
+    day       date   NOT NULL,
+    moved     bigint NOT NULL CHECK (moved >= 0),
+    PRIMARY KEY (tenant_id, day)
+);
 """#
 }

@@ -11,18 +11,13 @@ public enum WalletMigrations {
     /// Database schema owned by the Wallet.
     public static let schema = "wallet"
 
-    /// Every migration, oldest first.
+    /// Every migration, oldest first. The baseline is two texts: the tables,
+    /// then every function in dependency order, each standing whole in its
+    /// own `WalletMigrations+…` file. A migration never changes once applied
+    /// (the migrator checks its checksum): change the schema by adding one.
     public static let all: [Migration] = [
         Migration(version: 1, name: "ledger tables", sql: tables),
         Migration(version: 2, name: "ledger functions", sql: ledgerFunctions),
-        Migration(version: 3, name: "ledger totals by period", sql: totals),
-        Migration(version: 4, name: "policy refusals in authorize_batch", sql: policyRefusals),
-        Migration(version: 5, name: "request hashes and denials planned once per connection", sql: cachedPlans),
-        Migration(version: 6, name: "authorizations of several agents in one transaction", sql: authorizeAgents),
-        Migration(version: 7, name: "policy epochs; limits sharing a counter count once", sql: policyEpochs),
-        Migration(version: 20, name: "payment tokens charged under", sql: paymentTokens),
-        Migration(version: 30, name: "per-tenant daily bound on what Fund and Refund move", sql: dailyBound),
-        Migration(version: 31, name: "ledger audit in numeric", sql: auditNumeric),
     ]
 
     /// The migrator for the `wallet` schema.
@@ -30,6 +25,7 @@ public enum WalletMigrations {
 
     /// Every ledger function, in dependency order.
     static var ledgerFunctions: String {
-        [helpers, funding, authorize, holds, maintenance, audit].joined(separator: "\n\n")
+        [helpers, funding, authorize, authorizeAgents, holds, maintenance, audit, totals, dailyBound]
+            .joined(separator: "\n\n")
     }
 }

@@ -4,6 +4,8 @@ import PurserPostgres
 /// the current version of each document and is the row a writer locks, so
 /// concurrent writers of one document get consecutive versions and
 /// `expected_version` checks are exact. `agent_id` is `''` for the tenant default.
+/// A migration never changes once applied (the migrator checks its checksum):
+/// change the schema by adding one.
 public enum PolicyMigrations {
     public static let all: [Migration] = [
         Migration(
@@ -25,10 +27,6 @@ public enum PolicyMigrations {
                     created_at timestamptz NOT NULL DEFAULT now(),
                     PRIMARY KEY (tenant_id, agent_id, version)
                 );
-                """),
-        Migration(
-            version: 2, name: "policy epochs",
-            sql: """
                 -- One counter per tenant, raised in the transaction of every change to the
                 -- tenant's or any of its agents' documents: an effective policy read at
                 -- epoch E holds every change up to E, and the Wallet refuses to decide an
