@@ -90,6 +90,17 @@ public struct Migrator: Sendable {
                 applied_at timestamptz NOT NULL DEFAULT now()
             );
             """)
+        let checksummed = try connection.query(
+            """
+            SELECT 1 FROM information_schema.columns
+             WHERE table_schema = $1 AND table_name = 'schema_migrations' AND column_name = 'checksum'
+            """, [schema])
+        guard !checksummed.isEmpty else {
+            throw PostgresError(
+                .migration,
+                "\(schema).schema_migrations predates checksummed migrations (a database made before the baseline): "
+                    + "recreate the database")
+        }
         let rows = try connection.query("SELECT version, name, checksum FROM \(quoted).schema_migrations ORDER BY version")
         var recorded: [Int: (name: String, checksum: String)] = [:]
         for row in rows {
