@@ -46,14 +46,14 @@ import Testing
 
     @Test func settlementPeriodsDefaultToTodayAndRequireOrder() throws {
         let now: Int64 = 1_795_219_200_000_000 + 5_000_000_000
-        let today = try SettlementPeriod.bounds(from: ParsedCommand(path: ["settlement", "run"]), nowUs: now)
+        let today = try PeriodArgument.bounds(from: ParsedCommand(path: ["settlement", "run"]), nowUs: now)
         #expect(today.startAtUs == 1_795_219_200_000_000)
         #expect(today.endAtUs == 1_795_219_200_000_000 + 86_400_000_000)
-        let month = try SettlementPeriod.bounds(
+        let month = try PeriodArgument.bounds(
             from: ParsedCommand(path: ["settlement", "run"], values: ["from": ["2026-11-01"], "to": ["2026-12-01"]]), nowUs: now)
         #expect(UTCDate.day(month.startAtUs) == "2026-11-01" && UTCDate.day(month.endAtUs) == "2026-12-01")
         #expect(throws: UsageError.self) {
-            try SettlementPeriod.bounds(from: ParsedCommand(path: [], values: ["from": ["2026-11-02"], "to": ["2026-11-01"]]), nowUs: now)
+            try PeriodArgument.bounds(from: ParsedCommand(path: [], values: ["from": ["2026-11-02"], "to": ["2026-11-01"]]), nowUs: now)
         }
     }
 

@@ -35,7 +35,7 @@ extension CLI {
         ])
 
     static func period(_ context: CommandContext) throws(UsageError) -> Period {
-        let bounds = try SettlementPeriod.bounds(from: context.command, nowUs: nowUs())
+        let bounds = try PeriodArgument.bounds(from: context.command, nowUs: nowUs())
         return Period(startAtUs: bounds.startAtUs, endAtUs: bounds.endAtUs)
     }
 

@@ -1,7 +1,7 @@
 /// The period a settlement command covers: `--from YYYY-MM-DD` (inclusive)
 /// to `--to YYYY-MM-DD` (exclusive), both 00:00 UTC. Without `--from` the
 /// period starts today (UTC); without `--to` it is one day long.
-enum SettlementPeriod {
+enum PeriodArgument {
     static func bounds(from command: ParsedCommand, nowUs: Int64) throws(UsageError) -> (startAtUs: Int64, endAtUs: Int64) {
         func day(_ flag: String) throws(UsageError) -> Int64? {
             guard let text = command.string(flag) else { return nil }
