@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import PurserKit
 import PurserPostgres
+import PurserTestSupport
 import Testing
 @testable import PurserWallet
 
@@ -42,30 +43,44 @@ import Testing
         #expect(try await f.audit() == [])
     }
 
-    @Test func aFailingAgentRollsBackTheWholeLedgerTransaction() async throws {
+    static let lowAgent = UUID(uuidString: "00000000-0000-4000-8000-000000000001")!
+    static let highAgent = UUID(uuidString: "ffffffff-ffff-4fff-bfff-ffffffffffff")!
+
+    /// Agents are decided in (tenant, agent) order whatever the order given,
+    /// so the ids are fixed and both orders run: the failing agent decided
+    /// after the good one (whose hold must be undone) and before it.
+    @Test(arguments: [(lowAgent, highAgent), (highAgent, lowAgent)])
+    func aFailingAgentRollsBackTheWholeLedgerTransaction(good: UUID, bad: UUID) async throws {
         let f = try await LedgerFixture.make("group_rollback")
         defer { Task { await f.close() } }
-        let good = try await f.fundedAgent(10_000)
-        let bad = try await f.fundedAgent(10_000)
-        await #expect(throws: WalletError.self) {
+        _ = try await f.fundedAgent(10_000, agent: good)
+        _ = try await f.fundedAgent(10_000, agent: bad)
+        let error = await #expect(throws: WalletError.self) {
             try await f.ledger.authorize([
                 AgentAuthorizations(tenant: f.tenant, agent: good, commands: [f.command(1_000)]),
                 AgentAuthorizations(tenant: f.tenant, agent: bad, commands: [f.command(-5)]),
             ])
         }
+        // A negative hold reaches the holds table's CHECK (amount > 0) and fails the whole transaction.
+        #expect(error?.code == .internal)
+        #expect(error?.reason == "internal")
+        #expect(error?.message == "ledger database error: check_violation")
         #expect(try await f.available(good) == 10_000)
+        #expect(try await f.available(bad) == 10_000)
         #expect(try await f.audit() == [])
     }
 
     /// Requests of several agents queued behind a blocked transaction run as
     /// one batch; when one agent's request breaks that batch, the others are
-    /// decided on their own and still approved.
-    @Test func oneAgentsFailureInASharedBatchIsNotAnothers() async throws {
+    /// decided on their own and still approved (once: the good agent's hold
+    /// made in the broken batch is undone). Fixed ids, both decision orders.
+    @Test(arguments: [(lowAgent, highAgent), (highAgent, lowAgent)])
+    func oneAgentsFailureInASharedBatchIsNotAnothers(good: UUID, bad: UUID) async throws {
         let f = try await LedgerFixture.make("group_isolation")
         defer { Task { await f.close() } }
         let blocker = try await f.fundedAgent(10_000)
-        let good = try await f.fundedAgent(10_000)
-        let bad = try await f.fundedAgent(10_000)
+        _ = try await f.fundedAgent(10_000, agent: good)
+        _ = try await f.fundedAgent(10_000, agent: bad)
         let coalescer = AuthorizationCoalescer(ledger: f.ledger, maximumInFlight: 1)
         let locker = PostgresPool(configuration: PostgresConfiguration(url: f.url, size: 1, applicationName: "locker"), logger: Logger(label: "locker", level: .error))
         defer { Task { await locker.close() } }
@@ -83,17 +98,21 @@ import Testing
         }
         await Task.detached { locked.wait() }.value
         let first = Task { try await coalescer.authorize(tenant: f.tenant, agent: blocker, f.command(1_000)) }
-        while coalescer.statistics.batches < 1 { try await Task.sleep(for: .milliseconds(5)) }
+        try await waitUntil("the blocked agent's batch to start", timeout: .seconds(30)) { coalescer.statistics.batches >= 1 }
         let approved = Task { try await coalescer.authorize(tenant: f.tenant, agent: good, f.command(2_000)) }
         let broken = Task { try await coalescer.authorize(tenant: f.tenant, agent: bad, f.command(-5)) }
-        while coalescer.waitingCount < 2 { try await Task.sleep(for: .milliseconds(5)) }
+        try await waitUntil("both requests to queue behind it", timeout: .seconds(30)) { coalescer.waitingCount >= 2 }
         release.signal()
         try await holding.value
         _ = try await first.value
         #expect(try await approved.value.availableAfterMicros == 8_000)
-        await #expect(throws: WalletError.self) { try await broken.value }
+        let error = await #expect(throws: WalletError.self) { try await broken.value }
+        #expect(error?.code == .internal)
+        #expect(error?.reason == "internal")
+        #expect(error?.message == "ledger database error: check_violation")
         #expect(coalescer.statistics.batches == 2)
         #expect(coalescer.statistics.requests == 3)
+        #expect(try await f.available(good) == 8_000)
         #expect(try await f.available(bad) == 10_000)
         #expect(try await f.audit() == [])
     }

@@ -30,9 +30,8 @@ struct LedgerFixture {
         IdempotencyScope(principal: principal, key: UUID().uuidString)
     }
 
-    /// Funds the treasury with `micros` and allocates all of it to a new agent.
-    func fundedAgent(_ micros: Int64) async throws -> UUID {
-        let agent = UUID()
+    /// Funds the treasury with `micros` and allocates all of it to `agent` (a new random id by default).
+    func fundedAgent(_ micros: Int64, agent: UUID = UUID()) async throws -> UUID {
         _ = try await ledger.fund(tenant: tenant, currency: currency, amountMicros: micros, reference: "wire", description: "",
                                   scope: Self.scope("operator"))
         _ = try await ledger.allocate(tenant: tenant, currency: currency, agent: agent, amountMicros: micros, scope: Self.scope("admin"))
