@@ -77,8 +77,12 @@ import PurserTestSupport
         defer { Task { await pool.close() } }
         try await Migrator(schema: "identity", migrations: [Self.migrations[0]]).run(on: pool)
         let renamed = [Migration(version: 1, name: "renamed", sql: Self.migrations[0].sql)]
-        await #expect(throws: PostgresError.self) { try await Migrator(schema: "identity", migrations: renamed).run(on: pool) }
+        let renaming = await #expect(throws: PostgresError.self) { try await Migrator(schema: "identity", migrations: renamed).run(on: pool) }
+        #expect(renaming?.kind == .migration)
+        #expect(renaming?.message == "identity migration 1 was applied as \"\(Self.migrations[0].name)\" but is now \"renamed\"")
         let duplicate = [Self.migrations[0], Migration(version: 1, name: "again", sql: "SELECT 1")]
-        await #expect(throws: PostgresError.self) { try await Migrator(schema: "identity", migrations: duplicate).run(on: pool) }
+        let duplicating = await #expect(throws: PostgresError.self) { try await Migrator(schema: "identity", migrations: duplicate).run(on: pool) }
+        #expect(duplicating?.kind == .migration)
+        #expect(duplicating?.message == "migration versions must be positive and unique (1 in identity)")
     }
 }

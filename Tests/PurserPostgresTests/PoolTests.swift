@@ -65,7 +65,8 @@ import PurserKit
         let pool = try await makePool("pool_closed", size: 2)
         try await pool.ping()
         await pool.close()
-        await #expect(throws: PostgresError.self) { try await pool.withConnection { _ in 1 } }
+        let refused = await #expect(throws: PostgresError.self) { try await pool.withConnection { _ in 1 } }
+        #expect(refused?.kind == .poolClosed)
         #expect(await pool.isHealthy() == false)
     }
 

@@ -154,11 +154,13 @@ final class Counter: Sendable {
     @Test func swallowingAnErrorInsideTheBodyDoesNotReportACommit() async throws {
         let pool = try await makePool("tx_aborted", size: 1)
         defer { Task { await pool.close() } }
-        await #expect(throws: PostgresError.self) {
+        let error = await #expect(throws: PostgresError.self) {
             try await pool.withTransaction { connection in
                 _ = try? connection.query("SELECT 1/0")
             }
         }
+        // in_failed_sql_transaction: the body left the transaction aborted, so nothing was committed.
+        #expect(error?.sqlState == "25P02")
         #expect(pool.metrics.snapshot().transactionsCommitted == 0)
     }
 }

@@ -178,6 +178,7 @@ struct ServiceHostTests {
         #expect(database?.reason == "database_unavailable")
         let hidden = await failure { _ = try await anonymous.call(Self.failing, Echo("auth"), metadata: metadata) }
         #expect(hidden?.code == .notFound)
+        #expect(hidden?.reason == "not_found")
         anonymous.close()
         try await running.host.shutdown()
     }
