@@ -94,13 +94,31 @@ struct PolicyClientTests {
         }
     }
 
+    /// What `EvaluateTests.document` plus the agent's daily search limit of 8.00
+    /// decide, written out from the design rather than computed: the denial's
+    /// reason and headroom (nil when allowed), and for an approval each limit's
+    /// window key at 01:59:59 CET on 29 March 2026, a second before Berlin
+    /// moves to summer time.
+    struct Expected: Sendable, CustomTestStringConvertible {
+        var reason: String?
+        var headroom: Int64 = -1
+        var windows: [String: String] = [:]
+        var testDescription: String { reason ?? "allowed \(windows.keys.sorted())" }
+    }
+
     @Test(arguments: [
-        (4_000_000, "exa", "search", ""), (5_000_001, "exa", "search", ""), (1_000_000, "shady", "", ""),
-        (2_500_000, "exa", "travel", "task-9"), (9_000_000, "exa", "search", "task-9"),
+        (4_000_000, "exa", "search", "", Expected(reason: "limit_exceeded", headroom: 3_000_000)),
+        (5_000_001, "exa", "search", "", Expected(reason: "per_call_max_exceeded", headroom: 5_000_000)),
+        (1_000_000, "shady", "", "", Expected(reason: "provider_blocked")),
+        (2_500_000, "exa", "travel", "task-9", Expected(reason: nil, windows: [
+            "daily": "d:2026-03-29", "weekly": "w:2026-W13", "monthly": "m:2026-03", "lifetime": "life",
+            "per_task": "task:task-9",
+        ])),
+        (9_000_000, "exa", "search", "task-9", Expected(reason: "per_call_max_exceeded", headroom: 5_000_000)),
     ])
-    func theSnapshotAnswersExactlyLikeEvaluate(_ amount: Int64, _ provider: String, _ category: String, _ task: String)
-        async throws
-    {
+    func theSnapshotAnswersExactlyLikeEvaluate(
+        _ amount: Int64, _ provider: String, _ category: String, _ task: String, _ expected: Expected
+    ) async throws {
         try await withPolicy("client_same_answer", at: utc("2026-03-29T00:59:59Z")) { h in
             let tenant = try await h.makeTenant("acme", timeZone: "Europe/Berlin")
             let agent = try await h.makeAgent("bot", in: tenant)
@@ -125,7 +143,13 @@ struct PolicyClientTests {
                     amount: amount, provider: provider, category: category, taskID: task.isEmpty ? nil : task,
                     at: h.clock.now))
             #expect(local == server)
-            #expect(!server.limits.isEmpty)
+            #expect(server.allowed == (expected.reason == nil))
+            #expect(server.denial?.reason == expected.reason)
+            if expected.reason != nil {
+                #expect(server.denial?.headroomMicros == expected.headroom)
+            } else {
+                #expect(Dictionary(uniqueKeysWithValues: server.limits.map { ($0.limitID, $0.windowKey) }) == expected.windows)
+            }
         }
     }
 
