@@ -97,12 +97,17 @@ extension IdentityIntegrationTests {
                 #expect(past?.code == .invalidArgument)
                 #expect(past?.message.hasPrefix("expires_at_us:") == true)
 
+                // Valid for 3 s (far from the calls that use it at once), then waited out with a deadline.
+                let expiry = Int64(Date().timeIntervalSince1970 * 1_000_000) + 3_000_000
                 let shortLived = try await identity.call(
-                    IdentityMethods.createApiKey, CreateApiKeyRequest(tenantID: acme.tenant.id, role: .admin, expiresAtUs: now + 1_500_000),
+                    IdentityMethods.createApiKey, CreateApiKeyRequest(tenantID: acme.tenant.id, role: .admin, expiresAtUs: expiry),
                     token: op)
-                #expect(shortLived.key.expiresAtUs == now + 1_500_000)
+                #expect(shortLived.key.expiresAtUs == expiry)
                 _ = try await identity.token(shortLived.secret)
-                try await Task.sleep(for: .milliseconds(1_700))
+                let secret = shortLived.secret
+                try await waitUntil("the key's expiry", timeout: .seconds(30), interval: .milliseconds(100)) {
+                    await rpcError { _ = try await identity.token(secret) } != nil
+                }
                 let expired = await rpcError { _ = try await identity.token(shortLived.secret) }
                 #expect(expired?.code == .unauthenticated)
                 #expect(expired?.reason == "credentials_expired")

@@ -16,7 +16,8 @@ struct PolicyClientTests {
                 PolicyMethods.setTenantPolicy,
                 SetTenantPolicyRequest(tenantID: tenant.id, documentJSON: #"{"per_call_max": "5.00"}"#),
                 token: tenant.adminToken)
-            let ttl = Duration.seconds(1)
+            // 3 s: far from the moment between the first two reads, which must share one fetch.
+            let ttl = Duration.seconds(3)
             let client = PolicyClient(client: h.wallet, ttl: ttl, timeout: .seconds(10))
 
             let first = try await client.effectivePolicy(tenantID: tenant.id, agentID: agent.id)
@@ -30,7 +31,10 @@ struct PolicyClientTests {
                 PolicyMethods.setAgentPolicy,
                 SetAgentPolicyRequest(tenantID: tenant.id, agentID: agent.id, documentJSON: #"{"per_call_max": "1.00"}"#),
                 token: tenant.adminToken)
-            try await Task.sleep(for: ttl)
+            let tenantID = tenant.id, agentID = agent.id
+            try await waitUntil("the cached policy to expire and the change to show", timeout: .seconds(30), interval: .milliseconds(100)) {
+                try await client.effectivePolicy(tenantID: tenantID, agentID: agentID).agentVersion == 1
+            }
             let fresh = try await client.effectivePolicy(tenantID: tenant.id, agentID: agent.id)
             #expect(fresh.agentVersion == 1)
             #expect(fresh.policy.perCallMax?.amount == 1_000_000)

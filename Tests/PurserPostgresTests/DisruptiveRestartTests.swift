@@ -38,12 +38,11 @@ struct DisruptiveRestartTests {
                 }
             }
         }
-        try await Task.sleep(for: .milliseconds(200))
+        try await waitUntil("the stream of queries to commit", timeout: .seconds(30)) { outcomes.value >= 10 }
         let beforeRestart = outcomes.value
         try await TestEnvironment.restartPostgres()
-        try await Task.sleep(for: .milliseconds(500))
         let afterRestart = outcomes.value
-        try await Task.sleep(for: .milliseconds(300))
+        try await waitUntil("queries to commit again after the restart", timeout: .seconds(30)) { outcomes.value >= afterRestart + 10 }
         stop.increment()
         await stream.value
         #expect(beforeRestart > 0)
