@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 import PurserKit
 @testable import PurserPostgres
+import PurserTestSupport
 
 @Suite struct PoolTests {
     /// Occupies the only connection of `pool` until `release` is incremented;
@@ -16,13 +17,13 @@ import PurserKit
                 while release.value == 0, Date() < deadline { usleep(1_000) }
             }
         }
-        while running.value == 0 { try await Task.sleep(for: .milliseconds(2)) }
+        try await waitUntil("the blocking job to start", timeout: .seconds(30), interval: .milliseconds(2)) { running.value > 0 }
         return blocker
     }
 
     /// Waits until `depth` jobs are queued.
     static func waitForQueue(_ pool: PostgresPool, depth: Int) async throws {
-        while pool.queueDepth < depth { try await Task.sleep(for: .milliseconds(1)) }
+        try await waitUntil("\(depth) jobs to queue", timeout: .seconds(30), interval: .milliseconds(1)) { pool.queueDepth >= depth }
     }
 
     @Test func jobsRunOnOneConnectionInFIFOOrderWhenThePoolIsBusy() async throws {

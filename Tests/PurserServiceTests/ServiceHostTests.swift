@@ -55,6 +55,8 @@ struct ServiceHostTests {
     static let echo = MethodDescriptor<Echo, Echo>("purser.test.v1.Echo/WhoAmI")
     static let failing = MethodDescriptor<Echo, Echo>("purser.test.v1.Echo/Fail")
     static let slow = MethodDescriptor<Echo, Echo>("purser.test.v1.Echo/Slow")
+    /// How many `slow` calls reached their handler (so a test can wait for one to be in flight).
+    static let slowCallsStarted = Atomic<Int>(0)
 
     struct Running {
         let host: ServiceHost
@@ -89,6 +91,7 @@ struct ServiceHostTests {
             }
         }
         host.handle(Self.slow, allowing: [.agent]) { request, _, _ in
+            Self.slowCallsStarted.add(1, ordering: .releasing)
             try await Task.sleep(for: .milliseconds(400))
             return Echo("slow:\(request.text)")
         }
@@ -247,8 +250,11 @@ struct ServiceHostTests {
         let anonymous = try client(running.port)
         let metadata = bearer(try token(running.signer))
         _ = try await anonymous.call(Self.echo, Echo("warm"), metadata: metadata)
+        let started = Self.slowCallsStarted.load(ordering: .acquiring)
         let inFlight = Task { try await anonymous.call(Self.slow, Echo("x"), metadata: metadata, timeout: .seconds(5)) }
-        try await Task.sleep(for: .milliseconds(100))
+        try await waitUntil("the slow call to reach its handler", timeout: .seconds(10), interval: .milliseconds(1)) {
+            Self.slowCallsStarted.load(ordering: .acquiring) > started
+        }
         let shutdown = Task { try await running.host.shutdown() }
         #expect(try await inFlight.value.text == "slow:x")
         try await shutdown.value
