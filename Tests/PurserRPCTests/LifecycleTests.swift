@@ -14,7 +14,8 @@ import Testing
         }
         try await fixture.probe.waitUntilStarted(20)
         let drained = Task { await fixture.server.shutdown(gracePeriod: .seconds(30)) }
-        while !fixture.server.isDraining { try await Task.sleep(for: .milliseconds(1)) }
+        let server = fixture.server
+        try await waitUntil("the server to start draining", timeout: .seconds(30), interval: .milliseconds(1)) { server.isDraining }
         #expect(await fixture.server.healthStatus() == .notServing)
         try await Task.sleep(for: .milliseconds(50))
         let refused = await #expect(throws: RPCError.self) { try await client.call(TestMethod.echo, [1]) }
