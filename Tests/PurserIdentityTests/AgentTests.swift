@@ -139,6 +139,7 @@ extension IdentityIntegrationTests {
                         token: acme.adminToken)
                 }
                 #expect(noReason?.code == .invalidArgument)
+                #expect(noReason?.reason == "invalid_argument")
                 #expect(noReason?.message.hasPrefix("reason:") == true)
 
                 let revoked = try await identity.call(

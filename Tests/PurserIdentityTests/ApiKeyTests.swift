@@ -95,6 +95,7 @@ extension IdentityIntegrationTests {
                         token: op)
                 }
                 #expect(past?.code == .invalidArgument)
+                #expect(past?.reason == "invalid_argument")
                 #expect(past?.message.hasPrefix("expires_at_us:") == true)
 
                 // Valid for 3 s (far from the calls that use it at once), then waited out with a deadline.
@@ -122,6 +123,7 @@ extension IdentityIntegrationTests {
                     _ = try await identity.call(IdentityMethods.createApiKey, CreateApiKeyRequest(tenantID: acme.tenant.id, role: .unspecified), token: op)
                 }
                 #expect(error?.code == .invalidArgument)
+                #expect(error?.reason == "role_invalid")
                 #expect(error?.message.hasPrefix("role:") == true)
             }
         }
