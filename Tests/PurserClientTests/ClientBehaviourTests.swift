@@ -225,19 +225,17 @@ final class RecordingServer: Sendable {
         await server.server.shutdown(gracePeriod: .seconds(1))
     }
 
-    @Test func anUnreachableServiceFailsUnavailableAfterTheConfiguredAttempts() async throws {
+    /// The time limit turns retries that never stop into a failure, not a hang.
+    @Test(.timeLimit(.minutes(1))) func anUnreachableServiceFailsUnavailableAfterTheConfiguredAttempts() async throws {
         let server = try RecordingServer()
         await server.server.shutdown(gracePeriod: .seconds(1))
         let client = try server.client(.anonymous, retry: RetryPolicy(maximumAttempts: 3, initialBackoff: .milliseconds(5)))
-        let clock = ContinuousClock()
-        let started = clock.now
         do {
             _ = try await client.channel(.wallet).call(RecordingServer.read, Note("x"))
             Issue.record("call succeeded against a stopped server")
         } catch {
             #expect(error.code == .unavailable)
         }
-        #expect(clock.now - started < .seconds(5))
         client.close()
     }
 
