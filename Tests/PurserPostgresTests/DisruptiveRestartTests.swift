@@ -71,7 +71,8 @@ struct DisruptiveRestartTests {
         #expect(pool.metrics.snapshot().connectionsLost >= 1)
     }
 
-    @Test func listenerListensAgainAfterRestart() async throws {
+    /// The time limit makes a listener that never hears again fail rather than hang.
+    @Test(.timeLimit(.minutes(2))) func listenerListensAgainAfterRestart() async throws {
         let pool = try await makePool("restart_listen", size: 2)
         defer { Task { await pool.close() } }
         let stream = try await pool.listen(channel: "after_restart")
