@@ -153,9 +153,11 @@ struct ServiceHostTests {
         #expect(nobody?.code == .unauthenticated)
         #expect(nobody?.reason == "token_missing")
         let audience = await failure { _ = try await anonymous.call(Self.echo, Echo(), metadata: bearer(try token(running.signer, audience: "other"))) }
+        #expect(audience?.code == .unauthenticated)
         #expect(audience?.reason == "wrong_audience")
         let scheme = await failure { _ = try await anonymous.call(Self.echo, Echo(), metadata: ["authorization": "Basic abc"]) }
         #expect(scheme?.code == .unauthenticated)
+        #expect(scheme?.reason == "token_malformed")
 
         let garbage = await failure {
             _ = try await anonymous.call(Self.echo.fullName, [0x0A, 0xFF], metadata: bearer(try token(running.signer)))
