@@ -25,6 +25,23 @@ struct LedgerFixture {
 
     func close() async { await pool.close() }
 
+    /// Runs `body` with a fresh fixture, then closes its pool and drops its
+    /// database, awaited, whether `body` returned or threw.
+    static func with<T>(_ label: String, poolSize: Int = 8, _ body: (LedgerFixture) async throws -> T) async throws -> T {
+        let f = try await make(label, poolSize: poolSize)
+        let value: T
+        do {
+            value = try await body(f)
+        } catch {
+            await f.pool.close()
+            try? await TestDatabase.drop(url: f.url)
+            throw error
+        }
+        await f.pool.close()
+        try await TestDatabase.drop(url: f.url)
+        return value
+    }
+
     /// A scope with a fresh random key for `principal`.
     static func scope(_ principal: String = "test") -> IdempotencyScope {
         IdempotencyScope(principal: principal, key: UUID().uuidString)
