@@ -145,12 +145,15 @@ final class RecordingServer: Sendable {
 
     @Test func aTokenNearItsExpiryIsReplacedBeforeTheNextCall() async throws {
         let server = try RecordingServer()
-        server.recorder.state.withLock { $0.tokenLifetimeUs = 1_500_000 }
+        // A 3 s token is replaced once less than a fifth of its life (0.6 s) is left: the second call comes
+        // long before that, and the third after it (the token was issued before the first call returned).
+        server.recorder.state.withLock { $0.tokenLifetimeUs = 3_000_000 }
         let client = try server.client()
         let channel = try client.channel(.wallet)
         _ = try await channel.call(RecordingServer.read, Note("first"))
+        let firstAnswered = ContinuousClock.now
         _ = try await channel.call(RecordingServer.read, Note("second"))
-        try await Task.sleep(for: .milliseconds(1_300))
+        try await Task.sleep(until: firstAnswered.advanced(by: .milliseconds(2_500)), clock: .continuous)
         _ = try await channel.call(RecordingServer.read, Note("third"))
         #expect(server.calls.map(\.authorization) == ["Bearer token-1", "Bearer token-1", "Bearer token-2"])
         client.close()
@@ -234,19 +237,17 @@ final class RecordingServer: Sendable {
         await server.server.shutdown(gracePeriod: .seconds(1))
     }
 
-    @Test func anUnreachableServiceFailsUnavailableAfterTheConfiguredAttempts() async throws {
+    /// The time limit turns retries that never stop into a failure, not a hang.
+    @Test(.timeLimit(.minutes(1))) func anUnreachableServiceFailsUnavailableAfterTheConfiguredAttempts() async throws {
         let server = try RecordingServer()
         await server.server.shutdown(gracePeriod: .seconds(1))
         let client = try server.client(.anonymous, retry: RetryPolicy(maximumAttempts: 3, initialBackoff: .milliseconds(5)))
-        let clock = ContinuousClock()
-        let started = clock.now
         do {
             _ = try await client.channel(.wallet).call(RecordingServer.read, Note("x"))
             Issue.record("call succeeded against a stopped server")
         } catch {
             #expect(error.code == .unavailable)
         }
-        #expect(clock.now - started < .seconds(5))
         client.close()
     }
 

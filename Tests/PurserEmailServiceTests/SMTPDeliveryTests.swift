@@ -175,7 +175,8 @@ struct SMTPDeliveryTests {
                 let result = try await SMTPInterop.raw(port: port, script: script, delayMilliseconds: 50, chunk: 1)
                 return (result, ContinuousClock.now)
             }
-            try await Task.sleep(for: .milliseconds(300))
+            // The slow client is connected (and trickling) before the fast one starts.
+            try await waitUntil { system.email.smtp.openConnections >= 1 }
             let fast = try await SMTPInterop.send(port: port, to: [mailbox.primary.address], subject: "quick")
             let fastEnd = ContinuousClock.now
             let (slowResult, slowEnd) = try await slow.value

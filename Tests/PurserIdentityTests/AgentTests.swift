@@ -112,11 +112,16 @@ extension IdentityIntegrationTests {
 
                 let graceful = try await identity.call(
                     IdentityMethods.rotateAgentSecret,
-                    RotateAgentSecretRequest(tenantID: acme.tenant.id, agentID: agent.agent.id, gracePeriodUs: 1_000_000),
+                    RotateAgentSecretRequest(tenantID: acme.tenant.id, agentID: agent.agent.id, gracePeriodUs: 3_000_000),
                     token: acme.adminToken)
+                // Both secrets work during the grace period (3 s, far from these two calls)…
                 _ = try await identity.token(immediate.secret)
                 _ = try await identity.token(graceful.secret)
-                try await Task.sleep(for: .milliseconds(1_200))
+                // …and the previous one stops working once it is over: waited for, with a deadline, not slept.
+                let previous = immediate.secret
+                try await waitUntil("the previous secret's grace period to end", timeout: .seconds(30), interval: .milliseconds(100)) {
+                    await rpcError { _ = try await identity.token(previous) } != nil
+                }
                 let afterGrace = await rpcError { _ = try await identity.token(immediate.secret) }
                 #expect(afterGrace?.reason == "credentials_expired")
                 _ = try await identity.token(graceful.secret)
@@ -134,6 +139,7 @@ extension IdentityIntegrationTests {
                         token: acme.adminToken)
                 }
                 #expect(noReason?.code == .invalidArgument)
+                #expect(noReason?.reason == "invalid_argument")
                 #expect(noReason?.message.hasPrefix("reason:") == true)
 
                 let revoked = try await identity.call(

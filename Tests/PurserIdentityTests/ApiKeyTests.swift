@@ -95,14 +95,20 @@ extension IdentityIntegrationTests {
                         token: op)
                 }
                 #expect(past?.code == .invalidArgument)
+                #expect(past?.reason == "invalid_argument")
                 #expect(past?.message.hasPrefix("expires_at_us:") == true)
 
+                // Valid for 3 s (far from the calls that use it at once), then waited out with a deadline.
+                let expiry = Int64(Date().timeIntervalSince1970 * 1_000_000) + 3_000_000
                 let shortLived = try await identity.call(
-                    IdentityMethods.createApiKey, CreateApiKeyRequest(tenantID: acme.tenant.id, role: .admin, expiresAtUs: now + 1_500_000),
+                    IdentityMethods.createApiKey, CreateApiKeyRequest(tenantID: acme.tenant.id, role: .admin, expiresAtUs: expiry),
                     token: op)
-                #expect(shortLived.key.expiresAtUs == now + 1_500_000)
+                #expect(shortLived.key.expiresAtUs == expiry)
                 _ = try await identity.token(shortLived.secret)
-                try await Task.sleep(for: .milliseconds(1_700))
+                let secret = shortLived.secret
+                try await waitUntil("the key's expiry", timeout: .seconds(30), interval: .milliseconds(100)) {
+                    await rpcError { _ = try await identity.token(secret) } != nil
+                }
                 let expired = await rpcError { _ = try await identity.token(shortLived.secret) }
                 #expect(expired?.code == .unauthenticated)
                 #expect(expired?.reason == "credentials_expired")
@@ -117,6 +123,7 @@ extension IdentityIntegrationTests {
                     _ = try await identity.call(IdentityMethods.createApiKey, CreateApiKeyRequest(tenantID: acme.tenant.id, role: .unspecified), token: op)
                 }
                 #expect(error?.code == .invalidArgument)
+                #expect(error?.reason == "role_invalid")
                 #expect(error?.message.hasPrefix("role:") == true)
             }
         }

@@ -41,9 +41,16 @@ struct ConfigurationDocsTests {
         #expect(settings.tokenLifetime == .seconds(300))
         var bad = environment
         bad["PURSER_IDENTITY_REVOCATION_SUBSCRIBERS"] = "ledger=127.0.0.1:9"
-        #expect(throws: (any Error).self) { try IdentitySettings(configuration: Configuration(service: "identity", environment: bad)) }
+        #expect(throws: SettingError(
+            variable: "PURSER_IDENTITY_REVOCATION_SUBSCRIBERS", value: "ledger=127.0.0.1:9",
+            expected: "a subscriber (no default method for ledger; write name=host:port/package.Service/Method)")) {
+            try IdentitySettings(configuration: Configuration(service: "identity", environment: bad))
+        }
         bad = environment
         bad["PURSER_IDENTITY_TOKEN_LIFETIME"] = "2d"
-        #expect(throws: (any Error).self) { try IdentitySettings(configuration: Configuration(service: "identity", environment: bad)) }
+        #expect(throws: SettingError(
+            variable: "PURSER_IDENTITY_TOKEN_LIFETIME", value: "172800.0 seconds", expected: "between 10s and 24h")) {
+            try IdentitySettings(configuration: Configuration(service: "identity", environment: bad))
+        }
     }
 }

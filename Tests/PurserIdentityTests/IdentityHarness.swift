@@ -63,6 +63,7 @@ final class IdentityHarness: Sendable {
         wallet.close()
         deploymentClient.close()
         try? await host.shutdown()
+        try? await TestDatabase.drop(url: host.settings.databaseURL)
     }
 
     /// Calls `method` with a bearer token (or none) over `client` (anonymous by default).

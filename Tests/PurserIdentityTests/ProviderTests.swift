@@ -53,6 +53,7 @@ extension IdentityIntegrationTests {
                     _ = try await identity.call(IdentityMethods.getProvider, GetProviderRequest(providerID: llm.provider.id), token: providerToken)
                 }
                 #expect(other?.code == .notFound)
+                #expect(other?.reason == "not_found")
                 let own = try await identity.call(IdentityMethods.listProviders, ListProvidersRequest(), token: providerToken)
                 #expect(own.providers == [search.provider])
                 let all = try await identity.call(IdentityMethods.listProviders, ListProvidersRequest(pageSize: 1), token: op)

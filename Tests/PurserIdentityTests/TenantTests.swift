@@ -52,6 +52,11 @@ extension IdentityIntegrationTests {
                 let op = try await identity.operatorToken()
                 let error = await rpcError { _ = try await identity.call(IdentityMethods.createTenant, request, token: op) }
                 #expect(error?.code == .invalidArgument)
+                let reasons = [
+                    "slug": "slug_invalid", "name": "invalid_argument", "time_zone": "time_zone_invalid",
+                    "currency": "currency_invalid", "email_domain": "email_domain_invalid",
+                ]
+                #expect(error?.reason == reasons[field])
                 #expect(error?.message.hasPrefix("\(field):") == true)
             }
         }

@@ -21,27 +21,20 @@ extension IdentityIntegrationTests {
             }
         }
 
-        @Test func unknownAndSuspendedSubjectsFailWithTheirReasonsAndPrintTimings() async throws {
-            try await withIdentity("auth_timing") { identity in
+        /// How long each refusal takes (unknown against suspended) is a figure for a benchmark, not for this test.
+        @Test func unknownAndSuspendedSubjectsFailWithTheirReasons() async throws {
+            try await withIdentity("auth_refusals") { identity in
                 let op = try await identity.operatorToken()
                 let acme = try await identity.makeTenant("acme", operatorToken: op)
                 let agent = try await identity.makeAgent("worker", in: acme)
                 _ = try await identity.call(
                     IdentityMethods.suspendAgent, SuspendAgentRequest(tenantID: acme.tenant.id, agentID: agent.agent.id), token: acme.adminToken)
                 let unknown = try Secret.generate(prefix: .agentKey).exposedValue
-                var missing: [Duration] = [], existing: [Duration] = []
-                for _ in 0..<40 {
-                    for (secret, index) in [(unknown, 0), (agent.secret, 1)] {
-                        let start = ContinuousClock.now
-                        _ = await rpcError { _ = try await identity.token(secret) }
-                        let elapsed = ContinuousClock.now - start
-                        if index == 0 { missing.append(elapsed) } else { existing.append(elapsed) }
-                    }
-                }
-                print("authenticate failure median: unknown secret \(missing.sorted()[20]), suspended subject \(existing.sorted()[20])")
                 let suspendedError = await rpcError { _ = try await identity.token(agent.secret) }
+                #expect(suspendedError?.code == .unauthenticated)
                 #expect(suspendedError?.reason == "agent_suspended")
                 let unknownError = await rpcError { _ = try await identity.token(unknown) }
+                #expect(unknownError?.code == .unauthenticated)
                 #expect(unknownError?.reason == "invalid_credentials")
             }
         }
@@ -179,22 +172,15 @@ func unsignedToken(alg: String, kid: String, from token: String) -> String {
 }
 
 extension IdentityIntegrationTests {
-    @Suite("Identity under concurrent load (figures printed, never asserted)")
+    /// Authentication latency and throughput are figures for a benchmark, not for this target, which measures nothing.
+    @Suite("Identity under concurrent load")
     struct IdentityFigures {
-        @Test func concurrentAuthenticationIssuesUniqueTokensAndPrintsFigures() async throws {
+        @Test func concurrentAuthenticationIssuesUniqueTokens() async throws {
             try await withIdentity("figures") { identity in
                 let op = try await identity.operatorToken()
                 let acme = try await identity.makeTenant("acme", operatorToken: op)
                 let agent = try await identity.makeAgent("worker", in: acme)
-                var samples: [Duration] = []
-                for _ in 0..<200 {
-                    let start = ContinuousClock.now
-                    _ = try await identity.token(agent.secret)
-                    samples.append(ContinuousClock.now - start)
-                }
-                samples.sort()
-                let concurrent = 64, perTask = 8
-                let start = ContinuousClock.now
+                let concurrent = 32, perTask = 4
                 let tokens = try await withThrowingTaskGroup(of: [String].self) { group in
                     for _ in 0..<concurrent {
                         group.addTask {
@@ -205,9 +191,6 @@ extension IdentityIntegrationTests {
                     }
                     return try await group.reduce(into: [String]()) { $0 += $1 }
                 }
-                let elapsed = ContinuousClock.now - start
-                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-                print("Authenticate sequential p50 \(samples[100]) p99 \(samples[198]); \(concurrent) in flight: \(Int(Double(concurrent * perTask) / seconds)) tokens/s")
                 #expect(Set(tokens).count == concurrent * perTask, "every token is unique (its jti)")
             }
         }

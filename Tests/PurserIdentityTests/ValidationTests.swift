@@ -59,6 +59,7 @@ struct ValidationTests {
             Issue.record("a malformed id was accepted")
         } catch {
             #expect(error.code == .notFound)
+            #expect(error.reason == "not_found")
         }
     }
 

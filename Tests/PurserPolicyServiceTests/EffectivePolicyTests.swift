@@ -83,9 +83,13 @@ struct EffectivePolicyTests {
                     token: acme.adminToken)
             }
             #expect(read?.code == .notFound)
+            #expect(read?.reason == "not_found")
             #expect(write?.code == .notFound)
+            #expect(write?.reason == "not_found")
             #expect(otherTenant?.code == .notFound)
+            #expect(otherTenant?.reason == "not_found")
             #expect(otherTenantWrite?.code == .notFound)
+            #expect(otherTenantWrite?.reason == "not_found")
         }
     }
 
@@ -112,12 +116,14 @@ struct EffectivePolicyTests {
                     token: me.token)
             }
             #expect(other?.code == .notFound)
+            #expect(other?.reason == "not_found")
             let history = await rpcError {
                 _ = try await h.call(
                     PolicyMethods.listPolicyVersions, ListPolicyVersionsRequest(tenantID: tenant.id, agentID: me.id),
                     token: me.token)
             }
             #expect(history?.code == .permissionDenied)
+            #expect(history?.reason == "permission_denied")
         }
     }
 }

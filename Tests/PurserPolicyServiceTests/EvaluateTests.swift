@@ -53,9 +53,13 @@ struct EvaluateTests {
             #expect(otherService?.code == .permissionDenied)
             #expect(otherService?.reason == "permission_denied")
             #expect(admin?.code == .permissionDenied)
+            #expect(admin?.reason == "permission_denied")
             #expect(finance?.code == .permissionDenied)
+            #expect(finance?.reason == "permission_denied")
             #expect(asAgent?.code == .permissionDenied)
+            #expect(asAgent?.reason == "permission_denied")
             #expect(anonymous?.code == .unauthenticated)
+            #expect(anonymous?.reason == "token_missing")
         }
     }
 
@@ -167,8 +171,10 @@ struct EvaluateTests {
             #expect(unreachable?.reason == "wallet_unavailable")
             let foreign = await rpcError { _ = try await h.call(PolicyMethods.simulate, request, token: other.adminToken) }
             #expect(foreign?.code == .notFound)
+            #expect(foreign?.reason == "not_found")
             let wallet = await rpcError { _ = try await h.call(PolicyMethods.simulate, request, via: h.wallet) }
             #expect(wallet?.code == .permissionDenied)
+            #expect(wallet?.reason == "permission_denied")
         }
     }
 }

@@ -18,26 +18,25 @@ struct PolicyClientTests {
                 PolicyMethods.setTenantPolicy,
                 SetTenantPolicyRequest(tenantID: tenant.id, documentJSON: #"{"per_call_max": "5.00"}"#),
                 token: tenant.adminToken)
-            // A TTL no loaded machine outlasts between two calls, for the hit;
-            // a short one, waited out, for the change becoming visible.
-            let caching = PolicyClient(client: h.wallet, ttl: .seconds(120), timeout: .seconds(10))
-            let ttl = Duration.milliseconds(300)
+            // 3 s: far from the moment between the first two reads, which must share one fetch.
+            let ttl = Duration.seconds(3)
             let client = PolicyClient(client: h.wallet, ttl: ttl, timeout: .seconds(10))
 
-            let first = try await caching.effectivePolicy(tenantID: tenant.id, agentID: agent.id)
+            let first = try await client.effectivePolicy(tenantID: tenant.id, agentID: agent.id)
             #expect(first.policy.perCallMax?.amount == 5_000_000)
             #expect(first.policy.timeZone.identifier == "Asia/Tokyo")
             #expect(first.tenantVersion == 1)
-            let cached = try await caching.effectivePolicy(tenantID: tenant.id, agentID: agent.id)
+            let cached = try await client.effectivePolicy(tenantID: tenant.id, agentID: agent.id)
             #expect(cached.fetchedAt == first.fetchedAt)
-            let before = try await client.effectivePolicy(tenantID: tenant.id, agentID: agent.id)
-            #expect(before.policy.perCallMax?.amount == 5_000_000)
 
             _ = try await h.call(
                 PolicyMethods.setAgentPolicy,
                 SetAgentPolicyRequest(tenantID: tenant.id, agentID: agent.id, documentJSON: #"{"per_call_max": "1.00"}"#),
                 token: tenant.adminToken)
-            try await Task.sleep(for: ttl)
+            let tenantID = tenant.id, agentID = agent.id
+            try await waitUntil("the cached policy to expire and the change to show", timeout: .seconds(30), interval: .milliseconds(100)) {
+                try await client.effectivePolicy(tenantID: tenantID, agentID: agentID).agentVersion == 1
+            }
             let fresh = try await client.effectivePolicy(tenantID: tenant.id, agentID: agent.id)
             #expect(fresh.agentVersion == 1)
             #expect(fresh.policy.perCallMax?.amount == 1_000_000)
@@ -101,13 +100,31 @@ struct PolicyClientTests {
         }
     }
 
+    /// What `EvaluateTests.document` plus the agent's daily search limit of 8.00
+    /// decide, written out from the design rather than computed: the denial's
+    /// reason and headroom (nil when allowed), and for an approval each limit's
+    /// window key at 01:59:59 CET on 29 March 2026, a second before Berlin
+    /// moves to summer time.
+    struct Expected: Sendable, CustomTestStringConvertible {
+        var reason: String?
+        var headroom: Int64 = -1
+        var windows: [String: String] = [:]
+        var testDescription: String { reason ?? "allowed \(windows.keys.sorted())" }
+    }
+
     @Test(arguments: [
-        (4_000_000, "exa", "search", ""), (5_000_001, "exa", "search", ""), (1_000_000, "shady", "", ""),
-        (2_500_000, "exa", "travel", "task-9"), (9_000_000, "exa", "search", "task-9"),
+        (4_000_000, "exa", "search", "", Expected(reason: "limit_exceeded", headroom: 3_000_000)),
+        (5_000_001, "exa", "search", "", Expected(reason: "per_call_max_exceeded", headroom: 5_000_000)),
+        (1_000_000, "shady", "", "", Expected(reason: "provider_blocked")),
+        (2_500_000, "exa", "travel", "task-9", Expected(reason: nil, windows: [
+            "daily": "d:2026-03-29", "weekly": "w:2026-W13", "monthly": "m:2026-03", "lifetime": "life",
+            "per_task": "task:task-9",
+        ])),
+        (9_000_000, "exa", "search", "task-9", Expected(reason: "per_call_max_exceeded", headroom: 5_000_000)),
     ])
-    func theSnapshotAnswersExactlyLikeEvaluate(_ amount: Int64, _ provider: String, _ category: String, _ task: String)
-        async throws
-    {
+    func theSnapshotAnswersExactlyLikeEvaluate(
+        _ amount: Int64, _ provider: String, _ category: String, _ task: String, _ expected: Expected
+    ) async throws {
         try await withPolicy("client_same_answer", at: utc("2026-03-29T00:59:59Z")) { h in
             let tenant = try await h.makeTenant("acme", timeZone: "Europe/Berlin")
             let agent = try await h.makeAgent("bot", in: tenant)
@@ -135,7 +152,13 @@ struct PolicyClientTests {
                     at: h.clock.now),
                 tenantVersion: snapshot.tenantVersion, agentVersion: snapshot.agentVersion, etag: snapshot.etag)
             #expect(local == server)
-            #expect(!server.limits.isEmpty)
+            #expect(server.allowed == (expected.reason == nil))
+            #expect(server.denial?.reason == expected.reason)
+            if expected.reason != nil {
+                #expect(server.denial?.headroomMicros == expected.headroom)
+            } else {
+                #expect(Dictionary(uniqueKeysWithValues: server.limits.map { ($0.limitID, $0.windowKey) }) == expected.windows)
+            }
         }
     }
 

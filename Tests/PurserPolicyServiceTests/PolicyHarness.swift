@@ -108,6 +108,9 @@ final class PolicyHarness: Sendable {
         for client in [identity, identityDeployment, anonymous, wallet, settlement] { client.close() }
         try? await policyHost.shutdown()
         try? await identityHost.shutdown()
+        for url in Set([policyHost.settings.databaseURL, identityHost.settings.databaseURL]) {
+            try? await TestDatabase.drop(url: url)
+        }
     }
 
     /// A tenant with admin and finance tokens.

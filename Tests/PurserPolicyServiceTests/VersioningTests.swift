@@ -169,9 +169,13 @@ struct VersioningTests {
             let asWallet = await rpcError { _ = try await h.call(PolicyMethods.setTenantPolicy, request, via: h.wallet) }
             let anonymous = await rpcError { _ = try await h.call(PolicyMethods.setTenantPolicy, request) }
             #expect(finance?.code == .permissionDenied)
+            #expect(finance?.reason == "permission_denied")
             #expect(asAgent?.code == .permissionDenied)
+            #expect(asAgent?.reason == "permission_denied")
             #expect(asWallet?.code == .permissionDenied)
+            #expect(asWallet?.reason == "permission_denied")
             #expect(anonymous?.code == .unauthenticated)
+            #expect(anonymous?.reason == "token_missing")
         }
     }
 }

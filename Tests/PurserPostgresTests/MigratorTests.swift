@@ -14,20 +14,20 @@ import PurserTestSupport
     ]
 
     @Test func appliesMissingMigrationsOnceAndInOrder() async throws {
-        let pool = try await makePool("migrate_once", size: 2)
-        defer { Task { await pool.close() } }
-        let first = try await Migrator(schema: "wallet", migrations: Self.migrations.reversed()).run(on: pool)
-        #expect(first == [1, 2])
-        let second = try await Migrator(schema: "wallet", migrations: Self.migrations).run(on: pool)
-        #expect(second == [])
-        let third = Self.migrations + [Migration(version: 3, name: "index", sql: "CREATE INDEX ON accounts (balance)")]
-        #expect(try await Migrator(schema: "wallet", migrations: third).run(on: pool) == [3])
-        let recorded = try await pool.withConnection { connection in
-            try connection.query("SELECT version, name FROM wallet.schema_migrations ORDER BY version").map {
-                "\(try $0.decode(Int.self, at: 0)):\(try $0.decode(String.self, at: 1))"
+        try await withPool("migrate_once", size: 2) { pool in
+            let first = try await Migrator(schema: "wallet", migrations: Self.migrations.reversed()).run(on: pool)
+            #expect(first == [1, 2])
+            let second = try await Migrator(schema: "wallet", migrations: Self.migrations).run(on: pool)
+            #expect(second == [])
+            let third = Self.migrations + [Migration(version: 3, name: "index", sql: "CREATE INDEX ON accounts (balance)")]
+            #expect(try await Migrator(schema: "wallet", migrations: third).run(on: pool) == [3])
+            let recorded = try await pool.withConnection { connection in
+                try connection.query("SELECT version, name FROM wallet.schema_migrations ORDER BY version").map {
+                    "\(try $0.decode(Int.self, at: 0)):\(try $0.decode(String.self, at: 1))"
+                }
             }
+            #expect(recorded == ["1:accounts", "2:holds", "3:index"])
         }
-        #expect(recorded == ["1:accounts", "2:holds", "3:index"])
     }
 
     @Test func concurrentMigratorsFromTwoPoolsApplyExactlyOnce() async throws {
@@ -50,36 +50,40 @@ import PurserTestSupport
     }
 
     @Test func aFailingMigrationLeavesNoTraceAndNamesItself() async throws {
-        let pool = try await makePool("migrate_fail", size: 1)
-        defer { Task { await pool.close() } }
-        let broken = [
-            Self.migrations[0],
-            Migration(version: 2, name: "broken", sql: "CREATE TABLE half (id int); SELECT no_such_function();"),
-        ]
-        do {
-            try await Migrator(schema: "email", migrations: broken).run(on: pool)
-            Issue.record("broken migration succeeded")
-        } catch let error as PostgresError {
-            #expect(error.message.contains("email migration 2 (broken)"))
+        try await withPool("migrate_fail", size: 1) { pool in
+            let broken = [
+                Self.migrations[0],
+                Migration(version: 2, name: "broken", sql: "CREATE TABLE half (id int); SELECT no_such_function();"),
+            ]
+            do {
+                try await Migrator(schema: "email", migrations: broken).run(on: pool)
+                Issue.record("broken migration succeeded")
+            } catch let error as PostgresError {
+                #expect(error.message.contains("email migration 2 (broken)"))
+            }
+            let state = try await pool.withConnection { connection in
+                (
+                    try connection.query("SELECT count(*) FROM email.schema_migrations")[0][0, as: Int64.self],
+                    try connection.query("SELECT to_regclass('email.half') IS NULL")[0][0, as: Bool.self]
+                )
+            }
+            #expect(state.0 == 1)
+            #expect(state.1)
         }
-        let state = try await pool.withConnection { connection in
-            (
-                try connection.query("SELECT count(*) FROM email.schema_migrations")[0][0, as: Int64.self],
-                try connection.query("SELECT to_regclass('email.half') IS NULL")[0][0, as: Bool.self]
-            )
-        }
-        #expect(state.0 == 1)
-        #expect(state.1)
     }
 
     @Test func renamedOrDuplicateVersionsAreRefused() async throws {
-        let pool = try await makePool("migrate_mismatch", size: 1)
-        defer { Task { await pool.close() } }
-        try await Migrator(schema: "identity", migrations: [Self.migrations[0]]).run(on: pool)
-        let renamed = [Migration(version: 1, name: "renamed", sql: Self.migrations[0].sql)]
-        await #expect(throws: PostgresError.self) { try await Migrator(schema: "identity", migrations: renamed).run(on: pool) }
-        let duplicate = [Self.migrations[0], Migration(version: 1, name: "again", sql: "SELECT 1")]
-        await #expect(throws: PostgresError.self) { try await Migrator(schema: "identity", migrations: duplicate).run(on: pool) }
+        try await withPool("migrate_mismatch", size: 1) { pool in
+            try await Migrator(schema: "identity", migrations: [Self.migrations[0]]).run(on: pool)
+            let renamed = [Migration(version: 1, name: "renamed", sql: Self.migrations[0].sql)]
+            let renaming = await #expect(throws: PostgresError.self) { try await Migrator(schema: "identity", migrations: renamed).run(on: pool) }
+            #expect(renaming?.kind == .migration)
+            #expect(renaming?.message == "identity migration 1 was applied as \"\(Self.migrations[0].name)\" but is now \"renamed\"")
+            let duplicate = [Self.migrations[0], Migration(version: 1, name: "again", sql: "SELECT 1")]
+            let duplicating = await #expect(throws: PostgresError.self) { try await Migrator(schema: "identity", migrations: duplicate).run(on: pool) }
+            #expect(duplicating?.kind == .migration)
+            #expect(duplicating?.message == "migration versions must be positive and unique (1 in identity)")
+        }
     }
 
     @Test func anAppliedMigrationWhoseTextChangedIsRefusedNamingIt() async throws {

@@ -9,3 +9,23 @@ func makePool(_ label: String, size: Int = 4) async throws -> PostgresPool {
         configuration: PostgresConfiguration(url: url, size: size, applicationName: "purser-tests"),
         logger: Logger(label: label, level: .error))
 }
+
+/// Runs `body` with a pool on a fresh database of its own, then closes the pool
+/// and drops the database, awaited, whether `body` returned or threw.
+func withPool<T>(_ label: String, size: Int = 4, _ body: (PostgresPool) async throws -> T) async throws -> T {
+    let url = try await TestDatabase.create(label: label)
+    let pool = PostgresPool(
+        configuration: PostgresConfiguration(url: url, size: size, applicationName: "purser-tests"),
+        logger: Logger(label: label, level: .error))
+    let value: T
+    do {
+        value = try await body(pool)
+    } catch {
+        await pool.close()
+        try? await TestDatabase.drop(url: url)
+        throw error
+    }
+    await pool.close()
+    try await TestDatabase.drop(url: url)
+    return value
+}

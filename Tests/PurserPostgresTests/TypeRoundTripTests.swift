@@ -150,12 +150,16 @@ import PurserPostgres
 
     @Test func fractionalOrOversizedNumericIsNotSilentlyTruncated() async throws {
         let pool = try await Self.pool.get()
-        await #expect(throws: PostgresError.self) {
+        let fractional = await #expect(throws: PostgresError.self) {
             try await pool.withConnection { try $0.query("SELECT 1.5::numeric")[0][0, as: Int64.self] }
         }
-        await #expect(throws: PostgresError.self) {
+        #expect(fractional?.kind == .decoding)
+        #expect(fractional?.message.hasSuffix("1.5 is not an integer in range") == true, "\(String(describing: fractional))")
+        let oversized = await #expect(throws: PostgresError.self) {
             try await pool.withConnection { try $0.query("SELECT 99999999999999999999::numeric")[0][0, as: Int64.self] }
         }
+        #expect(oversized?.kind == .decoding)
+        #expect(oversized?.message.hasSuffix("99999999999999999999 is not an integer in range") == true, "\(String(describing: oversized))")
     }
 
     @Test func stringParametersAreInferredByTheServer() async throws {

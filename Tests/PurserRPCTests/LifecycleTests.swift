@@ -14,7 +14,8 @@ import Testing
         }
         try await fixture.probe.waitUntilStarted(20)
         let drained = Task { await fixture.server.shutdown(gracePeriod: .seconds(30)) }
-        while !fixture.server.isDraining { try await Task.sleep(for: .milliseconds(1)) }
+        let server = fixture.server
+        try await waitUntil("the server to start draining", timeout: .seconds(30), interval: .milliseconds(1)) { server.isDraining }
         #expect(await fixture.server.healthStatus() == .notServing)
         try await Task.sleep(for: .milliseconds(50))
         let refused = await #expect(throws: RPCError.self) { try await client.call(TestMethod.echo, [1]) }
@@ -59,10 +60,8 @@ import Testing
         let client = try fixture.client()
         let stuck = Task { try await client.call(TestMethod.waitForCancel, []) }
         try await fixture.probe.waitUntilStarted(1)
-        let clock = ContinuousClock()
-        let start = clock.now
         await fixture.server.shutdown(gracePeriod: .milliseconds(200))
-        #expect(clock.now - start < .seconds(20), "shutdown returned after the grace period, not after the 30 s handler")
+        // Had shutdown waited for the 30 s handler, the stuck call would have succeeded: it must have failed instead.
         let result = await stuck.result
         if case .failure(let error as RPCError) = result {
             #expect(error.code == .unavailable)

@@ -55,6 +55,8 @@ struct ServiceHostTests {
     static let echo = MethodDescriptor<Echo, Echo>("purser.test.v1.Echo/WhoAmI")
     static let failing = MethodDescriptor<Echo, Echo>("purser.test.v1.Echo/Fail")
     static let slow = MethodDescriptor<Echo, Echo>("purser.test.v1.Echo/Slow")
+    /// How many `slow` calls reached their handler (so a test can wait for one to be in flight).
+    static let slowCallsStarted = Atomic<Int>(0)
 
     struct Running {
         let host: ServiceHost
@@ -89,6 +91,7 @@ struct ServiceHostTests {
             }
         }
         host.handle(Self.slow, allowing: [.agent]) { request, _, _ in
+            Self.slowCallsStarted.add(1, ordering: .releasing)
             try await Task.sleep(for: .milliseconds(400))
             return Echo("slow:\(request.text)")
         }
@@ -150,9 +153,11 @@ struct ServiceHostTests {
         #expect(nobody?.code == .unauthenticated)
         #expect(nobody?.reason == "token_missing")
         let audience = await failure { _ = try await anonymous.call(Self.echo, Echo(), metadata: bearer(try token(running.signer, audience: "other"))) }
+        #expect(audience?.code == .unauthenticated)
         #expect(audience?.reason == "wrong_audience")
         let scheme = await failure { _ = try await anonymous.call(Self.echo, Echo(), metadata: ["authorization": "Basic abc"]) }
         #expect(scheme?.code == .unauthenticated)
+        #expect(scheme?.reason == "token_malformed")
 
         let garbage = await failure {
             _ = try await anonymous.call(Self.echo.fullName, [0x0A, 0xFF], metadata: bearer(try token(running.signer)))
@@ -200,11 +205,14 @@ struct ServiceHostTests {
         #expect(database?.reason == "database_unavailable")
         let hidden = await failure { _ = try await anonymous.call(Self.failing, Echo("auth"), metadata: metadata) }
         #expect(hidden?.code == .notFound)
+        #expect(hidden?.reason == "not_found")
         anonymous.close()
         try await running.host.shutdown()
     }
 
-    @Test func revokedSubjectsFromTheFeedAreRefusedWithinAPollInterval() async throws {
+    /// How fast is a figure, not an assertion: the wait has a deadline of 200 poll intervals, so a host that
+    /// stops polling fails here rather than hanging.
+    @Test func revokedSubjectsFromTheFeedAreRefusedOnceTheyArePolled() async throws {
         let running = try await start("host_revocations")
         let anonymous = try client(running.port)
         let metadata = bearer(try token(running.signer, subject: "agent-7"))
@@ -212,12 +220,12 @@ struct ServiceHostTests {
         running.feed.add(subject: "agent-7", expiresAtUs: Int64(Date().timeIntervalSince1970 + 600) * 1_000_000)
         let start = ContinuousClock.now
         var refused: RPCError?
-        while refused == nil, ContinuousClock.now - start < .seconds(2) {
+        while refused == nil, ContinuousClock.now - start < .seconds(10) {
             refused = await failure { _ = try await anonymous.call(Self.echo, Echo(), metadata: metadata) }
             if refused == nil { try await Task.sleep(for: .milliseconds(5)) }
         }
+        #expect(refused?.code == .unauthenticated)
         #expect(refused?.reason == "subject_revoked")
-        #expect(ContinuousClock.now - start < .seconds(1))
         _ = try await anonymous.call(Self.echo, Echo(), metadata: bearer(try token(running.signer, subject: "agent-8")))
         anonymous.close()
         try await running.host.shutdown()
@@ -268,8 +276,11 @@ struct ServiceHostTests {
         let anonymous = try client(running.port)
         let metadata = bearer(try token(running.signer))
         _ = try await anonymous.call(Self.echo, Echo("warm"), metadata: metadata)
+        let started = Self.slowCallsStarted.load(ordering: .acquiring)
         let inFlight = Task { try await anonymous.call(Self.slow, Echo("x"), metadata: metadata, timeout: .seconds(5)) }
-        try await Task.sleep(for: .milliseconds(100))
+        try await waitUntil("the slow call to reach its handler", timeout: .seconds(10), interval: .milliseconds(1)) {
+            Self.slowCallsStarted.load(ordering: .acquiring) > started
+        }
         let shutdown = Task { try await running.host.shutdown() }
         #expect(try await inFlight.value.text == "slow:x")
         try await shutdown.value

@@ -217,6 +217,7 @@ import Testing
                 metadata: try settled.harness.bearer(.admin, tenant: batch.tenantID))
         }
         #expect(byTenant?.code == .permissionDenied)
+        #expect(byTenant?.reason == "permission_denied")
     }
 
     @Test func tenantFinanceReadsItsOwnStatementButNotAnotherTenants() async throws {
@@ -236,12 +237,14 @@ import Testing
                 metadata: finance)
         }
         #expect(foreign?.code == .notFound)
+        #expect(foreign?.reason == "not_found")
         let export = await rpcFailure {
             _ = try await client.call(
                 SettlementMethods.exportReport,
                 ExportReportRequest(kind: .statement, period: settled.period.wire, format: .csv, tenantID: other), metadata: finance)
         }
         #expect(export?.code == .notFound)
+        #expect(export?.reason == "not_found")
 
         let listed = try await client.call(SettlementMethods.listBatches, ListBatchesRequest(), metadata: finance)
         #expect(!listed.batches.isEmpty)
@@ -250,21 +253,25 @@ import Testing
             _ = try await client.call(SettlementMethods.listBatches, ListBatchesRequest(tenantID: other), metadata: finance)
         }
         #expect(foreignList?.code == .notFound)
+        #expect(foreignList?.reason == "not_found")
         let foreignBatch = try #require(settled.run.batches.first { $0.tenantID == other })
         let getForeign = await rpcFailure {
             _ = try await client.call(SettlementMethods.getBatch, GetBatchRequest(batchID: foreignBatch.id), metadata: finance)
         }
         #expect(getForeign?.code == .notFound)
+        #expect(getForeign?.reason == "not_found")
         let payout = await rpcFailure {
             _ = try await client.call(
                 SettlementMethods.getProviderPayout,
                 GetProviderPayoutRequest(providerID: settled.providers[0].lowerID, period: settled.period.wire), metadata: finance)
         }
         #expect(payout?.code == .permissionDenied)
+        #expect(payout?.reason == "permission_denied")
         let run = await rpcFailure {
             _ = try await client.call(SettlementMethods.runSettlement, RunSettlementRequest(period: settled.period.wire), metadata: finance)
         }
         #expect(run?.code == .permissionDenied)
+        #expect(run?.reason == "permission_denied")
     }
 
     @Test func listingBatchesWithACounterpartyOutsideTheCallersBatchesAnswersNotFound() async throws {
@@ -324,18 +331,21 @@ import Testing
                 metadata: provider)
         }
         #expect(foreign?.code == .notFound)
+        #expect(foreign?.reason == "not_found")
         let foreignExport = await rpcFailure {
             _ = try await client.call(
                 SettlementMethods.exportReport,
                 ExportReportRequest(kind: .payout, period: settled.period.wire, format: .json, providerID: other), metadata: provider)
         }
         #expect(foreignExport?.code == .notFound)
+        #expect(foreignExport?.reason == "not_found")
         let statement = await rpcFailure {
             _ = try await client.call(
                 SettlementMethods.getTenantStatement,
                 GetTenantStatementRequest(tenantID: settled.tenants[0].lowerID, period: settled.period.wire), metadata: provider)
         }
         #expect(statement?.code == .permissionDenied)
+        #expect(statement?.reason == "permission_denied")
         let listed = try await client.call(SettlementMethods.listBatches, ListBatchesRequest(), metadata: provider)
         #expect(!listed.batches.isEmpty)
         #expect(listed.batches.allSatisfy { $0.providerID == own })
@@ -344,6 +354,7 @@ import Testing
             _ = try await client.call(SettlementMethods.getBatch, GetBatchRequest(batchID: foreignBatch.id), metadata: provider)
         }
         #expect(getForeign?.code == .notFound)
+        #expect(getForeign?.reason == "not_found")
 
         let export = try await client.call(
             SettlementMethods.exportReport,
@@ -386,13 +397,16 @@ import Testing
                 SettlementMethods.getBatch, GetBatchRequest(batchID: UUID().uuidString.lowercased()), metadata: operatorMetadata)
         }
         #expect(unknown?.code == .notFound)
+        #expect(unknown?.reason == "not_found")
         let anonymous = await rpcFailure {
             _ = try await client.call(SettlementMethods.listBatches, ListBatchesRequest())
         }
         #expect(anonymous?.code == .unauthenticated)
+        #expect(anonymous?.reason == "token_missing")
         let agent = await rpcFailure {
             _ = try await client.call(SettlementMethods.listBatches, ListBatchesRequest(), metadata: try harness.bearer(.agent, tenant: "t"))
         }
         #expect(agent?.code == .permissionDenied)
+        #expect(agent?.reason == "permission_denied")
     }
 }

@@ -7,54 +7,16 @@ import PurserTestSupport
 import Testing
 
 @Suite struct AccessTests {
-    /// Every caller a test can be: name → (bearer token, mTLS certificate).
-    static let callers = ["operator", "admin", "finance", "agent", "provider", "identity", "settlement", "policy"]
+    // Which principal may call which method is not re-derived here from
+    // `WalletAccess` (the table the handlers read): the system authorization
+    // matrix (Tests/SystemTests/AuthorizationMatrixTests.swift) calls every
+    // Wallet RPC as every principal and service certificate, and with no token
+    // or a certificate that is no service, against an independent written-out
+    // table (Tests/SystemTests/Support/AccessExpectations.swift).
 
-    /// The principal kind (or service name) each caller authenticates as.
-    static func allowed(_ caller: String, _ method: String) -> Bool {
-        let kind: String = switch caller {
-        case "admin": "tenantAdmin"
-        case "finance": "tenantFinance"
-        case "identity", "settlement", "policy": "service"
-        default: caller
-        }
-        guard let kinds = WalletAccess.allowed[method], kinds.contains(where: { $0.rawValue == kind }) else { return false }
-        if kind == "service" { return WalletAccess.services[method] == caller }
-        return true
-    }
-
-    @Test func everyPrincipalIsRefusedEveryMethodItMustNotCall() async throws {
-        try await withWallet("rpc_access") { h in
-            let world = try await h.world("access", operatorToken: try await h.operatorToken())
-            let tokens = [
-                "operator": world.operatorToken, "admin": world.adminToken, "finance": world.financeToken,
-                "agent": world.agentToken, "provider": world.providerToken,
-            ]
-            var refusals = 0
-            for method in WalletMethods.allNames {
-                #expect(WalletAccess.allowed[method] != nil, "\(method) has no access rule")
-                for caller in Self.callers where !Self.allowed(caller, method) {
-                    var metadata: Metadata = ["idempotency-key": "access-\(caller)"]
-                    var client = h.anonymous
-                    if let token = tokens[caller] {
-                        metadata["authorization"] = "Bearer \(token)"
-                    } else {
-                        client = try #require(h.services[caller])
-                    }
-                    let failure = await rpcError {
-                        _ = try await client.call(method, [], metadata: metadata, timeout: .seconds(10))
-                    }
-                    #expect(failure?.code == .permissionDenied, "\(caller) calling \(method): \(String(describing: failure))")
-                    refusals += 1
-                }
-                let anonymous = await rpcError { _ = try await h.anonymous.call(method, [], timeout: .seconds(10)) }
-                #expect(anonymous?.code == .unauthenticated, "anonymous calling \(method)")
-                let stranger = await rpcError {
-                    _ = try await #require(h.services["test-client"]).call(method, [], timeout: .seconds(10))
-                }
-                #expect(stranger?.code == .unauthenticated, "a deployment certificate that is no service calling \(method)")
-            }
-            #expect(refusals > 60)
+    @Test func everyMethodHasAnAccessRule() {
+        for method in WalletMethods.allNames {
+            #expect(WalletAccess.allowed[method] != nil, "\(method) has no access rule")
         }
     }
 
@@ -116,6 +78,7 @@ import Testing
             ]
             for (what, failure) in failures {
                 #expect(failure?.code == .notFound, "\(what): \(String(describing: failure))")
+                #expect(failure?.reason == "not_found", "\(what): \(String(describing: failure))")
             }
             // Capture, void and refund are the payee's acts: agents and tenant admins are refused by role,
             // whosever the hold, before the hold is looked at.

@@ -25,14 +25,30 @@ struct LedgerFixture {
 
     func close() async { await pool.close() }
 
+    /// Runs `body` with a fresh fixture, then closes its pool and drops its
+    /// database, awaited, whether `body` returned or threw.
+    static func with<T>(_ label: String, poolSize: Int = 8, _ body: (LedgerFixture) async throws -> T) async throws -> T {
+        let f = try await make(label, poolSize: poolSize)
+        let value: T
+        do {
+            value = try await body(f)
+        } catch {
+            await f.pool.close()
+            try? await TestDatabase.drop(url: f.url)
+            throw error
+        }
+        await f.pool.close()
+        try await TestDatabase.drop(url: f.url)
+        return value
+    }
+
     /// A scope with a fresh random key for `principal`.
     static func scope(_ principal: String = "test") -> IdempotencyScope {
         IdempotencyScope(principal: principal, key: UUID().uuidString)
     }
 
-    /// Funds the treasury with `micros` and allocates all of it to a new agent.
-    func fundedAgent(_ micros: Int64) async throws -> UUID {
-        let agent = UUID()
+    /// Funds the treasury with `micros` and allocates all of it to `agent` (a new random id by default).
+    func fundedAgent(_ micros: Int64, agent: UUID = UUID()) async throws -> UUID {
         _ = try await ledger.fund(tenant: tenant, currency: currency, amountMicros: micros, reference: "wire", description: "",
                                   scope: Self.scope("operator"))
         _ = try await ledger.allocate(tenant: tenant, currency: currency, agent: agent, amountMicros: micros, scope: Self.scope("admin"))

@@ -125,24 +125,30 @@ import Testing
         defer { Task { await f.close() } }
         let agent = try await f.fundedAgent(1_000)
         let tenant = f.tenant
-        await #expect(throws: PostgresError.self) {
+        let overheld = await #expect(throws: PostgresError.self) {
             try await f.pool.withConnection { connection in
                 try connection.execute(
                     "UPDATE wallet.accounts SET held = held + 1001 WHERE tenant_id = $1 AND account_id = $2", [tenant, agent])
             }
         }
-        await #expect(throws: PostgresError.self) {
+        #expect(overheld?.sqlState == "23514")
+        #expect(overheld?.constraint == "accounts_available_not_negative")
+        let negativeHeld = await #expect(throws: PostgresError.self) {
             try await f.pool.withConnection { connection in
                 try connection.execute(
                     "UPDATE wallet.accounts SET held = -1 WHERE tenant_id = $1 AND account_id = $2", [tenant, agent])
             }
         }
-        await #expect(throws: PostgresError.self) {
+        #expect(negativeHeld?.sqlState == "23514")
+        #expect(negativeHeld?.constraint == "accounts_held_not_negative")
+        let overdrawnTreasury = await #expect(throws: PostgresError.self) {
             try await f.pool.withConnection { connection in
                 try connection.execute(
                     "UPDATE wallet.accounts SET balance = -1 WHERE tenant_id = $1 AND kind = 'treasury'", [tenant])
             }
         }
+        #expect(overdrawnTreasury?.sqlState == "23514")
+        #expect(overdrawnTreasury?.constraint == "accounts_available_not_negative")
     }
 
     @Test func freezingVoidsOpenHoldsAndDeniesLaterAuthorizationsIdempotently() async throws {

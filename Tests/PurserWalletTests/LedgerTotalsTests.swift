@@ -181,10 +181,13 @@ import Testing
                 _ = try await h.call(WalletMethods.ledgerTotals, theirsOnly, token: mine.financeToken)
             }
             #expect(foreign?.code == .notFound)
+            #expect(foreign?.reason == "not_found")
             let byAdmin = await rpcError { _ = try await h.call(WalletMethods.ledgerTotals, period, token: mine.adminToken) }
             #expect(byAdmin?.code == .permissionDenied)
+            #expect(byAdmin?.reason == "permission_denied")
             let byPolicy = await rpcError { _ = try await h.call(WalletMethods.ledgerTotals, period, service: "policy") }
             #expect(byPolicy?.code == .permissionDenied)
+            #expect(byPolicy?.reason == "permission_denied")
         }
     }
 

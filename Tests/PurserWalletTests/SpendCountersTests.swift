@@ -66,10 +66,13 @@ struct SpendCountersTests {
                 _ = try await h.call(WalletMethods.getSpendCounters, request, service: "settlement")
             }
             #expect(settlement?.code == .permissionDenied)
+            #expect(settlement?.reason == "permission_denied")
             let admin = await rpcError { _ = try await h.call(WalletMethods.getSpendCounters, request, token: world.adminToken) }
             #expect(admin?.code == .permissionDenied)
+            #expect(admin?.reason == "permission_denied")
             let agent = await rpcError { _ = try await h.call(WalletMethods.getSpendCounters, request, token: world.agentToken) }
             #expect(agent?.code == .permissionDenied)
+            #expect(agent?.reason == "permission_denied")
             let policy = try await h.call(WalletMethods.getSpendCounters, request, service: "policy")
             #expect(policy.counters.map(\.spentMicros) == [0])
         }

@@ -29,6 +29,7 @@ import Testing
             Issue.record("accepted \(text)")
         } catch {
             #expect(error.code == .invalidArgument)
+            #expect(error.reason == (text.isEmpty ? "invalid_argument" : "invalid_id"))
             #expect(error.message.hasPrefix("hold_id"))
         }
     }
@@ -43,12 +44,15 @@ import Testing
             Issue.record("another tenant was accepted")
         } catch {
             #expect(error.code == .notFound)
+            #expect(error.reason == "not_found")
         }
         do {
             _ = try WalletRequest.tenant(.operator, requested: "")
             Issue.record("the operator acted without naming a tenant")
         } catch {
             #expect(error.code == .invalidArgument)
+            #expect(error.reason == "invalid_argument")
+            #expect(error.message == "tenant_id: is required")
         }
     }
 
@@ -81,6 +85,7 @@ import Testing
             Issue.record("decoded garbage")
         } catch {
             #expect(error.code == .internal)
+            #expect(error.reason == "internal")
         }
     }
 }

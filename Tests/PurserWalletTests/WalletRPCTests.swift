@@ -77,6 +77,8 @@ import Testing
             unknownKind.kind = LedgerEntryKind(rawValue: 42)
             let badKind = await rpcError { _ = try await h.call(WalletMethods.listEntries, unknownKind, token: world.adminToken) }
             #expect(badKind?.code == .invalidArgument)
+            #expect(badKind?.reason == "invalid_argument")
+            #expect(badKind?.message.hasPrefix("kind:") == true)
 
             let audit = try await h.call(WalletMethods.auditLedger, AuditLedgerRequest(), token: world.financeToken)
             #expect(audit.clean && audit.discrepancies.isEmpty)
@@ -150,6 +152,7 @@ import Testing
             fund.amountMicros = 10
             let noReference = await rpcError { _ = try await h.call(WalletMethods.fund, fund, token: world.adminToken, key: "f") }
             #expect(noReference?.code == .invalidArgument && noReference?.message.contains("external_reference") == true)
+            #expect(noReference?.reason == "invalid_argument")
         }
     }
 

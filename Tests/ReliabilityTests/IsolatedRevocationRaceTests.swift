@@ -75,7 +75,9 @@ import Testing
             #expect(sentAfter.isEmpty, "\(sentAfter.count) authorizations sent after RevokeAgent returned were approved")
             #expect(committedAfter.isEmpty, "\(committedAfter.count) approvals committed after RevokeAgent returned")
             let late = await rpcError { _ = try await harness.authorize(world, micros: 1_000) }
-            #expect(late != nil)
+            // The Wallet applied the revocation (it acknowledged it), so the agent's token is refused outright.
+            #expect(late?.code == .unauthenticated, "\(String(describing: late))")
+            #expect(late?.reason == "subject_revoked", "\(String(describing: late))")
         }
     }
 }

@@ -137,6 +137,7 @@ import Testing
             // A deployment certificate naming no service carries no principal at all.
             let asTestClient = await rpcError { _ = try await harness.call(WalletMethods.freezeAccount, notice, service: "test-client") }
             #expect(asTestClient?.code == .unauthenticated)
+            #expect(asTestClient?.reason == "token_missing")
             // Services other than Identity are authenticated but not allowed to freeze.
             for service in ["settlement", "policy"] {
                 let asService = await rpcError { _ = try await harness.call(WalletMethods.freezeAccount, notice, service: service) }
@@ -146,6 +147,7 @@ import Testing
             for token in [world.agentToken, world.adminToken, world.providerToken] {
                 let asBearer = await rpcError { _ = try await harness.call(WalletMethods.freezeAccount, notice, token: token) }
                 #expect(asBearer?.code == .permissionDenied)
+                #expect(asBearer?.reason == "permission_denied")
             }
             #expect(await Self.agentCanAuthorize(harness, world))
 

@@ -16,7 +16,8 @@
 // executable run as `purser-bench hold-idle PORT COUNT`), so the resident set
 // reported is that of the process running the services.
 //
-// Prints two Markdown tables: the measurements, then the ratios against pgbench
+// Prints two Markdown tables: the measurements (ending with token verification
+// and the wire codec, measured in this process), then the ratios against pgbench
 // and the targets.
 import Foundation
 import PurserAPI
@@ -150,6 +151,13 @@ ratios.add(
     target: "≤ 2", met: p99Idle <= 2 * p99At8)
 
 await system.stop()
+
+progress("token verification and wire codec, in this process")
+let verification = try await BenchMicro.tokenVerification()
+table.add("token verification, uncached / cached (µs per token)", figure: String(format: "%.1f / %.2f", verification.uncached, verification.cached))
+let codec = try BenchMicro.wireCodec()
+table.add("AuthorizeRequest (\(codec.bytes) bytes) encode / decode (ns)", figure: String(format: "%.0f / %.0f", codec.encode, codec.decode))
+
 print(table.lines.joined(separator: "\n"))
 print()
 print(ratios.lines.joined(separator: "\n"))

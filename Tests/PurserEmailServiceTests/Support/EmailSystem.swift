@@ -130,6 +130,9 @@ final class EmailSystem: Sendable {
         for client in serviceClients.values { client.close() }
         try? await emailHost.shutdown()
         try? await identityHost.shutdown()
+        for url in Set([emailHost.settings.databaseURL, identityHost.settings.databaseURL]) {
+            try? await TestDatabase.drop(url: url)
+        }
     }
 
     static func client(port: Int, certificate: String) throws -> RPCClient {

@@ -169,6 +169,8 @@ public final class WalletHarness: Sendable {
         walletToPolicy.close()
         try? await policy.host.shutdown()
         try? await identityHost.shutdown()
+        let hosts = [walletHost, policy.host, identityHost] + (settlement.map { [$0.host] } ?? [])
+        for url in Set(hosts.map(\.settings.databaseURL)) { try? await TestDatabase.drop(url: url) }
     }
 }
 

@@ -33,6 +33,35 @@ public enum TestDatabase {
         return url(maintenance, database: name)
     }
 
+    /// Drops the database `url` names (made by `create(label:)`), closing any
+    /// session still connected to it. Dropping one that is gone is not an error.
+    public static func drop(url: String) async throws {
+        guard let name = databaseName(url), name.hasPrefix("t_") else { return }
+        let pool = PostgresPool(
+            configuration: PostgresConfiguration(url: try TestEnvironment.databaseURL(), size: 1, applicationName: "purser-tests"),
+            logger: Logger(label: "test-database", level: .error))
+        do {
+            try await pool.withConnection { connection in
+                try connection.executeScript("DROP DATABASE IF EXISTS \"\(name)\" WITH (FORCE)")
+            }
+        } catch {
+            await pool.close()
+            throw error
+        }
+        await pool.close()
+    }
+
+    /// The database name in `url` (the path of a URL, or `dbname=` of a key-value string).
+    static func databaseName(_ url: String) -> String? {
+        let base = url.split(separator: "?", maxSplits: 1).first.map(String.init) ?? url
+        if let scheme = base.range(of: "://") {
+            guard let slash = base[scheme.upperBound...].firstIndex(of: "/") else { return nil }
+            let name = String(base[base.index(after: slash)...])
+            return name.isEmpty ? nil : name
+        }
+        return base.split(separator: " ").first { $0.hasPrefix("dbname=") }.map { String($0.dropFirst("dbname=".count)) }
+    }
+
     /// `url` with its database path replaced by `database`.
     static func url(_ url: String, database: String) -> String {
         var base = url

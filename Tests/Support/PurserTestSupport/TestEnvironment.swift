@@ -62,6 +62,23 @@ extension TestEnvironment {
         public var description: String { "pg_ctl restart exited with status \(status)" }
     }
 
+    /// Whether the suites that stop or restart the shared test server (named
+    /// `Disruptive…`) run in this process: only when `PURSER_TEST_DISRUPTIVE=1`,
+    /// which `deploy/dev test` sets. A plain `swift test` runs every suite at
+    /// once, and a restart there would cut the connections of all the others.
+    public static var runsDisruptiveSuites: Bool {
+        ProcessInfo.processInfo.environment["PURSER_TEST_DISRUPTIVE"] == "1"
+    }
+
+    /// Throws `Missing` unless this process can stop and start the test server
+    /// (`PURSER_TEST_PGDATA` and `PURSER_TEST_PGBIN` set). A disruptive suite
+    /// calls it first, so that asking for it without a restartable server fails
+    /// the run instead of skipping.
+    public static func requireRestartablePostgres() throws {
+        _ = try value("PURSER_TEST_PGDATA")
+        _ = try value("PURSER_TEST_PGBIN")
+    }
+
     /// Restarts the test PostgreSQL server (`pg_ctl restart -m fast`, as user
     /// `postgres`), cutting every open connection. Only for tests in suites
     /// named `Disruptive…`, which `deploy/dev test` runs in a separate pass.

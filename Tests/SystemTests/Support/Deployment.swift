@@ -63,8 +63,16 @@ final class Deployment {
                 break
             }
             environments[service] = environment
-            processes.append(try ServiceProcess(name: service, executable: try Executables.path("purser-\(service)"),
-                                                environment: environment, logDirectory: directory))
+        }
+        do {
+            for service in Self.services {
+                processes.append(try ServiceProcess(name: service, executable: try Executables.path("purser-\(service)"),
+                                                    environment: environments[service] ?? [:], logDirectory: directory))
+            }
+        } catch {
+            // A deployment that fails to start stops what it started.
+            await stop()
+            throw error
         }
     }
 
@@ -173,10 +181,11 @@ final class Deployment {
         throw StartFailure(description: "\(service) not \(wanted) after \(timeout): \(last)\n\(try process(service).logTail())")
     }
 
-    /// Stops every service (reverse order) and removes the working directory.
+    /// Stops every service (reverse order), removes the working directory and drops the database.
     func stop() async {
         for process in processes.reversed() { await process.stop() }
         try? FileManager.default.removeItem(atPath: directory)
+        try? await TestDatabase.drop(url: databaseURL)
     }
 
     /// The logs of every service, for failure messages.
