@@ -1,5 +1,6 @@
 import PurserKit
 import PurserPostgres
+import PurserTestSupport
 import Testing
 
 /// While PostgreSQL cannot be reached, the pool answers `.unavailable` at once
@@ -16,41 +17,43 @@ import Testing
 
     @Test func transactionsOnAnUnreachableServerFailFastOneAfterAnother() async throws {
         let pool = unreachablePool(size: 1)
-        defer { Task { await pool.close() } }
-        for _ in 0..<3 {
-            let started = ContinuousClock.now
-            do {
-                try await pool.withTransaction { _ = try $0.query("SELECT 1").rowCount }
-                Issue.record("a transaction on an unreachable server succeeded")
-            } catch let error as PostgresError {
-                #expect(error.kind == .unavailable)
+        try await using(pool, cleanup: { await $0.close() }) { pool in
+            for _ in 0..<3 {
+                let started = ContinuousClock.now
+                do {
+                    try await pool.withTransaction { _ = try $0.query("SELECT 1").rowCount }
+                    Issue.record("a transaction on an unreachable server succeeded")
+                } catch let error as PostgresError {
+                    #expect(error.kind == .unavailable)
+                }
+                #expect(ContinuousClock.now - started < .seconds(1), "failed after \(ContinuousClock.now - started)")
             }
-            #expect(ContinuousClock.now - started < .seconds(1), "failed after \(ContinuousClock.now - started)")
+            #expect(pool.metrics.snapshot().connectFailures >= 1)
         }
-        #expect(pool.metrics.snapshot().connectFailures >= 1)
     }
 
     @Test func callsQueuedBehindAnUnreachableServerAllFailFast() async throws {
         let pool = unreachablePool(size: 2)
-        defer { Task { await pool.close() } }
-        let started = ContinuousClock.now
-        let kinds = await withTaskGroup(of: PostgresError.Kind?.self) { group in
-            for _ in 0..<40 {
-                group.addTask {
-                    do {
-                        try await pool.withTransaction { _ = try $0.query("SELECT 1").rowCount }
-                        return nil
-                    } catch {
-                        return (error as? PostgresError)?.kind
+        try await using(pool, cleanup: { await $0.close() }) { pool in
+            let started = ContinuousClock.now
+            let kinds = await withTaskGroup(of: PostgresError.Kind?.self) { group in
+                for _ in 0..<40 {
+                    group.addTask {
+                        do {
+                            try await pool.withTransaction { _ = try $0.query("SELECT 1").rowCount }
+                            return nil
+                        } catch {
+                            return (error as? PostgresError)?.kind
+                        }
                     }
                 }
+                var kinds: [PostgresError.Kind?] = []
+                for await kind in group { kinds.append(kind) }
+                return kinds
             }
-            var kinds: [PostgresError.Kind?] = []
-            for await kind in group { kinds.append(kind) }
-            return kinds
+            #expect(kinds.count == 40 && kinds.allSatisfy { $0 == .unavailable })
+            // Each call's own retries take a few hundred milliseconds at most; none waits out a reconnect backoff.
+            #expect(ContinuousClock.now - started < .seconds(10), "40 calls took \(ContinuousClock.now - started)")
         }
-        #expect(kinds.count == 40 && kinds.allSatisfy { $0 == .unavailable })
-        // Each call's own retries take a few hundred milliseconds at most; none waits out a reconnect backoff.
-        #expect(ContinuousClock.now - started < .seconds(10), "40 calls took \(ContinuousClock.now - started)")
     }
 }

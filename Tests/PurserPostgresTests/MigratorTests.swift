@@ -88,17 +88,18 @@ import PurserTestSupport
 
     @Test func anAppliedMigrationWhoseTextChangedIsRefusedNamingIt() async throws {
         let pool = try await makePool("migrate_changed", size: 1)
-        defer { Task { await pool.close() } }
-        try await Migrator(schema: "settlement", migrations: Self.migrations).run(on: pool)
-        let edited = [Self.migrations[0], Migration(version: 2, name: "holds", sql: Self.migrations[1].sql + " -- edited")]
-        do {
-            try await Migrator(schema: "settlement", migrations: edited).run(on: pool)
-            Issue.record("a changed applied migration was accepted")
-        } catch let error as PostgresError {
-            #expect(error.kind == .migration)
-            #expect(error.message.contains("settlement migration 2 (holds)"), "\(error.message)")
-            #expect(error.message.contains("changed since it was applied"), "\(error.message)")
+        try await using(pool, cleanup: { await $0.close() }) { pool in
+            try await Migrator(schema: "settlement", migrations: Self.migrations).run(on: pool)
+            let edited = [Self.migrations[0], Migration(version: 2, name: "holds", sql: Self.migrations[1].sql + " -- edited")]
+            do {
+                try await Migrator(schema: "settlement", migrations: edited).run(on: pool)
+                Issue.record("a changed applied migration was accepted")
+            } catch let error as PostgresError {
+                #expect(error.kind == .migration)
+                #expect(error.message.contains("settlement migration 2 (holds)"), "\(error.message)")
+                #expect(error.message.contains("changed since it was applied"), "\(error.message)")
+            }
+            #expect(try await Migrator(schema: "settlement", migrations: Self.migrations).run(on: pool) == [])
         }
-        #expect(try await Migrator(schema: "settlement", migrations: Self.migrations).run(on: pool) == [])
     }
 }

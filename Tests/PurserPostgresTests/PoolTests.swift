@@ -78,14 +78,15 @@ import PurserTestSupport
             let nowhere = PostgresPool(
                 configuration: PostgresConfiguration(url: "postgresql://postgres@127.0.0.1:1/postgres", size: 1),
                 logger: .init(label: "nowhere", level: .critical))
-            defer { Task { await nowhere.close() } }
-            #expect(await nowhere.isHealthy(timeout: .seconds(1)) == false)
-            do {
-                try await nowhere.ping()
-                Issue.record("ping of an unreachable server succeeded")
-            } catch let error as PostgresError {
-                #expect(error.kind == .unavailable)
-                #expect(error.isRetryable)
+            try await using(nowhere, cleanup: { await $0.close() }) { nowhere in
+                #expect(await nowhere.isHealthy(timeout: .seconds(1)) == false)
+                do {
+                    try await nowhere.ping()
+                    Issue.record("ping of an unreachable server succeeded")
+                } catch let error as PostgresError {
+                    #expect(error.kind == .unavailable)
+                    #expect(error.isRetryable)
+                }
             }
         }
     }

@@ -15,63 +15,67 @@ import Testing
 
     @Test func everyCaptureAndRefundIsStoredOnceAcrossPagesAndRepeatedCatchUps() async throws {
         let (wallet, database) = try await start("feed_once")
-        defer { Task { try await wallet.stop() } }
-        let movements = try await spendScenario(wallet, tenants: [UUID(), UUID()], providers: [UUID(), UUID()], charges: 120, seed: 1)
-        let consumer = database.consumer(try wallet.feed(), pageSize: 33)
-        try await database.drain(consumer, until: movements.count)
-        #expect(try await consumer.catchUp() == 0)
-        let stored = try await database.storedCount()
-        #expect(stored.count == Int64(movements.count))
-        #expect(stored.netMicros == movements.reduce(0) { $0 + $1.signedMicros })
+        try await using(wallet, cleanup: { try await $0.stop() }) { wallet in
+            let movements = try await spendScenario(wallet, tenants: [UUID(), UUID()], providers: [UUID(), UUID()], charges: 120, seed: 1)
+            let consumer = database.consumer(try wallet.feed(), pageSize: 33)
+            try await database.drain(consumer, until: movements.count)
+            #expect(try await consumer.catchUp() == 0)
+            let stored = try await database.storedCount()
+            #expect(stored.count == Int64(movements.count))
+            #expect(stored.netMicros == movements.reduce(0) { $0 + $1.signedMicros })
+        }
     }
 
     @Test func entriesAlreadyStoredAreNotDoubledWhenTheFeedIsReadAgain() async throws {
         let (wallet, database) = try await start("feed_replay")
-        defer { Task { try await wallet.stop() } }
-        let movements = try await spendScenario(wallet, tenants: [UUID()], providers: [UUID()], charges: 40, seed: 2)
-        try await database.drain(database.consumer(try wallet.feed(), pageSize: 16), until: movements.count)
-        // A restart that lost its cursor re-reads the whole feed: nothing is doubled.
-        try await database.execute("UPDATE settlement.feed_cursor SET cursor = '' WHERE source = 'wallet'")
-        #expect(try await database.consumer(try wallet.feed(), pageSize: 7).catchUp() == 0)
-        #expect(try await database.storedCount().count == Int64(movements.count))
+        try await using(wallet, cleanup: { try await $0.stop() }) { wallet in
+            let movements = try await spendScenario(wallet, tenants: [UUID()], providers: [UUID()], charges: 40, seed: 2)
+            try await database.drain(database.consumer(try wallet.feed(), pageSize: 16), until: movements.count)
+            // A restart that lost its cursor re-reads the whole feed: nothing is doubled.
+            try await database.execute("UPDATE settlement.feed_cursor SET cursor = '' WHERE source = 'wallet'")
+            #expect(try await database.consumer(try wallet.feed(), pageSize: 7).catchUp() == 0)
+            #expect(try await database.storedCount().count == Int64(movements.count))
+        }
     }
 
     @Test func consumersRacingOnOneDatabaseStoreEachEntryOnce() async throws {
         let (wallet, database) = try await start("feed_race")
-        defer { Task { try await wallet.stop() } }
-        let movements = try await spendScenario(wallet, tenants: [UUID(), UUID()], providers: [UUID()], charges: 80, seed: 3)
-        let racers = try [5, 13, 50].map { size in
-            let consumer = database.consumer(try wallet.feed(), pageSize: size, pollInterval: .milliseconds(1))
-            return Task { try await consumer.run() }
+        try await using(wallet, cleanup: { try await $0.stop() }) { wallet in
+            let movements = try await spendScenario(wallet, tenants: [UUID(), UUID()], providers: [UUID()], charges: 80, seed: 3)
+            let racers = try [5, 13, 50].map { size in
+                let consumer = database.consumer(try wallet.feed(), pageSize: size, pollInterval: .milliseconds(1))
+                return Task { try await consumer.run() }
+            }
+            try await database.drain(database.consumer(try wallet.feed(), pageSize: 7), until: movements.count)
+            for racer in racers {
+                racer.cancel()
+                try await racer.value
+            }
+            let stored = try await database.storedCount()
+            #expect(stored.count == Int64(movements.count))
+            #expect(stored.netMicros == movements.reduce(0) { $0 + $1.signedMicros })
         }
-        try await database.drain(database.consumer(try wallet.feed(), pageSize: 7), until: movements.count)
-        for racer in racers {
-            racer.cancel()
-            try await racer.value
-        }
-        let stored = try await database.storedCount()
-        #expect(stored.count == Int64(movements.count))
-        #expect(stored.netMicros == movements.reduce(0) { $0 + $1.signedMicros })
     }
 
     @Test func aConsumerStoppedInTheMiddleOfAPageLosesAndDoublesNothingAfterRestart() async throws {
         let (wallet, database) = try await start("feed_restart")
-        defer { Task { try await wallet.stop() } }
-        let tenants = [UUID(), UUID()], providers = [UUID(), UUID()]
-        var movements: [Movement] = []
-        var generator = SeededGenerator(seed: 4)
-        for round in 0..<8 {
-            movements += try await spendScenario(wallet, tenants: tenants, providers: providers, charges: 15, seed: UInt64(round))
-            let consumer = database.consumer(try wallet.feed(), pageSize: 6, pollInterval: .milliseconds(1))
-            let task = Task { try await consumer.run() }
-            try await Task.sleep(for: .milliseconds(Int.random(in: 1...25, using: &generator)))
-            task.cancel()
-            try await task.value
+        try await using(wallet, cleanup: { try await $0.stop() }) { wallet in
+            let tenants = [UUID(), UUID()], providers = [UUID(), UUID()]
+            var movements: [Movement] = []
+            var generator = SeededGenerator(seed: 4)
+            for round in 0..<8 {
+                movements += try await spendScenario(wallet, tenants: tenants, providers: providers, charges: 15, seed: UInt64(round))
+                let consumer = database.consumer(try wallet.feed(), pageSize: 6, pollInterval: .milliseconds(1))
+                let task = Task { try await consumer.run() }
+                try await Task.sleep(for: .milliseconds(Int.random(in: 1...25, using: &generator)))
+                task.cancel()
+                try await task.value
+            }
+            try await database.drain(database.consumer(try wallet.feed(), pageSize: 64), until: movements.count)
+            let stored = try await database.storedCount()
+            #expect(stored.count == Int64(movements.count))
+            #expect(stored.netMicros == movements.reduce(0) { $0 + $1.signedMicros })
         }
-        try await database.drain(database.consumer(try wallet.feed(), pageSize: 64), until: movements.count)
-        let stored = try await database.storedCount()
-        #expect(stored.count == Int64(movements.count))
-        #expect(stored.netMicros == movements.reduce(0) { $0 + $1.signedMicros })
     }
 
     @Test func theConsumerBacksOffWhileTheWalletIsDownAndCatchesUpAfterItReturns() async throws {
@@ -90,14 +94,15 @@ import Testing
         #expect(try await database.storedCount().count == 0)
 
         let restarted = try await WalletHarness.start(databaseURL: wallet.databaseURL, port: port)
-        defer { Task { try await restarted.stop() } }
-        let deadline = ContinuousClock.now.advanced(by: .seconds(20))
-        while try await database.storedCount().count < Int64(movements.count), ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
+        try await using(restarted, cleanup: { try await $0.stop() }) { restarted in
+            let deadline = ContinuousClock.now.advanced(by: .seconds(20))
+            while try await database.storedCount().count < Int64(movements.count), ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            task.cancel()
+            try await task.value
+            #expect(try await database.storedCount().count == Int64(movements.count))
         }
-        task.cancel()
-        try await task.value
-        #expect(try await database.storedCount().count == Int64(movements.count))
     }
 
     enum Corruption: String, CaseIterable, Sendable {

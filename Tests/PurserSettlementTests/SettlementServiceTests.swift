@@ -2,6 +2,7 @@ import Foundation
 import PurserAPI
 import PurserAuth
 import PurserRPC
+import PurserTestSupport
 import Testing
 @testable import PurserSettlement
 
@@ -42,371 +43,380 @@ import Testing
 
     @Test func statementsPayoutsAndExportsMatchTheWalletToTheMicro() async throws {
         let settled = try await settled("rpc_totals")
-        defer { Task { try await settled.harness.stop() } }
-        let client = try settled.harness.client()
-        let operatorMetadata = try settled.harness.operatorMetadata
-        #expect(settled.run.closed)
-        #expect(settled.run.entriesSettled == Int64(settled.movements.count))
-        for batch in settled.run.batches {
-            #expect(batch.state == .closed)
-            #expect(batch.netMicros == settled.net {
-                $0.tenant.lowerID == batch.tenantID && $0.provider.lowerID == batch.providerID
-            })
-        }
-        for tenant in settled.tenants {
-            let statement = try await client.call(
-                SettlementMethods.getTenantStatement,
-                GetTenantStatementRequest(tenantID: tenant.lowerID, period: settled.period.wire), metadata: operatorMetadata)
-            #expect(statement.totals.map(\.key) == ["USD"])
-            #expect(statement.totals.first?.netMicros == settled.net { $0.tenant == tenant })
-            for group in statement.byAgent {
-                #expect(group.netMicros == settled.net { $0.agent.lowerID == group.key })
+        try await using(settled, cleanup: { try await $0.harness.stop() }) { settled in
+            let client = try settled.harness.client()
+            let operatorMetadata = try settled.harness.operatorMetadata
+            #expect(settled.run.closed)
+            #expect(settled.run.entriesSettled == Int64(settled.movements.count))
+            for batch in settled.run.batches {
+                #expect(batch.state == .closed)
+                #expect(batch.netMicros == settled.net {
+                    $0.tenant.lowerID == batch.tenantID && $0.provider.lowerID == batch.providerID
+                })
             }
-            for group in statement.byProvider {
-                #expect(group.netMicros == settled.net { $0.tenant == tenant && $0.provider.lowerID == group.key })
-            }
-            for group in statement.byCategory {
-                #expect(group.netMicros == settled.net { $0.tenant == tenant && $0.category == group.key })
-            }
-            #expect(statement.byDay.reduce(0) { $0 + $1.netMicros } == settled.net { $0.tenant == tenant })
+            for tenant in settled.tenants {
+                let statement = try await client.call(
+                    SettlementMethods.getTenantStatement,
+                    GetTenantStatementRequest(tenantID: tenant.lowerID, period: settled.period.wire), metadata: operatorMetadata)
+                #expect(statement.totals.map(\.key) == ["USD"])
+                #expect(statement.totals.first?.netMicros == settled.net { $0.tenant == tenant })
+                for group in statement.byAgent {
+                    #expect(group.netMicros == settled.net { $0.agent.lowerID == group.key })
+                }
+                for group in statement.byProvider {
+                    #expect(group.netMicros == settled.net { $0.tenant == tenant && $0.provider.lowerID == group.key })
+                }
+                for group in statement.byCategory {
+                    #expect(group.netMicros == settled.net { $0.tenant == tenant && $0.category == group.key })
+                }
+                #expect(statement.byDay.reduce(0) { $0 + $1.netMicros } == settled.net { $0.tenant == tenant })
 
-            let export = try await client.call(
-                SettlementMethods.exportReport,
-                ExportReportRequest(kind: .statement, period: settled.period.wire, format: .csv, tenantID: tenant.lowerID),
-                metadata: operatorMetadata)
-            let rows = try #require(CSVReader.rows(export.content))
-            #expect(rows.first == ReportCSV.statementColumns)
-            let column = Dictionary(uniqueKeysWithValues: ReportCSV.statementColumns.enumerated().map { ($1, $0) })
-            var byCategory: [String: Int64] = [:]
-            for row in rows.dropFirst() {
-                let net = try #require(CSVReader.micros(row[column["net"]!]))
-                let captures = try #require(CSVReader.micros(row[column["captures"]!]))
-                let refunds = try #require(CSVReader.micros(row[column["refunds"]!]))
-                #expect(captures - refunds == net)
-                byCategory[row[column["category"]!], default: 0] += net
+                let export = try await client.call(
+                    SettlementMethods.exportReport,
+                    ExportReportRequest(kind: .statement, period: settled.period.wire, format: .csv, tenantID: tenant.lowerID),
+                    metadata: operatorMetadata)
+                let rows = try #require(CSVReader.rows(export.content))
+                #expect(rows.first == ReportCSV.statementColumns)
+                let column = Dictionary(uniqueKeysWithValues: ReportCSV.statementColumns.enumerated().map { ($1, $0) })
+                var byCategory: [String: Int64] = [:]
+                for row in rows.dropFirst() {
+                    let net = try #require(CSVReader.micros(row[column["net"]!]))
+                    let captures = try #require(CSVReader.micros(row[column["captures"]!]))
+                    let refunds = try #require(CSVReader.micros(row[column["refunds"]!]))
+                    #expect(captures - refunds == net)
+                    byCategory[row[column["category"]!], default: 0] += net
+                }
+                for group in statement.byCategory { #expect(byCategory[group.key] == group.netMicros) }
             }
-            for group in statement.byCategory { #expect(byCategory[group.key] == group.netMicros) }
-        }
-        for provider in settled.providers {
-            let payout = try await client.call(
-                SettlementMethods.getProviderPayout,
-                GetProviderPayoutRequest(providerID: provider.lowerID, period: settled.period.wire), metadata: operatorMetadata)
-            #expect(payout.totals.first?.dueMicros == settled.net { $0.provider == provider })
-            let json = try await client.call(
-                SettlementMethods.exportReport,
-                ExportReportRequest(kind: .payout, period: settled.period.wire, format: .json, providerID: provider.lowerID),
-                metadata: operatorMetadata)
-            #expect(json.contentType == "application/json")
-            let document = try #require(try JSONSerialization.jsonObject(with: Data(json.content)) as? [String: Any])
-            let totals = try #require(document["totals"] as? [[String: Any]])
-            #expect((totals.first?["net_micros"] as? NSNumber)?.int64Value == settled.net { $0.provider == provider })
+            for provider in settled.providers {
+                let payout = try await client.call(
+                    SettlementMethods.getProviderPayout,
+                    GetProviderPayoutRequest(providerID: provider.lowerID, period: settled.period.wire), metadata: operatorMetadata)
+                #expect(payout.totals.first?.dueMicros == settled.net { $0.provider == provider })
+                let json = try await client.call(
+                    SettlementMethods.exportReport,
+                    ExportReportRequest(kind: .payout, period: settled.period.wire, format: .json, providerID: provider.lowerID),
+                    metadata: operatorMetadata)
+                #expect(json.contentType == "application/json")
+                let document = try #require(try JSONSerialization.jsonObject(with: Data(json.content)) as? [String: Any])
+                let totals = try #require(document["totals"] as? [[String: Any]])
+                #expect((totals.first?["net_micros"] as? NSNumber)?.int64Value == settled.net { $0.provider == provider })
+            }
         }
     }
 
     @Test func runningTwiceChangesNothingAndALateCaptureLandsInTheNextOpenBatch() async throws {
         let settled = try await settled("rpc_late")
-        defer { Task { try await settled.harness.stop() } }
-        let client = try settled.harness.client()
-        let operatorMetadata = try settled.harness.operatorMetadata
-        let again = try await client.call(
-            SettlementMethods.runSettlement, RunSettlementRequest(period: settled.period.wire), metadata: operatorMetadata)
-        #expect(!again.changed)
-        #expect(again.batches == settled.run.batches)
+        try await using(settled, cleanup: { try await $0.harness.stop() }) { settled in
+            let client = try settled.harness.client()
+            let operatorMetadata = try settled.harness.operatorMetadata
+            let again = try await client.call(
+                SettlementMethods.runSettlement, RunSettlementRequest(period: settled.period.wire), metadata: operatorMetadata)
+            #expect(!again.changed)
+            #expect(again.batches == settled.run.batches)
 
-        // A capture committed now belongs to the closed period; it reaches Settlement late.
-        let tenant = settled.tenants[0], provider = settled.providers[0], agent = UUID()
-        try await settled.harness.wallet.fund(tenant: tenant, agent: agent, micros: 10_000_000)
-        try await settled.harness.wallet.charge(tenant: tenant, agent: agent, provider: provider, category: "late", micros: 4_321)
-        try await settled.harness.database.drain(settled.harness.service.consumer, until: settled.movements.count + 1)
-        let rerun = try await client.call(
-            SettlementMethods.runSettlement, RunSettlementRequest(period: settled.period.wire), metadata: operatorMetadata)
-        #expect(!rerun.changed)
-        #expect(rerun.batches == settled.run.batches)
+            // A capture committed now belongs to the closed period; it reaches Settlement late.
+            let tenant = settled.tenants[0], provider = settled.providers[0], agent = UUID()
+            try await settled.harness.wallet.fund(tenant: tenant, agent: agent, micros: 10_000_000)
+            try await settled.harness.wallet.charge(tenant: tenant, agent: agent, provider: provider, category: "late", micros: 4_321)
+            try await settled.harness.database.drain(settled.harness.service.consumer, until: settled.movements.count + 1)
+            let rerun = try await client.call(
+                SettlementMethods.runSettlement, RunSettlementRequest(period: settled.period.wire), metadata: operatorMetadata)
+            #expect(!rerun.changed)
+            #expect(rerun.batches == settled.run.batches)
 
-        let current = Cadence.daily.period(containing: settled.harness.clock.nowUs())
-        let next = try await client.call(
-            SettlementMethods.runSettlement, RunSettlementRequest(period: current.wire), metadata: operatorMetadata)
-        #expect(!next.closed)
-        #expect(next.adjustmentsSettled == 1)
-        let batch = try #require(next.batches.first)
-        #expect(batch.state == .open)
-        #expect(batch.tenantID == tenant.lowerID && batch.providerID == provider.lowerID)
-        #expect(batch.adjustmentMicros == 4_321)
-        let full = try await client.call(SettlementMethods.getBatch, GetBatchRequest(batchID: batch.id), metadata: operatorMetadata)
-        #expect(full.lines.map(\.adjustment) == [true])
-        #expect(full.lines.first?.category == "late")
-        #expect(settled.period.contains(try #require(full.lines.first).dayAtUs))
+            let current = Cadence.daily.period(containing: settled.harness.clock.nowUs())
+            let next = try await client.call(
+                SettlementMethods.runSettlement, RunSettlementRequest(period: current.wire), metadata: operatorMetadata)
+            #expect(!next.closed)
+            #expect(next.adjustmentsSettled == 1)
+            let batch = try #require(next.batches.first)
+            #expect(batch.state == .open)
+            #expect(batch.tenantID == tenant.lowerID && batch.providerID == provider.lowerID)
+            #expect(batch.adjustmentMicros == 4_321)
+            let full = try await client.call(SettlementMethods.getBatch, GetBatchRequest(batchID: batch.id), metadata: operatorMetadata)
+            #expect(full.lines.map(\.adjustment) == [true])
+            #expect(full.lines.first?.category == "late")
+            #expect(settled.period.contains(try #require(full.lines.first).dayAtUs))
+        }
     }
 
     @Test func reconciliationAgreesWithTheWalletAndDetectsAPlantedDiscrepancy() async throws {
         let settled = try await settled("rpc_reconcile")
-        defer { Task { try await settled.harness.stop() } }
-        let client = try settled.harness.client()
-        let operatorMetadata = try settled.harness.operatorMetadata
-        let clean = try await client.call(
-            SettlementMethods.reconcile, ReconcileRequest(period: settled.period.wire), metadata: operatorMetadata)
-        #expect(clean.balanced)
-        #expect(clean.ledgerSource == "wallet")
-        #expect(clean.lines.reduce(0) { $0 + $1.ledgerNetMicros } == settled.net { _ in true })
+        try await using(settled, cleanup: { try await $0.harness.stop() }) { settled in
+            let client = try settled.harness.client()
+            let operatorMetadata = try settled.harness.operatorMetadata
+            let clean = try await client.call(
+                SettlementMethods.reconcile, ReconcileRequest(period: settled.period.wire), metadata: operatorMetadata)
+            #expect(clean.balanced)
+            #expect(clean.ledgerSource == "wallet")
+            #expect(clean.lines.reduce(0) { $0 + $1.ledgerNetMicros } == settled.net { _ in true })
 
-        let victim = try await settled.harness.database.pool.withConnection { connection in
-            let row = try connection.query("""
-                DELETE FROM settlement.entries
-                WHERE (tenant_id, entry_id) = (SELECT tenant_id, entry_id FROM settlement.entries ORDER BY entry_id LIMIT 1)
-                RETURNING tenant_id, CASE WHEN kind = 'capture' THEN amount_micros ELSE -amount_micros END
-                """)[0]
-            return (tenant: try row.decode(String.self, at: 0), micros: try row.decode(Int64.self, at: 1))
+            let victim = try await settled.harness.database.pool.withConnection { connection in
+                let row = try connection.query("""
+                    DELETE FROM settlement.entries
+                    WHERE (tenant_id, entry_id) = (SELECT tenant_id, entry_id FROM settlement.entries ORDER BY entry_id LIMIT 1)
+                    RETURNING tenant_id, CASE WHEN kind = 'capture' THEN amount_micros ELSE -amount_micros END
+                    """)[0]
+                return (tenant: try row.decode(String.self, at: 0), micros: try row.decode(Int64.self, at: 1))
+            }
+            let planted = try await client.call(
+                SettlementMethods.reconcile, ReconcileRequest(period: settled.period.wire), metadata: operatorMetadata)
+            #expect(!planted.balanced)
+            let mismatch = try #require(planted.discrepancies.first { $0.kind == "ledger_mismatch" })
+            #expect(mismatch.tenantID == victim.tenant)
+            #expect(mismatch.differenceMicros == -victim.micros)
         }
-        let planted = try await client.call(
-            SettlementMethods.reconcile, ReconcileRequest(period: settled.period.wire), metadata: operatorMetadata)
-        #expect(!planted.balanced)
-        let mismatch = try #require(planted.discrepancies.first { $0.kind == "ledger_mismatch" })
-        #expect(mismatch.tenantID == victim.tenant)
-        #expect(mismatch.differenceMicros == -victim.micros)
     }
 
     @Test func theWalletsLedgerTotalsMatchEveryMovementPerTenantProviderAndCurrency() async throws {
         let settled = try await settled("rpc_ledger_totals")
-        defer { Task { try await settled.harness.stop() } }
-        let source = WalletLedgerTotals(client: try settled.harness.wallet.feed().client)
-        #expect(source.name == "wallet")
-        var expected: [ReconcileKey: LedgerTotal] = [:]
-        for movement in settled.movements {
-            let key = ReconcileKey(tenantID: movement.tenant.lowerID, providerID: movement.provider.lowerID, currency: "USD")
-            var total = expected[key] ?? LedgerTotal(key: key)
-            if movement.signedMicros > 0 {
-                total.captureMicros += movement.signedMicros
-            } else {
-                total.refundMicros -= movement.signedMicros
+        try await using(settled, cleanup: { try await $0.harness.stop() }) { settled in
+            let source = WalletLedgerTotals(client: try settled.harness.wallet.feed().client)
+            #expect(source.name == "wallet")
+            var expected: [ReconcileKey: LedgerTotal] = [:]
+            for movement in settled.movements {
+                let key = ReconcileKey(tenantID: movement.tenant.lowerID, providerID: movement.provider.lowerID, currency: "USD")
+                var total = expected[key] ?? LedgerTotal(key: key)
+                if movement.signedMicros > 0 {
+                    total.captureMicros += movement.signedMicros
+                } else {
+                    total.refundMicros -= movement.signedMicros
+                }
+                expected[key] = total
             }
-            expected[key] = total
+            let totals = try await source.ledgerTotals(for: settled.period)
+            #expect(totals == expected.values.sorted { $0.key < $1.key })
+            #expect(totals.contains { $0.refundMicros > 0 })
+            let dayBefore = SettlementPeriod(start: settled.period.start.adding(days: -1), end: settled.period.start)
+            #expect(try await source.ledgerTotals(for: dayBefore).isEmpty)
         }
-        let totals = try await source.ledgerTotals(for: settled.period)
-        #expect(totals == expected.values.sorted { $0.key < $1.key })
-        #expect(totals.contains { $0.refundMicros > 0 })
-        let dayBefore = SettlementPeriod(start: settled.period.start.adding(days: -1), end: settled.period.start)
-        #expect(try await source.ledgerTotals(for: dayBefore).isEmpty)
     }
 
     @Test func paymentIsRecordedOnceWithItsReference() async throws {
         let settled = try await settled("rpc_paid")
-        defer { Task { try await settled.harness.stop() } }
-        let client = try settled.harness.client()
-        let operatorMetadata = try settled.harness.operatorMetadata
-        let batch = try #require(settled.run.batches.first)
-        let paid = try await client.call(
-            SettlementMethods.markBatchPaid, MarkBatchPaidRequest(batchID: batch.id, externalReference: "wire 2026/11/001"),
-            metadata: operatorMetadata)
-        #expect(paid.state == .paid)
-        #expect(paid.externalReference == "wire 2026/11/001")
-        #expect(paid.lines.reduce(0) { $0 + $1.netMicros } == batch.netMicros)
-        let replay = try await client.call(
-            SettlementMethods.markBatchPaid, MarkBatchPaidRequest(batchID: batch.id, externalReference: "wire 2026/11/001"),
-            metadata: operatorMetadata)
-        #expect(replay.paidAtUs == paid.paidAtUs)
-        let refused = await rpcFailure {
-            _ = try await client.call(
-                SettlementMethods.markBatchPaid, MarkBatchPaidRequest(batchID: batch.id, externalReference: "other"),
+        try await using(settled, cleanup: { try await $0.harness.stop() }) { settled in
+            let client = try settled.harness.client()
+            let operatorMetadata = try settled.harness.operatorMetadata
+            let batch = try #require(settled.run.batches.first)
+            let paid = try await client.call(
+                SettlementMethods.markBatchPaid, MarkBatchPaidRequest(batchID: batch.id, externalReference: "wire 2026/11/001"),
                 metadata: operatorMetadata)
+            #expect(paid.state == .paid)
+            #expect(paid.externalReference == "wire 2026/11/001")
+            #expect(paid.lines.reduce(0) { $0 + $1.netMicros } == batch.netMicros)
+            let replay = try await client.call(
+                SettlementMethods.markBatchPaid, MarkBatchPaidRequest(batchID: batch.id, externalReference: "wire 2026/11/001"),
+                metadata: operatorMetadata)
+            #expect(replay.paidAtUs == paid.paidAtUs)
+            let refused = await rpcFailure {
+                _ = try await client.call(
+                    SettlementMethods.markBatchPaid, MarkBatchPaidRequest(batchID: batch.id, externalReference: "other"),
+                    metadata: operatorMetadata)
+            }
+            #expect(refused?.code == .failedPrecondition)
+            #expect(refused?.reason == "batch_already_paid")
+            let byTenant = await rpcFailure {
+                _ = try await client.call(
+                    SettlementMethods.markBatchPaid, MarkBatchPaidRequest(batchID: batch.id, externalReference: "x"),
+                    metadata: try settled.harness.bearer(.admin, tenant: batch.tenantID))
+            }
+            #expect(byTenant?.code == .permissionDenied)
+            #expect(byTenant?.reason == "permission_denied")
         }
-        #expect(refused?.code == .failedPrecondition)
-        #expect(refused?.reason == "batch_already_paid")
-        let byTenant = await rpcFailure {
-            _ = try await client.call(
-                SettlementMethods.markBatchPaid, MarkBatchPaidRequest(batchID: batch.id, externalReference: "x"),
-                metadata: try settled.harness.bearer(.admin, tenant: batch.tenantID))
-        }
-        #expect(byTenant?.code == .permissionDenied)
-        #expect(byTenant?.reason == "permission_denied")
     }
 
     @Test func tenantFinanceReadsItsOwnStatementButNotAnotherTenants() async throws {
         let settled = try await settled("rpc_tenant_access")
-        defer { Task { try await settled.harness.stop() } }
-        let client = try settled.harness.client()
-        let own = settled.tenants[0].lowerID, other = settled.tenants[1].lowerID
-        let finance = try settled.harness.bearer(.finance, tenant: own)
+        try await using(settled, cleanup: { try await $0.harness.stop() }) { settled in
+            let client = try settled.harness.client()
+            let own = settled.tenants[0].lowerID, other = settled.tenants[1].lowerID
+            let finance = try settled.harness.bearer(.finance, tenant: own)
 
-        let statement = try await client.call(
-            SettlementMethods.getTenantStatement, GetTenantStatementRequest(tenantID: own, period: settled.period.wire),
-            metadata: finance)
-        #expect(statement.totals.first?.netMicros == settled.net { $0.tenant == settled.tenants[0] })
-        let foreign = await rpcFailure {
-            _ = try await client.call(
-                SettlementMethods.getTenantStatement, GetTenantStatementRequest(tenantID: other, period: settled.period.wire),
+            let statement = try await client.call(
+                SettlementMethods.getTenantStatement, GetTenantStatementRequest(tenantID: own, period: settled.period.wire),
                 metadata: finance)
-        }
-        #expect(foreign?.code == .notFound)
-        #expect(foreign?.reason == "not_found")
-        let export = await rpcFailure {
-            _ = try await client.call(
-                SettlementMethods.exportReport,
-                ExportReportRequest(kind: .statement, period: settled.period.wire, format: .csv, tenantID: other), metadata: finance)
-        }
-        #expect(export?.code == .notFound)
-        #expect(export?.reason == "not_found")
+            #expect(statement.totals.first?.netMicros == settled.net { $0.tenant == settled.tenants[0] })
+            let foreign = await rpcFailure {
+                _ = try await client.call(
+                    SettlementMethods.getTenantStatement, GetTenantStatementRequest(tenantID: other, period: settled.period.wire),
+                    metadata: finance)
+            }
+            #expect(foreign?.code == .notFound)
+            #expect(foreign?.reason == "not_found")
+            let export = await rpcFailure {
+                _ = try await client.call(
+                    SettlementMethods.exportReport,
+                    ExportReportRequest(kind: .statement, period: settled.period.wire, format: .csv, tenantID: other), metadata: finance)
+            }
+            #expect(export?.code == .notFound)
+            #expect(export?.reason == "not_found")
 
-        let listed = try await client.call(SettlementMethods.listBatches, ListBatchesRequest(), metadata: finance)
-        #expect(!listed.batches.isEmpty)
-        #expect(listed.batches.allSatisfy { $0.tenantID == own })
-        let foreignList = await rpcFailure {
-            _ = try await client.call(SettlementMethods.listBatches, ListBatchesRequest(tenantID: other), metadata: finance)
+            let listed = try await client.call(SettlementMethods.listBatches, ListBatchesRequest(), metadata: finance)
+            #expect(!listed.batches.isEmpty)
+            #expect(listed.batches.allSatisfy { $0.tenantID == own })
+            let foreignList = await rpcFailure {
+                _ = try await client.call(SettlementMethods.listBatches, ListBatchesRequest(tenantID: other), metadata: finance)
+            }
+            #expect(foreignList?.code == .notFound)
+            #expect(foreignList?.reason == "not_found")
+            let foreignBatch = try #require(settled.run.batches.first { $0.tenantID == other })
+            let getForeign = await rpcFailure {
+                _ = try await client.call(SettlementMethods.getBatch, GetBatchRequest(batchID: foreignBatch.id), metadata: finance)
+            }
+            #expect(getForeign?.code == .notFound)
+            #expect(getForeign?.reason == "not_found")
+            let payout = await rpcFailure {
+                _ = try await client.call(
+                    SettlementMethods.getProviderPayout,
+                    GetProviderPayoutRequest(providerID: settled.providers[0].lowerID, period: settled.period.wire), metadata: finance)
+            }
+            #expect(payout?.code == .permissionDenied)
+            #expect(payout?.reason == "permission_denied")
+            let run = await rpcFailure {
+                _ = try await client.call(SettlementMethods.runSettlement, RunSettlementRequest(period: settled.period.wire), metadata: finance)
+            }
+            #expect(run?.code == .permissionDenied)
+            #expect(run?.reason == "permission_denied")
         }
-        #expect(foreignList?.code == .notFound)
-        #expect(foreignList?.reason == "not_found")
-        let foreignBatch = try #require(settled.run.batches.first { $0.tenantID == other })
-        let getForeign = await rpcFailure {
-            _ = try await client.call(SettlementMethods.getBatch, GetBatchRequest(batchID: foreignBatch.id), metadata: finance)
-        }
-        #expect(getForeign?.code == .notFound)
-        #expect(getForeign?.reason == "not_found")
-        let payout = await rpcFailure {
-            _ = try await client.call(
-                SettlementMethods.getProviderPayout,
-                GetProviderPayoutRequest(providerID: settled.providers[0].lowerID, period: settled.period.wire), metadata: finance)
-        }
-        #expect(payout?.code == .permissionDenied)
-        #expect(payout?.reason == "permission_denied")
-        let run = await rpcFailure {
-            _ = try await client.call(SettlementMethods.runSettlement, RunSettlementRequest(period: settled.period.wire), metadata: finance)
-        }
-        #expect(run?.code == .permissionDenied)
-        #expect(run?.reason == "permission_denied")
     }
 
     @Test func listingBatchesWithACounterpartyOutsideTheCallersBatchesAnswersNotFound() async throws {
         let settled = try await settled("rpc_list_foreign_ids")
-        defer { Task { try await settled.harness.stop() } }
-        let client = try settled.harness.client()
-        let batch = try #require(settled.run.batches.first)
-        let tenant = batch.tenantID, provider = batch.providerID
-        let unknown = UUID().lowerID
-        let finance = try settled.harness.bearer(.finance, tenant: tenant)
-        let payee = try settled.harness.bearer(.provider, subject: provider)
-        let operatorMetadata = try settled.harness.operatorMetadata
+        try await using(settled, cleanup: { try await $0.harness.stop() }) { settled in
+            let client = try settled.harness.client()
+            let batch = try #require(settled.run.batches.first)
+            let tenant = batch.tenantID, provider = batch.providerID
+            let unknown = UUID().lowerID
+            let finance = try settled.harness.bearer(.finance, tenant: tenant)
+            let payee = try settled.harness.bearer(.provider, subject: provider)
+            let operatorMetadata = try settled.harness.operatorMetadata
 
-        // Ids the caller shares a batch with list as before.
-        let byProvider = try await client.call(
-            SettlementMethods.listBatches, ListBatchesRequest(providerID: provider), metadata: finance)
-        #expect(byProvider.batches.contains { $0.id == batch.id })
-        let byTenant = try await client.call(SettlementMethods.listBatches, ListBatchesRequest(tenantID: tenant), metadata: payee)
-        #expect(byTenant.batches.contains { $0.id == batch.id })
-        #expect(try await client.call(
-            SettlementMethods.listBatches, ListBatchesRequest(tenantID: tenant, providerID: provider), metadata: operatorMetadata
-        ).batches.contains { $0.id == batch.id })
+            // Ids the caller shares a batch with list as before.
+            let byProvider = try await client.call(
+                SettlementMethods.listBatches, ListBatchesRequest(providerID: provider), metadata: finance)
+            #expect(byProvider.batches.contains { $0.id == batch.id })
+            let byTenant = try await client.call(SettlementMethods.listBatches, ListBatchesRequest(tenantID: tenant), metadata: payee)
+            #expect(byTenant.batches.contains { $0.id == batch.id })
+            #expect(try await client.call(
+                SettlementMethods.listBatches, ListBatchesRequest(tenantID: tenant, providerID: provider), metadata: operatorMetadata
+            ).batches.contains { $0.id == batch.id })
 
-        // Any other id answers NOT_FOUND, as GetBatch does for a batch outside the caller's reach.
-        let refusals: [(String, ListBatchesRequest, Metadata)] = [
-            ("finance naming an unknown provider", ListBatchesRequest(providerID: unknown), finance),
-            ("a provider naming an unknown tenant", ListBatchesRequest(tenantID: unknown), payee),
-            ("the operator naming an unknown tenant", ListBatchesRequest(tenantID: unknown), operatorMetadata),
-            ("the operator naming an unknown provider", ListBatchesRequest(providerID: unknown), operatorMetadata),
-        ]
-        for (what, request, metadata) in refusals {
-            let refused = await rpcFailure { _ = try await client.call(SettlementMethods.listBatches, request, metadata: metadata) }
-            #expect(refused?.code == .notFound && refused?.reason == "not_found", "\(what): \(String(describing: refused))")
+            // Any other id answers NOT_FOUND, as GetBatch does for a batch outside the caller's reach.
+            let refusals: [(String, ListBatchesRequest, Metadata)] = [
+                ("finance naming an unknown provider", ListBatchesRequest(providerID: unknown), finance),
+                ("a provider naming an unknown tenant", ListBatchesRequest(tenantID: unknown), payee),
+                ("the operator naming an unknown tenant", ListBatchesRequest(tenantID: unknown), operatorMetadata),
+                ("the operator naming an unknown provider", ListBatchesRequest(providerID: unknown), operatorMetadata),
+            ]
+            for (what, request, metadata) in refusals {
+                let refused = await rpcFailure { _ = try await client.call(SettlementMethods.listBatches, request, metadata: metadata) }
+                #expect(refused?.code == .notFound && refused?.reason == "not_found", "\(what): \(String(describing: refused))")
+            }
+            let getForeign = await rpcFailure {
+                _ = try await client.call(SettlementMethods.getBatch, GetBatchRequest(batchID: unknown), metadata: finance)
+            }
+            #expect(getForeign?.code == .notFound && getForeign?.reason == "not_found")
         }
-        let getForeign = await rpcFailure {
-            _ = try await client.call(SettlementMethods.getBatch, GetBatchRequest(batchID: unknown), metadata: finance)
-        }
-        #expect(getForeign?.code == .notFound && getForeign?.reason == "not_found")
     }
 
     @Test func aProviderReadsOnlyItsOwnPayouts() async throws {
         let settled = try await settled("rpc_provider_access")
-        defer { Task { try await settled.harness.stop() } }
-        let client = try settled.harness.client()
-        let own = settled.providers[0].lowerID, other = settled.providers[1].lowerID
-        let provider = try settled.harness.bearer(.provider, subject: own)
+        try await using(settled, cleanup: { try await $0.harness.stop() }) { settled in
+            let client = try settled.harness.client()
+            let own = settled.providers[0].lowerID, other = settled.providers[1].lowerID
+            let provider = try settled.harness.bearer(.provider, subject: own)
 
-        let payout = try await client.call(
-            SettlementMethods.getProviderPayout, GetProviderPayoutRequest(providerID: own, period: settled.period.wire),
-            metadata: provider)
-        #expect(!payout.batches.isEmpty)
-        #expect(payout.batches.allSatisfy { $0.providerID == own })
-        #expect(payout.totals.first?.netMicros == settled.net { $0.provider == settled.providers[0] })
-        let foreign = await rpcFailure {
-            _ = try await client.call(
-                SettlementMethods.getProviderPayout, GetProviderPayoutRequest(providerID: other, period: settled.period.wire),
+            let payout = try await client.call(
+                SettlementMethods.getProviderPayout, GetProviderPayoutRequest(providerID: own, period: settled.period.wire),
                 metadata: provider)
-        }
-        #expect(foreign?.code == .notFound)
-        #expect(foreign?.reason == "not_found")
-        let foreignExport = await rpcFailure {
-            _ = try await client.call(
-                SettlementMethods.exportReport,
-                ExportReportRequest(kind: .payout, period: settled.period.wire, format: .json, providerID: other), metadata: provider)
-        }
-        #expect(foreignExport?.code == .notFound)
-        #expect(foreignExport?.reason == "not_found")
-        let statement = await rpcFailure {
-            _ = try await client.call(
-                SettlementMethods.getTenantStatement,
-                GetTenantStatementRequest(tenantID: settled.tenants[0].lowerID, period: settled.period.wire), metadata: provider)
-        }
-        #expect(statement?.code == .permissionDenied)
-        #expect(statement?.reason == "permission_denied")
-        let listed = try await client.call(SettlementMethods.listBatches, ListBatchesRequest(), metadata: provider)
-        #expect(!listed.batches.isEmpty)
-        #expect(listed.batches.allSatisfy { $0.providerID == own })
-        let foreignBatch = try #require(settled.run.batches.first { $0.providerID == other })
-        let getForeign = await rpcFailure {
-            _ = try await client.call(SettlementMethods.getBatch, GetBatchRequest(batchID: foreignBatch.id), metadata: provider)
-        }
-        #expect(getForeign?.code == .notFound)
-        #expect(getForeign?.reason == "not_found")
+            #expect(!payout.batches.isEmpty)
+            #expect(payout.batches.allSatisfy { $0.providerID == own })
+            #expect(payout.totals.first?.netMicros == settled.net { $0.provider == settled.providers[0] })
+            let foreign = await rpcFailure {
+                _ = try await client.call(
+                    SettlementMethods.getProviderPayout, GetProviderPayoutRequest(providerID: other, period: settled.period.wire),
+                    metadata: provider)
+            }
+            #expect(foreign?.code == .notFound)
+            #expect(foreign?.reason == "not_found")
+            let foreignExport = await rpcFailure {
+                _ = try await client.call(
+                    SettlementMethods.exportReport,
+                    ExportReportRequest(kind: .payout, period: settled.period.wire, format: .json, providerID: other), metadata: provider)
+            }
+            #expect(foreignExport?.code == .notFound)
+            #expect(foreignExport?.reason == "not_found")
+            let statement = await rpcFailure {
+                _ = try await client.call(
+                    SettlementMethods.getTenantStatement,
+                    GetTenantStatementRequest(tenantID: settled.tenants[0].lowerID, period: settled.period.wire), metadata: provider)
+            }
+            #expect(statement?.code == .permissionDenied)
+            #expect(statement?.reason == "permission_denied")
+            let listed = try await client.call(SettlementMethods.listBatches, ListBatchesRequest(), metadata: provider)
+            #expect(!listed.batches.isEmpty)
+            #expect(listed.batches.allSatisfy { $0.providerID == own })
+            let foreignBatch = try #require(settled.run.batches.first { $0.providerID == other })
+            let getForeign = await rpcFailure {
+                _ = try await client.call(SettlementMethods.getBatch, GetBatchRequest(batchID: foreignBatch.id), metadata: provider)
+            }
+            #expect(getForeign?.code == .notFound)
+            #expect(getForeign?.reason == "not_found")
 
-        let export = try await client.call(
-            SettlementMethods.exportReport,
-            ExportReportRequest(kind: .payout, period: settled.period.wire, format: .csv, providerID: own), metadata: provider)
-        #expect(export.contentType == "text/csv; charset=utf-8")
-        #expect(export.fileName == "payout-\(own)-\(settled.period.start.isoDate)-\(settled.period.end.isoDate).csv")
-        let rows = try #require(CSVReader.rows(export.content))
-        let netColumn = try #require(ReportCSV.payoutColumns.firstIndex(of: "net"))
-        let csvNet = try rows.dropFirst().reduce(Int64(0)) { $0 + (try #require(CSVReader.micros($1[netColumn]))) }
-        #expect(csvNet == payout.totals.first?.netMicros)
+            let export = try await client.call(
+                SettlementMethods.exportReport,
+                ExportReportRequest(kind: .payout, period: settled.period.wire, format: .csv, providerID: own), metadata: provider)
+            #expect(export.contentType == "text/csv; charset=utf-8")
+            #expect(export.fileName == "payout-\(own)-\(settled.period.start.isoDate)-\(settled.period.end.isoDate).csv")
+            let rows = try #require(CSVReader.rows(export.content))
+            let netColumn = try #require(ReportCSV.payoutColumns.firstIndex(of: "net"))
+            let csvNet = try rows.dropFirst().reduce(Int64(0)) { $0 + (try #require(CSVReader.micros($1[netColumn]))) }
+            #expect(csvNet == payout.totals.first?.netMicros)
+        }
     }
 
     @Test func badRequestsAreRefusedWithAReason() async throws {
         let harness = try await SettlementHarness.start("rpc_invalid")
-        defer { Task { try await harness.stop() } }
-        let client = try harness.client()
-        let operatorMetadata = try harness.operatorMetadata
-        let misaligned = await rpcFailure {
-            _ = try await client.call(
-                SettlementMethods.runSettlement, RunSettlementRequest(period: Period(startAtUs: 5, endAtUs: Self.day)),
-                metadata: operatorMetadata)
+        try await using(harness, cleanup: { try await $0.stop() }) { harness in
+            let client = try harness.client()
+            let operatorMetadata = try harness.operatorMetadata
+            let misaligned = await rpcFailure {
+                _ = try await client.call(
+                    SettlementMethods.runSettlement, RunSettlementRequest(period: Period(startAtUs: 5, endAtUs: Self.day)),
+                    metadata: operatorMetadata)
+            }
+            #expect(misaligned?.code == .invalidArgument)
+            #expect(misaligned?.reason == "period_invalid")
+            let format = await rpcFailure {
+                _ = try await client.call(
+                    SettlementMethods.exportReport,
+                    ExportReportRequest(kind: .statement, period: Self.period().wire, format: .unspecified, tenantID: "t"),
+                    metadata: operatorMetadata)
+            }
+            #expect(format?.reason == "invalid_argument")
+            let reference = await rpcFailure {
+                _ = try await client.call(
+                    SettlementMethods.markBatchPaid, MarkBatchPaidRequest(batchID: UUID().uuidString.lowercased(), externalReference: ""),
+                    metadata: operatorMetadata)
+            }
+            #expect(reference?.code == .invalidArgument)
+            let unknown = await rpcFailure {
+                _ = try await client.call(
+                    SettlementMethods.getBatch, GetBatchRequest(batchID: UUID().uuidString.lowercased()), metadata: operatorMetadata)
+            }
+            #expect(unknown?.code == .notFound)
+            #expect(unknown?.reason == "not_found")
+            let anonymous = await rpcFailure {
+                _ = try await client.call(SettlementMethods.listBatches, ListBatchesRequest())
+            }
+            #expect(anonymous?.code == .unauthenticated)
+            #expect(anonymous?.reason == "token_missing")
+            let agent = await rpcFailure {
+                _ = try await client.call(SettlementMethods.listBatches, ListBatchesRequest(), metadata: try harness.bearer(.agent, tenant: "t"))
+            }
+            #expect(agent?.code == .permissionDenied)
+            #expect(agent?.reason == "permission_denied")
         }
-        #expect(misaligned?.code == .invalidArgument)
-        #expect(misaligned?.reason == "period_invalid")
-        let format = await rpcFailure {
-            _ = try await client.call(
-                SettlementMethods.exportReport,
-                ExportReportRequest(kind: .statement, period: Self.period().wire, format: .unspecified, tenantID: "t"),
-                metadata: operatorMetadata)
-        }
-        #expect(format?.reason == "invalid_argument")
-        let reference = await rpcFailure {
-            _ = try await client.call(
-                SettlementMethods.markBatchPaid, MarkBatchPaidRequest(batchID: UUID().uuidString.lowercased(), externalReference: ""),
-                metadata: operatorMetadata)
-        }
-        #expect(reference?.code == .invalidArgument)
-        let unknown = await rpcFailure {
-            _ = try await client.call(
-                SettlementMethods.getBatch, GetBatchRequest(batchID: UUID().uuidString.lowercased()), metadata: operatorMetadata)
-        }
-        #expect(unknown?.code == .notFound)
-        #expect(unknown?.reason == "not_found")
-        let anonymous = await rpcFailure {
-            _ = try await client.call(SettlementMethods.listBatches, ListBatchesRequest())
-        }
-        #expect(anonymous?.code == .unauthenticated)
-        #expect(anonymous?.reason == "token_missing")
-        let agent = await rpcFailure {
-            _ = try await client.call(SettlementMethods.listBatches, ListBatchesRequest(), metadata: try harness.bearer(.agent, tenant: "t"))
-        }
-        #expect(agent?.code == .permissionDenied)
-        #expect(agent?.reason == "permission_denied")
     }
 }

@@ -3,6 +3,7 @@ import PurserAPI
 import PurserKit
 import PurserPostgres
 import PurserRPC
+import PurserTestSupport
 import Testing
 @testable import PurserSettlement
 
@@ -134,95 +135,96 @@ import Testing
 
     @Test func overRPCEveryOtherTenantSettlesReconcilesAndReadsItsStatementWhileTheOffenderIsRefusedCleanly() async throws {
         let harness = try await SettlementHarness.start("rpc_out_of_range")
-        defer { Task { try await harness.stop() } }
-        let honest = (tenant: UUID(), agent: UUID(), provider: UUID())
-        let offender = (tenant: UUID(), agent: UUID(), provider: UUID())
-        try await harness.wallet.fund(tenant: honest.tenant, agent: honest.agent, micros: 1_000_000_000)
-        try await harness.wallet.fund(tenant: offender.tenant, agent: offender.agent, micros: 1_000_000_000)
-        let at = Self.day.startUs + Self.hour
-        try await Self.plantSettledHold(
-            harness.wallet, tenant: honest.tenant, agent: honest.agent, provider: honest.provider,
-            captured: 5_000_000, refunded: 2_000_000, atUs: at)
-        try await Self.plantSettledHold(
-            harness.wallet, tenant: offender.tenant, agent: offender.agent, provider: offender.provider,
-            captured: 3, refunded: 0, atUs: at)
-        for _ in 0..<2 {
+        try await using(harness, cleanup: { try await $0.stop() }) { harness in
+            let honest = (tenant: UUID(), agent: UUID(), provider: UUID())
+            let offender = (tenant: UUID(), agent: UUID(), provider: UUID())
+            try await harness.wallet.fund(tenant: honest.tenant, agent: honest.agent, micros: 1_000_000_000)
+            try await harness.wallet.fund(tenant: offender.tenant, agent: offender.agent, micros: 1_000_000_000)
+            let at = Self.day.startUs + Self.hour
+            try await Self.plantSettledHold(
+                harness.wallet, tenant: honest.tenant, agent: honest.agent, provider: honest.provider,
+                captured: 5_000_000, refunded: 2_000_000, atUs: at)
             try await Self.plantSettledHold(
                 harness.wallet, tenant: offender.tenant, agent: offender.agent, provider: offender.provider,
-                captured: Self.huge, refunded: Self.huge, atUs: at + 1)
+                captured: 3, refunded: 0, atUs: at)
+            for _ in 0..<2 {
+                try await Self.plantSettledHold(
+                    harness.wallet, tenant: offender.tenant, agent: offender.agent, provider: offender.provider,
+                    captured: Self.huge, refunded: Self.huge, atUs: at + 1)
+            }
+            #expect(try await harness.wallet.wallet.ledger.audit(tenant: nil).isEmpty)
+            try await harness.database.drain(harness.service.consumer, until: 7)
+
+            // The Wallet's totals of every tenant still answer.
+            let ledgerTotals = try await harness.service.ledger.ledgerTotals(for: Self.period)
+            let honestKey = ReconcileKey(tenantID: honest.tenant.lowerID, providerID: honest.provider.lowerID, currency: "USD")
+            #expect(ledgerTotals.first { $0.key == honestKey } == LedgerTotal(key: honestKey, captureMicros: 5_000_000, refundMicros: 2_000_000))
+
+            let client = try harness.client()
+            let operatorMetadata = try harness.operatorMetadata
+            let run = try await client.call(
+                SettlementMethods.runSettlement, RunSettlementRequest(period: Self.period.wire), metadata: operatorMetadata)
+            #expect(run.closed)
+            #expect(run.entriesSettled == 7)
+            #expect(run.batches.first { $0.tenantID == honest.tenant.lowerID }?.netMicros == 3_000_000)
+            #expect(!run.batches.contains { $0.tenantID == offender.tenant.lowerID })
+            let offenderBatch = try #require(run.outOfRangeBatchIDs.first)
+            let batchRefused = await rpcFailure {
+                _ = try await client.call(SettlementMethods.getBatch, GetBatchRequest(batchID: offenderBatch), metadata: operatorMetadata)
+            }
+            #expect(batchRefused?.code == .failedPrecondition)
+            #expect(batchRefused?.reason == "total_out_of_range")
+            let ledgerLine = try #require(ledgerTotals.first { $0.key.tenantID == offender.tenant.lowerID })
+            #expect(ledgerLine.outOfRange && ledgerLine.netMicros == nil)
+
+            let reconciled = try await client.call(
+                SettlementMethods.reconcile, ReconcileRequest(period: Self.period.wire), metadata: operatorMetadata)
+            #expect(reconciled.lines.map(\.tenantID) == [honest.tenant.lowerID])
+            #expect(reconciled.lines.first?.ledgerNetMicros == 3_000_000 && reconciled.lines.first?.batchedNetMicros == 3_000_000)
+            #expect(!reconciled.discrepancies.isEmpty)
+            #expect(reconciled.discrepancies.allSatisfy {
+                $0.kind == "total_out_of_range" && $0.tenantID == offender.tenant.lowerID
+            })
+
+            let statement = try await client.call(
+                SettlementMethods.getTenantStatement,
+                GetTenantStatementRequest(tenantID: honest.tenant.lowerID, period: Self.period.wire), metadata: operatorMetadata)
+            #expect(statement.totals.map(\.netMicros) == [3_000_000])
+            let payout = try await client.call(
+                SettlementMethods.getProviderPayout,
+                GetProviderPayoutRequest(providerID: honest.provider.lowerID, period: Self.period.wire), metadata: operatorMetadata)
+            #expect(payout.totals.map(\.dueMicros) == [3_000_000])
+
+            let refusals: [RPCError?] = [
+                await rpcFailure {
+                    _ = try await client.call(
+                        SettlementMethods.getTenantStatement,
+                        GetTenantStatementRequest(tenantID: offender.tenant.lowerID, period: Self.period.wire), metadata: operatorMetadata)
+                },
+                await rpcFailure {
+                    _ = try await client.call(
+                        SettlementMethods.exportReport,
+                        ExportReportRequest(kind: .statement, period: Self.period.wire, format: .csv, tenantID: offender.tenant.lowerID),
+                        metadata: operatorMetadata)
+                },
+                await rpcFailure {
+                    _ = try await client.call(
+                        SettlementMethods.getProviderPayout,
+                        GetProviderPayoutRequest(providerID: offender.provider.lowerID, period: Self.period.wire),
+                        metadata: operatorMetadata)
+                },
+                await rpcFailure {
+                    _ = try await client.call(
+                        SettlementMethods.listBatches, ListBatchesRequest(tenantID: offender.tenant.lowerID), metadata: operatorMetadata)
+                },
+            ]
+            for refusal in refusals {
+                #expect(refusal?.code == .failedPrecondition, "\(String(describing: refusal))")
+                #expect(refusal?.reason == "total_out_of_range")
+            }
+            let listed = try await client.call(
+                SettlementMethods.listBatches, ListBatchesRequest(tenantID: honest.tenant.lowerID), metadata: operatorMetadata)
+            #expect(listed.batches.map(\.netMicros) == [3_000_000])
         }
-        #expect(try await harness.wallet.wallet.ledger.audit(tenant: nil).isEmpty)
-        try await harness.database.drain(harness.service.consumer, until: 7)
-
-        // The Wallet's totals of every tenant still answer.
-        let ledgerTotals = try await harness.service.ledger.ledgerTotals(for: Self.period)
-        let honestKey = ReconcileKey(tenantID: honest.tenant.lowerID, providerID: honest.provider.lowerID, currency: "USD")
-        #expect(ledgerTotals.first { $0.key == honestKey } == LedgerTotal(key: honestKey, captureMicros: 5_000_000, refundMicros: 2_000_000))
-
-        let client = try harness.client()
-        let operatorMetadata = try harness.operatorMetadata
-        let run = try await client.call(
-            SettlementMethods.runSettlement, RunSettlementRequest(period: Self.period.wire), metadata: operatorMetadata)
-        #expect(run.closed)
-        #expect(run.entriesSettled == 7)
-        #expect(run.batches.first { $0.tenantID == honest.tenant.lowerID }?.netMicros == 3_000_000)
-        #expect(!run.batches.contains { $0.tenantID == offender.tenant.lowerID })
-        let offenderBatch = try #require(run.outOfRangeBatchIDs.first)
-        let batchRefused = await rpcFailure {
-            _ = try await client.call(SettlementMethods.getBatch, GetBatchRequest(batchID: offenderBatch), metadata: operatorMetadata)
-        }
-        #expect(batchRefused?.code == .failedPrecondition)
-        #expect(batchRefused?.reason == "total_out_of_range")
-        let ledgerLine = try #require(ledgerTotals.first { $0.key.tenantID == offender.tenant.lowerID })
-        #expect(ledgerLine.outOfRange && ledgerLine.netMicros == nil)
-
-        let reconciled = try await client.call(
-            SettlementMethods.reconcile, ReconcileRequest(period: Self.period.wire), metadata: operatorMetadata)
-        #expect(reconciled.lines.map(\.tenantID) == [honest.tenant.lowerID])
-        #expect(reconciled.lines.first?.ledgerNetMicros == 3_000_000 && reconciled.lines.first?.batchedNetMicros == 3_000_000)
-        #expect(!reconciled.discrepancies.isEmpty)
-        #expect(reconciled.discrepancies.allSatisfy {
-            $0.kind == "total_out_of_range" && $0.tenantID == offender.tenant.lowerID
-        })
-
-        let statement = try await client.call(
-            SettlementMethods.getTenantStatement,
-            GetTenantStatementRequest(tenantID: honest.tenant.lowerID, period: Self.period.wire), metadata: operatorMetadata)
-        #expect(statement.totals.map(\.netMicros) == [3_000_000])
-        let payout = try await client.call(
-            SettlementMethods.getProviderPayout,
-            GetProviderPayoutRequest(providerID: honest.provider.lowerID, period: Self.period.wire), metadata: operatorMetadata)
-        #expect(payout.totals.map(\.dueMicros) == [3_000_000])
-
-        let refusals: [RPCError?] = [
-            await rpcFailure {
-                _ = try await client.call(
-                    SettlementMethods.getTenantStatement,
-                    GetTenantStatementRequest(tenantID: offender.tenant.lowerID, period: Self.period.wire), metadata: operatorMetadata)
-            },
-            await rpcFailure {
-                _ = try await client.call(
-                    SettlementMethods.exportReport,
-                    ExportReportRequest(kind: .statement, period: Self.period.wire, format: .csv, tenantID: offender.tenant.lowerID),
-                    metadata: operatorMetadata)
-            },
-            await rpcFailure {
-                _ = try await client.call(
-                    SettlementMethods.getProviderPayout,
-                    GetProviderPayoutRequest(providerID: offender.provider.lowerID, period: Self.period.wire),
-                    metadata: operatorMetadata)
-            },
-            await rpcFailure {
-                _ = try await client.call(
-                    SettlementMethods.listBatches, ListBatchesRequest(tenantID: offender.tenant.lowerID), metadata: operatorMetadata)
-            },
-        ]
-        for refusal in refusals {
-            #expect(refusal?.code == .failedPrecondition, "\(String(describing: refusal))")
-            #expect(refusal?.reason == "total_out_of_range")
-        }
-        let listed = try await client.call(
-            SettlementMethods.listBatches, ListBatchesRequest(tenantID: honest.tenant.lowerID), metadata: operatorMetadata)
-        #expect(listed.batches.map(\.netMicros) == [3_000_000])
     }
 }

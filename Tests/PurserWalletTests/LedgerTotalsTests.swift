@@ -52,82 +52,82 @@ import Testing
     }
 
     @Test func totalsSumExactlyTheCapturesAndRefundsCreatedInThePeriod() async throws {
-        let f = try await LedgerFixture.make("totals_exact")
-        defer { Task { await f.close() } }
-        let tenants = [UUID(), UUID()], providers = [UUID(), UUID(), UUID()], currencies = ["USD", "EUR"]
-        var generator = SystemRandomNumberGenerator()
-        var entries: [Planted] = []
-        for _ in 0..<300 {
-            entries.append(Planted(
-                tenant: tenants.randomElement(using: &generator) ?? f.tenant,
-                provider: providers.randomElement(using: &generator) ?? f.provider,
-                currency: currencies.randomElement(using: &generator) ?? "USD",
-                kind: ["capture", "capture", "refund", "fund", "allocate"].randomElement(using: &generator) ?? "capture",
-                amount: Int64.random(in: 1...50_000_000_000, using: &generator),
-                createdAtUs: Int64.random(in: (Self.startUs - 86_400_000_000)..<(Self.endUs + 86_400_000_000), using: &generator)))
-        }
-        // The bounds: the first µs counts, the µs before it and the end do not.
-        let edge = (tenant: tenants[0], provider: providers[0])
-        for (micros, at) in [(Int64(7), Self.startUs), (11, Self.endUs - 1), (1_000, Self.startUs - 1), (10_000, Self.endUs)] {
-            entries.append(Planted(
-                tenant: edge.tenant, provider: edge.provider, currency: "CHF", kind: "capture", amount: micros, createdAtUs: at))
-        }
-        // Sums past 2^53 stay exact.
-        for _ in 0..<2 {
-            entries.append(Planted(
-                tenant: edge.tenant, provider: edge.provider, currency: "JPY", kind: "capture", amount: 4_503_599_627_370_497,
-                createdAtUs: Self.startUs + 1))
-        }
-        try await Self.plant(f, entries)
+        try await LedgerFixture.with("totals_exact") { f in
+            let tenants = [UUID(), UUID()], providers = [UUID(), UUID(), UUID()], currencies = ["USD", "EUR"]
+            var generator = SystemRandomNumberGenerator()
+            var entries: [Planted] = []
+            for _ in 0..<300 {
+                entries.append(Planted(
+                    tenant: tenants.randomElement(using: &generator) ?? f.tenant,
+                    provider: providers.randomElement(using: &generator) ?? f.provider,
+                    currency: currencies.randomElement(using: &generator) ?? "USD",
+                    kind: ["capture", "capture", "refund", "fund", "allocate"].randomElement(using: &generator) ?? "capture",
+                    amount: Int64.random(in: 1...50_000_000_000, using: &generator),
+                    createdAtUs: Int64.random(in: (Self.startUs - 86_400_000_000)..<(Self.endUs + 86_400_000_000), using: &generator)))
+            }
+            // The bounds: the first µs counts, the µs before it and the end do not.
+            let edge = (tenant: tenants[0], provider: providers[0])
+            for (micros, at) in [(Int64(7), Self.startUs), (11, Self.endUs - 1), (1_000, Self.startUs - 1), (10_000, Self.endUs)] {
+                entries.append(Planted(
+                    tenant: edge.tenant, provider: edge.provider, currency: "CHF", kind: "capture", amount: micros, createdAtUs: at))
+            }
+            // Sums past 2^53 stay exact.
+            for _ in 0..<2 {
+                entries.append(Planted(
+                    tenant: edge.tenant, provider: edge.provider, currency: "JPY", kind: "capture", amount: 4_503_599_627_370_497,
+                    createdAtUs: Self.startUs + 1))
+            }
+            try await Self.plant(f, entries)
 
-        let all = try await f.ledger.totals(fromUs: Self.startUs, toUs: Self.endUs, tenant: nil)
-        #expect(all == Self.expected(entries))
-        #expect(all.count > 10)
-        let chf = try #require(all.first { $0.currency == "CHF" })
-        #expect(chf.captureMicros == 18 && chf.refundMicros == 0)
-        let jpy = try #require(all.first { $0.currency == "JPY" })
-        #expect(jpy.captureMicros == 9_007_199_254_740_994)
+            let all = try await f.ledger.totals(fromUs: Self.startUs, toUs: Self.endUs, tenant: nil)
+            #expect(all == Self.expected(entries))
+            #expect(all.count > 10)
+            let chf = try #require(all.first { $0.currency == "CHF" })
+            #expect(chf.captureMicros == 18 && chf.refundMicros == 0)
+            let jpy = try #require(all.first { $0.currency == "JPY" })
+            #expect(jpy.captureMicros == 9_007_199_254_740_994)
 
-        let one = try await f.ledger.totals(fromUs: Self.startUs, toUs: Self.endUs, tenant: tenants[1])
-        #expect(one == Self.expected(entries, tenant: tenants[1]))
-        #expect(one.allSatisfy { $0.tenantID == tenants[1] })
-        #expect(try await f.ledger.totals(fromUs: Self.startUs, toUs: Self.endUs, tenant: UUID()).isEmpty)
+            let one = try await f.ledger.totals(fromUs: Self.startUs, toUs: Self.endUs, tenant: tenants[1])
+            #expect(one == Self.expected(entries, tenant: tenants[1]))
+            #expect(one.allSatisfy { $0.tenantID == tenants[1] })
+            #expect(try await f.ledger.totals(fromUs: Self.startUs, toUs: Self.endUs, tenant: UUID()).isEmpty)
+        }
     }
 
     @Test func totalsComeFromTheLedgerFunctionsAndLeaveTransfersOut() async throws {
-        let f = try await LedgerFixture.make("totals_ledger")
-        defer { Task { await f.close() } }
-        let agent = try await f.fundedAgent(10_000_000)
-        let charged = try await f.ledger.authorize(tenant: f.tenant, agent: agent, f.command(2_500_000, kind: .charge))
-        let held = try await f.ledger.authorize(tenant: f.tenant, agent: agent, f.command(1_000_000))
-        _ = try await f.ledger.capture(tenant: f.tenant, hold: held.holdID, amountMicros: 600_000, caller: .provider(f.provider),
-                                       scope: LedgerFixture.scope())
-        _ = try await f.ledger.refund(tenant: f.tenant, hold: charged.holdID, amountMicros: 300_001, reason: "", caller: .operator,
-                                      scope: LedgerFixture.scope())
-        _ = try await f.ledger.authorize(tenant: f.tenant, agent: agent, f.command(400_000))
-        let nowUs = Int64(Date().timeIntervalSince1970 * 1_000_000)
-        let totals = try await f.ledger.totals(fromUs: nowUs - 3_600_000_000, toUs: nowUs + 3_600_000_000, tenant: f.tenant)
-        #expect(totals == [PeriodTotal(
-            tenantID: f.tenant, providerID: f.provider, currency: "USD", captureMicros: 3_100_000, refundMicros: 300_001)])
-        #expect(try await f.ledger.totals(fromUs: 0, toUs: nowUs - 3_600_000_000, tenant: nil).isEmpty)
+        try await LedgerFixture.with("totals_ledger") { f in
+            let agent = try await f.fundedAgent(10_000_000)
+            let charged = try await f.ledger.authorize(tenant: f.tenant, agent: agent, f.command(2_500_000, kind: .charge))
+            let held = try await f.ledger.authorize(tenant: f.tenant, agent: agent, f.command(1_000_000))
+            _ = try await f.ledger.capture(tenant: f.tenant, hold: held.holdID, amountMicros: 600_000, caller: .provider(f.provider),
+                                           scope: LedgerFixture.scope())
+            _ = try await f.ledger.refund(tenant: f.tenant, hold: charged.holdID, amountMicros: 300_001, reason: "", caller: .operator,
+                                          scope: LedgerFixture.scope())
+            _ = try await f.ledger.authorize(tenant: f.tenant, agent: agent, f.command(400_000))
+            let nowUs = Int64(Date().timeIntervalSince1970 * 1_000_000)
+            let totals = try await f.ledger.totals(fromUs: nowUs - 3_600_000_000, toUs: nowUs + 3_600_000_000, tenant: f.tenant)
+            #expect(totals == [PeriodTotal(
+                tenantID: f.tenant, providerID: f.provider, currency: "USD", captureMicros: 3_100_000, refundMicros: 300_001)])
+            #expect(try await f.ledger.totals(fromUs: 0, toUs: nowUs - 3_600_000_000, tenant: nil).isEmpty)
+        }
     }
 
     @Test func oneTenantsSumBeyondSixtyFourBitsLeavesEveryOtherTenantsTotalsAnswering() async throws {
-        let f = try await LedgerFixture.make("totals_overflow")
-        defer { Task { await f.close() } }
-        let other = UUID()
-        let huge = Planted(
-            tenant: f.tenant, provider: f.provider, currency: "USD", kind: "capture", amount: Int64.max / 2 + 1,
-            createdAtUs: Self.startUs)
-        let small = Planted(tenant: other, provider: f.provider, currency: "USD", kind: "capture", amount: 42, createdAtUs: Self.startUs)
-        try await Self.plant(f, [huge, huge, small])
-        let all = try await f.ledger.totals(fromUs: Self.startUs, toUs: Self.endUs, tenant: nil)
-        #expect(all.count == 2)
-        #expect(all.contains(PeriodTotal(tenantID: other, providerID: f.provider, currency: "USD", captureMicros: 42, refundMicros: 0)))
-        #expect(all.contains(PeriodTotal(
-            tenantID: f.tenant, providerID: f.provider, currency: "USD", captureMicros: 0, refundMicros: 0, outOfRange: true)))
-        let offender = try await f.ledger.totals(fromUs: Self.startUs, toUs: Self.endUs, tenant: f.tenant)
-        #expect(offender.map(\.outOfRange) == [true])
+        try await LedgerFixture.with("totals_overflow") { f in
+            let other = UUID()
+            let huge = Planted(
+                tenant: f.tenant, provider: f.provider, currency: "USD", kind: "capture", amount: Int64.max / 2 + 1,
+                createdAtUs: Self.startUs)
+            let small = Planted(tenant: other, provider: f.provider, currency: "USD", kind: "capture", amount: 42, createdAtUs: Self.startUs)
+            try await Self.plant(f, [huge, huge, small])
+            let all = try await f.ledger.totals(fromUs: Self.startUs, toUs: Self.endUs, tenant: nil)
+            #expect(all.count == 2)
+            #expect(all.contains(PeriodTotal(tenantID: other, providerID: f.provider, currency: "USD", captureMicros: 42, refundMicros: 0)))
+            #expect(all.contains(PeriodTotal(
+                tenantID: f.tenant, providerID: f.provider, currency: "USD", captureMicros: 0, refundMicros: 0, outOfRange: true)))
+            let offender = try await f.ledger.totals(fromUs: Self.startUs, toUs: Self.endUs, tenant: f.tenant)
+            #expect(offender.map(\.outOfRange) == [true])
+        }
     }
 
     @Test func theOperatorSettlementAndFinanceOfTheTenantReadTotalsOverRPC() async throws {

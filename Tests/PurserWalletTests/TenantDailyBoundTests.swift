@@ -15,38 +15,38 @@ import Testing
 /// already in (Authorize, Charge) is not counted.
 @Suite struct TenantDailyBoundTests {
     @Test func fundsAndRefundsCountTowardTheBoundAndStopExactlyAtIt() async throws {
-        let f = try await LedgerFixture.make("daily_bound_ledger")
-        defer { Task { await f.close() } }
-        // Fund: 600 + 400 reach the bound of 1,000 exactly; 401 would pass it.
-        let bounded = Ledger(pool: f.pool, tenantDailyMaximumMicros: 1_000)
-        let tenant = UUID()
-        func fund(_ micros: Int64, _ scope: IdempotencyScope = LedgerFixture.scope("operator")) async throws -> FundReceipt {
-            try await bounded.fund(tenant: tenant, currency: "USD", amountMicros: micros, reference: "wire", description: "", scope: scope)
-        }
-        let first = LedgerFixture.scope("operator")
-        _ = try await fund(600, first)
-        #expect(await denialReason { try await fund(401) } == "tenant_daily_limit_exceeded")
-        _ = try await fund(400)
-        #expect(await denialReason { try await fund(1) } == "tenant_daily_limit_exceeded")
-        #expect(try await fund(600, first).amountMicros == 600)
-        // Another tenant has its own bound.
-        _ = try await bounded.fund(
-            tenant: UUID(), currency: "USD", amountMicros: 1_000, reference: "wire", description: "", scope: LedgerFixture.scope())
+        try await LedgerFixture.with("daily_bound_ledger") { f in
+            // Fund: 600 + 400 reach the bound of 1,000 exactly; 401 would pass it.
+            let bounded = Ledger(pool: f.pool, tenantDailyMaximumMicros: 1_000)
+            let tenant = UUID()
+            func fund(_ micros: Int64, _ scope: IdempotencyScope = LedgerFixture.scope("operator")) async throws -> FundReceipt {
+                try await bounded.fund(tenant: tenant, currency: "USD", amountMicros: micros, reference: "wire", description: "", scope: scope)
+            }
+            let first = LedgerFixture.scope("operator")
+            _ = try await fund(600, first)
+            #expect(await denialReason { try await fund(401) } == "tenant_daily_limit_exceeded")
+            _ = try await fund(400)
+            #expect(await denialReason { try await fund(1) } == "tenant_daily_limit_exceeded")
+            #expect(try await fund(600, first).amountMicros == 600)
+            // Another tenant has its own bound.
+            _ = try await bounded.fund(
+                tenant: UUID(), currency: "USD", amountMicros: 1_000, reference: "wire", description: "", scope: LedgerFixture.scope())
 
-        // Refund: the fixture funds 10,000 (counted) and a charge spends 6,000
-        // (not counted); of a bound of 14,000, 4,000 is left for refunds.
-        let agent = try await f.fundedAgent(10_000)
-        let refunding = Ledger(pool: f.pool, tenantDailyMaximumMicros: 14_000)
-        let charged = try await refunding.authorize(tenant: f.tenant, agent: agent, f.command(6_000, kind: .charge))
-        func refund(_ micros: Int64?) async throws -> RefundReceipt {
-            try await refunding.refund(
-                tenant: f.tenant, hold: charged.holdID, amountMicros: micros, reason: "", caller: .provider(f.provider),
-                scope: LedgerFixture.scope("provider"))
+            // Refund: the fixture funds 10,000 (counted) and a charge spends 6,000
+            // (not counted); of a bound of 14,000, 4,000 is left for refunds.
+            let agent = try await f.fundedAgent(10_000)
+            let refunding = Ledger(pool: f.pool, tenantDailyMaximumMicros: 14_000)
+            let charged = try await refunding.authorize(tenant: f.tenant, agent: agent, f.command(6_000, kind: .charge))
+            func refund(_ micros: Int64?) async throws -> RefundReceipt {
+                try await refunding.refund(
+                    tenant: f.tenant, hold: charged.holdID, amountMicros: micros, reason: "", caller: .provider(f.provider),
+                    scope: LedgerFixture.scope("provider"))
+            }
+            #expect(await denialReason { try await refund(4_001) } == "tenant_daily_limit_exceeded")
+            #expect(try await refund(4_000).refundedMicros == 4_000)
+            #expect(await denialReason { try await refund(nil) } == "tenant_daily_limit_exceeded")
+            #expect(try await f.audit().isEmpty)
         }
-        #expect(await denialReason { try await refund(4_001) } == "tenant_daily_limit_exceeded")
-        #expect(try await refund(4_000).refundedMicros == 4_000)
-        #expect(await denialReason { try await refund(nil) } == "tenant_daily_limit_exceeded")
-        #expect(try await f.audit().isEmpty)
     }
 
     @Test func concurrentFundsAtTheBoundOverRPCApproveExactlyWhatItLeavesAndSpendingIsNotCounted() async throws {

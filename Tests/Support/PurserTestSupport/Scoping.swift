@@ -1,3 +1,5 @@
+/// Test scaffolding for time and lifetime: waiting on a condition with a deadline, and scoped fixtures.
+
 /// A condition a test waited for did not hold before its deadline.
 public struct WaitTimedOut: Error, CustomStringConvertible {
     public let what: String
@@ -17,4 +19,21 @@ public func waitUntil(
         guard ContinuousClock.now < deadline else { throw WaitTimedOut(what: what, timeout: timeout) }
         try await Task.sleep(for: interval)
     }
+}
+
+/// Runs `body` with `value`, then `cleanup` on it, awaited, whether `body`
+/// returned or threw: a scoped fixture, so a failing test never leaves
+/// services listening or pools open behind it.
+public func using<Value, T>(
+    _ value: Value, cleanup: (Value) async throws -> Void, _ body: (Value) async throws -> T
+) async throws -> T {
+    let result: T
+    do {
+        result = try await body(value)
+    } catch {
+        try? await cleanup(value)
+        throw error
+    }
+    try await cleanup(value)
+    return result
 }
