@@ -29,7 +29,7 @@ let package = Package(
         .target(
             name: "PurserAPI", dependencies: ["PurserWire", "PurserRPC"], path: "Shared/PurserAPI",
             exclude: ["proto"]),
-        .target(name: "PurserBench", path: "Services/Bench/Support"),
+        .target(name: "PurserBench", dependencies: ["PurserKit"], path: "Services/Bench/Support"),
         .executableTarget(
             name: "purser-bench",
             dependencies: [

@@ -1,4 +1,5 @@
 import Glibc
+import PurserKit
 
 /// Exponential backoff with full jitter: after the n-th consecutive failure the
 /// wait is uniform in `0...min(maximum, base·2ⁿ⁻¹)`. A pure value; callers sleep.
@@ -34,16 +35,6 @@ struct Backoff: Sendable {
         let shift = min(max(failures - 1, 0), 30)
         let (scaled, overflow) = baseNanos.multipliedReportingOverflow(by: Int64(1) << shift)
         return overflow ? maxNanos : min(scaled, maxNanos)
-    }
-}
-
-extension Duration {
-    /// Whole nanoseconds, saturating.
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        guard !overflow else { return seconds < 0 ? .min : .max }
-        return scaled.addingReportingOverflow(attoseconds / 1_000_000_000).partialValue
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import PurserKit
 
 /// When each pool worker may next try to connect, kept for the whole pool so
 /// the workers share what they learn about the server: one worker's successful
@@ -40,8 +41,7 @@ final class ReconnectSchedule: @unchecked Sendable {
             let wait = ContinuousClock.now.duration(to: slots[worker].nextAttempt)
             guard wait > .zero else { return .attempt }
             guard slots[worker].backoff.failures < failFastAfter else { return .failFast(wait) }
-            let (seconds, attoseconds) = wait.components
-            _ = condition.wait(until: Date(timeIntervalSinceNow: Double(seconds) + Double(attoseconds) / 1e18))
+            _ = condition.wait(until: Date(timeIntervalSinceNow: wait.secondsValue))
         }
     }
 

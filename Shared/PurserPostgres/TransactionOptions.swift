@@ -1,3 +1,5 @@
+import PurserKit
+
 /// How `PostgresPool.withTransaction` runs a transaction.
 public struct TransactionOptions: Sendable {
     /// SQL isolation levels.

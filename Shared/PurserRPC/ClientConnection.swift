@@ -1,4 +1,5 @@
 import CLinux
+import PurserKit
 import Synchronization
 
 /// How one attempt of a call ended, before retry policy is applied.
@@ -73,7 +74,7 @@ final class ClientConnection: FramedConnection, @unchecked Sendable {
         }
         var timer: LoopTimer?
         if let timeout {
-            timer = loop.schedule(afterNanoseconds: timeout.nanoseconds) { [unowned self] in
+            timer = loop.schedule(afterNanoseconds: timeout.unsignedNanoseconds) { [unowned self] in
                 guard let entry = pending.removeValue(forKey: stream) else { return }
                 send(.cancel(stream: stream))
                 entry.continuation.resume(returning: .failed(RPCError(.deadlineExceeded, "deadline exceeded"), .never))

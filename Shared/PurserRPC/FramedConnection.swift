@@ -1,5 +1,6 @@
 import CLinux
 import Glibc
+import PurserKit
 
 /// The part of a `purser/1` connection shared by servers and clients: a
 /// non-blocking socket, its TLS session, a frame decoder, an output buffer
@@ -45,7 +46,7 @@ class FramedConnection: EventHandler, @unchecked Sendable {
             close(because: "cannot register the socket with epoll")
             return
         }
-        handshakeTimer = loop.schedule(afterNanoseconds: handshakeTimeout.nanoseconds) { [weak self] in
+        handshakeTimer = loop.schedule(afterNanoseconds: handshakeTimeout.unsignedNanoseconds) { [weak self] in
             guard let self, self.state == .connecting || self.state == .handshaking else { return }
             self.close(because: "TLS handshake timed out")
         }
@@ -304,16 +305,5 @@ class FramedConnection: EventHandler, @unchecked Sendable {
         output = []
         outputIndex = 0
         connectionClosed(reason: reason)
-    }
-}
-
-extension Duration {
-    /// The duration in whole nanoseconds, clamped to zero and `UInt64.max`.
-    var nanoseconds: UInt64 {
-        let (seconds, attoseconds) = components
-        guard seconds >= 0 else { return 0 }
-        let (whole, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
-        guard !overflow else { return .max }
-        return whole &+ UInt64(max(0, attoseconds) / 1_000_000_000)
     }
 }

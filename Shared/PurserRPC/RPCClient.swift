@@ -195,9 +195,7 @@ public final class RPCClient: Sendable {
         let stream = connection.allocateStream()
         var milliseconds: UInt32 = 0
         if let timeout {
-            let (seconds, attoseconds) = timeout.components
-            let total = seconds * 1000 + attoseconds / 1_000_000_000_000_000
-            milliseconds = UInt32(clamping: max(1, total))
+            milliseconds = UInt32(clamping: max(1, timeout.microseconds / 1_000))
         }
         let frame = Frame.request(stream: stream, method: method, timeoutMilliseconds: milliseconds, metadata: metadata, message: request)
         let cancellation = CallCancellation()

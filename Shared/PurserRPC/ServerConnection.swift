@@ -34,7 +34,7 @@ final class ServerConnection: FramedConnection, @unchecked Sendable {
         peerIdentity = tls.peerCommonName
         peerDNSNames = peerIdentity == nil ? [] : tls.peerDNSNames
         lastActivity = purser_monotonic_ns()
-        scheduleIdleCheck(after: shared.limits.idleTimeout.nanoseconds)
+        scheduleIdleCheck(after: shared.limits.idleTimeout.unsignedNanoseconds)
         if shared.draining.load(ordering: .acquiring) { beginDrain() }
     }
 
@@ -161,7 +161,7 @@ final class ServerConnection: FramedConnection, @unchecked Sendable {
             idleTimer = nil
             guard state == .open else { return }
             let idleFor = purser_monotonic_ns() &- lastActivity
-            let limit = shared.limits.idleTimeout.nanoseconds
+            let limit = shared.limits.idleTimeout.unsignedNanoseconds
             let idle = streams.inFlightCount == 0
             if idle && idleFor >= limit {
                 send(.goAway(lastStream: streams.highestStream, status: .ok, message: "idle timeout"))

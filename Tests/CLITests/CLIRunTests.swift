@@ -46,7 +46,7 @@ final class CapturedTerminal: Sendable {
     }
 
     @Test func healthOfAServiceNobodyServesExitsOneWithParseableJSON() async throws {
-        let port = try Self.closedPort()
+        let port = try TestRPC.freePort()
         let (status, output) = await run(
             ["health", "--service", "wallet", "--endpoint", "127.0.0.1:\(port)", "--timeout", "2s", "--json"],
             environment: ["PURSER_CA": try TestEnvironment.certificate("ca")])
@@ -64,23 +64,5 @@ final class CapturedTerminal: Sendable {
         let (status, output) = await run(["health", "--endpoint", "127.0.0.1:1"], environment: ["PURSER_CA": "/nonexistent"])
         #expect(status == 2)
         #expect(output.err.contains("--endpoint needs --service"))
-    }
-
-    /// A loopback port with no listener: bound to port 0 to learn a free one, then closed.
-    static func closedPort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let result = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
-                guard bind(fd, pointer, length) == 0 else { return -1 }
-                return getsockname(fd, pointer, &length)
-            }
-        }
-        try #require(result == 0)
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

@@ -1,4 +1,5 @@
 import PurserEmailService
+import PurserService
 import Testing
 
 /// The pure address rules and the page cursor, without I/O.
@@ -33,14 +34,14 @@ struct AliasAddressTests {
     }
 
     @Test func pageCursorRoundTripsAndRejectsForgeries() throws {
-        let cursor = PageCursor(timeUs: 1_700_000_000_123_456, id: "0b5e8f9e-1c2d-4e3f-8a9b-0c1d2e3f4a5b")
-        #expect(try PageCursor.parse(cursor.token) == cursor)
-        #expect(try PageCursor.parse("") == nil)
-        for forged in ["zz", "abc", "3a", PageCursor(timeUs: 1, id: "not-a-uuid").token] {
-            #expect(throws: EmailError.self) { try PageCursor.parse(forged) }
+        let cursor = PageToken.Position(timeUs: 1_700_000_000_123_456, id: "0b5e8f9e-1c2d-4e3f-8a9b-0c1d2e3f4a5b")
+        #expect(try EmailPaging.position(PageToken(after: cursor).text) == cursor)
+        #expect(try EmailPaging.position("") == nil)
+        for forged in ["zz", "abc", "3a", PageToken(after: PageToken.Position(timeUs: 1, id: "not-a-uuid")).text] {
+            #expect(throws: EmailError.self) { try EmailPaging.position(forged) }
         }
-        #expect(try PageCursor.size(0) == PageCursor.defaultSize)
-        #expect(try PageCursor.size(10_000) == PageCursor.maximumSize)
-        #expect(throws: EmailError.self) { try PageCursor.size(-1) }
+        #expect(try EmailPaging.size(0) == PageToken.defaultSize)
+        #expect(try EmailPaging.size(10_000) == PageToken.maximumSize)
+        #expect(throws: EmailError.self) { try EmailPaging.size(-1) }
     }
 }

@@ -185,7 +185,7 @@ struct PolicyClientTests {
 
     @Test func unreachablePolicyFailsClosedFromTheStart() async throws {
         let logger = PurserKit.Logger(label: "policy-client-test", level: .error)
-        let rpc = try TestRPC.client(port: try unusedPort(), certificate: "wallet", logger: logger)
+        let rpc = try TestRPC.client(port: try TestRPC.freePort(), certificate: "wallet", logger: logger)
         defer { rpc.close() }
         let client = PolicyClient(client: rpc, timeout: .seconds(1))
         let tenantID = UUID().uuidString.lowercased()
@@ -195,23 +195,4 @@ struct PolicyClientTests {
         }
         #expect(client.cachedCount == 0)
     }
-}
-
-/// A TCP port on 127.0.0.1 that nothing listens on (bound, read, released).
-func unusedPort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw RPCError(.internal, "socket failed") }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-            bind(fd, socketAddress, length) == 0 && getsockname(fd, socketAddress, &length) == 0
-        }
-    }
-    guard bound else { throw RPCError(.internal, "bind failed") }
-    return Int(UInt16(bigEndian: address.sin_port))
 }

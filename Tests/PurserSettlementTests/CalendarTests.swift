@@ -1,4 +1,5 @@
 import PurserAPI
+import PurserKit
 import Testing
 @testable import PurserSettlement
 

@@ -1,5 +1,6 @@
 import Foundation
 import PurserAPI
+import PurserKit
 import Testing
 @testable import PurserSettlement
 

@@ -70,7 +70,7 @@ import Testing
 
     @Test(arguments: Deployment.services)
     func healthCheckExits1WhenNothingAnswers(service: String) async throws {
-        let environment = Self.environment(service, port: try Deployment.freePort(), certificates: try TestEnvironment.certificatesDirectory())
+        let environment = Self.environment(service, port: try TestRPC.freePort(), certificates: try TestEnvironment.certificatesDirectory())
         let result = try await Self.run(service, ["--health-check"], environment)
         #expect(result.status == 1, "\(result)")
         #expect(result.stdout.isEmpty)
@@ -78,7 +78,7 @@ import Testing
 
     @Test func identityServesAnswersHealthBootstrapsOnceAndExits0OnSIGTERM() async throws {
         let certificates = try TestEnvironment.certificatesDirectory()
-        var environment = Self.environment("identity", port: try Deployment.freePort(), certificates: certificates)
+        var environment = Self.environment("identity", port: try TestRPC.freePort(), certificates: certificates)
         environment["PURSER_IDENTITY_DATABASE_URL"] = try await TestDatabase.create(label: "identity_executable")
         environment["PURSER_IDENTITY_DB_POOL_SIZE"] = "2"
         environment["PURSER_IDENTITY_KEK"] = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
@@ -125,7 +125,7 @@ import Testing
 
     @Test func identityWithAnUnusableKeyStopsWithStatus1AndSaysWhy() async throws {
         var environment = Self.environment(
-            "identity", port: try Deployment.freePort(), certificates: try TestEnvironment.certificatesDirectory())
+            "identity", port: try TestRPC.freePort(), certificates: try TestEnvironment.certificatesDirectory())
         environment["PURSER_IDENTITY_KEK"] = "short"
         let result = try await Self.run("identity", [], environment)
         #expect(result.status == 1, "\(result)")

@@ -149,6 +149,7 @@ final class BenchSystem: Sendable {
 }
 
 /// A port that was free a moment ago (the Wallet's, which Identity must know before it starts).
+/// (The bench links no test support, so it keeps its own copy of `TestRPC.freePort`'s probe.)
 func freePort() throws -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw RPCError(.internal, "socket failed") }

@@ -39,8 +39,7 @@ func percentile(_ sorted: [Duration], _ fraction: Double) -> Duration {
 }
 
 func microseconds(_ duration: Duration) -> String {
-    let (seconds, attoseconds) = duration.components
-    return String(format: "%.1f", Double(seconds) * 1e6 + Double(attoseconds) / 1e12)
+    String(format: "%.1f", duration.secondsValue * 1e6)
 }
 
 func sequentialLatency(port: Int) async throws -> (p50: Duration, p99: Duration, calls: Int) {
@@ -81,8 +80,7 @@ func throughput(port: Int, connections: Int, inFlight: Int) async throws -> Doub
         return try await group.reduce(0, +)
     }
     let elapsed = clock.now - start
-    let (seconds, attoseconds) = elapsed.components
-    return Double(completed) / (Double(seconds) + Double(attoseconds) / 1e18)
+    return Double(completed) / elapsed.secondsValue
 }
 
 let port = try server.start()

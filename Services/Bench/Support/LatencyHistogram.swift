@@ -1,3 +1,5 @@
+import PurserKit
+
 /// A log-linear latency histogram in the manner of HdrHistogram: values below
 /// 128 ns are counted exactly; above, each power-of-two range is split into 64
 /// equal sub-buckets, so every recorded value is known to within 1/64 (1.6 %)
@@ -56,10 +58,7 @@ public struct LatencyHistogram: Sendable, Equatable {
 
     /// Records one latency; negative durations count as zero.
     public mutating func record(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        guard seconds >= 0, attoseconds >= 0 else { return record(nanoseconds: 0) }
-        let (whole, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
-        record(nanoseconds: overflow ? .max : whole &+ UInt64(attoseconds / 1_000_000_000))
+        record(nanoseconds: duration.unsignedNanoseconds)
     }
 
     /// Adds every value of `other` to this histogram.

@@ -1,3 +1,5 @@
+import PurserKit
+
 /// How a load generator paces its calls.
 public enum LoadMode: Sendable, Equatable {
     /// `concurrency` workers, each starting its next call as soon as the last
@@ -34,7 +36,7 @@ public struct LoadResult: Sendable {
 
     /// Successful calls per second of the measured interval.
     public var successesPerSecond: Double {
-        let seconds = Double(measured.components.seconds) + Double(measured.components.attoseconds) * 1e-18
+        let seconds = measured.secondsValue
         return seconds > 0 ? Double(successes) / seconds : 0
     }
 

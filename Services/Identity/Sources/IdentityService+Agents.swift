@@ -1,7 +1,9 @@
 import Foundation
 import PurserAPI
 import PurserAuth
+import PurserKit
 import PurserPostgres
+import PurserService
 
 extension IdentityService {
     /// Creates an agent in the caller's tenant (admin) and returns its first

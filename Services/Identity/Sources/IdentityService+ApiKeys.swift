@@ -1,7 +1,9 @@
 import Foundation
 import PurserAPI
 import PurserAuth
+import PurserKit
 import PurserPostgres
+import PurserService
 
 extension IdentityService {
     /// Creates a tenant API key (operator, or an admin of that tenant) and

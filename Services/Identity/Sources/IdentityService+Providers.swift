@@ -1,6 +1,7 @@
 import PurserAPI
 import PurserAuth
 import PurserPostgres
+import PurserService
 
 extension IdentityService {
     /// Registers a provider (operator only) and returns its `purser_pk_`

@@ -1,6 +1,7 @@
 import PurserAPI
 import PurserAuth
 import PurserPostgres
+import PurserService
 
 extension IdentityService {
     /// Creates a tenant (operator only). The slug is unique (ALREADY_EXISTS,

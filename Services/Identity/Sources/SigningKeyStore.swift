@@ -1,6 +1,7 @@
 import Foundation
 import PurserAPI
 import PurserAuth
+import PurserKit
 import PurserPostgres
 import Synchronization
 
@@ -107,13 +108,5 @@ public final class SigningKeyStore: SigningKeySource {
             "INSERT INTO identity.signing_keys (kid, public_key, sealed_private_key) VALUES ($1, $2, $3)",
             [key.keyID, key.privateKey.publicKey.rawRepresentation, try kek.seal(key)])
         return key
-    }
-}
-
-extension Duration {
-    /// Whole microseconds (truncated).
-    var microseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000 + attoseconds / 1_000_000_000_000
     }
 }

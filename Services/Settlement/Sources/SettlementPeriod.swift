@@ -1,4 +1,5 @@
 import PurserAPI
+import PurserKit
 
 /// A validated settlement period: `[start, end)` on whole UTC days, at least
 /// one day and at most `maximumDays` long.
@@ -6,9 +7,9 @@ public struct SettlementPeriod: Sendable, Hashable, CustomStringConvertible {
     /// Longest period a run, statement, payout or reconciliation may cover.
     public static let maximumDays: Int64 = 366
 
-    public let start: UTCDay
+    package let start: UTCDay
     /// The first day after the period.
-    public let end: UTCDay
+    package let end: UTCDay
 
     /// The period `[start, end)`; the caller guarantees `start < end`.
     init(start: UTCDay, end: UTCDay) {

@@ -51,8 +51,7 @@ public struct SettlementScheduler: Service {
             }
         }
         let now = clock.nowUs()
-        let delay = closeDelay.components
-        let closingAt = now - (delay.seconds * 1_000_000 + delay.attoseconds / 1_000_000_000_000)
+        let closingAt = now - closeDelay.microseconds
         let current = cadence.period(containing: closingAt)
         let previousStart = cadence.period(containing: current.startUs - 1).startUs
         var period = cadence.period(containing: try await store.latestClosedPeriodEnd() ?? previousStart)

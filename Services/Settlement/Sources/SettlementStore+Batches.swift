@@ -1,5 +1,6 @@
 import PurserAPI
 import PurserPostgres
+import PurserService
 
 /// Which batches `listBatches` returns; empty fields match anything.
 public struct BatchFilter: Sendable, Hashable {
@@ -16,27 +17,6 @@ public struct BatchFilter: Sendable, Hashable {
     }
 }
 
-/// Where a batch listing resumes: after the batch with this period start and id.
-struct BatchPageToken: Hashable {
-    let periodStartUs: Int64
-    let batchID: String
-
-    /// Parses `<period start µs>.<batch id>`; `nil` for anything else.
-    init?(_ text: String) {
-        let parts = text.split(separator: ".", maxSplits: 1)
-        guard parts.count == 2, let start = Int64(parts[0]), SettlementStore.isUUID(String(parts[1])) else { return nil }
-        periodStartUs = start
-        batchID = String(parts[1])
-    }
-
-    init(periodStartUs: Int64, batchID: String) {
-        self.periodStartUs = periodStartUs
-        self.batchID = batchID
-    }
-
-    var text: String { "\(periodStartUs).\(batchID)" }
-}
-
 extension SettlementStore {
     /// Largest page `listBatches` returns.
     static let maximumPageSize = 500
@@ -44,17 +24,19 @@ extension SettlementStore {
     /// Batches matching `filter`, newest period first (then by id), `pageSize`
     /// at a time; returns the token of the next page ("" on the last).
     public func listBatches(_ filter: BatchFilter, pageSize: Int, pageToken: String) async throws -> ListBatchesResponse {
-        var after: BatchPageToken?
+        var after: PageToken.Position?
         if !pageToken.isEmpty {
-            guard let token = BatchPageToken(pageToken) else { throw SettlementError.invalidArgument("page_token is not valid") }
-            after = token
+            guard let position = PageToken(text: pageToken)?.position, Self.isUUID(position.id) else {
+                throw SettlementError.invalidArgument("page_token is not valid")
+            }
+            after = position
         }
         let size = pageSize <= 0 ? 100 : min(pageSize, Self.maximumPageSize)
         let state = filter.state == .unspecified ? "" : filter.state.description
         let parameters: [(any PostgresEncodable)?] = [
             filter.tenantID, filter.providerID, state,
             filter.period?.startUs ?? Int64.min, filter.period?.endUs ?? Int64.max,
-            after?.periodStartUs ?? Int64.max, after?.batchID ?? "ffffffff-ffff-ffff-ffff-ffffffffffff", Int64(size + 1),
+            after?.timeUs ?? Int64.max, after?.id ?? "ffffffff-ffff-ffff-ffff-ffffffffffff", Int64(size + 1),
         ]
         return try await pool.withTransaction(TransactionOptions(readOnly: true)) { connection in
             let rows = try connection.query("""
@@ -69,7 +51,7 @@ extension SettlementStore {
             var response = ListBatchesResponse()
             response.batches = try rows.prefix(size).map(Self.batch(from:))
             if rows.count > size, let last = response.batches.last {
-                response.nextPageToken = BatchPageToken(periodStartUs: last.period.startAtUs, batchID: last.id).text
+                response.nextPageToken = PageToken(after: PageToken.Position(timeUs: last.period.startAtUs, id: last.id)).text
             }
             return response
         }

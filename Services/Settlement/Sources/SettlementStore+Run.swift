@@ -1,4 +1,5 @@
 import PurserAPI
+import PurserKit
 import PurserPostgres
 
 extension SettlementStore {

@@ -1,4 +1,5 @@
 import PurserAPI
+import PurserKit
 
 extension TenantStatement {
     /// A statement of `tenantID` for `period` from its lines: totals per

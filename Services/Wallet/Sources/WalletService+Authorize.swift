@@ -1,6 +1,7 @@
 import Foundation
 import PurserAPI
 import PurserAuth
+import PurserKit
 import PurserRPC
 
 extension WalletService {

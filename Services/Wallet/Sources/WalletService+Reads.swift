@@ -2,6 +2,7 @@ import Foundation
 import PurserAPI
 import PurserAuth
 import PurserRPC
+import PurserService
 
 extension WalletService {
     /// GetBalance (tenant admin or finance for the treasury or any agent of the
@@ -69,20 +70,21 @@ extension WalletService {
             guard request.fromUs >= 0, request.untilUs >= 0 else { throw WalletError.invalid("from_us", "must not be negative") }
             filter.fromUs = request.fromUs == 0 ? nil : request.fromUs
             filter.untilUs = request.untilUs == 0 ? nil : request.untilUs
-            guard request.pageSize >= 0 else { throw WalletError.invalid("page_size", "must not be negative") }
-            let pageSize = request.pageSize == 0 ? 100 : min(Int(request.pageSize), 1_000)
+            guard let pageSize = PageToken.size(requested: request.pageSize, default: 100, maximum: 1_000) else {
+                throw WalletError.invalid("page_size", "must not be negative")
+            }
             var before: Int64?
             if !request.pageToken.isEmpty {
-                guard let token = Int64(request.pageToken), token > 0 else {
+                guard let sequence = PageToken(text: request.pageToken).flatMap({ Int64($0.after) }), sequence > 0 else {
                     throw WalletError.invalid("page_token", "is not a token this service issued")
                 }
-                before = token
+                before = sequence
             }
             let entries = try await self.ledger.entries(tenant: tenant, filter: filter, before: before, limit: pageSize + 1)
             var response = ListEntriesResponse()
             response.entries = entries.prefix(pageSize).map(WalletEntry.init(ledger:))
             if entries.count > pageSize, let last = entries.prefix(pageSize).last {
-                response.nextPageToken = String(last.sequence)
+                response.nextPageToken = PageToken(after: String(last.sequence)).text
             }
             return response
         }

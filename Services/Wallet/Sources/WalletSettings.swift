@@ -99,11 +99,3 @@ public struct WalletSettings: Sendable {
                 doc: "most one tenant may bring in over one UTC day by Fund and Refund, in micros")))
     }
 }
-
-extension Duration {
-    /// Whole microseconds (truncated).
-    var microseconds: Int64 {
-        let parts = components
-        return parts.seconds * 1_000_000 + parts.attoseconds / 1_000_000_000_000
-    }
-}

@@ -56,7 +56,7 @@ final class EmailSystem: Sendable {
         label: String, maxConnections: Int, commandTimeout: Duration, adjust: (inout EmailSettings) -> Void
     ) async throws -> EmailSystem {
         let databaseURL = try await TestDatabase.create(label: label)
-        let emailPort = try freePort()
+        let emailPort = try TestRPC.freePort()
         let identity = try await InProcessIdentity.start(
             databaseURL: databaseURL,
             subscribers: [
@@ -144,29 +144,6 @@ final class EmailSystem: Sendable {
                     certificatePath: try TestEnvironment.certificate(certificate),
                     privateKeyPath: try TestEnvironment.privateKey(certificate))),
             logger: logger)
-    }
-
-    /// A port free now, for a service whose address must be known before it starts. Drawn
-    /// below Linux's ephemeral range (32768–60999), so no socket bound to port 0 meanwhile
-    /// (other test systems, outgoing connections) can take it before the service binds it.
-    static func freePort() throws -> Int {
-        for _ in 0..<100 {
-            let port = Int.random(in: 20_000..<32_000)
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            guard fd >= 0 else { throw TestFailure("socket failed") }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = UInt16(port).bigEndian
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let bound = withUnsafePointer(to: &address) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
-            }
-            close(fd)
-            if bound == 0 { return port }
-        }
-        throw TestFailure("no free port below the ephemeral range")
     }
 
     // MARK: Identity

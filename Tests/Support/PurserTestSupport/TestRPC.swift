@@ -1,6 +1,7 @@
 import Foundation
 import PurserKit
 import PurserRPC
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -20,24 +21,36 @@ public enum TestRPC {
             logger: logger)
     }
 
-    /// A loopback port the kernel reports free right now. Another process may take
-    /// it before the caller binds it; callers that must know a port in advance
-    /// retry on `bind_failed`.
+    /// A loopback port free right now, for a service whose address must be known
+    /// before it starts: the one free-port helper of the test suites. Drawn below
+    /// Linux's ephemeral range (32768–60999), so no socket bound to port 0 meanwhile
+    /// (other test systems, outgoing connections) can take it before the service
+    /// binds it, and never the same port twice in one test process. Another process
+    /// may still bind it first; callers that must know a port in advance retry on
+    /// `bind_failed`. Nothing listens on it, so it also serves as a refused address.
     public static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw RPCError(.internal, "socket failed") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        for _ in 0..<100 {
+            let port = Int.random(in: 20_000..<32_000)
+            guard handedOutPorts.withLock({ $0.insert(port).inserted }) else { continue }
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            guard fd >= 0 else { throw RPCError(.internal, "socket failed") }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = UInt16(port).bigEndian
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let bound = withUnsafePointer(to: &address) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            close(fd)
+            if bound == 0 { return port }
         }
-        guard bound else { throw RPCError(.internal, "bind failed") }
-        return Int(UInt16(bigEndian: address.sin_port))
+        throw RPCError(.internal, "no free port below the ephemeral range")
     }
+
+    /// Ports `freePort` returned (or found taken) in this process.
+    private static let handedOutPorts = Mutex<Set<Int>>([])
 }
 
 /// The `RPCError` `body` throws, or `nil` when it succeeds.

@@ -28,9 +28,9 @@ final class Deployment {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("purser-system-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var ports: [String: Int] = [:]
-        for service in Self.services { ports[service] = try Self.freePort() }
+        for service in Self.services { ports[service] = try TestRPC.freePort() }
         self.ports = ports
-        smtpPort = try Self.freePort()
+        smtpPort = try TestRPC.freePort()
 
         var keyBytes = [UInt8](repeating: 0, count: 32)
         for index in keyBytes.indices { keyBytes[index] = UInt8.random(in: 0...255) }
@@ -195,25 +195,5 @@ final class Deployment {
 
     struct StartFailure: Error, CustomStringConvertible {
         let description: String
-    }
-
-    /// A TCP port nothing listens on right now (bound to port 0, then released).
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw StartFailure(description: "socket: errno \(errno)") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
-                guard bind(fd, pointer, length) == 0 else { return -1 }
-                return getsockname(fd, pointer, &length)
-            }
-        }
-        guard bound == 0 else { throw StartFailure(description: "bind: errno \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

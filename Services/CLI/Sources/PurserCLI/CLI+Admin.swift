@@ -1,6 +1,7 @@
 import Foundation
 import PurserAPI
 import PurserClient
+import PurserKit
 
 extension CLI {
     /// `purser admin …`: operator commands.
@@ -168,13 +169,5 @@ extension CLI {
                 + Render.time("previous_expires_at", response.previousExpiresAtUs)),
             text: Table.record([("current key", response.kid), ("previous key", Render.orDash(response.previousKid)),
                                 ("previous verifies until", UTCDate.timestamp(response.previousExpiresAtUs))]))
-    }
-}
-
-extension Duration {
-    /// Whole microseconds (truncated).
-    var microseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000 + attoseconds / 1_000_000_000_000
     }
 }

@@ -1,5 +1,6 @@
 import PurserAPI
 import PurserClient
+import PurserKit
 
 extension CLI {
     /// `purser agents …`: agent identities (tenant admin).

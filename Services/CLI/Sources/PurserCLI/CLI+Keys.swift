@@ -1,5 +1,6 @@
 import PurserAPI
 import PurserClient
+import PurserKit
 
 extension CLI {
     /// `purser keys …`: the tenant's API keys (tenant admin, or the operator with --tenant).

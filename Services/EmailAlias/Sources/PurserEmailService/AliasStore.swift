@@ -1,5 +1,6 @@
 import PurserAPI
 import PurserPostgres
+import PurserService
 
 /// The SQL of aliases and revoked agents (`email.agents`, `email.aliases`,
 /// `email.address_directory`). Every statement filters on `tenant_id`, except
@@ -86,7 +87,9 @@ public struct AliasStore: Sendable {
     }
 
     /// One page of aliases, oldest first: of one agent, or of the whole tenant when `agentID` is nil.
-    public func list(tenantID: String, agentID: String?, after cursor: PageCursor?, limit: Int) async throws -> ([Alias], PageCursor?) {
+    package func list(
+        tenantID: String, agentID: String?, after cursor: PageToken.Position?, limit: Int
+    ) async throws -> ([Alias], PageToken?) {
         try await pool.withConnection { connection in
             var sql = "SELECT \(Self.columns) FROM email.aliases a WHERE a.tenant_id = $1"
             var parameters: [(any PostgresEncodable)?] = [tenantID]
@@ -102,10 +105,10 @@ public struct AliasStore: Sendable {
             parameters.append(limit + 1)
             sql += " ORDER BY a.created_at, a.alias_id LIMIT $\(parameters.count)"
             var aliases = try connection.query(sql, parameters).map(Self.alias)
-            var next: PageCursor?
+            var next: PageToken?
             if aliases.count > limit {
                 aliases.removeLast()
-                next = aliases.last.map { PageCursor(timeUs: $0.createdAtUs, id: $0.id) }
+                next = aliases.last.map { PageToken(after: PageToken.Position(timeUs: $0.createdAtUs, id: $0.id)) }
             }
             return (aliases, next)
         }

@@ -1,6 +1,7 @@
 import PurserAPI
 import PurserAuth
 import PurserKit
+import PurserService
 
 extension EmailService {
     /// CreateAlias: the agent itself, its tenant's admin or the identity service. PRIMARY
@@ -92,8 +93,8 @@ extension EmailService {
             try principal.requireAgent(agentID, inTenant: tenantID)
             try await requireKnownAgent(agentID, tenantID: tenantID, principal: principal)
         }
-        let limit = try PageCursor.size(request.pageSize)
-        let cursor = try PageCursor.parse(request.pageToken)
+        let limit = try EmailPaging.size(request.pageSize)
+        let cursor = try EmailPaging.position(request.pageToken)
         if let agentID, cursor == nil {
             do {
                 _ = try await ensurePrimary(tenantID: tenantID, agentID: agentID)
@@ -104,7 +105,7 @@ extension EmailService {
         let (page, next) = try await aliases.list(tenantID: tenantID, agentID: agentID, after: cursor, limit: limit)
         var response = ListAliasesResponse()
         response.aliases = page
-        response.nextPageToken = next?.token ?? ""
+        response.nextPageToken = next?.text ?? ""
         return response
     }
 

@@ -1,6 +1,7 @@
 import PurserAPI
 import PurserAuth
 import PurserEmail
+import PurserService
 
 extension EmailService {
     /// Whether `principal` may read agent `agentID`'s mail in `tenantID`: the
@@ -40,13 +41,13 @@ extension EmailService {
         try await requireMailAccess(principal, agentID: agentID, tenantID: tenantID)
         guard request.sinceUs >= 0 else { throw EmailError.invalid("since_us", "must not be negative") }
         let aliasID = request.aliasID.isEmpty ? nil : try EmailIDs.require(request.aliasID, field: "alias_id")
-        let limit = try PageCursor.size(request.pageSize)
-        let cursor = try PageCursor.parse(request.pageToken)
+        let limit = try EmailPaging.size(request.pageSize)
+        let cursor = try EmailPaging.position(request.pageToken)
         let (page, next) = try await messages.list(
             tenantID: tenantID, agentID: agentID, aliasID: aliasID, sinceUs: request.sinceUs, after: cursor, limit: limit)
         var response = ListMessagesResponse()
         response.messages = page
-        response.nextPageToken = next?.token ?? ""
+        response.nextPageToken = next?.text ?? ""
         return response
     }
 

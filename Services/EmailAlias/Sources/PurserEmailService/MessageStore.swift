@@ -1,6 +1,7 @@
 import PurserAPI
 import PurserEmail
 import PurserPostgres
+import PurserService
 
 /// The SQL of received mail (`email.messages`) and of the SMTP side of
 /// aliases: recipient lookup, delivery with per-alias counters, retention.
@@ -118,9 +119,9 @@ public struct MessageStore: Sendable {
     }
 
     /// One page of the agent's messages, newest first, received at or after `sinceUs`, optionally of one alias.
-    public func list(
-        tenantID: String, agentID: String, aliasID: String?, sinceUs: Int64, after cursor: PageCursor?, limit: Int
-    ) async throws -> ([EmailMessage], PageCursor?) {
+    package func list(
+        tenantID: String, agentID: String, aliasID: String?, sinceUs: Int64, after cursor: PageToken.Position?, limit: Int
+    ) async throws -> ([EmailMessage], PageToken?) {
         try await pool.withConnection { connection in
             var sql = "SELECT \(Self.summaryColumns) FROM email.messages m WHERE m.tenant_id = $1 AND m.agent_id = $2"
             var parameters: [(any PostgresEncodable)?] = [tenantID, agentID]
@@ -140,10 +141,10 @@ public struct MessageStore: Sendable {
             parameters.append(limit + 1)
             sql += " ORDER BY m.received_at DESC, m.message_id DESC LIMIT $\(parameters.count)"
             var messages = try connection.query(sql, parameters).map(Self.summary)
-            var next: PageCursor?
+            var next: PageToken?
             if messages.count > limit {
                 messages.removeLast()
-                next = messages.last.map { PageCursor(timeUs: $0.receivedAtUs, id: $0.id) }
+                next = messages.last.map { PageToken(after: PageToken.Position(timeUs: $0.receivedAtUs, id: $0.id)) }
             }
             return (messages, next)
         }

@@ -24,7 +24,7 @@ public struct RetentionSweeper: Service {
     /// Deletes every message received more than `retention` before `now`; returns how many.
     @discardableResult
     public func sweep(now: Date = Date()) async throws -> Int {
-        let retentionUs = retention.components.seconds * 1_000_000 + retention.components.attoseconds / 1_000_000_000_000
+        let retentionUs = retention.microseconds
         let cutoff = Int64(now.timeIntervalSince1970 * 1_000_000) - retentionUs
         var total = 0
         while true {

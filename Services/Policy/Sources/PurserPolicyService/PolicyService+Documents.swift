@@ -3,12 +3,9 @@ import PurserAPI
 import PurserAuth
 import PurserPolicy
 import PurserRPC
+import PurserService
 
 extension PolicyService {
-    /// Default and largest page of `ListPolicyVersions`.
-    static let defaultPageSize = 50
-    static let maximumPageSize = 500
-
     /// `SetTenantPolicy`: validates the document (every problem named by its
     /// field) and stores it as the tenant default's next version, atomically
     /// with the `expected_version` check. Tenant admin of that tenant.
@@ -55,13 +52,12 @@ extension PolicyService {
         let agentID = try request.agentID.isEmpty ? nil : Self.uuid(request.agentID, field: "agent_id")
         try principal.requireTenant(request.tenantID)
         if agentID != nil { try await directory.requireAgent(tenantID: request.tenantID, agentID: request.agentID) }
-        guard request.pageSize >= 0 else {
+        guard let size = PageToken.size(requested: request.pageSize) else {
             throw PolicyServiceError.invalidArgument(field: "page_size", message: "must not be negative")
         }
-        let size = request.pageSize == 0 ? Self.defaultPageSize : min(Int(request.pageSize), Self.maximumPageSize)
         var before: Int64?
         if !request.pageToken.isEmpty {
-            guard let version = Int64(request.pageToken), version > 0 else {
+            guard let version = PageToken(text: request.pageToken).flatMap({ Int64($0.after) }), version > 0 else {
                 throw PolicyServiceError.invalidArgument(field: "page_token", message: "is not a token from this method")
             }
             before = version
@@ -69,7 +65,7 @@ extension PolicyService {
         let versions = try await store.versions(tenantID: tenantID, agentID: agentID, before: before, limit: size + 1)
         var response = ListPolicyVersionsResponse()
         response.versions = versions.prefix(size).map(Self.message)
-        if versions.count > size, let last = response.versions.last { response.nextPageToken = String(last.version) }
+        if versions.count > size, let last = response.versions.last { response.nextPageToken = PageToken(after: String(last.version)).text }
         return response
     }
 

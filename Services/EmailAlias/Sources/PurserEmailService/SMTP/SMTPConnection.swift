@@ -59,7 +59,7 @@ final class SMTPConnection: EventHandler, @unchecked Sendable {
             return
         }
         touch()
-        lifetimeTimer = loop.schedule(afterNanoseconds: Self.nanoseconds(shared.configuration.maxSessionDuration)) {
+        lifetimeTimer = loop.schedule(afterNanoseconds: shared.configuration.maxSessionDuration.unsignedNanoseconds) {
             [weak self] in self?.lifetimeReached()
         }
         perform(session.start())
@@ -323,13 +323,8 @@ final class SMTPConnection: EventHandler, @unchecked Sendable {
     private func touch() {
         let timeout = session.isReadingData ? shared.configuration.dataTimeout : shared.configuration.commandTimeout
         let now = purser_monotonic_ns()
-        deadline = now &+ Self.nanoseconds(timeout)
+        deadline = now &+ timeout.unsignedNanoseconds
         if deadlineTimer == nil { armDeadline(now: now) }
-    }
-
-    private static func nanoseconds(_ duration: Duration) -> UInt64 {
-        let components = duration.components
-        return UInt64(max(0, components.seconds)) &* 1_000_000_000 &+ UInt64(max(0, components.attoseconds / 1_000_000_000))
     }
 
     private func armDeadline(now: UInt64) {

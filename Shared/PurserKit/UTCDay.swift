@@ -1,23 +1,24 @@
-/// Calendar arithmetic on UTC days and instants in Unix microseconds, without
+/// The one civil-date calendar of Purser (Settlement's periods and reports,
+/// the CLI's dates): UTC days and instants in Unix microseconds, without
 /// Foundation's calendars: exact integer math, valid for every `Int64` instant
 /// a ledger can hold (proleptic Gregorian calendar).
-public struct UTCDay: Sendable, Hashable, Comparable {
+package struct UTCDay: Sendable, Hashable, Comparable {
     /// Microseconds in one day.
-    public static let micros: Int64 = 86_400_000_000
+    package static let micros: Int64 = 86_400_000_000
 
     /// Days since 1970-01-01.
-    public let daysSinceEpoch: Int64
+    package let daysSinceEpoch: Int64
 
-    public init(daysSinceEpoch: Int64) { self.daysSinceEpoch = daysSinceEpoch }
+    package init(daysSinceEpoch: Int64) { self.daysSinceEpoch = daysSinceEpoch }
 
     /// The day holding instant `us` (floor division, so instants before 1970 work too).
-    public init(containing us: Int64) {
+    package init(containing us: Int64) {
         let (quotient, remainder) = us.quotientAndRemainder(dividingBy: UTCDay.micros)
         daysSinceEpoch = remainder < 0 ? quotient - 1 : quotient
     }
 
     /// The day `year-month-day`, or `nil` when it does not exist.
-    public init?(year: Int64, month: Int, day: Int) {
+    package init?(year: Int64, month: Int, day: Int) {
         guard (1...12).contains(month), day >= 1, day <= UTCDay.daysIn(month: month, year: year),
             (-1_000_000...1_000_000).contains(year)
         else { return nil }
@@ -30,14 +31,26 @@ public struct UTCDay: Sendable, Hashable, Comparable {
         daysSinceEpoch = era * 146_097 + dayOfEra - 719_468
     }
 
+    /// The day an ISO `YYYY-MM-DD` text names (exactly four year digits, two
+    /// month and two day digits); `nil` for any other text or a date that does
+    /// not exist.
+    package init?(isoDate text: String) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+            parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+            let year = Int64(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
+        else { return nil }
+        self.init(year: year, month: month, day: day)
+    }
+
     /// 00:00:00 UTC of this day in Unix microseconds (saturating at the `Int64` bounds).
-    public var startUs: Int64 {
+    package var startUs: Int64 {
         let (value, overflow) = daysSinceEpoch.multipliedReportingOverflow(by: UTCDay.micros)
         return overflow ? (daysSinceEpoch < 0 ? .min : .max) : value
     }
 
     /// The civil date of this day.
-    public var civil: (year: Int64, month: Int, day: Int) {
+    package var civil: (year: Int64, month: Int, day: Int) {
         let z = daysSinceEpoch + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let dayOfEra = z - era * 146_097
@@ -51,35 +64,35 @@ public struct UTCDay: Sendable, Hashable, Comparable {
     }
 
     /// ISO weekday: 1 = Monday … 7 = Sunday.
-    public var isoWeekday: Int {
+    package var isoWeekday: Int {
         // 1970-01-01 was a Thursday (4).
         let shifted = (daysSinceEpoch + 3) % 7
         return Int(shifted < 0 ? shifted + 7 : shifted) + 1
     }
 
     /// The day `count` days later (earlier when negative).
-    public func adding(days count: Int64) -> UTCDay { UTCDay(daysSinceEpoch: daysSinceEpoch + count) }
+    package func adding(days count: Int64) -> UTCDay { UTCDay(daysSinceEpoch: daysSinceEpoch + count) }
 
     /// The first day of this day's month.
-    public var firstOfMonth: UTCDay {
+    package var firstOfMonth: UTCDay {
         let date = civil
         return UTCDay(year: date.year, month: date.month, day: 1) ?? self
     }
 
     /// The first day of the month after this day's month.
-    public var firstOfNextMonth: UTCDay {
+    package var firstOfNextMonth: UTCDay {
         let date = civil
         let next = date.month == 12 ? (date.year + 1, 1) : (date.year, date.month + 1)
         return UTCDay(year: next.0, month: next.1, day: 1) ?? self
     }
 
     /// `YYYY-MM-DD`.
-    public var isoDate: String {
+    package var isoDate: String {
         let date = civil
         return Self.pad(date.year, 4) + "-" + Self.pad(Int64(date.month), 2) + "-" + Self.pad(Int64(date.day), 2)
     }
 
-    public static func < (lhs: UTCDay, rhs: UTCDay) -> Bool { lhs.daysSinceEpoch < rhs.daysSinceEpoch }
+    package static func < (lhs: UTCDay, rhs: UTCDay) -> Bool { lhs.daysSinceEpoch < rhs.daysSinceEpoch }
 
     static func daysIn(month: Int, year: Int64) -> Int {
         switch month {
@@ -97,10 +110,10 @@ public struct UTCDay: Sendable, Hashable, Comparable {
 }
 
 /// ISO-8601 UTC renderings of Unix-microsecond instants, as reports show them.
-public enum ISO8601 {
+package enum ISO8601 {
     /// `YYYY-MM-DDTHH:MM:SSZ` (sub-second digits dropped), the form spreadsheets
     /// and every ISO-8601 parser read as UTC.
-    public static func timestamp(_ us: Int64) -> String {
+    package static func timestamp(_ us: Int64) -> String {
         let day = UTCDay(containing: us)
         let secondsOfDay = (us - day.startUs) / 1_000_000
         let hours = secondsOfDay / 3_600, minutes = secondsOfDay / 60 % 60, seconds = secondsOfDay % 60
