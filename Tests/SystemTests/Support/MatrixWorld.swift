@@ -172,9 +172,10 @@ struct MatrixWorld: Sendable {
         for _ in 0..<100 {
             let run = try await fixture.invoke(SettlementMethods.runSettlement, RunSettlementRequest(period: period), as: .operator)
             if let batch = run.batches.first(where: { $0.tenantID == acmeID && $0.providerID == payeeID }) { return batch.id }
-            let listed = try await fixture.invoke(
+            // Until the batch exists, listing by this counterparty answers NOT_FOUND, like every foreign id.
+            let listed = try? await fixture.invoke(
                 SettlementMethods.listBatches, ListBatchesRequest(tenantID: acmeID, providerID: payeeID), as: .operator)
-            if let batch = listed.batches.first { return batch.id }
+            if let batch = listed?.batches.first { return batch.id }
             try await Task.sleep(for: .milliseconds(200))
         }
         throw MatrixFixture.Failure(description: "settlement never produced a batch for acme and the payee")
