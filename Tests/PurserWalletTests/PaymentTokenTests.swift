@@ -80,21 +80,7 @@ import Testing
             let world = try await h.world("payonce", operatorToken: try await h.operatorToken())
             try await h.fund(world, agentMicros: 10_000_000)
             let token = try await h.paymentToken(world, maxMicros: 1_000_000, singleUse: true)
-            let answers = await withTaskGroup(of: String.self) { group in
-                for index in 0..<16 {
-                    group.addTask {
-                        do {
-                            _ = try await h.charge(world, micros: 100_000, with: token, key: "once-\(index)")
-                            return "paid"
-                        } catch let error as RPCError {
-                            return error.reason ?? "\(error.code)"
-                        } catch {
-                            return "\(error)"
-                        }
-                    }
-                }
-                return await group.reduce(into: [String]()) { $0.append($1) }
-            }
+            let answers = await Self.racingCharges(h, world, token: token, count: 16, keyPrefix: "once")
             #expect(answers.filter { $0 == "paid" }.count == 1, "\(answers)")
             #expect(answers.filter { $0 == "token_used" }.count == 15, "\(answers)")
             var balance = GetBalanceRequest()
@@ -169,27 +155,35 @@ import Testing
             let world = try await h.world("paysum", operatorToken: try await h.operatorToken())
             try await h.fund(world, agentMicros: 10_000_000)
             let token = try await h.paymentToken(world, maxMicros: 1_000_000)
-            let answers = await withTaskGroup(of: String.self) { group in
-                for index in 0..<24 {
-                    group.addTask {
-                        do {
-                            _ = try await h.charge(world, micros: 100_000, with: token, key: "sum-\(index)")
-                            return "paid"
-                        } catch let error as RPCError {
-                            return error.reason ?? "\(error.code)"
-                        } catch {
-                            return "\(error)"
-                        }
-                    }
-                }
-                return await group.reduce(into: [String]()) { $0.append($1) }
-            }
+            let answers = await Self.racingCharges(h, world, token: token, count: 24, keyPrefix: "sum")
             #expect(answers.filter { $0 == "paid" }.count == 10, "\(answers)")
             #expect(answers.filter { $0 == "token_amount_exceeded" }.count == 14, "\(answers)")
             var balance = GetBalanceRequest()
             balance.agentID = world.agentID
             #expect(try await h.call(WalletMethods.getBalance, balance, token: world.adminToken).balanceMicros == 9_000_000)
             #expect(try await h.call(WalletMethods.auditLedger, AuditLedgerRequest(), token: world.financeToken).clean)
+        }
+    }
+
+    /// `count` charges of 0.1 presented at once by the provider under `token`,
+    /// each with its own idempotency key; the answer of each (`paid` or its reason).
+    static func racingCharges(
+        _ h: WalletHarness, _ world: WalletHarness.World, token: String, count: Int, keyPrefix: String
+    ) async -> [String] {
+        await withTaskGroup(of: String.self) { group in
+            for index in 0..<count {
+                group.addTask {
+                    do {
+                        _ = try await h.charge(world, micros: 100_000, with: token, key: "\(keyPrefix)-\(index)")
+                        return "paid"
+                    } catch let error as RPCError {
+                        return error.reason ?? "\(error.code)"
+                    } catch {
+                        return "\(error)"
+                    }
+                }
+            }
+            return await group.reduce(into: [String]()) { $0.append($1) }
         }
     }
 }
