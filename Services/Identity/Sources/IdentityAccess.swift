@@ -5,9 +5,9 @@ import PurserAuth
 /// rule before they look at the request, so a principal of the wrong kind
 /// learns nothing (PERMISSION_DENIED); the tenant, agent and provider checks
 /// inside handlers then turn foreign ids into NOT_FOUND.
-public enum IdentityAccess {
+package enum IdentityAccess {
     /// How a method's caller must authenticate.
-    public enum Rule: Sendable, Equatable {
+    package enum Rule: Sendable, Equatable {
         /// No credential needed (the request itself carries the secret, or the answer is public).
         case anyone
         /// A client certificate from the deployment's CA (mutual TLS), whatever its name.
@@ -17,7 +17,7 @@ public enum IdentityAccess {
     }
 
     /// The rule of every method of `purser.identity.v1.Identity`, by full name.
-    public static let rules: [String: Rule] = [
+    package static let rules: [String: Rule] = [
         IdentityMethods.bootstrap.fullName: .deploymentCertificate,
         IdentityMethods.createTenant.fullName: .principals([.operator]),
         IdentityMethods.getTenant.fullName: .principals([.operator, .tenantAdmin, .tenantFinance, .service]),
@@ -44,7 +44,7 @@ public enum IdentityAccess {
     ]
 
     /// The principal kinds allowed to call `method`; empty for methods that take no principal.
-    public static func allowedKinds(_ method: String) -> Set<Principal.Kind> {
+    package static func allowedKinds(_ method: String) -> Set<Principal.Kind> {
         if case .principals(let kinds) = rules[method] { return kinds }
         return []
     }

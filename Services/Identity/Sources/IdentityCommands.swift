@@ -5,9 +5,9 @@ import PurserService
 
 /// One-shot commands of the `purser-identity` executable that talk to a
 /// running Identity with the deployment certificate it is configured with.
-public enum IdentityCommands {
+package enum IdentityCommands {
     /// What `--bootstrap` achieved.
-    public enum BootstrapOutcome: Sendable, Equatable {
+    package enum BootstrapOutcome: Sendable, Equatable {
         /// The first operator key; its secret is shown only here.
         case created(BootstrapResponse)
         /// An operator key already exists.
@@ -18,7 +18,7 @@ public enum IdentityCommands {
 
     /// Calls `Bootstrap` on the Identity at `settings.listen` (a wildcard host
     /// is reached on 127.0.0.1) over mutual TLS with `settings`' certificate.
-    public static func bootstrap(_ settings: ServiceSettings, label: String, logger: Logger) async -> BootstrapOutcome {
+    package static func bootstrap(_ settings: ServiceSettings, label: String, logger: Logger) async -> BootstrapOutcome {
         let host = ["0.0.0.0", "::", ""].contains(settings.listen.host) ? "127.0.0.1" : settings.listen.host
         let tls = TLSConfiguration.client(
             trustRootsPath: settings.tlsCAPath, certificatePath: settings.tlsCertificatePath,

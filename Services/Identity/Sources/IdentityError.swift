@@ -2,40 +2,40 @@ import PurserRPC
 
 /// The failures of Identity's handlers, each with a gRPC status and a stable
 /// snake_case `reason`; converted to `RPCError` once, at the edge.
-public struct IdentityError: Error, Sendable, Hashable, CustomStringConvertible {
-    public let code: StatusCode
-    public let reason: String
-    public let message: String
+package struct IdentityError: Error, Sendable, Hashable, CustomStringConvertible {
+    package let code: StatusCode
+    package let reason: String
+    package let message: String
 
     /// An error answered with `code`, `reason` metadata and `message`.
-    public init(_ code: StatusCode, reason: String, _ message: String) {
+    package init(_ code: StatusCode, reason: String, _ message: String) {
         self.code = code
         self.reason = reason
         self.message = message
     }
 
-    public var description: String { "\(reason): \(message)" }
+    package var description: String { "\(reason): \(message)" }
 
     /// The error as the RPC layer sends it.
-    public var rpcError: RPCError { RPCError(code, message, reason: reason) }
+    package var rpcError: RPCError { RPCError(code, message, reason: reason) }
 
     /// A field failed validation; the message names the field.
-    public static func invalid(_ field: String, _ problem: String, reason: String = "invalid_argument") -> IdentityError {
+    package static func invalid(_ field: String, _ problem: String, reason: String = "invalid_argument") -> IdentityError {
         IdentityError(.invalidArgument, reason: reason, "\(field): \(problem)")
     }
 
     /// The target does not exist or lies outside the caller's reach (never revealing which).
-    public static func notFound(_ what: String) -> IdentityError {
+    package static func notFound(_ what: String) -> IdentityError {
         IdentityError(.notFound, reason: "not_found", "\(what) not found")
     }
 
     /// A unique value is taken.
-    public static func alreadyExists(_ what: String, reason: String) -> IdentityError {
+    package static func alreadyExists(_ what: String, reason: String) -> IdentityError {
         IdentityError(.alreadyExists, reason: reason, "\(what) already exists")
     }
 
     /// The secret does not authenticate (wrong, expired, revoked or suspended); `reason` says which.
-    public static func unauthenticated(_ reason: String, _ message: String) -> IdentityError {
+    package static func unauthenticated(_ reason: String, _ message: String) -> IdentityError {
         IdentityError(.unauthenticated, reason: reason, message)
     }
 }

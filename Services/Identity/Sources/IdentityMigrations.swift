@@ -6,11 +6,11 @@ import PurserPostgres
 /// tables (operator keys, providers, signing keys, credentials) are not
 /// tenant-scoped: providers and operators belong to no tenant, and a secret is
 /// looked up by its digest before its tenant is known.
-public enum IdentityMigrations {
+package enum IdentityMigrations {
     /// Every migration of the `identity` schema. A migration never changes
     /// once applied (the migrator checks its checksum): change the schema by
     /// adding one.
-    public static let all: [Migration] = [
+    package static let all: [Migration] = [
         Migration(version: 1, name: "tenants_keys_agents_providers", sql: """
             CREATE FUNCTION identity.to_us(timestamptz) RETURNS bigint
                 LANGUAGE sql IMMUTABLE STRICT

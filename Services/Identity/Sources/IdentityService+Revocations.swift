@@ -20,15 +20,15 @@ extension IdentityService {
 
 /// `identity.revocations` as a `RevocationFeed`: Identity's own verifier
 /// polls it directly, other services through `ListRevocations`.
-public struct RevocationTable: RevocationFeed {
+package struct RevocationTable: RevocationFeed {
     let pool: PostgresPool
 
     /// Reads `identity.revocations` through `pool`.
-    public init(pool: PostgresPool) { self.pool = pool }
+    package init(pool: PostgresPool) { self.pool = pool }
 
     /// Entries after `cursor` in cursor order; ones whose tokens have all
     /// expired are skipped but still advance the cursor.
-    public func revocations(after cursor: Int64, limit: Int) async throws -> ListRevocationsResponse {
+    package func revocations(after cursor: Int64, limit: Int) async throws -> ListRevocationsResponse {
         try await pool.withConnection { connection -> ListRevocationsResponse in
             let rows = try connection.query(
                 """

@@ -13,19 +13,19 @@ import PurserService
 /// the wrong kind is refused before the request is read; inside, another
 /// tenant's (agent's, provider's) ids answer NOT_FOUND. Secrets are shown
 /// once and stored as SHA-256 digests in `identity.credentials`.
-public final class IdentityService: Sendable {
-    public let settings: IdentitySettings
-    public let tokenIssuer: String
-    public let defaultAudience: String
+package final class IdentityService: Sendable {
+    package let settings: IdentitySettings
+    package let tokenIssuer: String
+    package let defaultAudience: String
     let pool: PostgresPool
     let keys: SigningKeyStore
     let verifier: TokenVerifier
-    public let dispatcher: RevocationDispatcher
+    package let dispatcher: RevocationDispatcher
     let logger: Logger
 
     /// Builds the service on `host`'s pool and verifier, and adds the
     /// revocation dispatcher to the host's background services.
-    public init(host: ServiceHost, settings: IdentitySettings, clientTLS: TLSConfiguration) throws(RPCError) {
+    package init(host: ServiceHost, settings: IdentitySettings, clientTLS: TLSConfiguration) throws(RPCError) {
         self.settings = settings
         self.tokenIssuer = host.settings.tokenIssuer
         self.defaultAudience = host.settings.tokenAudience
@@ -42,7 +42,7 @@ public final class IdentityService: Sendable {
     }
 
     /// The sources Identity's own verifier uses: its key table and its revocation table.
-    public static func localAuthentication(settings: IdentitySettings) -> ServiceHost.Authentication {
+    package static func localAuthentication(settings: IdentitySettings) -> ServiceHost.Authentication {
         .local { pool in
             (SigningKeyStore(pool: pool, kek: settings.keyEncryptionKey, tokenLifetime: settings.tokenLifetime),
              RevocationTable(pool: pool))
@@ -50,7 +50,7 @@ public final class IdentityService: Sendable {
     }
 
     /// Makes sure a current signing key exists (creating the first one).
-    public func prepareSigningKey() async throws {
+    package func prepareSigningKey() async throws {
         _ = try await keys.currentSigner()
     }
 

@@ -4,26 +4,26 @@ import PurserService
 
 /// Identity's own settings, beyond the common `ServiceSettings`
 /// (`PURSER_IDENTITY_…`, documented in the README).
-public struct IdentitySettings: Sendable {
+package struct IdentitySettings: Sendable {
     /// Seals private signing keys at rest (`PURSER_IDENTITY_KEK`, base64 of 32 bytes).
-    public var keyEncryptionKey: KeyEncryptionKey
+    package var keyEncryptionKey: KeyEncryptionKey
     /// Lifetime of issued tokens (default 15 minutes).
-    public var tokenLifetime: Duration
+    package var tokenLifetime: Duration
     /// Who is told about agent revocations.
-    public var revocationSubscribers: [RevocationSubscriber]
+    package var revocationSubscribers: [RevocationSubscriber]
     /// Wait before the first retry of an undelivered notice; doubles up to `retryMaximum`.
-    public var retrySchedule: RetrySchedule
+    package var retrySchedule: RetrySchedule
     /// How often the background dispatcher looks for due notices.
-    public var dispatchInterval: Duration
+    package var dispatchInterval: Duration
     /// Bound on one delivery attempt.
-    public var deliveryTimeout: Duration
+    package var deliveryTimeout: Duration
     /// Longest lifetime of a payment token (default 1 hour, the Wallet's
     /// default longest hold: the Wallet refuses a payment token that lives
     /// longer than its `PURSER_WALLET_HOLD_TTL_MAX`).
-    public var paymentTokenMaximumLifetime: Duration
+    package var paymentTokenMaximumLifetime: Duration
 
     /// Memberwise, for tests and embedders; defaults match the documented ones.
-    public init(
+    package init(
         keyEncryptionKey: KeyEncryptionKey, tokenLifetime: Duration = .seconds(900),
         revocationSubscribers: [RevocationSubscriber] = [], retrySchedule: RetrySchedule = RetrySchedule(),
         dispatchInterval: Duration = .milliseconds(500), deliveryTimeout: Duration = .seconds(2),
@@ -39,7 +39,7 @@ public struct IdentitySettings: Sendable {
     }
 
     /// Reads the `PURSER_IDENTITY_…` settings; errors name the variable.
-    public init(configuration: Configuration) throws {
+    package init(configuration: Configuration) throws {
         let kekText = try configuration.string("KEK", doc: "base64 of 32 random bytes sealing private signing keys")
         let kek: KeyEncryptionKey
         if configuration.isDocumenting {

@@ -13,11 +13,11 @@ import PurserService
 /// never send the same row at once and no database connection is held during
 /// a call. A notice may still arrive twice (a lost acknowledgement), so
 /// subscribers treat repeats as no-ops.
-public final class RevocationDispatcher: Service {
+package final class RevocationDispatcher: Service {
     /// What one delivery round achieved for one agent.
-    public struct Delivery: Sendable, Equatable {
-        public var acknowledged: [String]
-        public var pending: [String]
+    package struct Delivery: Sendable, Equatable {
+        package var acknowledged: [String]
+        package var pending: [String]
     }
 
     private struct Target: Sendable {
@@ -46,7 +46,7 @@ public final class RevocationDispatcher: Service {
     /// One client per subscriber (with `clientTLS`, Identity's own certificate; the
     /// subscriber's certificate must name it: CN = `subscriber.name`); retries follow
     /// `schedule`, the loop wakes every `interval`, each attempt is bounded by `attemptTimeout`.
-    public init(
+    package init(
         pool: PostgresPool, subscribers: [RevocationSubscriber], clientTLS: TLSConfiguration, schedule: RetrySchedule,
         interval: Duration, attemptTimeout: Duration, logger: Logger
     ) throws(RPCError) {
@@ -70,7 +70,7 @@ public final class RevocationDispatcher: Service {
 
     /// Attempts once, now and concurrently, every undelivered notice of one
     /// agent, records the outcomes, and says who has acknowledged so far.
-    public func deliverNow(tenantID: String, agentID: String) async throws -> Delivery {
+    package func deliverNow(tenantID: String, agentID: String) async throws -> Delivery {
         let rows = try await pool.withConnection { connection -> [(due: Due, delivered: Bool)] in
             let rows = try connection.query(
                 """
@@ -96,7 +96,7 @@ public final class RevocationDispatcher: Service {
 
     /// Claims due rows (up to `limit`), attempts them, and returns how many were acknowledged.
     @discardableResult
-    public func dispatchDue(limit: Int = 100) async throws -> Int {
+    package func dispatchDue(limit: Int = 100) async throws -> Int {
         guard !targets.isEmpty else { return 0 }
         let lease = (attemptTimeout * 2 + .seconds(1)).microseconds
         let list = subscriberList
@@ -123,7 +123,7 @@ public final class RevocationDispatcher: Service {
     }
 
     /// Dispatches due notices every `interval` until cancelled.
-    public func run() async throws {
+    package func run() async throws {
         var failing = false
         while !Task.isCancelled {
             do {

@@ -2,21 +2,21 @@ import PurserRPC
 
 /// A service told about every agent revocation: its name (the outbox key),
 /// where it listens and which method receives the `AgentRevocationNotice`.
-public struct RevocationSubscriber: Sendable, Hashable {
-    public let name: String
-    public let endpoint: Endpoint
+package struct RevocationSubscriber: Sendable, Hashable {
+    package let name: String
+    package let endpoint: Endpoint
     /// Full method name, e.g. `purser.wallet.v1.Wallet/FreezeAccount`.
-    public let method: String
+    package let method: String
 
     /// A subscriber called `name` receiving notices on `method` at `endpoint`.
-    public init(name: String, endpoint: Endpoint, method: String) {
+    package init(name: String, endpoint: Endpoint, method: String) {
         self.name = name
         self.endpoint = endpoint
         self.method = method
     }
 
     /// The method each well-known subscriber receives notices on.
-    public static let knownMethods: [String: String] = [
+    package static let knownMethods: [String: String] = [
         "wallet": "purser.wallet.v1.Wallet/FreezeAccount",
         "email": "purser.email.v1.EmailAlias/DisableAgent",
     ]
@@ -24,7 +24,7 @@ public struct RevocationSubscriber: Sendable, Hashable {
     /// Parses `PURSER_IDENTITY_REVOCATION_SUBSCRIBERS`: comma-separated
     /// `name=host:port` (for `wallet` and `email`) or `name=host:port/package.Service/Method`.
     /// Names must be unique handles. Throws a message naming the bad entry.
-    public static func parseList(_ items: [String]) throws(SubscriberListError) -> [RevocationSubscriber] {
+    package static func parseList(_ items: [String]) throws(SubscriberListError) -> [RevocationSubscriber] {
         var result: [RevocationSubscriber] = []
         for item in items {
             guard let equals = item.firstIndex(of: "=") else {
@@ -63,27 +63,27 @@ public struct RevocationSubscriber: Sendable, Hashable {
 }
 
 /// A malformed entry of the subscriber list.
-public struct SubscriberListError: Error, Sendable, CustomStringConvertible {
-    public let entry: String
-    public let problem: String
-    public var description: String { "\"\(entry)\": \(problem)" }
+package struct SubscriberListError: Error, Sendable, CustomStringConvertible {
+    package let entry: String
+    package let problem: String
+    package var description: String { "\"\(entry)\": \(problem)" }
 }
 
 /// When to retry an undelivered notice: exponential from `initial`, doubling,
 /// capped at `maximum`, with up to 20% jitter subtracted so replicas spread out.
 /// Pure: the jitter fraction is passed in.
-public struct RetrySchedule: Sendable, Equatable {
-    public var initial: Duration
-    public var maximum: Duration
+package struct RetrySchedule: Sendable, Equatable {
+    package var initial: Duration
+    package var maximum: Duration
 
     /// Delays start at `initial` and never exceed `maximum`.
-    public init(initial: Duration = .milliseconds(200), maximum: Duration = .seconds(60)) {
+    package init(initial: Duration = .milliseconds(200), maximum: Duration = .seconds(60)) {
         self.initial = initial
         self.maximum = maximum
     }
 
     /// The wait after failed attempt number `attempt` (1-based); `jitter` in 0...1.
-    public func delay(afterAttempt attempt: Int, jitter: Double) -> Duration {
+    package func delay(afterAttempt attempt: Int, jitter: Double) -> Duration {
         let exponent = max(0, min(attempt - 1, 30))
         var delay = initial * (1 << exponent)
         if delay > maximum || delay < .zero { delay = maximum }

@@ -13,7 +13,7 @@ import Synchronization
 /// The decrypted current key is cached for `cacheLifetime`; a retired key's
 /// `verify_until` allows for that, so tokens a replica signs just after
 /// another replica rotated still verify until they expire.
-public final class SigningKeyStore: SigningKeySource {
+package final class SigningKeyStore: SigningKeySource {
     private let pool: PostgresPool
     private let kek: KeyEncryptionKey
     private let tokenLifetime: Duration
@@ -22,7 +22,7 @@ public final class SigningKeyStore: SigningKeySource {
 
     /// Keys in `pool`'s `identity.signing_keys`, sealed with `kek`; retired keys verify for
     /// `tokenLifetime` plus `cacheLifetime`.
-    public init(pool: PostgresPool, kek: KeyEncryptionKey, tokenLifetime: Duration, cacheLifetime: Duration = .seconds(10)) {
+    package init(pool: PostgresPool, kek: KeyEncryptionKey, tokenLifetime: Duration, cacheLifetime: Duration = .seconds(10)) {
         self.pool = pool
         self.kek = kek
         self.tokenLifetime = tokenLifetime
@@ -30,7 +30,7 @@ public final class SigningKeyStore: SigningKeySource {
     }
 
     /// The signer of the current key, creating the first key when there is none.
-    public func currentSigner() async throws -> JWTSigner {
+    package func currentSigner() async throws -> JWTSigner {
         let now = ContinuousClock.now
         if let cached = cached.withLock({ $0 }), cached.loadedAt.duration(to: now) < cacheLifetime {
             return cached.signer
@@ -59,7 +59,7 @@ public final class SigningKeyStore: SigningKeySource {
 
     /// Makes a fresh key current and retires the previous one, which keeps
     /// verifying for one token lifetime plus the cache lifetime.
-    public func rotate() async throws -> RotateSigningKeyResponse {
+    package func rotate() async throws -> RotateSigningKeyResponse {
         let kek = self.kek
         let keepMicros = (tokenLifetime + cacheLifetime).microseconds
         let response = try await pool.withTransaction { connection -> RotateSigningKeyResponse in
@@ -85,7 +85,7 @@ public final class SigningKeyStore: SigningKeySource {
 
     /// Every key that may still verify a token: the current one and retired
     /// ones until their `verify_until`.
-    public func fetchSigningKeys() async throws -> JWKSet {
+    package func fetchSigningKeys() async throws -> JWKSet {
         try await pool.withConnection { connection -> JWKSet in
             let rows = try connection.query(
                 """

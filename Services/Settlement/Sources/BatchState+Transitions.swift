@@ -1,7 +1,7 @@
 import PurserAPI
 
 /// What `MarkBatchPaid` does to a batch, decided without I/O.
-public enum PaymentDecision: Sendable, Equatable {
+package enum PaymentDecision: Sendable, Equatable {
     /// Record the payment: the batch becomes paid with this reference.
     case markPaid
     /// Already paid with the same reference: answer the batch unchanged.
@@ -12,7 +12,7 @@ extension BatchState {
     /// The lifecycle rule of `MarkBatchPaid`: only a closed batch becomes paid; a
     /// paid batch accepts the same reference again (idempotent replay) and
     /// refuses another; an open batch is refused.
-    public func payment(reference: String, existingReference: String) throws(SettlementError) -> PaymentDecision {
+    package func payment(reference: String, existingReference: String) throws(SettlementError) -> PaymentDecision {
         switch self {
         case .closed:
             return .markPaid
@@ -26,7 +26,7 @@ extension BatchState {
 
     /// The state a batch has after a run: closed when its period has ended by
     /// `nowUs`, open otherwise.
-    public static func afterRun(periodEndUs: Int64, nowUs: Int64) -> BatchState {
+    package static func afterRun(periodEndUs: Int64, nowUs: Int64) -> BatchState {
         nowUs >= periodEndUs ? .closed : .open
     }
 }

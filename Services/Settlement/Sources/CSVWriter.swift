@@ -7,24 +7,24 @@ import PurserKit
 /// `+`, `-`, `@`, TAB or CR) get a leading `'`, so a hostile category or
 /// reference cannot execute in the reader's spreadsheet; amount cells are
 /// written by `amount(_:)` and never touched.
-public struct CSVWriter: Sendable {
+package struct CSVWriter: Sendable {
     /// The file so far.
-    public private(set) var bytes: [UInt8] = []
+    package private(set) var bytes: [UInt8] = []
     private var atLineStart = true
 
     /// An empty file with room for `capacity` bytes.
-    public init(capacity: Int = 4_096) {
+    package init(capacity: Int = 4_096) {
         bytes.reserveCapacity(capacity)
     }
 
     /// Appends a row of fields and ends the line.
-    public mutating func row(_ fields: [CSVField]) {
+    package mutating func row(_ fields: [CSVField]) {
         for field in fields { append(field) }
         endRow()
     }
 
     /// Appends one field to the current row.
-    public mutating func append(_ field: CSVField) {
+    package mutating func append(_ field: CSVField) {
         if !atLineStart { bytes.append(UInt8(ascii: ",")) }
         atLineStart = false
         switch field {
@@ -36,7 +36,7 @@ public struct CSVWriter: Sendable {
     }
 
     /// Ends the current row with CRLF.
-    public mutating func endRow() {
+    package mutating func endRow() {
         bytes.append(UInt8(ascii: "\r"))
         bytes.append(UInt8(ascii: "\n"))
         atLineStart = true
@@ -66,22 +66,22 @@ public struct CSVWriter: Sendable {
 }
 
 /// One CSV cell: text (quoted as needed, formula-guarded) or a number written verbatim.
-public enum CSVField: Sendable, Hashable {
+package enum CSVField: Sendable, Hashable {
     case text(String)
     case number(String)
 
     /// An amount in micros as a decimal with exactly 6 places ("-1.500000"); exact, never floating point.
-    public static func amount(_ micros: Int64) -> CSVField { .number(Money(micros: micros).formatted(decimals: 6)) }
+    package static func amount(_ micros: Int64) -> CSVField { .number(Money(micros: micros).formatted(decimals: 6)) }
 
     /// A count or other integer.
-    public static func integer(_ value: Int64) -> CSVField { .number(String(value)) }
+    package static func integer(_ value: Int64) -> CSVField { .number(String(value)) }
 
     /// An instant as `YYYY-MM-DDTHH:MM:SSZ`.
-    public static func timestamp(_ us: Int64) -> CSVField { .number(ISO8601.timestamp(us)) }
+    package static func timestamp(_ us: Int64) -> CSVField { .number(ISO8601.timestamp(us)) }
 
     /// An instant that may be unset: `YYYY-MM-DDTHH:MM:SSZ`, or an empty cell for 0.
-    public static func optionalTimestamp(_ us: Int64) -> CSVField { us == 0 ? .number("") : timestamp(us) }
+    package static func optionalTimestamp(_ us: Int64) -> CSVField { us == 0 ? .number("") : timestamp(us) }
 
     /// `true` / `false`.
-    public static func boolean(_ value: Bool) -> CSVField { .number(value ? "true" : "false") }
+    package static func boolean(_ value: Bool) -> CSVField { .number(value ? "true" : "false") }
 }

@@ -11,17 +11,17 @@ import PurserPostgres
 /// `run()` polls every `pollInterval`, drains the backlog page after page
 /// after downtime, and backs off exponentially (up to `maximumBackoff`) while
 /// the feed or the database fails.
-public final class CaptureFeedConsumer: Service {
-    public let source: any CaptureFeedSource
-    public let pageSize: Int
-    public let pollInterval: Duration
-    public let maximumBackoff: Duration
+package final class CaptureFeedConsumer: Service {
+    package let source: any CaptureFeedSource
+    package let pageSize: Int
+    package let pollInterval: Duration
+    package let maximumBackoff: Duration
     let store: FeedStore
     let clock: SettlementClock
     let logger: Logger
 
     /// A consumer storing `source`'s entries in `pool`'s `settlement` schema, `pageSize` per call.
-    public init(
+    package init(
         pool: PostgresPool, source: any CaptureFeedSource, pageSize: Int = 500, pollInterval: Duration = .seconds(5),
         maximumBackoff: Duration = .seconds(60), clock: SettlementClock = .system, logger: Logger
     ) {
@@ -38,7 +38,7 @@ public final class CaptureFeedConsumer: Service {
     /// of new entries stored and whether the feed may hold more: the feed may
     /// answer fewer entries than asked for while more follow, so only a page
     /// that leaves the cursor where it was means the feed is drained.
-    public func step() async throws -> (stored: Int, more: Bool) {
+    package func step() async throws -> (stored: Int, more: Bool) {
         let cursor = try await store.cursor()
         let page = try await source.page(after: cursor, limit: pageSize)
         guard let stored = try await store.store(page, readAfter: cursor, nowUs: clock.nowUs()) else {
@@ -49,7 +49,7 @@ public final class CaptureFeedConsumer: Service {
 
     /// Stores pages until the feed has nothing more; returns the number of new entries.
     @discardableResult
-    public func catchUp() async throws -> Int {
+    package func catchUp() async throws -> Int {
         var total = 0
         while true {
             try Task.checkCancellation()
@@ -59,7 +59,7 @@ public final class CaptureFeedConsumer: Service {
         }
     }
 
-    public func run() async throws {
+    package func run() async throws {
         var failures = 0
         while !Task.isCancelled {
             let pause: Duration

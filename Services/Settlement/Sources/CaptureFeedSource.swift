@@ -1,26 +1,26 @@
 /// One capture or refund as the Wallet's capture feed reports it.
-public struct FeedEntry: Sendable, Hashable, Codable {
+package struct FeedEntry: Sendable, Hashable, Codable {
     /// Captures add to what a tenant owes a provider; refunds subtract.
-    public enum Kind: String, Sendable, Hashable, Codable {
+    package enum Kind: String, Sendable, Hashable, Codable {
         case capture, refund
     }
 
     /// The Wallet's ledger entry id: Settlement stores each entry once under it.
-    public var entryID: String
-    public var kind: Kind
-    public var tenantID: String
-    public var agentID: String
-    public var providerID: String
-    public var category: String
-    public var currency: String
+    package var entryID: String
+    package var kind: Kind
+    package var tenantID: String
+    package var agentID: String
+    package var providerID: String
+    package var category: String
+    package var currency: String
     /// Always positive; `kind` gives the direction.
-    public var amountMicros: Int64
-    public var holdID: String
+    package var amountMicros: Int64
+    package var holdID: String
     /// When the Wallet committed the entry, Unix µs UTC.
-    public var occurredAtUs: Int64
+    package var occurredAtUs: Int64
 
     /// An entry with every field given.
-    public init(
+    package init(
         entryID: String, kind: Kind, tenantID: String, agentID: String, providerID: String, category: String,
         currency: String, amountMicros: Int64, holdID: String, occurredAtUs: Int64
     ) {
@@ -37,14 +37,14 @@ public struct FeedEntry: Sendable, Hashable, Codable {
     }
 
     /// `amountMicros` for a capture, its negation for a refund.
-    public var signedMicros: Int64 { kind == .capture ? amountMicros : -amountMicros }
+    package var signedMicros: Int64 { kind == .capture ? amountMicros : -amountMicros }
 
     /// Longest id, category or currency Settlement stores.
     static let maximumFieldLength = 200
 
     /// Checks what Settlement relies on: ids present, a positive amount, a
     /// plausible time, bounded text. Throws `feed_entry_invalid` naming the field.
-    public func validate() throws(SettlementError) {
+    package func validate() throws(SettlementError) {
         let required: [(String, String)] = [
             ("entry_id", entryID), ("tenant_id", tenantID), ("provider_id", providerID), ("currency", currency),
         ]
@@ -62,13 +62,13 @@ public struct FeedEntry: Sendable, Hashable, Codable {
 
 /// A page of the capture feed: entries in commit order and the cursor that
 /// follows the last of them.
-public struct FeedPage: Sendable, Equatable {
-    public var entries: [FeedEntry]
+package struct FeedPage: Sendable, Equatable {
+    package var entries: [FeedEntry]
     /// Pass this as `after` to read on; equal to the request's cursor when there was nothing new.
-    public var nextCursor: String
+    package var nextCursor: String
 
     /// A page of `entries` followed by `nextCursor`.
-    public init(entries: [FeedEntry], nextCursor: String) {
+    package init(entries: [FeedEntry], nextCursor: String) {
         self.entries = entries
         self.nextCursor = nextCursor
     }
@@ -80,7 +80,7 @@ public struct FeedPage: Sendable, Equatable {
 /// Requirements: entries come in a stable order; reading `after` the same
 /// cursor again returns the same entries (or more); the empty cursor reads
 /// from the beginning.
-public protocol CaptureFeedSource: Sendable {
+package protocol CaptureFeedSource: Sendable {
     /// At most `limit` entries after `cursor`.
     func page(after cursor: String, limit: Int) async throws -> FeedPage
 }

@@ -2,17 +2,17 @@ import PurserAPI
 
 /// One batch's three views of the same money: its header, the sum of its
 /// lines and the sum of the entries assigned to it.
-public struct BatchTotals: Sendable, Hashable {
-    public var batchID: String
-    public var key: ReconcileKey
-    public var headerNetMicros: Int64
-    public var linesNetMicros: Int64
-    public var entriesNetMicros: Int64
+package struct BatchTotals: Sendable, Hashable {
+    package var batchID: String
+    package var key: ReconcileKey
+    package var headerNetMicros: Int64
+    package var linesNetMicros: Int64
+    package var entriesNetMicros: Int64
     /// One of the three does not fit in 64 bits (the three amounts are then meaningless).
-    public var outOfRange: Bool
+    package var outOfRange: Bool
 
     /// The three totals of batch `batchID`.
-    public init(
+    package init(
         batchID: String, key: ReconcileKey, headerNetMicros: Int64, linesNetMicros: Int64, entriesNetMicros: Int64,
         outOfRange: Bool = false
     ) {
@@ -32,22 +32,22 @@ public struct BatchTotals: Sendable, Hashable {
 /// A tenant × provider × currency whose total on any side does not fit in
 /// 64 bits is in `outOfRange`: it gets no line and one `total_out_of_range`
 /// discrepancy, and every other key is compared as usual.
-public struct Reconciliation: Sendable {
-    public var ledger: [ReconcileKey: Int64] = [:]
-    public var recorded: [ReconcileKey: Int64] = [:]
-    public var batched: [ReconcileKey: Int64] = [:]
-    public var unbatched: [ReconcileKey: Int64] = [:]
-    public var batches: [BatchTotals] = []
+package struct Reconciliation: Sendable {
+    package var ledger: [ReconcileKey: Int64] = [:]
+    package var recorded: [ReconcileKey: Int64] = [:]
+    package var batched: [ReconcileKey: Int64] = [:]
+    package var unbatched: [ReconcileKey: Int64] = [:]
+    package var batches: [BatchTotals] = []
     /// Keys whose total on some side does not fit in 64 bits.
-    public var outOfRange: Set<ReconcileKey> = []
+    package var outOfRange: Set<ReconcileKey> = []
 
     /// An empty comparison; fill the sides, then read `lines` and `discrepancies`.
-    public init() {}
+    package init() {}
 
     /// Every key seen on any side, one line each, sorted by tenant, provider,
     /// currency; keys whose totals are out of range (or whose batched plus
     /// unbatched total is) have none.
-    public var lines: [ReconcileLine] {
+    package var lines: [ReconcileLine] {
         let keys = Set(ledger.keys).union(recorded.keys).union(batched.keys).union(unbatched.keys)
             .subtracting(allOutOfRange)
         return keys.sorted().map { key in
@@ -70,7 +70,7 @@ public struct Reconciliation: Sendable {
     /// `total_out_of_range` for each key and each batch whose totals do not fit
     /// in 64 bits (amounts 0), and in place of a discrepancy whose difference
     /// does not fit.
-    public var discrepancies: [Discrepancy] {
+    package var discrepancies: [Discrepancy] {
         var found: [Discrepancy] = []
         for key in allOutOfRange.sorted() {
             found.append(Self.discrepancy("total_out_of_range", key, expected: 0, actual: 0))
@@ -103,7 +103,7 @@ public struct Reconciliation: Sendable {
     }
 
     /// The response for `period` with the ledger named `ledgerSource`.
-    public func response(period: Period, ledgerSource: String) -> ReconcileResponse {
+    package func response(period: Period, ledgerSource: String) -> ReconcileResponse {
         var response = ReconcileResponse()
         response.period = period
         response.ledgerSource = ledgerSource

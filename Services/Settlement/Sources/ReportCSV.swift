@@ -3,21 +3,21 @@ import PurserAPI
 /// The CSV exports. Columns are fixed and documented in the README; one row
 /// per statement line or payout batch line, amounts as 6-place decimals,
 /// instants as ISO-8601 UTC.
-public enum ReportCSV {
+package enum ReportCSV {
     /// Statement columns, in order.
-    public static let statementColumns = [
+    package static let statementColumns = [
         "tenant_id", "period_start", "period_end", "day", "agent_id", "provider_id", "category", "currency",
         "captures", "refunds", "net", "entry_count",
     ]
 
     /// Payout columns, in order.
-    public static let payoutColumns = [
+    package static let payoutColumns = [
         "provider_id", "batch_id", "tenant_id", "currency", "period_start", "period_end", "batch_state", "day",
         "agent_id", "category", "adjustment", "captures", "refunds", "net", "entry_count", "external_reference", "paid_at",
     ]
 
     /// The statement as CSV: a header row, then one row per line.
-    public static func statement(_ statement: TenantStatement) -> [UInt8] {
+    package static func statement(_ statement: TenantStatement) -> [UInt8] {
         var writer = CSVWriter(capacity: 128 * (statement.lines.count + 1))
         writer.row(statementColumns.map(CSVField.text))
         for line in statement.lines {
@@ -32,7 +32,7 @@ public enum ReportCSV {
     }
 
     /// The payout as CSV: a header row, then one row per line of each batch.
-    public static func payout(_ payout: ProviderPayout) -> [UInt8] {
+    package static func payout(_ payout: ProviderPayout) -> [UInt8] {
         let lineCount = payout.batches.reduce(0) { $0 + $1.lines.count }
         var writer = CSVWriter(capacity: 192 * (lineCount + 1))
         writer.row(payoutColumns.map(CSVField.text))

@@ -5,7 +5,7 @@ import PurserKit
 /// The JSON exports: one document per report, keys sorted, amounts both as
 /// exact integers (`…_micros`) and as 6-place decimal strings, instants as
 /// ISO-8601 UTC strings. Never a floating-point number.
-public enum ReportJSON {
+package enum ReportJSON {
     struct Amounts: Encodable {
         let captures: String
         let refunds: String
@@ -107,7 +107,7 @@ public enum ReportJSON {
     }
 
     /// The statement as one JSON document.
-    public static func statement(_ statement: TenantStatement) throws -> [UInt8] {
+    package static func statement(_ statement: TenantStatement) throws -> [UInt8] {
         let document = StatementDocument(
             tenantId: statement.tenantID,
             periodStart: ISO8601.timestamp(statement.period.startAtUs),
@@ -126,7 +126,7 @@ public enum ReportJSON {
     }
 
     /// The payout as one JSON document.
-    public static func payout(_ payout: ProviderPayout) throws -> [UInt8] {
+    package static func payout(_ payout: ProviderPayout) throws -> [UInt8] {
         let document = PayoutDocument(
             providerId: payout.providerID,
             periodStart: ISO8601.timestamp(payout.period.startAtUs),

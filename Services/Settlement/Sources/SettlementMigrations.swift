@@ -2,10 +2,10 @@ import PurserPostgres
 
 /// The `settlement` schema. Tenant-scoped tables have primary keys starting
 /// with `tenant_id`; ids are text as the Wallet sends them.
-public enum SettlementMigrations {
+package enum SettlementMigrations {
     /// Every migration, in version order. A migration never changes once
     /// applied (the migrator checks its checksum): change the schema by adding one.
-    public static let all: [Migration] = [
+    package static let all: [Migration] = [
         Migration(version: 1, name: "feed entries and cursor", sql: """
             CREATE TABLE feed_cursor (
                 source text PRIMARY KEY,

@@ -3,9 +3,9 @@ import PurserKit
 
 /// A validated settlement period: `[start, end)` on whole UTC days, at least
 /// one day and at most `maximumDays` long.
-public struct SettlementPeriod: Sendable, Hashable, CustomStringConvertible {
+package struct SettlementPeriod: Sendable, Hashable, CustomStringConvertible {
     /// Longest period a run, statement, payout or reconciliation may cover.
-    public static let maximumDays: Int64 = 366
+    package static let maximumDays: Int64 = 366
 
     package let start: UTCDay
     /// The first day after the period.
@@ -19,7 +19,7 @@ public struct SettlementPeriod: Sendable, Hashable, CustomStringConvertible {
 
     /// Validates a wire period: both bounds at 00:00:00 UTC, start before end,
     /// at most `maximumDays` days. Throws `SettlementError.periodInvalid`.
-    public init(_ period: Period) throws(SettlementError) {
+    package init(_ period: Period) throws(SettlementError) {
         guard period.startAtUs % UTCDay.micros == 0, period.endAtUs % UTCDay.micros == 0 else {
             throw .periodInvalid("period bounds must be 00:00:00 UTC (multiples of 86400000000 µs)")
         }
@@ -31,29 +31,29 @@ public struct SettlementPeriod: Sendable, Hashable, CustomStringConvertible {
         self.init(start: start, end: end)
     }
 
-    public var startUs: Int64 { start.startUs }
-    public var endUs: Int64 { end.startUs }
+    package var startUs: Int64 { start.startUs }
+    package var endUs: Int64 { end.startUs }
 
     /// The wire form.
-    public var wire: Period { Period(startAtUs: startUs, endAtUs: endUs) }
+    package var wire: Period { Period(startAtUs: startUs, endAtUs: endUs) }
 
     /// True when instant `us` lies in the period.
-    public func contains(_ us: Int64) -> Bool { us >= startUs && us < endUs }
+    package func contains(_ us: Int64) -> Bool { us >= startUs && us < endUs }
 
     /// True when the two periods share at least one day.
-    public func overlaps(_ other: SettlementPeriod) -> Bool { start < other.end && other.start < end }
+    package func overlaps(_ other: SettlementPeriod) -> Bool { start < other.end && other.start < end }
 
     /// `2026-11-01..2026-12-01` (end exclusive).
-    public var description: String { "\(start.isoDate)..\(end.isoDate)" }
+    package var description: String { "\(start.isoDate)..\(end.isoDate)" }
 }
 
 /// How long the scheduled settlement periods are (`PURSER_SETTLEMENT_PERIOD`):
 /// UTC days, ISO weeks starting on Monday, or calendar months.
-public enum Cadence: String, Sendable, CaseIterable {
+package enum Cadence: String, Sendable, CaseIterable {
     case daily, weekly, monthly
 
     /// The period of this cadence that contains instant `us`.
-    public func period(containing us: Int64) -> SettlementPeriod {
+    package func period(containing us: Int64) -> SettlementPeriod {
         let day = UTCDay(containing: us)
         switch self {
         case .daily:
@@ -67,7 +67,7 @@ public enum Cadence: String, Sendable, CaseIterable {
     }
 
     /// The period right after `period` (which must be one of this cadence).
-    public func next(after period: SettlementPeriod) -> SettlementPeriod {
+    package func next(after period: SettlementPeriod) -> SettlementPeriod {
         self.period(containing: period.endUs)
     }
 }

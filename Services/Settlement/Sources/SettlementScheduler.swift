@@ -13,19 +13,19 @@ import PurserKit
 /// before a period's end reach the feed first (the Wallet's feed holds an
 /// entry back while older transactions are still running). Failures are
 /// logged and retried at the next tick.
-public struct SettlementScheduler: Service {
-    public static let maximumCatchUpPeriods = 400
+package struct SettlementScheduler: Service {
+    package static let maximumCatchUpPeriods = 400
 
-    public let store: SettlementStore
-    public let consumer: CaptureFeedConsumer?
-    public let cadence: Cadence
-    public let interval: Duration
-    public let closeDelay: Duration
+    package let store: SettlementStore
+    package let consumer: CaptureFeedConsumer?
+    package let cadence: Cadence
+    package let interval: Duration
+    package let closeDelay: Duration
     let clock: SettlementClock
     let logger: Logger
 
     /// A scheduler settling `cadence` periods every `interval`, draining `consumer` first when given.
-    public init(
+    package init(
         store: SettlementStore, consumer: CaptureFeedConsumer?, cadence: Cadence, interval: Duration,
         closeDelay: Duration = .zero, clock: SettlementClock = .system, logger: Logger
     ) {
@@ -40,7 +40,7 @@ public struct SettlementScheduler: Service {
 
     /// One scheduled pass; returns the runs it made, oldest period first.
     @discardableResult
-    public func tick() async throws -> [RunSettlementResponse] {
+    package func tick() async throws -> [RunSettlementResponse] {
         if let consumer {
             do {
                 try await consumer.catchUp()
@@ -88,7 +88,7 @@ public struct SettlementScheduler: Service {
         }
     }
 
-    public func run() async throws {
+    package func run() async throws {
         while !Task.isCancelled {
             do {
                 try await tick()

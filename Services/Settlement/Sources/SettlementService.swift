@@ -12,18 +12,18 @@ import PurserService
 /// Every handler is registered with the principal kinds that may call it, so
 /// a caller of another kind is refused (PERMISSION_DENIED) before the request
 /// is read; inside, another tenant's or provider's data answers NOT_FOUND.
-public final class SettlementService: Sendable {
-    public let store: SettlementStore
-    public let consumer: CaptureFeedConsumer
-    public let scheduler: SettlementScheduler
-    public let ledger: any LedgerTotalsSource
+package final class SettlementService: Sendable {
+    package let store: SettlementStore
+    package let consumer: CaptureFeedConsumer
+    package let scheduler: SettlementScheduler
+    package let ledger: any LedgerTotalsSource
     let clock: SettlementClock
     let logger: Logger
 
     /// Builds the service on `host`'s pool, reading captures from `feed` and
     /// the ledger's totals for `Reconcile` from `ledger`. With `background`,
     /// the feed consumer and the scheduler run with the host.
-    public init(
+    package init(
         host: ServiceHost, settings: SettlementSettings, feed: any CaptureFeedSource,
         ledger: any LedgerTotalsSource, clock: SettlementClock = .system, background: Bool = true
     ) {

@@ -3,24 +3,24 @@ import PurserRPC
 import PurserService
 
 /// Settlement's own settings, from `PURSER_SETTLEMENT_*` (see the README).
-public struct SettlementSettings: Sendable {
+package struct SettlementSettings: Sendable {
     /// The Wallet, whose capture feed Settlement reads over mutual TLS.
-    public var walletEndpoint: Endpoint
+    package var walletEndpoint: Endpoint
     /// How often the scheduled settlement runs.
-    public var interval: Duration
+    package var interval: Duration
     /// The length of scheduled periods.
-    public var cadence: Cadence
+    package var cadence: Cadence
     /// How long after its end a scheduled period is closed.
-    public var closeDelay: Duration
+    package var closeDelay: Duration
     /// How often the capture feed is polled when it has nothing new.
-    public var feedPollInterval: Duration
+    package var feedPollInterval: Duration
     /// Entries asked for per feed call.
-    public var feedPageSize: Int
+    package var feedPageSize: Int
     /// Longest pause between feed retries while the Wallet or the database fails.
-    public var feedMaximumBackoff: Duration
+    package var feedMaximumBackoff: Duration
 
     /// Memberwise, for tests and embedders.
-    public init(
+    package init(
         walletEndpoint: Endpoint, interval: Duration = .seconds(3_600), cadence: Cadence = .daily,
         closeDelay: Duration = .seconds(600), feedPollInterval: Duration = .seconds(5), feedPageSize: Int = 500, feedMaximumBackoff: Duration = .seconds(60)
     ) {
@@ -34,7 +34,7 @@ public struct SettlementSettings: Sendable {
     }
 
     /// Reads the settings from `configuration` (service `settlement`); errors name the variable.
-    public init(configuration: Configuration) throws {
+    package init(configuration: Configuration) throws {
         let wallet = try configuration.endpoint(
             "WALLET_ENDPOINT", default: "127.0.0.1:7102", doc: "host:port of the Wallet (capture feed)")
         let interval = try configuration.duration("INTERVAL", default: "1h", doc: "how often scheduled settlement runs")

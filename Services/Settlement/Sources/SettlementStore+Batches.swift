@@ -3,13 +3,13 @@ import PurserPostgres
 import PurserService
 
 /// Which batches `listBatches` returns; empty fields match anything.
-public struct BatchFilter: Sendable, Hashable {
-    public var tenantID = ""
-    public var providerID = ""
-    public var state = BatchState.unspecified
-    public var period: SettlementPeriod?
+package struct BatchFilter: Sendable, Hashable {
+    package var tenantID = ""
+    package var providerID = ""
+    package var state = BatchState.unspecified
+    package var period: SettlementPeriod?
 
-    public init(tenantID: String = "", providerID: String = "", state: BatchState = .unspecified, period: SettlementPeriod? = nil) {
+    package init(tenantID: String = "", providerID: String = "", state: BatchState = .unspecified, period: SettlementPeriod? = nil) {
         self.tenantID = tenantID
         self.providerID = providerID
         self.state = state
@@ -23,7 +23,7 @@ extension SettlementStore {
 
     /// Batches matching `filter`, newest period first (then by id), `pageSize`
     /// at a time; returns the token of the next page ("" on the last).
-    public func listBatches(_ filter: BatchFilter, pageSize: Int, pageToken: String) async throws -> ListBatchesResponse {
+    package func listBatches(_ filter: BatchFilter, pageSize: Int, pageToken: String) async throws -> ListBatchesResponse {
         var after: PageToken.Position?
         if !pageToken.isEmpty {
             guard let position = PageToken(text: pageToken)?.position, Self.isUUID(position.id) else {
@@ -59,7 +59,7 @@ extension SettlementStore {
 
     /// Whether any batch, in any state and period, is between `tenantID` and
     /// `providerID` (an empty id matches any).
-    public func hasBatch(tenantID: String, providerID: String) async throws -> Bool {
+    package func hasBatch(tenantID: String, providerID: String) async throws -> Bool {
         try await pool.withTransaction(TransactionOptions(readOnly: true)) { connection in
             let rows = try connection.query("""
                 SELECT EXISTS (SELECT 1 FROM settlement.batches b
@@ -70,7 +70,7 @@ extension SettlementStore {
     }
 
     /// The batch `batchID` with its lines, or `nil` when there is none.
-    public func batch(id batchID: String) async throws -> Batch? {
+    package func batch(id batchID: String) async throws -> Batch? {
         guard Self.isUUID(batchID) else { return nil }
         return try await pool.withTransaction(TransactionOptions(readOnly: true)) { connection in
             let rows = try connection.query("SELECT \(Self.batchColumns) FROM settlement.batches b WHERE b.batch_id = $1::uuid", [batchID])
@@ -85,7 +85,7 @@ extension SettlementStore {
     /// row lock. The same reference again answers the paid batch unchanged;
     /// see `BatchState.payment(reference:existingReference:)` for the refusals.
     /// Returns `nil` when the batch does not exist.
-    public func markPaid(batchID: String, reference: String, nowUs: Int64) async throws -> Batch? {
+    package func markPaid(batchID: String, reference: String, nowUs: Int64) async throws -> Batch? {
         guard Self.isUUID(batchID) else { return nil }
         return try await pool.withTransaction { connection in
             let rows = try connection.query(

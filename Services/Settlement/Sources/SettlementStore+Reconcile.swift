@@ -7,7 +7,7 @@ extension SettlementStore {
     /// tenant × provider × currency, and the three totals of every batch that
     /// holds lines of the period. Sums are `numeric`; a key or batch whose
     /// total does not fit in 64 bits is recorded as out of range instead.
-    public func reconciliation(for period: SettlementPeriod) async throws -> Reconciliation {
+    package func reconciliation(for period: SettlementPeriod) async throws -> Reconciliation {
         let start = period.startUs, end = period.endUs
         return try await pool.withTransaction(TransactionOptions(isolation: .repeatableRead, readOnly: true)) { connection in
             var reconciliation = Reconciliation()

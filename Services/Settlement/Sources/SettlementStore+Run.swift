@@ -22,7 +22,7 @@ extension SettlementStore {
     ///   others but answered in `outOfRangeBatchIDs` instead of `batches`.
     /// - A period overlapping a settled period with other bounds is refused
     ///   (`period_overlaps`).
-    public func run(_ period: SettlementPeriod, nowUs: Int64, closingAtUs: Int64? = nil) async throws -> RunSettlementResponse {
+    package func run(_ period: SettlementPeriod, nowUs: Int64, closingAtUs: Int64? = nil) async throws -> RunSettlementResponse {
         let closesAt = closingAtUs ?? nowUs
         let start = period.startUs, end = period.endUs
         return try await pool.withTransaction { connection in
@@ -148,7 +148,7 @@ extension SettlementStore {
 
 extension SettlementStore {
     /// The end of the latest closed period, if any period was closed.
-    public func latestClosedPeriodEnd() async throws -> Int64? {
+    package func latestClosedPeriodEnd() async throws -> Int64? {
         try await pool.withTransaction(TransactionOptions(readOnly: true)) { connection in
             let rows = try connection.query("SELECT max(end_at_us) FROM settlement.periods WHERE closed")
             return try rows.first?.decode(Int64?.self, at: 0)

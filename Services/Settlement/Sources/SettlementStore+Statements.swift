@@ -7,7 +7,7 @@ extension SettlementStore {
     /// category and day). Read in one snapshot. Sums are `numeric` in SQL and
     /// checked in Swift: a total that does not fit in 64 bits answers
     /// `total_out_of_range` (for this tenant only).
-    public func statement(tenantID: String, period: SettlementPeriod) async throws -> TenantStatement {
+    package func statement(tenantID: String, period: SettlementPeriod) async throws -> TenantStatement {
         let lines = try await pool.withTransaction(TransactionOptions(readOnly: true)) { connection in
             let rows = try connection.query("""
                 SELECT day_at_us, agent_id, provider_id, category, currency,
@@ -40,7 +40,7 @@ extension SettlementStore {
     /// The batches payable to `providerID` whose period lies inside `period`,
     /// with their lines, and the totals per currency (paid, due, pending). A
     /// batch, line or total that does not fit in 64 bits answers `total_out_of_range`.
-    public func payout(providerID: String, period: SettlementPeriod) async throws -> ProviderPayout {
+    package func payout(providerID: String, period: SettlementPeriod) async throws -> ProviderPayout {
         try await pool.withTransaction(TransactionOptions(isolation: .repeatableRead, readOnly: true)) { connection in
             let rows = try connection.query("""
                 SELECT \(Self.batchColumns) FROM settlement.batches b
@@ -59,7 +59,7 @@ extension ProviderPayout {
     /// A payout of `providerID` for `period` holding `batches`, with totals per
     /// currency: net of all, paid, due (closed, unpaid) and pending (open).
     /// Sums are checked: one that does not fit in 64 bits throws `total_out_of_range`.
-    public init(providerID: String, period: Period, batches: [Batch]) throws(SettlementError) {
+    package init(providerID: String, period: Period, batches: [Batch]) throws(SettlementError) {
         self.init()
         self.providerID = providerID
         self.period = period

@@ -3,11 +3,11 @@ import PurserPostgres
 
 /// Every read and write of the `settlement` schema's periods, batches and
 /// statements. Handlers authorize first, then call it; tests call it directly.
-public struct SettlementStore: Sendable {
-    public let pool: PostgresPool
+package struct SettlementStore: Sendable {
+    package let pool: PostgresPool
 
     /// The store on `pool`, whose database holds the migrated `settlement` schema.
-    public init(pool: PostgresPool) { self.pool = pool }
+    package init(pool: PostgresPool) { self.pool = pool }
 
     /// The columns `batch(from:)` reads, in order; totals are `NULL` where they do not fit in 64 bits.
     static let batchColumns = """

@@ -7,7 +7,7 @@ extension TenantStatement {
     /// per currency), every group sorted by key then currency, lines sorted by
     /// day, agent, provider, category and currency. Exact integer sums,
     /// checked: one that does not fit in 64 bits throws `total_out_of_range`.
-    public init(tenantID: String, period: Period, lines: [StatementLine]) throws(SettlementError) {
+    package init(tenantID: String, period: Period, lines: [StatementLine]) throws(SettlementError) {
         self.init()
         self.tenantID = tenantID
         self.period = period

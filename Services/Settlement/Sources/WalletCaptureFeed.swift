@@ -8,18 +8,18 @@ import PurserService
 /// feed to the `settlement` service principal only).
 ///
 /// The feed's cursor is the Wallet's opaque cursor text ("" = from the beginning).
-public struct WalletCaptureFeed: CaptureFeedSource {
-    public let client: RPCClient
-    public let timeout: Duration
+package struct WalletCaptureFeed: CaptureFeedSource {
+    package let client: RPCClient
+    package let timeout: Duration
 
-    public init(client: RPCClient, timeout: Duration = .seconds(10)) {
+    package init(client: RPCClient, timeout: Duration = .seconds(10)) {
         self.client = client
         self.timeout = timeout
     }
 
     /// A client for the Wallet at `endpoint`, verified against `caPath` (its
     /// certificate must name `wallet`), presenting `certificatePath`/`privateKeyPath`.
-    public init(endpoint: Endpoint, caPath: String, certificatePath: String, privateKeyPath: String, logger: Logger) throws(RPCError) {
+    package init(endpoint: Endpoint, caPath: String, certificatePath: String, privateKeyPath: String, logger: Logger) throws(RPCError) {
         let tls = TLSConfiguration.client(trustRootsPath: caPath, certificatePath: certificatePath, privateKeyPath: privateKeyPath)
         self.init(client: try RPCClient(
             configuration: ClientConfiguration(
@@ -27,7 +27,7 @@ public struct WalletCaptureFeed: CaptureFeedSource {
             logger: logger))
     }
 
-    public func page(after cursor: String, limit: Int) async throws -> FeedPage {
+    package func page(after cursor: String, limit: Int) async throws -> FeedPage {
         var request = CaptureFeedRequest()
         request.cursor = cursor
         request.limit = Int32(clamping: limit)

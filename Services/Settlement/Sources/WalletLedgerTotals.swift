@@ -6,20 +6,20 @@ import PurserRPC
 /// for the whole period and every tenant, in one call over mutual TLS as the
 /// `settlement` service. The Wallet sums its own ledger entries, so the totals
 /// are independent of what Settlement stored.
-public struct WalletLedgerTotals: LedgerTotalsSource {
-    public let client: RPCClient
-    public let timeout: Duration
-    public var name: String { "wallet" }
+package struct WalletLedgerTotals: LedgerTotalsSource {
+    package let client: RPCClient
+    package let timeout: Duration
+    package var name: String { "wallet" }
 
     /// Totals read through `client` (a client presenting Settlement's certificate).
-    public init(client: RPCClient, timeout: Duration = .seconds(30)) {
+    package init(client: RPCClient, timeout: Duration = .seconds(30)) {
         self.client = client
         self.timeout = timeout
     }
 
     /// The Wallet's totals of `period`. Throws `ledger_unavailable` when the
     /// Wallet answers a line Settlement cannot key (an empty id or currency).
-    public func ledgerTotals(for period: SettlementPeriod) async throws -> [LedgerTotal] {
+    package func ledgerTotals(for period: SettlementPeriod) async throws -> [LedgerTotal] {
         let request = LedgerTotalsRequest(startAtUs: period.startUs, endAtUs: period.endUs)
         let response = try await client.call(WalletMethods.ledgerTotals, request, timeout: timeout)
         return try response.lines.map { line throws(SettlementError) -> LedgerTotal in

@@ -19,13 +19,13 @@ import Synchronization
 /// When a batch of several agents fails as a whole for a reason other than
 /// the database being unavailable, each agent's requests are run again on
 /// their own, so one agent's failure is never another's.
-public final class AuthorizationCoalescer: Sendable {
+package final class AuthorizationCoalescer: Sendable {
     /// The ledger batches run against.
-    public let ledger: Ledger
+    package let ledger: Ledger
     /// Most requests decided in one transaction.
-    public let maximumBatch: Int
+    package let maximumBatch: Int
     /// Most batches (transactions) running at once.
-    public let maximumInFlight: Int
+    package let maximumInFlight: Int
 
     private struct AgentKey: Hashable {
         var tenant: UUID
@@ -45,7 +45,7 @@ public final class AuthorizationCoalescer: Sendable {
 
     /// Batches of at most `maximumBatch` requests run on `ledger`, at most
     /// `maximumInFlight` at once.
-    public init(ledger: Ledger, maximumBatch: Int = 128, maximumInFlight: Int = 4) {
+    package init(ledger: Ledger, maximumBatch: Int = 128, maximumInFlight: Int = 4) {
         self.ledger = ledger
         self.maximumBatch = max(1, maximumBatch)
         self.maximumInFlight = max(1, maximumInFlight)
@@ -54,7 +54,7 @@ public final class AuthorizationCoalescer: Sendable {
 
     /// Transactions run so far and requests they decided (so `requests / batches`
     /// is the mean batch size).
-    public var statistics: (batches: Int, requests: Int) {
+    package var statistics: (batches: Int, requests: Int) {
         (batches.load(ordering: .relaxed), requests.load(ordering: .relaxed))
     }
 
@@ -64,7 +64,7 @@ public final class AuthorizationCoalescer: Sendable {
     /// Decides one authorization, batched with any others that arrive while
     /// batches are in flight. Returns the receipt once the hold is committed;
     /// throws the denial (`WalletError`) otherwise.
-    public func authorize(tenant: UUID, agent: UUID, _ command: AuthorizationCommand) async throws -> AuthorizationReceipt {
+    package func authorize(tenant: UUID, agent: UUID, _ command: AuthorizationCommand) async throws -> AuthorizationReceipt {
         let key = AgentKey(tenant: tenant, agent: agent)
         return try await withCheckedThrowingContinuation { continuation in
             let waiter = Waiter(command: command, continuation: continuation)

@@ -7,7 +7,7 @@ extension EffectivePolicyView {
     /// zone this view carries, so a caller evaluates spends with exactly the
     /// rules the Policy service merged. Throws `PolicyClientError` with reason
     /// `policy_invalid_response` when a document or the zone cannot be read.
-    public func enginePolicy() throws(PolicyClientError) -> EffectivePolicy {
+    package func enginePolicy() throws(PolicyClientError) -> EffectivePolicy {
         guard let zone = TimeZone(identifier: timeZone.isEmpty ? "UTC" : timeZone) else {
             throw PolicyClientError.invalidResponse("unknown time zone \"\(timeZone)\"")
         }

@@ -4,20 +4,20 @@ import PurserKit
 /// retention and the records of payment tokens expired five minutes ago
 /// (beyond every verifier's leeway), every `interval`, until cancelled. Every replica runs one: the
 /// ledger's sweep skips rows another sweeper holds, so they share the work.
-public struct HoldSweeper: Service {
+package struct HoldSweeper: Service {
     /// The ledger swept.
-    public let ledger: Ledger
+    package let ledger: Ledger
     /// Pause between sweeps.
-    public let interval: Duration
+    package let interval: Duration
     /// Age after which idempotency records are purged.
-    public let retention: Duration
+    package let retention: Duration
     /// Where failed sweeps are reported.
-    public let logger: Logger
+    package let logger: Logger
     /// Most holds released (or records purged) per statement.
-    public let batch: Int
+    package let batch: Int
 
     /// Sweeps `ledger` every `interval`, keeping idempotency records for `retention`.
-    public init(ledger: Ledger, interval: Duration, retention: Duration, logger: Logger, batch: Int = 500) {
+    package init(ledger: Ledger, interval: Duration, retention: Duration, logger: Logger, batch: Int = 500) {
         self.ledger = ledger
         self.interval = interval
         self.retention = retention
@@ -27,7 +27,7 @@ public struct HoldSweeper: Service {
 
     /// Releases every hold expired by now and purges old idempotency records;
     /// returns the number of holds released.
-    public func sweepOnce() async throws -> Int {
+    package func sweepOnce() async throws -> Int {
         var released = 0
         while true {
             let count = try await ledger.sweepExpiredHolds(limit: batch)
@@ -41,7 +41,7 @@ public struct HoldSweeper: Service {
     }
 
     /// Sweeps until cancelled; a failed sweep is logged and tried again next interval.
-    public func run() async throws {
+    package func run() async throws {
         while !Task.isCancelled {
             do {
                 let released = try await sweepOnce()

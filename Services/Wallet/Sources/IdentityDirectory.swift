@@ -5,15 +5,15 @@ import PurserRPC
 import Synchronization
 
 /// What the Wallet needs to know about a provider.
-public struct ProviderFacts: Sendable, Equatable {
+package struct ProviderFacts: Sendable, Equatable {
     /// The category of a spend that names none ("" for none).
-    public var defaultCategory: String
+    package var defaultCategory: String
     /// The provider's slug, as spending policies name providers.
-    public var slug: String
+    package var slug: String
     /// The other categories the provider may be paid under.
-    public var categories: Set<String>
+    package var categories: Set<String>
 
-    public init(defaultCategory: String, slug: String = "", categories: Set<String> = []) {
+    package init(defaultCategory: String, slug: String = "", categories: Set<String> = []) {
         self.defaultCategory = defaultCategory
         self.slug = slug
         self.categories = categories
@@ -21,7 +21,7 @@ public struct ProviderFacts: Sendable, Equatable {
 
     /// Whether a spend in `category` (normalised, non-empty) may be paid to
     /// this provider: it is the default category or a registered one.
-    public func accepts(_ category: String) -> Bool {
+    package func accepts(_ category: String) -> Bool {
         category == defaultCategory || categories.contains(category)
     }
 }
@@ -31,7 +31,7 @@ public struct ProviderFacts: Sendable, Equatable {
 /// and currencies rarely change, and an agent's revocation reaches the Wallet
 /// through `FreezeAccount`, not through this cache. Unknown ids are not
 /// cached, so a newly created agent or provider is usable at once.
-public final class IdentityDirectory: Sendable {
+package final class IdentityDirectory: Sendable {
     private let client: RPCClient
     private let ttl: Duration
     private let cache = Mutex<Cache>(Cache())
@@ -49,13 +49,13 @@ public final class IdentityDirectory: Sendable {
     }
 
     /// Uses `client` (mutual TLS with the Wallet's certificate) to reach Identity.
-    public init(client: RPCClient, ttl: Duration) {
+    package init(client: RPCClient, ttl: Duration) {
         self.client = client
         self.ttl = ttl
     }
 
     /// The tenant's currency; `not_found` when Identity does not know the tenant.
-    public func currency(of tenant: UUID) async throws(WalletError) -> String {
+    package func currency(of tenant: UUID) async throws(WalletError) -> String {
         let now = clock.now
         if let (currency, expiry) = cache.withLock({ $0.currencies[tenant] }), expiry > now { return currency }
         guard let found = try await fetch(IdentityMethods.getTenant, GetTenantRequest(tenantID: tenant.lowercased)) else {
@@ -69,7 +69,7 @@ public final class IdentityDirectory: Sendable {
     /// Passes when the agent exists in `tenant`; `not_found` otherwise (also
     /// for another tenant's agent). Whether it is revoked is the account's
     /// business: revocations reach the Wallet through `FreezeAccount`.
-    public func requireAgent(_ agent: UUID, in tenant: UUID) async throws(WalletError) {
+    package func requireAgent(_ agent: UUID, in tenant: UUID) async throws(WalletError) {
         let key = AgentKey(tenant: tenant, agent: agent)
         let now = clock.now
         if let expiry = cache.withLock({ $0.agents[key] }), expiry > now { return }
@@ -83,7 +83,7 @@ public final class IdentityDirectory: Sendable {
     }
 
     /// The provider, or `nil` when Identity does not know it.
-    public func provider(_ provider: UUID) async throws(WalletError) -> ProviderFacts? {
+    package func provider(_ provider: UUID) async throws(WalletError) -> ProviderFacts? {
         let now = clock.now
         if let (facts, expiry) = cache.withLock({ $0.providers[provider] }), expiry > now { return facts }
         guard let found = try await fetch(IdentityMethods.getProvider, GetProviderRequest(providerID: provider.lowercased)) else {

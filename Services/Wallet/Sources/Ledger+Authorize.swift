@@ -9,7 +9,7 @@ extension Ledger {
     /// Returns one result per command, in order; a denial (`insufficient_funds`,
     /// `limit_exceeded`, `agent_revoked`, `account_frozen`, `idempotency_conflict`,
     /// `tenant_daily_limit_exceeded`) is a result, not a thrown error. Throws only when the whole batch failed.
-    public func authorize(
+    package func authorize(
         tenant: UUID, agent: UUID, _ commands: [AuthorizationCommand]
     ) async throws(WalletError) -> [Result<AuthorizationReceipt, WalletError>] {
         try await authorize([AgentAuthorizations(tenant: tenant, agent: agent, commands: commands)]).first ?? []
@@ -22,7 +22,7 @@ extension Ledger {
     /// calls cannot deadlock on them. Returns one array of results per group,
     /// in the order of `groups`. Throws only when the whole transaction failed
     /// (then no group's effects were committed).
-    public func authorize(
+    package func authorize(
         _ groups: [AgentAuthorizations]
     ) async throws(WalletError) -> [[Result<AuthorizationReceipt, WalletError>]] {
         guard groups.contains(where: { !$0.commands.isEmpty }) else { return groups.map { _ in [] } }
@@ -63,7 +63,7 @@ extension Ledger {
     }
 
     /// One authorization on its own (a batch of one).
-    public func authorize(tenant: UUID, agent: UUID, _ command: AuthorizationCommand) async throws(WalletError) -> AuthorizationReceipt {
+    package func authorize(tenant: UUID, agent: UUID, _ command: AuthorizationCommand) async throws(WalletError) -> AuthorizationReceipt {
         guard let result = try await authorize(tenant: tenant, agent: agent, [command]).first else {
             throw WalletError(.internal, reason: "internal", "the ledger answered no outcome")
         }

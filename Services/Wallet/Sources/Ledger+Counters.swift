@@ -2,16 +2,16 @@ import Foundation
 import PurserPostgres
 
 /// What the ledger has counted under one limit id and window key.
-public struct CounterReading: Sendable, Hashable {
-    public var scopeKey: String
-    public var windowKey: String
+package struct CounterReading: Sendable, Hashable {
+    package var scopeKey: String
+    package var windowKey: String
     /// Micros counted, 0 when nothing was.
-    public var spentMicros: Int64
+    package var spentMicros: Int64
     /// Authorizations counted, 0 when nothing was.
-    public var count: Int64
+    package var count: Int64
 
     /// A reading with every field given.
-    public init(scopeKey: String, windowKey: String, spentMicros: Int64, count: Int64) {
+    package init(scopeKey: String, windowKey: String, spentMicros: Int64, count: Int64) {
         self.scopeKey = scopeKey
         self.windowKey = windowKey
         self.spentMicros = spentMicros
@@ -23,7 +23,7 @@ extension Ledger {
     /// The spend counters of `agent` under each (scope key, window key), in
     /// the order given; a key nothing was counted under reads zeros. One query
     /// reading committed counters by primary key.
-    public func counters(
+    package func counters(
         tenant: UUID, agent: UUID, keys: [(scopeKey: String, windowKey: String)]
     ) async throws(WalletError) -> [CounterReading] {
         guard !keys.isEmpty else { return [] }

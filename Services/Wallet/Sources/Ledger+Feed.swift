@@ -3,21 +3,21 @@ import PurserPostgres
 
 /// A position in the capture feed: the transaction id and sequence of the last
 /// entry read. Text form `<xid>.<sequence>`; the empty string is the start.
-public struct FeedCursor: Sendable, Hashable, CustomStringConvertible {
-    public var transaction: UInt64
-    public var sequence: Int64
+package struct FeedCursor: Sendable, Hashable, CustomStringConvertible {
+    package var transaction: UInt64
+    package var sequence: Int64
 
     /// Before every entry.
-    public static let start = FeedCursor(transaction: 0, sequence: 0)
+    package static let start = FeedCursor(transaction: 0, sequence: 0)
 
     /// The position just after the entry with this transaction id and sequence.
-    public init(transaction: UInt64, sequence: Int64) {
+    package init(transaction: UInt64, sequence: Int64) {
         self.transaction = transaction
         self.sequence = sequence
     }
 
     /// Parses the text form; `nil` when it is malformed (the empty string is `start`).
-    public init?(parsing text: String) {
+    package init?(parsing text: String) {
         if text.isEmpty {
             self = .start
             return
@@ -29,24 +29,24 @@ public struct FeedCursor: Sendable, Hashable, CustomStringConvertible {
         self.init(transaction: transaction, sequence: sequence)
     }
 
-    public var description: String { self == .start ? "" : "\(transaction).\(sequence)" }
+    package var description: String { self == .start ? "" : "\(transaction).\(sequence)" }
 }
 
 /// One capture or refund as Settlement reads it.
-public struct FeedItem: Sendable, Equatable {
+package struct FeedItem: Sendable, Equatable {
     /// Where to resume after this item.
-    public var cursor: FeedCursor
-    public var entryID: UUID
+    package var cursor: FeedCursor
+    package var entryID: UUID
     /// `capture` or `refund`.
-    public var kind: String
-    public var tenantID: UUID
-    public var agentID: UUID
-    public var providerID: UUID
-    public var category: String
-    public var amountMicros: Int64
-    public var holdID: UUID
-    public var createdAtUs: Int64
-    public var currency: String
+    package var kind: String
+    package var tenantID: UUID
+    package var agentID: UUID
+    package var providerID: UUID
+    package var category: String
+    package var amountMicros: Int64
+    package var holdID: UUID
+    package var createdAtUs: Int64
+    package var currency: String
 }
 
 extension Ledger {
@@ -59,7 +59,7 @@ extension Ledger {
     /// can ever appear behind a cursor this feed has handed out: transactions
     /// that commit out of order are waited for, never skipped. A long-running
     /// transaction anywhere in the cluster delays the feed; it never loses entries.
-    public func feed(after cursor: FeedCursor, limit: Int) async throws(WalletError) -> [FeedItem] {
+    package func feed(after cursor: FeedCursor, limit: Int) async throws(WalletError) -> [FeedItem] {
         try await run { connection in
             let rows = try connection.query(
                 """

@@ -5,7 +5,7 @@ extension Ledger {
     /// Moves `amountMicros` from the tenant's funding account into its treasury
     /// (creating both on first use). Idempotent by `scope`. Counts toward the
     /// tenant's daily bound (`tenant_daily_limit_exceeded` beyond it).
-    public func fund(
+    package func fund(
         tenant: UUID, currency: String, amountMicros: Int64, reference: String, description: String,
         scope: IdempotencyScope
     ) async throws(WalletError) -> FundReceipt {
@@ -24,7 +24,7 @@ extension Ledger {
     /// Moves `amountMicros` from the treasury to the agent's account (creating
     /// it on first use). Denied with `insufficient_funds` when the treasury holds
     /// less, `agent_revoked` when the agent's account is revoked. Idempotent by `scope`.
-    public func allocate(
+    package func allocate(
         tenant: UUID, currency: String, agent: UUID, amountMicros: Int64, description: String = "",
         scope: IdempotencyScope
     ) async throws(WalletError) -> TransferReceipt {
@@ -35,7 +35,7 @@ extension Ledger {
     /// Moves `amountMicros` of the agent's available balance back to the
     /// treasury. Denied with `insufficient_funds` when less is available.
     /// Idempotent by `scope`.
-    public func reclaim(
+    package func reclaim(
         tenant: UUID, currency: String, agent: UUID, amountMicros: Int64, description: String = "",
         scope: IdempotencyScope
     ) async throws(WalletError) -> TransferReceipt {

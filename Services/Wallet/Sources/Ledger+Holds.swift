@@ -8,7 +8,7 @@ extension Ledger {
     /// a voided or expired hold answers `hold_voided`/`hold_expired`. The
     /// released part gives its headroom back to the hold's spend counters.
     /// Idempotent by `scope`; anyone but the hold's payee gets `not_found`.
-    public func capture(
+    package func capture(
         tenant: UUID, hold: UUID, amountMicros: Int64?, caller: HoldCaller, scope: IdempotencyScope
     ) async throws(WalletError) -> CaptureReceipt {
         let result = try await outcome(
@@ -27,7 +27,7 @@ extension Ledger {
 
     /// Voids a pending, unexpired hold, releasing all of it and its headroom.
     /// Idempotent by `scope`; anyone but the hold's payee gets `not_found`.
-    public func void(tenant: UUID, hold: UUID, caller: HoldCaller, scope: IdempotencyScope) async throws(WalletError) -> VoidReceipt {
+    package func void(tenant: UUID, hold: UUID, caller: HoldCaller, scope: IdempotencyScope) async throws(WalletError) -> VoidReceipt {
         let result = try await outcome(
             "SELECT wallet.void($1, $2, $3, $4, $5, $6::uuid)",
             [tenant, scope.principal, scope.key, hold, caller.kind, caller.id]
@@ -43,7 +43,7 @@ extension Ledger {
     /// capture (`refund_exceeds_capture`). Idempotent by `scope`; callers other
     /// than the payee or the operator get `not_found`. Counts toward the
     /// tenant's daily bound (`tenant_daily_limit_exceeded` beyond it).
-    public func refund(
+    package func refund(
         tenant: UUID, hold: UUID, amountMicros: Int64?, reason: String, caller: HoldCaller, scope: IdempotencyScope
     ) async throws(WalletError) -> RefundReceipt {
         let result = try await outcome(
@@ -63,7 +63,7 @@ extension Ledger {
     /// Revokes the agent's account (creating it revoked if it never existed)
     /// and voids its pending holds, in one transaction. From then on every
     /// authorization is denied `agent_revoked`. Idempotent: repeating it changes nothing.
-    public func freeze(tenant: UUID, agent: UUID, currency: String, reason: String) async throws(WalletError) -> FreezeReceipt {
+    package func freeze(tenant: UUID, agent: UUID, currency: String, reason: String) async throws(WalletError) -> FreezeReceipt {
         let result = try await outcome("SELECT wallet.freeze($1, $2, $3, $4)", [tenant, agent, currency, reason]).accepted()
         return FreezeReceipt(voidedHolds: result.voidedHolds ?? 0, releasedMicros: result.releasedMicros ?? 0)
     }

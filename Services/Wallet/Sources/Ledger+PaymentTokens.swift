@@ -3,17 +3,17 @@ import PurserPostgres
 
 /// A payment token a provider presents to charge an agent: what the Wallet
 /// remembers of it and enforces in the charge's own transaction.
-public struct PaymentTokenUse: Sendable, Hashable {
+package struct PaymentTokenUse: Sendable, Hashable {
     /// The token's `jti`.
-    public var tokenID: String
+    package var tokenID: String
     /// The most micros every charge under the token may take together.
-    public var maximumMicros: Int64
+    package var maximumMicros: Int64
     /// True when the token pays at most once.
-    public var singleUse: Bool
+    package var singleUse: Bool
     /// When the token expires (microseconds since the epoch).
-    public var expiresAtUs: Int64
+    package var expiresAtUs: Int64
 
-    public init(tokenID: String, maximumMicros: Int64, singleUse: Bool, expiresAtUs: Int64) {
+    package init(tokenID: String, maximumMicros: Int64, singleUse: Bool, expiresAtUs: Int64) {
         self.tokenID = tokenID
         self.maximumMicros = maximumMicros
         self.singleUse = singleUse
@@ -33,7 +33,7 @@ extension Ledger {
     /// a limit, a frozen account) does not use the token. An idempotent replay
     /// of a charge already counted (the same hold) is answered as before and
     /// not counted again.
-    public func charge(
+    package func charge(
         tenant: UUID, agent: UUID, provider: UUID, _ command: AuthorizationCommand, under token: PaymentTokenUse
     ) async throws(WalletError) -> AuthorizationReceipt {
         let document = try Ledger.groupsDocument([AgentAuthorizations(tenant: tenant, agent: agent, commands: [command])])
@@ -89,7 +89,7 @@ extension Ledger {
     /// Deletes up to `limit` payment-token records whose token expired more
     /// than `graceMicros` ago (no verifier accepts such a token any more) and
     /// returns how many it deleted.
-    public func purgePaymentTokens(graceMicros: Int64, limit: Int) async throws(WalletError) -> Int {
+    package func purgePaymentTokens(graceMicros: Int64, limit: Int) async throws(WalletError) -> Int {
         try await run { connection in
             let tokens = try connection.query(
                 """

@@ -2,7 +2,7 @@ import Foundation
 import PurserPostgres
 
 /// An account named in a filter.
-public enum AccountSelector: Sendable, Hashable {
+package enum AccountSelector: Sendable, Hashable {
     /// An agent's account or a provider's payable, by id.
     case id(UUID)
     /// The tenant's treasury.
@@ -12,18 +12,18 @@ public enum AccountSelector: Sendable, Hashable {
 }
 
 /// Which entries `Ledger.entries` returns.
-public struct EntryFilter: Sendable, Equatable {
+package struct EntryFilter: Sendable, Equatable {
     /// Entries debiting or crediting this account.
-    public var account: AccountSelector?
+    package var account: AccountSelector?
     /// `fund`, `allocate`, `reclaim`, `capture` or `refund`.
-    public var kind: String?
+    package var kind: String?
     /// Entries created at or after this instant (Unix µs).
-    public var fromUs: Int64?
+    package var fromUs: Int64?
     /// Entries created before this instant (Unix µs).
-    public var untilUs: Int64?
+    package var untilUs: Int64?
 
     /// A filter; `nil` criteria match everything.
-    public init(account: AccountSelector? = nil, kind: String? = nil, fromUs: Int64? = nil, untilUs: Int64? = nil) {
+    package init(account: AccountSelector? = nil, kind: String? = nil, fromUs: Int64? = nil, untilUs: Int64? = nil) {
         self.account = account
         self.kind = kind
         self.fromUs = fromUs
@@ -32,7 +32,7 @@ public struct EntryFilter: Sendable, Equatable {
 }
 
 /// An account with a balance row.
-public enum AccountReference: Sendable, Hashable {
+package enum AccountReference: Sendable, Hashable {
     /// The agent's own account (its id is the agent's id).
     case agent(UUID)
     /// The tenant's treasury (funded, not yet allocated).
@@ -42,7 +42,7 @@ public enum AccountReference: Sendable, Hashable {
 extension Ledger {
     /// The account's balance, held and available amounts as of now, or `nil`
     /// when the tenant has no such account.
-    public func balance(tenant: UUID, account: AccountReference) async throws(WalletError) -> AccountBalance? {
+    package func balance(tenant: UUID, account: AccountReference) async throws(WalletError) -> AccountBalance? {
         let id: UUID? = switch account {
         case .agent(let agent): agent
         case .treasury: nil
@@ -65,7 +65,7 @@ extension Ledger {
 
     /// A page of the tenant's entries, newest first, matching `filter`, starting
     /// after the entry with sequence `before` (exclusive) when given.
-    public func entries(tenant: UUID, filter: EntryFilter, before: Int64?, limit: Int) async throws(WalletError) -> [LedgerEntry] {
+    package func entries(tenant: UUID, filter: EntryFilter, before: Int64?, limit: Int) async throws(WalletError) -> [LedgerEntry] {
         let (accountID, accountRole): (UUID?, String?) = switch filter.account {
         case .id(let id): (id, nil)
         case .treasury: (nil, "treasury")

@@ -2,20 +2,20 @@ import Foundation
 import PurserPostgres
 
 /// The captures and refunds of one tenant × provider × currency over a period.
-public struct PeriodTotal: Sendable, Hashable {
-    public var tenantID: UUID
-    public var providerID: UUID
-    public var currency: String
+package struct PeriodTotal: Sendable, Hashable {
+    package var tenantID: UUID
+    package var providerID: UUID
+    package var currency: String
     /// Sum of the captures, 0 when there were none.
-    public var captureMicros: Int64
+    package var captureMicros: Int64
     /// Sum of the refunds, 0 when there were none.
-    public var refundMicros: Int64
+    package var refundMicros: Int64
     /// The sum of the captures or of the refunds does not fit in 64 bits;
     /// both amounts are then 0.
-    public var outOfRange: Bool
+    package var outOfRange: Bool
 
     /// A total with every field given.
-    public init(
+    package init(
         tenantID: UUID, providerID: UUID, currency: String, captureMicros: Int64, refundMicros: Int64, outOfRange: Bool = false
     ) {
         self.tenantID = tenantID
@@ -29,7 +29,7 @@ public struct PeriodTotal: Sendable, Hashable {
 
 extension Ledger {
     /// Latest instant a period may name: 10000-01-01T00:00:00Z in Unix µs.
-    public static let latestInstantUs: Int64 = 253_402_300_800_000_000
+    package static let latestInstantUs: Int64 = 253_402_300_800_000_000
 
     /// Totals of the captures and refunds created in `[startUs, endUs)`, per
     /// tenant × provider × currency, ordered by tenant, provider and currency;
@@ -42,7 +42,7 @@ extension Ledger {
     /// tenant's totals never stop another's. Entries of transactions not yet
     /// committed are not counted.
     /// The caller guarantees `0 <= startUs < endUs <= latestInstantUs`.
-    public func totals(fromUs startUs: Int64, toUs endUs: Int64, tenant: UUID?) async throws(WalletError) -> [PeriodTotal] {
+    package func totals(fromUs startUs: Int64, toUs endUs: Int64, tenant: UUID?) async throws(WalletError) -> [PeriodTotal] {
         try await run { connection in
             let rows = try connection.query(
                 """

@@ -4,14 +4,14 @@ import PurserPostgres
 import Synchronization
 
 /// Counters of one `Ledger`, for benchmarks and diagnostics.
-public final class LedgerMetrics: Sendable {
+package final class LedgerMetrics: Sendable {
     let retryCounter = Atomic<Int>(0)
 
     init() {}
 
     /// Statements run again after a retryable failure (serialization failure,
     /// deadlock, lost connection) since the ledger was made.
-    public var retries: Int { retryCounter.load(ordering: .relaxed) }
+    package var retries: Int { retryCounter.load(ordering: .relaxed) }
 }
 
 /// The Wallet's double-entry ledger in PostgreSQL: every money movement is one
@@ -23,24 +23,24 @@ public final class LedgerMetrics: Sendable {
 /// Because every mutating call is keyed, a statement whose outcome is unknown
 /// (connection lost, serialization failure, deadlock) is simply run again: a
 /// committed first run is then replayed from its idempotency record.
-public struct Ledger: Sendable {
+package struct Ledger: Sendable {
     /// The connections the ledger runs on.
-    public let pool: PostgresPool
+    package let pool: PostgresPool
     /// Tries of one statement (the first included) when its failure is retryable.
-    public let maximumAttempts: Int
+    package let maximumAttempts: Int
     /// Counters of this ledger's statements.
-    public let metrics = LedgerMetrics()
+    package let metrics = LedgerMetrics()
     /// Most one tenant may bring in over one UTC day by Fund and Refund.
-    public let tenantDailyMaximumMicros: Int64
+    package let tenantDailyMaximumMicros: Int64
 
     /// 10^15 µ (a billion units) per tenant and UTC day: with the per-call
     /// maximum, a month of one tenant's captures stays far below `Int64.max`.
-    public static let defaultTenantDailyMaximumMicros: Int64 = 1_000_000_000_000_000
+    package static let defaultTenantDailyMaximumMicros: Int64 = 1_000_000_000_000_000
 
     /// A ledger on `pool` (its `wallet` schema migrated), retrying a statement
     /// up to `maximumAttempts` times, letting each tenant move at most
     /// `tenantDailyMaximumMicros` a UTC day.
-    public init(
+    package init(
         pool: PostgresPool, maximumAttempts: Int = 8, tenantDailyMaximumMicros: Int64 = Ledger.defaultTenantDailyMaximumMicros
     ) {
         self.pool = pool

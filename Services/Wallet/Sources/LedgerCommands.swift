@@ -3,12 +3,12 @@ import Foundation
 /// Who an idempotency key belongs to: keys are scoped per caller (the
 /// principal's stable name, e.g. `agent:<id>`) within a tenant, so two callers
 /// can never replay or collide with each other's keys.
-public struct IdempotencyScope: Sendable, Hashable {
-    public var principal: String
-    public var key: String
+package struct IdempotencyScope: Sendable, Hashable {
+    package var principal: String
+    package var key: String
 
     /// The key `key` of the caller named `principal`.
-    public init(principal: String, key: String) {
+    package init(principal: String, key: String) {
         self.principal = principal
         self.key = key
     }
@@ -19,17 +19,17 @@ public struct IdempotencyScope: Sendable, Hashable {
 /// `wallet.spend_counters(tenant_id, agent_id, scope_key, window_key)` kept
 /// under the agent's account row lock. `windowKey` names the fixed window
 /// (e.g. `2026-11-21` for a daily limit), so a new window starts a new counter.
-public struct SpendLimit: Sendable, Hashable, Encodable {
+package struct SpendLimit: Sendable, Hashable, Encodable {
     /// The rule the limit comes from (reported as `rule` when it denies).
-    public var scopeKey: String
-    public var windowKey: String
+    package var scopeKey: String
+    package var windowKey: String
     /// Most micros that may be held or spent in the window.
-    public var capMicros: Int64
+    package var capMicros: Int64
     /// Most authorizations in the window, when the rule counts calls.
-    public var capCount: Int64?
+    package var capCount: Int64?
 
     /// A cap of `capMicros` (and `capCount` calls, when given) for one rule and window.
-    public init(scopeKey: String, windowKey: String, capMicros: Int64, capCount: Int64? = nil) {
+    package init(scopeKey: String, windowKey: String, capMicros: Int64, capCount: Int64? = nil) {
         self.scopeKey = scopeKey
         self.windowKey = windowKey
         self.capMicros = capMicros
@@ -45,18 +45,18 @@ public struct SpendLimit: Sendable, Hashable, Encodable {
 /// provider or category, a per-call maximum, a cap below the amount): the
 /// ledger answers it as the request's outcome and stores it under the
 /// idempotency key, so a retry answers the same refusal.
-public struct PolicyRefusal: Sendable, Hashable, Encodable {
+package struct PolicyRefusal: Sendable, Hashable, Encodable {
     /// `limit_exceeded`, `per_call_max_exceeded`, `category_blocked` or `provider_blocked`.
-    public var reason: String
+    package var reason: String
     /// The rule that refuses.
-    public var rule: String
+    package var rule: String
     /// Micros left under the rule, when it is quantitative.
-    public var headroomMicros: Int64?
+    package var headroomMicros: Int64?
     /// Authorizations left under the rule, when it counts calls.
-    public var remainingCount: Int64?
+    package var remainingCount: Int64?
 
     /// A refusal by `rule` for `reason`.
-    public init(reason: String, rule: String, headroomMicros: Int64? = nil, remainingCount: Int64? = nil) {
+    package init(reason: String, rule: String, headroomMicros: Int64? = nil, remainingCount: Int64? = nil) {
         self.reason = reason
         self.rule = rule
         self.headroomMicros = headroomMicros
@@ -69,7 +69,7 @@ public struct PolicyRefusal: Sendable, Hashable, Encodable {
     }
 
     /// The ledger's denial document: `ok: false`, status, reason, message and details.
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(false, forKey: .ok)
         try container.encode(WalletError.Code.failedPrecondition.rawValue, forKey: .status)
@@ -83,34 +83,34 @@ public struct PolicyRefusal: Sendable, Hashable, Encodable {
 
 /// One request to place a hold (Authorize) or to place and capture it at once
 /// (Charge) on an agent's account.
-public struct AuthorizationCommand: Sendable, Hashable {
+package struct AuthorizationCommand: Sendable, Hashable {
     /// Authorize places a hold; Charge places and captures it at once.
-    public enum Kind: String, Sendable, Hashable {
+    package enum Kind: String, Sendable, Hashable {
         case authorize = "Authorize"
         case charge = "Charge"
     }
 
-    public var kind: Kind
-    public var scope: IdempotencyScope
-    public var providerID: UUID
-    public var category: String
-    public var taskID: String
-    public var description: String
-    public var amountMicros: Int64
-    public var holdTTLMicros: Int64
-    public var limits: [SpendLimit]
+    package var kind: Kind
+    package var scope: IdempotencyScope
+    package var providerID: UUID
+    package var category: String
+    package var taskID: String
+    package var description: String
+    package var amountMicros: Int64
+    package var holdTTLMicros: Int64
+    package var limits: [SpendLimit]
     /// Set when the spending policy already refused the request.
-    public var refusal: PolicyRefusal?
+    package var refusal: PolicyRefusal?
     /// The policy epoch of the policy the request was decided under; the
     /// ledger answers `policy_stale` when the tenant's recorded epoch is newer.
-    public var policyEpoch: Int64?
+    package var policyEpoch: Int64?
     /// Set when no policy could be had: the ledger answers a replay from its
     /// idempotency record and this failure (unstored) otherwise.
-    public var policyFailure: WalletError?
+    package var policyFailure: WalletError?
 
     /// A command; `holdTTLMicros` is the hold's lifetime, `limits` the caps it
     /// must fit under, `refusal` the policy's refusal when it refuses.
-    public init(
+    package init(
         kind: Kind = .authorize, scope: IdempotencyScope, providerID: UUID, category: String, taskID: String = "",
         description: String = "", amountMicros: Int64, holdTTLMicros: Int64, limits: [SpendLimit] = [],
         refusal: PolicyRefusal? = nil, policyEpoch: Int64? = nil, policyFailure: WalletError? = nil
@@ -133,7 +133,7 @@ public struct AuthorizationCommand: Sendable, Hashable {
 /// Who asks to capture, void or refund a hold. Capture and void are the
 /// payee's acts; a refund is the payee's or the operator's. Holds answer
 /// `not_found` to anyone else (the payer cannot take back what it promised).
-public enum HoldCaller: Sendable, Hashable {
+package enum HoldCaller: Sendable, Hashable {
     /// The hold's payee.
     case provider(UUID)
     /// The operator, acting on a tenant it names (refunds only).
@@ -158,13 +158,13 @@ public enum HoldCaller: Sendable, Hashable {
 
 /// The authorizations of one agent decided together, in order, under one
 /// lock of its account row.
-public struct AgentAuthorizations: Sendable, Hashable {
-    public var tenant: UUID
-    public var agent: UUID
-    public var commands: [AuthorizationCommand]
+package struct AgentAuthorizations: Sendable, Hashable {
+    package var tenant: UUID
+    package var agent: UUID
+    package var commands: [AuthorizationCommand]
 
     /// `commands` of `agent` in `tenant`, to be decided in this order.
-    public init(tenant: UUID, agent: UUID, commands: [AuthorizationCommand]) {
+    package init(tenant: UUID, agent: UUID, commands: [AuthorizationCommand]) {
         self.tenant = tenant
         self.agent = agent
         self.commands = commands

@@ -16,21 +16,21 @@ import Synchronization
 /// something unusable, the call throws `PolicyClientError` (map it with
 /// `rpcError` to UNAVAILABLE `policy_unavailable`); an expired entry is never
 /// served as a fallback. Concurrent misses for one agent share one fetch.
-public final class PolicyClient: Sendable {
+package final class PolicyClient: Sendable {
     /// One fetched effective policy.
-    public struct Snapshot: Sendable {
-        public let tenantID: String
-        public let agentID: String
+    package struct Snapshot: Sendable {
+        package let tenantID: String
+        package let agentID: String
         /// The merged policy, ready for `PolicyEngine.evaluate`; its zone is the tenant's.
-        public let policy: EffectivePolicy
-        public let tenantVersion: Int64
-        public let agentVersion: Int64
+        package let policy: EffectivePolicy
+        package let tenantVersion: Int64
+        package let agentVersion: Int64
         /// Changes whenever either document or the tenant's time zone changes.
-        public let etag: String
+        package let etag: String
         /// The tenant's policy epoch the snapshot holds every change up to.
-        public let epoch: Int64
+        package let epoch: Int64
         /// When the fetch that produced this snapshot was sent.
-        public let fetchedAt: ContinuousClock.Instant
+        package let fetchedAt: ContinuousClock.Instant
     }
 
     private struct Key: Hashable {
@@ -49,21 +49,21 @@ public final class PolicyClient: Sendable {
     }
 
     /// The TTL when the deployment sets none (`PURSER_WALLET_POLICY_CACHE_TTL`, read by the Wallet).
-    public static let defaultTTL: Duration = .seconds(1)
+    package static let defaultTTL: Duration = .seconds(1)
 
     private let client: RPCClient
     /// How long a snapshot may be served after its fetch was sent.
-    public let ttl: Duration
+    package let ttl: Duration
     /// Bound on one fetch from Policy.
-    public let timeout: Duration
+    package let timeout: Duration
     /// Most agents cached at once; beyond, expired entries are dropped first, then everything.
-    public let capacity: Int
+    package let capacity: Int
     private let entries = Mutex<[Key: Entry]>([:])
     private let clock = ContinuousClock()
 
     /// A cache over `client`, which must reach Policy and present the
     /// caller's service certificate (Policy serves `wallet` only for this).
-    public init(client: RPCClient, ttl: Duration = PolicyClient.defaultTTL, timeout: Duration = .seconds(2), capacity: Int = 100_000) {
+    package init(client: RPCClient, ttl: Duration = PolicyClient.defaultTTL, timeout: Duration = .seconds(2), capacity: Int = 100_000) {
         self.client = client
         self.ttl = ttl
         self.timeout = timeout
@@ -73,7 +73,7 @@ public final class PolicyClient: Sendable {
     /// The effective policy of agent `agentID` of tenant `tenantID`, at most
     /// `ttl` older than the latest committed version. Throws
     /// `PolicyClientError` when it cannot be had; the caller must then refuse.
-    public func effectivePolicy(tenantID: String, agentID: String) async throws(PolicyClientError) -> Snapshot {
+    package func effectivePolicy(tenantID: String, agentID: String) async throws(PolicyClientError) -> Snapshot {
         let key = Key(tenantID: tenantID, agentID: agentID)
         let now = clock.now
         let lookup: Lookup = entries.withLock { entries in
@@ -112,20 +112,20 @@ public final class PolicyClient: Sendable {
     }
 
     /// Drops the cached policy of one agent, so the next call fetches it.
-    public func invalidate(tenantID: String, agentID: String) {
+    package func invalidate(tenantID: String, agentID: String) {
         _ = entries.withLock { $0.removeValue(forKey: Key(tenantID: tenantID, agentID: agentID)) }
     }
 
     /// Drops the cached policies of every agent of one tenant (its policies
     /// changed), so the next call of each fetches.
-    public func invalidate(tenantID: String) {
+    package func invalidate(tenantID: String) {
         entries.withLock { entries in
             entries = entries.filter { $0.key.tenantID != tenantID }
         }
     }
 
     /// Number of agents currently cached (fresh or not).
-    public var cachedCount: Int { entries.withLock { $0.count } }
+    package var cachedCount: Int { entries.withLock { $0.count } }
 
     private func evict(_ entries: inout [Key: Entry], now: ContinuousClock.Instant) {
         let ttl = self.ttl

@@ -3,37 +3,37 @@ import PurserRPC
 /// Why a `PolicyClient` could not produce a policy. The caller must refuse the
 /// spend (fail closed) and answer `rpcError`: UNAVAILABLE with reason
 /// `policy_unavailable`, whatever went wrong underneath.
-public struct PolicyClientError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct PolicyClientError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Stable snake_case code: `policy_unavailable` (Policy unreachable or
     /// failing) or `policy_invalid_response` (it answered something unusable).
-    public var reason: String
+    package var reason: String
     /// What went wrong, for logs.
-    public var message: String
+    package var message: String
     /// The error the Policy service answered, when it answered one.
-    public var underlying: RPCError?
+    package var underlying: RPCError?
 
     /// Creates an error with `reason` and a message for logs.
-    public init(reason: String, message: String, underlying: RPCError? = nil) {
+    package init(reason: String, message: String, underlying: RPCError? = nil) {
         self.reason = reason
         self.message = message
         self.underlying = underlying
     }
 
     /// Policy could not be reached or answered an error.
-    public static func unavailable(_ error: RPCError) -> PolicyClientError {
+    package static func unavailable(_ error: RPCError) -> PolicyClientError {
         PolicyClientError(reason: "policy_unavailable", message: "policy service: \(error)", underlying: error)
     }
 
     /// Policy answered with something that cannot be used.
-    public static func invalidResponse(_ message: String) -> PolicyClientError {
+    package static func invalidResponse(_ message: String) -> PolicyClientError {
         PolicyClientError(reason: "policy_invalid_response", message: message)
     }
 
     /// What the caller answers its own client: UNAVAILABLE with reason
     /// `policy_unavailable` (the spend is refused; retrying later may succeed).
-    public var rpcError: RPCError {
+    package var rpcError: RPCError {
         RPCError(.unavailable, "spending policy is unavailable; the spend was refused", reason: "policy_unavailable")
     }
 
-    public var description: String { "\(reason): \(message)" }
+    package var description: String { "\(reason): \(message)" }
 }

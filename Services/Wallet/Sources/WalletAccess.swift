@@ -5,9 +5,9 @@ import PurserRPC
 /// Which principals may call each Wallet method (checked before the request
 /// is decoded; anyone else gets PERMISSION_DENIED). Methods open to services
 /// further require the right service name.
-public enum WalletAccess {
+package enum WalletAccess {
     /// Allowed principal kinds, by full method name.
-    public static let allowed: [String: Set<Principal.Kind>] = [
+    package static let allowed: [String: Set<Principal.Kind>] = [
         WalletMethods.fund.fullName: [.operator, .tenantAdmin],
         WalletMethods.allocate.fullName: [.tenantAdmin],
         WalletMethods.reclaim.fullName: [.tenantAdmin],
@@ -30,7 +30,7 @@ public enum WalletAccess {
     ]
 
     /// The one service allowed to call a method open to services, by full method name.
-    public static let services: [String: String] = [
+    package static let services: [String: String] = [
         WalletMethods.freezeAccount.fullName: "identity",
         WalletMethods.captureFeed.fullName: "settlement",
         WalletMethods.ledgerTotals.fullName: "settlement",

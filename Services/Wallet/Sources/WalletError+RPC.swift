@@ -3,7 +3,7 @@ import PurserService
 
 extension WalletError: RPCErrorConvertible {
     /// The status, `reason` and detail metadata a caller receives.
-    public var rpcError: RPCError {
+    package var rpcError: RPCError {
         var metadata = Metadata()
         for key in details.keys.sorted() {
             if let value = details[key] { metadata.append(key, value) }

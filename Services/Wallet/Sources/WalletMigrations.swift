@@ -7,21 +7,21 @@ import PurserPostgres
 /// every money movement is a function that takes its row locks in the fixed
 /// order (funding, treasury, agent account, hold) and stores its idempotency
 /// record in the same transaction as its effect.
-public enum WalletMigrations {
+package enum WalletMigrations {
     /// Database schema owned by the Wallet.
-    public static let schema = "wallet"
+    package static let schema = "wallet"
 
     /// Every migration, oldest first. The baseline is two texts: the tables,
     /// then every function in dependency order, each standing whole in its
     /// own `WalletMigrations+…` file. A migration never changes once applied
     /// (the migrator checks its checksum): change the schema by adding one.
-    public static let all: [Migration] = [
+    package static let all: [Migration] = [
         Migration(version: 1, name: "ledger tables", sql: tables),
         Migration(version: 2, name: "ledger functions", sql: ledgerFunctions),
     ]
 
     /// The migrator for the `wallet` schema.
-    public static var migrator: Migrator { Migrator(schema: schema, migrations: all) }
+    package static var migrator: Migrator { Migrator(schema: schema, migrations: all) }
 
     /// Every ledger function, in dependency order.
     static var ledgerFunctions: String {

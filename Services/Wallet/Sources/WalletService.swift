@@ -14,26 +14,26 @@ import PurserService
 /// movement is one transaction with its ledger entries; every mutating call is
 /// idempotent by its `idempotency-key`; every query is scoped to the caller's
 /// tenant, and other tenants' ids answer NOT_FOUND.
-public final class WalletService: Sendable {
+package final class WalletService: Sendable {
     /// The host the handlers are registered on.
-    public let host: ServiceHost
+    package let host: ServiceHost
     /// The ledger in the host's database.
-    public let ledger: Ledger
+    package let ledger: Ledger
     /// Batches concurrent authorizations of one agent into one transaction.
-    public let coalescer: AuthorizationCoalescer
+    package let coalescer: AuthorizationCoalescer
     /// Tenant, agent and provider facts from Identity.
-    public let directory: IdentityDirectory
+    package let directory: IdentityDirectory
     /// The Wallet's own settings.
-    public let settings: WalletSettings
+    package let settings: WalletSettings
     /// Agents' effective spending policies from Policy; `nil` only where no
     /// Policy service is deployed (embedders), and then no policy is enforced.
-    public let policy: PolicyClient?
+    package let policy: PolicyClient?
 
     /// Registers every method on `host` and adds the hold sweeper to its
     /// background services. `directory` reaches Identity as the `wallet` service;
     /// `policy` reaches Policy the same way, and with it every Authorize and
     /// Charge is checked against the agent's effective policy (failing closed).
-    public init(host: ServiceHost, settings: WalletSettings, directory: IdentityDirectory, policy: PolicyClient? = nil) {
+    package init(host: ServiceHost, settings: WalletSettings, directory: IdentityDirectory, policy: PolicyClient? = nil) {
         self.host = host
         self.settings = settings
         self.directory = directory

@@ -4,34 +4,34 @@ import PurserService
 
 /// The Wallet's own settings (the common ones are `ServiceSettings`), read from
 /// `PURSER_WALLET_*`.
-public struct WalletSettings: Sendable {
+package struct WalletSettings: Sendable {
     /// Hold lifetime when an authorization does not ask for one.
-    public var defaultHoldTTL: Duration
+    package var defaultHoldTTL: Duration
     /// Longest hold lifetime an authorization may ask for.
-    public var maximumHoldTTL: Duration
+    package var maximumHoldTTL: Duration
     /// Largest amount one call may move (guards against typos and, with the
     /// tenant's daily bound, keeps every period's totals far below `Int64.max`).
-    public var maximumAmountMicros: Int64
+    package var maximumAmountMicros: Int64
     /// Most one tenant may bring into its accounts in one UTC day, summed over
     /// Fund and Refund (`tenant_daily_limit_exceeded` beyond); spending is
     /// bounded by balances, which only these two grow.
-    public var tenantDailyMaximumMicros: Int64
+    package var tenantDailyMaximumMicros: Int64
     /// Most authorizations (of one or several agents) decided in one transaction.
-    public var authorizationBatch: Int
+    package var authorizationBatch: Int
     /// How often expired holds are released.
-    public var sweepInterval: Duration
+    package var sweepInterval: Duration
     /// How long idempotency records are kept (at least 24 h).
-    public var idempotencyRetention: Duration
+    package var idempotencyRetention: Duration
     /// How long facts fetched from Identity (tenants, agents, providers) are reused.
-    public var directoryTTL: Duration
+    package var directoryTTL: Duration
     /// Where the Policy service listens (reached over mutual TLS as `wallet`).
-    public var policyEndpoint: Endpoint
+    package var policyEndpoint: Endpoint
     /// How long an agent's effective policy is reused; a policy change reaches
     /// every authorization within this bound.
-    public var policyCacheTTL: Duration
+    package var policyCacheTTL: Duration
 
     /// Memberwise, for tests and embedders.
-    public init(
+    package init(
         defaultHoldTTL: Duration = .seconds(300), maximumHoldTTL: Duration = .seconds(3_600),
         maximumAmountMicros: Int64 = 1_000_000_000_000, authorizationBatch: Int = 128,
         sweepInterval: Duration = .seconds(1), idempotencyRetention: Duration = .seconds(86_400),
@@ -52,7 +52,7 @@ public struct WalletSettings: Sendable {
     }
 
     /// Reads the settings from `configuration` (service `wallet`); errors name the variable.
-    public init(configuration: Configuration) throws {
+    package init(configuration: Configuration) throws {
         let defaultTTL = try configuration.duration(
             "HOLD_TTL_DEFAULT", default: "5m", doc: "hold lifetime when Authorize does not ask for one")
         let maximumTTL = try configuration.duration(

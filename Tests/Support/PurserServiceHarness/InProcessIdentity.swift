@@ -7,22 +7,22 @@ import PurserTestSupport
 /// A real Identity service running in this process, started and listening:
 /// its own signing key prepared (sealed with a fresh key-encryption key), TLS
 /// with the test `identity` certificate on a loopback port.
-public struct InProcessIdentity: Sendable {
+package struct InProcessIdentity: Sendable {
     /// Its host: stop it with `host.shutdown()`.
-    public let host: ServiceHost
-    public let service: IdentityService
+    package let host: ServiceHost
+    package let service: IdentityService
     /// The port it listens on.
-    public let port: Int
+    package let port: Int
     /// Its own database.
-    public let databaseURL: String
+    package let databaseURL: String
     /// The key its signing keys are sealed with.
-    public let keyEncryptionKey: KeyEncryptionKey
+    package let keyEncryptionKey: KeyEncryptionKey
 
     /// Starts Identity on `databaseURL` (listening on `port`; 0 lets the kernel choose), delivering revocations to
     /// `subscribers` on `retrySchedule` every `dispatchInterval`, issuing tokens
     /// that live `tokenLifetime`. The defaults deliver within a few hundred
     /// milliseconds, as tests of revocation need.
-    public static func start(
+    package static func start(
         databaseURL: String, port: Int = 0, subscribers: [RevocationSubscriber] = [], tokenLifetime: Duration = .seconds(900),
         retrySchedule: RetrySchedule = RetrySchedule(initial: .milliseconds(100), maximum: .milliseconds(400)),
         dispatchInterval: Duration = .milliseconds(50), deliveryTimeout: Duration = .seconds(5), poolSize: Int = 4,

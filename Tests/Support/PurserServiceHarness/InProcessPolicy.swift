@@ -8,16 +8,16 @@ import PurserService
 /// TLS with the test `policy` certificate, verifying tokens and reading tenant
 /// time zones and memberships from an Identity, reading spend counters from a
 /// Wallet through the given client.
-public struct InProcessPolicy: Sendable {
+package struct InProcessPolicy: Sendable {
     /// Its host: stop it with `host.shutdown()`.
-    public let host: ServiceHost
+    package let host: ServiceHost
     /// The port it listens on.
-    public let port: Int
+    package let port: Int
 
     /// Starts Policy on `databaseURL` trusting the Identity on `identityPort`,
     /// asking `wallet` (a mutual-TLS client as `policy`) for spend counters with
     /// `walletTimeout`, evaluating at `now`, listening on `port` (0 = any).
-    public static func start(
+    package static func start(
         databaseURL: String, identityPort: Int, wallet: RPCClient, walletTimeout: Duration = .seconds(5), port: Int = 0,
         now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
     ) async throws -> InProcessPolicy {

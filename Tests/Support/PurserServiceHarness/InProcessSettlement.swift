@@ -11,21 +11,21 @@ import PurserTestSupport
 /// `settlement`. No scheduler runs: a test settles periods itself with
 /// `RunSettlement`, so the periods it chooses are never overlapped by
 /// scheduled ones.
-public struct InProcessSettlement: Sendable {
+package struct InProcessSettlement: Sendable {
     /// Its host: stop it with `host.shutdown()`.
-    public let host: ServiceHost
+    package let host: ServiceHost
     /// The service, whose `consumer` a test may drive to copy the feed at once.
-    public let service: SettlementService
+    package let service: SettlementService
     /// Its client of the Wallet's capture feed and ledger totals; close it after the host stopped.
-    public let feed: WalletCaptureFeed
+    package let feed: WalletCaptureFeed
     /// The port it listens on.
-    public let port: Int
+    package let port: Int
 
     /// Starts Settlement on `databaseURL` trusting the Identity on
     /// `identityPort`, polling the capture feed of the Wallet on `walletPort`
     /// every `feedPollInterval`, with its clock `clock` (a shifted clock lets
     /// a test close the period it is in).
-    public static func start(
+    package static func start(
         databaseURL: String, identityPort: Int, walletPort: Int, feedPollInterval: Duration = .milliseconds(100),
         clock: SettlementClock = .system, logger: Logger
     ) async throws -> InProcessSettlement {

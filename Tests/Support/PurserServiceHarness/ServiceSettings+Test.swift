@@ -9,7 +9,7 @@ extension ServiceSettings {
     /// test CA, `databaseURL` with `poolSize` connections, the Identity at
     /// `identityPort` (nil for Identity itself), revocations polled every
     /// 100 ms and a 2-second drain, so tests stop quickly.
-    public static func test(
+    package static func test(
         _ name: String, port: Int = 0, databaseURL: String, poolSize: Int, logLevel: Logger.Level = .info,
         identityPort: Int?
     ) throws -> ServiceSettings {

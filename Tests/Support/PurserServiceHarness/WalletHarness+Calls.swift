@@ -4,7 +4,7 @@ import PurserWire
 
 extension WalletHarness {
     /// Calls a Wallet method as the holder of `token` (or as the service `service` over mutual TLS).
-    public func call<Request, Response>(
+    package func call<Request, Response>(
         _ method: MethodDescriptor<Request, Response>, _ request: Request, token: String? = nil, service: String? = nil,
         key: String? = nil, metadata extra: Metadata = [:]
     ) async throws(RPCError) -> Response {
@@ -16,7 +16,7 @@ extension WalletHarness {
     }
 
     /// Calls an Identity method with `token`.
-    public func identity<Request, Response>(
+    package func identity<Request, Response>(
         _ method: MethodDescriptor<Request, Response>, _ request: Request, token: String? = nil
     ) async throws(RPCError) -> Response {
         try await identityClient.call(method, request, metadata: Self.bearer(token), timeout: .seconds(20))
@@ -24,7 +24,7 @@ extension WalletHarness {
 
     /// Calls a Settlement method with `token`; FAILED_PRECONDITION
     /// (`settlement_not_started`) when the harness runs no Settlement.
-    public func settlement<Request, Response>(
+    package func settlement<Request, Response>(
         _ method: MethodDescriptor<Request, Response>, _ request: Request, token: String? = nil
     ) async throws(RPCError) -> Response {
         guard let settlementClient else {
@@ -34,14 +34,14 @@ extension WalletHarness {
     }
 
     /// Sets the tenant-wide spending policy of `world` (as its admin).
-    public func setTenantPolicy(_ world: World, _ documentJSON: String) async throws {
+    package func setTenantPolicy(_ world: World, _ documentJSON: String) async throws {
         _ = try await policyClient.call(
             PolicyMethods.setTenantPolicy, SetTenantPolicyRequest(tenantID: world.tenantID, documentJSON: documentJSON),
             metadata: Self.bearer(world.adminToken), timeout: .seconds(20))
     }
 
     /// Sets the spending policy override of the world's first agent (as its admin).
-    public func setAgentPolicy(_ world: World, _ documentJSON: String) async throws {
+    package func setAgentPolicy(_ world: World, _ documentJSON: String) async throws {
         _ = try await policyClient.call(
             PolicyMethods.setAgentPolicy,
             SetAgentPolicyRequest(tenantID: world.tenantID, agentID: world.agentID, documentJSON: documentJSON),
@@ -49,7 +49,7 @@ extension WalletHarness {
     }
 
     /// Exchanges a secret for a token.
-    public func token(_ secret: String) async throws -> String {
+    package func token(_ secret: String) async throws -> String {
         try await identity(IdentityMethods.authenticate, AuthenticateRequest(secret: secret, audience: "")).token
     }
 

@@ -6,22 +6,22 @@ import PurserTestSupport
 extension WalletHarness {
     /// Principals of one world: an operator, a tenant with its admin, finance
     /// and two agents, and a provider.
-    public struct World: Sendable {
-        public let operatorToken: String
-        public let tenantID: String
-        public let adminToken: String
-        public let financeToken: String
-        public let agentID: String
-        public let agentToken: String
-        public let otherAgentID: String
-        public let otherAgentToken: String
-        public let providerID: String
-        public let providerToken: String
+    package struct World: Sendable {
+        package let operatorToken: String
+        package let tenantID: String
+        package let adminToken: String
+        package let financeToken: String
+        package let agentID: String
+        package let agentToken: String
+        package let otherAgentID: String
+        package let otherAgentToken: String
+        package let providerID: String
+        package let providerToken: String
     }
 
     /// Bootstraps the operator (over mutual TLS as `test-client`) and returns
     /// an operator token; Identity allows this once.
-    public func operatorToken() async throws -> String {
+    package func operatorToken() async throws -> String {
         let client = try TestRPC.client(port: identityPort, certificate: "test-client", logger: logger)
         defer { client.close() }
         let bootstrap = try await client.call(IdentityMethods.bootstrap, BootstrapRequest(label: "test"), timeout: .seconds(20))
@@ -29,7 +29,7 @@ extension WalletHarness {
     }
 
     /// A tenant with its keys and two agents, and a provider (registered once per operator).
-    public func world(_ slug: String, operatorToken: String, provider: (id: String, token: String)? = nil) async throws -> World {
+    package func world(_ slug: String, operatorToken: String, provider: (id: String, token: String)? = nil) async throws -> World {
         let tenant = try await identity(
             IdentityMethods.createTenant, CreateTenantRequest(slug: slug, name: "Tenant \(slug)"), token: operatorToken)
         var adminKey = CreateApiKeyRequest()
@@ -64,7 +64,7 @@ extension WalletHarness {
     }
 
     /// Funds the world's tenant and allocates `micros` to its first agent.
-    public func fund(_ world: World, agentMicros micros: Int64) async throws {
+    package func fund(_ world: World, agentMicros micros: Int64) async throws {
         var fund = FundRequest()
         fund.tenantID = world.tenantID
         fund.amountMicros = micros
@@ -77,7 +77,7 @@ extension WalletHarness {
     }
 
     /// Authorizes `micros` for the world's first agent, payable to its provider.
-    public func authorize(
+    package func authorize(
         _ world: World, micros: Int64, category: String = "", key: String = UUID().uuidString
     ) async throws(RPCError) -> AuthorizeResponse {
         var request = AuthorizeRequest()
@@ -89,12 +89,12 @@ extension WalletHarness {
 
     /// The world's provider charges `micros` to the world's first agent, presenting a payment token
     /// the agent issued for it (for exactly `micros`, single use) in `agent-authorization`.
-    public func providerCharge(_ world: World, micros: Int64, key: String = UUID().uuidString) async throws -> ChargeResponse {
+    package func providerCharge(_ world: World, micros: Int64, key: String = UUID().uuidString) async throws -> ChargeResponse {
         try await charge(world, micros: micros, with: try await paymentToken(world, maxMicros: micros, singleUse: true), key: key)
     }
 
     /// A payment token the world's first agent issues for the world's provider.
-    public func paymentToken(_ world: World, maxMicros: Int64, singleUse: Bool = false, ttlSeconds: Int32 = 0) async throws -> String {
+    package func paymentToken(_ world: World, maxMicros: Int64, singleUse: Bool = false, ttlSeconds: Int32 = 0) async throws -> String {
         try await identity(
             IdentityMethods.issuePaymentToken,
             IssuePaymentTokenRequest(providerID: world.providerID, maxAmountMicros: maxMicros, ttlSeconds: ttlSeconds, singleUse: singleUse),
@@ -103,7 +103,7 @@ extension WalletHarness {
     }
 
     /// The world's provider charges `micros` under payment token `token`.
-    public func charge(_ world: World, micros: Int64, with token: String, key: String = UUID().uuidString) async throws(RPCError) -> ChargeResponse {
+    package func charge(_ world: World, micros: Int64, with token: String, key: String = UUID().uuidString) async throws(RPCError) -> ChargeResponse {
         var request = ChargeRequest()
         request.amountMicros = micros
         return try await call(

@@ -18,43 +18,43 @@ import PurserWire
 /// delivers revocations to the Wallet's FreezeAccount; Policy serves the
 /// agents' effective policies to the Wallet's PolicyClient and reads its spend
 /// counters; Settlement copies the Wallet's capture feed.
-public final class WalletHarness: Sendable {
+package final class WalletHarness: Sendable {
     /// The Identity that issues every token and delivers revocations to the Wallet.
-    public let identityService: InProcessIdentity
+    package let identityService: InProcessIdentity
     /// The Policy the Wallet asks for effective policies.
-    public let policy: InProcessPolicy
+    package let policy: InProcessPolicy
     /// Calls Policy with bearer tokens only.
-    public let policyClient: RPCClient
+    package let policyClient: RPCClient
     /// The Wallet's own mutual-TLS client to Policy.
-    public let walletToPolicy: RPCClient
+    package let walletToPolicy: RPCClient
     /// The Wallet under test: its host, its service and the port it listens on.
-    public let walletHost: ServiceHost
-    public let wallet: WalletService
-    public let walletPort: Int
+    package let walletHost: ServiceHost
+    package let wallet: WalletService
+    package let walletPort: Int
     /// Present when started with a settlement clock.
-    public let settlement: InProcessSettlement?
+    package let settlement: InProcessSettlement?
     /// The logger every service and client of the harness writes to (errors only).
-    public let logger: Logger
+    package let logger: Logger
     /// Calls the Wallet with bearer tokens only.
-    public let anonymous: RPCClient
+    package let anonymous: RPCClient
     /// Calls Identity with bearer tokens only.
-    public let identityClient: RPCClient
+    package let identityClient: RPCClient
     /// Calls Settlement with bearer tokens only (when it runs).
     let settlementClient: RPCClient?
     /// Calls the Wallet over mutual TLS as each certificate name.
-    public let services: [String: RPCClient]
+    package let services: [String: RPCClient]
 
-    public var identityHost: ServiceHost { identityService.host }
-    public var identityPort: Int { identityService.port }
+    package var identityHost: ServiceHost { identityService.host }
+    package var identityPort: Int { identityService.port }
     /// The key Identity seals its signing keys with.
-    public var keyEncryptionKey: KeyEncryptionKey { identityService.keyEncryptionKey }
-    public var policyHost: ServiceHost { policy.host }
+    package var keyEncryptionKey: KeyEncryptionKey { identityService.keyEncryptionKey }
+    package var policyHost: ServiceHost { policy.host }
 
     /// Starts Identity, Policy and Wallet in-process, and Settlement with
     /// `settlementClock` when one is given. The Wallet's port is chosen
     /// before Identity starts (Identity delivers revocations to it), so a port
     /// taken in between by another process is retried with a new one.
-    public static func start(
+    package static func start(
         _ label: String, settings: WalletSettings = WalletSettings(), settlementClock: SettlementClock? = nil
     ) async throws -> WalletHarness {
         var attempt = 1
@@ -155,7 +155,7 @@ public final class WalletHarness: Sendable {
     }
 
     /// Stops every service, the Wallet's callers first, and closes every client.
-    public func stop() async {
+    package func stop() async {
         anonymous.close()
         identityClient.close()
         policyClient.close()
@@ -175,7 +175,7 @@ public final class WalletHarness: Sendable {
 }
 
 /// Runs `body` with a fresh harness and always stops it.
-public func withWallet<T>(
+package func withWallet<T>(
     _ label: String, settings: WalletSettings = WalletSettings(), settlementClock: SettlementClock? = nil,
     _ body: (WalletHarness) async throws -> T
 ) async throws -> T {

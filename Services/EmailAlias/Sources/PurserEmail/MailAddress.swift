@@ -1,20 +1,20 @@
 /// A mailbox from an SMTP path (`<local@domain>`). The local part is kept as
 /// sent (quoted local parts keep their quotes); the domain is lowercased.
-public struct MailAddress: Sendable, Hashable, CustomStringConvertible {
-    public var localPart: String
-    public var domain: String
+package struct MailAddress: Sendable, Hashable, CustomStringConvertible {
+    package var localPart: String
+    package var domain: String
 
     /// Creates an address; the domain is lowercased, the local part kept as given.
-    public init(localPart: String, domain: String) {
+    package init(localPart: String, domain: String) {
         self.localPart = localPart
         self.domain = domain.lowercased()
     }
 
     /// The whole address in lowercase: aliases are lowercase, so this is the
     /// key recipients are looked up by.
-    public var lookupKey: String { (localPart + "@" + domain).lowercased() }
+    package var lookupKey: String { (localPart + "@" + domain).lowercased() }
 
-    public var description: String { localPart + "@" + domain }
+    package var description: String { localPart + "@" + domain }
 }
 
 extension MailAddress {

@@ -1,12 +1,12 @@
 /// One header field of a message, unfolded; the value is as sent (encoded
 /// words are not decoded here) except that control characters are replaced
 /// (see `HeaderText`).
-public struct MailHeader: Sendable, Hashable {
-    public var name: String
-    public var value: String
+package struct MailHeader: Sendable, Hashable {
+    package var name: String
+    package var value: String
 
     /// Creates a header field from its name and unfolded value.
-    public init(name: String, value: String) {
+    package init(name: String, value: String) {
         self.name = name
         self.value = value
     }

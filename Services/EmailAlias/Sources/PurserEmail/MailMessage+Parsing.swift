@@ -7,7 +7,7 @@ extension MailMessage {
     /// Parses a raw message (as delivered by `SMTPSession`). Never fails and
     /// never traps: malformed MIME falls back to treating the body as text.
     /// No header value it returns holds a control character (see `HeaderText`).
-    public init(parsing raw: [UInt8]) {
+    package init(parsing raw: [UInt8]) {
         let (headers, body) = MailHeader.split(raw[...])
         self.headers = headers
         // Decoding can bring control characters back (an encoded CR LF), so the decoded text is sanitized again.

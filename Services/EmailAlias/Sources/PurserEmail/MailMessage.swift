@@ -2,24 +2,24 @@
 /// raw bytes: the headers, the decoded summary fields and the plain-text body.
 /// Header values and summary fields are single-line text: every run of control
 /// characters (CR, LF, TAB, NUL, ESC, DEL, C1, U+2028/U+2029) is one space.
-public struct MailMessage: Sendable, Hashable {
+package struct MailMessage: Sendable, Hashable {
     /// Header fields of the top-level entity, unfolded, values as sent but for control characters.
-    public var headers: [MailHeader]
+    package var headers: [MailHeader]
     /// `From`, with RFC 2047 encoded words decoded.
-    public var from: String?
+    package var from: String?
     /// `To`, with RFC 2047 encoded words decoded.
-    public var to: String?
+    package var to: String?
     /// `Subject`, with RFC 2047 encoded words decoded.
-    public var subject: String?
+    package var subject: String?
     /// `Date` as sent but for control characters.
-    public var date: String?
+    package var date: String?
     /// `Message-ID` as sent but for control characters.
-    public var messageID: String?
+    package var messageID: String?
     /// The plain-text body: the message itself when it is `text/plain` (or
     /// untyped), else the first inline `text/plain` part of a multipart
     /// message, searched depth-first; transfer encoding and charset decoded,
     /// line endings normalised to LF. `nil` when there is no plain-text part.
-    public var plainText: String?
+    package var plainText: String?
     /// Size of the raw message in bytes.
-    public var size: Int
+    package var size: Int
 }

@@ -2,9 +2,9 @@
 /// once, and at most `maxPerAddress` of them from one remote IP address, so one
 /// sender cannot hold every slot. Pure; the listener keeps one behind a lock,
 /// asks `admit` for every accepted socket and calls `release` when it closes.
-public struct SMTPAdmission: Sendable {
+package struct SMTPAdmission: Sendable {
     /// The answer for one new connection.
-    public enum Verdict: Sendable, Hashable {
+    package enum Verdict: Sendable, Hashable {
         case admitted
         /// `maxConnections` are open.
         case listenerFull
@@ -12,7 +12,7 @@ public struct SMTPAdmission: Sendable {
         case addressFull
 
         /// The 421 a refused client is sent before its connection is closed; `nil` when admitted.
-        public var refusal: SMTPReply? {
+        package var refusal: SMTPReply? {
             switch self {
             case .admitted: nil
             case .listenerFull: .tooManyConnections
@@ -21,20 +21,20 @@ public struct SMTPAdmission: Sendable {
         }
     }
 
-    public let maxConnections: Int
-    public let maxPerAddress: Int
+    package let maxConnections: Int
+    package let maxPerAddress: Int
     /// Connections admitted and not yet released.
-    public private(set) var openConnections = 0
+    package private(set) var openConnections = 0
     private var perAddress: [String: Int] = [:]
 
     /// Limits of at least one connection each.
-    public init(maxConnections: Int, maxPerAddress: Int) {
+    package init(maxConnections: Int, maxPerAddress: Int) {
         self.maxConnections = max(1, maxConnections)
         self.maxPerAddress = max(1, maxPerAddress)
     }
 
     /// Admits a connection from `address` (see `address(ofPeer:)`) and counts it, or refuses it.
-    public mutating func admit(_ address: String) -> Verdict {
+    package mutating func admit(_ address: String) -> Verdict {
         guard openConnections < maxConnections else { return .listenerFull }
         let fromAddress = perAddress[address, default: 0]
         guard fromAddress < maxPerAddress else { return .addressFull }
@@ -44,18 +44,18 @@ public struct SMTPAdmission: Sendable {
     }
 
     /// Forgets an admitted connection from `address`.
-    public mutating func release(_ address: String) {
+    package mutating func release(_ address: String) {
         guard let count = perAddress[address] else { return }
         perAddress[address] = count > 1 ? count - 1 : nil
         openConnections -= 1
     }
 
     /// Connections open from `address`.
-    public func openConnections(from address: String) -> Int { perAddress[address, default: 0] }
+    package func openConnections(from address: String) -> Int { perAddress[address, default: 0] }
 
     /// The IP address of a peer written `host:port` or `[host]:port`, the unit
     /// connections are counted by; an IPv4-mapped IPv6 address counts as its IPv4 address.
-    public static func address(ofPeer peer: String) -> String {
+    package static func address(ofPeer peer: String) -> String {
         var host = Substring(peer)
         if host.hasPrefix("["), let close = host.firstIndex(of: "]") {
             host = host[host.index(after: host.startIndex)..<close]

@@ -1,27 +1,27 @@
 /// One SMTP reply: a three-digit code, an RFC 3463 enhanced status code when
 /// one applies, and one or more lines of text.
-public struct SMTPReply: Sendable, Hashable, CustomStringConvertible {
-    public var code: Int
+package struct SMTPReply: Sendable, Hashable, CustomStringConvertible {
+    package var code: Int
     /// Enhanced status code such as `5.1.1`; `nil` for greetings and EHLO.
-    public var enhancedCode: String?
-    public var lines: [String]
+    package var enhancedCode: String?
+    package var lines: [String]
 
     /// A single-line reply such as `550 5.1.1 text`.
-    public init(_ code: Int, _ enhancedCode: String?, _ text: String) {
+    package init(_ code: Int, _ enhancedCode: String?, _ text: String) {
         self.code = code
         self.enhancedCode = enhancedCode
         self.lines = [text]
     }
 
     /// A multi-line reply without enhanced code, such as the EHLO capability list.
-    public init(code: Int, lines: [String]) {
+    package init(code: Int, lines: [String]) {
         self.code = code
         self.enhancedCode = nil
         self.lines = lines.isEmpty ? [""] : lines
     }
 
     /// Wire form: `250-first` … `250 last`, each line ending in CRLF.
-    public var bytes: [UInt8] {
+    package var bytes: [UInt8] {
         var out: [UInt8] = []
         for (index, line) in lines.enumerated() {
             out += Array(String(code).utf8)
@@ -33,7 +33,7 @@ public struct SMTPReply: Sendable, Hashable, CustomStringConvertible {
         return out
     }
 
-    public var description: String {
+    package var description: String {
         String(decoding: bytes.filter { $0 != 13 }, as: UTF8.self)
     }
 }

@@ -19,9 +19,9 @@
 /// - VRFY and EXPN are refused with 502 5.5.1, so addresses cannot be harvested.
 /// - Unknown and disabled recipients both get 550 5.1.1 and count as errors.
 /// - Input pipelined after STARTTLS is discarded (RFC 3207, command injection).
-public struct SMTPSession: Sendable {
+package struct SMTPSession: Sendable {
     /// What the listener must do, in order.
-    public enum Action: Sendable, Hashable {
+    package enum Action: Sendable, Hashable {
         /// Write this reply.
         case reply(SMTPReply)
         /// Look this recipient up and call `recipientChecked(_:)`.
@@ -35,7 +35,7 @@ public struct SMTPSession: Sendable {
     }
 
     /// The result of a recipient lookup.
-    public enum RecipientVerdict: Sendable, Hashable {
+    package enum RecipientVerdict: Sendable, Hashable {
         /// An enabled alias: the recipient is accepted (250 2.1.5).
         case accepted
         /// No such alias (550 5.1.1).
@@ -49,7 +49,7 @@ public struct SMTPSession: Sendable {
     }
 
     /// The result of storing a message.
-    public enum DeliveryOutcome: Sendable, Hashable {
+    package enum DeliveryOutcome: Sendable, Hashable {
         /// Stored for every recipient (250 2.0.0, quoting the reference).
         case stored(reference: String)
         /// Not stored; the client should retry (451 4.3.0).
@@ -74,7 +74,7 @@ public struct SMTPSession: Sendable {
         var recipients: [MailAddress] = []
     }
 
-    public let configuration: SMTPConfiguration
+    package let configuration: SMTPConfiguration
     var buffer: [UInt8] = []
     var readIndex = 0
     var mode = Mode.command
@@ -88,31 +88,31 @@ public struct SMTPSession: Sendable {
     /// The lifetime ran out while a lookup or delivery was in flight: close once it is answered.
     var lifetimeOver = false
     /// Whether TLS is active on the connection (after STARTTLS, or a listener that starts in TLS).
-    public internal(set) var isTLSActive: Bool
+    package internal(set) var isTLSActive: Bool
 
     /// A session for a new connection. `tlsActive` is true for listeners
     /// that speak TLS from the first byte.
-    public init(configuration: SMTPConfiguration, tlsActive: Bool = false) {
+    package init(configuration: SMTPConfiguration, tlsActive: Bool = false) {
         self.configuration = configuration
         self.isTLSActive = tlsActive
     }
 
     /// Whether the connection is finished; no further input is processed.
-    public var isClosed: Bool { mode == .closed }
+    package var isClosed: Bool { mode == .closed }
 
     /// Whether the session waits for message data (the listener applies `dataTimeout`).
-    public var isReadingData: Bool {
+    package var isReadingData: Bool {
         if case .data = mode { return true }
         return false
     }
 
     /// The greeting to send when the connection opens: 220.
-    public func start() -> [Action] {
+    package func start() -> [Action] {
         [.reply(SMTPReply(220, nil, "\(configuration.hostname) ESMTP ready"))]
     }
 
     /// Processes received bytes and returns what to do, in order.
-    public mutating func receive(_ bytes: some Collection<UInt8>) -> [Action] {
+    package mutating func receive(_ bytes: some Collection<UInt8>) -> [Action] {
         guard mode != .closed else { return [] }
         buffer.append(contentsOf: bytes)
         var actions: [Action] = []
@@ -125,7 +125,7 @@ public struct SMTPSession: Sendable {
     }
 
     /// Reports the lookup asked for by `.checkRecipient` and resumes processing input.
-    public mutating func recipientChecked(_ verdict: RecipientVerdict) -> [Action] {
+    package mutating func recipientChecked(_ verdict: RecipientVerdict) -> [Action] {
         guard case .recipient(let address) = pending, mode != .closed else { return [] }
         pending = nil
         var actions: [Action] = []
@@ -146,7 +146,7 @@ public struct SMTPSession: Sendable {
 
     /// Reports the storage asked for by `.deliver`, ends the transaction and
     /// resumes processing input.
-    public mutating func deliveryFinished(_ outcome: DeliveryOutcome) -> [Action] {
+    package mutating func deliveryFinished(_ outcome: DeliveryOutcome) -> [Action] {
         guard pending == .delivery, mode != .closed else { return [] }
         pending = nil
         transaction = nil
@@ -172,7 +172,7 @@ public struct SMTPSession: Sendable {
     }
 
     /// The listener's idle timer fired: 421 and close.
-    public mutating func timedOut() -> [Action] {
+    package mutating func timedOut() -> [Action] {
         guard mode != .closed else { return [] }
         var actions: [Action] = []
         close(with: .timeout, into: &actions)
@@ -183,7 +183,7 @@ public struct SMTPSession: Sendable {
     /// active the client is. A lookup or delivery in flight is answered first
     /// (a stored message is acknowledged, never left for the client to resend),
     /// then the connection closes without reading further input.
-    public mutating func lifetimeReached() -> [Action] {
+    package mutating func lifetimeReached() -> [Action] {
         guard mode != .closed else { return [] }
         guard pending == nil else {
             lifetimeOver = true
@@ -195,7 +195,7 @@ public struct SMTPSession: Sendable {
     }
 
     /// The service is draining: 421 and close.
-    public mutating func shutDown() -> [Action] {
+    package mutating func shutDown() -> [Action] {
         guard mode != .closed else { return [] }
         var actions: [Action] = []
         close(with: .shuttingDown, into: &actions)

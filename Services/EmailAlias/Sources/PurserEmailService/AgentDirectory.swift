@@ -5,14 +5,14 @@ import Synchronization
 
 /// What the Email-alias service needs to know about an agent: its handle and
 /// whether Identity has revoked it.
-public struct AgentInfo: Sendable, Hashable {
-    public var tenantID: String
-    public var agentID: String
-    public var handle: String
-    public var revoked: Bool
+package struct AgentInfo: Sendable, Hashable {
+    package var tenantID: String
+    package var agentID: String
+    package var handle: String
+    package var revoked: Bool
 
     /// An agent as the directory reports it.
-    public init(tenantID: String, agentID: String, handle: String, revoked: Bool) {
+    package init(tenantID: String, agentID: String, handle: String, revoked: Bool) {
         self.tenantID = tenantID
         self.agentID = agentID
         self.handle = handle
@@ -21,16 +21,16 @@ public struct AgentInfo: Sendable, Hashable {
 }
 
 /// What the Email-alias service needs to know about a tenant.
-public struct TenantInfo: Sendable, Hashable {
-    public var tenantID: String
-    public var slug: String
+package struct TenantInfo: Sendable, Hashable {
+    package var tenantID: String
+    package var slug: String
     /// Domain of its agents' primary addresses; empty = the default domain.
-    public var emailDomain: String
+    package var emailDomain: String
     /// Whether tenant admins may read agents' mail (off by default).
-    public var adminCanReadMail: Bool
+    package var adminCanReadMail: Bool
 
     /// A tenant as the directory reports it.
-    public init(tenantID: String, slug: String, emailDomain: String, adminCanReadMail: Bool) {
+    package init(tenantID: String, slug: String, emailDomain: String, adminCanReadMail: Bool) {
         self.tenantID = tenantID
         self.slug = slug
         self.emailDomain = emailDomain
@@ -41,7 +41,7 @@ public struct TenantInfo: Sendable, Hashable {
 /// Where agents and tenants are looked up. Throws `EmailError` (`not_found`
 /// for an unknown agent or tenant, `identity_unavailable` when the source
 /// cannot be reached).
-public protocol AgentDirectory: Sendable {
+package protocol AgentDirectory: Sendable {
     /// The agent `agentID` of `tenantID`.
     func agent(tenantID: String, agentID: String) async throws(EmailError) -> AgentInfo
     /// The tenant `tenantID`.
@@ -52,7 +52,7 @@ public protocol AgentDirectory: Sendable {
 /// called as the `email` service principal (mutual TLS), with answers reused
 /// for `ttl`. A revocation learnt from `DisableAgent` is not undone by a stale
 /// cache entry: the service records revocations in its own table.
-public final class IdentityDirectory: AgentDirectory {
+package final class IdentityDirectory: AgentDirectory {
     private let client: RPCClient
     private let ttl: Duration
     private let clock = ContinuousClock()
@@ -62,13 +62,13 @@ public final class IdentityDirectory: AgentDirectory {
     private let capacity = 50_000
 
     /// Uses `client` (connected to Identity with the service's certificate).
-    public init(client: RPCClient, ttl: Duration) {
+    package init(client: RPCClient, ttl: Duration) {
         self.client = client
         self.ttl = ttl
     }
 
     /// The agent from the cache, or from Identity's `GetAgent` (NOT_FOUND → `not_found`).
-    public func agent(tenantID: String, agentID: String) async throws(EmailError) -> AgentInfo {
+    package func agent(tenantID: String, agentID: String) async throws(EmailError) -> AgentInfo {
         let key = tenantID + "/" + agentID
         let now = clock.now
         if let (cached, expiry) = agents.withLock({ $0[key] }), expiry > now { return cached }
@@ -86,7 +86,7 @@ public final class IdentityDirectory: AgentDirectory {
     }
 
     /// The tenant from the cache, or from Identity's `GetTenant` (NOT_FOUND → `not_found`).
-    public func tenant(tenantID: String) async throws(EmailError) -> TenantInfo {
+    package func tenant(tenantID: String) async throws(EmailError) -> TenantInfo {
         let now = clock.now
         if let (cached, expiry) = tenants.withLock({ $0[tenantID] }), expiry > now { return cached }
         let tenant: Tenant

@@ -2,14 +2,14 @@
 /// accepted, and how primary and random addresses are formed. Addresses are
 /// lowercase ASCII, so the SMTP lookup key (`MailAddress.lookupKey`) is the
 /// stored address itself.
-public enum AliasAddress {
+package enum AliasAddress {
     /// Longest local part (RFC 5321).
-    public static let maxLocalPart = 64
+    package static let maxLocalPart = 64
     /// Characters of a random local part.
-    public static let randomLength = 16
+    package static let randomLength = 16
 
     /// `[a-z0-9][a-z0-9._+-]{0,63}` without a trailing, leading or doubled dot.
-    public static func isValidLocalPart(_ text: String) -> Bool {
+    package static func isValidLocalPart(_ text: String) -> Bool {
         let bytes = Array(text.utf8)
         guard let first = bytes.first, bytes.count <= maxLocalPart, isLowerAlphanumeric(first),
             bytes.last != UInt8(ascii: ".")
@@ -28,7 +28,7 @@ public enum AliasAddress {
 
     /// Lowercase DNS name: labels of `[a-z0-9-]`, 1…63 long, not starting or
     /// ending with `-`, at least two labels, 253 characters at most.
-    public static func isValidDomain(_ text: String) -> Bool {
+    package static func isValidDomain(_ text: String) -> Bool {
         let bytes = Array(text.utf8)
         guard !bytes.isEmpty, bytes.count <= 253 else { return false }
         let labels = bytes.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
@@ -40,7 +40,7 @@ public enum AliasAddress {
     }
 
     /// `local@domain` when both parts are valid; `nil` otherwise.
-    public static func make(localPart: String, domain: String) -> String? {
+    package static func make(localPart: String, domain: String) -> String? {
         let local = localPart.lowercased(), domain = domain.lowercased()
         guard isValidLocalPart(local), isValidDomain(domain) else { return nil }
         return local + "@" + domain
@@ -48,7 +48,7 @@ public enum AliasAddress {
 
     /// A random local part of `randomLength` characters from `[a-z2-7]`
     /// (80 bits), drawn from `generator`.
-    public static func randomLocalPart<G: RandomNumberGenerator>(using generator: inout G) -> String {
+    package static func randomLocalPart<G: RandomNumberGenerator>(using generator: inout G) -> String {
         let alphabet = Array("abcdefghijklmnopqrstuvwxyz234567".utf8)
         var bytes: [UInt8] = []
         bytes.reserveCapacity(randomLength)

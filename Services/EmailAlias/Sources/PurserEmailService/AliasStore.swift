@@ -8,11 +8,11 @@ import PurserService
 ///
 /// Creating an alias and disabling an agent both lock the agent's row, so an
 /// alias can never be created (or enabled) after the agent's revocation committed.
-public struct AliasStore: Sendable {
-    public let pool: PostgresPool
+package struct AliasStore: Sendable {
+    package let pool: PostgresPool
 
     /// A store on `pool`; the `email` schema must be migrated.
-    public init(pool: PostgresPool) { self.pool = pool }
+    package init(pool: PostgresPool) { self.pool = pool }
 
     static let columns = """
         a.alias_id::text, a.tenant_id::text, a.agent_id::text, a.address, a.kind, a.enabled, a.disabled_reason,
@@ -38,7 +38,7 @@ public struct AliasStore: Sendable {
     }
 
     /// The agent's primary alias, if it has one.
-    public func primary(tenantID: String, agentID: String) async throws -> Alias? {
+    package func primary(tenantID: String, agentID: String) async throws -> Alias? {
         try await pool.withConnection { connection in
             try connection.query(
                 "SELECT \(Self.columns) FROM email.aliases a WHERE a.tenant_id = $1 AND a.agent_id = $2 AND a.kind = 1",
@@ -51,7 +51,7 @@ public struct AliasStore: Sendable {
     /// for a primary alias an existing one is returned instead). Throws
     /// `agent_revoked` when the agent is revoked and `address_taken` when
     /// every candidate is taken.
-    public func create(tenantID: String, agentID: String, kind: AliasKind, candidates: [String]) async throws -> Alias {
+    package func create(tenantID: String, agentID: String, kind: AliasKind, candidates: [String]) async throws -> Alias {
         try await pool.withTransaction { connection in
             _ = try connection.query(
                 "INSERT INTO email.agents (tenant_id, agent_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", [tenantID, agentID])
@@ -115,7 +115,7 @@ public struct AliasStore: Sendable {
     }
 
     /// One alias of the tenant, if it exists.
-    public func get(tenantID: String, aliasID: String) async throws -> Alias? {
+    package func get(tenantID: String, aliasID: String) async throws -> Alias? {
         try await pool.withConnection { connection in
             try connection.query(
                 "SELECT \(Self.columns) FROM email.aliases a WHERE a.tenant_id = $1 AND a.alias_id = $2",
@@ -126,7 +126,7 @@ public struct AliasStore: Sendable {
 
     /// Enables or disables one alias of `agentID`; enabling an alias of a revoked agent throws `agent_revoked`.
     /// Returns nil when the alias does not exist or belongs to another agent.
-    public func setEnabled(tenantID: String, agentID: String, aliasID: String, enabled: Bool) async throws -> Alias? {
+    package func setEnabled(tenantID: String, agentID: String, aliasID: String, enabled: Bool) async throws -> Alias? {
         try await pool.withTransaction { connection in
             let agent = try connection.query(
                 "SELECT revoked_at IS NOT NULL FROM email.agents WHERE tenant_id = $1 AND agent_id = $2 FOR UPDATE",
@@ -146,7 +146,7 @@ public struct AliasStore: Sendable {
 
     /// Records the agent's revocation and disables all its aliases; returns
     /// how many were enabled before. Repeats change nothing and return 0.
-    public func disableAgent(tenantID: String, agentID: String, reason: String, revokedAtUs: Int64) async throws -> Int {
+    package func disableAgent(tenantID: String, agentID: String, reason: String, revokedAtUs: Int64) async throws -> Int {
         try await pool.withTransaction { connection in
             _ = try connection.query(
                 """

@@ -1,15 +1,15 @@
 import Foundation
 
 /// Identifier checks: every id on the wire is a UUID in lowercase canonical form.
-public enum EmailIDs {
+package enum EmailIDs {
     /// The lowercase canonical form of `text` when it is a UUID; `nil` otherwise.
-    public static func canonical(_ text: String) -> String? {
+    package static func canonical(_ text: String) -> String? {
         guard text.utf8.count == 36, let uuid = UUID(uuidString: text) else { return nil }
         return uuid.uuidString.lowercased()
     }
 
     /// The canonical id of request field `field`; INVALID_ARGUMENT naming the field otherwise.
-    public static func require(_ text: String, field: String) throws(EmailError) -> String {
+    package static func require(_ text: String, field: String) throws(EmailError) -> String {
         guard !text.isEmpty else { throw .invalid(field, "is required") }
         guard let id = canonical(text) else { throw .invalid(field, "must be a UUID") }
         return id

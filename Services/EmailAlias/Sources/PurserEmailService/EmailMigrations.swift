@@ -1,8 +1,8 @@
 import PurserPostgres
 
 /// The `email` schema, in version order. Applied by `Migrator` at start-up.
-public enum EmailMigrations {
-    public static let all: [Migration] = [
+package enum EmailMigrations {
+    package static let all: [Migration] = [
         Migration(version: 1, name: "aliases, address directory and messages", sql: """
             CREATE FUNCTION to_us(t timestamptz) RETURNS bigint
                 LANGUAGE sql IMMUTABLE PARALLEL SAFE

@@ -12,20 +12,20 @@ import PurserService
 ///
 /// Build it after the host (which has migrated the `email` schema), then run
 /// the host: the SMTP listener is bound here and stops when the host shuts down.
-public final class EmailService: Sendable {
-    public let host: ServiceHost
-    public let settings: EmailSettings
-    public let aliases: AliasStore
-    public let messages: MessageStore
-    public let directory: any AgentDirectory
-    public let smtp: SMTPListener
+package final class EmailService: Sendable {
+    package let host: ServiceHost
+    package let settings: EmailSettings
+    package let aliases: AliasStore
+    package let messages: MessageStore
+    package let directory: any AgentDirectory
+    package let smtp: SMTPListener
     /// The port the SMTP listener is bound to (useful with port 0).
-    public let smtpPort: Int
+    package let smtpPort: Int
 
     /// Registers every handler on `host`, binds the SMTP listener (STARTTLS
     /// with the host's certificate when `settings.startTLS`), and adds the
     /// listener and the retention sweeper to the host's background services.
-    public init(host: ServiceHost, settings: EmailSettings, directory: any AgentDirectory) throws {
+    package init(host: ServiceHost, settings: EmailSettings, directory: any AgentDirectory) throws {
         self.host = host
         self.settings = settings
         self.aliases = AliasStore(pool: host.pool)
@@ -54,7 +54,7 @@ public final class EmailService: Sendable {
     }
 
     /// The directory for production: Identity over the host's mutual-TLS connection.
-    public static func identityDirectory(host: ServiceHost, settings: EmailSettings) throws -> IdentityDirectory {
+    package static func identityDirectory(host: ServiceHost, settings: EmailSettings) throws -> IdentityDirectory {
         guard let identity = host.identity else {
             throw SettingError(variable: "PURSER_EMAIL_IDENTITY_ENDPOINT", value: "", expected: "host:port of Identity")
         }

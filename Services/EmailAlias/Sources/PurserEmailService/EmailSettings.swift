@@ -4,43 +4,43 @@ import PurserRPC
 import PurserService
 
 /// The Email-alias settings beyond the common ones (`PURSER_EMAIL_*`, see the README).
-public struct EmailSettings: Sendable {
+package struct EmailSettings: Sendable {
     /// Where the SMTP listener accepts inbound mail.
-    public var smtpListen: Endpoint
+    package var smtpListen: Endpoint
     /// Name announced in the SMTP greeting and EHLO reply.
-    public var smtpHostname: String
+    package var smtpHostname: String
     /// Domain of agents' addresses when their tenant sets no `email_domain`.
-    public var defaultDomain: String
+    package var defaultDomain: String
     /// Largest message accepted (advertised as SIZE).
-    public var maxMessageSize: Int
+    package var maxMessageSize: Int
     /// Most recipients in one SMTP transaction.
-    public var maxRecipients: Int
+    package var maxRecipients: Int
     /// Idle time allowed while waiting for a command; a client that never sends DATA is closed after it.
-    public var commandTimeout: Duration
+    package var commandTimeout: Duration
     /// Idle time allowed between chunks of message data.
-    public var dataTimeout: Duration
+    package var dataTimeout: Duration
     /// Most SMTP connections open at once; further clients get 421 and are closed.
-    public var maxConnections: Int
+    package var maxConnections: Int
     /// Most SMTP connections open at once from one remote IP address; its further clients get 421 and are closed.
-    public var maxConnectionsPerAddress: Int
+    package var maxConnectionsPerAddress: Int
     /// Longest an SMTP connection may stay open, however active (then 421 and close).
-    public var maxSessionDuration: Duration
+    package var maxSessionDuration: Duration
     /// Commands that move no message forward (NOOP, RSET, HELP, VRFY, EXPN, EHLO, HELO) allowed per
     /// connection between accepted messages (beyond: 421 and close).
-    public var maxJunkCommands: Int
+    package var maxJunkCommands: Int
     /// Event-loop threads serving SMTP connections.
-    public var smtpEventLoops: Int
+    package var smtpEventLoops: Int
     /// Whether STARTTLS is offered (with the service's certificate).
-    public var startTLS: Bool
+    package var startTLS: Bool
     /// Messages older than this are deleted by the sweeper.
-    public var retention: Duration
+    package var retention: Duration
     /// How often the retention sweeper runs.
-    public var sweepInterval: Duration
+    package var sweepInterval: Duration
     /// How long agent handles and tenant settings fetched from Identity are reused.
-    public var directoryCacheTTL: Duration
+    package var directoryCacheTTL: Duration
 
     /// Memberwise, for tests and embedders.
-    public init(
+    package init(
         smtpListen: Endpoint = Endpoint(host: "0.0.0.0", port: 2525), smtpHostname: String = "localhost",
         defaultDomain: String = "agents.purser.local", maxMessageSize: Int = 10 * 1024 * 1024, maxRecipients: Int = 100,
         commandTimeout: Duration = .seconds(300), dataTimeout: Duration = .seconds(180), maxConnections: Int = 1000,
@@ -67,7 +67,7 @@ public struct EmailSettings: Sendable {
     }
 
     /// Reads the settings from `configuration` (service `email`); errors name the variable.
-    public init(configuration: Configuration) throws {
+    package init(configuration: Configuration) throws {
         let listen = try configuration.endpoint(
             "SMTP_LISTEN", default: "0.0.0.0:2525", ports: Endpoint.listenPorts,
             doc: "host:port the SMTP listener accepts inbound mail on")
@@ -111,7 +111,7 @@ public struct EmailSettings: Sendable {
     }
 
     /// The SMTP session limits these settings describe.
-    public func smtpConfiguration(startTLSAvailable: Bool) -> SMTPConfiguration {
+    package func smtpConfiguration(startTLSAvailable: Bool) -> SMTPConfiguration {
         SMTPConfiguration(
             hostname: smtpHostname, maxMessageSize: maxMessageSize, maxRecipients: maxRecipients,
             startTLSAvailable: startTLSAvailable, commandTimeout: commandTimeout, dataTimeout: dataTimeout,

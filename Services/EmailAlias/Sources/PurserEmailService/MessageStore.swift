@@ -5,14 +5,14 @@ import PurserService
 
 /// The SQL of received mail (`email.messages`) and of the SMTP side of
 /// aliases: recipient lookup, delivery with per-alias counters, retention.
-public struct MessageStore: Sendable {
-    public let pool: PostgresPool
+package struct MessageStore: Sendable {
+    package let pool: PostgresPool
 
     /// A store on `pool`; the `email` schema must be migrated.
-    public init(pool: PostgresPool) { self.pool = pool }
+    package init(pool: PostgresPool) { self.pool = pool }
 
     /// What a recipient lookup found.
-    public enum Recipient: Sendable, Equatable {
+    package enum Recipient: Sendable, Equatable {
         case unknown
         /// The alias exists but is disabled; its `rejected_count` was incremented.
         case disabled
@@ -20,7 +20,7 @@ public struct MessageStore: Sendable {
     }
 
     /// Looks `address` (lowercase) up; a disabled alias counts one rejection.
-    public func lookup(address: String) async throws -> Recipient {
+    package func lookup(address: String) async throws -> Recipient {
         try await pool.withConnection { connection in
             let rows = try connection.query(
                 """
@@ -44,7 +44,7 @@ public struct MessageStore: Sendable {
     /// Stores one copy of `raw` per recipient alias that is still enabled, in
     /// one transaction, and counts it on each alias. Returns the new message
     /// ids (empty when every alias was disabled meanwhile; those count as rejected).
-    public func deliver(envelope: SMTPEnvelope, raw: [UInt8], parsed: MailMessage) async throws -> [String] {
+    package func deliver(envelope: SMTPEnvelope, raw: [UInt8], parsed: MailMessage) async throws -> [String] {
         let addresses = envelope.recipients.map(\.lookupKey)
         let sender = Self.clean(envelope.sender?.description ?? "")
         let client = Self.clean(envelope.clientName)
@@ -151,7 +151,7 @@ public struct MessageStore: Sendable {
     }
 
     /// One message with its plain text and raw bytes, if it exists in the tenant.
-    public func get(tenantID: String, messageID: String) async throws -> EmailMessage? {
+    package func get(tenantID: String, messageID: String) async throws -> EmailMessage? {
         try await pool.withConnection { connection in
             let rows = try connection.query(
                 "SELECT \(Self.summaryColumns), m.plain_text, m.raw FROM email.messages m WHERE m.tenant_id = $1 AND m.message_id = $2",
@@ -165,7 +165,7 @@ public struct MessageStore: Sendable {
     }
 
     /// The owner (agent id) of a message of the tenant, if it exists.
-    public func owner(tenantID: String, messageID: String) async throws -> String? {
+    package func owner(tenantID: String, messageID: String) async throws -> String? {
         try await pool.withConnection { connection in
             try connection.query(
                 "SELECT agent_id::text FROM email.messages WHERE tenant_id = $1 AND message_id = $2", [tenantID, messageID]
@@ -174,7 +174,7 @@ public struct MessageStore: Sendable {
     }
 
     /// Deletes a message of `agentID`; false when there was none.
-    public func delete(tenantID: String, agentID: String, messageID: String) async throws -> Bool {
+    package func delete(tenantID: String, agentID: String, messageID: String) async throws -> Bool {
         try await pool.withConnection { connection in
             try connection.query(
                 "DELETE FROM email.messages WHERE tenant_id = $1 AND agent_id = $2 AND message_id = $3",
@@ -184,7 +184,7 @@ public struct MessageStore: Sendable {
     }
 
     /// Deletes up to `limit` messages received before `cutoffUs`; returns how many.
-    public func deleteOlder(thanUs cutoffUs: Int64, limit: Int) async throws -> Int {
+    package func deleteOlder(thanUs cutoffUs: Int64, limit: Int) async throws -> Int {
         try await pool.withConnection { connection in
             try connection.query(
                 """

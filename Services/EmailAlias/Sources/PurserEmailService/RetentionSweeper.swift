@@ -4,16 +4,16 @@ import PurserKit
 /// Deletes messages older than the retention period, every `interval`, in
 /// batches (so no single statement holds many locks). Failures are logged
 /// once per outage and retried at the next tick. Runs until cancelled.
-public struct RetentionSweeper: Service {
-    public let store: MessageStore
-    public let retention: Duration
-    public let interval: Duration
-    public let logger: Logger
+package struct RetentionSweeper: Service {
+    package let store: MessageStore
+    package let retention: Duration
+    package let interval: Duration
+    package let logger: Logger
     /// Messages deleted per statement.
-    public let batchSize: Int
+    package let batchSize: Int
 
     /// A sweeper deleting messages older than `retention` every `interval`.
-    public init(store: MessageStore, retention: Duration, interval: Duration, logger: Logger, batchSize: Int = 1000) {
+    package init(store: MessageStore, retention: Duration, interval: Duration, logger: Logger, batchSize: Int = 1000) {
         self.store = store
         self.retention = retention
         self.interval = interval
@@ -23,7 +23,7 @@ public struct RetentionSweeper: Service {
 
     /// Deletes every message received more than `retention` before `now`; returns how many.
     @discardableResult
-    public func sweep(now: Date = Date()) async throws -> Int {
+    package func sweep(now: Date = Date()) async throws -> Int {
         let retentionUs = retention.microseconds
         let cutoff = Int64(now.timeIntervalSince1970 * 1_000_000) - retentionUs
         var total = 0
@@ -35,7 +35,7 @@ public struct RetentionSweeper: Service {
     }
 
     /// Sweeps now and then every `interval` until cancelled.
-    public func run() async throws {
+    package func run() async throws {
         var failing = false
         while !Task.isCancelled {
             do {

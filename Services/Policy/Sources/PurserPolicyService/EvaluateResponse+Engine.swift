@@ -11,7 +11,7 @@ extension EvaluateResponse {
     /// `PolicyClient.Snapshot.evaluate` both answer with exactly this.
     /// `Policy/Simulate` passes the Wallet's `counters`, so its decision and
     /// each limit's headroom also reflect spend so far.
-    public init(
+    package init(
         policy: EffectivePolicy, spend: SpendRequest, tenantVersion: Int64, agentVersion: Int64, etag: String,
         counters: (LimitCounterKey) -> LimitUsage = { _ in .zero }
     ) {
@@ -37,7 +37,7 @@ extension EvaluateResponse {
 
 extension DenialView {
     /// The wire form of an engine denial; -1 marks a count or headroom the rule does not have.
-    public init(_ denial: Denial) {
+    package init(_ denial: Denial) {
         self.init()
         reason = denial.reason.rawValue
         rule = denial.rule
@@ -51,7 +51,7 @@ extension LimitToEnforce {
     /// The wire form of one applicable limit: its counter scope and window key
     /// (empty for a per-task limit on spend without a task id), caps, rule,
     /// window, and the headroom and remaining count before the spend.
-    public init(_ check: LimitCheck) {
+    package init(_ check: LimitCheck) {
         self.init()
         limitID = check.limit.limitID
         interval = check.limit.limit.interval.rawValue

@@ -6,8 +6,8 @@ import PurserPostgres
 /// `expected_version` checks are exact. `agent_id` is `''` for the tenant default.
 /// A migration never changes once applied (the migrator checks its checksum):
 /// change the schema by adding one.
-public enum PolicyMigrations {
-    public static let all: [Migration] = [
+package enum PolicyMigrations {
+    package static let all: [Migration] = [
         Migration(
             version: 1, name: "policy documents",
             sql: """

@@ -13,7 +13,7 @@ import PurserService
 /// effective policy; service `wallet` (mutual TLS) evaluates and reads
 /// effective policies for its cache. Another tenant's ids, and another agent's
 /// id for an agent, answer NOT_FOUND.
-public final class PolicyService: Sendable {
+package final class PolicyService: Sendable {
     let host: ServiceHost
     let store: PolicyStore
     let directory: TenantDirectory
@@ -24,7 +24,7 @@ public final class PolicyService: Sendable {
 
     /// Builds the service on `host`'s pool and registers every handler on its
     /// router; Simulate reads spend so far from `wallet`.
-    public init(
+    package init(
         host: ServiceHost, directory: TenantDirectory, wallet: WalletLink,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {

@@ -4,7 +4,7 @@ import PurserService
 
 /// The one error type of the Policy service's handlers. Each case knows its
 /// status and stable `reason`; `ServiceHost` converts it at the edge.
-public enum PolicyServiceError: Error, Sendable, Equatable, RPCErrorConvertible {
+package enum PolicyServiceError: Error, Sendable, Equatable, RPCErrorConvertible {
     /// A request field is missing or malformed: INVALID_ARGUMENT `invalid_argument`.
     case invalidArgument(field: String, message: String)
     /// A category outside the name grammar once lowercased: INVALID_ARGUMENT `category_invalid`.
@@ -23,7 +23,7 @@ public enum PolicyServiceError: Error, Sendable, Equatable, RPCErrorConvertible 
     /// The Wallet (spend counters for Simulate) cannot be reached: UNAVAILABLE `wallet_unavailable`.
     case walletUnavailable(String)
 
-    public var rpcError: RPCError {
+    package var rpcError: RPCError {
         switch self {
         case .invalidArgument(let field, let message):
             return RPCError(.invalidArgument, "\(field): \(message)", reason: "invalid_argument", metadata: ["field": field])

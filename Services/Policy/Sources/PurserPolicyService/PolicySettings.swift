@@ -3,14 +3,14 @@ import PurserRPC
 
 /// Settings of the Policy service beyond the common ones, from
 /// `PURSER_POLICY_<SETTING>` (see the README).
-public struct PolicySettings: Sendable {
+package struct PolicySettings: Sendable {
     /// How long tenant time zones and agent memberships fetched from Identity are reused.
-    public var directoryCacheTTL: Duration
+    package var directoryCacheTTL: Duration
     /// host:port of the Wallet, asked for spend counters by Simulate.
-    public var walletEndpoint: Endpoint
+    package var walletEndpoint: Endpoint
 
     /// Memberwise, for tests and embedders.
-    public init(
+    package init(
         directoryCacheTTL: Duration = .seconds(30), walletEndpoint: Endpoint = Endpoint(host: "127.0.0.1", port: 7102)
     ) {
         self.directoryCacheTTL = directoryCacheTTL
@@ -18,7 +18,7 @@ public struct PolicySettings: Sendable {
     }
 
     /// Reads `PURSER_POLICY_DIRECTORY_CACHE_TTL` and `PURSER_POLICY_WALLET_ENDPOINT`. Errors name the variable.
-    public init(configuration: Configuration) throws {
+    package init(configuration: Configuration) throws {
         let walletEndpoint = try configuration.endpoint(
             "WALLET_ENDPOINT", default: "127.0.0.1:7102", doc: "host:port of the Wallet (spend counters for Simulate)")
         self.init(

@@ -10,7 +10,7 @@ import Synchronization
 ///
 /// Only answers are cached: Identity unreachable is `identityUnavailable`
 /// every time, and a NOT_FOUND is cached for at most `ttl` like any answer.
-public final class TenantDirectory: Sendable {
+package final class TenantDirectory: Sendable {
     private struct Cached<Value: Sendable>: Sendable {
         let value: Value
         let expires: ContinuousClock.Instant
@@ -23,21 +23,21 @@ public final class TenantDirectory: Sendable {
 
     private let client: RPCClient
     /// How long an answer from Identity is reused.
-    public let ttl: Duration
+    package let ttl: Duration
     private let zones = Mutex<[String: Cached<TimeZone?>]>([:])
     private let agents = Mutex<[AgentKey: Cached<Bool>]>([:])
     private let clock = ContinuousClock()
     private static let capacity = 100_000
 
     /// A directory asking Identity through `client` (which presents this service's certificate).
-    public init(client: RPCClient, ttl: Duration) {
+    package init(client: RPCClient, ttl: Duration) {
         self.client = client
         self.ttl = ttl
     }
 
     /// The tenant's time zone (UTC when it sets none). Throws `notFound` for an
     /// unknown tenant, `identityUnavailable` when Identity cannot answer.
-    public func timeZone(tenantID: String) async throws(PolicyServiceError) -> TimeZone {
+    package func timeZone(tenantID: String) async throws(PolicyServiceError) -> TimeZone {
         let now = clock.now
         if let cached = zones.withLock({ $0[tenantID] }), now < cached.expires {
             guard let zone = cached.value else { throw .notFound }
@@ -70,7 +70,7 @@ public final class TenantDirectory: Sendable {
 
     /// Passes when agent `agentID` belongs to tenant `tenantID`; throws
     /// `notFound` otherwise (another tenant's agent looks like no agent).
-    public func requireAgent(tenantID: String, agentID: String) async throws(PolicyServiceError) {
+    package func requireAgent(tenantID: String, agentID: String) async throws(PolicyServiceError) {
         let key = AgentKey(tenantID: tenantID, agentID: agentID)
         let now = clock.now
         if let cached = agents.withLock({ $0[key] }), now < cached.expires {

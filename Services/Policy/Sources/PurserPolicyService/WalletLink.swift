@@ -5,13 +5,13 @@ import PurserRPC
 /// What Policy asks of the Wallet, over mutual TLS as service `policy`: an
 /// agent's spend counters (`GetSpendCounters`, for Simulate's headroom) and
 /// the notice that a tenant's policies changed (`PolicyChanged`).
-public struct WalletLink: Sendable {
+package struct WalletLink: Sendable {
     let client: RPCClient
     let timeout: Duration
 
     /// Reads through `client`, whose certificate must name service `policy`;
     /// each read gives up after `timeout`.
-    public init(client: RPCClient, timeout: Duration = .seconds(5)) {
+    package init(client: RPCClient, timeout: Duration = .seconds(5)) {
         self.client = client
         self.timeout = timeout
     }

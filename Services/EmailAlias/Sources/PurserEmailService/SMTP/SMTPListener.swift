@@ -18,7 +18,7 @@ import Synchronization
 ///
 /// As a `Service`, `run()` waits until cancelled and then drains: it stops
 /// accepting, answers every open session 421, and closes them.
-public final class SMTPListener: Service {
+package final class SMTPListener: Service {
     /// What every connection of this listener shares.
     final class Shared: Sendable {
         let configuration: SMTPConfiguration
@@ -47,9 +47,9 @@ public final class SMTPListener: Service {
         }
     }
 
-    public let endpoint: Endpoint
-    public let maxConnections: Int
-    public let maxConnectionsPerAddress: Int
+    package let endpoint: Endpoint
+    package let maxConnections: Int
+    package let maxConnectionsPerAddress: Int
     private let shared: Shared
     private let loopCount: Int
     private let state = Mutex<State>(State())
@@ -61,7 +61,7 @@ public final class SMTPListener: Service {
     }
 
     /// A listener for `endpoint`; nothing is bound until `start()`.
-    public init(
+    package init(
         endpoint: Endpoint, configuration: SMTPConfiguration, tls: SMTPTLSContext?, maxConnections: Int,
         maxConnectionsPerAddress: Int, eventLoops: Int, mailbox: any SMTPMailbox, logger: Logger
     ) {
@@ -77,10 +77,10 @@ public final class SMTPListener: Service {
     }
 
     /// SMTP connections open now.
-    public var openConnections: Int { shared.openConnections }
+    package var openConnections: Int { shared.openConnections }
 
     /// Binds the socket, starts the loops and returns the bound port (useful with port 0).
-    public func start() throws(SMTPListenerError) -> Int {
+    package func start() throws(SMTPListenerError) -> Int {
         var loops: [EventLoop] = []
         for index in 0..<loopCount {
             do {
@@ -106,7 +106,7 @@ public final class SMTPListener: Service {
     }
 
     /// Serves until cancelled, then drains (see `shutdown(grace:)`).
-    public func run() async throws {
+    package func run() async throws {
         while !Task.isCancelled {
             do {
                 try await Task.sleep(for: .seconds(3_600))
@@ -119,7 +119,7 @@ public final class SMTPListener: Service {
 
     /// Stops accepting, answers every open session 421 and closes it, waits
     /// up to `grace` for the replies to leave, then stops the loops.
-    public func shutdown(grace: Duration = .seconds(2)) async {
+    package func shutdown(grace: Duration = .seconds(2)) async {
         let (loops, acceptor) = state.withLock { state -> ([EventLoop], SMTPAcceptor?) in
             guard !state.stopped else { return ([], nil) }
             state.stopped = true

@@ -4,7 +4,7 @@ import PurserKit
 /// What the SMTP listener asks of the rest of the service: is this recipient
 /// an enabled alias, and store this message. Called off the event loop; the
 /// answers never throw (failures become 451 replies).
-public protocol SMTPMailbox: Sendable {
+package protocol SMTPMailbox: Sendable {
     /// Whether `address` is an enabled alias (RCPT TO).
     func checkRecipient(_ address: MailAddress) async -> SMTPSession.RecipientVerdict
     /// Stores `message` for the envelope's recipients; `.stored` only once it is durable.
@@ -13,18 +13,18 @@ public protocol SMTPMailbox: Sendable {
 
 /// The mailbox backed by `MessageStore`: lookups and deliveries run on the
 /// PostgreSQL pool's threads; a database failure answers 451 (try again later).
-public struct StoreMailbox: SMTPMailbox {
-    public let store: MessageStore
-    public let logger: Logger
+package struct StoreMailbox: SMTPMailbox {
+    package let store: MessageStore
+    package let logger: Logger
 
     /// A mailbox storing into `store`, logging failures to `logger`.
-    public init(store: MessageStore, logger: Logger) {
+    package init(store: MessageStore, logger: Logger) {
         self.store = store
         self.logger = logger
     }
 
     /// Unknown and disabled aliases answer 550; a database failure 451.
-    public func checkRecipient(_ address: MailAddress) async -> SMTPSession.RecipientVerdict {
+    package func checkRecipient(_ address: MailAddress) async -> SMTPSession.RecipientVerdict {
         do {
             switch try await store.lookup(address: address.lookupKey) {
             case .unknown: return .unknown
@@ -39,7 +39,7 @@ public struct StoreMailbox: SMTPMailbox {
 
     /// Parses the message once and stores it for every recipient in one transaction;
     /// the reference quoted in the 250 reply is the first stored message id.
-    public func deliver(_ envelope: SMTPEnvelope, message: [UInt8]) async -> SMTPSession.DeliveryOutcome {
+    package func deliver(_ envelope: SMTPEnvelope, message: [UInt8]) async -> SMTPSession.DeliveryOutcome {
         let parsed = MailMessage(parsing: message)
         do {
             let stored = try await store.deliver(envelope: envelope, raw: message, parsed: parsed)

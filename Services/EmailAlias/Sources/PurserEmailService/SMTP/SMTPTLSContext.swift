@@ -3,11 +3,11 @@ import COpenSSL
 /// The OpenSSL context STARTTLS uses: the service's certificate and key,
 /// TLS 1.2 or 1.3 (mail servers meet a wider range of clients than `purser/1`),
 /// no ALPN, no client certificates. Immutable, shared by every connection.
-public final class SMTPTLSContext: @unchecked Sendable {
+package final class SMTPTLSContext: @unchecked Sendable {
     let context: OpaquePointer
 
     /// Loads `certificatePath` (PEM chain) and `privateKeyPath`; throws `tls_configuration` when they do not load or match.
-    public init(certificatePath: String, privateKeyPath: String) throws(SMTPListenerError) {
+    package init(certificatePath: String, privateKeyPath: String) throws(SMTPListenerError) {
         guard let context = SSL_CTX_new(TLS_server_method()) else {
             throw SMTPListenerError(reason: "tls_configuration", "SSL_CTX_new failed")
         }
