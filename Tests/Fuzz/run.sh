@@ -15,7 +15,7 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(frame-decoder wire-decoder smtp-session)
 out="$root/.build/fuzz"
 mkdir -p "$out"
-flags=(-sanitize=fuzzer,address -parse-as-library -O -g -swift-version 6)
+flags=(-sanitize=fuzzer,address -parse-as-library -O -g -swift-version 6 -package-name Purser)
 
 api_messages() { # the API message sources, without the method tables (they need PurserRPC)
   ls "$root"/Shared/PurserAPI/Wallet/*.swift "$root"/Shared/PurserAPI/Identity/*.swift | grep -v 'Methods\.swift$'
