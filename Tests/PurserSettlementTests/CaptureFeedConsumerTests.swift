@@ -90,14 +90,17 @@ import Testing
                 privateKeyPath: try TestEnvironment.privateKey("settlement"), logger: Logger(label: "feed", level: .critical)),
             pageSize: 8, pollInterval: .milliseconds(5))
         let task = Task { try await consumer.run() }
-        try await Task.sleep(for: .milliseconds(100))
+        try await waitUntil("the consumer to fail and back off against the stopped Wallet", timeout: .seconds(30)) {
+            consumer.consecutiveFailures >= 3
+        }
         #expect(try await database.storedCount().count == 0)
 
         let restarted = try await WalletHarness.start(databaseURL: wallet.databaseURL, port: port)
         try await using(restarted, cleanup: { try await $0.stop() }) { restarted in
-            let deadline = ContinuousClock.now.advanced(by: .seconds(20))
-            while try await database.storedCount().count < Int64(movements.count), ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(20))
+            // Caught up: a round succeeded (the count of failures is back to 0) and every entry is stored.
+            try await waitUntil("the consumer to catch up after the Wallet returned", timeout: .seconds(30)) {
+                guard consumer.consecutiveFailures == 0 else { return false }
+                return try await database.storedCount().count >= Int64(movements.count)
             }
             task.cancel()
             try await task.value

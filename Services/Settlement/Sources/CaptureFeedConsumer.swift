@@ -1,5 +1,6 @@
 import PurserKit
 import PurserPostgres
+import Synchronization
 
 /// Copies the Wallet's capture feed into the `settlement` schema.
 ///
@@ -19,6 +20,11 @@ package final class CaptureFeedConsumer: Service {
     let store: FeedStore
     let clock: SettlementClock
     let logger: Logger
+    private let failures = Atomic<Int>(0)
+
+    /// Rounds of `run()` that failed since the last one that succeeded (0 while
+    /// the feed is read): what an operator or a test watches during an outage.
+    package var consecutiveFailures: Int { failures.load(ordering: .acquiring) }
 
     /// A consumer storing `source`'s entries in `pool`'s `settlement` schema, `pageSize` per call.
     package init(
@@ -61,6 +67,7 @@ package final class CaptureFeedConsumer: Service {
 
     package func run() async throws {
         var failures = 0
+        defer { self.failures.store(0, ordering: .releasing) }
         while !Task.isCancelled {
             let pause: Duration
             do {
@@ -68,11 +75,13 @@ package final class CaptureFeedConsumer: Service {
                 if stored > 0 { logger.debug("capture feed stored", ["entries": String(stored)]) }
                 if failures > 0 { logger.notice("capture feed reachable again") }
                 failures = 0
+                self.failures.store(0, ordering: .releasing)
                 pause = pollInterval
             } catch is CancellationError {
                 return
             } catch {
                 failures += 1
+                self.failures.store(failures, ordering: .releasing)
                 if failures == 1 { logger.warning("capture feed failed; backing off", ["error": "\(error)"]) }
                 pause = Self.backoff(after: failures, base: pollInterval, maximum: maximumBackoff)
             }
