@@ -23,7 +23,7 @@ let package = Package(
         .target(name: "PurserPostgres", dependencies: ["CLibPQ", "PurserKit"], path: "Shared/PurserPostgres"),
         .target(
             name: "PurserRPC", dependencies: ["COpenSSL", "CLinux", "PurserKit", "PurserWire"],
-            path: "Shared/PurserRPC"),
+            path: "Shared/PurserRPC", exclude: ["PROTOCOL.md"]),
         .target(name: "PurserAuth", dependencies: ["COpenSSL", "PurserKit"], path: "Shared/PurserAuth"),
         .executableTarget(name: "purser-rpc-bench", dependencies: ["PurserRPC", "PurserKit"], path: "Services/Bench/RPC"),
         .target(

@@ -2,6 +2,18 @@ import PurserTestSupport
 import Testing
 @testable import PurserWallet
 
+/// Plain names share one partition, so batches mix them freely.
+extension String: CoalescingKey {
+    public var partition: Int { 0 }
+}
+
+/// A key whose partition is its tenant, as the coalescer's keys are.
+struct TenantAgent: CoalescingKey {
+    var tenant: String
+    var agent: String
+    public var partition: String { tenant }
+}
+
 @Suite struct CoalescingQueueTests {
     typealias Queue = CoalescingQueue<String, Int>
 
@@ -101,5 +113,35 @@ import Testing
         #expect(queue.waitingCount == 0)
         #expect(queue.inFlight == 0)
     }
-}
 
+    @Test func aBatchTakesOnePartitionAndLeavesTheOthersForLaterBatches() throws {
+        typealias Tenanted = CoalescingQueue<TenantAgent, Int>
+        let a1 = TenantAgent(tenant: "t1", agent: "a"), b1 = TenantAgent(tenant: "t1", agent: "b")
+        let a2 = TenantAgent(tenant: "t2", agent: "a"), c2 = TenantAgent(tenant: "t2", agent: "c")
+        var queue = Tenanted(maximumBatch: 128, maximumInFlight: 1)
+        let first = queue.arrive(a1, 0)
+        #expect(queue.arrive(a2, 1) == nil)
+        #expect(queue.arrive(b1, 2) == nil)
+        #expect(queue.arrive(c2, 3) == nil)
+        #expect(queue.arrive(b1, 4) == nil)
+        let second = queue.finished(try #require(first))
+        #expect(second == [[Tenanted.Group(key: a2, elements: [1]), Tenanted.Group(key: c2, elements: [3])]])
+        let third = queue.finished(second[0])
+        #expect(third == [[Tenanted.Group(key: b1, elements: [2, 4])]])
+        #expect(queue.finished(third[0]).isEmpty)
+        #expect(queue.waitingCount == 0)
+    }
+
+    @Test func aBusyKeyDoesNotChooseThePartitionOfTheNextBatch() throws {
+        typealias Tenanted = CoalescingQueue<TenantAgent, Int>
+        let a1 = TenantAgent(tenant: "t1", agent: "a"), b2 = TenantAgent(tenant: "t2", agent: "b")
+        var queue = Tenanted(maximumBatch: 128, maximumInFlight: 2)
+        let started = queue.arrive(a1, 0), alsoStarted = queue.arrive(b2, 1)
+        let running = try #require(started), other = try #require(alsoStarted)
+        #expect(queue.arrive(a1, 2) == nil)
+        #expect(queue.arrive(b2, 3) == nil)
+        // a1 is still running: the batch started when b2's finishes is t2's, not t1's.
+        #expect(queue.finished(other) == [[Tenanted.Group(key: b2, elements: [3])]])
+        #expect(queue.finished(running) == [[Tenanted.Group(key: a1, elements: [2])]])
+    }
+}

@@ -43,6 +43,21 @@ import Testing
         }
     }
 
+    @Test func oneTransactionNeverSpansTenants() async throws {
+        try await LedgerFixture.with("group_tenants") { f in
+            let agent = try await f.fundedAgent(10_000)
+            let error = await #expect(throws: WalletError.self) {
+                try await f.ledger.authorize([
+                    AgentAuthorizations(tenant: f.tenant, agent: agent, commands: [f.command(1_000)]),
+                    AgentAuthorizations(tenant: UUID(), agent: UUID(), commands: [f.command(1_000)]),
+                ])
+            }
+            #expect(error?.code == .internal)
+            #expect(error?.message == "one authorization transaction names several tenants")
+            #expect(try await f.available(agent) == 10_000)
+        }
+    }
+
     static let lowAgent = UUID(uuidString: "00000000-0000-4000-8000-000000000001")!
     static let highAgent = UUID(uuidString: "ffffffff-ffff-4fff-bfff-ffffffffffff")!
 

@@ -3,9 +3,10 @@ import PurserPostgres
 /// The `identity` schema, one migration per step, applied in order by `Migrator`.
 ///
 /// Tenant-scoped tables have primary keys starting with `tenant_id`. Global
-/// tables (operator keys, providers, signing keys, credentials) are not
-/// tenant-scoped: providers and operators belong to no tenant, and a secret is
-/// looked up by its digest before its tenant is known.
+/// tables (operator keys, providers, signing keys, credentials, tenant slugs)
+/// are not tenant-scoped: providers and operators belong to no tenant, a secret
+/// is looked up by its digest before its tenant is known, and a slug is unique
+/// across tenants. (The rules: ARCHITECTURE.md, "Distributed by tenant".)
 package enum IdentityMigrations {
     /// Every migration of the `identity` schema. A migration never changes
     /// once applied (the migrator checks its checksum): change the schema by
@@ -21,13 +22,20 @@ package enum IdentityMigrations {
 
             CREATE TABLE identity.tenants (
                 tenant_id uuid PRIMARY KEY,
-                slug text NOT NULL UNIQUE,
+                slug text NOT NULL,
                 name text NOT NULL,
                 email_domain text NOT NULL DEFAULT '',
                 time_zone text NOT NULL DEFAULT 'UTC',
                 currency text NOT NULL DEFAULT 'USD',
                 admin_can_read_mail boolean NOT NULL DEFAULT false,
                 created_at timestamptz NOT NULL DEFAULT now()
+            );
+
+            -- Tenant slugs are unique across tenants: each is claimed here, by
+            -- the slug alone, when its tenant is created.
+            CREATE TABLE identity.tenant_slugs (
+                slug text PRIMARY KEY,
+                tenant_id uuid NOT NULL
             );
 
             CREATE TABLE identity.operator_keys (
@@ -104,13 +112,15 @@ package enum IdentityMigrations {
             -- The revoked-subject feed read by every service's verifier.
             CREATE TABLE identity.revocations (
                 tenant_id uuid NOT NULL,
-                seq bigserial NOT NULL UNIQUE,
+                seq bigserial NOT NULL,
                 subject_id uuid NOT NULL,
                 reason text NOT NULL,
                 revoked_at timestamptz NOT NULL,
                 expires_at timestamptz NOT NULL,
                 PRIMARY KEY (tenant_id, seq)
             );
+            -- The feed is read in `seq` order across tenants; the sequence makes it unique.
+            CREATE INDEX revocations_feed ON identity.revocations (seq);
 
             -- One row per (revoked agent, subscriber) until acknowledged.
             CREATE TABLE identity.revocation_outbox (

@@ -5,7 +5,9 @@ import PurserService
 
 extension IdentityService {
     /// Creates a tenant (operator only). The slug is unique (ALREADY_EXISTS,
-    /// `slug_taken`); the time zone must be an IANA name; currency defaults to USD.
+    /// `slug_taken`): it is claimed in `identity.tenant_slugs`, keyed by the
+    /// slug alone, in the transaction that creates the tenant. The time zone
+    /// must be an IANA name; currency defaults to USD.
     func createTenant(_ request: CreateTenantRequest, principal: Principal) async throws -> Tenant {
         let slug = try Validation.handle(request.slug, field: "slug")
         let name = try Validation.text(request.name, field: "name", required: true)
@@ -15,6 +17,8 @@ extension IdentityService {
         let tenantID = Self.newID(), adminCanReadMail = request.adminCanReadMail
         do {
             return try await pool.withTransaction { connection in
+                _ = try connection.query(
+                    "INSERT INTO identity.tenant_slugs (slug, tenant_id) VALUES ($1, $2)", [slug, tenantID])
                 let rows = try connection.query(
                     """
                     INSERT INTO identity.tenants (tenant_id, slug, name, email_domain, time_zone, currency, admin_can_read_mail)
@@ -23,7 +27,7 @@ extension IdentityService {
                     """, [tenantID, slug, name, domain, timeZone, currency, adminCanReadMail])
                 return try IdentityRows.tenant(rows[0])
             }
-        } catch let error as PostgresError where error.violates("tenants_slug_key") {
+        } catch let error as PostgresError where error.violates("tenant_slugs_pkey") {
             throw IdentityError.alreadyExists("tenant slug \"\(slug)\"", reason: "slug_taken")
         }
     }

@@ -68,7 +68,12 @@ package enum SettlementMigrations {
                 UNIQUE (tenant_id, provider_id, currency, period_start_us),
                 CHECK (state <> 'paid' OR external_reference <> '')
             );
-            CREATE UNIQUE INDEX batches_id ON batches (batch_id);
+            -- A batch is named by its id alone (MarkBatchPaid, GetBatch): the
+            -- directory finds its tenant, so `batches` stays keyed by tenant.
+            CREATE TABLE batch_directory (
+                batch_id uuid PRIMARY KEY,
+                tenant_id text NOT NULL
+            );
             CREATE INDEX batches_provider ON batches (provider_id, period_start_us);
             CREATE INDEX batches_period ON batches (period_start_us DESC, batch_id);
 

@@ -69,11 +69,18 @@ extension SettlementStore {
         }
     }
 
+    /// The condition that finds the batch whose id is `$1`: its tenant through
+    /// `settlement.batch_directory`, then the batch under that tenant.
+    static let byID = """
+        b.tenant_id = (SELECT d.tenant_id FROM settlement.batch_directory d WHERE d.batch_id = $1::uuid) \
+        AND b.batch_id = $1::uuid
+        """
+
     /// The batch `batchID` with its lines, or `nil` when there is none.
     package func batch(id batchID: String) async throws -> Batch? {
         guard Self.isUUID(batchID) else { return nil }
         return try await pool.withTransaction(TransactionOptions(readOnly: true)) { connection in
-            let rows = try connection.query("SELECT \(Self.batchColumns) FROM settlement.batches b WHERE b.batch_id = $1::uuid", [batchID])
+            let rows = try connection.query("SELECT \(Self.batchColumns) FROM settlement.batches b WHERE \(Self.byID)", [batchID])
             guard let row = rows.first else { return nil }
             var batch = try Self.batch(from: row)
             batch.lines = try Self.lines(of: [batch], on: connection)[batch.id] ?? []
@@ -89,7 +96,7 @@ extension SettlementStore {
         guard Self.isUUID(batchID) else { return nil }
         return try await pool.withTransaction { connection in
             let rows = try connection.query(
-                "SELECT \(Self.batchColumns) FROM settlement.batches b WHERE b.batch_id = $1::uuid FOR UPDATE", [batchID])
+                "SELECT \(Self.batchColumns) FROM settlement.batches b WHERE \(Self.byID) FOR UPDATE", [batchID])
             guard let row = rows.first else { return nil }
             var batch = try Self.batch(from: row)
             switch try batch.state.payment(reference: reference, existingReference: batch.externalReference) {

@@ -60,10 +60,14 @@ extension SettlementStore {
                       AND NOT (o.start_at_us = $1 AND o.end_at_us = $2))
                 """
             try connection.execute("""
-                INSERT INTO settlement.batches (tenant_id, batch_id, provider_id, currency, period_start_us, period_end_us, state, created_at_us)
-                SELECT e.tenant_id, gen_random_uuid(), e.provider_id, e.currency, $1, $2, 'open', $3
-                FROM (SELECT DISTINCT e.tenant_id, e.provider_id, e.currency FROM settlement.entries e WHERE \(candidate)) e
-                ON CONFLICT (tenant_id, provider_id, currency, period_start_us) DO NOTHING
+                WITH created AS (
+                    INSERT INTO settlement.batches
+                        (tenant_id, batch_id, provider_id, currency, period_start_us, period_end_us, state, created_at_us)
+                    SELECT e.tenant_id, gen_random_uuid(), e.provider_id, e.currency, $1, $2, 'open', $3
+                    FROM (SELECT DISTINCT e.tenant_id, e.provider_id, e.currency FROM settlement.entries e WHERE \(candidate)) e
+                    ON CONFLICT (tenant_id, provider_id, currency, period_start_us) DO NOTHING
+                    RETURNING tenant_id, batch_id)
+                INSERT INTO settlement.batch_directory (batch_id, tenant_id) SELECT batch_id, tenant_id FROM created
                 """, [start, end, nowUs])
             let assigned = try connection.query("""
                 UPDATE settlement.entries e SET batch_id = b.batch_id, adjustment = e.occurred_at_us < $1

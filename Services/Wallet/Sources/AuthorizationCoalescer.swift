@@ -8,9 +8,9 @@ import Synchronization
 /// in PostgreSQL; concurrent authorizations of different agents each pay a
 /// round trip and a commit. Instead, requests wait in an in-process queue and
 /// run in batches, each one transaction (`Ledger.authorize(_:)`): a batch takes
-/// every waiting request (up to `maximumBatch`) whose agent is not already in
-/// a running batch, locks each agent's row once and decides that agent's
-/// requests individually and in arrival order. At most `maximumInFlight`
+/// every waiting request of one tenant (up to `maximumBatch`) whose agent is
+/// not already in a running batch, locks each agent's row once and decides
+/// that agent's requests individually and in arrival order. At most `maximumInFlight`
 /// batches run at once; when one commits, the next takes what has queued.
 ///
 /// Every request is answered only after the transaction holding its decision
@@ -27,9 +27,11 @@ package final class AuthorizationCoalescer: Sendable {
     /// Most batches (transactions) running at once.
     package let maximumInFlight: Int
 
-    private struct AgentKey: Hashable {
+    private struct AgentKey: CoalescingKey {
         var tenant: UUID
         var agent: UUID
+        /// A batch is one transaction, and a transaction never spans tenants.
+        var partition: UUID { tenant }
     }
 
     private struct Waiter {

@@ -1,14 +1,22 @@
+/// A key of `CoalescingQueue`: the batches it hands out never mix partitions.
+protocol CoalescingKey: Hashable {
+    associatedtype Partition: Hashable
+    /// The partition this key belongs to (for authorizations: the tenant).
+    var partition: Partition { get }
+}
+
 /// The queueing rule of group commit, as a pure value.
 ///
 /// At most `maximumInFlight` batches run at once and a key is in at most one
-/// running batch. A batch takes the oldest waiting elements whose keys are not
-/// in a running batch, up to `maximumBatch` elements, grouped by key (keys in
-/// order of their first element, each key's elements in arrival order). An
-/// element whose key is busy waits, so a key's elements are decided in
-/// arrival order, one batch after another.
+/// running batch. A batch takes the oldest waiting element whose key is not in
+/// a running batch, then the other waiting elements of idle keys in the same
+/// partition, up to `maximumBatch` elements, grouped by key (keys in order of
+/// their first element, each key's elements in arrival order). An element
+/// whose key is busy waits, so a key's elements are decided in arrival order,
+/// one batch after another.
 ///
 /// `AuthorizationCoalescer` keeps one behind a lock and does what it answers.
-struct CoalescingQueue<Key: Hashable, Element> {
+struct CoalescingQueue<Key: CoalescingKey, Element> {
     /// The elements of one key in a batch.
     struct Group {
         let key: Key
@@ -63,14 +71,16 @@ struct CoalescingQueue<Key: Hashable, Element> {
         return started
     }
 
-    /// The oldest waiting elements of idle keys, up to `maximumBatch`, grouped by key.
+    /// The oldest waiting elements of idle keys in the partition of the oldest
+    /// one, up to `maximumBatch`, grouped by key.
     private mutating func takeBatch() -> [Group]? {
+        guard let partition = waiting.first(where: { !busy.contains($0.key) })?.key.partition else { return nil }
         var groups: [Group] = []
         var position: [Key: Int] = [:]
         var taken = 0
         var rest: [(key: Key, element: Element)] = []
         for item in waiting {
-            guard taken < maximumBatch, !busy.contains(item.key) else {
+            guard taken < maximumBatch, !busy.contains(item.key), item.key.partition == partition else {
                 rest.append(item)
                 continue
             }

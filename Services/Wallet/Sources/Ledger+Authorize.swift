@@ -15,20 +15,27 @@ extension Ledger {
         try await authorize([AgentAuthorizations(tenant: tenant, agent: agent, commands: commands)]).first ?? []
     }
 
-    /// Decides the authorizations of several agents in one transaction (one
-    /// round trip, one commit), each agent's batch exactly as
+    /// Decides the authorizations of several agents of one tenant in one
+    /// transaction (one round trip, one commit), each agent's batch exactly as
     /// `authorize(tenant:agent:_:)` decides it. Account rows are locked in
-    /// (tenant, agent) order whatever the order of `groups`, so concurrent
-    /// calls cannot deadlock on them. Returns one array of results per group,
-    /// in the order of `groups`. Throws only when the whole transaction failed
-    /// (then no group's effects were committed).
+    /// agent order whatever the order of `groups`, so concurrent calls cannot
+    /// deadlock on them. Returns one array of results per group, in the order
+    /// of `groups`. Throws only when the whole transaction failed (then no
+    /// group's effects were committed), or at once when `groups` name more
+    /// than one tenant (a transaction never spans tenants).
     package func authorize(
         _ groups: [AgentAuthorizations]
     ) async throws(WalletError) -> [[Result<AuthorizationReceipt, WalletError>]] {
-        guard groups.contains(where: { !$0.commands.isEmpty }) else { return groups.map { _ in [] } }
+        guard groups.contains(where: { !$0.commands.isEmpty }), let tenant = groups.first?.tenant else {
+            return groups.map { _ in [] }
+        }
+        guard groups.allSatisfy({ $0.tenant == tenant }) else {
+            throw WalletError(.internal, reason: "internal", "one authorization transaction names several tenants")
+        }
         let document = try Ledger.groupsDocument(groups)
         let rows = try await run { connection in
-            let rows = try connection.query("SELECT group_index, outcome FROM wallet.authorize_agents($1::jsonb)", [document])
+            let rows = try connection.query(
+                "SELECT group_index, outcome FROM wallet.authorize_agents($1::uuid, $2::jsonb)", [tenant, document])
             return try rows.map { row throws(PostgresError) in (try row.decode(Int32.self, at: 0), try row.decode(String.self, at: 1)) }
         }
         var texts: [[String]] = groups.map { _ in [] }
@@ -106,7 +113,6 @@ extension Ledger {
     }
 
     private struct Group: Encodable {
-        var tenant: String
         var agent: String
         var requests: [BatchItem]
     }
@@ -114,7 +120,7 @@ extension Ledger {
     static func groupsDocument(_ groups: [AgentAuthorizations]) throws(WalletError) -> String {
         let document = groups.map { group in
             Group(
-                tenant: group.tenant.uuidString.lowercased(), agent: group.agent.uuidString.lowercased(),
+                agent: group.agent.uuidString.lowercased(),
                 requests: group.commands.map { command in
                     BatchItem(
                         principal: command.scope.principal, key: command.scope.key, method: command.kind.rawValue,
