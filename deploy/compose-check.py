@@ -95,6 +95,10 @@ class Project:
     env_example: dict[str, str]
     init_script: str
     help_config: dict[str, dict[str, bool] | None]
+    # Each executable's documented defaults (variable -> value), from `--help-config`.
+    help_defaults: dict[str, dict[str, str]]
+    # `deploy/dev`'s table of services: name -> port.
+    dev_ports: dict[str, int]
 
 
 def interpolate(text: str, env: dict[str, str], referenced: set[str]) -> str:
@@ -132,6 +136,16 @@ def parse_env_file(text: str) -> dict[str, str]:
             key, value = line.split("=", 1)
             values[key.strip()] = value.strip()
     return values
+
+
+def parse_help_defaults(output: str) -> dict[str, str]:
+    """Variable name -> its default, from `--help-config` output (required variables have none)."""
+    defaults = {}
+    for line in output.splitlines():
+        parts = line.split()
+        if len(parts) > 1 and parts[0].startswith("PURSER_") and parts[1] != "(required)":
+            defaults[parts[0]] = parts[1]
+    return defaults
 
 
 def parse_help_config(output: str) -> dict[str, bool]:
@@ -405,6 +419,15 @@ def check_purser_service(name: str, service: dict, services: dict, service_liste
             if required:
                 report.expect(environment.get(key, "") != "", f"{where}: {key} is required but not set")
     report.expect(bool(service_listen[name]), f"{where}: sets no {prefix}LISTEN")
+    # Ports and endpoints are the executables' defaults (ServiceName, Shared/PurserRPC/ServiceName.swift).
+    defaults = project.help_defaults.get(executable, {})
+    for key, value in environment.items():
+        if not (key.endswith("_LISTEN") or key.endswith("_ENDPOINT")) or key not in defaults:
+            continue
+        ours, theirs = endpoint_port(value), endpoint_port(defaults[key])
+        if ours and theirs:
+            report.expect(ours[1] == theirs[1],
+                          f"{where}: {key}={value} is not on port {theirs[1]}, {executable}'s default ({defaults[key]})")
     depends = depends_on_of(service)
     for key, value in environment.items():
         targets = []
@@ -449,6 +472,12 @@ def check_project(compose_text: str, project: Project, report: Report) -> dict |
         report.expect(name in project.env_example, f"docker-compose.yml interpolates ${{{name}}}, not documented in deploy/.env.example")
     for name in sorted(SECRETS):
         report.expect(project.env_example.get(name, None) == "", f"deploy/.env.example: secret {name} must be listed and empty")
+    report.expect(bool(project.dev_ports), "deploy/dev: no services=( \"name port\" ... ) table")
+    for name, port in sorted(project.dev_ports.items()):
+        listen = project.help_defaults.get(f"purser-{name}", {}).get(f"PURSER_{name.upper()}_LISTEN", "")
+        parsed = endpoint_port(listen)
+        report.expect(parsed is not None and parsed[1] == port,
+                      f"deploy/dev: {name} on port {port}, but purser-{name} listens on {listen or 'nothing'} by default")
 
     report.expect(bool(project.dockerfile_products), "deploy/Dockerfile: no ARG PRODUCTS=\"…\" list")
     for product in project.dev_up_products:
@@ -486,6 +515,8 @@ MUTATIONS = [
     ("service_completed_successfully on a long-running service",
      lambda c: c["services"]["wallet"]["depends_on"].__setitem__("identity", {"condition": "service_completed_successfully"})),
     ("a depends_on cycle", lambda c: c["services"]["identity"]["depends_on"].__setitem__("wallet", {"condition": "service_healthy"})),
+    ("a service listening on a port other than its default",
+     lambda c: c["services"]["settlement"]["environment"].__setitem__("PURSER_SETTLEMENT_LISTEN", "0.0.0.0:7199")),
     ("an endpoint on the wrong port",
      lambda c: c["services"]["wallet"]["environment"].__setitem__("PURSER_WALLET_IDENTITY_ENDPOINT", "identity:7102")),
     ("a build target that is no stage", lambda c: c["services"]["wallet"]["build"].__setitem__("target", "release")),
@@ -567,10 +598,13 @@ def load_project(root: Path, bin_dir: Path) -> Project:
     executables = set(re.findall(r'\.executableTarget\(\s*name:\s*"([^"]+)"', package))
     dev = (root / "deploy/dev").read_text()
     block = re.search(r"^services=\(\n(.*?)^\)", dev, re.M | re.S)
-    dev_up = [f"purser-{line.split()[0]}" for line in re.findall(r'^\s*"([^"]+)"', block.group(1), re.M)] if block else []
+    dev_entries = [line.split() for line in re.findall(r'^\s*"([^"]+)"', block.group(1), re.M)] if block else []
+    dev_up = [f"purser-{entry[0]}" for entry in dev_entries]
+    dev_ports = {entry[0]: int(entry[1]) for entry in dev_entries if len(entry) == 2 and entry[1].isdigit()}
     init_dir = root / "deploy/postgres-init"
     init_script = "".join(path.read_text() for path in sorted(init_dir.glob("*.sh"))) if init_dir.is_dir() else ""
     help_config: dict[str, dict[str, bool] | None] = {}
+    help_defaults: dict[str, dict[str, str]] = {}
     for product in (products.group(1).split() if products else []):
         binary = bin_dir / product
         if not binary.is_file():
@@ -579,11 +613,12 @@ def load_project(root: Path, bin_dir: Path) -> Project:
         result = subprocess.run([str(binary), "--help-config"], capture_output=True, text=True, timeout=60,
                                 env={key: value for key, value in os.environ.items() if not key.startswith("PURSER_")})
         help_config[product] = parse_help_config(result.stdout) if result.returncode == 0 else None
+        help_defaults[product] = parse_help_defaults(result.stdout) if result.returncode == 0 else {}
     return Project(
         root=root, bin_dir=bin_dir, dockerfile=dockerfile, dockerfile_products=products.group(1).split() if products else [],
         dockerfile_stages=stages, package_executables=executables, dev_up_products=dev_up,
         env_example=parse_env_file((root / "deploy/.env.example").read_text()), init_script=init_script,
-        help_config=help_config)
+        help_config=help_config, help_defaults=help_defaults, dev_ports=dev_ports)
 
 
 def main() -> int:

@@ -30,11 +30,6 @@ public struct ServiceSettings: Sendable {
     /// Client-certificate names accepted as service principals.
     public var servicePeers: Set<String>
 
-    /// The default port of each service (ARCHITECTURE.md §3 and the README).
-    public static let defaultPorts: [String: Int] = [
-        "identity": 7101, "wallet": 7102, "policy": 7103, "settlement": 7104, "email": 7105,
-    ]
-
     /// Memberwise, for tests and embedders.
     public init(
         name: String, listen: Endpoint, tlsCertificatePath: String, tlsPrivateKeyPath: String, tlsCAPath: String,
@@ -61,19 +56,19 @@ public struct ServiceSettings: Sendable {
     }
 
     /// The five services' certificate names.
-    public static let defaultServicePeers: Set<String> = ["identity", "wallet", "policy", "settlement", "email"]
+    public static let defaultServicePeers: Set<String> = Set(ServiceName.allCases.map(\.rawValue))
 
     /// Reads the common variables of service `name` from `configuration`
     /// (whose service must be `name`). Errors name the variable.
     public init(name: String, configuration: Configuration) throws {
         let name = name.lowercased()
-        let port = ServiceSettings.defaultPorts[name] ?? 7100
+        let port = ServiceName(rawValue: name)?.defaultPort ?? 7100
         let listen = try configuration.endpoint(
             "LISTEN", default: "0.0.0.0:\(port)", ports: Endpoint.listenPorts, doc: "host:port to serve RPC on")
         var identityEndpoint: Endpoint?
         if name != "identity" {
             identityEndpoint = try configuration.endpoint(
-                "IDENTITY_ENDPOINT", default: "127.0.0.1:7101", doc: "host:port of Identity (signing keys, revocations)")
+                "IDENTITY_ENDPOINT", default: ServiceName.identity.defaultEndpoint.description, doc: "host:port of Identity (signing keys, revocations)")
         }
         let levelText = try configuration.string("LOG_LEVEL", default: "info", doc: "trace, debug, info, notice, warning, error or critical")
         guard let level = Logger.Level(name: levelText) else {

@@ -36,7 +36,7 @@ package struct SettlementSettings: Sendable {
     /// Reads the settings from `configuration` (service `settlement`); errors name the variable.
     package init(configuration: Configuration) throws {
         let wallet = try configuration.endpoint(
-            "WALLET_ENDPOINT", default: "127.0.0.1:7102", doc: "host:port of the Wallet (capture feed)")
+            "WALLET_ENDPOINT", default: ServiceName.wallet.defaultEndpoint.description, doc: "host:port of the Wallet (capture feed)")
         let interval = try configuration.duration("INTERVAL", default: "1h", doc: "how often scheduled settlement runs")
         guard interval > .zero else {
             throw SettingError(variable: configuration.variable("INTERVAL"), value: "\(interval)", expected: "a positive duration")

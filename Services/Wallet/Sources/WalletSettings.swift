@@ -35,7 +35,7 @@ package struct WalletSettings: Sendable {
         defaultHoldTTL: Duration = .seconds(300), maximumHoldTTL: Duration = .seconds(3_600),
         maximumAmountMicros: Int64 = 1_000_000_000_000, authorizationBatch: Int = 128,
         sweepInterval: Duration = .seconds(1), idempotencyRetention: Duration = .seconds(86_400),
-        directoryTTL: Duration = .seconds(60), policyEndpoint: Endpoint = Endpoint(host: "127.0.0.1", port: 7103),
+        directoryTTL: Duration = .seconds(60), policyEndpoint: Endpoint = ServiceName.policy.defaultEndpoint,
         policyCacheTTL: Duration = .seconds(1),
         tenantDailyMaximumMicros: Int64 = Ledger.defaultTenantDailyMaximumMicros
     ) {
@@ -69,7 +69,7 @@ package struct WalletSettings: Sendable {
                 variable: configuration.variable("IDEMPOTENCY_RETENTION"), value: "\(retention)", expected: "at least 24h")
         }
         let policyText = try configuration.string(
-            "POLICY_ENDPOINT", default: "127.0.0.1:7103", doc: "host:port of Policy (spending policies)")
+            "POLICY_ENDPOINT", default: ServiceName.policy.defaultEndpoint.description, doc: "host:port of Policy (spending policies)")
         guard let policyEndpoint = Endpoint(parsing: policyText) else {
             throw SettingError(variable: configuration.variable("POLICY_ENDPOINT"), value: policyText, expected: "host:port")
         }

@@ -2,6 +2,7 @@ import Foundation
 import PurserAPI
 import PurserClient
 import PurserKit
+import PurserRPC
 
 extension CLI {
     /// `purser admin …`: operator commands.

@@ -1,6 +1,7 @@
 import Foundation
 import PurserClient
 import PurserKit
+import PurserRPC
 
 /// The `purser` command: parses the command line, resolves the settings,
 /// runs the command and maps the outcome to an exit status — 0 success,

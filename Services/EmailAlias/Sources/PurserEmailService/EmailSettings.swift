@@ -41,7 +41,7 @@ package struct EmailSettings: Sendable {
 
     /// Memberwise, for tests and embedders.
     package init(
-        smtpListen: Endpoint = Endpoint(host: "0.0.0.0", port: 2525), smtpHostname: String = "localhost",
+        smtpListen: Endpoint = Endpoint(host: "0.0.0.0", port: ServiceName.defaultSMTPPort), smtpHostname: String = "localhost",
         defaultDomain: String = "agents.purser.local", maxMessageSize: Int = 10 * 1024 * 1024, maxRecipients: Int = 100,
         commandTimeout: Duration = .seconds(300), dataTimeout: Duration = .seconds(180), maxConnections: Int = 1000,
         maxConnectionsPerAddress: Int = 20, maxSessionDuration: Duration = .seconds(1_800), maxJunkCommands: Int = 100,
@@ -69,7 +69,7 @@ package struct EmailSettings: Sendable {
     /// Reads the settings from `configuration` (service `email`); errors name the variable.
     package init(configuration: Configuration) throws {
         let listen = try configuration.endpoint(
-            "SMTP_LISTEN", default: "0.0.0.0:2525", ports: Endpoint.listenPorts,
+            "SMTP_LISTEN", default: "0.0.0.0:\(ServiceName.defaultSMTPPort)", ports: Endpoint.listenPorts,
             doc: "host:port the SMTP listener accepts inbound mail on")
         let domain = try configuration.string(
             "DEFAULT_DOMAIN", default: "agents.purser.local",

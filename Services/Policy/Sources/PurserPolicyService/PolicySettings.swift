@@ -11,7 +11,7 @@ package struct PolicySettings: Sendable {
 
     /// Memberwise, for tests and embedders.
     package init(
-        directoryCacheTTL: Duration = .seconds(30), walletEndpoint: Endpoint = Endpoint(host: "127.0.0.1", port: 7102)
+        directoryCacheTTL: Duration = .seconds(30), walletEndpoint: Endpoint = ServiceName.wallet.defaultEndpoint
     ) {
         self.directoryCacheTTL = directoryCacheTTL
         self.walletEndpoint = walletEndpoint
@@ -20,7 +20,7 @@ package struct PolicySettings: Sendable {
     /// Reads `PURSER_POLICY_DIRECTORY_CACHE_TTL` and `PURSER_POLICY_WALLET_ENDPOINT`. Errors name the variable.
     package init(configuration: Configuration) throws {
         let walletEndpoint = try configuration.endpoint(
-            "WALLET_ENDPOINT", default: "127.0.0.1:7102", doc: "host:port of the Wallet (spend counters for Simulate)")
+            "WALLET_ENDPOINT", default: ServiceName.wallet.defaultEndpoint.description, doc: "host:port of the Wallet (spend counters for Simulate)")
         self.init(
             directoryCacheTTL: try configuration.duration(
                 "DIRECTORY_CACHE_TTL", default: "30s",
