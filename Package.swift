@@ -20,6 +20,7 @@ let package = Package(
         // Shared libraries
         .target(name: "PurserKit", path: "Shared/PurserKit"),
         .target(name: "PurserWire", path: "Shared/PurserWire"),
+        .target(name: "PurserJSON", path: "Shared/PurserJSON"),
         .target(name: "PurserPostgres", dependencies: ["CLibPQ", "PurserKit"], path: "Shared/PurserPostgres"),
         .target(
             name: "PurserRPC", dependencies: ["COpenSSL", "CLinux", "PurserKit", "PurserWire"],
@@ -64,6 +65,10 @@ let package = Package(
         .executableTarget(
             name: "purser-identity", dependencies: ["PurserIdentity", "PurserService", "PurserKit", "PurserRPC"],
             path: "Services/Identity/Main"),
+
+        .target(
+            name: "PurserGateway", dependencies: ["PurserJSON", "PurserWire", "PurserKit"],
+            path: "Services/Gateway/Sources"),
 
         // Service libraries
         .target(name: "PurserPolicy", dependencies: ["PurserKit"], path: "Shared/PurserPolicy"),
@@ -116,6 +121,10 @@ let package = Package(
         .testTarget(name: "PurserKitTests", dependencies: ["PurserKit"]),
         .testTarget(name: "PurserBenchTests", dependencies: ["PurserBench"]),
         .testTarget(name: "PurserWireTests", dependencies: ["PurserWire", "PurserTestSupport"]),
+        .testTarget(name: "PurserJSONTests", dependencies: ["PurserJSON"]),
+        .testTarget(
+            name: "PurserGatewayTests",
+            dependencies: ["PurserGateway", "PurserJSON", "PurserWire", "PurserAPI", "PurserKit", "PurserTestSupport"]),
         .testTarget(
             name: "PurserPostgresTests", dependencies: ["PurserPostgres", "PurserTestSupport"]),
         .testTarget(
