@@ -67,7 +67,7 @@ let package = Package(
             path: "Services/Identity/Main"),
 
         .target(
-            name: "PurserGateway", dependencies: ["PurserJSON", "PurserWire", "PurserKit"],
+            name: "PurserGateway", dependencies: ["PurserJSON", "PurserWire", "PurserKit", "PurserRPC"],
             path: "Services/Gateway/Sources"),
 
         // Service libraries
