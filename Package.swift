@@ -124,7 +124,10 @@ let package = Package(
         .testTarget(name: "PurserJSONTests", dependencies: ["PurserJSON"]),
         .testTarget(
             name: "PurserGatewayTests",
-            dependencies: ["PurserGateway", "PurserJSON", "PurserWire", "PurserAPI", "PurserKit", "PurserTestSupport"]),
+            dependencies: [
+                "PurserGateway", "PurserJSON", "PurserWire", "PurserAPI", "PurserKit", "PurserRPC", "PurserTestSupport",
+                "PurserServiceHarness",
+            ]),
         .testTarget(
             name: "PurserPostgresTests", dependencies: ["PurserPostgres", "PurserTestSupport"]),
         .testTarget(
