@@ -1,0 +1,81 @@
+import PurserKit
+import PurserRPC
+
+/// The settings of `purser-gateway`, read from `PURSER_GATEWAY_*`.
+package struct GatewaySettings: Sendable {
+    /// The port the gateway serves HTTPS on unless configured otherwise.
+    package static let defaultPort = 8443
+
+    package var listen: Endpoint
+    /// PEM certificate and key the gateway presents; empty only with `plaintext`.
+    package var tlsCertificatePath: String
+    package var tlsPrivateKeyPath: String
+    /// The deployment CA: verifies the services the gateway calls.
+    package var tlsCAPath: String
+    /// Serve plain HTTP (development only; refused unless `listen` is loopback).
+    package var plaintext: Bool
+    /// Accept TLS 1.2 clients as well as 1.3.
+    package var allowTLS12: Bool
+    /// Each service's `purser/1` endpoint.
+    package var endpoints: [String: Endpoint]
+    /// Largest JSON body accepted.
+    package var maximumBodySize: Int
+    /// Deadline of each call to a service.
+    package var callTimeout: Duration
+    package var headerReadTimeout: Duration
+    package var idleTimeout: Duration
+    /// Open connections one client address may hold.
+    package var maximumConnectionsPerAddress: Int
+    package var logLevel: Logger.Level
+
+    /// Reads every setting from `configuration`; errors name the variable.
+    package init(configuration: Configuration) throws {
+        listen = try configuration.endpoint(
+            "LISTEN", default: "0.0.0.0:\(Self.defaultPort)", ports: Endpoint.listenPorts, doc: "host:port to serve HTTPS on")
+        plaintext = try configuration.bool(
+            "PLAINTEXT", default: false, doc: "serve plain HTTP (development only: refused unless LISTEN is a loopback address)")
+        tlsCertificatePath = try configuration.string("TLS_CERT", default: "", doc: "PEM certificate the gateway presents")
+        tlsPrivateKeyPath = try configuration.string("TLS_KEY", default: "", doc: "PEM private key of TLS_CERT")
+        tlsCAPath = try configuration.path("TLS_CA", doc: "PEM deployment CA: verifies the services the gateway calls")
+        allowTLS12 = try configuration.bool("ALLOW_TLS12", default: false, doc: "accept TLS 1.2 clients as well as TLS 1.3")
+        var endpoints: [String: Endpoint] = [:]
+        for service in ServiceName.allCases {
+            endpoints[service.rawValue] = try configuration.endpoint(
+                "\(service.rawValue.uppercased())_ENDPOINT", default: service.defaultEndpoint.description,
+                doc: "host:port of \(service.rawValue)")
+        }
+        self.endpoints = endpoints
+        maximumBodySize = try configuration.int(
+            "MAX_BODY_BYTES", default: 65_536, in: 1_024...16_777_216, doc: "largest JSON request body accepted")
+        callTimeout = try configuration.duration("CALL_TIMEOUT", default: "30s", doc: "deadline of each call to a service")
+        headerReadTimeout = try configuration.duration(
+            "HEADER_TIMEOUT", default: "10s", doc: "time a client has to send a request's head")
+        idleTimeout = try configuration.duration("IDLE_TIMEOUT", default: "60s", doc: "an idle keep-alive connection is closed after this")
+        maximumConnectionsPerAddress = try configuration.int(
+            "MAX_CONNECTIONS_PER_ADDRESS", default: 1_000, in: 1...100_000, doc: "open connections one client address may hold")
+        let levelText = try configuration.string(
+            "LOG_LEVEL", default: "info", doc: "trace, debug, info, notice, warning, error or critical")
+        guard let level = Logger.Level(name: levelText) else {
+            throw ConfigurationError.invalid(
+                variable: configuration.variable("LOG_LEVEL"), value: levelText,
+                expected: "one of trace, debug, info, notice, warning, error, critical")
+        }
+        logLevel = level
+        if plaintext {
+            guard Self.isLoopback(listen.host) else {
+                throw ConfigurationError.invalid(
+                    variable: configuration.variable("PLAINTEXT"), value: "true",
+                    expected: "false unless LISTEN is a loopback address (\(listen) is not)")
+            }
+        } else if tlsCertificatePath.isEmpty || tlsPrivateKeyPath.isEmpty {
+            throw ConfigurationError.invalid(
+                variable: configuration.variable(tlsCertificatePath.isEmpty ? "TLS_CERT" : "TLS_KEY"), value: "",
+                expected: "a PEM file (the gateway serves HTTPS unless PLAINTEXT is set on a loopback LISTEN)")
+        }
+    }
+
+    /// Whether `host` is a loopback address (127.0.0.0/8, ::1, localhost).
+    package static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+}
