@@ -57,7 +57,7 @@ extension Ledger {
             let charges = try row.decode(Int64.self, at: 1)
             let maximum = try row.decode(Int64.self, at: 2)
             let singleUse = try row.decode(Bool.self, at: 3)
-            let rows = try connection.query("SELECT outcome FROM wallet.authorize_agents($1::jsonb)", [document])
+            let rows = try connection.query("SELECT outcome FROM wallet.authorize_agents($1::uuid, $2::jsonb)", [tenant, document])
             guard let outcome = rows.first else { throw PostgresError(.decoding, "the ledger answered no outcome") }
             let text = try outcome.decode(String.self, at: 0)
             let decided = try LedgerOutcome.decode(text)
