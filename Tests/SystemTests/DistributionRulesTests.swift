@@ -67,7 +67,7 @@ import Testing
                       "email.aliases"] {
             #expect(catalog.tables[table]?.tenantColumn == .notNull, "\(table) was not read as a tenant table")
         }
-        #expect(catalog.functions.contains { $0.name == "wallet.authorize_batch" && $0.argumentNames.first == "p_tenant" })
+        #expect(catalog.functions.contains { $0.name == "wallet.authorize_agents" && $0.argumentNames.first == "p_tenant" })
         #expect(catalog.uniqueIndexes.contains { $0.table == "wallet.accounts" && $0.columns == ["tenant_id", "account_id"] })
         #expect(catalog.foreignKeys.contains { $0.from == "email.aliases" && $0.to == "email.agents" })
 

@@ -32,27 +32,32 @@ extension Ledger {
         guard groups.allSatisfy({ $0.tenant == tenant }) else {
             throw WalletError(.internal, reason: "internal", "one authorization transaction names several tenants")
         }
-        let document = try Ledger.groupsDocument(groups)
+        let parameters = AuthorizationParameters(tenant: tenant, groups: groups)
         let rows = try await run { connection in
-            let rows = try connection.query(
-                "SELECT group_index, outcome FROM wallet.authorize_agents($1::uuid, $2::jsonb)", [tenant, document])
+            let rows = try connection.query(AuthorizationParameters.statement, parameters.values)
             return try rows.map { row throws(PostgresError) in (try row.decode(Int32.self, at: 0), try row.decode(String.self, at: 1)) }
         }
-        var texts: [[String]] = groups.map { _ in [] }
+        var texts: [String?] = Array(repeating: nil, count: parameters.count)
         for (index, text) in rows {
-            guard texts.indices.contains(Int(index)) else {
-                throw WalletError(.internal, reason: "internal", "the ledger answered for an unknown group \(index)")
+            guard texts.indices.contains(Int(index)), texts[Int(index)] == nil else {
+                throw WalletError(.internal, reason: "internal", "the ledger answered for an unknown request \(index)")
             }
-            texts[Int(index)].append(text)
+            texts[Int(index)] = text
         }
-        return try zip(groups, texts).map { group, texts throws(WalletError) in
-            guard texts.count == group.commands.count else {
-                throw WalletError(
-                    .internal, reason: "internal",
-                    "the ledger answered \(texts.count) outcomes for \(group.commands.count) requests")
+        var results: [[Result<AuthorizationReceipt, WalletError>]] = []
+        var next = 0
+        for group in groups {
+            var outcomes: [Result<AuthorizationReceipt, WalletError>] = []
+            for _ in group.commands {
+                guard let text = texts[next] else {
+                    throw WalletError(.internal, reason: "internal", "the ledger answered no outcome for request \(next)")
+                }
+                outcomes.append(Ledger.authorizationResult(text))
+                next += 1
             }
-            return texts.map(Ledger.authorizationResult)
+            results.append(outcomes)
         }
+        return results
     }
 
     static func authorizationResult(_ text: String) -> Result<AuthorizationReceipt, WalletError> {
@@ -75,65 +80,5 @@ extension Ledger {
             throw WalletError(.internal, reason: "internal", "the ledger answered no outcome")
         }
         return try result.get()
-    }
-
-    private struct BatchItem: Encodable {
-        var principal: String
-        var key: String
-        var method: String
-        var provider: String
-        var category: String
-        var task: String
-        var description: String
-        var amount: Int64
-        var ttlUs: Int64
-        var limits: [SpendLimit]
-        var denial: PolicyRefusal?
-        var policyEpoch: Int64?
-        var unavailable: UnstoredFailure?
-
-        enum CodingKeys: String, CodingKey {
-            case principal, key, method, provider, category, task, description, amount, limits, denial, unavailable
-            case ttlUs = "ttl_us", policyEpoch = "policy_epoch"
-        }
-    }
-
-    /// A failure the ledger answers for a request that is not a replay, without storing it.
-    private struct UnstoredFailure: Encodable {
-        var ok = false
-        var status: String
-        var reason: String
-        var message: String
-
-        init(_ error: WalletError) {
-            status = error.code.rawValue
-            reason = error.reason
-            message = error.message
-        }
-    }
-
-    private struct Group: Encodable {
-        var agent: String
-        var requests: [BatchItem]
-    }
-
-    static func groupsDocument(_ groups: [AgentAuthorizations]) throws(WalletError) -> String {
-        let document = groups.map { group in
-            Group(
-                agent: group.agent.uuidString.lowercased(),
-                requests: group.commands.map { command in
-                    BatchItem(
-                        principal: command.scope.principal, key: command.scope.key, method: command.kind.rawValue,
-                        provider: command.providerID.uuidString.lowercased(), category: command.category, task: command.taskID,
-                        description: command.description, amount: command.amountMicros, ttlUs: command.holdTTLMicros,
-                        limits: command.limits, denial: command.refusal, policyEpoch: command.policyEpoch,
-                        unavailable: command.policyFailure.map(UnstoredFailure.init))
-                })
-        }
-        do {
-            return String(decoding: try JSONEncoder().encode(document), as: UTF8.self)
-        } catch {
-            throw WalletError(.internal, reason: "internal", "unencodable authorization batch")
-        }
     }
 }

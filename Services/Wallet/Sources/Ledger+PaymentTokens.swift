@@ -36,7 +36,8 @@ extension Ledger {
     package func charge(
         tenant: UUID, agent: UUID, provider: UUID, _ command: AuthorizationCommand, under token: PaymentTokenUse
     ) async throws(WalletError) -> AuthorizationReceipt {
-        let document = try Ledger.groupsDocument([AgentAuthorizations(tenant: tenant, agent: agent, commands: [command])])
+        let parameters = AuthorizationParameters(
+            tenant: tenant, groups: [AgentAuthorizations(tenant: tenant, agent: agent, commands: [command])])
         let amount = command.amountMicros
         let text = try await transaction { connection throws -> String in
             _ = try connection.query(
@@ -57,9 +58,9 @@ extension Ledger {
             let charges = try row.decode(Int64.self, at: 1)
             let maximum = try row.decode(Int64.self, at: 2)
             let singleUse = try row.decode(Bool.self, at: 3)
-            let rows = try connection.query("SELECT outcome FROM wallet.authorize_agents($1::uuid, $2::jsonb)", [tenant, document])
+            let rows = try connection.query(AuthorizationParameters.statement, parameters.values)
             guard let outcome = rows.first else { throw PostgresError(.decoding, "the ledger answered no outcome") }
-            let text = try outcome.decode(String.self, at: 0)
+            let text = try outcome.decode(String.self, at: 1)
             let decided = try LedgerOutcome.decode(text)
             guard decided.ok, let hold = decided.holdId else { return text }
             let counted = try connection.query(

@@ -19,7 +19,7 @@ package struct IdempotencyScope: Sendable, Hashable {
 /// `wallet.spend_counters(tenant_id, agent_id, scope_key, window_key)` kept
 /// under the agent's account row lock. `windowKey` names the fixed window
 /// (e.g. `2026-11-21` for a daily limit), so a new window starts a new counter.
-package struct SpendLimit: Sendable, Hashable, Encodable {
+package struct SpendLimit: Sendable, Hashable {
     /// The rule the limit comes from (reported as `rule` when it denies).
     package var scopeKey: String
     package var windowKey: String
@@ -35,17 +35,14 @@ package struct SpendLimit: Sendable, Hashable, Encodable {
         self.capMicros = capMicros
         self.capCount = capCount
     }
-
-    enum CodingKeys: String, CodingKey {
-        case scopeKey = "scope", windowKey = "window", capMicros = "cap", capCount = "cap_count"
-    }
 }
 
 /// A refusal the spending policy decided before the ledger (a blocked
 /// provider or category, a per-call maximum, a cap below the amount): the
-/// ledger answers it as the request's outcome and stores it under the
-/// idempotency key, so a retry answers the same refusal.
-package struct PolicyRefusal: Sendable, Hashable, Encodable {
+/// ledger answers it as the request's outcome (`wallet.authorize_agents`
+/// builds its denial document) and stores it under the idempotency key, so a
+/// retry answers the same refusal.
+package struct PolicyRefusal: Sendable, Hashable {
     /// `limit_exceeded`, `per_call_max_exceeded`, `category_blocked` or `provider_blocked`.
     package var reason: String
     /// The rule that refuses.
@@ -61,23 +58,6 @@ package struct PolicyRefusal: Sendable, Hashable, Encodable {
         self.rule = rule
         self.headroomMicros = headroomMicros
         self.remainingCount = remainingCount
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case ok, status, reason, message, rule
-        case headroomMicros = "headroom_micros", remainingCount = "remaining_count"
-    }
-
-    /// The ledger's denial document: `ok: false`, status, reason, message and details.
-    package func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(false, forKey: .ok)
-        try container.encode(WalletError.Code.failedPrecondition.rawValue, forKey: .status)
-        try container.encode(reason, forKey: .reason)
-        try container.encode("the spending policy refuses this spend: \(rule)", forKey: .message)
-        try container.encode(rule, forKey: .rule)
-        try container.encodeIfPresent(headroomMicros, forKey: .headroomMicros)
-        try container.encodeIfPresent(remainingCount, forKey: .remainingCount)
     }
 }
 

@@ -25,7 +25,7 @@ package enum WalletMigrations {
 
     /// Every ledger function, in dependency order.
     static var ledgerFunctions: String {
-        [helpers, funding, authorize, authorizeAgents, holds, maintenance, audit, totals, dailyBound]
+        [helpers, funding, authorize, holds, maintenance, audit, totals, dailyBound]
             .joined(separator: "\n\n")
     }
 }
