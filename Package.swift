@@ -128,6 +128,7 @@ let package = Package(
                 "PurserGateway", "PurserJSON", "PurserWire", "PurserAPI", "PurserKit", "PurserRPC", "PurserTestSupport",
                 "PurserServiceHarness",
             ]),
+        .testTarget(name: "PurserAPITests", dependencies: ["PurserTestSupport"]),
         .testTarget(
             name: "PurserPostgresTests", dependencies: ["PurserPostgres", "PurserTestSupport"]),
         .testTarget(

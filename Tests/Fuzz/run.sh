@@ -17,8 +17,8 @@ out="$root/.build/fuzz"
 mkdir -p "$out"
 flags=(-sanitize=fuzzer,address -parse-as-library -O -g -swift-version 6 -package-name Purser)
 
-api_messages() { # the API message sources, without the method tables (they need PurserRPC)
-  ls "$root"/Shared/PurserAPI/Wallet/*.swift "$root"/Shared/PurserAPI/Identity/*.swift | grep -v 'Methods\.swift$'
+api_messages() { # the Wallet's and Identity's messages, without the method tables (they need PurserRPC)
+  ls "$root"/Shared/PurserAPI/Generated/{wallet,identity}.pb.swift "$root"/Shared/PurserAPI/{Wallet,Identity}/*.swift
 }
 
 build() { # build TARGET: writes $out/TARGET

@@ -32,6 +32,14 @@ import Testing
         #expect(metadata.cardinality == .map(key: .string, value: .string))
     }
 
+    @Test func descriptionsLeaveOutTheLinesThatNameSwiftTypes() throws {
+        let schema = mapping.schema
+        #expect(schema.messages["purser.email.v1.Header"]?.comment == "One header field, unfolded.")
+        #expect(schema.messages["purser.identity.v1.SuspendAgentRequest"]?.comment == "")
+        let health = try #require(schema.services.first { $0.name == "purser.health.v1.Health" })
+        #expect(health.comment == "")
+    }
+
     @Test func anAuthorizeBodyBecomesTheRequestTheWalletDecodes() throws {
         let body = try json(#"{"amount":"0.003","providerId":"p-1","category":"search","holdTtlSeconds":60}"#)
         let bytes = try mapping.encode(body, as: "purser.wallet.v1.AuthorizeRequest")

@@ -191,7 +191,8 @@ package struct ProtoSchema: Sendable {
         }
     }
 
-    /// The leading comments of a file's elements, by descriptor path.
+    /// The leading comments of a file's elements, by descriptor path, without
+    /// the `swift: Name` lines that name Swift types (proto/CONVENTIONS.md).
     private struct Comments {
         var byPath: [[Int32]: String] = [:]
 
@@ -201,9 +202,16 @@ package struct ProtoSchema: Sendable {
                 if !text.isEmpty {
                     byPath[location.path] = text.split(separator: "\n", omittingEmptySubsequences: false)
                         .map { $0.hasPrefix(" ") ? String($0.dropFirst()) : String($0) }
+                        .filter { !Self.namesSwiftType($0) }
                         .joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
                 }
             }
+        }
+
+        /// `swift: MailHeaderField`: one word after `swift:`, nothing else.
+        static func namesSwiftType(_ line: String) -> Bool {
+            let words = line.split(separator: " ", omittingEmptySubsequences: true)
+            return words.count == 2 && words[0] == "swift:"
         }
 
         subscript(path: [Int32]) -> String { byPath[path] ?? "" }

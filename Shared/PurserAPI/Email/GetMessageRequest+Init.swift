@@ -1,0 +1,7 @@
+extension GetMessageRequest {
+    public init(tenantID: String, messageID: String) {
+        self.init()
+        self.tenantID = tenantID
+        self.messageID = messageID
+    }
+}

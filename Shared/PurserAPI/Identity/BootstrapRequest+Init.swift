@@ -1,0 +1,6 @@
+extension BootstrapRequest {
+    public init(label: String) {
+        self.init()
+        self.label = label
+    }
+}

@@ -1,0 +1,6 @@
+extension GetProviderRequest {
+    public init(providerID: String) {
+        self.init()
+        self.providerID = providerID
+    }
+}

@@ -1,0 +1,6 @@
+extension GetSigningKeysResponse {
+    public init(jwksJSON: String) {
+        self.init()
+        self.jwksJSON = jwksJSON
+    }
+}

@@ -1,0 +1,6 @@
+extension GetTenantRequest {
+    public init(tenantID: String) {
+        self.init()
+        self.tenantID = tenantID
+    }
+}

@@ -1,0 +1,7 @@
+extension ListProvidersRequest {
+    public init(pageSize: Int32, pageToken: String = "") {
+        self.init()
+        self.pageSize = pageSize
+        self.pageToken = pageToken
+    }
+}

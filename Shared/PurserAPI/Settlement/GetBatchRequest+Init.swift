@@ -1,0 +1,6 @@
+extension GetBatchRequest {
+    public init(batchID: String) {
+        self.init()
+        self.batchID = batchID
+    }
+}

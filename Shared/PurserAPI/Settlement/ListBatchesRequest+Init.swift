@@ -1,0 +1,12 @@
+extension ListBatchesRequest {
+    public init(tenantID: String = "", providerID: String = "", state: BatchState = .unspecified,
+                period: Period? = nil, pageSize: Int32 = 0, pageToken: String = "") {
+        self.init()
+        self.tenantID = tenantID
+        self.providerID = providerID
+        self.state = state
+        self.period = period
+        self.pageSize = pageSize
+        self.pageToken = pageToken
+    }
+}

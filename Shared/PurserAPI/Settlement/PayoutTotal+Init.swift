@@ -1,0 +1,6 @@
+extension PayoutTotal {
+    public init(currency: String) {
+        self.init()
+        self.currency = currency
+    }
+}

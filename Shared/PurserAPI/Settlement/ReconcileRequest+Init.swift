@@ -1,0 +1,6 @@
+extension ReconcileRequest {
+    public init(period: Period) {
+        self.init()
+        self.period = period
+    }
+}

@@ -1,0 +1,6 @@
+extension RunSettlementRequest {
+    public init(period: Period) {
+        self.init()
+        self.period = period
+    }
+}

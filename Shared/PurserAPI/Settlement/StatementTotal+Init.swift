@@ -1,0 +1,7 @@
+extension StatementTotal {
+    public init(key: String, currency: String) {
+        self.init()
+        self.key = key
+        self.currency = currency
+    }
+}

@@ -1,0 +1,4 @@
+extension GetSpendCountersRequest {
+    /// Most keys one request may name.
+    public static let maximumKeys = 256
+}

@@ -1,0 +1,6 @@
+extension HealthCheckRequest {
+    public init(service: String) {
+        self.init()
+        self.service = service
+    }
+}

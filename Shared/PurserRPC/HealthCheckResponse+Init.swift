@@ -1,0 +1,6 @@
+extension HealthCheckResponse {
+    public init(status: ServingStatus) {
+        self.init()
+        self.status = status
+    }
+}
