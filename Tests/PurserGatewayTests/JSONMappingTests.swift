@@ -203,3 +203,21 @@ import Testing
         }
     }
 }
+
+@Suite struct EmbeddedSchemaTests {
+    /// The gateway's own copy of the schema reads as the one protoc compiles now.
+    @Test func theEmbeddedSchemaIsTheCompiledOne() throws {
+        let embedded = try ProtoSchema.embedded()
+        let compiled = try DescriptorSetFixture.schema.get()
+        #expect(Set(embedded.messages.keys) == Set(compiled.messages.keys))
+        #expect(embedded.messages.count > 100)
+        for (name, message) in compiled.messages {
+            #expect(embedded.messages[name]?.fields == message.fields, "\(name)")
+            #expect(embedded.messages[name]?.comment == message.comment, "\(name)")
+        }
+        #expect(embedded.services.map(\.name).sorted() == compiled.services.map(\.name).sorted())
+        for service in compiled.services {
+            #expect(embedded.services.first { $0.name == service.name }?.methods.map(\.fullName) == service.methods.map(\.fullName))
+        }
+    }
+}
