@@ -77,6 +77,37 @@ static inline int purser_SSL_alpn_is_purser(const SSL *ssl) {
     SSL_get0_alpn_selected(ssl, &proto, &len);
     return len == 8 && proto != NULL && memcmp(proto, purser_alpn_wire + 1, 8) == 0;
 }
+/* ALPN "http/1.1" as a wire-format protocol list (length-prefixed). */
+static const unsigned char purser_http11_alpn_wire[] = { 8, 'h', 't', 't', 'p', '/', '1', '.', '1' };
+
+static inline int purser_http11_alpn_select_cb(SSL *ssl, const unsigned char **out, unsigned char *outlen,
+                                               const unsigned char *in, unsigned int inlen, void *arg) {
+    (void)ssl; (void)arg;
+    unsigned char *selected = NULL;
+    if (SSL_select_next_proto(&selected, outlen, purser_http11_alpn_wire, sizeof purser_http11_alpn_wire, in, inlen)
+        != OPENSSL_NPN_NEGOTIATED) {
+        return SSL_TLSEXT_ERR_ALERT_FATAL;
+    }
+    *out = selected;
+    return SSL_TLSEXT_ERR_OK;
+}
+/* Server side: select "http/1.1", or fail the handshake when the client offers only other protocols
+   (a client that offers no ALPN at all is served HTTP/1.1). */
+static inline void purser_SSL_CTX_select_http11_alpn(SSL_CTX *ctx) {
+    SSL_CTX_set_alpn_select_cb(ctx, purser_http11_alpn_select_cb, NULL);
+}
+/* Client side: offer "http/1.1". Returns 0 on success. */
+static inline int purser_SSL_CTX_offer_http11_alpn(SSL_CTX *ctx) {
+    return SSL_CTX_set_alpn_protos(ctx, purser_http11_alpn_wire, sizeof purser_http11_alpn_wire);
+}
+/* 1 when the handshake negotiated ALPN "http/1.1", 0 when no protocol was negotiated, -1 for another one. */
+static inline int purser_SSL_alpn_http11_state(const SSL *ssl) {
+    const unsigned char *proto = NULL;
+    unsigned int len = 0;
+    SSL_get0_alpn_selected(ssl, &proto, &len);
+    if (proto == NULL || len == 0) return 0;
+    return len == 8 && memcmp(proto, purser_http11_alpn_wire + 1, 8) == 0 ? 1 : -1;
+}
 /* Copies the peer certificate's subject CN (UTF-8, NUL-terminated) into buf.
    Returns its length, 0 when there is no peer certificate or no CN, -1 when buf is too small. */
 static inline int purser_SSL_peer_common_name(const SSL *ssl, char *buf, int buflen) {

@@ -163,12 +163,12 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     /// Runs `flush` once after the current round of events.
-    func enqueueFlush(_ flush: @escaping () -> Void) {
+    package func enqueueFlush(_ flush: @escaping () -> Void) {
         flushList.append(flush)
     }
 
     /// Runs `work` in the next round, after other ready sockets had their turn.
-    func deferToNextRound(_ work: @escaping () -> Void) {
+    package func deferToNextRound(_ work: @escaping () -> Void) {
         nextRound.append(work)
     }
 

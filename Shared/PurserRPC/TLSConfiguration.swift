@@ -1,5 +1,6 @@
-/// TLS settings for a server or a client. Every connection is TLS 1.3 with
-/// ALPN `purser/1`; the files are PEM.
+/// TLS settings for a server or a client; the files are PEM. Every `purser/1`
+/// connection is TLS 1.3 with ALPN `purser/1` (PurserHTTP uses the same
+/// settings with ALPN `http/1.1`).
 public struct TLSConfiguration: Sendable {
     /// Whether a server asks for, or insists on, a client certificate signed by `trustRootsPath`.
     public enum ClientCertificatePolicy: Sendable {

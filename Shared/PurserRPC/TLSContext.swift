@@ -3,22 +3,37 @@ import COpenSSL
 /// The OpenSSL version string this module was linked against.
 public func openSSLVersion() -> String { String(cString: OpenSSL_version(OPENSSL_VERSION)) }
 
-/// A configured OpenSSL `SSL_CTX`: TLS 1.3 only, ALPN `purser/1`, certificates
-/// loaded and verification set up. Immutable after creation, shared by every
-/// connection of a server or client.
-final class TLSContext: @unchecked Sendable {
-    enum Role { case server, client }
+/// A configured OpenSSL `SSL_CTX`: TLS 1.3 (1.2 as well only when asked),
+/// one ALPN protocol, certificates loaded and verification set up. Immutable
+/// after creation, shared by every connection of a server or client.
+package final class TLSContext: @unchecked Sendable {
+    package enum Role: Sendable { case server, client }
+
+    /// The one application protocol negotiated with ALPN.
+    package enum ApplicationProtocol: Sendable {
+        /// `purser/1`, required of every peer.
+        case purser
+        /// `http/1.1`; a peer that offers no ALPN at all is accepted too (HTTP clients differ).
+        case http11
+    }
 
     let context: OpaquePointer
-    let role: Role
+    package let role: Role
+    package let applicationProtocol: ApplicationProtocol
 
-    init(_ configuration: TLSConfiguration, role: Role) throws(RPCError) {
+    /// A context for `role` speaking `applicationProtocol`; TLS 1.2 is allowed
+    /// only when `allowTLS12` is set. Throws `tls_configuration` when a file
+    /// cannot be loaded or the settings do not fit the role.
+    package init(_ configuration: TLSConfiguration, role: Role, applicationProtocol: ApplicationProtocol = .purser,
+                 allowTLS12: Bool = false) throws(RPCError) {
         guard let context = SSL_CTX_new(role == .server ? TLS_server_method() : TLS_client_method()) else {
             throw RPCError(.internal, "SSL_CTX_new failed: \(TLSContext.drainErrors())", reason: "tls_configuration")
         }
         self.context = context
         self.role = role
-        _ = purser_SSL_CTX_set_min_proto_version(context, purser_SSL_TLS1_3_VERSION())
+        self.applicationProtocol = applicationProtocol
+        let minimum = allowTLS12 ? purser_SSL_TLS1_2_VERSION() : purser_SSL_TLS1_3_VERSION()
+        _ = purser_SSL_CTX_set_min_proto_version(context, minimum)
         _ = purser_SSL_CTX_set_max_proto_version(context, purser_SSL_TLS1_3_VERSION())
         _ = purser_SSL_CTX_set_mode(context, Int(SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS))
         if let certificate = configuration.certificatePath {
@@ -41,7 +56,10 @@ final class TLSContext: @unchecked Sendable {
         }
         switch role {
         case .server:
-            purser_SSL_CTX_select_purser_alpn(context)
+            switch applicationProtocol {
+            case .purser: purser_SSL_CTX_select_purser_alpn(context)
+            case .http11: purser_SSL_CTX_select_http11_alpn(context)
+            }
             _ = SSL_CTX_set_num_tickets(context, 0)
             switch configuration.clientCertificate {
             case .none:
@@ -58,7 +76,9 @@ final class TLSContext: @unchecked Sendable {
             guard configuration.trustRootsPath != nil else {
                 throw RPCError(.internal, "a TLS client needs trust roots to verify the server", reason: "tls_configuration")
             }
-            guard purser_SSL_CTX_offer_purser_alpn(context) == 0 else {
+            let offered = applicationProtocol == .purser
+                ? purser_SSL_CTX_offer_purser_alpn(context) : purser_SSL_CTX_offer_http11_alpn(context)
+            guard offered == 0 else {
                 throw RPCError(.internal, "cannot set ALPN: \(TLSContext.drainErrors())", reason: "tls_configuration")
             }
             SSL_CTX_set_verify(context, SSL_VERIFY_PEER, nil)
@@ -68,7 +88,7 @@ final class TLSContext: @unchecked Sendable {
     deinit { SSL_CTX_free(context) }
 
     /// The calling thread's queued OpenSSL errors as readable text (the queue is emptied).
-    static func drainErrors() -> String {
+    package static func drainErrors() -> String {
         var buffer = [CChar](repeating: 0, count: 1024)
         let length = purser_ERR_drain(&buffer, Int32(buffer.count))
         guard length > 0 else { return "no OpenSSL error queued" }

@@ -4,17 +4,11 @@ import COpenSSL
 /// One TLS connection driven over a non-blocking socket: OpenSSL does the
 /// syscalls and reports WANT_READ / WANT_WRITE, which the owner turns into
 /// epoll interest. Confined to one event loop thread.
-final class TLSSession {
-    /// Result of a handshake step, read or write.
-    enum Progress: Equatable {
-        case done(Int)
-        case wantRead
-        case wantWrite
-        case closed
-        case failed(String)
-    }
+package final class TLSSession: StreamTransport {
+    typealias Progress = TransportProgress
 
     let ssl: OpaquePointer
+    private let applicationProtocol: TLSContext.ApplicationProtocol
     /// Client only: the subject CN the server certificate must carry (the service meant).
     private let expectedPeer: String?
     /// Set when the handshake failed because the server certificate named another peer.
@@ -24,11 +18,12 @@ final class TLSSession {
     /// trust roots and `serverName` (host name or IP address) and, when
     /// `expectedPeer` is given, also requires its subject CN to be exactly that
     /// name, whatever host name was dialled.
-    init(context: TLSContext, fd: Int32, serverName: String?, expectedPeer: String? = nil) throws(RPCError) {
+    package init(context: TLSContext, fd: Int32, serverName: String?, expectedPeer: String? = nil) throws(RPCError) {
         guard let ssl = SSL_new(context.context) else {
             throw RPCError(.internal, "SSL_new failed: \(TLSContext.drainErrors())", reason: "tls_failed")
         }
         self.ssl = ssl
+        self.applicationProtocol = context.applicationProtocol
         self.expectedPeer = context.role == .client ? expectedPeer : nil
         SSL_set_fd(ssl, fd)
         if context.role == .server {
@@ -48,13 +43,19 @@ final class TLSSession {
 
     deinit { SSL_free(ssl) }
 
-    /// Advances the handshake; `.done` once it completed with ALPN `purser/1`
-    /// and, for a client with an expected peer, a server certificate naming it.
-    func handshake() -> Progress {
+    /// Advances the handshake; `.done` once it completed with the context's
+    /// ALPN protocol (`purser/1` always; `http/1.1` or none for HTTP) and, for
+    /// a client with an expected peer, a server certificate naming it.
+    package func handshake() -> TransportProgress {
         ERR_clear_error()
         let result = SSL_do_handshake(ssl)
         if result == 1 {
-            guard purser_SSL_alpn_is_purser(ssl) == 1 else { return .failed("peer did not negotiate ALPN purser/1") }
+            switch applicationProtocol {
+            case .purser:
+                guard purser_SSL_alpn_is_purser(ssl) == 1 else { return .failed("peer did not negotiate ALPN purser/1") }
+            case .http11:
+                guard purser_SSL_alpn_http11_state(ssl) >= 0 else { return .failed("peer negotiated an ALPN protocol other than http/1.1") }
+            }
             if let expectedPeer {
                 let named = peerCommonName
                 guard named == expectedPeer else {
@@ -68,28 +69,31 @@ final class TLSSession {
     }
 
     /// Reads decrypted bytes into `buffer`.
-    func read(into buffer: UnsafeMutableRawBufferPointer) -> Progress {
+    package func read(into buffer: UnsafeMutableRawBufferPointer) -> TransportProgress {
         ERR_clear_error()
         let result = SSL_read(ssl, buffer.baseAddress, Int32(buffer.count))
         return result > 0 ? .done(Int(result)) : progress(after: result)
     }
 
     /// Writes (part of) `bytes`; `.done(n)` reports how many were taken.
-    func write(_ bytes: UnsafeRawBufferPointer) -> Progress {
+    package func write(_ bytes: UnsafeRawBufferPointer) -> TransportProgress {
         ERR_clear_error()
         let result = SSL_write(ssl, bytes.baseAddress, Int32(min(bytes.count, Int(Int32.max))))
         return result > 0 ? .done(Int(result)) : progress(after: result)
     }
 
     /// Sends close_notify, best effort (the socket is closed right after).
-    func shutdown() {
+    package func shutdown() {
         ERR_clear_error()
         _ = SSL_shutdown(ssl)
         ERR_clear_error()
     }
 
+    /// The negotiated protocol version, e.g. `TLSv1.3`.
+    package var protocolVersion: String { String(cString: SSL_get_version(ssl)) }
+
     /// The verified peer certificate's subject CN, if a certificate was presented.
-    var peerCommonName: String? {
+    package var peerCommonName: String? {
         var buffer = [CChar](repeating: 0, count: 256)
         let length = purser_SSL_peer_common_name(ssl, &buffer, Int32(buffer.count))
         guard length > 0 else { return nil }
@@ -97,7 +101,7 @@ final class TLSSession {
     }
 
     /// The peer certificate's DNS subjectAltNames.
-    var peerDNSNames: [String] {
+    package var peerDNSNames: [String] {
         var buffer = [CChar](repeating: 0, count: 2048)
         let length = purser_SSL_peer_dns_names(ssl, &buffer, Int32(buffer.count))
         guard length > 0 else { return [] }
@@ -105,7 +109,7 @@ final class TLSSession {
             .split(separator: ",").map(String.init)
     }
 
-    private func progress(after result: Int32) -> Progress {
+    private func progress(after result: Int32) -> TransportProgress {
         let code = SSL_get_error(ssl, result)
         switch code {
         case SSL_ERROR_WANT_READ: return .wantRead
@@ -126,7 +130,7 @@ final class TLSSession {
         }
     }
 
-    static func isIPAddress(_ host: String) -> Bool {
+    package static func isIPAddress(_ host: String) -> Bool {
         var v4 = in_addr()
         var v6 = in6_addr()
         return inet_pton(AF_INET, host, &v4) == 1 || inet_pton(AF_INET6, host, &v6) == 1
