@@ -25,6 +25,7 @@ let package = Package(
         .target(
             name: "PurserRPC", dependencies: ["COpenSSL", "CLinux", "PurserKit", "PurserWire"],
             path: "Shared/PurserRPC", exclude: ["PROTOCOL.md"]),
+        .target(name: "PurserHTTP", dependencies: ["PurserRPC", "PurserKit", "CLinux"], path: "Shared/PurserHTTP"),
         .target(name: "PurserAuth", dependencies: ["COpenSSL", "PurserKit"], path: "Shared/PurserAuth"),
         .executableTarget(name: "purser-rpc-bench", dependencies: ["PurserRPC", "PurserKit"], path: "Services/Bench/RPC"),
         .target(
@@ -133,6 +134,7 @@ let package = Package(
             name: "PurserPostgresTests", dependencies: ["PurserPostgres", "PurserTestSupport"]),
         .testTarget(
             name: "PurserRPCTests", dependencies: ["PurserRPC", "PurserWire", "PurserTestSupport", "COpenSSL", "CLinux"]),
+        .testTarget(name: "PurserHTTPTests", dependencies: ["PurserHTTP", "PurserRPC", "PurserKit", "PurserTestSupport"]),
         .testTarget(name: "PurserAuthTests", dependencies: ["PurserAuth", "PurserTestSupport"]),
         .testTarget(
             name: "PurserServiceTests",

@@ -1,0 +1,70 @@
+/// Maps a method and path to a handler. Path patterns are literal segments
+/// and `{name}` segments, which match one non-empty segment and appear in
+/// `HTTPRequest.parameters`. Each route says how large a body it accepts.
+public struct HTTPRouter: Sendable {
+    public typealias Handler = @Sendable (HTTPRequest) async throws -> HTTPResponse
+
+    /// One registered route.
+    public struct Route: Sendable {
+        public let method: String
+        public let pattern: String
+        /// Largest body accepted; a larger `Content-Length` is refused with 413 before the body is read.
+        public let maximumBodySize: Int64
+        public let handler: Handler
+        let segments: [Substring]
+    }
+
+    /// The body size a route accepts unless it says otherwise (1 MiB).
+    public static let defaultMaximumBodySize: Int64 = 1 << 20
+    private var routes: [Route] = []
+
+    public init() {}
+
+    /// Adds a route for `method` on `pattern` (e.g. `/v1/agents/{agent}/balance`).
+    public mutating func add(_ method: String, _ pattern: String, maximumBodySize: Int64 = HTTPRouter.defaultMaximumBodySize,
+                             _ handler: @escaping Handler) {
+        routes.append(Route(method: method, pattern: pattern, maximumBodySize: maximumBodySize, handler: handler,
+                            segments: pattern.split(separator: "/", omittingEmptySubsequences: false)))
+    }
+
+    public mutating func get(_ pattern: String, _ handler: @escaping Handler) { add("GET", pattern, handler) }
+
+    public mutating func post(_ pattern: String, maximumBodySize: Int64 = HTTPRouter.defaultMaximumBodySize,
+                              _ handler: @escaping Handler) {
+        add("POST", pattern, maximumBodySize: maximumBodySize, handler)
+    }
+
+    /// What a request resolves to.
+    public enum Match: Sendable {
+        case route(Route, parameters: [String: String])
+        /// The path exists for other methods.
+        case methodNotAllowed
+        case notFound
+    }
+
+    /// The first route whose method and pattern match the request's path.
+    public func match(method: String, path: Substring) -> Match {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        var pathMatched = false
+        for route in routes {
+            guard let parameters = Self.parameters(route.segments, segments) else { continue }
+            if route.method == method { return .route(route, parameters: parameters) }
+            pathMatched = true
+        }
+        return pathMatched ? .methodNotAllowed : .notFound
+    }
+
+    private static func parameters(_ pattern: [Substring], _ path: [Substring]) -> [String: String]? {
+        guard pattern.count == path.count else { return nil }
+        var parameters: [String: String] = [:]
+        for (expected, actual) in zip(pattern, path) {
+            if expected.hasPrefix("{") && expected.hasSuffix("}") && expected.count > 2 {
+                guard !actual.isEmpty else { return nil }
+                parameters[String(expected.dropFirst().dropLast())] = String(actual)
+            } else if expected != actual {
+                return nil
+            }
+        }
+        return parameters
+    }
+}
