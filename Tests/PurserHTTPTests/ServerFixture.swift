@@ -1,0 +1,112 @@
+import Foundation
+import PurserHTTP
+import PurserKit
+import PurserRPC
+import PurserTestSupport
+import Synchronization
+
+/// A running `HTTPServer` over real TLS (the test CA's `wallet` certificate,
+/// valid for 127.0.0.1) and a client that trusts it.
+struct ServerFixture {
+    let server: HTTPServer
+    let client: HTTPClient
+    let port: Int
+
+    static let logger = Logger(label: "http-test", level: .warning)
+
+    static func serverTLS() throws -> TLSConfiguration {
+        .server(certificatePath: try TestEnvironment.certificate("wallet"), privateKeyPath: try TestEnvironment.privateKey("wallet"))
+    }
+
+    static func clientTLS() throws -> TLSConfiguration {
+        .client(trustRootsPath: try TestEnvironment.certificate("ca"))
+    }
+
+    /// The CA file curl trusts.
+    static func caPath() throws -> String { try TestEnvironment.certificate("ca") }
+}
+
+/// Runs `body` against a started server with `router` and `limits`, then shuts both ends down, awaited.
+func withServer<T>(
+    _ router: HTTPRouter, limits: HTTPServerLimits = HTTPServerLimits(), allowTLS12: Bool = false,
+    _ body: (ServerFixture) async throws -> T
+) async throws -> T {
+    let server = HTTPServer(
+        configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0, tls: try ServerFixture.serverTLS(),
+                                               allowTLS12: allowTLS12, eventLoops: 2, limits: limits),
+        router: router, logger: ServerFixture.logger)
+    let port = try server.start()
+    let client = try HTTPClient(configuration: HTTPClientConfiguration(host: "127.0.0.1", port: port, tls: try ServerFixture.clientTLS()))
+    return try await using(ServerFixture(server: server, client: client, port: port), cleanup: { fixture in
+        fixture.client.shutdown()
+        await fixture.server.shutdown()
+    }, body)
+}
+
+/// The routes the server tests use.
+func testRouter() -> HTTPRouter {
+    var router = HTTPRouter()
+    router.get("/hello") { request in
+        HTTPResponse(headers: ["Content-Type": "text/plain", "X-Remote": request.remoteAddress], body: HTTPResponseBody(string: "hello"))
+    }
+    router.get("/items/{item}") { request in
+        HTTPResponse(body: HTTPResponseBody(string: request.parameters["item"] ?? "?"))
+    }
+    router.get("/slow/{item}") { request in
+        // A slow handler: the answers to later pipelined requests must still wait for it.
+        try await Task.sleep(for: .milliseconds(100))
+        return HTTPResponse(body: HTTPResponseBody(string: request.parameters["item"] ?? "?"))
+    }
+    router.post("/upload", maximumBodySize: 64 << 20) { request in
+        var count = 0
+        var sum: UInt64 = 0
+        for try await piece in request.body {
+            count += piece.count
+            for byte in piece { sum = sum &+ UInt64(byte) }
+        }
+        return HTTPResponse(body: HTTPResponseBody(string: "\(count) \(sum)"))
+    }
+    router.post("/small", maximumBodySize: 16) { request in
+        let body = try await request.body.collect(upTo: 16)
+        return HTTPResponse(body: HTTPResponseBody(bytes: body))
+    }
+    router.get("/stream") { _ in
+        HTTPResponse(body: HTTPResponseBody { writer in
+            for index in 0..<5 { try await writer.write("part \(index);") }
+        })
+    }
+    return router
+}
+
+/// Sum of the bytes, as `/upload` reports it.
+func byteSum(_ bytes: [UInt8]) -> UInt64 { bytes.reduce(0) { $0 &+ UInt64($1) } }
+
+/// Runs `curl` with `arguments`; fails loudly when curl is not installed.
+func runCurl(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+    guard let curl = ["/usr/bin/curl", "/usr/local/bin/curl", "/bin/curl"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+        throw CurlMissing()
+    }
+    return try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: curl)
+            process.arguments = arguments
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = output
+            do {
+                try process.run()
+            } catch {
+                continuation.resume(throwing: error)
+                return
+            }
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            continuation.resume(returning: (process.terminationStatus, String(decoding: data, as: UTF8.self)))
+        }
+    }
+}
+
+struct CurlMissing: Error, CustomStringConvertible {
+    var description: String { "curl is required by this test and is not installed" }
+}
