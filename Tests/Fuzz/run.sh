@@ -12,13 +12,21 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 export PATH="/opt/swift/usr/bin:$PATH"
 seconds=${1:-30}; shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(frame-decoder wire-decoder smtp-session)
+[ ${#targets[@]} -gt 0 ] || targets=(frame-decoder wire-decoder smtp-session http-parser)
 out="$root/.build/fuzz"
 mkdir -p "$out"
 flags=(-sanitize=fuzzer,address -parse-as-library -O -g -swift-version 6 -package-name Purser)
 
 api_messages() { # the Wallet's and Identity's messages, without the method tables (they need PurserRPC)
   ls "$root"/Shared/PurserAPI/Generated/{wallet,identity}.pb.swift "$root"/Shared/PurserAPI/{Wallet,Identity}/*.swift
+}
+
+http_parser_sources() { # the pure parser sources of PurserHTTP (no sockets, no PurserRPC)
+  local name
+  for name in HTTPRequestParser HTTPResponseParser HTTPHeadReader HTTPBodyDecoder HTTPBodyFraming HTTPByteBuffer \
+      HTTPSyntax HTTPHeaders HTTPStatus HTTPParseError HTTPRequestHead; do
+    echo "$root/Shared/PurserHTTP/$name.swift"
+  done
 }
 
 build() { # build TARGET: writes $out/TARGET
@@ -34,6 +42,8 @@ build() { # build TARGET: writes $out/TARGET
     smtp-session)
       swiftc "${flags[@]}" -module-name SMTPSessionFuzz -o "$out/$1" "$root/Tests/Fuzz/SMTPSession/"*.swift \
         "$root"/Services/EmailAlias/Sources/PurserEmail/*.swift ;;
+    http-parser)
+      swiftc "${flags[@]}" -module-name HTTPParserFuzz -o "$out/$1" "$root/Tests/Fuzz/HTTPParser/"*.swift $(http_parser_sources) ;;
     *) echo "fuzz: unknown target $1" >&2; return 1 ;;
   esac
 }
@@ -43,6 +53,7 @@ sources_of() { # the directories whose sources make up TARGET
     frame-decoder) echo "$root/Tests/Fuzz/FrameDecoder $root/Shared/PurserRPC" ;;
     wire-decoder) echo "$root/Tests/Fuzz/WireDecoder $root/Shared/PurserWire $root/Shared/PurserAPI" ;;
     smtp-session) echo "$root/Tests/Fuzz/SMTPSession $root/Services/EmailAlias/Sources/PurserEmail" ;;
+    http-parser) echo "$root/Tests/Fuzz/HTTPParser $root/Shared/PurserHTTP" ;;
   esac
 }
 
