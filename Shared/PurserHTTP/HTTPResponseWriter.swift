@@ -9,8 +9,11 @@ enum HTTPResponseWriter {
     /// `close` say, so a handler cannot desynchronise the connection.
     /// Header names or values with CR, LF or other bytes not allowed in a
     /// field are dropped (no response splitting).
-    static func head(status: HTTPStatus, headers: HTTPHeaders, framing: HTTPBodyFraming, close: Bool, into output: inout [UInt8]) {
+    /// `date`, when given and the handler set none, is sent as `Date` (RFC 9110 §6.6.1).
+    static func head(status: HTTPStatus, headers: HTTPHeaders, framing: HTTPBodyFraming, close: Bool, date: String? = nil,
+                     into output: inout [UInt8]) {
         output.append(contentsOf: "HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\n".utf8)
+        if let date, headers["Date"] == nil { append(field: "Date", value: date, into: &output) }
         for field in headers {
             let name = field.name
             if name.asciiCaseInsensitiveEquals("Content-Length") || name.asciiCaseInsensitiveEquals("Transfer-Encoding")

@@ -42,15 +42,20 @@ public struct HTTPRouter: Sendable {
         case notFound
     }
 
-    /// The first route whose method and pattern match the request's path.
+    /// The first route whose method and pattern match the request's path; a
+    /// `HEAD` request without a route of its own is served by the `GET` route
+    /// (the server sends its head without the body).
     public func match(method: String, path: Substring) -> Match {
         let segments = path.split(separator: "/", omittingEmptySubsequences: false)
         var pathMatched = false
+        var getRoute: (Route, [String: String])?
         for route in routes {
             guard let parameters = Self.parameters(route.segments, segments) else { continue }
             if route.method == method { return .route(route, parameters: parameters) }
+            if method == "HEAD" && route.method == "GET" && getRoute == nil { getRoute = (route, parameters) }
             pathMatched = true
         }
+        if let (route, parameters) = getRoute { return .route(route, parameters: parameters) }
         return pathMatched ? .methodNotAllowed : .notFound
     }
 

@@ -39,6 +39,8 @@ final class HTTPServerConnection: StreamConnectionDelegate, @unchecked Sendable 
     private var keepAlive = true
     private var task: Task<Void, Never>?
     private var held = false
+    /// Producers of a streamed response waiting for the output buffer to drain.
+    private var drainWaiters: [CheckedContinuation<Void, any Error>] = []
 
     /// Request bytes buffered (in the parser or for a handler) before reading pauses.
     private static let readAhead = 64 * 1024
@@ -51,7 +53,14 @@ final class HTTPServerConnection: StreamConnectionDelegate, @unchecked Sendable 
         self.parser = HTTPRequestParser(maximumHeadSize: shared.limits.maximumHeadSize)
     }
 
-    func begin() { stream.begin(delegate: self, handshakeTimeout: shared.handshakeTimeout) }
+    func begin() {
+        stream.onOutputDrained = { [unowned self] in
+            let waiters = drainWaiters
+            drainWaiters = []
+            for waiter in waiters { waiter.resume() }
+        }
+        stream.begin(delegate: self, handshakeTimeout: shared.handshakeTimeout)
+    }
 
     func close(because reason: String?) { stream.close(because: reason) }
 
@@ -74,6 +83,9 @@ final class HTTPServerConnection: StreamConnectionDelegate, @unchecked Sendable 
     func streamClosed(reason: String?) {
         cancelTimer()
         task?.cancel()
+        let waiters = drainWaiters
+        drainWaiters = []
+        for waiter in waiters { waiter.resume(throwing: HTTPError(.internalServerError, reason: "connection_closed")) }
         if case .receivingBody(let source, _, _) = phase {
             source.fail(HTTPError(.badRequest, reason: "connection_closed"))
         }
@@ -246,7 +258,8 @@ final class HTTPServerConnection: StreamConnectionDelegate, @unchecked Sendable 
         cancelTimer()
         guard case .bytes(let bytes) = response.body.content else { return stream.closeAfterFlush() }
         stream.write { output in
-            HTTPResponseWriter.head(status: response.status, headers: response.headers, framing: .length(Int64(bytes.count)), close: true, into: &output)
+            HTTPResponseWriter.head(status: response.status, headers: response.headers, framing: .length(Int64(bytes.count)), close: true,
+                                    date: HTTPDate.now(), into: &output)
             output.append(contentsOf: bytes)
         }
         stream.closeAfterFlush()
@@ -267,14 +280,16 @@ final class HTTPServerConnection: StreamConnectionDelegate, @unchecked Sendable 
         case .bytes(let bytes):
             stream.write { output in
                 let framing: HTTPBodyFraming = noContent ? .none : .length(Int64(bytes.count))
-                HTTPResponseWriter.head(status: response.status, headers: response.headers, framing: framing, close: close, into: &output)
+                HTTPResponseWriter.head(status: response.status, headers: response.headers, framing: framing, close: close,
+                                        date: HTTPDate.now(), into: &output)
                 if !bodyless { output.append(contentsOf: bytes) }
             }
             finishResponse(close: close)
         case .stream(let length, let produce):
             let framing: HTTPBodyFraming = bodyless ? .none : length.map { .length($0) } ?? .chunked
             stream.write { output in
-                HTTPResponseWriter.head(status: response.status, headers: response.headers, framing: framing, close: close, into: &output)
+                HTTPResponseWriter.head(status: response.status, headers: response.headers, framing: framing, close: close,
+                                        date: HTTPDate.now(), into: &output)
             }
             guard !bodyless else { return finishResponse(close: close) }
             let chunked = framing == .chunked
@@ -305,6 +320,8 @@ final class HTTPServerConnection: StreamConnectionDelegate, @unchecked Sendable 
         }
     }
 
+    /// Buffers one piece of a streamed body; returns once the output buffer is
+    /// within its limit again. Throws when the connection closed.
     private static func send(on loop: EventLoop, to connection: HTTPServerConnection, _ bytes: [UInt8], chunked: Bool) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             loop.execute {
@@ -315,7 +332,12 @@ final class HTTPServerConnection: StreamConnectionDelegate, @unchecked Sendable 
                 connection.stream.write { output in
                     if chunked { HTTPResponseWriter.chunk(bytes, into: &output) } else { output.append(contentsOf: bytes) }
                 }
-                continuation.resume()
+                // A client that reads slowly holds the producer back instead of filling memory.
+                if connection.stream.bufferedOutputBytes > connection.stream.maximumBufferedBytes {
+                    connection.drainWaiters.append(continuation)
+                } else {
+                    continuation.resume()
+                }
             }
         }
     }

@@ -38,6 +38,9 @@ package final class StreamConnection: EventHandler {
     private var wantsWritable = false
     private var interest: UInt32 = 0
     private var handshakeTimer: LoopTimer?
+    /// Called each time the output buffer has been written out completely
+    /// (a producer waiting for room may go on).
+    package var onOutputDrained: (() -> Void)?
     /// Set by `closeAfterFlush`: nothing more is read or dispatched.
     package private(set) var isClosing = false
     private var readDeferred = false
@@ -143,6 +146,7 @@ package final class StreamConnection: EventHandler {
         }
         output.removeAll(keepingCapacity: output.capacity <= 1 << 20)
         outputIndex = 0
+        onOutputDrained?()
         if isClosing {
             close(because: nil)
             return
@@ -288,6 +292,7 @@ package final class StreamConnection: EventHandler {
         Glibc.close(fd)
         output = []
         outputIndex = 0
+        onOutputDrained = nil
         let delegate = self.delegate
         self.delegate = nil
         withExtendedLifetime(self) { delegate?.streamClosed(reason: reason) }

@@ -8,7 +8,7 @@ import Testing
     private func url(_ fixture: ServerFixture, _ path: String) -> String { "https://127.0.0.1:\(fixture.port)\(path)" }
 
     /// A file of `count` pseudo-random bytes, removed after `body`.
-    private func withFile<T>(bytes count: Int, _ body: (String, [UInt8]) async throws -> T) async throws -> T {
+    func withFile<T>(bytes count: Int, _ body: (String, [UInt8]) async throws -> T) async throws -> T {
         var generator = SeededGenerator(seed: UInt64(count))
         let bytes = (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
         let path = NSTemporaryDirectory() + "purser-http-\(UUID().uuidString)"
@@ -65,6 +65,21 @@ import Testing
             let allowed = try await runCurl(["--http1.1", "-sS", "-v", "--cacert", try ServerFixture.caPath(), "--tls-max", "1.2", url(fixture, "/hello")])
             #expect(allowed.status == 0, "\(allowed.output)")
             #expect(allowed.output.contains("SSL connection using TLSv1.2"), "\(allowed.output)")
+        }
+    }
+}
+
+extension CurlTests {
+    @Test func curlGetsNo100ContinueWhenTheBodyIsRefused() async throws {
+        try await withServer(testRouter()) { fixture in
+            try await withFile(bytes: 5_000) { path, _ in
+                let result = try await runCurl(["--http1.1", "-sS", "-v", "--cacert", try ServerFixture.caPath(), "--expect100-timeout", "60",
+                                                "-H", "Expect: 100-continue", "--data-binary", "@\(path)", "https://127.0.0.1:\(fixture.port)/small"])
+                #expect(result.status == 0, "\(result.output)")
+                #expect(!result.output.contains("100 Continue"), "\(result.output)")
+                #expect(result.output.contains("< HTTP/1.1 413 Content Too Large"), "\(result.output)")
+                #expect(result.output.contains(#""reason":"content_too_large""#), "\(result.output)")
+            }
         }
     }
 }

@@ -75,6 +75,23 @@ func testRouter() -> HTTPRouter {
             for index in 0..<5 { try await writer.write("part \(index);") }
         })
     }
+    router.get("/large/{megabytes}") { request in
+        // A streamed body far larger than the connection's output buffer: the producer must wait for the client.
+        let megabytes = Int(request.parameters["megabytes"] ?? "") ?? 1
+        return HTTPResponse(body: HTTPResponseBody(length: Int64(megabytes) << 20) { writer in
+            for index in 0..<(megabytes * 16) { try await writer.write([UInt8](repeating: UInt8(truncatingIfNeeded: index), count: 64 << 10)) }
+        })
+    }
+    router.post("/ignore-body") { _ in
+        HTTPResponse(status: .accepted, body: HTTPResponseBody(string: "not read"))
+    }
+    router.get("/refuse") { _ in
+        throw HTTPError(.forbidden, reason: "not_yours", detail: "a \"quoted\" detail")
+    }
+    router.get("/fail") { _ in
+        struct Unexpected: Error {}
+        throw Unexpected()
+    }
     return router
 }
 
