@@ -43,11 +43,26 @@ public final class HTTPClient: Sendable {
     /// Reuses an idle keep-alive connection when one is open. Throws
     /// `HTTPError` 502 `connection_lost` when the connection ends before the
     /// response, `connect_failed` when it cannot be opened.
+    ///
+    /// A kept connection the server closed meanwhile (its idle timeout) fails
+    /// the request; a `GET`, `HEAD` or `OPTIONS` is then sent once more on a
+    /// new connection, other methods are not (the server may have acted on them).
     public func execute(_ request: HTTPClientRequest) async throws -> HTTPClientResponse {
-        let connection = try reusableConnection() ?? connect()
-        let responses = try await connection.exchange(request.encoded(host: hostHeader), methods: [request.method],
-                                                      timeout: configuration.requestTimeout)
-        let response = responses[0]
+        let bytes = request.encoded(host: hostHeader)
+        let response: HTTPClientResponse
+        let connection: HTTPClientConnection
+        if let kept = reusableConnection() {
+            do {
+                response = try await kept.exchange(bytes, methods: [request.method], timeout: configuration.requestTimeout)[0]
+                connection = kept
+            } catch let error as HTTPError where error.reason == "connection_lost" && ["GET", "HEAD", "OPTIONS"].contains(request.method) {
+                connection = try connect()
+                response = try await connection.exchange(bytes, methods: [request.method], timeout: configuration.requestTimeout)[0]
+            }
+        } else {
+            connection = try connect()
+            response = try await connection.exchange(bytes, methods: [request.method], timeout: configuration.requestTimeout)[0]
+        }
         if connection.isUsable {
             let kept = idle.withLock { idle -> Bool in
                 guard idle.count < configuration.maximumIdleConnections else { return false }
