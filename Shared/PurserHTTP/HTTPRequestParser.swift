@@ -5,10 +5,12 @@
 /// Strict by design, because a lenient parser behind or in front of another
 /// one is how requests are smuggled: bare LF or CR, obs-fold, invalid field
 /// names or values, `Content-Length` beside `Transfer-Encoding`, differing
-/// `Content-Length`s, malformed chunk sizes or terminators are 400; an
+/// `Content-Length`s, malformed chunk sizes or terminators, a missing or
+/// repeated `Host` are 400; a `Content-Length` beyond Int64 413; an
 /// unsupported transfer coding 501; an over-long request line 414; an
-/// over-large header block 431; a version other than 1.x 505. The first
-/// error is final: every later `next()` throws it again.
+/// over-large header block or trailer section 431; an `Expect` other than
+/// `100-continue` 417; a version other than 1.x 505. The first error is
+/// final: every later `next()` throws it again.
 ///
 /// Guarantee: the sequence of events and the error (concatenating body
 /// pieces) depends only on the bytes, never on how `append` calls split them.
