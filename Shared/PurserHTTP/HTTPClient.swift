@@ -113,7 +113,7 @@ public final class HTTPClient: Sendable {
             transport = PlainTransport(fd: fd)
         }
         let stream = StreamConnection(loop: loop, fd: fd, transport: transport, connecting: true, maximumBufferedBytes: 8 << 20)
-        let connection = HTTPClientConnection(stream: stream)
+        let connection = HTTPClientConnection(stream: stream, maximumBodySize: configuration.maximumResponseBodySize)
         let handshakeTimeout = configuration.tls?.handshakeTimeout ?? .seconds(10)
         loop.execute { connection.begin(handshakeTimeout: handshakeTimeout) }
         return connection

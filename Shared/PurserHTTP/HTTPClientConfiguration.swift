@@ -15,9 +15,11 @@ public struct HTTPClientConfiguration: Sendable {
     public var requestTimeout: Duration
     /// Idle connections kept for reuse.
     public var maximumIdleConnections: Int
+    /// Largest response body collected; a larger one fails the request (`response_too_large`).
+    public var maximumResponseBodySize: Int
 
     public init(host: String, port: Int, tls: TLSConfiguration?, serverName: String? = nil, allowTLS12: Bool = false,
-                requestTimeout: Duration = .seconds(30), maximumIdleConnections: Int = 8) {
+                requestTimeout: Duration = .seconds(30), maximumIdleConnections: Int = 8, maximumResponseBodySize: Int = 16 << 20) {
         self.host = host
         self.port = port
         self.tls = tls
@@ -25,6 +27,7 @@ public struct HTTPClientConfiguration: Sendable {
         self.allowTLS12 = allowTLS12
         self.requestTimeout = requestTimeout
         self.maximumIdleConnections = maximumIdleConnections
+        self.maximumResponseBodySize = maximumResponseBodySize
     }
 }
 

@@ -21,8 +21,14 @@ package final class HTTPClientConnection: StreamConnectionDelegate, @unchecked S
     private var body: [UInt8] = []
     private var closeWaiters: [CheckedContinuation<String?, Never>] = []
     private var closeReason: String??
+    /// What the request in progress fails with when this side closed the connection on purpose.
+    private var failure: HTTPError?
+    private let maximumBodySize: Int
 
-    init(stream: StreamConnection) { self.stream = stream }
+    init(stream: StreamConnection, maximumBodySize: Int) {
+        self.stream = stream
+        self.maximumBodySize = maximumBodySize
+    }
 
     /// Whether the connection is open and may carry another request.
     package var isUsable: Bool { usable.load(ordering: .acquiring) }
@@ -31,7 +37,8 @@ package final class HTTPClientConnection: StreamConnectionDelegate, @unchecked S
 
     /// Sends `bytes` (any number of requests) and returns the final responses
     /// to `methods.count` requests, in order; throws `HTTPError` 502
-    /// `connection_lost` when the connection ends first, 504 `timeout` after `timeout`.
+    /// `connection_lost` when the connection ends first (also after `timeout`),
+    /// `malformed_response` or `response_too_large` for a response not accepted.
     package func exchange(_ bytes: [UInt8], methods: [String], timeout: Duration) async throws -> [HTTPClientResponse] {
         try await withCheckedThrowingContinuation { continuation in
             stream.loop.execute { [self] in
@@ -77,6 +84,7 @@ package final class HTTPClientConnection: StreamConnectionDelegate, @unchecked S
         do {
             while let event = try parser.next() { handle(event) }
         } catch {
+            failure = HTTPError(.badGateway, reason: "malformed_response", detail: error.reason)
             stream.close(because: "malformed response: \(error.reason)")
         }
     }
@@ -87,9 +95,10 @@ package final class HTTPClientConnection: StreamConnectionDelegate, @unchecked S
         closeReason = .some(reason)
         let failed = exchanges
         exchanges = []
-        for exchange in failed {
+        for (index, exchange) in failed.enumerated() {
             if let timer = exchange.timer { stream.loop.cancel(timer) }
-            exchange.continuation.resume(throwing: HTTPError(.badGateway, reason: "connection_lost", detail: reason ?? "closed by the server"))
+            let lost = HTTPError(.badGateway, reason: "connection_lost", detail: reason ?? "closed by the server")
+            exchange.continuation.resume(throwing: index == 0 ? failure ?? lost : lost)
         }
         for waiter in closeWaiters { waiter.resume(returning: reason) }
         closeWaiters = []
@@ -102,6 +111,11 @@ package final class HTTPClientConnection: StreamConnectionDelegate, @unchecked S
             head = received
             body = []
         case .body(let bytes):
+            guard body.count + bytes.count <= maximumBodySize else {
+                failure = HTTPError(.badGateway, reason: "response_too_large", detail: "more than \(maximumBodySize) bytes")
+                stream.close(because: "response body too large")
+                return
+            }
             body.append(contentsOf: bytes)
         case .end(let trailers):
             guard let head, !exchanges.isEmpty else { return }

@@ -72,3 +72,19 @@ import Testing
         }
     }
 }
+
+extension HTTPResponseTests {
+    @Test func theClientRefusesAResponseBodyOverItsLimit() async throws {
+        try await withServer(testRouter()) { fixture in
+            let limited = try HTTPClient(configuration: HTTPClientConfiguration(
+                host: "127.0.0.1", port: fixture.port, tls: try ServerFixture.clientTLS(), maximumResponseBodySize: 1 << 20))
+            try await using(limited, cleanup: { $0.shutdown() }) { client in
+                await #expect(throws: HTTPError(.badGateway, reason: "response_too_large")) {
+                    try await client.execute(HTTPClientRequest(target: "/large/2"))
+                }
+                let small = try await client.execute(HTTPClientRequest(target: "/large/1"))
+                #expect(small.body.count == 1 << 20)
+            }
+        }
+    }
+}
