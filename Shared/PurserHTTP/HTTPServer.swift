@@ -75,24 +75,35 @@ public final class HTTPServer: Sendable {
     /// Connections currently open.
     public var openConnectionCount: Int { shared.openConnections.load(ordering: .acquiring) }
 
-    /// Stops accepting, closes every connection (in-flight handlers are
-    /// cancelled) and stops the loops. Safe to call more than once.
-    public func shutdown() async {
+    /// Graceful drain: stops accepting; closes connections waiting for a
+    /// request; lets requests in progress finish (their responses carry
+    /// `Connection: close`) for up to `gracePeriod`; then closes whatever is
+    /// left (cancelling its handlers) and stops the loops. Safe to call more than once.
+    public func shutdown(gracePeriod: Duration = .zero) async {
         guard let current = running.withLock({ running -> Running? in
             defer { running = nil }
             return running
         }) else { return }
-        for (loop, acceptor) in zip(current.loops, current.acceptors) {
+        await Self.onEveryLoop(current) { $0.drain() }
+        let deadline = ContinuousClock.now.advanced(by: gracePeriod)
+        while openConnectionCount > 0 && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        await Self.onEveryLoop(current) { $0.closeAll() }
+        Glibc.close(current.listenFD)
+        for loop in current.loops { loop.stopAndWait() }
+        shared.logger.info("http server stopped")
+    }
+
+    private static func onEveryLoop(_ running: Running, _ work: @escaping @Sendable (HTTPAcceptor) -> Void) async {
+        for (loop, acceptor) in zip(running.loops, running.acceptors) {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 loop.execute {
-                    acceptor.stop()
+                    work(acceptor)
                     continuation.resume()
                 }
             }
         }
-        Glibc.close(current.listenFD)
-        for loop in current.loops { loop.stopAndWait() }
-        shared.logger.info("http server stopped")
     }
 }
 
@@ -206,11 +217,16 @@ final class HTTPAcceptor: EventHandler, @unchecked Sendable {
         connection.begin()
     }
 
-    func stop() {
+    /// Stops accepting here and asks every connection to finish its request in progress, then close.
+    func drain() {
         if listening {
             loop.unregister(listenFD)
             listening = false
         }
+        for connection in Array(connections.values) { connection.beginDrain() }
+    }
+
+    func closeAll() {
         for connection in Array(connections.values) { connection.close(because: "server shut down") }
     }
 }

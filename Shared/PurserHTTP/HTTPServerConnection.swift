@@ -39,6 +39,8 @@ final class HTTPServerConnection: StreamConnectionDelegate, @unchecked Sendable 
     private var keepAlive = true
     private var task: Task<Void, Never>?
     private var held = false
+    /// Set by `beginDrain`: the request in progress is the last.
+    private var draining = false
     /// Producers of a streamed response waiting for the output buffer to drain.
     private var drainWaiters: [CheckedContinuation<Void, any Error>] = []
 
@@ -63,6 +65,18 @@ final class HTTPServerConnection: StreamConnectionDelegate, @unchecked Sendable 
     }
 
     func close(because reason: String?) { stream.close(because: reason) }
+
+    /// The server is shutting down: a connection waiting for a request head
+    /// (none of it received) closes now; one in the middle of a request
+    /// answers it with `Connection: close` and closes after that response.
+    func beginDrain() {
+        draining = true
+        keepAlive = false
+        guard case .awaitingHead = phase, parser.isAtMessageBoundary else { return }
+        phase = .closing
+        cancelTimer()
+        stream.closeAfterFlush()
+    }
 
     // MARK: Stream events
 
@@ -177,7 +191,7 @@ final class HTTPServerConnection: StreamConnectionDelegate, @unchecked Sendable 
     // MARK: Requests
 
     private func dispatch(_ head: HTTPRequestHead) {
-        keepAlive = head.keepAlive
+        keepAlive = head.keepAlive && !draining
         requestComplete = false
         switch shared.router.match(method: head.method, path: head.path) {
         case .notFound:
@@ -345,7 +359,7 @@ final class HTTPServerConnection: StreamConnectionDelegate, @unchecked Sendable 
     /// The response is buffered: close, or go on with the next (pipelined) request.
     private func finishResponse(close: Bool) {
         task = nil
-        if close {
+        if close || draining {
             phase = .closing
             stream.closeAfterFlush()
             return
