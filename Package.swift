@@ -149,7 +149,7 @@ let package = Package(
             name: "PurserSettlementTests",
             dependencies: [
                 "PurserSettlement", "PurserWallet", "PurserService", "PurserAuth", "PurserRPC", "PurserAPI", "PurserWire", "PurserKit",
-                "PurserPostgres", "PurserTestSupport",
+                "PurserPostgres", "PurserTestSupport", "PurserServiceHarness",
             ]),
         .testTarget(
             name: "PurserWalletTests",

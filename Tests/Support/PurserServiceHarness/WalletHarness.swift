@@ -154,6 +154,26 @@ package final class WalletHarness: Sendable {
         self.services = services
     }
 
+    /// A second Wallet on this harness's database and port, verifying tokens
+    /// with the same Identity and asking the same Policy, for a test that shut
+    /// `walletHost` down to show a caller riding out the Wallet's absence.
+    /// The caller shuts the returned host down.
+    package func startWalletAgain(settings: WalletSettings = WalletSettings()) async throws -> ServiceHost {
+        let host = try await ServiceHost(
+            settings: walletHost.settings, migrations: WalletMigrations.all, authentication: .identityService, logger: logger)
+        guard let connection = host.identity else { throw RPCError(.internal, "the wallet host has no Identity connection") }
+        _ = WalletService(
+            host: host, settings: settings, directory: IdentityDirectory(client: connection.client, ttl: settings.directoryTTL),
+            policy: PolicyClient(client: walletToPolicy, ttl: settings.policyCacheTTL, timeout: .seconds(5)))
+        do {
+            _ = try host.start()
+        } catch {
+            try? await host.shutdown()
+            throw error
+        }
+        return host
+    }
+
     /// Stops every service, the Wallet's callers first, and closes every client.
     package func stop() async {
         anonymous.close()
