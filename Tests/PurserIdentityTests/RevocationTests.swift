@@ -92,6 +92,7 @@ extension IdentityIntegrationTests {
                     try await Task.sleep(for: .milliseconds(20))
                 }
                 #expect(delivered == ["email:1", "wallet:3"])
+                // Nothing more may arrive: an absence has no condition to wait on, so a few dispatch intervals pass.
                 try await Task.sleep(for: .milliseconds(300))
                 #expect(wallet.notices.count == 3)
                 #expect(email.notices.count == 1)
