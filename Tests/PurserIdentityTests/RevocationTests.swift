@@ -158,6 +158,7 @@ extension IdentityIntegrationTests {
                 #expect(rejection?.reason == "subject_revoked")
                 client.close()
                 try await second.shutdown()
+                try await TestDatabase.drop(url: settings.databaseURL)
             }
         }
     }

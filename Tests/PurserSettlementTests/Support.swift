@@ -10,10 +10,6 @@ struct SettlementDatabase {
     let pool: PostgresPool
     let store: SettlementStore
 
-    static func make(_ label: String) async throws -> SettlementDatabase {
-        try await make(url: try await TestDatabase.create(label: label))
-    }
-
     /// Runs `body` with a fresh database migrated for Settlement, then closes
     /// its pool and drops it, awaited, whether `body` returned or threw.
     static func with<T>(_ label: String, _ body: (SettlementDatabase) async throws -> T) async throws -> T {
