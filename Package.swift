@@ -35,8 +35,8 @@ let package = Package(
         .executableTarget(
             name: "purser-bench",
             dependencies: [
-                "PurserBench", "PurserIdentity", "PurserPolicyService", "PurserWallet", "PurserService", "PurserAPI",
-                "PurserAuth", "PurserKit", "PurserRPC", "COpenSSL",
+                "PurserBench", "PurserIdentity", "PurserPolicyService", "PurserWallet", "PurserEmailService", "PurserSettlement",
+                "PurserService", "PurserAPI", "PurserAuth", "PurserKit", "PurserPostgres", "PurserRPC", "COpenSSL",
             ],
             path: "Services/Bench/Main"),
         .target(name: "PurserTestSupport", dependencies: ["PurserKit", "PurserPostgres", "PurserRPC", "COpenSSL"], path: "Tests/Support/PurserTestSupport"),
@@ -151,7 +151,7 @@ let package = Package(
             name: "PurserSettlementTests",
             dependencies: [
                 "PurserSettlement", "PurserWallet", "PurserService", "PurserAuth", "PurserRPC", "PurserAPI", "PurserWire", "PurserKit",
-                "PurserPostgres", "PurserTestSupport",
+                "PurserPostgres", "PurserTestSupport", "PurserServiceHarness",
             ]),
         .testTarget(
             name: "PurserWalletTests",

@@ -8,7 +8,7 @@ clients. Prints one JSON object on stdout.
   smtp_client.py raw --port P [--delay-ms D] [--chunk N] [--read-timeout S]   (bytes to send on stdin;
         a line "<WAIT 354>" makes the client wait for a 354 reply before sending what follows, as a
         PIPELINING client does after DATA)
-  smtp_client.py many --port P --count N [--per-connection M] --sender S --to A
+  smtp_client.py many --port P [--starttls --cafile CA] --count N [--per-connection M] --sender S --to A
         (N concurrent connections, each sending M messages; prints deliveries and elapsed seconds)
 """
 import argparse
@@ -124,6 +124,10 @@ def many(args):
     def one(index):
         try:
             with smtplib.SMTP(args.host, args.port, timeout=60) as client:
+                if args.starttls:
+                    client.ehlo("interop.test")
+                    client.starttls(context=ssl.create_default_context(cafile=args.cafile))
+                    client.ehlo("interop.test")
                 for sequence in range(args.per_connection):
                     message = EmailMessage()
                     message["From"] = args.sender

@@ -92,6 +92,7 @@ extension IdentityIntegrationTests {
                     try await Task.sleep(for: .milliseconds(20))
                 }
                 #expect(delivered == ["email:1", "wallet:3"])
+                // Nothing more may arrive: an absence has no condition to wait on, so a few dispatch intervals pass.
                 try await Task.sleep(for: .milliseconds(300))
                 #expect(wallet.notices.count == 3)
                 #expect(email.notices.count == 1)
@@ -157,6 +158,7 @@ extension IdentityIntegrationTests {
                 #expect(rejection?.reason == "subject_revoked")
                 client.close()
                 try await second.shutdown()
+                try await TestDatabase.drop(url: settings.databaseURL)
             }
         }
     }

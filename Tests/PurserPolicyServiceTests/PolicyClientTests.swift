@@ -171,6 +171,7 @@ struct PolicyClientTests {
             _ = try await client.effectivePolicy(tenantID: tenant.id, agentID: agent.id)
 
             try await h.policyHost.shutdown()
+            // Waits out the TTL this test is about; the snapshot was fetched before the sleep began, so it has expired after it.
             try await Task.sleep(for: ttl)
             do throws(PolicyClientError) {
                 let snapshot = try await client.effectivePolicy(tenantID: tenant.id, agentID: agent.id)

@@ -35,18 +35,22 @@ import PurserTestSupport
         let pools = (0..<2).map { _ in
             PostgresPool(configuration: PostgresConfiguration(url: url, size: 2), logger: Logger(label: "m", level: .error))
         }
-        defer { for pool in pools { Task { await pool.close() } } }
-        let applied = try await withThrowingTaskGroup(of: [Int].self) { group in
-            for pool in pools {
-                for _ in 0..<3 {
-                    group.addTask { try await Migrator(schema: "policy", migrations: Self.migrations).run(on: pool) }
+        try await using(pools, cleanup: { pools in
+            for pool in pools { await pool.close() }
+            try await TestDatabase.drop(url: url)
+        }) { pools in
+            let applied = try await withThrowingTaskGroup(of: [Int].self) { group in
+                for pool in pools {
+                    for _ in 0..<3 {
+                        group.addTask { try await Migrator(schema: "policy", migrations: Self.migrations).run(on: pool) }
+                    }
                 }
+                return try await group.reduce(into: [Int]()) { $0 += $1 }
             }
-            return try await group.reduce(into: [Int]()) { $0 += $1 }
+            #expect(applied.sorted() == [1, 2])
+            let runs = try await pools[0].withConnection { try $0.query("SELECT count(*) FROM policy.runs")[0][0, as: Int64.self] }
+            #expect(runs == 1)
         }
-        #expect(applied.sorted() == [1, 2])
-        let runs = try await pools[0].withConnection { try $0.query("SELECT count(*) FROM policy.runs")[0][0, as: Int64.self] }
-        #expect(runs == 1)
     }
 
     @Test func aFailingMigrationLeavesNoTraceAndNamesItself() async throws {
@@ -87,8 +91,7 @@ import PurserTestSupport
     }
 
     @Test func anAppliedMigrationWhoseTextChangedIsRefusedNamingIt() async throws {
-        let pool = try await makePool("migrate_changed", size: 1)
-        try await using(pool, cleanup: { await $0.close() }) { pool in
+        try await withPool("migrate_changed", size: 1) { pool in
             try await Migrator(schema: "settlement", migrations: Self.migrations).run(on: pool)
             let edited = [Self.migrations[0], Migration(version: 2, name: "holds", sql: Self.migrations[1].sql + " -- edited")]
             do {

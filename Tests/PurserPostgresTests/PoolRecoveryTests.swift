@@ -76,6 +76,7 @@ import Testing
         #expect(outcomes.isEmpty, "calls failed after the server was back: \(outcomes)")
         #expect(pool.metrics.snapshot().connectFailures == failuresBefore)
         await pool.close()
+        try await TestDatabase.drop(url: url)
         print("pool recovery: \(failedMeanwhile) calls failed between the server becoming reachable and the first success")
     }
 }

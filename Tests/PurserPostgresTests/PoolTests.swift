@@ -63,12 +63,13 @@ import PurserTestSupport
     }
 
     @Test func closedPoolRefusesWork() async throws {
-        let pool = try await makePool("pool_closed", size: 2)
-        try await pool.ping()
-        await pool.close()
-        let refused = await #expect(throws: PostgresError.self) { try await pool.withConnection { _ in 1 } }
-        #expect(refused?.kind == .poolClosed)
-        #expect(await pool.isHealthy() == false)
+        try await withPool("pool_closed", size: 2) { pool in
+            try await pool.ping()
+            await pool.close()
+            let refused = await #expect(throws: PostgresError.self) { try await pool.withConnection { _ in 1 } }
+            #expect(refused?.kind == .poolClosed)
+            #expect(await pool.isHealthy() == false)
+        }
     }
 
     /// The time limit turns a health check or ping that ignores its timeout into a failure, not a hang.
@@ -122,17 +123,18 @@ import PurserTestSupport
 
 @Suite struct PoolLifecycleTests {
     @Test func aServiceGroupClosesThePoolOnShutdown() async throws {
-        let pool = try await makePool("pool_service", size: 1)
-        try await pool.ping()
-        let group = ServiceGroup(services: [.init("postgres", pool)], signals: [], logger: Logger(label: "g", level: .critical))
-        let running = Task { try await group.run() }
-        group.triggerGracefulShutdown()
-        try await running.value
-        do {
-            _ = try await pool.withConnection { _ in 1 }
-            Issue.record("pool still open after shutdown")
-        } catch let error as PostgresError {
-            #expect(error.kind == .poolClosed)
+        try await withPool("pool_service", size: 1) { pool in
+            try await pool.ping()
+            let group = ServiceGroup(services: [.init("postgres", pool)], signals: [], logger: Logger(label: "g", level: .critical))
+            let running = Task { try await group.run() }
+            group.triggerGracefulShutdown()
+            try await running.value
+            do {
+                _ = try await pool.withConnection { _ in 1 }
+                Issue.record("pool still open after shutdown")
+            } catch let error as PostgresError {
+                #expect(error.kind == .poolClosed)
+            }
         }
     }
 }

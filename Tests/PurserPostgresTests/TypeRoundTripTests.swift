@@ -2,16 +2,22 @@ import Foundation
 import Testing
 import PurserKit
 import PurserPostgres
+import PurserTestSupport
 
 @Suite struct TypeRoundTripTests {
     static let pool = PostgresPoolBox()
 
-    /// One pool for the suite (on its own database), created on first use.
+    /// One pool for the suite, created once on first use (callers arriving
+    /// meanwhile share the same creation). Its queries read no table, so it
+    /// connects to the server's maintenance database and leaves no test
+    /// database behind; its two connections live as long as the test process.
     actor PostgresPoolBox {
         private var pool: PostgresPool?
-        func get() async throws -> PostgresPool {
+        func get() throws -> PostgresPool {
             if let pool { return pool }
-            let created = try await makePool("types", size: 2)
+            let created = PostgresPool(
+                configuration: PostgresConfiguration(url: try TestEnvironment.databaseURL(), size: 2, applicationName: "purser-tests"),
+                logger: Logger(label: "types", level: .error))
             pool = created
             return created
         }

@@ -68,6 +68,7 @@ import Testing
         }
         let entries = try await journal.waitFor(2)
         let elapsed = ContinuousClock.now - start
+        // The cancelled timer must never fire: an absence, so its due time passes before the journal is read again.
         try await Task.sleep(for: .milliseconds(100))
         loop.stopAndWait()
         #expect(entries == ["early", "late"])
@@ -95,6 +96,7 @@ import Testing
         }
         _ = try await journal.waitFor(3)
         _ = purser_eventfd_signal(fd)
+        // The unregistered handler must not run: an absence, so the loop gets time to (wrongly) report it.
         try await Task.sleep(for: .milliseconds(100))
         loop.stopAndWait()
         #expect(journal.all == ["registered true, handlers 1", "readable", "handlers 0"])

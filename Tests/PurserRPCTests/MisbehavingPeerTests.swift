@@ -78,6 +78,7 @@ import Testing
             }
         }
         writer.start()
+        // Gives the hog time to fill the server's window; the checks below hold whether or not it got that far.
         try await Task.sleep(for: .milliseconds(300))
         // The hog never reads, so its responses pile up and the server stops reading from it: its writes block.
         try await Self.expectWellBehavedClientWorks(client)

@@ -99,6 +99,12 @@ struct ServiceHostTests {
         return Running(host: host, port: port, signer: JWTSigner(key: key), feed: feed, databaseURL: databaseURL)
     }
 
+    /// Shuts the host down and drops its database.
+    func stop(_ running: Running) async throws {
+        try await running.host.shutdown()
+        try await TestDatabase.drop(url: running.databaseURL)
+    }
+
     func client(_ port: Int, certificate: String? = nil) throws -> RPCClient {
         let tls = TLSConfiguration.client(
             trustRootsPath: try TestEnvironment.certificate("ca"),
@@ -168,7 +174,7 @@ struct ServiceHostTests {
         anonymous.close()
         settlement.close()
         outsider.close()
-        try await running.host.shutdown()
+        try await stop(running)
     }
 
     /// A token narrowed by a `scope` claim (a payment token an agent handed to a payee) is no
@@ -190,7 +196,7 @@ struct ServiceHostTests {
         let full = try await anonymous.call(Self.echo, Echo("hi"), metadata: bearer(try token(running.signer)))
         #expect(full.text == "agent:hi")
         anonymous.close()
-        try await running.host.shutdown()
+        try await stop(running)
     }
 
     @Test func handlerErrorsReachTheClientWithTheirReason() async throws {
@@ -207,7 +213,7 @@ struct ServiceHostTests {
         #expect(hidden?.code == .notFound)
         #expect(hidden?.reason == "not_found")
         anonymous.close()
-        try await running.host.shutdown()
+        try await stop(running)
     }
 
     /// How fast is a figure, not an assertion: the wait has a deadline of 200 poll intervals, so a host that
@@ -228,7 +234,7 @@ struct ServiceHostTests {
         #expect(refused?.reason == "subject_revoked")
         _ = try await anonymous.call(Self.echo, Echo(), metadata: bearer(try token(running.signer, subject: "agent-8")))
         anonymous.close()
-        try await running.host.shutdown()
+        try await stop(running)
     }
 
     @Test func pollerPagesThroughTheFeedAndRoundsExpiryUp() async throws {
@@ -265,7 +271,7 @@ struct ServiceHostTests {
         }
         #expect(status == .notServing)
 
-        try await running.host.shutdown()
+        try await stop(running)
         let afterShutdown = await failure { _ = try await anonymous.call(Health.check, HealthCheckRequest()) }
         #expect(afterShutdown?.code == .unavailable)
         anonymous.close()
@@ -284,6 +290,7 @@ struct ServiceHostTests {
         let shutdown = Task { try await running.host.shutdown() }
         #expect(try await inFlight.value.text == "slow:x")
         try await shutdown.value
+        try await TestDatabase.drop(url: running.databaseURL)
         let refused = await failure { _ = try await anonymous.call(Self.echo, Echo(), metadata: metadata) }
         #expect(refused?.code == .unavailable)
         anonymous.close()

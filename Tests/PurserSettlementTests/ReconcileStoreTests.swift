@@ -17,30 +17,34 @@ import Testing
         return reconciliation.response(period: Self.period.wire, ledgerSource: "test")
     }
 
-    func settledDay(_ label: String) async throws -> (SettlementDatabase, Ledger) {
-        let database = try await SettlementDatabase.make(label)
-        let ledger = Ledger.scenario(count: 250, seed: 5)
-        try await database.seed(ledger.entries)
-        _ = try await database.store.run(Self.period, nowUs: Self.afterEnd)
-        return (database, ledger)
+    /// Runs `body` on a fresh database holding a settled day of 250 entries (dropped afterwards).
+    func withSettledDay(_ label: String, _ body: (SettlementDatabase, Ledger) async throws -> Void) async throws {
+        try await SettlementDatabase.with(label) { database in
+            let ledger = Ledger.scenario(count: 250, seed: 5)
+            try await database.seed(ledger.entries)
+            _ = try await database.store.run(Self.period, nowUs: Self.afterEnd)
+            try await body(database, ledger)
+        }
     }
 
     @Test func aSettledPeriodReconcilesWithoutDifferences() async throws {
-        let (database, ledger) = try await settledDay("reconcile_clean")
-        let response = try await reconcile(database, ledger: ledger.entries)
-        #expect(response.balanced)
-        #expect(response.discrepancies.isEmpty)
-        #expect(response.lines.reduce(0) { $0 + $1.ledgerNetMicros } == ledger.net(in: Self.period))
-        #expect(response.lines.allSatisfy { $0.ledgerNetMicros == $0.batchedNetMicros && $0.unbatchedNetMicros == 0 })
+        try await withSettledDay("reconcile_clean") { (database: SettlementDatabase, ledger: Ledger) async throws in
+            let response = try await reconcile(database, ledger: ledger.entries)
+            #expect(response.balanced)
+            #expect(response.discrepancies.isEmpty)
+            #expect(response.lines.reduce(0) { $0 + $1.ledgerNetMicros } == ledger.net(in: Self.period))
+            #expect(response.lines.allSatisfy { $0.ledgerNetMicros == $0.batchedNetMicros && $0.unbatchedNetMicros == 0 })
+        }
     }
 
     @Test func entriesNotYetBatchedStillReconcile() async throws {
-        let database = try await SettlementDatabase.make("reconcile_unbatched")
-        let ledger = Ledger.scenario(count: 40)
-        try await database.seed(ledger.entries)
-        let response = try await reconcile(database, ledger: ledger.entries)
-        #expect(response.balanced)
-        #expect(response.lines.reduce(0) { $0 + $1.unbatchedNetMicros } == ledger.net(in: Self.period))
+        try await SettlementDatabase.with("reconcile_unbatched") { (database: SettlementDatabase) async throws in
+            let ledger = Ledger.scenario(count: 40)
+            try await database.seed(ledger.entries)
+            let response = try await reconcile(database, ledger: ledger.entries)
+            #expect(response.balanced)
+            #expect(response.lines.reduce(0) { $0 + $1.unbatchedNetMicros } == ledger.net(in: Self.period))
+        }
     }
 
     /// The ledger's net of `key` in the period.
@@ -101,90 +105,96 @@ import Testing
 
     /// An entry not yet batched goes missing from the store: only the ledger comparison sees it.
     @Test func aStoredUnbatchedEntryThatWentMissingIsALedgerMismatch() async throws {
-        let database = try await SettlementDatabase.make("reconcile_missing_unbatched")
-        let ledger = Ledger.scenario(count: 40)
-        try await database.seed(ledger.entries)
-        #expect(try await reconcile(database, ledger: ledger.entries).discrepancies == [])
-        let victim = ledger.entries[17], key = self.key(of: victim), total = net(ledger, key)
-        try await database.execute(
-            "DELETE FROM settlement.entries WHERE tenant_id = $1 AND entry_id = $2", [victim.tenantID, victim.entryID])
-        let response = try await reconcile(database, ledger: ledger.entries)
-        #expect(!response.balanced)
-        #expect(response.discrepancies == [
-            finding("ledger_mismatch", key, expected: total, actual: total - victim.signedMicros),
-        ])
+        try await SettlementDatabase.with("reconcile_missing_unbatched") { (database: SettlementDatabase) async throws in
+            let ledger = Ledger.scenario(count: 40)
+            try await database.seed(ledger.entries)
+            #expect(try await reconcile(database, ledger: ledger.entries).discrepancies == [])
+            let victim = ledger.entries[17], key = self.key(of: victim), total = net(ledger, key)
+            try await database.execute(
+                "DELETE FROM settlement.entries WHERE tenant_id = $1 AND entry_id = $2", [victim.tenantID, victim.entryID])
+            let response = try await reconcile(database, ledger: ledger.entries)
+            #expect(!response.balanced)
+            #expect(response.discrepancies == [
+                finding("ledger_mismatch", key, expected: total, actual: total - victim.signedMicros),
+            ])
+        }
     }
 
     /// A batched entry goes missing: the ledger comparison, the batch comparison
     /// and its batch's own totals each see it.
     @Test func aStoredEntryThatWentMissingIsDetected() async throws {
-        let (database, ledger) = try await settledDay("reconcile_missing")
-        #expect(try await reconcile(database, ledger: ledger.entries).discrepancies == [])
-        let victim = ledger.entries[17], key = self.key(of: victim), total = net(ledger, key)
-        let batch = try await batchID(database, key)
-        try await database.execute(
-            "DELETE FROM settlement.entries WHERE tenant_id = $1 AND entry_id = $2", [victim.tenantID, victim.entryID])
-        let response = try await reconcile(database, ledger: ledger.entries)
-        #expect(!response.balanced)
-        #expect(response.discrepancies == [
-            finding("ledger_mismatch", key, expected: total, actual: total - victim.signedMicros),
-            finding("batch_mismatch", key, expected: total - victim.signedMicros, actual: total),
-            finding("batch_total_mismatch", key, batch: batch, expected: total - victim.signedMicros, actual: total),
-        ])
+        try await withSettledDay("reconcile_missing") { (database: SettlementDatabase, ledger: Ledger) async throws in
+            #expect(try await reconcile(database, ledger: ledger.entries).discrepancies == [])
+            let victim = ledger.entries[17], key = self.key(of: victim), total = net(ledger, key)
+            let batch = try await batchID(database, key)
+            try await database.execute(
+                "DELETE FROM settlement.entries WHERE tenant_id = $1 AND entry_id = $2", [victim.tenantID, victim.entryID])
+            let response = try await reconcile(database, ledger: ledger.entries)
+            #expect(!response.balanced)
+            #expect(response.discrepancies == [
+                finding("ledger_mismatch", key, expected: total, actual: total - victim.signedMicros),
+                finding("batch_mismatch", key, expected: total - victim.signedMicros, actual: total),
+                finding("batch_total_mismatch", key, batch: batch, expected: total - victim.signedMicros, actual: total),
+            ])
+        }
     }
 
     /// A batch line dated outside the period: the period's batched total no
     /// longer holds the recorded entries, while the batch's own three totals agree.
     @Test func aBatchLineOutsideItsPeriodIsABatchMismatch() async throws {
-        let (database, ledger) = try await settledDay("reconcile_line_moved")
-        #expect(try await reconcile(database, ledger: ledger.entries).discrepancies == [])
-        let line = try await firstLine(database)
-        try #require(line.netMicros != 0)
-        try await database.execute("""
-            UPDATE settlement.batch_lines SET day_at_us = day_at_us - 86400000000
-            WHERE batch_id = $1::uuid AND agent_id = $2 AND category = $3
-            """, [line.batchID, line.agentID, line.category])
-        let total = net(ledger, line.key)
-        #expect(try await reconcile(database, ledger: ledger.entries).discrepancies == [
-            finding("batch_mismatch", line.key, expected: total, actual: total - line.netMicros),
-        ])
+        try await withSettledDay("reconcile_line_moved") { (database: SettlementDatabase, ledger: Ledger) async throws in
+            #expect(try await reconcile(database, ledger: ledger.entries).discrepancies == [])
+            let line = try await firstLine(database)
+            try #require(line.netMicros != 0)
+            try await database.execute("""
+                UPDATE settlement.batch_lines SET day_at_us = day_at_us - 86400000000
+                WHERE batch_id = $1::uuid AND agent_id = $2 AND category = $3
+                """, [line.batchID, line.agentID, line.category])
+            let total = net(ledger, line.key)
+            #expect(try await reconcile(database, ledger: ledger.entries).discrepancies == [
+                finding("batch_mismatch", line.key, expected: total, actual: total - line.netMicros),
+            ])
+        }
     }
 
     /// A batch header that disagrees with its lines and entries: only that batch's totals see it.
     @Test func aTamperedBatchHeaderIsABatchTotalMismatch() async throws {
-        let (database, ledger) = try await settledDay("reconcile_header")
-        #expect(try await reconcile(database, ledger: ledger.entries).discrepancies == [])
-        let line = try await firstLine(database)
-        try await database.execute(
-            "UPDATE settlement.batches SET net_micros = net_micros + 1 WHERE batch_id = $1::uuid", [line.batchID])
-        let total = net(ledger, line.key)
-        #expect(try await reconcile(database, ledger: ledger.entries).discrepancies == [
-            finding("batch_total_mismatch", line.key, batch: line.batchID, expected: total, actual: total + 1),
-        ])
+        try await withSettledDay("reconcile_header") { (database: SettlementDatabase, ledger: Ledger) async throws in
+            #expect(try await reconcile(database, ledger: ledger.entries).discrepancies == [])
+            let line = try await firstLine(database)
+            try await database.execute(
+                "UPDATE settlement.batches SET net_micros = net_micros + 1 WHERE batch_id = $1::uuid", [line.batchID])
+            let total = net(ledger, line.key)
+            #expect(try await reconcile(database, ledger: ledger.entries).discrepancies == [
+                finding("batch_total_mismatch", line.key, batch: line.batchID, expected: total, actual: total + 1),
+            ])
+        }
     }
 
     @Test func aTamperedBatchLineIsDetected() async throws {
-        let (database, ledger) = try await settledDay("reconcile_tampered")
-        #expect(try await reconcile(database, ledger: ledger.entries).discrepancies == [])
-        let line = try await firstLine(database)
-        try await database.execute("""
-            UPDATE settlement.batch_lines SET net_micros = net_micros + 1
-            WHERE batch_id = $1::uuid AND agent_id = $2 AND category = $3
-            """, [line.batchID, line.agentID, line.category])
-        let response = try await reconcile(database, ledger: ledger.entries)
-        #expect(!response.balanced)
-        let total = net(ledger, line.key)
-        #expect(response.discrepancies == [
-            finding("batch_mismatch", line.key, expected: total, actual: total + 1),
-            finding("batch_total_mismatch", line.key, batch: line.batchID, expected: total, actual: total + 1),
-        ])
+        try await withSettledDay("reconcile_tampered") { (database: SettlementDatabase, ledger: Ledger) async throws in
+            #expect(try await reconcile(database, ledger: ledger.entries).discrepancies == [])
+            let line = try await firstLine(database)
+            try await database.execute("""
+                UPDATE settlement.batch_lines SET net_micros = net_micros + 1
+                WHERE batch_id = $1::uuid AND agent_id = $2 AND category = $3
+                """, [line.batchID, line.agentID, line.category])
+            let response = try await reconcile(database, ledger: ledger.entries)
+            #expect(!response.balanced)
+            let total = net(ledger, line.key)
+            #expect(response.discrepancies == [
+                finding("batch_mismatch", line.key, expected: total, actual: total + 1),
+                finding("batch_total_mismatch", line.key, batch: line.batchID, expected: total, actual: total + 1),
+            ])
+        }
     }
 
     @Test func anEntryTheSettlementStoreNeverSawIsDetected() async throws {
-        let (database, ledger) = try await settledDay("reconcile_unseen")
-        var unseen = Ledger()
-        let entry = unseen.add(tenant: "tenant-z", agent: "z", provider: "provider-x", category: "llm", micros: 5, at: Self.period.startUs + 9)
-        let response = try await reconcile(database, ledger: ledger.entries + unseen.entries)
-        #expect(response.discrepancies == [finding("ledger_mismatch", key(of: entry), expected: 5, actual: 0)])
+        try await withSettledDay("reconcile_unseen") { (database: SettlementDatabase, ledger: Ledger) async throws in
+            var unseen = Ledger()
+            let entry = unseen.add(tenant: "tenant-z", agent: "z", provider: "provider-x", category: "llm", micros: 5, at: Self.period.startUs + 9)
+            let response = try await reconcile(database, ledger: ledger.entries + unseen.entries)
+            #expect(response.discrepancies == [finding("ledger_mismatch", key(of: entry), expected: 5, actual: 0)])
+        }
     }
 }

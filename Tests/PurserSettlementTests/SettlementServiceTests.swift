@@ -3,12 +3,14 @@ import PurserAPI
 import PurserAuth
 import PurserKit
 import PurserRPC
+import PurserServiceHarness
 import PurserTestSupport
 import Testing
 @testable import PurserSettlement
 
-/// Settlement over RPC, fed by the real Wallet: captures and refunds are made
-/// on the Wallet's ledger, read from its capture feed, settled and reported.
+/// Settlement over RPC, fed by the real Wallet, every caller holding a token
+/// the real Identity issued: captures and refunds are made on the Wallet's
+/// ledger, read from its capture feed, settled and reported.
 @Suite struct SettlementServiceTests {
     static let day = UTCDay.micros
 
@@ -19,34 +21,45 @@ import Testing
     }
 
     struct Settled {
-        let harness: SettlementHarness
+        let harness: WalletHarness
+        let spenders: Spenders
         let movements: [Movement]
-        let tenants: [UUID]
-        let providers: [UUID]
         let period: SettlementPeriod
         let run: RunSettlementResponse
+        let clock: SettlementClock
+
+        var tenants: [UUID] { spenders.tenants }
+        var providers: [UUID] { spenders.providerIDs }
+        var operatorToken: String { spenders.operatorToken }
+        var database: SettlementDatabase { get throws { try harness.settlementDatabase } }
+        var service: SettlementService { get throws { try harness.settlementService } }
 
         func net(_ include: (Movement) -> Bool) -> Int64 { movements.filter(include).reduce(0) { $0 + $1.signedMicros } }
     }
 
-    /// Spending on the Wallet by three tenants with two providers, settled by
-    /// the operator with the service's clock three days ahead (the period has ended).
-    func settled(_ label: String) async throws -> Settled {
-        let harness = try await SettlementHarness.start(label, clockOffsetUs: 3 * Self.day)
-        let tenants = [UUID(), UUID(), UUID()], providers = [UUID(), UUID()]
-        let movements = try await spendScenario(harness.wallet, tenants: tenants, providers: providers, charges: 90, seed: 17)
-        try await harness.database.drain(harness.service.consumer, until: movements.count)
-        let period = Self.period()
-        let run = try await harness.client().call(
-            SettlementMethods.runSettlement, RunSettlementRequest(period: period.wire), metadata: try harness.operatorMetadata)
-        return Settled(harness: harness, movements: movements, tenants: tenants, providers: providers, period: period, run: run)
+    /// Runs `body` on the shared harness (a real Identity issuing every token,
+    /// Policy, Wallet and Settlement) after three tenants Identity knows spent
+    /// with two registered providers on the Wallet and the operator settled
+    /// the period, with Settlement's clock three days ahead (the period has ended).
+    func withSettled(_ label: String, _ body: (Settled) async throws -> Void) async throws {
+        let clock = SettlementClock.shifted(by: 3 * Self.day)
+        try await withWallet(label, settlementClock: clock) { harness in
+            let spenders = try await Spenders.make(harness, tenants: 3, providers: 2)
+            let movements = try await spendScenario(harness, spenders, charges: 90, seed: 17)
+            let settlement = try harness.settlementService
+            try await harness.settlementDatabase.drain(settlement.consumer, until: movements.count)
+            let period = Self.period()
+            let run = try await harness.settlement(
+                SettlementMethods.runSettlement, RunSettlementRequest(period: period.wire), token: spenders.operatorToken)
+            try await body(
+                Settled(harness: harness, spenders: spenders, movements: movements, period: period, run: run, clock: clock))
+        }
     }
 
     @Test func statementsPayoutsAndExportsMatchTheWalletToTheMicro() async throws {
-        let settled = try await settled("rpc_totals")
-        try await using(settled, cleanup: { try await $0.harness.stop() }) { settled in
-            let client = try settled.harness.client()
-            let operatorMetadata = try settled.harness.operatorMetadata
+        try await withSettled("rpc_totals") { settled in
+            let client = settled.harness
+            let operatorToken = settled.operatorToken
             #expect(settled.run.closed)
             #expect(settled.run.entriesSettled == Int64(settled.movements.count))
             for batch in settled.run.batches {
@@ -56,9 +69,9 @@ import Testing
                 })
             }
             for tenant in settled.tenants {
-                let statement = try await client.call(
+                let statement = try await client.settlement(
                     SettlementMethods.getTenantStatement,
-                    GetTenantStatementRequest(tenantID: tenant.lowerID, period: settled.period.wire), metadata: operatorMetadata)
+                    GetTenantStatementRequest(tenantID: tenant.lowerID, period: settled.period.wire), token: operatorToken)
                 #expect(statement.totals.map(\.key) == ["USD"])
                 #expect(statement.totals.first?.netMicros == settled.net { $0.tenant == tenant })
                 for group in statement.byAgent {
@@ -72,10 +85,10 @@ import Testing
                 }
                 #expect(statement.byDay.reduce(0) { $0 + $1.netMicros } == settled.net { $0.tenant == tenant })
 
-                let export = try await client.call(
+                let export = try await client.settlement(
                     SettlementMethods.exportReport,
                     ExportReportRequest(kind: .statement, period: settled.period.wire, format: .csv, tenantID: tenant.lowerID),
-                    metadata: operatorMetadata)
+                    token: operatorToken)
                 let rows = try #require(CSVReader.rows(export.content))
                 #expect(rows.first == ReportCSV.statementColumns)
                 let column = Dictionary(uniqueKeysWithValues: ReportCSV.statementColumns.enumerated().map { ($1, $0) })
@@ -90,14 +103,14 @@ import Testing
                 for group in statement.byCategory { #expect(byCategory[group.key] == group.netMicros) }
             }
             for provider in settled.providers {
-                let payout = try await client.call(
+                let payout = try await client.settlement(
                     SettlementMethods.getProviderPayout,
-                    GetProviderPayoutRequest(providerID: provider.lowerID, period: settled.period.wire), metadata: operatorMetadata)
+                    GetProviderPayoutRequest(providerID: provider.lowerID, period: settled.period.wire), token: operatorToken)
                 #expect(payout.totals.first?.dueMicros == settled.net { $0.provider == provider })
-                let json = try await client.call(
+                let json = try await client.settlement(
                     SettlementMethods.exportReport,
                     ExportReportRequest(kind: .payout, period: settled.period.wire, format: .json, providerID: provider.lowerID),
-                    metadata: operatorMetadata)
+                    token: operatorToken)
                 #expect(json.contentType == "application/json")
                 let document = try #require(try JSONSerialization.jsonObject(with: Data(json.content)) as? [String: Any])
                 let totals = try #require(document["totals"] as? [[String: Any]])
@@ -107,35 +120,34 @@ import Testing
     }
 
     @Test func runningTwiceChangesNothingAndALateCaptureLandsInTheNextOpenBatch() async throws {
-        let settled = try await settled("rpc_late")
-        try await using(settled, cleanup: { try await $0.harness.stop() }) { settled in
-            let client = try settled.harness.client()
-            let operatorMetadata = try settled.harness.operatorMetadata
-            let again = try await client.call(
-                SettlementMethods.runSettlement, RunSettlementRequest(period: settled.period.wire), metadata: operatorMetadata)
+        try await withSettled("rpc_late") { settled in
+            let client = settled.harness
+            let operatorToken = settled.operatorToken
+            let again = try await client.settlement(
+                SettlementMethods.runSettlement, RunSettlementRequest(period: settled.period.wire), token: operatorToken)
             #expect(!again.changed)
             #expect(again.batches == settled.run.batches)
 
             // A capture committed now belongs to the closed period; it reaches Settlement late.
-            let tenant = settled.tenants[0], provider = settled.providers[0], agent = UUID()
-            try await settled.harness.wallet.fund(tenant: tenant, agent: agent, micros: 10_000_000)
-            try await settled.harness.wallet.charge(tenant: tenant, agent: agent, provider: provider, category: "late", micros: 4_321)
-            try await settled.harness.database.drain(settled.harness.service.consumer, until: settled.movements.count + 1)
-            let rerun = try await client.call(
-                SettlementMethods.runSettlement, RunSettlementRequest(period: settled.period.wire), metadata: operatorMetadata)
+            let tenant = settled.tenants[0], provider = settled.providers[0], agent = settled.spenders.worlds[0].agents[0]
+            try await settled.harness.ledgerFund(tenant: tenant, agent: agent, micros: 10_000_000)
+            try await settled.harness.ledgerCharge(tenant: tenant, agent: agent, provider: provider, category: "late", micros: 4_321)
+            try await settled.database.drain(settled.service.consumer, until: settled.movements.count + 1)
+            let rerun = try await client.settlement(
+                SettlementMethods.runSettlement, RunSettlementRequest(period: settled.period.wire), token: operatorToken)
             #expect(!rerun.changed)
             #expect(rerun.batches == settled.run.batches)
 
-            let current = Cadence.daily.period(containing: settled.harness.clock.nowUs())
-            let next = try await client.call(
-                SettlementMethods.runSettlement, RunSettlementRequest(period: current.wire), metadata: operatorMetadata)
+            let current = Cadence.daily.period(containing: settled.clock.nowUs())
+            let next = try await client.settlement(
+                SettlementMethods.runSettlement, RunSettlementRequest(period: current.wire), token: operatorToken)
             #expect(!next.closed)
             #expect(next.adjustmentsSettled == 1)
             let batch = try #require(next.batches.first)
             #expect(batch.state == .open)
             #expect(batch.tenantID == tenant.lowerID && batch.providerID == provider.lowerID)
             #expect(batch.adjustmentMicros == 4_321)
-            let full = try await client.call(SettlementMethods.getBatch, GetBatchRequest(batchID: batch.id), metadata: operatorMetadata)
+            let full = try await client.settlement(SettlementMethods.getBatch, GetBatchRequest(batchID: batch.id), token: operatorToken)
             #expect(full.lines.map(\.adjustment) == [true])
             #expect(full.lines.first?.category == "late")
             #expect(settled.period.contains(try #require(full.lines.first).dayAtUs))
@@ -143,17 +155,16 @@ import Testing
     }
 
     @Test func reconciliationAgreesWithTheWalletAndDetectsAPlantedDiscrepancy() async throws {
-        let settled = try await settled("rpc_reconcile")
-        try await using(settled, cleanup: { try await $0.harness.stop() }) { settled in
-            let client = try settled.harness.client()
-            let operatorMetadata = try settled.harness.operatorMetadata
-            let clean = try await client.call(
-                SettlementMethods.reconcile, ReconcileRequest(period: settled.period.wire), metadata: operatorMetadata)
+        try await withSettled("rpc_reconcile") { settled in
+            let client = settled.harness
+            let operatorToken = settled.operatorToken
+            let clean = try await client.settlement(
+                SettlementMethods.reconcile, ReconcileRequest(period: settled.period.wire), token: operatorToken)
             #expect(clean.balanced)
             #expect(clean.ledgerSource == "wallet")
             #expect(clean.lines.reduce(0) { $0 + $1.ledgerNetMicros } == settled.net { _ in true })
 
-            let victim = try await settled.harness.database.pool.withConnection { connection in
+            let victim = try await settled.database.pool.withConnection { connection in
                 let row = try connection.query("""
                     DELETE FROM settlement.entries
                     WHERE (tenant_id, entry_id) = (SELECT tenant_id, entry_id FROM settlement.entries ORDER BY entry_id LIMIT 1)
@@ -161,8 +172,8 @@ import Testing
                     """)[0]
                 return (tenant: try row.decode(String.self, at: 0), micros: try row.decode(Int64.self, at: 1))
             }
-            let planted = try await client.call(
-                SettlementMethods.reconcile, ReconcileRequest(period: settled.period.wire), metadata: operatorMetadata)
+            let planted = try await client.settlement(
+                SettlementMethods.reconcile, ReconcileRequest(period: settled.period.wire), token: operatorToken)
             #expect(!planted.balanced)
             let mismatch = try #require(planted.discrepancies.first { $0.kind == "ledger_mismatch" })
             #expect(mismatch.tenantID == victim.tenant)
@@ -171,9 +182,8 @@ import Testing
     }
 
     @Test func theWalletsLedgerTotalsMatchEveryMovementPerTenantProviderAndCurrency() async throws {
-        let settled = try await settled("rpc_ledger_totals")
-        try await using(settled, cleanup: { try await $0.harness.stop() }) { settled in
-            let source = WalletLedgerTotals(client: try settled.harness.wallet.feed().client)
+        try await withSettled("rpc_ledger_totals") { settled in
+            let source = try settled.service.ledger
             #expect(source.name == "wallet")
             var expected: [ReconcileKey: LedgerTotal] = [:]
             for movement in settled.movements {
@@ -195,32 +205,31 @@ import Testing
     }
 
     @Test func paymentIsRecordedOnceWithItsReference() async throws {
-        let settled = try await settled("rpc_paid")
-        try await using(settled, cleanup: { try await $0.harness.stop() }) { settled in
-            let client = try settled.harness.client()
-            let operatorMetadata = try settled.harness.operatorMetadata
+        try await withSettled("rpc_paid") { settled in
+            let client = settled.harness
+            let operatorToken = settled.operatorToken
             let batch = try #require(settled.run.batches.first)
-            let paid = try await client.call(
+            let paid = try await client.settlement(
                 SettlementMethods.markBatchPaid, MarkBatchPaidRequest(batchID: batch.id, externalReference: "wire 2026/11/001"),
-                metadata: operatorMetadata)
+                token: operatorToken)
             #expect(paid.state == .paid)
             #expect(paid.externalReference == "wire 2026/11/001")
             #expect(paid.lines.reduce(0) { $0 + $1.netMicros } == batch.netMicros)
-            let replay = try await client.call(
+            let replay = try await client.settlement(
                 SettlementMethods.markBatchPaid, MarkBatchPaidRequest(batchID: batch.id, externalReference: "wire 2026/11/001"),
-                metadata: operatorMetadata)
+                token: operatorToken)
             #expect(replay.paidAtUs == paid.paidAtUs)
             let refused = await rpcFailure {
-                _ = try await client.call(
+                _ = try await client.settlement(
                     SettlementMethods.markBatchPaid, MarkBatchPaidRequest(batchID: batch.id, externalReference: "other"),
-                    metadata: operatorMetadata)
+                    token: operatorToken)
             }
             #expect(refused?.code == .failedPrecondition)
             #expect(refused?.reason == "batch_already_paid")
             let byTenant = await rpcFailure {
-                _ = try await client.call(
+                _ = try await client.settlement(
                     SettlementMethods.markBatchPaid, MarkBatchPaidRequest(batchID: batch.id, externalReference: "x"),
-                    metadata: try settled.harness.bearer(.admin, tenant: batch.tenantID))
+                    token: try settled.spenders.world(batch.tenantID).adminToken)
             }
             #expect(byTenant?.code == .permissionDenied)
             #expect(byTenant?.reason == "permission_denied")
@@ -228,54 +237,53 @@ import Testing
     }
 
     @Test func tenantFinanceReadsItsOwnStatementButNotAnotherTenants() async throws {
-        let settled = try await settled("rpc_tenant_access")
-        try await using(settled, cleanup: { try await $0.harness.stop() }) { settled in
-            let client = try settled.harness.client()
+        try await withSettled("rpc_tenant_access") { settled in
+            let client = settled.harness
             let own = settled.tenants[0].lowerID, other = settled.tenants[1].lowerID
-            let finance = try settled.harness.bearer(.finance, tenant: own)
+            let finance = try settled.spenders.world(own).financeToken
 
-            let statement = try await client.call(
+            let statement = try await client.settlement(
                 SettlementMethods.getTenantStatement, GetTenantStatementRequest(tenantID: own, period: settled.period.wire),
-                metadata: finance)
+                token: finance)
             #expect(statement.totals.first?.netMicros == settled.net { $0.tenant == settled.tenants[0] })
             let foreign = await rpcFailure {
-                _ = try await client.call(
+                _ = try await client.settlement(
                     SettlementMethods.getTenantStatement, GetTenantStatementRequest(tenantID: other, period: settled.period.wire),
-                    metadata: finance)
+                    token: finance)
             }
             #expect(foreign?.code == .notFound)
             #expect(foreign?.reason == "not_found")
             let export = await rpcFailure {
-                _ = try await client.call(
+                _ = try await client.settlement(
                     SettlementMethods.exportReport,
-                    ExportReportRequest(kind: .statement, period: settled.period.wire, format: .csv, tenantID: other), metadata: finance)
+                    ExportReportRequest(kind: .statement, period: settled.period.wire, format: .csv, tenantID: other), token: finance)
             }
             #expect(export?.code == .notFound)
             #expect(export?.reason == "not_found")
 
-            let listed = try await client.call(SettlementMethods.listBatches, ListBatchesRequest(), metadata: finance)
+            let listed = try await client.settlement(SettlementMethods.listBatches, ListBatchesRequest(), token: finance)
             #expect(!listed.batches.isEmpty)
             #expect(listed.batches.allSatisfy { $0.tenantID == own })
             let foreignList = await rpcFailure {
-                _ = try await client.call(SettlementMethods.listBatches, ListBatchesRequest(tenantID: other), metadata: finance)
+                _ = try await client.settlement(SettlementMethods.listBatches, ListBatchesRequest(tenantID: other), token: finance)
             }
             #expect(foreignList?.code == .notFound)
             #expect(foreignList?.reason == "not_found")
             let foreignBatch = try #require(settled.run.batches.first { $0.tenantID == other })
             let getForeign = await rpcFailure {
-                _ = try await client.call(SettlementMethods.getBatch, GetBatchRequest(batchID: foreignBatch.id), metadata: finance)
+                _ = try await client.settlement(SettlementMethods.getBatch, GetBatchRequest(batchID: foreignBatch.id), token: finance)
             }
             #expect(getForeign?.code == .notFound)
             #expect(getForeign?.reason == "not_found")
             let payout = await rpcFailure {
-                _ = try await client.call(
+                _ = try await client.settlement(
                     SettlementMethods.getProviderPayout,
-                    GetProviderPayoutRequest(providerID: settled.providers[0].lowerID, period: settled.period.wire), metadata: finance)
+                    GetProviderPayoutRequest(providerID: settled.providers[0].lowerID, period: settled.period.wire), token: finance)
             }
             #expect(payout?.code == .permissionDenied)
             #expect(payout?.reason == "permission_denied")
             let run = await rpcFailure {
-                _ = try await client.call(SettlementMethods.runSettlement, RunSettlementRequest(period: settled.period.wire), metadata: finance)
+                _ = try await client.settlement(SettlementMethods.runSettlement, RunSettlementRequest(period: settled.period.wire), token: finance)
             }
             #expect(run?.code == .permissionDenied)
             #expect(run?.reason == "permission_denied")
@@ -283,91 +291,89 @@ import Testing
     }
 
     @Test func listingBatchesWithACounterpartyOutsideTheCallersBatchesAnswersNotFound() async throws {
-        let settled = try await settled("rpc_list_foreign_ids")
-        try await using(settled, cleanup: { try await $0.harness.stop() }) { settled in
-            let client = try settled.harness.client()
+        try await withSettled("rpc_list_foreign_ids") { settled in
+            let client = settled.harness
             let batch = try #require(settled.run.batches.first)
             let tenant = batch.tenantID, provider = batch.providerID
             let unknown = UUID().lowerID
-            let finance = try settled.harness.bearer(.finance, tenant: tenant)
-            let payee = try settled.harness.bearer(.provider, subject: provider)
-            let operatorMetadata = try settled.harness.operatorMetadata
+            let finance = try settled.spenders.world(tenant).financeToken
+            let payee = try settled.spenders.providerToken(provider)
+            let operatorToken = settled.operatorToken
 
             // Ids the caller shares a batch with list as before.
-            let byProvider = try await client.call(
-                SettlementMethods.listBatches, ListBatchesRequest(providerID: provider), metadata: finance)
+            let byProvider = try await client.settlement(
+                SettlementMethods.listBatches, ListBatchesRequest(providerID: provider), token: finance)
             #expect(byProvider.batches.contains { $0.id == batch.id })
-            let byTenant = try await client.call(SettlementMethods.listBatches, ListBatchesRequest(tenantID: tenant), metadata: payee)
+            let byTenant = try await client.settlement(SettlementMethods.listBatches, ListBatchesRequest(tenantID: tenant), token: payee)
             #expect(byTenant.batches.contains { $0.id == batch.id })
-            #expect(try await client.call(
-                SettlementMethods.listBatches, ListBatchesRequest(tenantID: tenant, providerID: provider), metadata: operatorMetadata
+            #expect(try await client.settlement(
+                SettlementMethods.listBatches, ListBatchesRequest(tenantID: tenant, providerID: provider), token: operatorToken
             ).batches.contains { $0.id == batch.id })
 
             // Any other id answers NOT_FOUND, as GetBatch does for a batch outside the caller's reach.
-            let refusals: [(String, ListBatchesRequest, Metadata)] = [
+            let refusals: [(String, ListBatchesRequest, String)] = [
                 ("finance naming an unknown provider", ListBatchesRequest(providerID: unknown), finance),
                 ("a provider naming an unknown tenant", ListBatchesRequest(tenantID: unknown), payee),
-                ("the operator naming an unknown tenant", ListBatchesRequest(tenantID: unknown), operatorMetadata),
-                ("the operator naming an unknown provider", ListBatchesRequest(providerID: unknown), operatorMetadata),
+                ("the operator naming an unknown tenant", ListBatchesRequest(tenantID: unknown), operatorToken),
+                ("the operator naming an unknown provider", ListBatchesRequest(providerID: unknown), operatorToken),
             ]
-            for (what, request, metadata) in refusals {
-                let refused = await rpcFailure { _ = try await client.call(SettlementMethods.listBatches, request, metadata: metadata) }
+            for (what, request, token) in refusals {
+                let refused = await rpcFailure { _ = try await client.settlement(SettlementMethods.listBatches, request, token: token) }
                 #expect(refused?.code == .notFound && refused?.reason == "not_found", "\(what): \(String(describing: refused))")
             }
             let getForeign = await rpcFailure {
-                _ = try await client.call(SettlementMethods.getBatch, GetBatchRequest(batchID: unknown), metadata: finance)
+                _ = try await client.settlement(SettlementMethods.getBatch, GetBatchRequest(batchID: unknown), token: finance)
             }
             #expect(getForeign?.code == .notFound && getForeign?.reason == "not_found")
         }
     }
 
     @Test func aProviderReadsOnlyItsOwnPayouts() async throws {
-        let settled = try await settled("rpc_provider_access")
-        try await using(settled, cleanup: { try await $0.harness.stop() }) { settled in
-            let client = try settled.harness.client()
+        try await withSettled("rpc_provider_access") { settled in
+            let client = settled.harness
             let own = settled.providers[0].lowerID, other = settled.providers[1].lowerID
-            let provider = try settled.harness.bearer(.provider, subject: own)
+            let provider = try settled.spenders.providerToken(own)
 
-            let payout = try await client.call(
+            let payout = try await client.settlement(
                 SettlementMethods.getProviderPayout, GetProviderPayoutRequest(providerID: own, period: settled.period.wire),
-                metadata: provider)
+                token: provider)
             #expect(!payout.batches.isEmpty)
             #expect(payout.batches.allSatisfy { $0.providerID == own })
             #expect(payout.totals.first?.netMicros == settled.net { $0.provider == settled.providers[0] })
             let foreign = await rpcFailure {
-                _ = try await client.call(
+                _ = try await client.settlement(
                     SettlementMethods.getProviderPayout, GetProviderPayoutRequest(providerID: other, period: settled.period.wire),
-                    metadata: provider)
+                    token: provider)
             }
             #expect(foreign?.code == .notFound)
             #expect(foreign?.reason == "not_found")
             let foreignExport = await rpcFailure {
-                _ = try await client.call(
+                _ = try await client.settlement(
                     SettlementMethods.exportReport,
-                    ExportReportRequest(kind: .payout, period: settled.period.wire, format: .json, providerID: other), metadata: provider)
+                    ExportReportRequest(kind: .payout, period: settled.period.wire, format: .json, providerID: other), token: provider)
             }
             #expect(foreignExport?.code == .notFound)
             #expect(foreignExport?.reason == "not_found")
             let statement = await rpcFailure {
-                _ = try await client.call(
+                _ = try await client.settlement(
                     SettlementMethods.getTenantStatement,
-                    GetTenantStatementRequest(tenantID: settled.tenants[0].lowerID, period: settled.period.wire), metadata: provider)
+                    GetTenantStatementRequest(tenantID: settled.tenants[0].lowerID, period: settled.period.wire), token: provider)
             }
             #expect(statement?.code == .permissionDenied)
             #expect(statement?.reason == "permission_denied")
-            let listed = try await client.call(SettlementMethods.listBatches, ListBatchesRequest(), metadata: provider)
+            let listed = try await client.settlement(SettlementMethods.listBatches, ListBatchesRequest(), token: provider)
             #expect(!listed.batches.isEmpty)
             #expect(listed.batches.allSatisfy { $0.providerID == own })
             let foreignBatch = try #require(settled.run.batches.first { $0.providerID == other })
             let getForeign = await rpcFailure {
-                _ = try await client.call(SettlementMethods.getBatch, GetBatchRequest(batchID: foreignBatch.id), metadata: provider)
+                _ = try await client.settlement(SettlementMethods.getBatch, GetBatchRequest(batchID: foreignBatch.id), token: provider)
             }
             #expect(getForeign?.code == .notFound)
             #expect(getForeign?.reason == "not_found")
 
-            let export = try await client.call(
+            let export = try await client.settlement(
                 SettlementMethods.exportReport,
-                ExportReportRequest(kind: .payout, period: settled.period.wire, format: .csv, providerID: own), metadata: provider)
+                ExportReportRequest(kind: .payout, period: settled.period.wire, format: .csv, providerID: own), token: provider)
             #expect(export.contentType == "text/csv; charset=utf-8")
             #expect(export.fileName == "payout-\(own)-\(settled.period.start.isoDate)-\(settled.period.end.isoDate).csv")
             let rows = try #require(CSVReader.rows(export.content))
@@ -378,43 +384,43 @@ import Testing
     }
 
     @Test func badRequestsAreRefusedWithAReason() async throws {
-        let harness = try await SettlementHarness.start("rpc_invalid")
-        try await using(harness, cleanup: { try await $0.stop() }) { harness in
-            let client = try harness.client()
-            let operatorMetadata = try harness.operatorMetadata
+        try await withWallet("rpc_invalid", settlementClock: .system) { harness in
+            let spenders = try await Spenders.make(harness, tenants: 1, providers: 1)
+            let client = harness
+            let operatorToken = spenders.operatorToken
             let misaligned = await rpcFailure {
-                _ = try await client.call(
+                _ = try await client.settlement(
                     SettlementMethods.runSettlement, RunSettlementRequest(period: Period(startAtUs: 5, endAtUs: Self.day)),
-                    metadata: operatorMetadata)
+                    token: operatorToken)
             }
             #expect(misaligned?.code == .invalidArgument)
             #expect(misaligned?.reason == "period_invalid")
             let format = await rpcFailure {
-                _ = try await client.call(
+                _ = try await client.settlement(
                     SettlementMethods.exportReport,
                     ExportReportRequest(kind: .statement, period: Self.period().wire, format: .unspecified, tenantID: "t"),
-                    metadata: operatorMetadata)
+                    token: operatorToken)
             }
             #expect(format?.reason == "invalid_argument")
             let reference = await rpcFailure {
-                _ = try await client.call(
+                _ = try await client.settlement(
                     SettlementMethods.markBatchPaid, MarkBatchPaidRequest(batchID: UUID().uuidString.lowercased(), externalReference: ""),
-                    metadata: operatorMetadata)
+                    token: operatorToken)
             }
             #expect(reference?.code == .invalidArgument)
             let unknown = await rpcFailure {
-                _ = try await client.call(
-                    SettlementMethods.getBatch, GetBatchRequest(batchID: UUID().uuidString.lowercased()), metadata: operatorMetadata)
+                _ = try await client.settlement(
+                    SettlementMethods.getBatch, GetBatchRequest(batchID: UUID().uuidString.lowercased()), token: operatorToken)
             }
             #expect(unknown?.code == .notFound)
             #expect(unknown?.reason == "not_found")
             let anonymous = await rpcFailure {
-                _ = try await client.call(SettlementMethods.listBatches, ListBatchesRequest())
+                _ = try await client.settlement(SettlementMethods.listBatches, ListBatchesRequest())
             }
             #expect(anonymous?.code == .unauthenticated)
             #expect(anonymous?.reason == "token_missing")
             let agent = await rpcFailure {
-                _ = try await client.call(SettlementMethods.listBatches, ListBatchesRequest(), metadata: try harness.bearer(.agent, tenant: "t"))
+                _ = try await client.settlement(SettlementMethods.listBatches, ListBatchesRequest(), token: spenders.worlds[0].agentToken)
             }
             #expect(agent?.code == .permissionDenied)
             #expect(agent?.reason == "permission_denied")

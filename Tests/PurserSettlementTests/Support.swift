@@ -10,8 +10,21 @@ struct SettlementDatabase {
     let pool: PostgresPool
     let store: SettlementStore
 
-    static func make(_ label: String) async throws -> SettlementDatabase {
-        try await make(url: try await TestDatabase.create(label: label))
+    /// Runs `body` with a fresh database migrated for Settlement, then closes
+    /// its pool and drops it, awaited, whether `body` returned or threw.
+    static func with<T>(_ label: String, _ body: (SettlementDatabase) async throws -> T) async throws -> T {
+        let url = try await TestDatabase.create(label: label)
+        let database: SettlementDatabase
+        do {
+            database = try await make(url: url)
+        } catch {
+            try? await TestDatabase.drop(url: url)
+            throw error
+        }
+        return try await using(database, cleanup: { database in
+            await database.pool.close()
+            try await TestDatabase.drop(url: url)
+        }, body)
     }
 
     /// The `settlement` schema in the database at `url` (which may hold other services' schemas).

@@ -3,6 +3,7 @@ import PurserAPI
 import PurserKit
 import PurserPostgres
 import PurserRPC
+import PurserServiceHarness
 import PurserTestSupport
 import Testing
 @testable import PurserSettlement
@@ -48,61 +49,63 @@ import Testing
     }
 
     @Test func theScheduledRunSettlesEveryOtherTenantAndRefusesTheOffendersTotalsCleanly() async throws {
-        let database = try await SettlementDatabase.make("totals_out_of_range")
-        try await database.seed(Self.entries().entries)
-        let scheduler = SettlementScheduler(
-            store: database.store, consumer: nil, cadence: .daily, interval: .seconds(3_600),
-            clock: SettlementClock { Self.day.adding(days: 1).startUs + Self.hour },
-            logger: Logger(label: "scheduler-test", level: .error))
+        try await SettlementDatabase.with("totals_out_of_range") { database in
+            try await database.seed(Self.entries().entries)
+            let scheduler = SettlementScheduler(
+                store: database.store, consumer: nil, cadence: .daily, interval: .seconds(3_600),
+                clock: SettlementClock { Self.day.adding(days: 1).startUs + Self.hour },
+                logger: Logger(label: "scheduler-test", level: .error))
 
-        let runs = try await scheduler.tick()
-        let closed = try #require(runs.first { $0.period.startAtUs == Self.day.startUs })
-        #expect(closed.closed)
-        #expect(closed.entriesSettled == 7)
-        let honest = try #require(closed.batches.first { $0.tenantID == "honest" })
-        #expect(honest.captureMicros == 5_000_000 && honest.refundMicros == 2_000_000 && honest.netMicros == 3_000_000)
-        #expect(!closed.batches.contains { $0.tenantID == "offender" })
-        #expect(closed.outOfRangeBatchIDs.count == 1)
+            let runs = try await scheduler.tick()
+            let closed = try #require(runs.first { $0.period.startAtUs == Self.day.startUs })
+            #expect(closed.closed)
+            #expect(closed.entriesSettled == 7)
+            let honest = try #require(closed.batches.first { $0.tenantID == "honest" })
+            #expect(honest.captureMicros == 5_000_000 && honest.refundMicros == 2_000_000 && honest.netMicros == 3_000_000)
+            #expect(!closed.batches.contains { $0.tenantID == "offender" })
+            #expect(closed.outOfRangeBatchIDs.count == 1)
 
-        let statement = try await database.store.statement(tenantID: "honest", period: Self.period)
-        #expect(statement.totals.map(\.netMicros) == [3_000_000])
-        let refused = await Self.settlementError { _ = try await database.store.statement(tenantID: "offender", period: Self.period) }
-        #expect(refused?.kind == .failedPrecondition)
-        #expect(refused?.reason == "total_out_of_range")
+            let statement = try await database.store.statement(tenantID: "honest", period: Self.period)
+            #expect(statement.totals.map(\.netMicros) == [3_000_000])
+            let refused = await Self.settlementError { _ = try await database.store.statement(tenantID: "offender", period: Self.period) }
+            #expect(refused?.kind == .failedPrecondition)
+            #expect(refused?.reason == "total_out_of_range")
 
-        let payout = try await database.store.payout(providerID: "p1", period: Self.period)
-        #expect(payout.totals.map(\.dueMicros) == [3_000_000])
-        let payoutRefused = await Self.settlementError { _ = try await database.store.payout(providerID: "p2", period: Self.period) }
-        #expect(payoutRefused?.reason == "total_out_of_range")
+            let payout = try await database.store.payout(providerID: "p1", period: Self.period)
+            #expect(payout.totals.map(\.dueMicros) == [3_000_000])
+            let payoutRefused = await Self.settlementError { _ = try await database.store.payout(providerID: "p2", period: Self.period) }
+            #expect(payoutRefused?.reason == "total_out_of_range")
 
-        // Running the closed period again changes nothing and still answers.
-        let again = try await scheduler.tick()
-        #expect(again.allSatisfy { !$0.changed })
+            // Running the closed period again changes nothing and still answers.
+            let again = try await scheduler.tick()
+            #expect(again.allSatisfy { !$0.changed })
+        }
     }
 
     @Test func reconciliationComparesEveryOtherTenantAndNamesTheOffendersTotalsAsOutOfRange() async throws {
-        let database = try await SettlementDatabase.make("reconcile_out_of_range")
-        // Here the offender's net passes Int64.max too: captures only.
-        var ledger = Self.entries()
-        for index in 0..<2 as Range<Int64> {
-            ledger.add(tenant: "offender", agent: "a2", provider: "p3", category: "llm", micros: Self.huge, at: Self.day.startUs + index)
+        try await SettlementDatabase.with("reconcile_out_of_range") { database in
+            // Here the offender's net passes Int64.max too: captures only.
+            var ledger = Self.entries()
+            for index in 0..<2 as Range<Int64> {
+                ledger.add(tenant: "offender", agent: "a2", provider: "p3", category: "llm", micros: Self.huge, at: Self.day.startUs + index)
+            }
+            try await database.seed(ledger.entries)
+            _ = try await database.store.run(Self.period, nowUs: Self.day.adding(days: 2).startUs)
+            var reconciliation = try await database.store.reconciliation(for: Self.period)
+            // The ledger's side as the Wallet answers it: the honest total, and the
+            // offender's p2 line flagged out of range (its captures and refunds do not fit).
+            reconciliation.ledger[ReconcileKey(tenantID: "honest", providerID: "p1", currency: "USD")] = 3_000_000
+            reconciliation.outOfRange.insert(ReconcileKey(tenantID: "offender", providerID: "p2", currency: "USD"))
+            let response = reconciliation.response(period: Self.period.wire, ledgerSource: "test")
+            #expect(response.lines.map(\.tenantID) == ["honest"])
+            #expect(response.lines.first?.recordedNetMicros == 3_000_000)
+            #expect(response.lines.first?.batchedNetMicros == 3_000_000)
+            #expect(!response.balanced)
+            #expect(response.discrepancies.allSatisfy { $0.tenantID == "offender" && $0.kind == "total_out_of_range" })
+            // The key (tenant × provider × currency) and its batch.
+            #expect(response.discrepancies.map(\.providerID) == ["p2", "p3", "p3"])
+            #expect(response.discrepancies.filter { $0.providerID == "p3" }.map(\.batchID.isEmpty) == [true, false])
         }
-        try await database.seed(ledger.entries)
-        _ = try await database.store.run(Self.period, nowUs: Self.day.adding(days: 2).startUs)
-        var reconciliation = try await database.store.reconciliation(for: Self.period)
-        // The ledger's side as the Wallet answers it: the honest total, and the
-        // offender's p2 line flagged out of range (its captures and refunds do not fit).
-        reconciliation.ledger[ReconcileKey(tenantID: "honest", providerID: "p1", currency: "USD")] = 3_000_000
-        reconciliation.outOfRange.insert(ReconcileKey(tenantID: "offender", providerID: "p2", currency: "USD"))
-        let response = reconciliation.response(period: Self.period.wire, ledgerSource: "test")
-        #expect(response.lines.map(\.tenantID) == ["honest"])
-        #expect(response.lines.first?.recordedNetMicros == 3_000_000)
-        #expect(response.lines.first?.batchedNetMicros == 3_000_000)
-        #expect(!response.balanced)
-        #expect(response.discrepancies.allSatisfy { $0.tenantID == "offender" && $0.kind == "total_out_of_range" })
-        // The key (tenant × provider × currency) and its batch.
-        #expect(response.discrepancies.map(\.providerID) == ["p2", "p3", "p3"])
-        #expect(response.discrepancies.filter { $0.providerID == "p3" }.map(\.batchID.isEmpty) == [true, false])
     }
 
     /// Plants in the Wallet's ledger, in its own shape, a hold of `agent`
@@ -112,7 +115,7 @@ import Testing
     static func plantSettledHold(
         _ wallet: WalletHarness, tenant: UUID, agent: UUID, provider: UUID, captured: Int64, refunded: Int64, atUs: Int64
     ) async throws {
-        _ = try await wallet.host.pool.withTransaction { connection in
+        _ = try await wallet.walletHost.pool.withTransaction { connection in
             let hold = UUID()
             try connection.execute("""
                 INSERT INTO wallet.holds (tenant_id, hold_id, agent_id, provider_id, category, amount, captured, refunded,
@@ -134,51 +137,53 @@ import Testing
     }
 
     @Test func overRPCEveryOtherTenantSettlesReconcilesAndReadsItsStatementWhileTheOffenderIsRefusedCleanly() async throws {
-        let harness = try await SettlementHarness.start("rpc_out_of_range")
-        try await using(harness, cleanup: { try await $0.stop() }) { harness in
-            let honest = (tenant: UUID(), agent: UUID(), provider: UUID())
-            let offender = (tenant: UUID(), agent: UUID(), provider: UUID())
-            try await harness.wallet.fund(tenant: honest.tenant, agent: honest.agent, micros: 1_000_000_000)
-            try await harness.wallet.fund(tenant: offender.tenant, agent: offender.agent, micros: 1_000_000_000)
+        try await withWallet("rpc_out_of_range", settlementClock: .system) { harness in
+            // Two tenants Identity knows, each paying a provider of its own.
+            let operatorToken = try await harness.operatorToken()
+            let honestWorld = try await harness.world("honest", operatorToken: operatorToken)
+            let offenderWorld = try await harness.world("offender", operatorToken: operatorToken)
+            let honest = (tenant: honestWorld.tenant, agent: honestWorld.agents[0], provider: try honestWorld.providerID.uuid)
+            let offender = (tenant: offenderWorld.tenant, agent: offenderWorld.agents[0], provider: try offenderWorld.providerID.uuid)
+            try await harness.ledgerFund(tenant: honest.tenant, agent: honest.agent, micros: 1_000_000_000)
+            try await harness.ledgerFund(tenant: offender.tenant, agent: offender.agent, micros: 1_000_000_000)
             let at = Self.day.startUs + Self.hour
             try await Self.plantSettledHold(
-                harness.wallet, tenant: honest.tenant, agent: honest.agent, provider: honest.provider,
+                harness, tenant: honest.tenant, agent: honest.agent, provider: honest.provider,
                 captured: 5_000_000, refunded: 2_000_000, atUs: at)
             try await Self.plantSettledHold(
-                harness.wallet, tenant: offender.tenant, agent: offender.agent, provider: offender.provider,
+                harness, tenant: offender.tenant, agent: offender.agent, provider: offender.provider,
                 captured: 3, refunded: 0, atUs: at)
             for _ in 0..<2 {
                 try await Self.plantSettledHold(
-                    harness.wallet, tenant: offender.tenant, agent: offender.agent, provider: offender.provider,
+                    harness, tenant: offender.tenant, agent: offender.agent, provider: offender.provider,
                     captured: Self.huge, refunded: Self.huge, atUs: at + 1)
             }
-            #expect(try await harness.wallet.wallet.ledger.audit(tenant: nil).isEmpty)
-            try await harness.database.drain(harness.service.consumer, until: 7)
+            #expect(try await harness.wallet.ledger.audit(tenant: nil).isEmpty)
+            try await harness.settlementDatabase.drain(try harness.settlementService.consumer, until: 7)
 
             // The Wallet's totals of every tenant still answer.
-            let ledgerTotals = try await harness.service.ledger.ledgerTotals(for: Self.period)
+            let ledgerTotals = try await harness.settlementService.ledger.ledgerTotals(for: Self.period)
             let honestKey = ReconcileKey(tenantID: honest.tenant.lowerID, providerID: honest.provider.lowerID, currency: "USD")
             #expect(ledgerTotals.first { $0.key == honestKey } == LedgerTotal(key: honestKey, captureMicros: 5_000_000, refundMicros: 2_000_000))
 
-            let client = try harness.client()
-            let operatorMetadata = try harness.operatorMetadata
-            let run = try await client.call(
-                SettlementMethods.runSettlement, RunSettlementRequest(period: Self.period.wire), metadata: operatorMetadata)
+            let client = harness
+            let run = try await client.settlement(
+                SettlementMethods.runSettlement, RunSettlementRequest(period: Self.period.wire), token: operatorToken)
             #expect(run.closed)
             #expect(run.entriesSettled == 7)
             #expect(run.batches.first { $0.tenantID == honest.tenant.lowerID }?.netMicros == 3_000_000)
             #expect(!run.batches.contains { $0.tenantID == offender.tenant.lowerID })
             let offenderBatch = try #require(run.outOfRangeBatchIDs.first)
             let batchRefused = await rpcFailure {
-                _ = try await client.call(SettlementMethods.getBatch, GetBatchRequest(batchID: offenderBatch), metadata: operatorMetadata)
+                _ = try await client.settlement(SettlementMethods.getBatch, GetBatchRequest(batchID: offenderBatch), token: operatorToken)
             }
             #expect(batchRefused?.code == .failedPrecondition)
             #expect(batchRefused?.reason == "total_out_of_range")
             let ledgerLine = try #require(ledgerTotals.first { $0.key.tenantID == offender.tenant.lowerID })
             #expect(ledgerLine.outOfRange && ledgerLine.netMicros == nil)
 
-            let reconciled = try await client.call(
-                SettlementMethods.reconcile, ReconcileRequest(period: Self.period.wire), metadata: operatorMetadata)
+            let reconciled = try await client.settlement(
+                SettlementMethods.reconcile, ReconcileRequest(period: Self.period.wire), token: operatorToken)
             #expect(reconciled.lines.map(\.tenantID) == [honest.tenant.lowerID])
             #expect(reconciled.lines.first?.ledgerNetMicros == 3_000_000 && reconciled.lines.first?.batchedNetMicros == 3_000_000)
             #expect(!reconciled.discrepancies.isEmpty)
@@ -186,44 +191,44 @@ import Testing
                 $0.kind == "total_out_of_range" && $0.tenantID == offender.tenant.lowerID
             })
 
-            let statement = try await client.call(
+            let statement = try await client.settlement(
                 SettlementMethods.getTenantStatement,
-                GetTenantStatementRequest(tenantID: honest.tenant.lowerID, period: Self.period.wire), metadata: operatorMetadata)
+                GetTenantStatementRequest(tenantID: honest.tenant.lowerID, period: Self.period.wire), token: operatorToken)
             #expect(statement.totals.map(\.netMicros) == [3_000_000])
-            let payout = try await client.call(
+            let payout = try await client.settlement(
                 SettlementMethods.getProviderPayout,
-                GetProviderPayoutRequest(providerID: honest.provider.lowerID, period: Self.period.wire), metadata: operatorMetadata)
+                GetProviderPayoutRequest(providerID: honest.provider.lowerID, period: Self.period.wire), token: operatorToken)
             #expect(payout.totals.map(\.dueMicros) == [3_000_000])
 
             let refusals: [RPCError?] = [
                 await rpcFailure {
-                    _ = try await client.call(
+                    _ = try await client.settlement(
                         SettlementMethods.getTenantStatement,
-                        GetTenantStatementRequest(tenantID: offender.tenant.lowerID, period: Self.period.wire), metadata: operatorMetadata)
+                        GetTenantStatementRequest(tenantID: offender.tenant.lowerID, period: Self.period.wire), token: operatorToken)
                 },
                 await rpcFailure {
-                    _ = try await client.call(
+                    _ = try await client.settlement(
                         SettlementMethods.exportReport,
                         ExportReportRequest(kind: .statement, period: Self.period.wire, format: .csv, tenantID: offender.tenant.lowerID),
-                        metadata: operatorMetadata)
+                        token: operatorToken)
                 },
                 await rpcFailure {
-                    _ = try await client.call(
+                    _ = try await client.settlement(
                         SettlementMethods.getProviderPayout,
                         GetProviderPayoutRequest(providerID: offender.provider.lowerID, period: Self.period.wire),
-                        metadata: operatorMetadata)
+                        token: operatorToken)
                 },
                 await rpcFailure {
-                    _ = try await client.call(
-                        SettlementMethods.listBatches, ListBatchesRequest(tenantID: offender.tenant.lowerID), metadata: operatorMetadata)
+                    _ = try await client.settlement(
+                        SettlementMethods.listBatches, ListBatchesRequest(tenantID: offender.tenant.lowerID), token: operatorToken)
                 },
             ]
             for refusal in refusals {
                 #expect(refusal?.code == .failedPrecondition, "\(String(describing: refusal))")
                 #expect(refusal?.reason == "total_out_of_range")
             }
-            let listed = try await client.call(
-                SettlementMethods.listBatches, ListBatchesRequest(tenantID: honest.tenant.lowerID), metadata: operatorMetadata)
+            let listed = try await client.settlement(
+                SettlementMethods.listBatches, ListBatchesRequest(tenantID: honest.tenant.lowerID), token: operatorToken)
             #expect(listed.batches.map(\.netMicros) == [3_000_000])
         }
     }

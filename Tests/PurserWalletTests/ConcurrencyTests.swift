@@ -122,7 +122,7 @@ import Testing
                 }
                 return try await group.reduce(into: [String: Int]()) { total, part in total.merge(part, uniquingKeysWith: +) }
             }
-            try await Task.sleep(for: .milliseconds(20))
+            try await f.waitUntilShortLivedHoldsExpired()
             sweeping.cancel()
             let swept = await sweeping.value + (try await f.ledger.sweepExpiredHolds(limit: 10_000))
             let elapsed = ContinuousClock.now - started

@@ -53,7 +53,7 @@ import Testing
                     _ = try await f.ledger.authorize(tenant: f.tenant, agent: agent, f.command(1_000, ttl: 1, limits: [limit]))
                 }
             }
-            try await Task.sleep(for: .milliseconds(5))
+            try await f.waitUntilShortLivedHoldsExpired()
             let swept = try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<4 {
                     group.addTask {

@@ -1,5 +1,6 @@
 import Foundation
 import PurserPostgres
+import PurserTestSupport
 @testable import PurserWallet
 import Testing
 
@@ -49,6 +50,7 @@ struct IsolatedEntryListingPlanTests {
             return try result[0].decode(String.self, at: 0)
         }
         await fixture.close()
+        try await TestDatabase.drop(url: fixture.url)
 
         let nodes = try Self.scanNodes(plan)
         let read = nodes.reduce(0) { $0 + $1.rowsRead }

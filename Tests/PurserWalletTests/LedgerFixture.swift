@@ -42,6 +42,21 @@ struct LedgerFixture {
         return value
     }
 
+    /// Waits (at most 10 s) until every pending hold made to live under a
+    /// second has passed its expiry by the database's clock, so a sweep
+    /// started afterwards finds each of them; longer-lived holds are not waited for.
+    func waitUntilShortLivedHoldsExpired() async throws {
+        let pool = self.pool
+        try await waitUntil("every short-lived pending hold to pass its expiry", timeout: .seconds(10)) {
+            try await pool.withConnection { connection in
+                try connection.query("""
+                    SELECT count(*) FROM wallet.holds
+                    WHERE status = 'pending' AND expires_at > now() AND expires_at - created_at < interval '1 second'
+                    """)[0].decode(Int64.self, at: 0) == 0
+            }
+        }
+    }
+
     /// A scope with a fresh random key for `principal`.
     static func scope(_ principal: String = "test") -> IdempotencyScope {
         IdempotencyScope(principal: principal, key: UUID().uuidString)

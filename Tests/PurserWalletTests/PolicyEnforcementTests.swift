@@ -107,13 +107,14 @@ struct PolicyEnforcementTests {
             #expect(refused?.metadata["rule"]?.isEmpty == false)
 
             try await h.setTenantPolicy(world, "{}")
-            try await Task.sleep(for: h.wallet.settings.policyCacheTTL)
+            // The next calls consult Policy again (rather than waiting out the cache's TTL).
+            try #require(h.wallet.policy).invalidate(tenantID: world.tenantID)
             let replayed = await rpcError { _ = try await h.authorize(world, micros: 2_000_000, key: key) }
             #expect(replayed?.reason == reason)
             #expect(replayed?.metadata["rule"] == refused?.metadata["rule"])
             _ = try await h.authorize(world, micros: 2_000_000)
             try await h.setTenantPolicy(world, document)
-            try await Task.sleep(for: h.wallet.settings.policyCacheTTL)
+            try #require(h.wallet.policy).invalidate(tenantID: world.tenantID)
 
             let viaProvider = await rpcError { _ = try await h.providerCharge(world, micros: 2_000_000) }
             #expect(viaProvider?.reason == reason)
@@ -128,7 +129,8 @@ struct PolicyEnforcementTests {
             try await h.fund(world, agentMicros: 50_000_000)
             _ = try await h.authorize(world, micros: 1_000)
             try await h.policyHost.shutdown()
-            try await Task.sleep(for: h.wallet.settings.policyCacheTTL)
+            // The agent's cached policy is dropped, as at the end of its TTL: the next call must ask the stopped Policy.
+            try #require(h.wallet.policy).invalidate(tenantID: world.tenantID)
             let refused = await rpcError { _ = try await h.authorize(world, micros: 1_000) }
             #expect(refused?.code == .unavailable)
             #expect(refused?.reason == "policy_unavailable")
@@ -145,6 +147,8 @@ struct PolicyEnforcementTests {
             _ = try await h.authorize(world, micros: 4_000_000)
 
             try await h.setTenantPolicy(world, #"{"per_call_max": "1.00"}"#)
+            // The TTL itself is what this test is about: the snapshot was fetched before this sleep
+            // began, so once it ends the change must be enforced (no race, the bound is one-sided).
             try await Task.sleep(for: h.wallet.settings.policyCacheTTL)
             let refused = await rpcError { _ = try await h.authorize(world, micros: 4_000_000) }
             #expect(refused?.reason == "per_call_max_exceeded")

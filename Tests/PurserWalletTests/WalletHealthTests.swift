@@ -54,5 +54,7 @@ import Testing
         toPolicy.close()
         try await host.shutdown()
         try await identity.host.shutdown()
+        try await TestDatabase.drop(url: settings.databaseURL)
+        try await TestDatabase.drop(url: identity.databaseURL)
     }
 }

@@ -52,8 +52,10 @@ import Testing
     @Test func stormNeverOverspendsApprovesExactlyWhatFitsAndReconcilesWithSettlement() async throws {
         // Settlement's clock runs two days ahead, so the days of the storm have ended for it and can be closed.
         let settlementClock = SettlementClock.shifted(by: 2 * Self.dayUs)
+        // The storm runs alone (Isolated), so its Wallet keeps the pool a deployment has.
         try await withWallet(
-            "rel_storm", settings: WalletSettings(sweepInterval: .milliseconds(200)), settlementClock: settlementClock
+            "rel_storm", settings: WalletSettings(sweepInterval: .milliseconds(200)), settlementClock: settlementClock,
+            walletPoolSize: 8
         ) { harness in
             let stormStartUs = Self.nowUs()
             let world = try await harness.world("storm", operatorToken: try await harness.operatorToken())

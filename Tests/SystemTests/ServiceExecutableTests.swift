@@ -121,6 +121,7 @@ import Testing
         try #require(!process.isRunning, "still running 20 s after SIGTERM\n\(log())")
         #expect(process.terminationReason == .exit && process.terminationStatus == 0, "\(log())")
         #expect(log().contains("service started"))
+        try await TestDatabase.drop(url: try #require(environment["PURSER_IDENTITY_DATABASE_URL"]))
     }
 
     @Test func identityWithAnUnusableKeyStopsWithStatus1AndSaysWhy() async throws {

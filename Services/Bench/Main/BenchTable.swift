@@ -16,6 +16,13 @@ struct BenchTable {
                 + "\(ms(h.valueAt(fraction: 0.9))) | \(ms(h.valueAt(fraction: 0.99))) | \(ms(h.maximumNanoseconds)) | \(result.errors) |")
     }
 
+    /// A row of latencies measured one call at a time (no rate: the calls never overlap).
+    mutating func add(_ name: String, sequential h: LatencyHistogram) {
+        lines.append(
+            "| \(name) | | \(ms(h.valueAt(fraction: 0.5))) | \(ms(h.valueAt(fraction: 0.9))) | "
+                + "\(ms(h.valueAt(fraction: 0.99))) | \(ms(h.maximumNanoseconds)) | 0 |")
+    }
+
     /// A row with a single figure in the ops/s column.
     mutating func add(_ name: String, figure: String) {
         lines.append("| \(name) | \(figure) | | | | | |")

@@ -4,8 +4,8 @@
 // path: token check, the agent's effective policy (cached from Policy) and its
 // caps, the row lock and the commit.
 //
-//   PURSER_BENCH_CERTS          directory of ca.pem and identity/policy/wallet/test-client .pem/.key
-//   PURSER_BENCH_DATABASE_URL   PostgreSQL the services use (schemas identity, policy and wallet)
+//   PURSER_BENCH_CERTS          directory of ca.pem and identity/policy/wallet/email/test-client .pem/.key
+//   PURSER_BENCH_DATABASE_URL   PostgreSQL the services use (schemas identity, policy, wallet, email, settlement)
 //   PURSER_BENCH_SECONDS        measured seconds per run (default 10)
 //   PURSER_BENCH_AGENTS         agents of the spread runs (default 64)
 //   PURSER_BENCH_IDLE           idle TLS connections of the last run (default 5000)
@@ -16,9 +16,12 @@
 // executable run as `purser-bench hold-idle PORT COUNT`), so the resident set
 // reported is that of the process running the services.
 //
-// Prints two Markdown tables: the measurements (ending with token verification
-// and the wire codec, measured in this process), then the ratios against pgbench
-// and the targets.
+// Prints two Markdown tables: the measurements (ending with Authenticate
+// latency, SMTP delivery over STARTTLS through the Email-alias listener,
+// settlement of 20,000 feed entries, token verification and the wire codec, all
+// in this process), then the ratios against pgbench and the targets.
+// `purser-bench micro` skips the load runs and the ratios: only the figures
+// after them, for a quick check (`deploy/dev bench micro`).
 import Foundation
 import PurserAPI
 import PurserBench
@@ -26,6 +29,8 @@ import PurserRPC
 import Synchronization
 
 let arguments = CommandLine.arguments
+/// `purser-bench micro`: only the single-process figures (no load runs, no ratios), for a quick check.
+let microOnly = arguments.count == 2 && arguments[1] == "micro"
 if arguments.count == 4, arguments[1] == IdleConnectionHolder.mode, let port = Int(arguments[2]), let count = Int(arguments[3]) {
     try await IdleConnectionHolder.hold(port: port, count: count)
 }
@@ -49,108 +54,125 @@ func progress(_ message: String) {
 let openFiles = raiseOpenFileLimit()
 let system = try await BenchSystem(
     certificates: certificates, databaseURL: databaseURL, walletPoolSize: 16, clientConnections: 4)
-let perAgentMicros: Int64 = 1_000_000_000_000
-let amountMicros: Int64 = 10_000
-progress("creating \(agentCount) agents and minting their tokens")
 let operatorToken = try await BenchWorld.operatorToken(system)
-let spread = try await BenchWorld.make(system, operatorToken: operatorToken, slug: "spread", agents: agentCount, micros: perAgentMicros)
-let hotFunded: Int64 = 100_000_000_000
-let hot = try await BenchWorld.make(system, operatorToken: operatorToken, slug: "hot", agents: 1, micros: hotFunded)
-
-let calls = BenchCalls(system: system, amountMicros: amountMicros)
-
-func measure(_ label: String, _ mode: LoadMode, _ operation: @escaping @Sendable (Int, Int) async -> Bool) async -> LoadResult {
-    progress("\(label) (\(seconds) s)")
-    let result = await LoadGenerator(mode: mode, duration: .seconds(seconds), warmup: .seconds(1)).run(operation)
-    if let failure = calls.takeFirstFailure() { progress("\(label): first failure: \(failure)") }
-    return result
-}
-
 var table = BenchTable()
 var ratios = RatioTable()
 
-/// Mean requests per group-committed transaction while `body` ran.
-func meanBatch<T>(_ body: () async throws -> T) async rethrows -> (T, String) {
-    let before = system.walletService.coalescer.statistics
-    let value = try await body()
-    let after = system.walletService.coalescer.statistics
-    let batches = after.batches - before.batches
-    let mean = batches > 0 ? Double(after.requests - before.requests) / Double(batches) : 0
-    return (value, String(format: "%.1f", mean))
-}
+if !microOnly {
+    let perAgentMicros: Int64 = 1_000_000_000_000
+    let amountMicros: Int64 = 10_000
+    progress("creating \(agentCount) agents and minting their tokens")
+    let spread = try await BenchWorld.make(system, operatorToken: operatorToken, slug: "spread", agents: agentCount, micros: perAgentMicros)
+    let hotFunded: Int64 = 100_000_000_000
+    let hot = try await BenchWorld.make(system, operatorToken: operatorToken, slug: "hot", agents: 1, micros: hotFunded)
 
-let (spread8, spread8Batch) = await meanBatch {
-    await measure("authorize, spread, 8 clients", .closed(concurrency: 8)) { worker, call in
+    let calls = BenchCalls(system: system, amountMicros: amountMicros)
+
+    func measure(_ label: String, _ mode: LoadMode, _ operation: @escaping @Sendable (Int, Int) async -> Bool) async -> LoadResult {
+        progress("\(label) (\(seconds) s)")
+        let result = await LoadGenerator(mode: mode, duration: .seconds(seconds), warmup: .seconds(1)).run(operation)
+        if let failure = calls.takeFirstFailure() { progress("\(label): first failure: \(failure)") }
+        return result
+    }
+
+    /// Mean requests per group-committed transaction while `body` ran.
+    func meanBatch<T>(_ body: () async throws -> T) async rethrows -> (T, String) {
+        let before = system.walletService.coalescer.statistics
+        let value = try await body()
+        let after = system.walletService.coalescer.statistics
+        let batches = after.batches - before.batches
+        let mean = batches > 0 ? Double(after.requests - before.requests) / Double(batches) : 0
+        return (value, String(format: "%.1f", mean))
+    }
+
+    let (spread8, spread8Batch) = await meanBatch {
+        await measure("authorize, spread, 8 clients", .closed(concurrency: 8)) { worker, call in
+            await calls.authorize(spread, spread.agent(worker: worker, call: call, workers: 8))
+        }
+    }
+    table.add("authorize, \(agentCount) agents, 8 clients (closed loop)", spread8)
+    let (spread32, spread32Batch) = await meanBatch {
+        await measure("authorize, spread, 32 clients", .closed(concurrency: 32)) { worker, call in
+            await calls.authorize(spread, spread.agent(worker: worker, call: call, workers: 32))
+        }
+    }
+    table.add("authorize, \(agentCount) agents, 32 clients (closed loop)", spread32)
+    table.add("spread: mean authorizations per group-committed transaction, 8 / 32 clients", figure: "\(spread8Batch) / \(spread32Batch)")
+    let openRate = max(100, (spread8.successesPerSecond * 0.5).rounded())
+    let spreadOpen = await measure("authorize, spread, open loop", .open(ratePerSecond: openRate, concurrency: 64)) { worker, call in
+        await calls.authorize(spread, spread.agent(worker: worker, call: call, workers: 64))
+    }
+    table.add("authorize, \(agentCount) agents, open loop at \(Int(openRate))/s (half the 8-client rate)", spreadOpen)
+
+    let approvals = Atomic<Int>(0)
+    let hotAgent = hot.agents[0]
+    let (hot32, hotBatch) = await meanBatch {
+        await measure("authorize, hot agent, 32 clients", .closed(concurrency: 32)) { _, _ in
+            let approved = await calls.authorize(hot, hotAgent)
+            if approved { approvals.add(1, ordering: .relaxed) }
+            return approved
+        }
+    }
+    table.add("authorize, one hot agent, 32 clients (closed loop)", hot32)
+    table.add("hot agent: mean authorizations per group-committed transaction", figure: hotBatch)
+    let hotBalance = try await hot.balance(system, of: hotAgent)
+    let approvedMicros = Int64(approvals.load(ordering: .relaxed)) * amountMicros
+
+    let charge32 = await measure("charge, spread, 32 clients", .closed(concurrency: 32)) { worker, call in
+        await calls.charge(spread, spread.agent(worker: worker, call: call, workers: 32))
+    }
+    table.add("charge (authorize + capture), \(agentCount) agents, 32 clients", charge32)
+
+    progress("opening \(idleCount) idle TLS connections (open-file limit \(openFiles))")
+    let rssBefore = residentKiB()
+    let idle = try await IdleConnectionHolder(port: system.walletPort, count: idleCount)
+    try await Task.sleep(for: .seconds(1))
+    let rssAfter = residentKiB()
+    let idleOpened = idle.opened
+    let withIdle = await measure("authorize, spread, 8 clients, idle connections open", .closed(concurrency: 8)) { worker, call in
         await calls.authorize(spread, spread.agent(worker: worker, call: call, workers: 8))
     }
-}
-table.add("authorize, \(agentCount) agents, 8 clients (closed loop)", spread8)
-let (spread32, spread32Batch) = await meanBatch {
-    await measure("authorize, spread, 32 clients", .closed(concurrency: 32)) { worker, call in
-        await calls.authorize(spread, spread.agent(worker: worker, call: call, workers: 32))
-    }
-}
-table.add("authorize, \(agentCount) agents, 32 clients (closed loop)", spread32)
-table.add("spread: mean authorizations per group-committed transaction, 8 / 32 clients", figure: "\(spread8Batch) / \(spread32Batch)")
-let openRate = max(100, (spread8.successesPerSecond * 0.5).rounded())
-let spreadOpen = await measure("authorize, spread, open loop", .open(ratePerSecond: openRate, concurrency: 64)) { worker, call in
-    await calls.authorize(spread, spread.agent(worker: worker, call: call, workers: 64))
-}
-table.add("authorize, \(agentCount) agents, open loop at \(Int(openRate))/s (half the 8-client rate)", spreadOpen)
+    table.add("authorize, \(agentCount) agents, 8 clients, \(idleOpened) idle TLS connections open", withIdle)
+    table.add("service process RSS before the idle connections", figure: "\(rssBefore / 1024) MiB")
+    table.add("service process RSS with \(idleOpened) idle connections (client ends in another process)", figure: "\(rssAfter / 1024) MiB")
+    idle.close()
 
-let approvals = Atomic<Int>(0)
-let hotAgent = hot.agents[0]
-let (hot32, hotBatch) = await meanBatch {
-    await measure("authorize, hot agent, 32 clients", .closed(concurrency: 32)) { _, _ in
-        let approved = await calls.authorize(hot, hotAgent)
-        if approved { approvals.add(1, ordering: .relaxed) }
-        return approved
-    }
+    ratios.add("authorize spread ÷ pgbench TPC-B-like, 8 clients", value: spread8.successesPerSecond, reference: pgbenchTPCB8, target: 0.8)
+    ratios.add("authorize spread ÷ pgbench TPC-B-like, 32 clients", value: spread32.successesPerSecond, reference: pgbenchTPCB32, target: 0.8)
+    ratios.add("authorize hot agent ÷ pgbench single-row, 32 clients", value: hot32.successesPerSecond, reference: pgbenchSingle32, target: 3)
+    let p99At8 = Double(spread8.latencies.valueAt(fraction: 0.99)) / 1e6
+    ratios.add("authorize spread p99, 8 clients", value: String(format: "%.2f ms", p99At8), target: "≤ 5 ms", met: p99At8 <= 5)
+    ratios.add(
+        "hot agent: approvals × amount vs funded",
+        value: "\(approvedMicros) held \(hotBalance.heldMicros) of \(hotFunded)", target: "≤ funded, held = approved",
+        met: approvedMicros <= hotFunded && hotBalance.heldMicros == approvedMicros
+            && hotBalance.availableMicros == hotFunded - approvedMicros)
+    let idleGrowthMiB = Double(rssAfter - rssBefore) / 1024
+    ratios.add(
+        "service RSS growth for \(idleOpened) idle connections", value: String(format: "%.0f MiB", idleGrowthMiB),
+        target: "< 512 MiB", met: idleOpened == idleCount && idleGrowthMiB < 512)
+    let p99Idle = Double(withIdle.latencies.valueAt(fraction: 0.99)) / 1e6
+    ratios.add(
+        "p99 with idle connections ÷ without, 8 clients", value: String(format: "%.2f", p99At8 > 0 ? p99Idle / p99At8 : 0),
+        target: "≤ 2", met: p99Idle <= 2 * p99At8)
 }
-table.add("authorize, one hot agent, 32 clients (closed loop)", hot32)
-table.add("hot agent: mean authorizations per group-committed transaction", figure: hotBatch)
-let hotBalance = try await hot.balance(system, of: hotAgent)
-let approvedMicros = Int64(approvals.load(ordering: .relaxed)) * amountMicros
 
-let charge32 = await measure("charge, spread, 32 clients", .closed(concurrency: 32)) { worker, call in
-    await calls.charge(spread, spread.agent(worker: worker, call: call, workers: 32))
-}
-table.add("charge (authorize + capture), \(agentCount) agents, 32 clients", charge32)
+progress("Authenticate latency, one call at a time")
+let authenticate = try await BenchAuthenticate.latencies(system, operatorToken: operatorToken, seconds: seconds)
+table.add("Authenticate, valid agent secret, one call at a time (\(authenticate.valid.count) calls)", sequential: authenticate.valid)
+table.add("Authenticate, unknown secret, one call at a time (\(authenticate.unknown.count) calls)", sequential: authenticate.unknown)
 
-progress("opening \(idleCount) idle TLS connections (open-file limit \(openFiles))")
-let rssBefore = residentKiB()
-let idle = try await IdleConnectionHolder(port: system.walletPort, count: idleCount)
-try await Task.sleep(for: .seconds(1))
-let rssAfter = residentKiB()
-let idleOpened = idle.opened
-let withIdle = await measure("authorize, spread, 8 clients, idle connections open", .closed(concurrency: 8)) { worker, call in
-    await calls.authorize(spread, spread.agent(worker: worker, call: call, workers: 8))
-}
-table.add("authorize, \(agentCount) agents, 8 clients, \(idleOpened) idle TLS connections open", withIdle)
-table.add("service process RSS before the idle connections", figure: "\(rssBefore / 1024) MiB")
-table.add("service process RSS with \(idleOpened) idle connections (client ends in another process)", figure: "\(rssAfter / 1024) MiB")
-idle.close()
-
-ratios.add("authorize spread ÷ pgbench TPC-B-like, 8 clients", value: spread8.successesPerSecond, reference: pgbenchTPCB8, target: 0.8)
-ratios.add("authorize spread ÷ pgbench TPC-B-like, 32 clients", value: spread32.successesPerSecond, reference: pgbenchTPCB32, target: 0.8)
-ratios.add("authorize hot agent ÷ pgbench single-row, 32 clients", value: hot32.successesPerSecond, reference: pgbenchSingle32, target: 3)
-let p99At8 = Double(spread8.latencies.valueAt(fraction: 0.99)) / 1e6
-ratios.add("authorize spread p99, 8 clients", value: String(format: "%.2f ms", p99At8), target: "≤ 5 ms", met: p99At8 <= 5)
-ratios.add(
-    "hot agent: approvals × amount vs funded",
-    value: "\(approvedMicros) held \(hotBalance.heldMicros) of \(hotFunded)", target: "≤ funded, held = approved",
-    met: approvedMicros <= hotFunded && hotBalance.heldMicros == approvedMicros
-        && hotBalance.availableMicros == hotFunded - approvedMicros)
-let idleGrowthMiB = Double(rssAfter - rssBefore) / 1024
-ratios.add(
-    "service RSS growth for \(idleOpened) idle connections", value: String(format: "%.0f MiB", idleGrowthMiB),
-    target: "< 512 MiB", met: idleOpened == idleCount && idleGrowthMiB < 512)
-let p99Idle = Double(withIdle.latencies.valueAt(fraction: 0.99)) / 1e6
-ratios.add(
-    "p99 with idle connections ÷ without, 8 clients", value: String(format: "%.2f", p99At8 > 0 ? p99Idle / p99At8 : 0),
-    target: "≤ 2", met: p99Idle <= 2 * p99At8)
+progress("SMTP delivery over STARTTLS")
+let mail = try await BenchMail.deliveryRate(system, databaseURL: databaseURL, operatorToken: operatorToken)
+table.add("SMTP delivery, 20 STARTTLS sessions × 20 messages, smtplib client (messages/s)", figure: String(format: "%.0f", mail.rate))
 
 await system.stop()
+
+progress("settlement volume: store and settle 20,000 entries")
+let settlement = try await BenchSettlement.volume(databaseURL: databaseURL, logger: system.logger)
+table.add(
+    "settlement, 20,000 feed entries stored in pages of 500 / settled into batches (entries/s)",
+    figure: String(format: "%.0f / %.0f", settlement.stored, settlement.settled))
 
 progress("token verification and wire codec, in this process")
 let verification = try await BenchMicro.tokenVerification()
@@ -159,5 +181,8 @@ let codec = try BenchMicro.wireCodec()
 table.add("AuthorizeRequest (\(codec.bytes) bytes) encode / decode (ns)", figure: String(format: "%.0f / %.0f", codec.encode, codec.decode))
 
 print(table.lines.joined(separator: "\n"))
-print()
-print(ratios.lines.joined(separator: "\n"))
+if !microOnly {
+    print()
+    print(ratios.lines.joined(separator: "\n"))
+}
+

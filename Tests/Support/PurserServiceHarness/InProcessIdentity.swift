@@ -25,7 +25,7 @@ package struct InProcessIdentity: Sendable {
     package static func start(
         databaseURL: String, port: Int = 0, subscribers: [RevocationSubscriber] = [], tokenLifetime: Duration = .seconds(900),
         retrySchedule: RetrySchedule = RetrySchedule(initial: .milliseconds(100), maximum: .milliseconds(400)),
-        dispatchInterval: Duration = .milliseconds(50), deliveryTimeout: Duration = .seconds(5), poolSize: Int = 4,
+        dispatchInterval: Duration = .milliseconds(50), deliveryTimeout: Duration = .seconds(5), poolSize: Int = 2,
         logLevel: Logger.Level = .info, logger: Logger
     ) async throws -> InProcessIdentity {
         let common = try ServiceSettings.test(

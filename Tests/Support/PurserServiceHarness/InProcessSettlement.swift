@@ -30,7 +30,7 @@ package struct InProcessSettlement: Sendable {
         clock: SettlementClock = .system, logger: Logger
     ) async throws -> InProcessSettlement {
         let common = try ServiceSettings.test(
-            "settlement", databaseURL: databaseURL, poolSize: 4, identityPort: identityPort)
+            "settlement", databaseURL: databaseURL, poolSize: 2, identityPort: identityPort)
         let settings = SettlementSettings(
             walletEndpoint: Endpoint(host: "127.0.0.1", port: walletPort), feedPollInterval: feedPollInterval)
         let host = try await ServiceHost(

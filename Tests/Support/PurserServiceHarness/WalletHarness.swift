@@ -50,18 +50,26 @@ package final class WalletHarness: Sendable {
     package var keyEncryptionKey: KeyEncryptionKey { identityService.keyEncryptionKey }
     package var policyHost: ServiceHost { policy.host }
 
+    /// Connections of the Wallet's pool unless a test asks for more: enough
+    /// for every test of the suite (they run in parallel, each with its own
+    /// harness, so the sum of the pools is what the test PostgreSQL must allow).
+    package static let defaultWalletPoolSize = 4
+
     /// Starts Identity, Policy and Wallet in-process, and Settlement with
-    /// `settlementClock` when one is given. The Wallet's port is chosen
+    /// `settlementClock` when one is given; the Wallet's pool has
+    /// `walletPoolSize` connections. The Wallet's port is chosen
     /// before Identity starts (Identity delivers revocations to it), so a port
     /// taken in between by another process is retried with a new one.
     package static func start(
-        _ label: String, settings: WalletSettings = WalletSettings(), settlementClock: SettlementClock? = nil
+        _ label: String, settings: WalletSettings = WalletSettings(), settlementClock: SettlementClock? = nil,
+        walletPoolSize: Int = defaultWalletPoolSize
     ) async throws -> WalletHarness {
         var attempt = 1
         while true {
             do {
                 return try await startOnce(
-                    attempt == 1 ? label : "\(label)_\(attempt)", settings: settings, settlementClock: settlementClock)
+                    attempt == 1 ? label : "\(label)_\(attempt)", settings: settings, settlementClock: settlementClock,
+                    walletPoolSize: walletPoolSize)
             } catch let error as RPCError where error.reason == "bind_failed" && attempt < 5 {
                 attempt += 1
             }
@@ -69,7 +77,7 @@ package final class WalletHarness: Sendable {
     }
 
     private static func startOnce(
-        _ label: String, settings: WalletSettings, settlementClock: SettlementClock?
+        _ label: String, settings: WalletSettings, settlementClock: SettlementClock?, walletPoolSize: Int
     ) async throws -> WalletHarness {
         let logger = Logger(label: "wallet-rpc-test", level: .error)
         let walletPort = try TestRPC.freePort()
@@ -89,7 +97,8 @@ package final class WalletHarness: Sendable {
         let walletToPolicy = try TestRPC.client(port: policy.port, certificate: "wallet", logger: logger)
 
         let walletSettings = try ServiceSettings.test(
-            "wallet", port: walletPort, databaseURL: try await TestDatabase.create(label: label + "_wallet"), poolSize: 8,
+            "wallet", port: walletPort, databaseURL: try await TestDatabase.create(label: label + "_wallet"),
+            poolSize: walletPoolSize,
             identityPort: identity.port)
         let walletHost = try await ServiceHost(
             settings: walletSettings, migrations: WalletMigrations.all, authentication: .identityService, logger: logger)
@@ -154,6 +163,26 @@ package final class WalletHarness: Sendable {
         self.services = services
     }
 
+    /// A second Wallet on this harness's database and port, verifying tokens
+    /// with the same Identity and asking the same Policy, for a test that shut
+    /// `walletHost` down to show a caller riding out the Wallet's absence.
+    /// The caller shuts the returned host down.
+    package func startWalletAgain(settings: WalletSettings = WalletSettings()) async throws -> ServiceHost {
+        let host = try await ServiceHost(
+            settings: walletHost.settings, migrations: WalletMigrations.all, authentication: .identityService, logger: logger)
+        guard let connection = host.identity else { throw RPCError(.internal, "the wallet host has no Identity connection") }
+        _ = WalletService(
+            host: host, settings: settings, directory: IdentityDirectory(client: connection.client, ttl: settings.directoryTTL),
+            policy: PolicyClient(client: walletToPolicy, ttl: settings.policyCacheTTL, timeout: .seconds(5)))
+        do {
+            _ = try host.start()
+        } catch {
+            try? await host.shutdown()
+            throw error
+        }
+        return host
+    }
+
     /// Stops every service, the Wallet's callers first, and closes every client.
     package func stop() async {
         anonymous.close()
@@ -177,9 +206,11 @@ package final class WalletHarness: Sendable {
 /// Runs `body` with a fresh harness and always stops it.
 package func withWallet<T>(
     _ label: String, settings: WalletSettings = WalletSettings(), settlementClock: SettlementClock? = nil,
-    _ body: (WalletHarness) async throws -> T
+    walletPoolSize: Int = WalletHarness.defaultWalletPoolSize, _ body: (WalletHarness) async throws -> T
 ) async throws -> T {
     try await withStarted(
-        { try await WalletHarness.start(label, settings: settings, settlementClock: settlementClock) }, stop: { await $0.stop() },
-        body)
+        {
+            try await WalletHarness.start(
+                label, settings: settings, settlementClock: settlementClock, walletPoolSize: walletPoolSize)
+        }, stop: { await $0.stop() }, body)
 }
