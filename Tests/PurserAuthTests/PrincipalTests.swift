@@ -113,9 +113,9 @@ import Testing
     }
 
     @Test func internalMethodsAdmitOnlyNamedServices() {
-        #expect(throws: Never.self) { try Self.service.requireService("identity", "wallet") }
-        #expect(throws: AuthError.serviceNotAllowed) { try Self.service.requireService("identity") }
-        #expect(throws: AuthError.roleNotAllowed) { try Principal.operator.requireService("wallet") }
+        #expect(throws: Never.self) { try Self.service.requireService(in: ["identity", "wallet"]) }
+        #expect(throws: AuthError.serviceNotAllowed) { try Self.service.requireService(in: ["identity"]) }
+        #expect(throws: AuthError.roleNotAllowed) { try Principal.operator.requireService(in: ["wallet"]) }
     }
 
     @Test func isAgentIsTrueOnlyForThatAgent() {

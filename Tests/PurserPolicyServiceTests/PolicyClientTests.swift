@@ -172,13 +172,13 @@ struct PolicyClientTests {
 
             try await h.policyHost.shutdown()
             try await Task.sleep(for: ttl)
-            do throws(PolicyClientError) {
+            do throws(RPCError) {
                 let snapshot = try await client.effectivePolicy(tenantID: tenant.id, agentID: agent.id)
                 Issue.record("served a policy after its TTL with Policy down: \(snapshot.etag)")
             } catch {
                 #expect(error.reason == "policy_unavailable")
-                #expect(error.rpcError.code == .unavailable)
-                #expect(error.rpcError.reason == "policy_unavailable")
+                #expect(RPCError.policyUnavailable(error).code == .unavailable)
+                #expect(RPCError.policyUnavailable(error).reason == "policy_unavailable")
             }
         }
     }
@@ -190,9 +190,9 @@ struct PolicyClientTests {
         let client = PolicyClient(client: rpc, timeout: .seconds(1))
         let tenantID = UUID().uuidString.lowercased()
         let agentID = UUID().uuidString.lowercased()
-        await #expect(throws: PolicyClientError.self) {
-            _ = try await client.effectivePolicy(tenantID: tenantID, agentID: agentID)
-        }
+        let error = await rpcError { _ = try await client.effectivePolicy(tenantID: tenantID, agentID: agentID) }
+        #expect(error?.code == .unavailable)
+        #expect(error?.reason == "policy_unavailable")
         #expect(client.cachedCount == 0)
     }
 }

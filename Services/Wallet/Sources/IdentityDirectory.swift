@@ -55,11 +55,11 @@ package final class IdentityDirectory: Sendable {
     }
 
     /// The tenant's currency; `not_found` when Identity does not know the tenant.
-    package func currency(of tenant: UUID) async throws(WalletError) -> String {
+    package func currency(of tenant: UUID) async throws(RPCError) -> String {
         let now = clock.now
         if let (currency, expiry) = cache.withLock({ $0.currencies[tenant] }), expiry > now { return currency }
         guard let found = try await fetch(IdentityMethods.getTenant, GetTenantRequest(tenantID: tenant.lowercased)) else {
-            throw WalletError.notFound("tenant")
+            throw RPCError.notFound("tenant")
         }
         let currency = found.currency.isEmpty ? "USD" : found.currency
         cache.withLock { $0.currencies[tenant] = (currency, now.advanced(by: ttl)) }
@@ -69,7 +69,7 @@ package final class IdentityDirectory: Sendable {
     /// Passes when the agent exists in `tenant`; `not_found` otherwise (also
     /// for another tenant's agent). Whether it is revoked is the account's
     /// business: revocations reach the Wallet through `FreezeAccount`.
-    package func requireAgent(_ agent: UUID, in tenant: UUID) async throws(WalletError) {
+    package func requireAgent(_ agent: UUID, in tenant: UUID) async throws(RPCError) {
         let key = AgentKey(tenant: tenant, agent: agent)
         let now = clock.now
         if let expiry = cache.withLock({ $0.agents[key] }), expiry > now { return }
@@ -77,13 +77,13 @@ package final class IdentityDirectory: Sendable {
             IdentityMethods.getAgent, GetAgentRequest(tenantID: tenant.lowercased, agentID: agent.lowercased)),
             found.tenantID == tenant.lowercased
         else {
-            throw WalletError.notFound("agent")
+            throw RPCError.notFound("agent")
         }
         cache.withLock { $0.agents[key] = now.advanced(by: ttl) }
     }
 
     /// The provider, or `nil` when Identity does not know it.
-    package func provider(_ provider: UUID) async throws(WalletError) -> ProviderFacts? {
+    package func provider(_ provider: UUID) async throws(RPCError) -> ProviderFacts? {
         let now = clock.now
         if let (facts, expiry) = cache.withLock({ $0.providers[provider] }), expiry > now { return facts }
         guard let found = try await fetch(IdentityMethods.getProvider, GetProviderRequest(providerID: provider.lowercased)) else {
@@ -96,12 +96,12 @@ package final class IdentityDirectory: Sendable {
 
     private func fetch<Request, Response>(
         _ method: MethodDescriptor<Request, Response>, _ request: Request
-    ) async throws(WalletError) -> Response? {
+    ) async throws(RPCError) -> Response? {
         do {
             return try await client.call(method, request, timeout: .seconds(5))
         } catch {
             if error.code == .notFound || error.code == .invalidArgument { return nil }
-            throw WalletError.unavailable("Identity did not answer \(method.fullName): \(error.message)")
+            throw RPCError.unavailable("Identity did not answer \(method.fullName): \(error.message)")
         }
     }
 }

@@ -13,8 +13,9 @@ import Synchronization
 /// second a policy change reaches every authorization within one second.
 ///
 /// Fails closed: when Policy cannot be reached, answers an error, or answers
-/// something unusable, the call throws `PolicyClientError` (map it with
-/// `rpcError` to UNAVAILABLE `policy_unavailable`); an expired entry is never
+/// something unusable, the call throws `RPCError` (UNAVAILABLE
+/// `policy_unavailable` or `policy_invalid_response`; the Wallet answers
+/// `RPCError.policyUnavailable` of it); an expired entry is never
 /// served as a fallback. Concurrent misses for one agent share one fetch.
 package final class PolicyClient: Sendable {
     /// One fetched effective policy.
@@ -72,8 +73,8 @@ package final class PolicyClient: Sendable {
 
     /// The effective policy of agent `agentID` of tenant `tenantID`, at most
     /// `ttl` older than the latest committed version. Throws
-    /// `PolicyClientError` when it cannot be had; the caller must then refuse.
-    package func effectivePolicy(tenantID: String, agentID: String) async throws(PolicyClientError) -> Snapshot {
+    /// `RPCError` when it cannot be had; the caller must then refuse.
+    package func effectivePolicy(tenantID: String, agentID: String) async throws(RPCError) -> Snapshot {
         let key = Key(tenantID: tenantID, agentID: agentID)
         let now = clock.now
         let lookup: Lookup = entries.withLock { entries in
@@ -106,8 +107,8 @@ package final class PolicyClient: Sendable {
             entries.withLock { entries in
                 if case .loading(let current, _) = entries[key], current == task { entries[key] = nil }
             }
-            if let error = error as? PolicyClientError { throw error }
-            throw PolicyClientError(reason: "policy_unavailable", message: "policy fetch failed: \(error)")
+            if let error = error as? RPCError { throw error }
+            throw RPCError(.unavailable, "policy fetch failed: \(error)", reason: "policy_unavailable", cause: error)
         }
     }
 
@@ -140,14 +141,14 @@ package final class PolicyClient: Sendable {
 
     private static func fetch(
         _ key: Key, client: RPCClient, timeout: Duration, started: ContinuousClock.Instant
-    ) async throws(PolicyClientError) -> Snapshot {
+    ) async throws(RPCError) -> Snapshot {
         let view: EffectivePolicyView
         do {
             view = try await client.call(
                 PolicyMethods.getEffectivePolicy, GetEffectivePolicyRequest(tenantID: key.tenantID, agentID: key.agentID),
                 timeout: timeout)
         } catch {
-            throw PolicyClientError.unavailable(error)
+            throw RPCError.policyFetchFailed(error)
         }
         return Snapshot(
             tenantID: key.tenantID, agentID: key.agentID, policy: try view.enginePolicy(),

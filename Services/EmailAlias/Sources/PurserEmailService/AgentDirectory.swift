@@ -38,14 +38,14 @@ package struct TenantInfo: Sendable, Hashable {
     }
 }
 
-/// Where agents and tenants are looked up. Throws `EmailError` (`not_found`
+/// Where agents and tenants are looked up. Throws `RPCError` (`not_found`
 /// for an unknown agent or tenant, `identity_unavailable` when the source
 /// cannot be reached).
 package protocol AgentDirectory: Sendable {
     /// The agent `agentID` of `tenantID`.
-    func agent(tenantID: String, agentID: String) async throws(EmailError) -> AgentInfo
+    func agent(tenantID: String, agentID: String) async throws(RPCError) -> AgentInfo
     /// The tenant `tenantID`.
-    func tenant(tenantID: String) async throws(EmailError) -> TenantInfo
+    func tenant(tenantID: String) async throws(RPCError) -> TenantInfo
 }
 
 /// The `AgentDirectory` backed by Identity's `GetAgent` and `GetTenant`,
@@ -68,7 +68,7 @@ package final class IdentityDirectory: AgentDirectory {
     }
 
     /// The agent from the cache, or from Identity's `GetAgent` (NOT_FOUND → `not_found`).
-    package func agent(tenantID: String, agentID: String) async throws(EmailError) -> AgentInfo {
+    package func agent(tenantID: String, agentID: String) async throws(RPCError) -> AgentInfo {
         let key = tenantID + "/" + agentID
         let now = clock.now
         if let (cached, expiry) = agents.withLock({ $0[key] }), expiry > now { return cached }
@@ -86,7 +86,7 @@ package final class IdentityDirectory: AgentDirectory {
     }
 
     /// The tenant from the cache, or from Identity's `GetTenant` (NOT_FOUND → `not_found`).
-    package func tenant(tenantID: String) async throws(EmailError) -> TenantInfo {
+    package func tenant(tenantID: String) async throws(RPCError) -> TenantInfo {
         let now = clock.now
         if let (cached, expiry) = tenants.withLock({ $0[tenantID] }), expiry > now { return cached }
         let tenant: Tenant
@@ -113,10 +113,10 @@ package final class IdentityDirectory: AgentDirectory {
         }
     }
 
-    private static func map(_ error: RPCError, what: String) -> EmailError {
+    private static func map(_ error: RPCError, what: String) -> RPCError {
         switch error.code {
         case .notFound, .invalidArgument: .notFound(what)
-        default: .directoryUnavailable(error.description)
+        default: .directoryUnavailable(error.description, cause: error)
         }
     }
 }

@@ -37,7 +37,7 @@ package final class TenantDirectory: Sendable {
 
     /// The tenant's time zone (UTC when it sets none). Throws `notFound` for an
     /// unknown tenant, `identityUnavailable` when Identity cannot answer.
-    package func timeZone(tenantID: String) async throws(PolicyServiceError) -> TimeZone {
+    package func timeZone(tenantID: String) async throws(RPCError) -> TimeZone {
         let now = clock.now
         if let cached = zones.withLock({ $0[tenantID] }), now < cached.expires {
             guard let zone = cached.value else { throw .notFound }
@@ -49,7 +49,7 @@ package final class TenantDirectory: Sendable {
         } catch where error.code == .notFound {
             tenant = nil
         } catch {
-            throw .identityUnavailable(error.description)
+            throw .identityUnavailable(error.description, cause: error)
         }
         var zone: TimeZone?
         if let tenant {
@@ -70,7 +70,7 @@ package final class TenantDirectory: Sendable {
 
     /// Passes when agent `agentID` belongs to tenant `tenantID`; throws
     /// `notFound` otherwise (another tenant's agent looks like no agent).
-    package func requireAgent(tenantID: String, agentID: String) async throws(PolicyServiceError) {
+    package func requireAgent(tenantID: String, agentID: String) async throws(RPCError) {
         let key = AgentKey(tenantID: tenantID, agentID: agentID)
         let now = clock.now
         if let cached = agents.withLock({ $0[key] }), now < cached.expires {
@@ -85,7 +85,7 @@ package final class TenantDirectory: Sendable {
         } catch where error.code == .notFound {
             exists = false
         } catch {
-            throw .identityUnavailable(error.description)
+            throw .identityUnavailable(error.description, cause: error)
         }
         let entry = Cached(value: exists, expires: now.advanced(by: ttl))
         agents.withLock { cache in
