@@ -118,6 +118,14 @@ import Testing
         #expect(throws: AuthError.roleNotAllowed) { try Principal.operator.requireService(in: ["wallet"]) }
     }
 
+    @Test func aRegisteredRuleAdmitsItsKindsAndOnlyTheServicesItNames() {
+        #expect(throws: Never.self) { try Self.service.require(anyOf: [.service, .tenantAdmin], services: ["wallet"]) }
+        #expect(throws: Never.self) { try Self.admin.require(anyOf: [.service, .tenantAdmin], services: ["wallet"]) }
+        #expect(throws: Never.self) { try Self.service.require(anyOf: [.service], services: []) }
+        #expect(throws: AuthError.serviceNotAllowed) { try Self.service.require(anyOf: [.service], services: ["identity"]) }
+        #expect(throws: AuthError.roleNotAllowed) { try Self.agent.require(anyOf: [.service], services: ["identity"]) }
+    }
+
     @Test func isAgentIsTrueOnlyForThatAgent() {
         #expect(Self.agent.isAgent("a1"))
         #expect(!Self.agent.isAgent("a2"))
