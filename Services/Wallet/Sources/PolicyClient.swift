@@ -1,7 +1,7 @@
 import PurserAPI
 import PurserPolicy
 import PurserRPC
-import Synchronization
+import PurserService
 
 /// The Wallet's view of spending policies: the effective policy of an agent,
 /// fetched from `Policy/GetEffectivePolicy` over the caller's (mutual TLS)
@@ -39,36 +39,24 @@ package final class PolicyClient: Sendable {
         let agentID: String
     }
 
-    private enum Lookup {
-        case hit(Snapshot)
-        case wait(Task<Snapshot, any Error>)
-    }
-
-    private enum Entry {
-        case ready(Snapshot)
-        case loading(Task<Snapshot, any Error>, started: ContinuousClock.Instant)
-    }
-
     /// The TTL when the deployment sets none (`PURSER_WALLET_POLICY_CACHE_TTL`, read by the Wallet).
     package static let defaultTTL: Duration = .seconds(1)
 
     private let client: RPCClient
     /// How long a snapshot may be served after its fetch was sent.
-    package let ttl: Duration
+    package var ttl: Duration { snapshots.ttl }
     /// Bound on one fetch from Policy.
     package let timeout: Duration
-    /// Most agents cached at once; beyond, expired entries are dropped first, then everything.
-    package let capacity: Int
-    private let entries = Mutex<[Key: Entry]>([:])
-    private let clock = ContinuousClock()
+    /// Most agents cached; past it, expired entries are dropped first, then all.
+    package var capacity: Int { snapshots.capacity }
+    private let snapshots: TTLCache<Key, Snapshot>
 
     /// A cache over `client`, which must reach Policy and present the
     /// caller's service certificate (Policy serves `wallet` only for this).
     package init(client: RPCClient, ttl: Duration = PolicyClient.defaultTTL, timeout: Duration = .seconds(2), capacity: Int = 100_000) {
         self.client = client
-        self.ttl = ttl
         self.timeout = timeout
-        self.capacity = max(1, capacity)
+        self.snapshots = TTLCache(ttl: ttl, capacity: capacity)
     }
 
     /// The effective policy of agent `agentID` of tenant `tenantID`, at most
@@ -76,68 +64,24 @@ package final class PolicyClient: Sendable {
     /// `RPCError` when it cannot be had; the caller must then refuse.
     package func effectivePolicy(tenantID: String, agentID: String) async throws(RPCError) -> Snapshot {
         let key = Key(tenantID: tenantID, agentID: agentID)
-        let now = clock.now
-        let lookup: Lookup = entries.withLock { entries in
-            switch entries[key] {
-            case .ready(let snapshot) where now < snapshot.fetchedAt.advanced(by: ttl):
-                return .hit(snapshot)
-            case .loading(let task, let started) where now < started.advanced(by: ttl):
-                return .wait(task)
-            default:
-                if entries.count >= capacity { evict(&entries, now: now) }
-                let task = Task { [client, timeout] in
-                    try await Self.fetch(key, client: client, timeout: timeout, started: now)
-                }
-                entries[key] = .loading(task, started: now)
-                return .wait(task)
-            }
-        }
-        let task: Task<Snapshot, any Error>
-        switch lookup {
-        case .hit(let snapshot): return snapshot
-        case .wait(let waiting): task = waiting
-        }
-        do {
-            let snapshot = try await task.value
-            entries.withLock { entries in
-                if case .loading(let current, _) = entries[key], current == task { entries[key] = .ready(snapshot) }
-            }
-            return snapshot
-        } catch {
-            entries.withLock { entries in
-                if case .loading(let current, _) = entries[key], current == task { entries[key] = nil }
-            }
-            if let error = error as? RPCError { throw error }
-            throw RPCError(.unavailable, "policy fetch failed: \(error)", reason: "policy_unavailable", cause: error)
+        return try await snapshots.value(for: key) { [client, timeout] () async throws(RPCError) -> Snapshot in
+            try await Self.fetch(key, client: client, timeout: timeout, started: ContinuousClock.now)
         }
     }
 
     /// Drops the cached policy of one agent, so the next call fetches it.
     package func invalidate(tenantID: String, agentID: String) {
-        _ = entries.withLock { $0.removeValue(forKey: Key(tenantID: tenantID, agentID: agentID)) }
+        snapshots.invalidate(Key(tenantID: tenantID, agentID: agentID))
     }
 
     /// Drops the cached policies of every agent of one tenant (its policies
     /// changed), so the next call of each fetches.
     package func invalidate(tenantID: String) {
-        entries.withLock { entries in
-            entries = entries.filter { $0.key.tenantID != tenantID }
-        }
+        snapshots.invalidate { $0.tenantID == tenantID }
     }
 
     /// Number of agents currently cached (fresh or not).
-    package var cachedCount: Int { entries.withLock { $0.count } }
-
-    private func evict(_ entries: inout [Key: Entry], now: ContinuousClock.Instant) {
-        let ttl = self.ttl
-        entries = entries.filter { _, entry in
-            switch entry {
-            case .ready(let snapshot): now < snapshot.fetchedAt.advanced(by: ttl)
-            case .loading: true
-            }
-        }
-        if entries.count >= capacity { entries.removeAll() }
-    }
+    package var cachedCount: Int { snapshots.count }
 
     private static func fetch(
         _ key: Key, client: RPCClient, timeout: Duration, started: ContinuousClock.Instant
