@@ -28,7 +28,9 @@ extension RPCError {
     /// A total `what` names does not fit in a signed 64-bit count of micros: it
     /// cannot be answered exactly, so it is refused (FAILED_PRECONDITION `total_out_of_range`).
     package static func totalOutOfRange(_ what: String) -> RPCError {
-        RPCError(.failedPrecondition, "\(what) does not fit in a signed 64-bit count of micros", reason: "total_out_of_range")
+        RPCError(
+            .failedPrecondition, "\(what) does not fit in a signed 64-bit count of micros",
+            reason: "total_out_of_range")
     }
 
     /// The ledger's totals could not be fetched: UNAVAILABLE `ledger_unavailable`.

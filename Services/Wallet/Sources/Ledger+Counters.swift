@@ -50,7 +50,8 @@ extension Ledger {
             }
         }
         guard values.count == keys.count else {
-            throw RPCError(.internal, "the ledger answered \(values.count) counters for \(keys.count) keys", reason: "internal")
+            throw RPCError(
+                .internal, "the ledger answered \(values.count) counters for \(keys.count) keys", reason: "internal")
         }
         return zip(keys, values).map { key, value in
             CounterReading(scopeKey: key.scopeKey, windowKey: key.windowKey, spentMicros: value.0, count: value.1)

@@ -53,7 +53,9 @@ extension Ledger {
                  WHERE tenant_id = $1 AND token_id = $2 AND agent_id = $3 AND provider_id = $4 FOR UPDATE
                 """, [tenant, token.tokenID, agent, provider])
             guard let row = locked.first else {
-                throw RPCError(.permissionDenied, "agent-authorization: the payment token names another agent or payee", reason: "token_scope")
+                throw RPCError(
+                    .permissionDenied, "agent-authorization: the payment token names another agent or payee",
+                    reason: "token_scope")
             }
             let charged = try row.decode(Int64.self, at: 0)
             let charges = try row.decode(Int64.self, at: 1)
@@ -72,11 +74,15 @@ extension Ledger {
                 """, [tenant, hold, token.tokenID, amount, token.expiresAtUs])
             guard !counted.isEmpty else { return text }
             if singleUse && charges >= 1 {
-                throw RPCError(.permissionDenied, "agent-authorization: the single-use payment token has already paid", reason: "token_used")
+                throw RPCError(
+                    .permissionDenied, "agent-authorization: the single-use payment token has already paid",
+                    reason: "token_used")
             }
             let (total, overflow) = charged.addingReportingOverflow(amount)
             guard !overflow, total <= maximum else {
-                throw RPCError(.permissionDenied, "agent-authorization: the payment token allows \(maximum - charged) more micros", reason: "token_amount_exceeded")
+                throw RPCError(
+                    .permissionDenied, "agent-authorization: the payment token allows \(maximum - charged) more micros",
+                    reason: "token_amount_exceeded")
             }
             _ = try connection.query(
                 "UPDATE wallet.payment_tokens SET charged = $3, charges = charges + 1 WHERE tenant_id = $1 AND token_id = $2",

@@ -69,7 +69,8 @@ package struct Ledger: Sendable {
                 }
                 throw Ledger.walletError(error)
             } catch is CancellationError {
-                throw RPCError(.unavailable, "the call was cancelled before it reached the database", reason: "cancelled")
+                throw RPCError(
+                    .unavailable, "the call was cancelled before it reached the database", reason: "cancelled")
             } catch {
                 throw RPCError(.internal, "\(error)", reason: "internal")
             }
@@ -81,7 +82,8 @@ package struct Ledger: Sendable {
     static func walletError(_ error: PostgresError) -> RPCError {
         switch error.kind {
         case .connectionLost, .unavailable, .poolClosed, .timedOut:
-            return RPCError(.unavailable, "the ledger database is unavailable: \(error.message)", reason: "database_unavailable")
+            return RPCError(
+                .unavailable, "the ledger database is unavailable: \(error.message)", reason: "database_unavailable")
         case .serializationFailure, .deadlock:
             return .unavailable("the ledger database is unavailable: \(error.message)")
         default:

@@ -60,10 +60,13 @@ enum WalletRequest {
     /// (required) scoped to the caller.
     static func scope(_ principal: Principal, _ context: ServerContext) throws(RPCError) -> IdempotencyScope {
         guard let key = context.metadata["idempotency-key"], !key.isEmpty else {
-            throw RPCError(.invalidArgument, "idempotency-key: is required on this call", reason: "idempotency_key_required")
+            throw RPCError(
+                .invalidArgument, "idempotency-key: is required on this call", reason: "idempotency_key_required")
         }
         guard key.utf8.count <= maximumKeyLength, !key.utf8.contains(0) else {
-            throw RPCError(.invalidArgument, "idempotency-key: must be 1 to \(maximumKeyLength) bytes without NUL", reason: "idempotency_key_invalid")
+            throw RPCError(
+                .invalidArgument, "idempotency-key: must be 1 to \(maximumKeyLength) bytes without NUL",
+                reason: "idempotency_key_invalid")
         }
         return IdempotencyScope(principal: scopeName(principal), key: key)
     }

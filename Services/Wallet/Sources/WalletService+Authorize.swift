@@ -104,7 +104,9 @@ extension WalletService {
         let provider = try WalletRequest.id(caller, field: "token subject")
         let amount = try WalletRequest.amount(request.amountMicros, maximum: settings.maximumAmountMicros)
         guard amount <= payment.maximumMicros else {
-            throw RPCError(.permissionDenied, "amount_micros: the payment token allows at most \(payment.maximumMicros) micros", reason: "token_amount_exceeded")
+            throw RPCError(
+                .permissionDenied, "amount_micros: the payment token allows at most \(payment.maximumMicros) micros",
+                reason: "token_amount_exceeded")
         }
         let scope = try WalletRequest.scope(principal, context)
         let use = PaymentTokenUse(
@@ -138,7 +140,9 @@ extension WalletService {
     /// (PERMISSION_DENIED `token_scope`).
     private func paymentToken(_ context: ServerContext, payee: String) async throws -> (Principal, PaymentScope) {
         guard let authorization = context.metadata["agent-authorization"] else {
-            throw RPCError(.unauthenticated, "agent-authorization: a provider charging an agent presents the agent's payment token", reason: "agent_token_missing")
+            throw RPCError(
+                .unauthenticated, "agent-authorization: a provider charging an agent presents the agent's payment token",
+                reason: "agent_token_missing")
         }
         let verified: VerifiedToken
         do {
@@ -150,7 +154,9 @@ extension WalletService {
             throw RPCError(.unauthenticated, "agent-authorization: not an agent's token", reason: "agent_token_invalid")
         }
         guard verified.isScoped else {
-            throw RPCError(.permissionDenied, "agent-authorization: an agent's full token is refused; present a payment token the agent issued for you", reason: "token_scope")
+            throw RPCError(
+                .permissionDenied, "agent-authorization: an agent's full token is refused; present a payment token the agent issued for you",
+                reason: "token_scope")
         }
         let payment: PaymentScope
         do {
@@ -159,10 +165,14 @@ extension WalletService {
             throw RPCError(.permissionDenied, "agent-authorization: not a payment token", reason: "token_scope")
         }
         guard payment.payee.lowercased() == payee.lowercased() else {
-            throw RPCError(.permissionDenied, "agent-authorization: the payment token is bound to another payee", reason: "token_scope")
+            throw RPCError(
+                .permissionDenied, "agent-authorization: the payment token is bound to another payee",
+                reason: "token_scope")
         }
         guard payment.lifetimeSeconds <= settings.maximumHoldTTL.components.seconds else {
-            throw RPCError(.permissionDenied, "agent-authorization: the payment token lives longer than the longest hold", reason: "token_scope")
+            throw RPCError(
+                .permissionDenied, "agent-authorization: the payment token lives longer than the longest hold",
+                reason: "token_scope")
         }
         return (verified.principal, payment)
     }
@@ -189,7 +199,9 @@ extension WalletService {
         if category.isEmpty {
             category = facts.defaultCategory
         } else if !facts.accepts(category) {
-            throw RPCError(.failedPrecondition, "category: the provider is not registered for \"\(category)\"", reason: "category_not_registered")
+            throw RPCError(
+                .failedPrecondition, "category: the provider is not registered for \"\(category)\"",
+                reason: "category_not_registered")
         }
         let policy = await policyDecision(
             tenant: tenant, agent: agent, amountMicros: amount, providerSlug: facts.slug, category: category, taskID: taskID)
