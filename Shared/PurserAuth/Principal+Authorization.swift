@@ -56,11 +56,20 @@ extension Principal {
         }
     }
 
-    /// Passes when the principal is a service named one of `names`;
+    /// Passes when the principal is a service named in `names`;
     /// `role_not_allowed` for non-services, `service_not_allowed` for other services.
-    public func requireService(_ names: String...) throws(AuthError) {
+    public func requireService(in names: Set<String>) throws(AuthError) {
         guard case .service(let name) = self else { throw .roleNotAllowed }
         guard names.contains(name) else { throw .serviceNotAllowed }
+    }
+
+    /// Who may call a method, the one rule every service declares when it
+    /// registers a handler: the principal is one of `kinds` (`role_not_allowed`
+    /// otherwise) and, when `services` is not empty, a service principal is
+    /// one of the services it names (`service_not_allowed` otherwise).
+    public func require(anyOf kinds: Set<Kind>, services: Set<String>) throws(AuthError) {
+        try require(anyOf: kinds)
+        if case .service = self, !services.isEmpty { try requireService(in: services) }
     }
 
     /// True when the principal is the agent `agentID`.

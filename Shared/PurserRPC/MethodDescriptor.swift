@@ -15,9 +15,23 @@ public struct MethodDescriptor<Request: WireMessage, Response: WireMessage>: Sen
     }
 }
 
+extension MethodDescriptor {
+    /// The request `bytes` encode. The one decode path of every server (typed
+    /// router handlers and the service host alike): bytes that are not a valid
+    /// encoding of `Request` are INVALID_ARGUMENT `malformed_request`.
+    public func decodeRequest(_ bytes: [UInt8]) throws(RPCError) -> Request {
+        do {
+            return try Request(serializedBytes: bytes)
+        } catch {
+            throw RPCError(
+                .invalidArgument, "the request message cannot be decoded: \(error)", reason: "malformed_request", cause: error)
+        }
+    }
+}
+
 extension RPCRouter {
     /// Registers a typed handler. A request that does not decode is answered
-    /// `INVALID_ARGUMENT` (reason `invalid_message`) without calling `handler`.
+    /// `INVALID_ARGUMENT` (reason `malformed_request`) without calling `handler`.
     public func register<Request, Response>(
         _ method: MethodDescriptor<Request, Response>,
         _ handler: @escaping @Sendable (Request, ServerContext) async throws -> Response
@@ -30,12 +44,7 @@ extension RPCRouter {
         _ handler: @escaping @Sendable (Request, ServerContext) async throws -> Response
     ) -> Handler {
         { bytes, context in
-            let request: Request
-            do {
-                request = try Request(serializedBytes: bytes)
-            } catch {
-                throw RPCError(.invalidArgument, "request message could not be decoded: \(error)", reason: "invalid_message")
-            }
+            let request = try method.decodeRequest(bytes)
             return try await handler(request, context).serializedBytes()
         }
     }

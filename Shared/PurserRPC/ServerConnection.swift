@@ -181,6 +181,9 @@ enum ServerCall {
             let body = try await handler(message, context)
             frame = .response(stream: stream, status: .ok, statusMessage: "", metadata: [:], message: body)
         } catch let error as RPCError {
+            if error.code == .internal, let cause = error.cause {
+                context.logger.error("handler failed", ["error": error.message, "cause": "\(cause)"])
+            }
             frame = .response(stream: stream, status: error.code, statusMessage: error.message, metadata: error.wireMetadata, message: [])
         } catch is CancellationError {
             frame = .response(stream: stream, status: .cancelled, statusMessage: "call cancelled", metadata: [:], message: [])

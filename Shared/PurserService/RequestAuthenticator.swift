@@ -39,11 +39,15 @@ public struct RequestAuthenticator: Sendable {
         throw AuthError.tokenMissing.rpcError
     }
 
-    /// The caller's principal, required to be one of `kinds` (PERMISSION_DENIED otherwise).
-    public func principal(for context: ServerContext, allowing kinds: Set<Principal.Kind>) async throws(RPCError) -> Principal {
+    /// The caller's principal, required to be one of `kinds` and, when
+    /// `services` is not empty and the caller is a service, one of those
+    /// services (PERMISSION_DENIED `permission_denied` otherwise).
+    public func principal(
+        for context: ServerContext, allowing kinds: Set<Principal.Kind>, services: Set<String> = []
+    ) async throws(RPCError) -> Principal {
         let principal = try await principal(for: context)
         do {
-            try principal.require(anyOf: kinds)
+            try principal.require(anyOf: kinds, services: services)
         } catch {
             throw error.rpcError
         }

@@ -180,18 +180,21 @@ public final class ServiceHost: Sendable {
         try await wait()
     }
 
-    /// Registers `method`: authenticates the caller (PERMISSION_DENIED unless
-    /// its kind is in `kinds`) before decoding, then runs `body`. An
-    /// undecodable request is INVALID_ARGUMENT; errors are mapped by
-    /// `RPCError.mapping`.
+    /// Registers `method` with who may call it, the one place a service says
+    /// so: the caller is authenticated before the request is decoded and must
+    /// be one of `kinds`; when `services` is not empty, a service caller must
+    /// moreover be one of the services it names ("only service X may call
+    /// this"). Anyone else gets PERMISSION_DENIED `permission_denied`. Then
+    /// `body` runs. An undecodable request is INVALID_ARGUMENT
+    /// `malformed_request`; errors are mapped once, by `RPCError.mapping`.
     public func handle<Request: WireMessage, Response: WireMessage>(
-        _ method: MethodDescriptor<Request, Response>, allowing kinds: Set<Principal.Kind>,
+        _ method: MethodDescriptor<Request, Response>, allowing kinds: Set<Principal.Kind>, services: Set<String> = [],
         _ body: @escaping @Sendable (Request, Principal, ServerContext) async throws -> Response
     ) {
         let authenticator = self.authenticator
         router.register(method.fullName) { bytes, context in
-            let principal = try await authenticator.principal(for: context, allowing: kinds)
-            let request = try ServiceHost.decode(Request.self, bytes)
+            let principal = try await authenticator.principal(for: context, allowing: kinds, services: services)
+            let request = try method.decodeRequest(bytes)
             return try await ServiceHost.mapErrors { try await body(request, principal, context).serializedBytes() }
         }
     }
@@ -203,19 +206,13 @@ public final class ServiceHost: Sendable {
         _ body: @escaping @Sendable (Request, ServerContext) async throws -> Response
     ) {
         router.register(method.fullName) { bytes, context in
-            let request = try ServiceHost.decode(Request.self, bytes)
+            let request = try method.decodeRequest(bytes)
             return try await ServiceHost.mapErrors { try await body(request, context).serializedBytes() }
         }
     }
 
-    static func decode<Request: WireMessage>(_ type: Request.Type, _ bytes: [UInt8]) throws(RPCError) -> Request {
-        do {
-            return try Request(serializedBytes: bytes)
-        } catch {
-            throw RPCError(.invalidArgument, "the request message cannot be decoded: \(error)", reason: "malformed_request")
-        }
-    }
-
+    /// Answers every failure of `body` with the status `RPCError.mapping` gives
+    /// it: the one place a handler's error becomes a wire status.
     static func mapErrors(_ body: () async throws -> [UInt8]) async throws -> [UInt8] {
         do {
             return try await body()

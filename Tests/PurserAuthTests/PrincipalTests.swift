@@ -113,9 +113,17 @@ import Testing
     }
 
     @Test func internalMethodsAdmitOnlyNamedServices() {
-        #expect(throws: Never.self) { try Self.service.requireService("identity", "wallet") }
-        #expect(throws: AuthError.serviceNotAllowed) { try Self.service.requireService("identity") }
-        #expect(throws: AuthError.roleNotAllowed) { try Principal.operator.requireService("wallet") }
+        #expect(throws: Never.self) { try Self.service.requireService(in: ["identity", "wallet"]) }
+        #expect(throws: AuthError.serviceNotAllowed) { try Self.service.requireService(in: ["identity"]) }
+        #expect(throws: AuthError.roleNotAllowed) { try Principal.operator.requireService(in: ["wallet"]) }
+    }
+
+    @Test func aRegisteredRuleAdmitsItsKindsAndOnlyTheServicesItNames() {
+        #expect(throws: Never.self) { try Self.service.require(anyOf: [.service, .tenantAdmin], services: ["wallet"]) }
+        #expect(throws: Never.self) { try Self.admin.require(anyOf: [.service, .tenantAdmin], services: ["wallet"]) }
+        #expect(throws: Never.self) { try Self.service.require(anyOf: [.service], services: []) }
+        #expect(throws: AuthError.serviceNotAllowed) { try Self.service.require(anyOf: [.service], services: ["identity"]) }
+        #expect(throws: AuthError.roleNotAllowed) { try Self.agent.require(anyOf: [.service], services: ["identity"]) }
     }
 
     @Test func isAgentIsTrueOnlyForThatAgent() {

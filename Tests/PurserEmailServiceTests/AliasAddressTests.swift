@@ -1,5 +1,7 @@
 import PurserEmailService
+import PurserRPC
 import PurserService
+import PurserTestSupport
 import Testing
 
 /// The pure address rules and the page cursor, without I/O.
@@ -38,10 +40,14 @@ struct AliasAddressTests {
         #expect(try EmailPaging.position(PageToken(after: cursor).text) == cursor)
         #expect(try EmailPaging.position("") == nil)
         for forged in ["zz", "abc", "3a", PageToken(after: PageToken.Position(timeUs: 1, id: "not-a-uuid")).text] {
-            #expect(throws: EmailError.self) { try EmailPaging.position(forged) }
+            let error = thrownRPCError { try EmailPaging.position(forged) }
+            #expect(error?.code == .invalidArgument)
+            #expect(error?.reason == "page_token_invalid")
         }
         #expect(try EmailPaging.size(0) == PageToken.defaultSize)
         #expect(try EmailPaging.size(10_000) == PageToken.maximumSize)
-        #expect(throws: EmailError.self) { try EmailPaging.size(-1) }
+        let error = thrownRPCError { try EmailPaging.size(-1) }
+        #expect(error?.code == .invalidArgument)
+        #expect(error?.reason == "invalid_argument")
     }
 }

@@ -1,6 +1,7 @@
 import PurserIdentity
 import PurserRPC
 import PurserService
+import PurserTestSupport
 import Testing
 
 @Suite("Identity field rules, page tokens, subscriber lists and retry schedule (pure)")
@@ -16,14 +17,10 @@ struct ValidationTests {
     }
 
     @Test func handleErrorNamesTheField() {
-        #expect(throws: IdentityError.self) { try Validation.handle("Nope", field: "handle") }
-        do {
-            _ = try Validation.handle("Nope", field: "handle")
-        } catch {
-            #expect(error.code == .invalidArgument)
-            #expect(error.message.hasPrefix("handle:"))
-            #expect(error.reason == "handle_invalid")
-        }
+        let error = thrownRPCError { try Validation.handle("Nope", field: "handle") }
+        #expect(error?.code == .invalidArgument)
+        #expect(error?.reason == "handle_invalid")
+        #expect(error?.message.hasPrefix("handle:") == true)
     }
 
     @Test(arguments: [("", "UTC"), ("Europe/Paris", "Europe/Paris"), ("America/New_York", "America/New_York"), ("UTC", "UTC")])
@@ -33,14 +30,18 @@ struct ValidationTests {
 
     @Test(arguments: ["Mars/Olympus", "GMT+25", "europe/paris", "Paris"])
     func unknownTimeZonesAreRejected(_ input: String) {
-        #expect(throws: IdentityError.self) { try Validation.timeZone(input) }
+        let error = thrownRPCError { try Validation.timeZone(input) }
+        #expect(error?.code == .invalidArgument)
+        #expect(error?.reason == "time_zone_invalid")
     }
 
     @Test func currencyDefaultsToUSDAndMustBeThreeUpperCaseLetters() throws {
         #expect(try Validation.currency("") == "USD")
         #expect(try Validation.currency("EUR") == "EUR")
         for bad in ["usd", "US", "USDC", "U$D"] {
-            #expect(throws: IdentityError.self) { try Validation.currency(bad) }
+            let error = thrownRPCError { try Validation.currency(bad) }
+            #expect(error?.code == .invalidArgument)
+            #expect(error?.reason == "currency_invalid")
         }
     }
 
@@ -48,7 +49,9 @@ struct ValidationTests {
         #expect(try Validation.emailDomain("") == "")
         #expect(try Validation.emailDomain("Agents.Example.COM") == "agents.example.com")
         for bad in ["localhost", "-bad.com", "a..b", "sp ace.com", "x_y.com"] {
-            #expect(throws: IdentityError.self) { try Validation.emailDomain(bad) }
+            let error = thrownRPCError { try Validation.emailDomain(bad) }
+            #expect(error?.code == .invalidArgument)
+            #expect(error?.reason == "email_domain_invalid")
         }
     }
 
@@ -68,11 +71,15 @@ struct ValidationTests {
         #expect(try PageToken.parse(token.text) == token)
         #expect(try PageToken.parse("") == nil)
         for forged in ["zz", "abc", "ff", "6100", String(repeating: "a", count: 600)] {
-            #expect(throws: IdentityError.self) { try PageToken.parse(forged) }
+            let error = thrownRPCError { try PageToken.parse(forged) }
+            #expect(error?.code == .invalidArgument)
+            #expect(error?.reason == "page_token_invalid")
         }
         #expect(try PageToken.size(0) == PageToken.defaultSize)
         #expect(try PageToken.size(10_000) == PageToken.maximumSize)
-        #expect(throws: IdentityError.self) { try PageToken.size(-1) }
+        let error = thrownRPCError { try PageToken.size(-1) }
+        #expect(error?.code == .invalidArgument)
+        #expect(error?.reason == "invalid_argument")
     }
 
     @Test func subscriberListParsesKnownAndExplicitMethods() throws {
@@ -113,7 +120,9 @@ struct ValidationTests {
         #expect(try Validation.metadata(["team": "ops"]) == ["team": "ops"])
         let tooMany = Dictionary(uniqueKeysWithValues: (0..<65).map { ("k\($0)", "v") })
         for bad in [tooMany, ["": "v"], [String(repeating: "k", count: 65): "v"], ["k": String(repeating: "v", count: 1025)], ["k": "a\u{0}b"]] {
-            #expect(throws: IdentityError.self) { try Validation.metadata(bad) }
+            let error = thrownRPCError { try Validation.metadata(bad) }
+            #expect(error?.code == .invalidArgument)
+            #expect(error?.reason == "invalid_argument")
         }
     }
 }

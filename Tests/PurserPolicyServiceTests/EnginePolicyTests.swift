@@ -39,30 +39,31 @@ struct EnginePolicyTests {
         view.timeZone = zone
         view.tenantVersion = 1
         view.tenantDocumentJSON = json
-        #expect(throws: PolicyClientError.self) { try view.enginePolicy() }
+        let error = thrownRPCError { try view.enginePolicy() }
+        #expect(error?.code == .unavailable)
+        #expect(error?.reason == "policy_invalid_response")
     }
 
     @Test func everyPolicyClientFailureIsAnsweredAsPolicyUnavailable() {
         let errors = [
-            PolicyClientError.unavailable(RPCError(.deadlineExceeded, "deadline exceeded")),
-            PolicyClientError.unavailable(RPCError(.permissionDenied, "no", reason: "permission_denied")),
-            PolicyClientError.invalidResponse("garbage"),
+            RPCError.policyFetchFailed(RPCError(.deadlineExceeded, "deadline exceeded")),
+            RPCError.policyFetchFailed(RPCError(.permissionDenied, "no", reason: "permission_denied")),
+            RPCError.policyInvalidResponse("garbage"),
         ]
         for error in errors {
-            #expect(error.rpcError.code == .unavailable)
-            #expect(error.rpcError.reason == "policy_unavailable")
+            #expect(RPCError.policyUnavailable(error).code == .unavailable)
+            #expect(RPCError.policyUnavailable(error).reason == "policy_unavailable")
         }
     }
 
     @Test func invalidPolicyErrorsNameEveryFieldAndTheFirstInMetadata() {
-        let error = PolicyServiceError.invalidPolicy(
+        let error = RPCError.invalidPolicy(
             PolicyError(
                 reason: .invalidPolicy,
                 fieldErrors: [
                     FieldError(field: "limits[2].amount", message: "must be greater than 0"),
                     FieldError(field: "per_call_max", message: "must be greater than 0"),
-                ])
-        ).rpcError
+                ]))
         #expect(error.code == .invalidArgument)
         #expect(error.reason == "invalid_policy")
         #expect(error.metadata["field"] == "limits[2].amount")
@@ -71,7 +72,7 @@ struct EnginePolicyTests {
     }
 
     @Test func versionConflictsReportTheCurrentVersion() {
-        let error = PolicyServiceError.versionConflict(expected: 3, current: 5).rpcError
+        let error = RPCError.versionConflict(expected: 3, current: 5)
         #expect(error.code == .failedPrecondition)
         #expect(error.reason == "version_conflict")
         #expect(error.metadata["current_version"] == "5")

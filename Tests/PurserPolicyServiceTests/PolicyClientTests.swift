@@ -173,13 +173,13 @@ struct PolicyClientTests {
             try await h.policyHost.shutdown()
             // Waits out the TTL this test is about; the snapshot was fetched before the sleep began, so it has expired after it.
             try await Task.sleep(for: ttl)
-            do throws(PolicyClientError) {
+            do throws(RPCError) {
                 let snapshot = try await client.effectivePolicy(tenantID: tenant.id, agentID: agent.id)
                 Issue.record("served a policy after its TTL with Policy down: \(snapshot.etag)")
             } catch {
                 #expect(error.reason == "policy_unavailable")
-                #expect(error.rpcError.code == .unavailable)
-                #expect(error.rpcError.reason == "policy_unavailable")
+                #expect(RPCError.policyUnavailable(error).code == .unavailable)
+                #expect(RPCError.policyUnavailable(error).reason == "policy_unavailable")
             }
         }
     }
@@ -191,9 +191,9 @@ struct PolicyClientTests {
         let client = PolicyClient(client: rpc, timeout: .seconds(1))
         let tenantID = UUID().uuidString.lowercased()
         let agentID = UUID().uuidString.lowercased()
-        await #expect(throws: PolicyClientError.self) {
-            _ = try await client.effectivePolicy(tenantID: tenantID, agentID: agentID)
-        }
+        let error = await rpcError { _ = try await client.effectivePolicy(tenantID: tenantID, agentID: agentID) }
+        #expect(error?.code == .unavailable)
+        #expect(error?.reason == "policy_unavailable")
         #expect(client.cachedCount == 0)
     }
 }

@@ -87,7 +87,7 @@ import Testing
         // Field 1 as a length-delimited string whose length runs past the end.
         let error = await #expect(throws: RPCError.self) { try await client.call(Health.check.fullName, [0x0A, 0x7F, 0x41]) }
         #expect(error?.code == .invalidArgument)
-        #expect(error?.reason == "invalid_message")
+        #expect(error?.reason == "malformed_request")
         client.close()
         await fixture.server.shutdown(gracePeriod: .seconds(1))
     }

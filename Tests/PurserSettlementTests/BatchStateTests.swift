@@ -1,4 +1,5 @@
 import PurserAPI
+import PurserRPC
 import Testing
 @testable import PurserSettlement
 
@@ -12,14 +13,14 @@ import Testing
     }
 
     @Test func payingAgainWithAnotherReferenceIsRefused() {
-        #expect(throws: SettlementError.batchAlreadyPaid) {
+        #expect(throws: RPCError.batchAlreadyPaid) {
             try BatchState.paid.payment(reference: "wire-2", existingReference: "wire-1")
         }
     }
 
     @Test(arguments: [BatchState.open, .unspecified, BatchState(rawValue: 9)])
     func onlyClosedBatchesCanBePaid(state: BatchState) {
-        #expect(throws: SettlementError.batchNotClosed) { try state.payment(reference: "wire-1", existingReference: "") }
+        #expect(throws: RPCError.batchNotClosed) { try state.payment(reference: "wire-1", existingReference: "") }
     }
 
     @Test func batchesCloseOnlyOnceTheirPeriodHasEnded() {

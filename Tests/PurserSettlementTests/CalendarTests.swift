@@ -1,5 +1,7 @@
 import PurserAPI
 import PurserKit
+import PurserRPC
+import PurserTestSupport
 import Testing
 @testable import PurserSettlement
 
@@ -80,7 +82,9 @@ import Testing
         (Int64.min, Int64.max),
     ])
     func malformedPeriodsAreRefused(start: Int64, end: Int64) {
-        #expect(throws: SettlementError.self) { try SettlementPeriod(Period(startAtUs: start, endAtUs: end)) }
+        let error = thrownRPCError { try SettlementPeriod(Period(startAtUs: start, endAtUs: end)) }
+        #expect(error?.code == .invalidArgument)
+        #expect(error?.reason == "period_invalid")
     }
 
     @Test func aDayAlignedPeriodIsAccepted() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import PurserAPI
 import PurserKit
+import PurserRPC
 import PurserServiceHarness
 import PurserTestSupport
 import Synchronization
@@ -150,7 +151,9 @@ import Testing
         var entry = ledger.add(tenant: "t", agent: "a", provider: "p", category: "c", micros: 1, at: 1)
         #expect(throws: Never.self) { try entry.validate() }
         corruption.apply(to: &entry)
-        #expect(throws: SettlementError.self) { try entry.validate() }
+        let error = thrownRPCError { try entry.validate() }
+        #expect(error?.code == .failedPrecondition)
+        #expect(error?.reason == "feed_entry_invalid")
     }
 
     @Test func aPageWithAMalformedEntryIsRefusedWholeAndTheCursorStays() async throws {
@@ -162,9 +165,11 @@ import Testing
             var entries = ledger.entries
             entries[3].amountMicros = 0
             let store = FeedStore(pool: database.pool)
-            await #expect(throws: SettlementError.self) {
-                try await store.store(FeedPage(entries: entries, nextCursor: "5"), readAfter: "", nowUs: 1)
+            let error = await rpcError {
+                _ = try await store.store(FeedPage(entries: entries, nextCursor: "5"), readAfter: "", nowUs: 1)
             }
+            #expect(error?.code == .failedPrecondition)
+            #expect(error?.reason == "feed_entry_invalid")
             #expect(try await database.storedCount().count == 0)
             #expect(try await store.cursor() == "")
         }

@@ -1,6 +1,7 @@
 import Foundation
 import PurserAPI
 import PurserKit
+import PurserRPC
 import Testing
 @testable import PurserSettlement
 
@@ -173,7 +174,7 @@ import Testing
         try await SettlementDatabase.with("run_overlap") { (database: SettlementDatabase) async throws in
             _ = try await database.store.run(Self.period, nowUs: Self.afterEnd)
             let week = Cadence.weekly.period(containing: Self.period.startUs)
-            await #expect(throws: SettlementError.periodOverlaps(Self.period)) {
+            await #expect(throws: RPCError.periodOverlaps(Self.period)) {
                 try await database.store.run(week, nowUs: Self.afterEnd)
             }
         }
@@ -186,7 +187,7 @@ import Testing
             try await database.seed(ledger.entries)
             let open = try await database.store.run(Self.period, nowUs: Self.period.startUs + 10)
             let id = try #require(open.batches.first?.id)
-            await #expect(throws: SettlementError.batchNotClosed) {
+            await #expect(throws: RPCError.batchNotClosed) {
                 try await database.store.markPaid(batchID: id, reference: "wire-1", nowUs: 1)
             }
             _ = try await database.store.run(Self.period, nowUs: Self.afterEnd)
@@ -196,7 +197,7 @@ import Testing
             #expect(paid.paidAtUs == Self.afterEnd + 5)
             let replay = try #require(try await database.store.markPaid(batchID: id, reference: "wire-1", nowUs: Self.afterEnd + 99))
             #expect(replay.paidAtUs == Self.afterEnd + 5)
-            await #expect(throws: SettlementError.batchAlreadyPaid) {
+            await #expect(throws: RPCError.batchAlreadyPaid) {
                 try await database.store.markPaid(batchID: id, reference: "wire-2", nowUs: 1)
             }
             #expect(try await database.store.markPaid(batchID: "00000000-0000-0000-0000-000000000000", reference: "x", nowUs: 1) == nil)
@@ -231,7 +232,7 @@ import Testing
                 BatchFilter(tenantID: "tenant-b", providerID: "provider-x", period: second), pageSize: 0, pageToken: "")
             #expect(!filtered.batches.isEmpty)
             #expect(filtered.batches.allSatisfy { $0.tenantID == "tenant-b" && $0.providerID == "provider-x" && $0.period == second.wire })
-            await #expect(throws: SettlementError.invalidArgument("page_token is not valid")) {
+            await #expect(throws: RPCError.invalidArgument("page_token is not valid")) {
                 try await database.store.listBatches(BatchFilter(), pageSize: 1, pageToken: "garbage")
             }
         }

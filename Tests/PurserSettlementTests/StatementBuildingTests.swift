@@ -1,5 +1,6 @@
 import PurserAPI
 import PurserKit
+import PurserRPC
 import Testing
 @testable import PurserSettlement
 
@@ -65,10 +66,10 @@ import Testing
             Self.line(day: 2, agent: "a1", provider: "p1", category: "llm", capture: Int64.max - 1),
             Self.line(day: 3, agent: "a1", provider: "p1", category: "llm", capture: 2),
         ]
-        let error = #expect(throws: SettlementError.self) {
+        let error = #expect(throws: RPCError.self) {
             _ = try TenantStatement(tenantID: "t", period: Period(startAtUs: 0, endAtUs: UTCDay.micros * 7), lines: lines)
         }
-        #expect(error?.kind == .failedPrecondition)
+        #expect(error?.code == .failedPrecondition)
         #expect(error?.reason == "total_out_of_range")
     }
 }

@@ -35,19 +35,6 @@ import Testing
         return ledger
     }
 
-    /// The `SettlementError` `body` fails with, or `nil`.
-    static func settlementError(_ body: () async throws -> Void) async -> SettlementError? {
-        do {
-            try await body()
-            return nil
-        } catch let error as SettlementError {
-            return error
-        } catch {
-            Issue.record("unexpected error \(error)")
-            return nil
-        }
-    }
-
     @Test func theScheduledRunSettlesEveryOtherTenantAndRefusesTheOffendersTotalsCleanly() async throws {
         try await SettlementDatabase.with("totals_out_of_range") { database in
             try await database.seed(Self.entries().entries)
@@ -67,13 +54,13 @@ import Testing
 
             let statement = try await database.store.statement(tenantID: "honest", period: Self.period)
             #expect(statement.totals.map(\.netMicros) == [3_000_000])
-            let refused = await Self.settlementError { _ = try await database.store.statement(tenantID: "offender", period: Self.period) }
-            #expect(refused?.kind == .failedPrecondition)
+            let refused = await rpcError { _ = try await database.store.statement(tenantID: "offender", period: Self.period) }
+            #expect(refused?.code == .failedPrecondition)
             #expect(refused?.reason == "total_out_of_range")
 
             let payout = try await database.store.payout(providerID: "p1", period: Self.period)
             #expect(payout.totals.map(\.dueMicros) == [3_000_000])
-            let payoutRefused = await Self.settlementError { _ = try await database.store.payout(providerID: "p2", period: Self.period) }
+            let payoutRefused = await rpcError { _ = try await database.store.payout(providerID: "p2", period: Self.period) }
             #expect(payoutRefused?.reason == "total_out_of_range")
 
             // Running the closed period again changes nothing and still answers.

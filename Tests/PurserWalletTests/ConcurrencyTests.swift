@@ -1,4 +1,5 @@
 import Foundation
+import PurserRPC
 import PurserWallet
 import Testing
 
@@ -20,8 +21,8 @@ import Testing
                             do {
                                 _ = try await coalescer.authorize(tenant: f.tenant, agent: agent, f.command(1_000))
                                 reasons.append("approved")
-                            } catch let error as WalletError {
-                                reasons.append(error.reason)
+                            } catch let error as RPCError {
+                                reasons.append(error.reason ?? "no reason: \(error)")
                             }
                         }
                         return reasons
@@ -57,7 +58,7 @@ import Testing
                         do {
                             _ = try await coalescer.authorize(tenant: f.tenant, agent: agent, f.command(1_000))
                             return 1
-                        } catch let error as WalletError where error.reason == "insufficient_funds" {
+                        } catch let error as RPCError where error.reason == "insufficient_funds" {
                             return 0
                         }
                     }
@@ -113,8 +114,8 @@ import Testing
                                 default:
                                     tally["left_pending", default: 0] += 1
                                 }
-                            } catch let error as WalletError {
-                                tally[error.reason, default: 0] += 1
+                            } catch let error as RPCError {
+                                tally[error.reason ?? "no reason: \(error)", default: 0] += 1
                             }
                         }
                         return tally
@@ -153,8 +154,8 @@ import Testing
                                 _ = try await coalescer.authorize(
                                     tenant: f.tenant, agent: agent, f.command(1_000, limits: [daily, hourly]))
                                 reasons.append("approved")
-                            } catch let error as WalletError {
-                                reasons.append(error.reason)
+                            } catch let error as RPCError {
+                                reasons.append(error.reason ?? "no reason: \(error)")
                             }
                         }
                         return reasons
@@ -168,15 +169,15 @@ import Testing
 
             let tight = SpendLimit(scopeKey: "per_task", windowKey: "task-1", capMicros: 5_000)
             let first = try await f.ledger.authorize(tenant: f.tenant, agent: agent, f.command(3_000, limits: [tight]))
-            var denial: WalletError?
-            do throws(WalletError) {
+            var denial: RPCError?
+            do throws(RPCError) {
                 _ = try await f.ledger.authorize(tenant: f.tenant, agent: agent, f.command(3_000, limits: [tight]))
             } catch {
                 denial = error
             }
             #expect(denial?.reason == "limit_exceeded")
-            #expect(denial?.details["rule"] == "per_task")
-            #expect(denial?.details["headroom_micros"] == "2000")
+            #expect(denial?.metadata["rule"] == "per_task")
+            #expect(denial?.metadata["headroom_micros"] == "2000")
             _ = try await f.ledger.void(tenant: f.tenant, hold: first.holdID, caller: .provider(f.provider), scope: LedgerFixture.scope())
             let afterVoid = try await f.ledger.authorize(tenant: f.tenant, agent: agent, f.command(5_000, limits: [tight]))
             _ = try await f.ledger.capture(tenant: f.tenant, hold: afterVoid.holdID, amountMicros: 2_000, caller: .provider(f.provider),

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import PurserKit
 import PurserPostgres
+import PurserRPC
 import PurserTestSupport
 import Testing
 @testable import PurserWallet
@@ -46,7 +47,7 @@ import Testing
     @Test func oneTransactionNeverSpansTenants() async throws {
         try await LedgerFixture.with("group_tenants") { f in
             let agent = try await f.fundedAgent(10_000)
-            let error = await #expect(throws: WalletError.self) {
+            let error = await #expect(throws: RPCError.self) {
                 try await f.ledger.authorize([
                     AgentAuthorizations(tenant: f.tenant, agent: agent, commands: [f.command(1_000)]),
                     AgentAuthorizations(tenant: UUID(), agent: UUID(), commands: [f.command(1_000)]),
@@ -69,7 +70,7 @@ import Testing
         try await LedgerFixture.with("group_rollback") { f in
             _ = try await f.fundedAgent(10_000, agent: good)
             _ = try await f.fundedAgent(10_000, agent: bad)
-            let error = await #expect(throws: WalletError.self) {
+            let error = await #expect(throws: RPCError.self) {
                 try await f.ledger.authorize([
                     AgentAuthorizations(tenant: f.tenant, agent: good, commands: [f.command(1_000)]),
                     AgentAuthorizations(tenant: f.tenant, agent: bad, commands: [f.command(-5)]),
@@ -120,7 +121,7 @@ import Testing
             await locker.close()
             _ = try await first.value
             #expect(try await approved.value.availableAfterMicros == 8_000)
-            let error = await #expect(throws: WalletError.self) { try await broken.value }
+            let error = await #expect(throws: RPCError.self) { try await broken.value }
             #expect(error?.code == .internal)
             #expect(error?.reason == "internal")
             #expect(error?.message == "ledger database error: check_violation")

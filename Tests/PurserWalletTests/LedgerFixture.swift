@@ -1,6 +1,7 @@
 import Foundation
 import PurserKit
 import PurserPostgres
+import PurserRPC
 import PurserTestSupport
 import PurserWallet
 
@@ -93,8 +94,8 @@ func denialReason<T>(_ body: () async throws -> T) async -> String? {
     do {
         _ = try await body()
         return nil
-    } catch let error as WalletError {
-        return error.reason
+    } catch let error as RPCError {
+        return error.reason ?? "no reason: \(error)"
     } catch {
         return "unexpected: \(error)"
     }

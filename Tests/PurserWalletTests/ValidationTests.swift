@@ -72,7 +72,7 @@ import Testing
         let outcome = try LedgerOutcome.decode(
             #"{"ok": false, "status": "failed_precondition", "reason": "limit_exceeded", "message": "over", "rule": "daily", "headroom_micros": 250}"#)
         let denial = try #require(outcome.denial)
-        let error = denial.rpcError
+        let error = denial
         #expect(error.code == .failedPrecondition)
         #expect(error.reason == "limit_exceeded")
         #expect(error.metadata["rule"] == "daily")

@@ -3,6 +3,7 @@ import PurserAPI
 import PurserAuth
 import PurserKit
 import PurserPostgres
+import PurserRPC
 import PurserService
 
 extension IdentityService {
@@ -34,9 +35,9 @@ extension IdentityService {
                 return try IdentityRows.agent(rows[0])
             }
         } catch let error as PostgresError where error.violates("agents_handle_unique") {
-            throw IdentityError.alreadyExists("agent handle \"\(handle)\"", reason: "handle_taken")
+            throw RPCError.alreadyExists("agent handle \"\(handle)\" already exists", reason: "handle_taken")
         }
-        guard let agent else { throw IdentityError.notFound("tenant") }
+        guard let agent else { throw RPCError.notFound("tenant") }
         var response = CreateAgentResponse()
         response.agent = agent
         response.secret = secret.exposedValue
@@ -49,7 +50,7 @@ extension IdentityService {
         let (tenantID, agentID) = try agentIDs(request.tenantID, request.agentID)
         try Self.check { () throws(AuthError) in try principal.requireAgent(agentID, inTenant: tenantID) }
         guard let agent = try await fetchAgent(tenantID: tenantID, agentID: agentID) else {
-            throw IdentityError.notFound("agent")
+            throw RPCError.notFound("agent")
         }
         return agent
     }
@@ -65,7 +66,7 @@ extension IdentityService {
             status = nil
         } else {
             guard let text = IdentityRows.statusText(request.status) else {
-                throw IdentityError.invalid("status", "is not an agent status", reason: "status_invalid")
+                throw RPCError.invalid("status", "is not an agent status", reason: "status_invalid")
             }
             status = text
         }
@@ -99,7 +100,7 @@ extension IdentityService {
             guard let row = rows.first else { return nil }
             let status = try row.decode(String.self, at: 0)
             if status == "revoked" {
-                throw IdentityError(.failedPrecondition, reason: "agent_revoked", "the agent is revoked")
+                throw RPCError(.failedPrecondition, "the agent is revoked", reason: "agent_revoked")
             }
             let expiry = try IdentityService.retireCredentials(connection, subjectID: agentID, tenantID: tenantID, graceMicros: grace)
             _ = try connection.query(
@@ -109,7 +110,7 @@ extension IdentityService {
                 """, [digest, agentID, tenantID, status == "suspended" ? "agent_suspended" : nil])
             return expiry
         }
-        guard let previousExpiry else { throw IdentityError.notFound("agent") }
+        guard let previousExpiry else { throw RPCError.notFound("agent") }
         var response = RotateAgentSecretResponse()
         response.secret = secret.exposedValue
         response.previousExpiresAtUs = previousExpiry
@@ -130,7 +131,7 @@ extension IdentityService {
             guard let row = rows.first else { return nil }
             let status = try row.decode(String.self, at: 0)
             if status == "revoked" {
-                throw IdentityError(.failedPrecondition, reason: "agent_revoked", "the agent is revoked")
+                throw RPCError(.failedPrecondition, "the agent is revoked", reason: "agent_revoked")
             }
             if status != target {
                 _ = try connection.query(
@@ -145,7 +146,7 @@ extension IdentityService {
                 [tenantID, agentID])
             return try IdentityRows.agent(agent[0])
         }
-        guard let agent else { throw IdentityError.notFound("agent") }
+        guard let agent else { throw RPCError.notFound("agent") }
         return agent
     }
 
@@ -195,7 +196,7 @@ extension IdentityService {
                 [tenantID, agentID])
             return try IdentityRows.agent(agent[0])
         }
-        guard let agent else { throw IdentityError.notFound("agent") }
+        guard let agent else { throw RPCError.notFound("agent") }
         verifier.revoke(subject: agentID, until: (agent.revokedAtUs + keepMicros) / 1_000_000 + 1)
         logger.notice("agent revoked", ["tenant_id": tenantID, "agent_id": agentID])
         let delivery = try await dispatcher.deliverNow(tenantID: tenantID, agentID: agentID)
@@ -217,7 +218,7 @@ extension IdentityService {
     }
 
     /// Canonical tenant and agent ids; malformed ids are NOT_FOUND.
-    func agentIDs(_ tenantID: String, _ agentID: String) throws(IdentityError) -> (String, String) {
+    func agentIDs(_ tenantID: String, _ agentID: String) throws(RPCError) -> (String, String) {
         (try Validation.id(tenantID, what: "tenant"), try Validation.id(agentID, what: "agent"))
     }
 

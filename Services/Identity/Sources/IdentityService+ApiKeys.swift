@@ -3,6 +3,7 @@ import PurserAPI
 import PurserAuth
 import PurserKit
 import PurserPostgres
+import PurserRPC
 import PurserService
 
 extension IdentityService {
@@ -15,13 +16,13 @@ extension IdentityService {
         switch request.role {
         case .admin: role = "admin"
         case .finance: role = "finance"
-        default: throw IdentityError.invalid("role", "must be API_KEY_ROLE_ADMIN or API_KEY_ROLE_FINANCE", reason: "role_invalid")
+        default: throw RPCError.invalid("role", "must be API_KEY_ROLE_ADMIN or API_KEY_ROLE_FINANCE", reason: "role_invalid")
         }
         let label = try Validation.text(request.label, field: "label", required: false)
         let expiresAt = request.expiresAtUs
         if expiresAt != 0 {
             guard expiresAt > Int64(Date().timeIntervalSince1970 * 1_000_000) else {
-                throw IdentityError.invalid("expires_at_us", "must be in the future (or 0 for never)")
+                throw RPCError.invalid("expires_at_us", "must be in the future (or 0 for never)")
             }
         }
         let secret = try Self.newSecret(.tenantKey)
@@ -42,7 +43,7 @@ extension IdentityService {
                 """, [digest, role, keyID, tenantID, expiresAt])
             return try IdentityRows.apiKey(rows[0])
         }
-        guard let key else { throw IdentityError.notFound("tenant") }
+        guard let key else { throw RPCError.notFound("tenant") }
         var response = CreateApiKeyResponse()
         response.key = key
         response.secret = secret.exposedValue
@@ -55,9 +56,9 @@ extension IdentityService {
         let tenantID = try Validation.id(request.tenantID, what: "tenant")
         try Self.check { () throws(AuthError) in try principal.requireTenant(tenantID) }
         let size = try PageToken.size(request.pageSize)
-        let after = try PageToken.parse(request.pageToken).map { token throws(IdentityError) in
+        let after = try PageToken.parse(request.pageToken).map { token throws(RPCError) in
             guard let id = try? Validation.id(token.after, what: "API key") else {
-                throw IdentityError.invalid("page_token", "is not a token this service issued", reason: "page_token_invalid")
+                throw RPCError.invalid("page_token", "is not a token this service issued", reason: "page_token_invalid")
             }
             return id
         }
@@ -72,7 +73,7 @@ extension IdentityService {
                 """, [tenantID, after, size + 1])
             return try rows.map(IdentityRows.apiKey)
         }
-        guard let keys else { throw IdentityError.notFound("tenant") }
+        guard let keys else { throw RPCError.notFound("tenant") }
         var response = ListApiKeysResponse()
         response.keys = Array(keys.prefix(size))
         if keys.count > size, let last = response.keys.last { response.nextPageToken = PageToken(after: last.id).text }
@@ -110,7 +111,7 @@ extension IdentityService {
                 [tenantID, keyID])
             return try rows.first.map(IdentityRows.apiKey)
         }
-        guard let key else { throw IdentityError.notFound("API key") }
+        guard let key else { throw RPCError.notFound("API key") }
         verifier.revoke(subject: keyID, until: Int64(Date().timeIntervalSince1970) + lifetime / 1_000_000)
         return key
     }

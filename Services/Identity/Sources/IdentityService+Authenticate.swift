@@ -2,6 +2,7 @@ import Foundation
 import PurserAPI
 import PurserAuth
 import PurserPostgres
+import PurserRPC
 
 extension IdentityService {
     /// Exchanges any principal's secret for a JWT signed with the current key.
@@ -15,7 +16,7 @@ extension IdentityService {
     func authenticate(_ request: AuthenticateRequest) async throws -> AuthenticateResponse {
         let audience = request.audience.isEmpty ? defaultAudience : request.audience
         guard audience.utf8.count <= 200, !audience.unicodeScalars.contains(where: { $0.value < 0x21 || $0 == "\"" || $0 == "\\" }) else {
-            throw IdentityError.invalid("audience", "must be 1 to 200 printable characters without spaces or quotes")
+            throw RPCError.invalid("audience", "must be 1 to 200 printable characters without spaces or quotes")
         }
         let digest = SecretDigest.sha256(String(request.secret.utf8.prefix(256)) ?? "")
         struct Credential: Sendable {
@@ -41,16 +42,16 @@ extension IdentityService {
         }
         let matches = ConstantTime.equals(digest, credential?.digest ?? Self.missDigest)
         guard let credential, matches else {
-            throw IdentityError.unauthenticated("invalid_credentials", "the secret is not valid")
+            throw RPCError.unauthenticated("the secret is not valid", reason: "invalid_credentials")
         }
         if let reason = credential.disabledReason {
-            throw IdentityError.unauthenticated(reason, "the secret's subject may not authenticate (\(reason))")
+            throw RPCError.unauthenticated("the secret's subject may not authenticate (\(reason))", reason: reason)
         }
         if credential.expired {
-            throw IdentityError.unauthenticated("credentials_expired", "the secret has expired")
+            throw RPCError.unauthenticated("the secret has expired", reason: "credentials_expired")
         }
         guard let role = TokenRole(rawValue: credential.role) else {
-            throw IdentityError(.internal, reason: "internal", "unknown credential role")
+            throw RPCError(.internal, "unknown credential role", reason: "internal")
         }
         let signer = try await keys.currentSigner()
         let now = Int64(Date().timeIntervalSince1970)

@@ -12,9 +12,8 @@ extension IdentityService {
     /// both succeed. Afterwards FAILED_PRECONDITION (`already_bootstrapped`).
     func bootstrap(_ request: BootstrapRequest, context: ServerContext) async throws -> BootstrapResponse {
         guard context.peerIdentity != nil else {
-            throw IdentityError(
-                .permissionDenied, reason: "client_certificate_required",
-                "bootstrap requires a client certificate issued by the deployment CA")
+            throw RPCError.permissionDenied(
+                "bootstrap requires a client certificate issued by the deployment CA", reason: "client_certificate_required")
         }
         let label = try Validation.text(request.label, field: "label", required: false)
         let secret = try Self.newSecret(.operatorKey)
@@ -24,7 +23,7 @@ extension IdentityService {
             _ = try connection.query("LOCK TABLE identity.operator_keys IN SHARE ROW EXCLUSIVE MODE")
             let existing = try connection.query("SELECT 1 FROM identity.operator_keys LIMIT 1")
             guard existing.isEmpty else {
-                throw IdentityError(.failedPrecondition, reason: "already_bootstrapped", "an operator key already exists")
+                throw RPCError(.failedPrecondition, "an operator key already exists", reason: "already_bootstrapped")
             }
             let rows = try connection.query(
                 "INSERT INTO identity.operator_keys (key_id, label) VALUES ($1, $2) RETURNING identity.to_us(created_at)",

@@ -2,6 +2,7 @@ import Foundation
 import PurserAPI
 import PurserAuth
 import PurserPostgres
+import PurserRPC
 
 extension IdentityService {
     /// Issues a payment token (agent, with its full token): an agent token
@@ -16,15 +17,15 @@ extension IdentityService {
     /// `agent_suspended` / `agent_revoked`).
     func issuePaymentToken(_ request: IssuePaymentTokenRequest, principal: Principal) async throws -> IssuePaymentTokenResponse {
         guard case .agent(let tenantID, let agentID) = principal else {
-            throw IdentityError(.permissionDenied, reason: "permission_denied", "only an agent issues payment tokens")
+            throw RPCError(.permissionDenied, "only an agent issues payment tokens", reason: "permission_denied")
         }
         let providerID = try Validation.id(request.providerID, what: "provider")
         guard request.maxAmountMicros > 0 else {
-            throw IdentityError.invalid("max_amount_micros", "must be positive", reason: "amount_invalid")
+            throw RPCError.invalid("max_amount_micros", "must be positive", reason: "amount_invalid")
         }
         let longest = settings.paymentTokenMaximumLifetime.components.seconds
         guard request.ttlSeconds >= 0, Int64(request.ttlSeconds) <= longest else {
-            throw IdentityError.invalid("ttl_seconds", "must be between 1 and \(longest) (0 = \(longest))", reason: "ttl_invalid")
+            throw RPCError.invalid("ttl_seconds", "must be between 1 and \(longest) (0 = \(longest))", reason: "ttl_invalid")
         }
         let lifetime = request.ttlSeconds == 0 ? longest : Int64(request.ttlSeconds)
         let (provider, status) = try await pool.withConnection { connection -> (Bool, String?) in
@@ -33,12 +34,12 @@ extension IdentityService {
                 "SELECT status FROM identity.agents WHERE tenant_id = $1 AND agent_id = $2", [tenantID, agentID])
             return (!providers.isEmpty, try agents.first?.decode(String.self, at: 0))
         }
-        guard provider else { throw IdentityError.notFound("provider") }
+        guard provider else { throw RPCError.notFound("provider") }
         switch status {
         case "active": break
-        case "suspended": throw IdentityError(.failedPrecondition, reason: "agent_suspended", "a suspended agent issues no payment token")
-        case "revoked": throw IdentityError(.failedPrecondition, reason: "agent_revoked", "the agent is revoked")
-        default: throw IdentityError.notFound("agent")
+        case "suspended": throw RPCError(.failedPrecondition, "a suspended agent issues no payment token", reason: "agent_suspended")
+        case "revoked": throw RPCError(.failedPrecondition, "the agent is revoked", reason: "agent_revoked")
+        default: throw RPCError.notFound("agent")
         }
         let signer = try await keys.currentSigner()
         let now = Int64(Date().timeIntervalSince1970)

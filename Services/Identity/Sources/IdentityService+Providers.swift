@@ -1,6 +1,7 @@
 import PurserAPI
 import PurserAuth
 import PurserPostgres
+import PurserRPC
 import PurserService
 
 extension IdentityService {
@@ -16,7 +17,7 @@ extension IdentityService {
             if !normalized.isEmpty, normalized != category, !categories.contains(normalized) { categories.append(normalized) }
         }
         guard categories.count <= Validation.maximumProviderCategories else {
-            throw IdentityError.invalid(
+            throw RPCError.invalid(
                 "categories", "at most \(Validation.maximumProviderCategories) categories", reason: "category_invalid")
         }
         let categoryList = categories.joined(separator: ",")
@@ -36,7 +37,7 @@ extension IdentityService {
                 return try IdentityRows.provider(rows[0])
             }
         } catch let error as PostgresError where error.violates("providers_slug_unique") {
-            throw IdentityError.alreadyExists("provider slug \"\(slug)\"", reason: "slug_taken")
+            throw RPCError.alreadyExists("provider slug \"\(slug)\" already exists", reason: "slug_taken")
         }
         var response = RegisterProviderResponse()
         response.provider = provider
@@ -56,7 +57,7 @@ extension IdentityService {
                 "SELECT \(IdentityRows.providerColumns) FROM identity.providers WHERE provider_id = $1", [providerID])
             return try rows.first.map(IdentityRows.provider)
         }
-        guard let provider else { throw IdentityError.notFound("provider") }
+        guard let provider else { throw RPCError.notFound("provider") }
         return provider
     }
 
@@ -97,7 +98,7 @@ extension IdentityService {
                 "INSERT INTO identity.credentials (digest, role, subject_id) VALUES ($1, 'provider', $2)", [digest, providerID])
             return expiry
         }
-        guard let previousExpiry else { throw IdentityError.notFound("provider") }
+        guard let previousExpiry else { throw RPCError.notFound("provider") }
         var response = RotateProviderSecretResponse()
         response.secret = secret.exposedValue
         response.previousExpiresAtUs = previousExpiry

@@ -1,11 +1,12 @@
 import PurserAPI
 import PurserPostgres
+import PurserRPC
 import PurserService
 
 extension IdentityService {
     /// Revoked subjects after `since`, for services' verifiers (service principals only).
     func listRevocations(_ request: ListRevocationsRequest) async throws -> ListRevocationsResponse {
-        guard request.since >= 0 else { throw IdentityError.invalid("since", "must not be negative") }
+        guard request.since >= 0 else { throw RPCError.invalid("since", "must not be negative") }
         let size = try PageToken.size(request.pageSize)
         return try await RevocationTable(pool: pool).revocations(after: request.since, limit: size)
     }

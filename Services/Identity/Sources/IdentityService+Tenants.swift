@@ -1,6 +1,7 @@
 import PurserAPI
 import PurserAuth
 import PurserPostgres
+import PurserRPC
 import PurserService
 
 extension IdentityService {
@@ -28,7 +29,7 @@ extension IdentityService {
                 return try IdentityRows.tenant(rows[0])
             }
         } catch let error as PostgresError where error.violates("tenant_slugs_pkey") {
-            throw IdentityError.alreadyExists("tenant slug \"\(slug)\"", reason: "slug_taken")
+            throw RPCError.alreadyExists("tenant slug \"\(slug)\" already exists", reason: "slug_taken")
         }
     }
 
@@ -41,7 +42,7 @@ extension IdentityService {
                 "SELECT \(IdentityRows.tenantColumns) FROM identity.tenants WHERE tenant_id = $1", [tenantID])
             return try rows.first.map(IdentityRows.tenant)
         }
-        guard let tenant else { throw IdentityError.notFound("tenant") }
+        guard let tenant else { throw RPCError.notFound("tenant") }
         return tenant
     }
 

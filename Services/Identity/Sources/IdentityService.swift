@@ -148,5 +148,3 @@ package final class IdentityService: Sendable {
         }
     }
 }
-
-extension IdentityError: RPCErrorConvertible {}

@@ -1,4 +1,5 @@
 import PurserAPI
+import PurserRPC
 
 /// What `MarkBatchPaid` does to a batch, decided without I/O.
 package enum PaymentDecision: Sendable, Equatable {
@@ -12,7 +13,7 @@ extension BatchState {
     /// The lifecycle rule of `MarkBatchPaid`: only a closed batch becomes paid; a
     /// paid batch accepts the same reference again (idempotent replay) and
     /// refuses another; an open batch is refused.
-    package func payment(reference: String, existingReference: String) throws(SettlementError) -> PaymentDecision {
+    package func payment(reference: String, existingReference: String) throws(RPCError) -> PaymentDecision {
         switch self {
         case .closed:
             return .markPaid

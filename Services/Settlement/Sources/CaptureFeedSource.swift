@@ -1,3 +1,5 @@
+import PurserRPC
+
 /// One capture or refund as the Wallet's capture feed reports it.
 package struct FeedEntry: Sendable, Hashable, Codable {
     /// Captures add to what a tenant owes a provider; refunds subtract.
@@ -44,7 +46,7 @@ package struct FeedEntry: Sendable, Hashable, Codable {
 
     /// Checks what Settlement relies on: ids present, a positive amount, a
     /// plausible time, bounded text. Throws `feed_entry_invalid` naming the field.
-    package func validate() throws(SettlementError) {
+    package func validate() throws(RPCError) {
         let required: [(String, String)] = [
             ("entry_id", entryID), ("tenant_id", tenantID), ("provider_id", providerID), ("currency", currency),
         ]

@@ -1,9 +1,11 @@
+import PurserRPC
+
 /// Checked sums of micros for Settlement's totals: a total that does not fit
 /// in an `Int64` is refused as `total_out_of_range`, never wrapped and never
 /// trapped (a trap would stop the service for every tenant).
 enum CheckedMicros {
     /// Adds `amount` to `total`, or throws `total_out_of_range` naming `what`.
-    static func add(_ amount: Int64, to total: inout Int64, _ what: @autoclosure () -> String) throws(SettlementError) {
+    static func add(_ amount: Int64, to total: inout Int64, _ what: @autoclosure () -> String) throws(RPCError) {
         let (sum, overflow) = total.addingReportingOverflow(amount)
         guard !overflow else { throw .totalOutOfRange(what()) }
         total = sum

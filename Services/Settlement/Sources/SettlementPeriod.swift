@@ -1,5 +1,6 @@
 import PurserAPI
 import PurserKit
+import PurserRPC
 
 /// A validated settlement period: `[start, end)` on whole UTC days, at least
 /// one day and at most `maximumDays` long.
@@ -18,8 +19,8 @@ package struct SettlementPeriod: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Validates a wire period: both bounds at 00:00:00 UTC, start before end,
-    /// at most `maximumDays` days. Throws `SettlementError.periodInvalid`.
-    package init(_ period: Period) throws(SettlementError) {
+    /// at most `maximumDays` days. Throws `RPCError.periodInvalid`.
+    package init(_ period: Period) throws(RPCError) {
         guard period.startAtUs % UTCDay.micros == 0, period.endAtUs % UTCDay.micros == 0 else {
             throw .periodInvalid("period bounds must be 00:00:00 UTC (multiples of 86400000000 µs)")
         }

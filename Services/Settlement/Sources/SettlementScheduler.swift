@@ -1,5 +1,6 @@
 import PurserAPI
 import PurserKit
+import PurserRPC
 
 /// Runs settlement on a schedule (`PURSER_SETTLEMENT_INTERVAL`) for periods of
 /// one cadence (`PURSER_SETTLEMENT_PERIOD`).
@@ -82,7 +83,7 @@ package struct SettlementScheduler: Service {
                 ])
             }
             return run
-        } catch let error as SettlementError where error.reason == "period_overlaps" {
+        } catch let error as RPCError where error.reason == "period_overlaps" {
             logger.warning("scheduled period skipped", ["period": period.description, "error": error.description])
             return nil
         }

@@ -1,5 +1,6 @@
 import PurserAPI
 import PurserAuth
+import PurserRPC
 
 extension SettlementService {
     /// `RunSettlement` (operator): drains the capture feed when it can (a
@@ -29,18 +30,18 @@ extension SettlementService {
         let namesCounterparty: Bool
         switch principal {
         case .tenantAdmin(let tenant), .tenantFinance(let tenant):
-            guard request.tenantID.isEmpty || request.tenantID == tenant else { throw SettlementError.notFound }
+            guard request.tenantID.isEmpty || request.tenantID == tenant else { throw RPCError.notFound }
             filter.tenantID = tenant
             namesCounterparty = !request.providerID.isEmpty
         case .provider(let provider):
-            guard request.providerID.isEmpty || request.providerID == provider else { throw SettlementError.notFound }
+            guard request.providerID.isEmpty || request.providerID == provider else { throw RPCError.notFound }
             filter.providerID = provider
             namesCounterparty = !request.tenantID.isEmpty
         default:
             namesCounterparty = !request.tenantID.isEmpty || !request.providerID.isEmpty
         }
         if namesCounterparty, try await !store.hasBatch(tenantID: filter.tenantID, providerID: filter.providerID) {
-            throw SettlementError.notFound
+            throw RPCError.notFound
         }
         return try await store.listBatches(filter, pageSize: Int(request.pageSize), pageToken: request.pageToken)
     }
@@ -49,7 +50,7 @@ extension SettlementService {
     /// admin and finance principals and its provider; NOT_FOUND for anyone else.
     func getBatch(_ request: GetBatchRequest, principal: Principal) async throws -> Batch {
         guard let batch = try await store.batch(id: request.batchID), Self.mayRead(batch, principal) else {
-            throw SettlementError.notFound
+            throw RPCError.notFound
         }
         return batch
     }
@@ -61,10 +62,10 @@ extension SettlementService {
         guard !reference.isEmpty, reference.utf8.count <= 256,
             !reference.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
         else {
-            throw SettlementError.invalidArgument("external_reference must be 1 to 256 bytes without control characters")
+            throw RPCError.invalidArgument("external_reference must be 1 to 256 bytes without control characters")
         }
         guard let batch = try await store.markPaid(batchID: request.batchID, reference: reference, nowUs: clock.nowUs()) else {
-            throw SettlementError.notFound
+            throw RPCError.notFound
         }
         return batch
     }

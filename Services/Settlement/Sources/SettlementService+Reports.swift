@@ -1,11 +1,12 @@
 import PurserAPI
 import PurserAuth
+import PurserRPC
 
 extension SettlementService {
     /// `GetTenantStatement`: the operator, or the tenant's own admin and
     /// finance principals (another tenant answers NOT_FOUND).
     func tenantStatement(tenantID: String, period: Period, principal: Principal) async throws -> TenantStatement {
-        guard !tenantID.isEmpty else { throw SettlementError.invalidArgument("tenant_id is required") }
+        guard !tenantID.isEmpty else { throw RPCError.invalidArgument("tenant_id is required") }
         try principal.requireTenant(tenantID)
         return try await store.statement(tenantID: tenantID, period: try SettlementPeriod(period))
     }
@@ -13,7 +14,7 @@ extension SettlementService {
     /// `GetProviderPayout`: the operator, or the provider itself (another
     /// provider answers NOT_FOUND).
     func providerPayout(providerID: String, period: Period, principal: Principal) async throws -> ProviderPayout {
-        guard !providerID.isEmpty else { throw SettlementError.invalidArgument("provider_id is required") }
+        guard !providerID.isEmpty else { throw RPCError.invalidArgument("provider_id is required") }
         try principal.requireProvider(providerID)
         return try await store.payout(providerID: providerID, period: try SettlementPeriod(period))
     }
@@ -22,7 +23,7 @@ extension SettlementService {
     /// (as `GetProviderPayout` allows) rendered as CSV or JSON.
     func exportReport(_ request: ExportReportRequest, principal: Principal) async throws -> ExportReportResponse {
         guard request.format == .csv || request.format == .json else {
-            throw SettlementError.invalidArgument("format must be REPORT_FORMAT_CSV or REPORT_FORMAT_JSON")
+            throw RPCError.invalidArgument("format must be REPORT_FORMAT_CSV or REPORT_FORMAT_JSON")
         }
         let period = try SettlementPeriod(request.period)
         let csv = request.format == .csv
@@ -40,7 +41,7 @@ extension SettlementService {
             let content = csv ? ReportCSV.payout(payout) : try ReportJSON.payout(payout)
             return ExportReportResponse(content: content, contentType: contentType, fileName: "payout-\(Self.fileNamePart(request.providerID))-\(suffix)")
         default:
-            throw SettlementError.invalidArgument("kind must be REPORT_KIND_STATEMENT or REPORT_KIND_PAYOUT")
+            throw RPCError.invalidArgument("kind must be REPORT_KIND_STATEMENT or REPORT_KIND_PAYOUT")
         }
     }
 
@@ -60,7 +61,7 @@ extension SettlementService {
         } catch is CancellationError {
             throw CancellationError()
         } catch {
-            throw SettlementError.ledgerUnavailable("the ledger totals could not be read: \(error)")
+            throw RPCError.ledgerUnavailable("the ledger totals could not be read: \(error)", cause: error)
         }
         var reconciliation = try await store.reconciliation(for: period)
         for total in ledgerTotals {

@@ -1,5 +1,6 @@
 import PurserAPI
 import PurserPostgres
+import PurserRPC
 import PurserService
 
 /// Which batches `listBatches` returns; empty fields match anything.
@@ -27,7 +28,7 @@ extension SettlementStore {
         var after: PageToken.Position?
         if !pageToken.isEmpty {
             guard let position = PageToken(text: pageToken)?.position, Self.isUUID(position.id) else {
-                throw SettlementError.invalidArgument("page_token is not valid")
+                throw RPCError.invalidArgument("page_token is not valid")
             }
             after = position
         }

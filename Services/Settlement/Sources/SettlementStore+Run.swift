@@ -1,6 +1,7 @@
 import PurserAPI
 import PurserKit
 import PurserPostgres
+import PurserRPC
 
 extension SettlementStore {
     /// Settles `period` as of `nowUs`, in one transaction serialized with every
@@ -45,7 +46,7 @@ extension SettlementStore {
                 let other = SettlementPeriod(
                     start: UTCDay(containing: try row.decode(Int64.self, at: 0)),
                     end: UTCDay(containing: try row.decode(Int64.self, at: 1)))
-                throw SettlementError.periodOverlaps(other)
+                throw RPCError.periodOverlaps(other)
             }
             let created = try connection.execute("""
                 INSERT INTO settlement.periods (start_at_us, end_at_us, created_at_us) VALUES ($1, $2, $3)
@@ -142,7 +143,7 @@ extension SettlementStore {
         for row in rows {
             do {
                 batches.append(try batch(from: row))
-            } catch let error as SettlementError where error.reason == "total_out_of_range" {
+            } catch let error as RPCError where error.reason == "total_out_of_range" {
                 outOfRange.append(try row.decode(String.self, at: 0))
             }
         }

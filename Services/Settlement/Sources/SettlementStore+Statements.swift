@@ -1,5 +1,6 @@
 import PurserAPI
 import PurserPostgres
+import PurserRPC
 
 extension SettlementStore {
     /// Every stored capture and refund of `tenantID` that occurred in
@@ -59,7 +60,7 @@ extension ProviderPayout {
     /// A payout of `providerID` for `period` holding `batches`, with totals per
     /// currency: net of all, paid, due (closed, unpaid) and pending (open).
     /// Sums are checked: one that does not fit in 64 bits throws `total_out_of_range`.
-    package init(providerID: String, period: Period, batches: [Batch]) throws(SettlementError) {
+    package init(providerID: String, period: Period, batches: [Batch]) throws(RPCError) {
         self.init()
         self.providerID = providerID
         self.period = period

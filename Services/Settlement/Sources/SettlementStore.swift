@@ -1,5 +1,6 @@
 import PurserAPI
 import PurserPostgres
+import PurserRPC
 
 /// Every read and write of the `settlement` schema's periods, batches and
 /// statements. Handlers authorize first, then call it; tests call it directly.
@@ -77,7 +78,7 @@ package struct SettlementStore: Sendable {
     /// `settlement.int64_or_null`: `NULL` means the total `what` names does
     /// not fit in 64 bits, refused as `total_out_of_range`.
     static func micros(_ row: PostgresRow, at index: Int, _ what: @autoclosure () -> String) throws -> Int64 {
-        guard let value = try row.decode(Int64?.self, at: index) else { throw SettlementError.totalOutOfRange(what()) }
+        guard let value = try row.decode(Int64?.self, at: index) else { throw RPCError.totalOutOfRange(what()) }
         return value
     }
 

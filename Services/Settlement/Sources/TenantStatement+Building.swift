@@ -1,5 +1,6 @@
 import PurserAPI
 import PurserKit
+import PurserRPC
 
 extension TenantStatement {
     /// A statement of `tenantID` for `period` from its lines: totals per
@@ -7,7 +8,7 @@ extension TenantStatement {
     /// per currency), every group sorted by key then currency, lines sorted by
     /// day, agent, provider, category and currency. Exact integer sums,
     /// checked: one that does not fit in 64 bits throws `total_out_of_range`.
-    package init(tenantID: String, period: Period, lines: [StatementLine]) throws(SettlementError) {
+    package init(tenantID: String, period: Period, lines: [StatementLine]) throws(RPCError) {
         self.init()
         self.tenantID = tenantID
         self.period = period
@@ -29,7 +30,7 @@ extension TenantStatement {
 
     private static func group(
         _ lines: [StatementLine], _ tenantID: String, by key: (StatementLine) -> String
-    ) throws(SettlementError) -> [StatementTotal] {
+    ) throws(RPCError) -> [StatementTotal] {
         var totals: [GroupKey: StatementTotal] = [:]
         for line in lines {
             let groupKey = GroupKey(key: key(line), currency: line.currency)

@@ -32,7 +32,7 @@ package struct WalletCaptureFeed: CaptureFeedSource {
         request.cursor = cursor
         request.limit = Int32(clamping: limit)
         let response = try await client.call(WalletMethods.captureFeed, request, timeout: timeout)
-        let entries = try response.entries.map { item throws(SettlementError) -> FeedEntry in
+        let entries = try response.entries.map { item throws(RPCError) -> FeedEntry in
             let kind: FeedEntry.Kind
             switch item.kind {
             case .capture: kind = .capture

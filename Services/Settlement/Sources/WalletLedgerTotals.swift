@@ -22,7 +22,7 @@ package struct WalletLedgerTotals: LedgerTotalsSource {
     package func ledgerTotals(for period: SettlementPeriod) async throws -> [LedgerTotal] {
         let request = LedgerTotalsRequest(startAtUs: period.startUs, endAtUs: period.endUs)
         let response = try await client.call(WalletMethods.ledgerTotals, request, timeout: timeout)
-        return try response.lines.map { line throws(SettlementError) -> LedgerTotal in
+        return try response.lines.map { line throws(RPCError) -> LedgerTotal in
             guard !line.tenantID.isEmpty, !line.providerID.isEmpty, !line.currency.isEmpty else {
                 throw .ledgerUnavailable("a ledger totals line has an empty tenant_id, provider_id or currency")
             }

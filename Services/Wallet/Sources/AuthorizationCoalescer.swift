@@ -1,4 +1,5 @@
 import Foundation
+import PurserRPC
 import Synchronization
 
 /// Group commit for authorizations.
@@ -65,7 +66,7 @@ package final class AuthorizationCoalescer: Sendable {
 
     /// Decides one authorization, batched with any others that arrive while
     /// batches are in flight. Returns the receipt once the hold is committed;
-    /// throws the denial (`WalletError`) otherwise.
+    /// throws the denial (`RPCError`) otherwise.
     package func authorize(tenant: UUID, agent: UUID, _ command: AuthorizationCommand) async throws -> AuthorizationReceipt {
         let key = AgentKey(tenant: tenant, agent: agent)
         return try await withCheckedThrowingContinuation { continuation in

@@ -66,7 +66,7 @@ struct AuthorizationParameters {
         refusalRule.append(command.refusal?.rule)
         refusalHeadroom.append(command.refusal?.headroomMicros)
         refusalRemaining.append(command.refusal?.remainingCount)
-        failureStatus.append(command.policyFailure?.code.rawValue)
+        failureStatus.append(command.policyFailure?.code.ledgerStatus)
         failureReason.append(command.policyFailure?.reason)
         failureMessage.append(command.policyFailure?.message)
         let number = Int32(agent.count)

@@ -2,7 +2,7 @@ import Foundation
 import PurserAPI
 import PurserKit
 import PurserRPC
-import Synchronization
+import PurserService
 
 /// What the Wallet needs to know about a provider.
 package struct ProviderFacts: Sendable, Equatable {
@@ -27,81 +27,77 @@ package struct ProviderFacts: Sendable, Equatable {
 }
 
 /// Facts owned by Identity (tenants' currencies, which agents exist, providers), fetched
-/// over RPC as the `wallet` service principal and cached for `ttl`: providers
-/// and currencies rarely change, and an agent's revocation reaches the Wallet
+/// over RPC as the `wallet` service principal and cached for `ttl` (a `TTLCache` each):
+/// providers and currencies rarely change, and an agent's revocation reaches the Wallet
 /// through `FreezeAccount`, not through this cache. Unknown ids are not
 /// cached, so a newly created agent or provider is usable at once.
 package final class IdentityDirectory: Sendable {
     private let client: RPCClient
-    private let ttl: Duration
-    private let cache = Mutex<Cache>(Cache())
-    private let clock = ContinuousClock()
-
-    private struct Cache {
-        var currencies: [UUID: (String, ContinuousClock.Instant)] = [:]
-        var agents: [AgentKey: ContinuousClock.Instant] = [:]
-        var providers: [UUID: (ProviderFacts, ContinuousClock.Instant)] = [:]
-    }
+    private let currencies: TTLCache<UUID, String>
+    private let agents: TTLCache<AgentKey, Void>
+    private let providers: TTLCache<UUID, ProviderFacts>
 
     private struct AgentKey: Hashable {
         var tenant: UUID
         var agent: UUID
     }
 
-    /// Uses `client` (mutual TLS with the Wallet's certificate) to reach Identity.
-    package init(client: RPCClient, ttl: Duration) {
+    /// Uses `client` (mutual TLS with the Wallet's certificate) to reach Identity;
+    /// each cache keeps up to `capacity` entries.
+    package init(client: RPCClient, ttl: Duration, capacity: Int = 100_000) {
         self.client = client
-        self.ttl = ttl
+        self.currencies = TTLCache(ttl: ttl, capacity: capacity)
+        self.agents = TTLCache(ttl: ttl, capacity: capacity)
+        self.providers = TTLCache(ttl: ttl, capacity: capacity)
     }
 
     /// The tenant's currency; `not_found` when Identity does not know the tenant.
-    package func currency(of tenant: UUID) async throws(WalletError) -> String {
-        let now = clock.now
-        if let (currency, expiry) = cache.withLock({ $0.currencies[tenant] }), expiry > now { return currency }
-        guard let found = try await fetch(IdentityMethods.getTenant, GetTenantRequest(tenantID: tenant.lowercased)) else {
-            throw WalletError.notFound("tenant")
+    package func currency(of tenant: UUID) async throws(RPCError) -> String {
+        try await currencies.value(for: tenant) { [self] () async throws(RPCError) -> String in
+            guard let found = try await fetch(IdentityMethods.getTenant, GetTenantRequest(tenantID: tenant.lowercased)) else {
+                throw RPCError.notFound("tenant")
+            }
+            return found.currency.isEmpty ? "USD" : found.currency
         }
-        let currency = found.currency.isEmpty ? "USD" : found.currency
-        cache.withLock { $0.currencies[tenant] = (currency, now.advanced(by: ttl)) }
-        return currency
     }
 
     /// Passes when the agent exists in `tenant`; `not_found` otherwise (also
     /// for another tenant's agent). Whether it is revoked is the account's
     /// business: revocations reach the Wallet through `FreezeAccount`.
-    package func requireAgent(_ agent: UUID, in tenant: UUID) async throws(WalletError) {
-        let key = AgentKey(tenant: tenant, agent: agent)
-        let now = clock.now
-        if let expiry = cache.withLock({ $0.agents[key] }), expiry > now { return }
-        guard let found = try await fetch(
-            IdentityMethods.getAgent, GetAgentRequest(tenantID: tenant.lowercased, agentID: agent.lowercased)),
-            found.tenantID == tenant.lowercased
-        else {
-            throw WalletError.notFound("agent")
+    package func requireAgent(_ agent: UUID, in tenant: UUID) async throws(RPCError) {
+        try await agents.value(for: AgentKey(tenant: tenant, agent: agent)) { [self] () async throws(RPCError) in
+            guard let found = try await fetch(
+                IdentityMethods.getAgent, GetAgentRequest(tenantID: tenant.lowercased, agentID: agent.lowercased)),
+                found.tenantID == tenant.lowercased
+            else {
+                throw RPCError.notFound("agent")
+            }
         }
-        cache.withLock { $0.agents[key] = now.advanced(by: ttl) }
     }
 
     /// The provider, or `nil` when Identity does not know it.
-    package func provider(_ provider: UUID) async throws(WalletError) -> ProviderFacts? {
-        let now = clock.now
-        if let (facts, expiry) = cache.withLock({ $0.providers[provider] }), expiry > now { return facts }
-        guard let found = try await fetch(IdentityMethods.getProvider, GetProviderRequest(providerID: provider.lowercased)) else {
+    package func provider(_ provider: UUID) async throws(RPCError) -> ProviderFacts? {
+        do {
+            return try await providers.value(for: provider) { [self] () async throws(RPCError) -> ProviderFacts in
+                guard let found = try await fetch(IdentityMethods.getProvider, GetProviderRequest(providerID: provider.lowercased))
+                else {
+                    throw RPCError.notFound("provider")
+                }
+                return ProviderFacts(defaultCategory: found.defaultCategory, slug: found.slug, categories: Set(found.categories))
+            }
+        } catch where error.code == .notFound {
             return nil
         }
-        let facts = ProviderFacts(defaultCategory: found.defaultCategory, slug: found.slug, categories: Set(found.categories))
-        cache.withLock { $0.providers[provider] = (facts, now.advanced(by: ttl)) }
-        return facts
     }
 
     private func fetch<Request, Response>(
         _ method: MethodDescriptor<Request, Response>, _ request: Request
-    ) async throws(WalletError) -> Response? {
+    ) async throws(RPCError) -> Response? {
         do {
             return try await client.call(method, request, timeout: .seconds(5))
         } catch {
             if error.code == .notFound || error.code == .invalidArgument { return nil }
-            throw WalletError.unavailable("Identity did not answer \(method.fullName): \(error.message)")
+            throw RPCError.unavailable("Identity did not answer \(method.fullName): \(error.message)", cause: error)
         }
     }
 }

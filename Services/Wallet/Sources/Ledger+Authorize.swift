@@ -1,5 +1,6 @@
 import Foundation
 import PurserPostgres
+import PurserRPC
 
 extension Ledger {
     /// Decides a batch of authorizations for one agent in one transaction:
@@ -11,7 +12,7 @@ extension Ledger {
     /// `tenant_daily_limit_exceeded`) is a result, not a thrown error. Throws only when the whole batch failed.
     package func authorize(
         tenant: UUID, agent: UUID, _ commands: [AuthorizationCommand]
-    ) async throws(WalletError) -> [Result<AuthorizationReceipt, WalletError>] {
+    ) async throws(RPCError) -> [Result<AuthorizationReceipt, RPCError>] {
         try await authorize([AgentAuthorizations(tenant: tenant, agent: agent, commands: commands)]).first ?? []
     }
 
@@ -25,12 +26,12 @@ extension Ledger {
     /// than one tenant (a transaction never spans tenants).
     package func authorize(
         _ groups: [AgentAuthorizations]
-    ) async throws(WalletError) -> [[Result<AuthorizationReceipt, WalletError>]] {
+    ) async throws(RPCError) -> [[Result<AuthorizationReceipt, RPCError>]] {
         guard groups.contains(where: { !$0.commands.isEmpty }), let tenant = groups.first?.tenant else {
             return groups.map { _ in [] }
         }
         guard groups.allSatisfy({ $0.tenant == tenant }) else {
-            throw WalletError(.internal, reason: "internal", "one authorization transaction names several tenants")
+            throw RPCError(.internal, "one authorization transaction names several tenants", reason: "internal")
         }
         let parameters = AuthorizationParameters(tenant: tenant, groups: groups)
         let rows = try await run { connection in
@@ -40,17 +41,17 @@ extension Ledger {
         var texts: [String?] = Array(repeating: nil, count: parameters.count)
         for (index, text) in rows {
             guard texts.indices.contains(Int(index)), texts[Int(index)] == nil else {
-                throw WalletError(.internal, reason: "internal", "the ledger answered for an unknown request \(index)")
+                throw RPCError(.internal, "the ledger answered for an unknown request \(index)", reason: "internal")
             }
             texts[Int(index)] = text
         }
-        var results: [[Result<AuthorizationReceipt, WalletError>]] = []
+        var results: [[Result<AuthorizationReceipt, RPCError>]] = []
         var next = 0
         for group in groups {
-            var outcomes: [Result<AuthorizationReceipt, WalletError>] = []
+            var outcomes: [Result<AuthorizationReceipt, RPCError>] = []
             for _ in group.commands {
                 guard let text = texts[next] else {
-                    throw WalletError(.internal, reason: "internal", "the ledger answered no outcome for request \(next)")
+                    throw RPCError(.internal, "the ledger answered no outcome for request \(next)", reason: "internal")
                 }
                 outcomes.append(Ledger.authorizationResult(text))
                 next += 1
@@ -60,8 +61,8 @@ extension Ledger {
         return results
     }
 
-    static func authorizationResult(_ text: String) -> Result<AuthorizationReceipt, WalletError> {
-        Result { () throws(WalletError) in
+    static func authorizationResult(_ text: String) -> Result<AuthorizationReceipt, RPCError> {
+        Result { () throws(RPCError) in
             let result = try LedgerOutcome.decode(text).accepted()
             return AuthorizationReceipt(
                 holdID: try result.require(result.holdId, "hold_id"),
@@ -75,9 +76,9 @@ extension Ledger {
     }
 
     /// One authorization on its own (a batch of one).
-    package func authorize(tenant: UUID, agent: UUID, _ command: AuthorizationCommand) async throws(WalletError) -> AuthorizationReceipt {
+    package func authorize(tenant: UUID, agent: UUID, _ command: AuthorizationCommand) async throws(RPCError) -> AuthorizationReceipt {
         guard let result = try await authorize(tenant: tenant, agent: agent, [command]).first else {
-            throw WalletError(.internal, reason: "internal", "the ledger answered no outcome")
+            throw RPCError(.internal, "the ledger answered no outcome", reason: "internal")
         }
         return try result.get()
     }

@@ -1,5 +1,6 @@
 import Foundation
 import PurserPostgres
+import PurserRPC
 
 /// What the ledger has counted under one limit id and window key.
 package struct CounterReading: Sendable, Hashable {
@@ -25,14 +26,14 @@ extension Ledger {
     /// reading committed counters by primary key.
     package func counters(
         tenant: UUID, agent: UUID, keys: [(scopeKey: String, windowKey: String)]
-    ) async throws(WalletError) -> [CounterReading] {
+    ) async throws(RPCError) -> [CounterReading] {
         guard !keys.isEmpty else { return [] }
         let document: String
         do {
             let data = try JSONSerialization.data(withJSONObject: keys.map { [$0.scopeKey, $0.windowKey] })
             document = String(decoding: data, as: UTF8.self)
         } catch {
-            throw WalletError(.internal, reason: "internal", "counter keys could not be encoded")
+            throw RPCError(.internal, "counter keys could not be encoded", reason: "internal")
         }
         let values = try await run { connection in
             let rows = try connection.query(
@@ -49,7 +50,8 @@ extension Ledger {
             }
         }
         guard values.count == keys.count else {
-            throw WalletError(.internal, reason: "internal", "the ledger answered \(values.count) counters for \(keys.count) keys")
+            throw RPCError(
+                .internal, "the ledger answered \(values.count) counters for \(keys.count) keys", reason: "internal")
         }
         return zip(keys, values).map { key, value in
             CounterReading(scopeKey: key.scopeKey, windowKey: key.windowKey, spentMicros: value.0, count: value.1)

@@ -1,5 +1,6 @@
 import Foundation
 import PurserPostgres
+import PurserRPC
 
 /// A position in the capture feed: the transaction id and sequence of the last
 /// entry read. Text form `<xid>.<sequence>`; the empty string is the start.
@@ -59,7 +60,7 @@ extension Ledger {
     /// can ever appear behind a cursor this feed has handed out: transactions
     /// that commit out of order are waited for, never skipped. A long-running
     /// transaction anywhere in the cluster delays the feed; it never loses entries.
-    package func feed(after cursor: FeedCursor, limit: Int) async throws(WalletError) -> [FeedItem] {
+    package func feed(after cursor: FeedCursor, limit: Int) async throws(RPCError) -> [FeedItem] {
         try await run { connection in
             let rows = try connection.query(
                 """

@@ -1,5 +1,6 @@
 import Foundation
 import PurserPostgres
+import PurserRPC
 
 extension Ledger {
     /// Moves `amountMicros` from the tenant's funding account into its treasury
@@ -8,7 +9,7 @@ extension Ledger {
     package func fund(
         tenant: UUID, currency: String, amountMicros: Int64, reference: String, description: String,
         scope: IdempotencyScope
-    ) async throws(WalletError) -> FundReceipt {
+    ) async throws(RPCError) -> FundReceipt {
         let result = try await outcome(
             "SELECT wallet.fund_bounded($1, $2, $3, $4, $5, $6, $7, $8)",
             [tenant, scope.principal, scope.key, currency, amountMicros, reference, description, tenantDailyMaximumMicros]
@@ -27,7 +28,7 @@ extension Ledger {
     package func allocate(
         tenant: UUID, currency: String, agent: UUID, amountMicros: Int64, description: String = "",
         scope: IdempotencyScope
-    ) async throws(WalletError) -> TransferReceipt {
+    ) async throws(RPCError) -> TransferReceipt {
         try await transfer("allocate", tenant: tenant, currency: currency, agent: agent, amountMicros: amountMicros,
                            description: description, scope: scope)
     }
@@ -38,7 +39,7 @@ extension Ledger {
     package func reclaim(
         tenant: UUID, currency: String, agent: UUID, amountMicros: Int64, description: String = "",
         scope: IdempotencyScope
-    ) async throws(WalletError) -> TransferReceipt {
+    ) async throws(RPCError) -> TransferReceipt {
         try await transfer("reclaim", tenant: tenant, currency: currency, agent: agent, amountMicros: amountMicros,
                            description: description, scope: scope)
     }
@@ -46,7 +47,7 @@ extension Ledger {
     private func transfer(
         _ kind: String, tenant: UUID, currency: String, agent: UUID, amountMicros: Int64, description: String,
         scope: IdempotencyScope
-    ) async throws(WalletError) -> TransferReceipt {
+    ) async throws(RPCError) -> TransferReceipt {
         let result = try await outcome(
             "SELECT wallet.transfer($1, $2, $3, $4, $5, $6, $7, $8)",
             [tenant, scope.principal, scope.key, currency, agent, amountMicros, kind, description]

@@ -1,5 +1,6 @@
 import Foundation
 import PurserPostgres
+import PurserRPC
 
 extension Ledger {
     /// Captures `amountMicros` (the whole hold when `nil`) of a pending,
@@ -10,7 +11,7 @@ extension Ledger {
     /// Idempotent by `scope`; anyone but the hold's payee gets `not_found`.
     package func capture(
         tenant: UUID, hold: UUID, amountMicros: Int64?, caller: HoldCaller, scope: IdempotencyScope
-    ) async throws(WalletError) -> CaptureReceipt {
+    ) async throws(RPCError) -> CaptureReceipt {
         let result = try await outcome(
             "SELECT wallet.capture($1, $2, $3, $4, $5::bigint, $6, $7::uuid)",
             [tenant, scope.principal, scope.key, hold, amountMicros, caller.kind, caller.id]
@@ -27,7 +28,7 @@ extension Ledger {
 
     /// Voids a pending, unexpired hold, releasing all of it and its headroom.
     /// Idempotent by `scope`; anyone but the hold's payee gets `not_found`.
-    package func void(tenant: UUID, hold: UUID, caller: HoldCaller, scope: IdempotencyScope) async throws(WalletError) -> VoidReceipt {
+    package func void(tenant: UUID, hold: UUID, caller: HoldCaller, scope: IdempotencyScope) async throws(RPCError) -> VoidReceipt {
         let result = try await outcome(
             "SELECT wallet.void($1, $2, $3, $4, $5, $6::uuid)",
             [tenant, scope.principal, scope.key, hold, caller.kind, caller.id]
@@ -45,7 +46,7 @@ extension Ledger {
     /// tenant's daily bound (`tenant_daily_limit_exceeded` beyond it).
     package func refund(
         tenant: UUID, hold: UUID, amountMicros: Int64?, reason: String, caller: HoldCaller, scope: IdempotencyScope
-    ) async throws(WalletError) -> RefundReceipt {
+    ) async throws(RPCError) -> RefundReceipt {
         let result = try await outcome(
             "SELECT wallet.refund_bounded($1, $2, $3, $4, $5::bigint, $6, $7, $8::uuid, $9)",
             [tenant, scope.principal, scope.key, hold, amountMicros, reason, caller.kind, caller.id, tenantDailyMaximumMicros]
@@ -63,7 +64,7 @@ extension Ledger {
     /// Revokes the agent's account (creating it revoked if it never existed)
     /// and voids its pending holds, in one transaction. From then on every
     /// authorization is denied `agent_revoked`. Idempotent: repeating it changes nothing.
-    package func freeze(tenant: UUID, agent: UUID, currency: String, reason: String) async throws(WalletError) -> FreezeReceipt {
+    package func freeze(tenant: UUID, agent: UUID, currency: String, reason: String) async throws(RPCError) -> FreezeReceipt {
         let result = try await outcome("SELECT wallet.freeze($1, $2, $3, $4)", [tenant, agent, currency, reason]).accepted()
         return FreezeReceipt(voidedHolds: result.voidedHolds ?? 0, releasedMicros: result.releasedMicros ?? 0)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import PurserPostgres
+import PurserRPC
 
 extension Ledger {
     /// Checks every invariant of the ledger for one tenant (every tenant when
@@ -10,7 +11,7 @@ extension Ledger {
     /// the discrepancies; a sound ledger returns none. Sums are `numeric`: a
     /// discrepancy whose amounts do not fit in 64 bits is reported with
     /// `outOfRange` (amounts 0), never failing the audit of other tenants.
-    package func audit(tenant: UUID?) async throws(WalletError) -> [AuditDiscrepancy] {
+    package func audit(tenant: UUID?) async throws(RPCError) -> [AuditDiscrepancy] {
         try await run { connection in
             let rows = try connection.query(
                 """
@@ -33,7 +34,7 @@ extension Ledger {
     /// Records that the tenant's policies stand at `epoch` (keeping the newer
     /// of it and what was recorded) and returns the recorded epoch. Committed
     /// before it returns.
-    package func notePolicyEpoch(tenant: UUID, epoch: Int64) async throws(WalletError) -> Int64 {
+    package func notePolicyEpoch(tenant: UUID, epoch: Int64) async throws(RPCError) -> Int64 {
         try await run { connection in
             let rows = try connection.query("SELECT wallet.note_policy_epoch($1, $2)", [tenant, epoch])
             return try rows.first?.decode(Int64.self, at: 0) ?? epoch
@@ -43,7 +44,7 @@ extension Ledger {
     /// Releases up to about `limit` holds past their expiry and returns how
     /// many it released. Safe to run from every replica at once: accounts and
     /// holds another transaction has locked are skipped, not waited for.
-    package func sweepExpiredHolds(limit: Int) async throws(WalletError) -> Int {
+    package func sweepExpiredHolds(limit: Int) async throws(RPCError) -> Int {
         try await run { connection in
             let rows = try connection.query("SELECT wallet.sweep_expired($1::int)", [Int32(clamping: limit)])
             return Int(try rows.first?.decode(Int64.self, at: 0) ?? 0)
@@ -52,7 +53,7 @@ extension Ledger {
 
     /// Deletes up to `limit` idempotency records older than `retentionMicros`
     /// and returns how many it deleted.
-    package func purgeIdempotencyRecords(olderThanMicros retentionMicros: Int64, limit: Int) async throws(WalletError) -> Int {
+    package func purgeIdempotencyRecords(olderThanMicros retentionMicros: Int64, limit: Int) async throws(RPCError) -> Int {
         try await run { connection in
             let rows = try connection.query(
                 "SELECT wallet.purge_idempotency($1, $2::int)", [retentionMicros, Int32(clamping: limit)])

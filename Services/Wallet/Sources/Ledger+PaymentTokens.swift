@@ -1,5 +1,6 @@
 import Foundation
 import PurserPostgres
+import PurserRPC
 
 /// A payment token a provider presents to charge an agent: what the Wallet
 /// remembers of it and enforces in the charge's own transaction.
@@ -35,7 +36,7 @@ extension Ledger {
     /// not counted again.
     package func charge(
         tenant: UUID, agent: UUID, provider: UUID, _ command: AuthorizationCommand, under token: PaymentTokenUse
-    ) async throws(WalletError) -> AuthorizationReceipt {
+    ) async throws(RPCError) -> AuthorizationReceipt {
         let parameters = AuthorizationParameters(
             tenant: tenant, groups: [AgentAuthorizations(tenant: tenant, agent: agent, commands: [command])])
         let amount = command.amountMicros
@@ -52,7 +53,9 @@ extension Ledger {
                  WHERE tenant_id = $1 AND token_id = $2 AND agent_id = $3 AND provider_id = $4 FOR UPDATE
                 """, [tenant, token.tokenID, agent, provider])
             guard let row = locked.first else {
-                throw WalletError(.permissionDenied, reason: "token_scope", "agent-authorization: the payment token names another agent or payee")
+                throw RPCError(
+                    .permissionDenied, "agent-authorization: the payment token names another agent or payee",
+                    reason: "token_scope")
             }
             let charged = try row.decode(Int64.self, at: 0)
             let charges = try row.decode(Int64.self, at: 1)
@@ -71,13 +74,15 @@ extension Ledger {
                 """, [tenant, hold, token.tokenID, amount, token.expiresAtUs])
             guard !counted.isEmpty else { return text }
             if singleUse && charges >= 1 {
-                throw WalletError(.permissionDenied, reason: "token_used", "agent-authorization: the single-use payment token has already paid")
+                throw RPCError(
+                    .permissionDenied, "agent-authorization: the single-use payment token has already paid",
+                    reason: "token_used")
             }
             let (total, overflow) = charged.addingReportingOverflow(amount)
             guard !overflow, total <= maximum else {
-                throw WalletError(
-                    .permissionDenied, reason: "token_amount_exceeded",
-                    "agent-authorization: the payment token allows \(maximum - charged) more micros")
+                throw RPCError(
+                    .permissionDenied, "agent-authorization: the payment token allows \(maximum - charged) more micros",
+                    reason: "token_amount_exceeded")
             }
             _ = try connection.query(
                 "UPDATE wallet.payment_tokens SET charged = $3, charges = charges + 1 WHERE tenant_id = $1 AND token_id = $2",
@@ -90,7 +95,7 @@ extension Ledger {
     /// Deletes up to `limit` payment-token records whose token expired more
     /// than `graceMicros` ago (no verifier accepts such a token any more) and
     /// returns how many it deleted.
-    package func purgePaymentTokens(graceMicros: Int64, limit: Int) async throws(WalletError) -> Int {
+    package func purgePaymentTokens(graceMicros: Int64, limit: Int) async throws(RPCError) -> Int {
         try await run { connection in
             let tokens = try connection.query(
                 """
@@ -113,18 +118,18 @@ extension Ledger {
     }
 
     /// Runs `body` in one transaction on a pooled connection (retried whole on
-    /// serialization failures and deadlocks) and maps what fails to `WalletError`.
-    func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws(WalletError) -> T {
+    /// serialization failures and deadlocks) and maps what fails to `RPCError`.
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws(RPCError) -> T {
         do {
             return try await pool.withTransaction(TransactionOptions(), body)
-        } catch let error as WalletError {
+        } catch let error as RPCError {
             throw error
         } catch let error as PostgresError {
             throw Ledger.walletError(error)
         } catch is CancellationError {
-            throw WalletError(.unavailable, reason: "cancelled", "the call was cancelled before it reached the database")
+            throw RPCError(.unavailable, "the call was cancelled before it reached the database", reason: "cancelled")
         } catch {
-            throw WalletError(.internal, reason: "internal", "\(error)")
+            throw RPCError(.internal, "\(error)", reason: "internal")
         }
     }
 }

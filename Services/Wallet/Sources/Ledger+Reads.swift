@@ -1,5 +1,6 @@
 import Foundation
 import PurserPostgres
+import PurserRPC
 
 /// An account named in a filter.
 package enum AccountSelector: Sendable, Hashable {
@@ -42,7 +43,7 @@ package enum AccountReference: Sendable, Hashable {
 extension Ledger {
     /// The account's balance, held and available amounts as of now, or `nil`
     /// when the tenant has no such account.
-    package func balance(tenant: UUID, account: AccountReference) async throws(WalletError) -> AccountBalance? {
+    package func balance(tenant: UUID, account: AccountReference) async throws(RPCError) -> AccountBalance? {
         let id: UUID? = switch account {
         case .agent(let agent): agent
         case .treasury: nil
@@ -65,7 +66,7 @@ extension Ledger {
 
     /// A page of the tenant's entries, newest first, matching `filter`, starting
     /// after the entry with sequence `before` (exclusive) when given.
-    package func entries(tenant: UUID, filter: EntryFilter, before: Int64?, limit: Int) async throws(WalletError) -> [LedgerEntry] {
+    package func entries(tenant: UUID, filter: EntryFilter, before: Int64?, limit: Int) async throws(RPCError) -> [LedgerEntry] {
         let (accountID, accountRole): (UUID?, String?) = switch filter.account {
         case .id(let id): (id, nil)
         case .treasury: (nil, "treasury")

@@ -1,5 +1,6 @@
 import Foundation
 import PurserPostgres
+import PurserRPC
 
 /// The captures and refunds of one tenant × provider × currency over a period.
 package struct PeriodTotal: Sendable, Hashable {
@@ -42,7 +43,7 @@ extension Ledger {
     /// tenant's totals never stop another's. Entries of transactions not yet
     /// committed are not counted.
     /// The caller guarantees `0 <= startUs < endUs <= latestInstantUs`.
-    package func totals(fromUs startUs: Int64, toUs endUs: Int64, tenant: UUID?) async throws(WalletError) -> [PeriodTotal] {
+    package func totals(fromUs startUs: Int64, toUs endUs: Int64, tenant: UUID?) async throws(RPCError) -> [PeriodTotal] {
         try await run { connection in
             let rows = try connection.query(
                 """

@@ -1,6 +1,7 @@
 import Foundation
 import PurserKit
 import PurserPostgres
+import PurserRPC
 import Synchronization
 
 /// Counters of one `Ledger`, for benchmarks and diagnostics.
@@ -49,15 +50,15 @@ package struct Ledger: Sendable {
     }
 
     /// Runs `body` on a pooled connection, again on retryable failures with
-    /// jittered backoff, and maps what remains to `WalletError`.
-    func run<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws(WalletError) -> T {
+    /// jittered backoff, and maps what remains to `RPCError`.
+    func run<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws(RPCError) -> T {
         var attempt = 0
         var delay: UInt64 = 1_000_000
         while true {
             attempt += 1
             do {
                 return try await pool.withConnection(body)
-            } catch let error as WalletError {
+            } catch let error as RPCError {
                 throw error
             } catch let error as PostgresError {
                 if error.isRetryable && attempt < maximumAttempts {
@@ -68,32 +69,33 @@ package struct Ledger: Sendable {
                 }
                 throw Ledger.walletError(error)
             } catch is CancellationError {
-                throw WalletError(.unavailable, reason: "cancelled", "the call was cancelled before it reached the database")
+                throw RPCError(
+                    .unavailable, "the call was cancelled before it reached the database", reason: "cancelled")
             } catch {
-                throw WalletError(.internal, reason: "internal", "\(error)")
+                throw RPCError(.internal, "\(error)", reason: "internal")
             }
         }
     }
 
     /// How a database failure reads to a caller. An unreachable database is
     /// UNAVAILABLE `database_unavailable`, the reason every service gives for it.
-    static func walletError(_ error: PostgresError) -> WalletError {
+    static func walletError(_ error: PostgresError) -> RPCError {
         switch error.kind {
         case .connectionLost, .unavailable, .poolClosed, .timedOut:
-            return WalletError(
-                .unavailable, reason: "database_unavailable", "the ledger database is unavailable: \(error.message)")
+            return RPCError(
+                .unavailable, "the ledger database is unavailable: \(error.message)", reason: "database_unavailable")
         case .serializationFailure, .deadlock:
             return .unavailable("the ledger database is unavailable: \(error.message)")
         default:
             if error.sqlState == "22003" {
                 return .invalid("amount_micros", "the amount would overflow a balance", reason: "amount_invalid")
             }
-            return WalletError(.internal, reason: "internal", "ledger database error: \(error.kind.reason)")
+            return RPCError(.internal, "ledger database error: \(error.kind.reason)", reason: "internal")
         }
     }
 
     /// Runs a ledger function returning one `jsonb` outcome and decodes it.
-    func outcome(_ sql: String, _ parameters: [(any PostgresEncodable)?]) async throws(WalletError) -> LedgerOutcome {
+    func outcome(_ sql: String, _ parameters: [(any PostgresEncodable)?]) async throws(RPCError) -> LedgerOutcome {
         let text = try await run { connection in
             let rows = try connection.query(sql, parameters)
             guard let row = rows.first else {

@@ -1,4 +1,5 @@
 import Foundation
+import PurserRPC
 
 /// Who an idempotency key belongs to: keys are scoped per caller (the
 /// principal's stable name, e.g. `agent:<id>`) within a tenant, so two callers
@@ -86,14 +87,14 @@ package struct AuthorizationCommand: Sendable, Hashable {
     package var policyEpoch: Int64?
     /// Set when no policy could be had: the ledger answers a replay from its
     /// idempotency record and this failure (unstored) otherwise.
-    package var policyFailure: WalletError?
+    package var policyFailure: RPCError?
 
     /// A command; `holdTTLMicros` is the hold's lifetime, `limits` the caps it
     /// must fit under, `refusal` the policy's refusal when it refuses.
     package init(
         kind: Kind = .authorize, scope: IdempotencyScope, providerID: UUID, category: String, taskID: String = "",
         description: String = "", amountMicros: Int64, holdTTLMicros: Int64, limits: [SpendLimit] = [],
-        refusal: PolicyRefusal? = nil, policyEpoch: Int64? = nil, policyFailure: WalletError? = nil
+        refusal: PolicyRefusal? = nil, policyEpoch: Int64? = nil, policyFailure: RPCError? = nil
     ) {
         self.kind = kind
         self.scope = scope

@@ -1,4 +1,5 @@
 import Foundation
+import PurserRPC
 
 /// What a ledger function answers, decoded from its `jsonb`: either `ok` with
 /// the fields of the receipt, or a denial with `status`, `reason`, `message`
@@ -32,20 +33,20 @@ struct LedgerOutcome: Decodable, Sendable {
     var refundableMicros: Int64?
     var holdAmountMicros: Int64?
 
-    static func decode(_ text: String) throws(WalletError) -> LedgerOutcome {
+    static func decode(_ text: String) throws(RPCError) -> LedgerOutcome {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         do {
             return try decoder.decode(LedgerOutcome.self, from: Data(text.utf8))
         } catch {
-            throw WalletError(.internal, reason: "internal", "undecodable ledger outcome")
+            throw RPCError(.internal, "undecodable ledger outcome", reason: "internal")
         }
     }
 
     /// The denial this outcome carries, or `nil` when it succeeded.
-    var denial: WalletError? {
+    var denial: RPCError? {
         guard !ok else { return nil }
-        let code = WalletError.Code(rawValue: status ?? "") ?? .internal
+        let code = StatusCode(ledgerStatus: status ?? "") ?? .internal
         var details: [String: String] = [:]
         if let rule { details["rule"] = rule }
         if let headroomMicros { details["headroom_micros"] = String(headroomMicros) }
@@ -54,18 +55,18 @@ struct LedgerOutcome: Decodable, Sendable {
         if let availableMicros { details["available_micros"] = String(availableMicros) }
         if let refundableMicros { details["refundable_micros"] = String(refundableMicros) }
         if let holdAmountMicros { details["hold_amount_micros"] = String(holdAmountMicros) }
-        return WalletError(code, reason: reason ?? "internal", message ?? "denied", details: details)
+        return RPCError(code, message ?? "denied", reason: reason ?? "internal", details: details)
     }
 
     /// The outcome when it succeeded; its denial thrown otherwise.
-    func accepted() throws(WalletError) -> LedgerOutcome {
+    func accepted() throws(RPCError) -> LedgerOutcome {
         if let denial { throw denial }
         return self
     }
 
-    func require<T>(_ value: T?, _ name: String) throws(WalletError) -> T {
+    func require<T>(_ value: T?, _ name: String) throws(RPCError) -> T {
         guard let value else {
-            throw WalletError(.internal, reason: "internal", "ledger outcome lacks \(name)")
+            throw RPCError(.internal, "ledger outcome lacks \(name)", reason: "internal")
         }
         return value
     }

@@ -1,7 +1,7 @@
 import PurserAPI
 import PurserPolicy
 import PurserRPC
-import Synchronization
+import PurserService
 
 /// The Wallet's view of spending policies: the effective policy of an agent,
 /// fetched from `Policy/GetEffectivePolicy` over the caller's (mutual TLS)
@@ -13,8 +13,9 @@ import Synchronization
 /// second a policy change reaches every authorization within one second.
 ///
 /// Fails closed: when Policy cannot be reached, answers an error, or answers
-/// something unusable, the call throws `PolicyClientError` (map it with
-/// `rpcError` to UNAVAILABLE `policy_unavailable`); an expired entry is never
+/// something unusable, the call throws `RPCError` (UNAVAILABLE
+/// `policy_unavailable` or `policy_invalid_response`; the Wallet answers
+/// `RPCError.policyUnavailable` of it); an expired entry is never
 /// served as a fallback. Concurrent misses for one agent share one fetch.
 package final class PolicyClient: Sendable {
     /// One fetched effective policy.
@@ -38,116 +39,60 @@ package final class PolicyClient: Sendable {
         let agentID: String
     }
 
-    private enum Lookup {
-        case hit(Snapshot)
-        case wait(Task<Snapshot, any Error>)
-    }
-
-    private enum Entry {
-        case ready(Snapshot)
-        case loading(Task<Snapshot, any Error>, started: ContinuousClock.Instant)
-    }
-
     /// The TTL when the deployment sets none (`PURSER_WALLET_POLICY_CACHE_TTL`, read by the Wallet).
     package static let defaultTTL: Duration = .seconds(1)
 
     private let client: RPCClient
     /// How long a snapshot may be served after its fetch was sent.
-    package let ttl: Duration
+    package var ttl: Duration { snapshots.ttl }
     /// Bound on one fetch from Policy.
     package let timeout: Duration
-    /// Most agents cached at once; beyond, expired entries are dropped first, then everything.
-    package let capacity: Int
-    private let entries = Mutex<[Key: Entry]>([:])
-    private let clock = ContinuousClock()
+    /// Most agents cached; past it, expired entries are dropped first, then all.
+    package var capacity: Int { snapshots.capacity }
+    private let snapshots: TTLCache<Key, Snapshot>
 
     /// A cache over `client`, which must reach Policy and present the
     /// caller's service certificate (Policy serves `wallet` only for this).
     package init(client: RPCClient, ttl: Duration = PolicyClient.defaultTTL, timeout: Duration = .seconds(2), capacity: Int = 100_000) {
         self.client = client
-        self.ttl = ttl
         self.timeout = timeout
-        self.capacity = max(1, capacity)
+        self.snapshots = TTLCache(ttl: ttl, capacity: capacity)
     }
 
     /// The effective policy of agent `agentID` of tenant `tenantID`, at most
     /// `ttl` older than the latest committed version. Throws
-    /// `PolicyClientError` when it cannot be had; the caller must then refuse.
-    package func effectivePolicy(tenantID: String, agentID: String) async throws(PolicyClientError) -> Snapshot {
+    /// `RPCError` when it cannot be had; the caller must then refuse.
+    package func effectivePolicy(tenantID: String, agentID: String) async throws(RPCError) -> Snapshot {
         let key = Key(tenantID: tenantID, agentID: agentID)
-        let now = clock.now
-        let lookup: Lookup = entries.withLock { entries in
-            switch entries[key] {
-            case .ready(let snapshot) where now < snapshot.fetchedAt.advanced(by: ttl):
-                return .hit(snapshot)
-            case .loading(let task, let started) where now < started.advanced(by: ttl):
-                return .wait(task)
-            default:
-                if entries.count >= capacity { evict(&entries, now: now) }
-                let task = Task { [client, timeout] in
-                    try await Self.fetch(key, client: client, timeout: timeout, started: now)
-                }
-                entries[key] = .loading(task, started: now)
-                return .wait(task)
-            }
-        }
-        let task: Task<Snapshot, any Error>
-        switch lookup {
-        case .hit(let snapshot): return snapshot
-        case .wait(let waiting): task = waiting
-        }
-        do {
-            let snapshot = try await task.value
-            entries.withLock { entries in
-                if case .loading(let current, _) = entries[key], current == task { entries[key] = .ready(snapshot) }
-            }
-            return snapshot
-        } catch {
-            entries.withLock { entries in
-                if case .loading(let current, _) = entries[key], current == task { entries[key] = nil }
-            }
-            if let error = error as? PolicyClientError { throw error }
-            throw PolicyClientError(reason: "policy_unavailable", message: "policy fetch failed: \(error)")
+        return try await snapshots.value(for: key) { [client, timeout] () async throws(RPCError) -> Snapshot in
+            try await Self.fetch(key, client: client, timeout: timeout, started: ContinuousClock.now)
         }
     }
 
     /// Drops the cached policy of one agent, so the next call fetches it.
     package func invalidate(tenantID: String, agentID: String) {
-        _ = entries.withLock { $0.removeValue(forKey: Key(tenantID: tenantID, agentID: agentID)) }
+        snapshots.invalidate(Key(tenantID: tenantID, agentID: agentID))
     }
 
     /// Drops the cached policies of every agent of one tenant (its policies
     /// changed), so the next call of each fetches.
     package func invalidate(tenantID: String) {
-        entries.withLock { entries in
-            entries = entries.filter { $0.key.tenantID != tenantID }
-        }
+        snapshots.invalidate { $0.tenantID == tenantID }
     }
 
     /// Number of agents currently cached (fresh or not).
-    package var cachedCount: Int { entries.withLock { $0.count } }
-
-    private func evict(_ entries: inout [Key: Entry], now: ContinuousClock.Instant) {
-        let ttl = self.ttl
-        entries = entries.filter { _, entry in
-            switch entry {
-            case .ready(let snapshot): now < snapshot.fetchedAt.advanced(by: ttl)
-            case .loading: true
-            }
-        }
-        if entries.count >= capacity { entries.removeAll() }
-    }
+    package var cachedCount: Int { snapshots.count }
 
     private static func fetch(
         _ key: Key, client: RPCClient, timeout: Duration, started: ContinuousClock.Instant
-    ) async throws(PolicyClientError) -> Snapshot {
+    ) async throws(RPCError) -> Snapshot {
         let view: EffectivePolicyView
         do {
             view = try await client.call(
                 PolicyMethods.getEffectivePolicy, GetEffectivePolicyRequest(tenantID: key.tenantID, agentID: key.agentID),
                 timeout: timeout)
         } catch {
-            throw PolicyClientError.unavailable(error)
+            throw RPCError.policyFetchFailed(error)
         }
         return Snapshot(
             tenantID: key.tenantID, agentID: key.agentID, policy: try view.enginePolicy(),

@@ -2,9 +2,10 @@ import PurserAPI
 import PurserAuth
 import PurserRPC
 
-/// Which principals may call each Wallet method (checked before the request
-/// is decoded; anyone else gets PERMISSION_DENIED). Methods open to services
-/// further require the right service name.
+/// Which principals may call each Wallet method, declared once and checked by
+/// the service host before the request is decoded (anyone else gets
+/// PERMISSION_DENIED). Methods open to services further name the one service
+/// that may call them.
 package enum WalletAccess {
     /// Allowed principal kinds, by full method name.
     package static let allowed: [String: Set<Principal.Kind>] = [
@@ -40,5 +41,9 @@ package enum WalletAccess {
 
     static func kinds<Request, Response>(_ method: MethodDescriptor<Request, Response>) -> Set<Principal.Kind> {
         allowed[method.fullName] ?? []
+    }
+
+    static func services<Request, Response>(_ method: MethodDescriptor<Request, Response>) -> Set<String> {
+        services[method.fullName].map { [$0] } ?? []
     }
 }

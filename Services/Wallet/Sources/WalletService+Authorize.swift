@@ -44,7 +44,7 @@ extension WalletService {
             let receipt: AuthorizationReceipt
             if case .provider(let caller) = principal {
                 guard request.providerID.isEmpty || request.providerID.lowercased() == caller.lowercased() else {
-                    throw WalletError.permissionDenied("a provider may only charge for itself")
+                    throw RPCError.permissionDenied("a provider may only charge for itself")
                 }
                 receipt = try await self.providerCharge(request, provider: caller, principal: principal, context)
             } else {
@@ -85,7 +85,7 @@ extension WalletService {
         while true {
             do {
                 return try await attempt()
-            } catch let error as WalletError where error.reason == "policy_stale" && refreshes < Self.maximumPolicyRefreshes {
+            } catch let error as RPCError where error.reason == "policy_stale" && refreshes < Self.maximumPolicyRefreshes {
                 refreshes += 1
                 policy?.invalidate(tenantID: tenant.lowercased)
             }
@@ -95,7 +95,7 @@ extension WalletService {
     /// A provider's charge of the agent whose payment token it presents: the
     /// token must be bound to this provider and allow the amount; the charge is
     /// counted against it in the charge's own transaction. Denials reach the
-    /// provider without the agent's balance or headroom (`WalletError.forPayee`).
+    /// provider without the agent's balance or headroom (`RPCError.forPayee`).
     private func providerCharge(
         _ request: ChargeRequest, provider caller: String, principal: Principal, _ context: ServerContext
     ) async throws -> AuthorizationReceipt {
@@ -104,9 +104,9 @@ extension WalletService {
         let provider = try WalletRequest.id(caller, field: "token subject")
         let amount = try WalletRequest.amount(request.amountMicros, maximum: settings.maximumAmountMicros)
         guard amount <= payment.maximumMicros else {
-            throw WalletError(
-                .permissionDenied, reason: "token_amount_exceeded",
-                "amount_micros: the payment token allows at most \(payment.maximumMicros) micros")
+            throw RPCError(
+                .permissionDenied, "amount_micros: the payment token allows at most \(payment.maximumMicros) micros",
+                reason: "token_amount_exceeded")
         }
         let scope = try WalletRequest.scope(principal, context)
         let use = PaymentTokenUse(
@@ -119,15 +119,15 @@ extension WalletService {
                     taskID: request.taskID, description: request.description, ttlSeconds: 0, scope: scope)
                 return try await self.ledger.charge(tenant: tenant, agent: agent, provider: provider, command, under: use)
             }
-        } catch let error as WalletError where !error.reason.hasPrefix("token_") {
+        } catch let error as RPCError where !(error.reason ?? "").hasPrefix("token_") {
             throw error.forPayee
         }
     }
 
     /// The tenant and agent ids of an agent principal.
-    static func agentIdentity(_ principal: Principal) throws(WalletError) -> (UUID, UUID) {
+    static func agentIdentity(_ principal: Principal) throws(RPCError) -> (UUID, UUID) {
         guard case .agent(let tenant, let agent) = principal else {
-            throw WalletError.permissionDenied("only an agent spends from an account")
+            throw RPCError.permissionDenied("only an agent spends from an account")
         }
         return (try WalletRequest.id(tenant, field: "token tenant"), try WalletRequest.id(agent, field: "token subject"))
     }
@@ -140,35 +140,39 @@ extension WalletService {
     /// (PERMISSION_DENIED `token_scope`).
     private func paymentToken(_ context: ServerContext, payee: String) async throws -> (Principal, PaymentScope) {
         guard let authorization = context.metadata["agent-authorization"] else {
-            throw WalletError(.unauthenticated, reason: "agent_token_missing",
-                              "agent-authorization: a provider charging an agent presents the agent's payment token")
+            throw RPCError(
+                .unauthenticated, "agent-authorization: a provider charging an agent presents the agent's payment token",
+                reason: "agent_token_missing")
         }
         let verified: VerifiedToken
         do {
             verified = try await host.verifier.verify(authorization: authorization)
         } catch {
-            throw WalletError(.unauthenticated, reason: "agent_token_invalid", "agent-authorization: \(error.reason)")
+            throw RPCError(.unauthenticated, "agent-authorization: \(error.reason)", reason: "agent_token_invalid")
         }
         guard verified.principal.kind == .agent else {
-            throw WalletError(.unauthenticated, reason: "agent_token_invalid", "agent-authorization: not an agent's token")
+            throw RPCError(.unauthenticated, "agent-authorization: not an agent's token", reason: "agent_token_invalid")
         }
         guard verified.isScoped else {
-            throw WalletError(
-                .permissionDenied, reason: "token_scope",
-                "agent-authorization: an agent's full token is refused; present a payment token the agent issued for you")
+            throw RPCError(
+                .permissionDenied, "agent-authorization: an agent's full token is refused; present a payment token the agent issued for you",
+                reason: "token_scope")
         }
         let payment: PaymentScope
         do {
             payment = try PaymentScope(claims: verified.claims)
         } catch {
-            throw WalletError(.permissionDenied, reason: "token_scope", "agent-authorization: not a payment token")
+            throw RPCError(.permissionDenied, "agent-authorization: not a payment token", reason: "token_scope")
         }
         guard payment.payee.lowercased() == payee.lowercased() else {
-            throw WalletError(.permissionDenied, reason: "token_scope", "agent-authorization: the payment token is bound to another payee")
+            throw RPCError(
+                .permissionDenied, "agent-authorization: the payment token is bound to another payee",
+                reason: "token_scope")
         }
         guard payment.lifetimeSeconds <= settings.maximumHoldTTL.components.seconds else {
-            throw WalletError(
-                .permissionDenied, reason: "token_scope", "agent-authorization: the payment token lives longer than the longest hold")
+            throw RPCError(
+                .permissionDenied, "agent-authorization: the payment token lives longer than the longest hold",
+                reason: "token_scope")
         }
         return (verified.principal, payment)
     }
@@ -186,18 +190,18 @@ extension WalletService {
         var category = try WalletRequest.category(category)
         let maximumSeconds = settings.maximumHoldTTL.components.seconds
         guard ttlSeconds >= 0, Int64(ttlSeconds) <= maximumSeconds else {
-            throw WalletError.invalid("hold_ttl_seconds", "must be between 0 and \(maximumSeconds)", reason: "hold_ttl_invalid")
+            throw RPCError.invalid("hold_ttl_seconds", "must be between 0 and \(maximumSeconds)", reason: "hold_ttl_invalid")
         }
         let ttl = ttlSeconds == 0 ? settings.defaultHoldTTL.microseconds : Int64(ttlSeconds) * 1_000_000
         guard let facts = try await directory.provider(provider) else {
-            throw WalletError(.failedPrecondition, reason: "payee_unknown", "provider_id: no such provider")
+            throw RPCError(.failedPrecondition, "provider_id: no such provider", reason: "payee_unknown")
         }
         if category.isEmpty {
             category = facts.defaultCategory
         } else if !facts.accepts(category) {
-            throw WalletError(
-                .failedPrecondition, reason: "category_not_registered",
-                "category: the provider is not registered for \"\(category)\"")
+            throw RPCError(
+                .failedPrecondition, "category: the provider is not registered for \"\(category)\"",
+                reason: "category_not_registered")
         }
         let policy = await policyDecision(
             tenant: tenant, agent: agent, amountMicros: amount, providerSlug: facts.slug, category: category, taskID: taskID)

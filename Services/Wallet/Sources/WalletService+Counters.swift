@@ -1,5 +1,6 @@
 import Foundation
 import PurserAPI
+import PurserRPC
 
 extension WalletService {
     /// GetSpendCounters (service `policy`): what the ledger has counted for an
@@ -11,10 +12,10 @@ extension WalletService {
             let tenant = try WalletRequest.tenant(principal, requested: request.tenantID)
             let agent = try WalletRequest.id(request.agentID, field: "agent_id")
             guard request.keys.count <= GetSpendCountersRequest.maximumKeys else {
-                throw WalletError.invalid("keys", "at most \(GetSpendCountersRequest.maximumKeys) keys")
+                throw RPCError.invalid("keys", "at most \(GetSpendCountersRequest.maximumKeys) keys")
             }
             for key in request.keys where key.limitID.isEmpty || key.windowKey.isEmpty {
-                throw WalletError.invalid("keys", "every key needs a limit_id and a window_key")
+                throw RPCError.invalid("keys", "every key needs a limit_id and a window_key")
             }
             let readings = try await self.ledger.counters(
                 tenant: tenant, agent: agent, keys: request.keys.map { ($0.limitID, $0.windowKey) })

@@ -12,7 +12,7 @@ extension WalletService {
             let tenant = try WalletRequest.tenant(principal, requested: request.tenantID)
             let amount = try WalletRequest.amount(request.amountMicros, maximum: self.settings.maximumAmountMicros)
             let reference = try WalletRequest.text(request.externalReference, field: "external_reference", limit: 200)
-            guard !reference.isEmpty else { throw WalletError.invalid("external_reference", "is required") }
+            guard !reference.isEmpty else { throw RPCError.invalid("external_reference", "is required") }
             let description = try WalletRequest.text(request.description, field: "description", limit: 500)
             let scope = try WalletRequest.scope(principal, context)
             let currency = try await self.directory.currency(of: tenant)

@@ -13,7 +13,7 @@ extension WalletService {
     func registerHolds() {
         handle(WalletMethods.capture) { request, principal, context in
             let (tenant, hold, caller) = try Self.holdTarget(principal, tenantID: request.tenantID, holdID: request.holdID)
-            let amount = try request.amountMicros.map { micros throws(WalletError) in
+            let amount = try request.amountMicros.map { micros throws(RPCError) in
                 try WalletRequest.amount(micros, maximum: self.settings.maximumAmountMicros)
             }
             let receipt = try await self.ledger.capture(
@@ -40,7 +40,7 @@ extension WalletService {
         }
         handle(WalletMethods.refund) { request, principal, context in
             let (tenant, hold, caller) = try Self.holdTarget(principal, tenantID: request.tenantID, holdID: request.holdID)
-            let amount = try request.amountMicros.map { micros throws(WalletError) in
+            let amount = try request.amountMicros.map { micros throws(RPCError) in
                 try WalletRequest.amount(micros, maximum: self.settings.maximumAmountMicros)
             }
             let reason = try WalletRequest.text(request.reason, field: "reason", limit: 500)
@@ -67,14 +67,14 @@ extension WalletService {
 
     /// The tenant, hold and caller of a hold operation. Providers and the
     /// operator name the tenant in the request (holds are tenant-scoped).
-    static func holdTarget(_ principal: Principal, tenantID: String, holdID: String) throws(WalletError) -> (UUID, UUID, HoldCaller) {
+    static func holdTarget(_ principal: Principal, tenantID: String, holdID: String) throws(RPCError) -> (UUID, UUID, HoldCaller) {
         let tenant = try WalletRequest.tenant(principal, requested: tenantID)
         let hold = try WalletRequest.id(holdID, field: "hold_id")
         let caller: HoldCaller
         switch principal {
         case .provider(let provider): caller = .provider(try WalletRequest.id(provider, field: "token subject"))
         case .operator: caller = .operator
-        default: throw WalletError.permissionDenied("only the payee (or the operator, for refunds) acts on a hold")
+        default: throw RPCError.permissionDenied("only the payee (or the operator, for refunds) acts on a hold")
         }
         return (tenant, hold, caller)
     }

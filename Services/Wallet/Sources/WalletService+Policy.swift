@@ -1,6 +1,7 @@
 import Foundation
 import PurserAPI
 import PurserPolicy
+import PurserRPC
 
 extension WalletService {
     /// What the spending policy says about one authorization.
@@ -13,7 +14,7 @@ extension WalletService {
         var epoch: Int64?
         /// Set when no policy could be had: the ledger answers a replay, and
         /// this (UNAVAILABLE `policy_unavailable`, unstored) otherwise.
-        var failure: WalletError?
+        var failure: RPCError?
     }
 
     /// What the agent's effective policy (at most `settings.policyCacheTTL`
@@ -33,8 +34,7 @@ extension WalletService {
         do {
             snapshot = try await policy.effectivePolicy(tenantID: tenant.lowercased, agentID: agent.lowercased)
         } catch {
-            return PolicyVerdict(
-                failure: WalletError(.unavailable, reason: "policy_unavailable", "spending policy unavailable: \(error.message)"))
+            return PolicyVerdict(failure: .policyUnavailable(error))
         }
         let spend = SpendRequest(
             amount: amountMicros, provider: providerSlug, category: category, taskID: taskID.isEmpty ? nil : taskID,
@@ -56,7 +56,7 @@ extension WalletService {
     func registerPolicyChanged() {
         handle(WalletMethods.policyChanged) { request, _, _ in
             let tenant = try WalletRequest.id(request.tenantID, field: "tenant_id")
-            guard request.epoch > 0 else { throw WalletError.invalid("epoch", "must be positive") }
+            guard request.epoch > 0 else { throw RPCError.invalid("epoch", "must be positive") }
             let epoch = try await self.ledger.notePolicyEpoch(tenant: tenant, epoch: request.epoch)
             self.policy?.invalidate(tenantID: tenant.lowercased)
             var response = PolicyChangedResponse()

@@ -14,7 +14,7 @@ extension WalletService {
             let account: AccountReference
             if case .agent(_, let own) = principal {
                 guard request.agentID.isEmpty || request.agentID.lowercased() == own.lowercased() else {
-                    throw WalletError.notFound("agent")
+                    throw RPCError.notFound("agent")
                 }
                 account = .agent(try WalletRequest.id(own, field: "token subject"))
             } else if request.agentID.isEmpty {
@@ -49,7 +49,7 @@ extension WalletService {
             var filter = EntryFilter()
             if case .agent(_, let own) = principal {
                 guard request.accountID.isEmpty || request.accountID.lowercased() == own.lowercased() else {
-                    throw WalletError.notFound("account")
+                    throw RPCError.notFound("account")
                 }
                 filter.account = .id(try WalletRequest.id(own, field: "token subject"))
             } else {
@@ -64,19 +64,19 @@ extension WalletService {
                 }
             }
             if request.kind != .unspecified {
-                guard let kind = request.kind.ledgerKind else { throw WalletError.invalid("kind", "is not an entry kind") }
+                guard let kind = request.kind.ledgerKind else { throw RPCError.invalid("kind", "is not an entry kind") }
                 filter.kind = kind
             }
-            guard request.fromUs >= 0, request.untilUs >= 0 else { throw WalletError.invalid("from_us", "must not be negative") }
+            guard request.fromUs >= 0, request.untilUs >= 0 else { throw RPCError.invalid("from_us", "must not be negative") }
             filter.fromUs = request.fromUs == 0 ? nil : request.fromUs
             filter.untilUs = request.untilUs == 0 ? nil : request.untilUs
             guard let pageSize = PageToken.size(requested: request.pageSize, default: 100, maximum: 1_000) else {
-                throw WalletError.invalid("page_size", "must not be negative")
+                throw RPCError.invalid("page_size", "must not be negative")
             }
             var before: Int64?
             if !request.pageToken.isEmpty {
                 guard let sequence = PageToken(text: request.pageToken).flatMap({ Int64($0.after) }), sequence > 0 else {
-                    throw WalletError.invalid("page_token", "is not a token this service issued")
+                    throw RPCError.invalid("page_token", "is not a token this service issued")
                 }
                 before = sequence
             }
@@ -94,11 +94,11 @@ extension WalletService {
 extension WalletService {
     /// Passes when `account` is one of the tenant's agents or a provider's
     /// payable; anything else (another tenant's agent included) is `not_found`.
-    func requireVisibleAccount(_ account: UUID, in tenant: UUID) async throws(WalletError) {
+    func requireVisibleAccount(_ account: UUID, in tenant: UUID) async throws(RPCError) {
         do {
             try await directory.requireAgent(account, in: tenant)
         } catch where error.code == .notFound {
-            guard try await directory.provider(account) != nil else { throw WalletError.notFound("account") }
+            guard try await directory.provider(account) != nil else { throw RPCError.notFound("account") }
         }
     }
 }

@@ -14,9 +14,9 @@ extension WalletService {
     func registerSettlement() {
         handle(WalletMethods.captureFeed) { request, _, _ in
             guard let cursor = FeedCursor(parsing: request.cursor) else {
-                throw WalletError.invalid("cursor", "is not a cursor this feed issued")
+                throw RPCError.invalid("cursor", "is not a cursor this feed issued")
             }
-            guard request.limit >= 0 else { throw WalletError.invalid("limit", "must not be negative") }
+            guard request.limit >= 0 else { throw RPCError.invalid("limit", "must not be negative") }
             let limit = request.limit == 0 ? 500 : min(Int(request.limit), 5_000)
             let items = try await self.ledger.feed(after: cursor, limit: limit)
             var response = CaptureFeedResponse()
@@ -44,12 +44,12 @@ extension WalletService {
             return response
         }
         handle(WalletMethods.ledgerTotals) { request, principal, _ in
-            guard request.startAtUs >= 0 else { throw WalletError.invalid("start_at_us", "must not be negative") }
+            guard request.startAtUs >= 0 else { throw RPCError.invalid("start_at_us", "must not be negative") }
             guard request.endAtUs > request.startAtUs else {
-                throw WalletError.invalid("end_at_us", "must be after start_at_us")
+                throw RPCError.invalid("end_at_us", "must be after start_at_us")
             }
             guard request.endAtUs <= Ledger.latestInstantUs else {
-                throw WalletError.invalid("end_at_us", "must not be after \(Ledger.latestInstantUs)")
+                throw RPCError.invalid("end_at_us", "must not be after \(Ledger.latestInstantUs)")
             }
             let tenant: UUID? = principal.tenantID == nil && request.tenantID.isEmpty
                 ? nil : try WalletRequest.tenant(principal, requested: request.tenantID)

@@ -54,22 +54,13 @@ package final class WalletService: Sendable {
                         logger: host.logger.with(["component": "hold-sweeper"])))
     }
 
-    /// Registers `method` for the principals `WalletAccess` allows; a service
-    /// principal must moreover be the one service `WalletAccess.services` names.
+    /// Registers `method` with the host for the callers `WalletAccess` declares:
+    /// its principal kinds and, for a method open to services, the one service
+    /// that may call it (checked by the host before the request is decoded).
     func handle<Request, Response>(
         _ method: MethodDescriptor<Request, Response>,
         _ body: @escaping @Sendable (Request, Principal, ServerContext) async throws -> Response
     ) {
-        let service = WalletAccess.services[method.fullName]
-        host.handle(method, allowing: WalletAccess.kinds(method)) { request, principal, context in
-            if let service, case .service = principal {
-                do throws(AuthError) {
-                    try principal.requireService(service)
-                } catch {
-                    throw error.rpcError
-                }
-            }
-            return try await body(request, principal, context)
-        }
+        host.handle(method, allowing: WalletAccess.kinds(method), services: WalletAccess.services(method), body)
     }
 }

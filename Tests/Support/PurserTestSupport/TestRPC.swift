@@ -64,3 +64,16 @@ public func rpcError(_ body: () async throws -> Void) async -> RPCError? {
         return RPCError(.unknown, "not an RPCError: \(error)")
     }
 }
+
+/// The `RPCError` synchronous `body` throws, or `nil` when it succeeds (an error
+/// of another type comes back as UNKNOWN naming it).
+public func thrownRPCError<T>(_ body: () throws -> T) -> RPCError? {
+    do {
+        _ = try body()
+        return nil
+    } catch let error as RPCError {
+        return error
+    } catch {
+        return RPCError(.unknown, "not an RPCError: \(error)")
+    }
+}

@@ -1,5 +1,6 @@
 import PurserAPI
 import PurserPostgres
+import PurserRPC
 import PurserService
 
 /// The SQL of aliases and revoked agents (`email.agents`, `email.aliases`,
@@ -58,7 +59,7 @@ package struct AliasStore: Sendable {
             let agent = try connection.query(
                 "SELECT revoked_at IS NOT NULL FROM email.agents WHERE tenant_id = $1 AND agent_id = $2 FOR UPDATE",
                 [tenantID, agentID])
-            if try agent.first?.decode(Bool.self, at: 0) == true { throw EmailError.agentRevoked }
+            if try agent.first?.decode(Bool.self, at: 0) == true { throw RPCError.agentRevoked }
             if kind == .primary {
                 let existing = try connection.query(
                     "SELECT \(Self.columns) FROM email.aliases a WHERE a.tenant_id = $1 AND a.agent_id = $2 AND a.kind = 1",
@@ -82,7 +83,7 @@ package struct AliasStore: Sendable {
                 guard let row = rows.first else { break }
                 return try Self.alias(row)
             }
-            throw EmailError.addressTaken
+            throw RPCError.addressTaken
         }
     }
 
@@ -131,7 +132,7 @@ package struct AliasStore: Sendable {
             let agent = try connection.query(
                 "SELECT revoked_at IS NOT NULL FROM email.agents WHERE tenant_id = $1 AND agent_id = $2 FOR UPDATE",
                 [tenantID, agentID])
-            if enabled, try agent.first?.decode(Bool.self, at: 0) == true { throw EmailError.agentRevoked }
+            if enabled, try agent.first?.decode(Bool.self, at: 0) == true { throw RPCError.agentRevoked }
             let rows = try connection.query(
                 """
                 WITH a AS (

@@ -1,4 +1,5 @@
 import Foundation
+import PurserRPC
 
 /// Identifier checks: every id on the wire is a UUID in lowercase canonical form.
 package enum EmailIDs {
@@ -9,9 +10,9 @@ package enum EmailIDs {
     }
 
     /// The canonical id of request field `field`; INVALID_ARGUMENT naming the field otherwise.
-    package static func require(_ text: String, field: String) throws(EmailError) -> String {
-        guard !text.isEmpty else { throw .invalid(field, "is required") }
-        guard let id = canonical(text) else { throw .invalid(field, "must be a UUID") }
+    package static func require(_ text: String, field: String) throws(RPCError) -> String {
+        guard !text.isEmpty else { throw RPCError.invalidArgument("\(field) is required") }
+        guard let id = canonical(text) else { throw RPCError.invalidArgument("\(field) must be a UUID") }
         return id
     }
 }

@@ -1,6 +1,7 @@
 import PurserAPI
 import PurserAuth
 import PurserKit
+import PurserRPC
 import PurserService
 
 extension EmailService {
@@ -11,28 +12,27 @@ extension EmailService {
     func createAlias(_ request: CreateAliasRequest, principal: Principal) async throws -> Alias {
         let tenantID = try EmailIDs.require(request.tenantID, field: "tenant_id")
         let agentID = try EmailIDs.require(request.agentID, field: "agent_id")
-        if case .service = principal { try principal.requireService("identity") }
         try principal.requireAgent(agentID, inTenant: tenantID)
         var kind = request.kind
         if kind == .unspecified { kind = request.localPart.isEmpty ? .primary : .custom }
         switch kind {
         case .primary:
-            guard request.localPart.isEmpty else { throw EmailError.invalid("local_part", "must be empty for a primary alias") }
+            guard request.localPart.isEmpty else { throw RPCError.invalidArgument("local_part must be empty for a primary alias") }
             return try await ensurePrimary(tenantID: tenantID, agentID: agentID)
         case .custom:
             let localPart = request.localPart.lowercased()
             guard AliasAddress.isValidLocalPart(localPart) else {
-                throw EmailError.invalid(
-                    "local_part", "must match [a-z0-9][a-z0-9._+-]{0,63} without leading, trailing or doubled dots",
+                throw RPCError.invalidArgument(
+                    "local_part must match [a-z0-9][a-z0-9._+-]{0,63} without leading, trailing or doubled dots",
                     reason: "local_part_invalid")
             }
             let (agent, domain) = try await agentAndDomain(tenantID: tenantID, agentID: agentID)
             guard let address = AliasAddress.make(localPart: localPart, domain: domain) else {
-                throw EmailError.invalid("local_part", "does not form a valid address", reason: "local_part_invalid")
+                throw RPCError.invalidArgument("local_part does not form a valid address", reason: "local_part_invalid")
             }
             return try await aliases.create(tenantID: tenantID, agentID: agent.agentID, kind: .custom, candidates: [address])
         case .random:
-            guard request.localPart.isEmpty else { throw EmailError.invalid("local_part", "must be empty for a random alias") }
+            guard request.localPart.isEmpty else { throw RPCError.invalidArgument("local_part must be empty for a random alias") }
             let (agent, domain) = try await agentAndDomain(tenantID: tenantID, agentID: agentID)
             var generator = SystemRandomNumberGenerator()
             let candidates = (0..<3).compactMap { _ in
@@ -40,7 +40,7 @@ extension EmailService {
             }
             return try await aliases.create(tenantID: tenantID, agentID: agent.agentID, kind: .random, candidates: candidates)
         default:
-            throw EmailError.invalid("kind", "must be PRIMARY, CUSTOM or RANDOM")
+            throw RPCError.invalidArgument("kind must be PRIMARY, CUSTOM or RANDOM")
         }
     }
 
@@ -57,7 +57,7 @@ extension EmailService {
         }
         let valid = candidates.compactMap { $0 }
         guard !valid.isEmpty else {
-            throw EmailError(.failedPrecondition, reason: "handle_unusable", "the agent's handle cannot form an address")
+            throw RPCError(.failedPrecondition, "the agent's handle cannot form an address", reason: "handle_unusable")
         }
         return try await aliases.create(tenantID: tenantID, agentID: agentID, kind: .primary, candidates: valid)
     }
@@ -68,7 +68,7 @@ extension EmailService {
         let agent = try await directory.agent(tenantID: tenantID, agentID: agentID)
         if agent.revoked {
             _ = try await aliases.disableAgent(tenantID: tenantID, agentID: agentID, reason: "revoked", revokedAtUs: 0)
-            throw EmailError.agentRevoked
+            throw RPCError.agentRevoked
         }
         let tenant = try await directory.tenant(tenantID: tenantID)
         return (agent, tenant.emailDomain.isEmpty ? settings.defaultDomain : tenant.emailDomain)
@@ -81,7 +81,6 @@ extension EmailService {
     /// on every page.
     func listAliases(_ request: ListAliasesRequest, principal: Principal) async throws -> ListAliasesResponse {
         let tenantID = try EmailIDs.require(request.tenantID, field: "tenant_id")
-        if case .service = principal { try principal.requireService("identity") }
         try principal.requireTenant(tenantID)
         var agentID: String?
         if !request.agentID.isEmpty {
@@ -98,7 +97,7 @@ extension EmailService {
         if let agentID, cursor == nil {
             do {
                 _ = try await ensurePrimary(tenantID: tenantID, agentID: agentID)
-            } catch let error as EmailError where error == .agentRevoked {
+            } catch let error as RPCError where error == .agentRevoked {
                 // A revoked agent keeps its (disabled) aliases listed and gets no new one.
             }
         }
@@ -116,23 +115,22 @@ extension EmailService {
         let tenantID = try EmailIDs.require(rawTenant, field: "tenant_id")
         let aliasID = try EmailIDs.require(rawAlias, field: "alias_id")
         try principal.requireTenant(tenantID)
-        guard let alias = try await aliases.get(tenantID: tenantID, aliasID: aliasID) else { throw EmailError.notFound("alias") }
+        guard let alias = try await aliases.get(tenantID: tenantID, aliasID: aliasID) else { throw RPCError.notFound("alias") }
         do {
             try principal.requireAgent(alias.agentID, inTenant: tenantID)
         } catch {
-            throw EmailError.notFound("alias")
+            throw RPCError.notFound("alias")
         }
         guard let updated = try await aliases.setEnabled(
             tenantID: tenantID, agentID: alias.agentID, aliasID: aliasID, enabled: enabled)
-        else { throw EmailError.notFound("alias") }
+        else { throw RPCError.notFound("alias") }
         return updated
     }
 
     /// DisableAgent: Identity's revocation notice (service `identity` only).
     /// Disables every alias of the agent and refuses its future aliases, in
     /// one transaction; repeats are no-ops.
-    func disableAgent(_ notice: AgentRevocationNotice, principal: Principal, logger: Logger) async throws -> DisableAgentResponse {
-        try principal.requireService("identity")
+    func disableAgent(_ notice: AgentRevocationNotice, logger: Logger) async throws -> DisableAgentResponse {
         let tenantID = try EmailIDs.require(notice.tenantID, field: "tenant_id")
         let agentID = try EmailIDs.require(notice.agentID, field: "agent_id")
         let disabled = try await aliases.disableAgent(

@@ -1,6 +1,7 @@
 import PurserAPI
 import PurserAuth
 import PurserEmail
+import PurserRPC
 import PurserService
 
 extension EmailService {
@@ -12,7 +13,7 @@ extension EmailService {
         try principal.requireAgent(agentID, inTenant: tenantID)
         if case .tenantAdmin = principal {
             guard try await directory.tenant(tenantID: tenantID).adminCanReadMail else {
-                throw EmailError.adminMailAccessDisabled
+                throw RPCError.adminMailAccessDisabled
             }
         }
         try await requireKnownAgent(agentID, tenantID: tenantID, principal: principal)
@@ -39,7 +40,7 @@ extension EmailService {
             agentID = try EmailIDs.require(request.agentID, field: "agent_id")
         }
         try await requireMailAccess(principal, agentID: agentID, tenantID: tenantID)
-        guard request.sinceUs >= 0 else { throw EmailError.invalid("since_us", "must not be negative") }
+        guard request.sinceUs >= 0 else { throw RPCError.invalidArgument("since_us must not be negative") }
         let aliasID = request.aliasID.isEmpty ? nil : try EmailIDs.require(request.aliasID, field: "alias_id")
         let limit = try EmailPaging.size(request.pageSize)
         let cursor = try EmailPaging.position(request.pageToken)
@@ -56,7 +57,7 @@ extension EmailService {
         let (tenantID, messageID) = try await authorizeMessage(
             tenantID: request.tenantID, messageID: request.messageID, principal: principal)
         guard var message = try await messages.get(tenantID: tenantID, messageID: messageID) else {
-            throw EmailError.notFound("message")
+            throw RPCError.notFound("message")
         }
         message.headers = MailMessage(parsing: message.raw).headers.map { MailHeaderField(name: $0.name, value: $0.value) }
         return message
@@ -68,7 +69,7 @@ extension EmailService {
             tenantID: request.tenantID, messageID: request.messageID, principal: principal)
         guard let owner = try await messages.owner(tenantID: tenantID, messageID: messageID),
             try await messages.delete(tenantID: tenantID, agentID: owner, messageID: messageID)
-        else { throw EmailError.notFound("message") }
+        else { throw RPCError.notFound("message") }
         return DeleteMessageResponse()
     }
 
@@ -81,15 +82,15 @@ extension EmailService {
         let messageID = try EmailIDs.require(rawMessage, field: "message_id")
         try principal.requireTenant(tenantID)
         if case .tenantAdmin = principal, try await !directory.tenant(tenantID: tenantID).adminCanReadMail {
-            throw EmailError.adminMailAccessDisabled
+            throw RPCError.adminMailAccessDisabled
         }
         guard let owner = try await messages.owner(tenantID: tenantID, messageID: messageID) else {
-            throw EmailError.notFound("message")
+            throw RPCError.notFound("message")
         }
         do {
             try principal.requireAgent(owner, inTenant: tenantID)
         } catch {
-            throw EmailError.notFound("message")
+            throw RPCError.notFound("message")
         }
         return (tenantID, messageID)
     }

@@ -62,10 +62,12 @@ package final class EmailService: Sendable {
     }
 
     private func registerHandlers() {
-        host.handle(EmailAliasMethods.createAlias, allowing: [.agent, .tenantAdmin, .service]) { [self] request, principal, _ in
+        host.handle(EmailAliasMethods.createAlias, allowing: [.agent, .tenantAdmin, .service], services: ["identity"]) {
+            [self] request, principal, _ in
             try await createAlias(request, principal: principal)
         }
-        host.handle(EmailAliasMethods.listAliases, allowing: [.agent, .tenantAdmin, .service]) { [self] request, principal, _ in
+        host.handle(EmailAliasMethods.listAliases, allowing: [.agent, .tenantAdmin, .service], services: ["identity"]) {
+            [self] request, principal, _ in
             try await listAliases(request, principal: principal)
         }
         host.handle(EmailAliasMethods.disableAlias, allowing: [.agent, .tenantAdmin]) { [self] request, principal, _ in
@@ -74,8 +76,8 @@ package final class EmailService: Sendable {
         host.handle(EmailAliasMethods.enableAlias, allowing: [.agent, .tenantAdmin]) { [self] request, principal, _ in
             try await setAlias(tenantID: request.tenantID, aliasID: request.aliasID, enabled: true, principal: principal)
         }
-        host.handle(EmailAliasMethods.disableAgent, allowing: [.service]) { [self] request, principal, context in
-            try await disableAgent(request, principal: principal, logger: context.logger)
+        host.handle(EmailAliasMethods.disableAgent, allowing: [.service], services: ["identity"]) { [self] request, _, context in
+            try await disableAgent(request, logger: context.logger)
         }
         host.handle(EmailAliasMethods.listMessages, allowing: [.agent, .tenantAdmin]) { [self] request, principal, _ in
             try await listMessages(request, principal: principal)

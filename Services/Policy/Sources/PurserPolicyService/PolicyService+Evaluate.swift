@@ -1,6 +1,7 @@
 import Foundation
 import PurserAPI
 import PurserPolicy
+import PurserRPC
 
 extension PolicyService {
     /// Longest provider, category or task id accepted in an evaluation.
@@ -24,16 +25,16 @@ extension PolicyService {
         let tenantID = try Self.uuid(request.tenantID, field: "tenant_id")
         let agentID = try Self.uuid(request.agentID, field: "agent_id")
         guard !request.provider.isEmpty else {
-            throw PolicyServiceError.invalidArgument(field: "provider", message: "is required")
+            throw RPCError.invalidField("provider", "is required")
         }
         for (field, value) in [("provider", request.provider), ("category", request.category), ("task_id", request.taskID)]
         where value.utf8.count > Self.maximumNameLength {
-            throw PolicyServiceError.invalidArgument(field: field, message: "at most \(Self.maximumNameLength) bytes")
+            throw RPCError.invalidField(field, "at most \(Self.maximumNameLength) bytes")
         }
         var category = ""
         if !request.category.isEmpty {
             guard let name = PolicyName.normalized(request.category) else {
-                throw PolicyServiceError.invalidName(field: "category", value: request.category)
+                throw RPCError.invalidName(field: "category")
             }
             category = name
         }

@@ -47,13 +47,13 @@ package final class PolicyService: Sendable {
             [self] request, principal, _ in
             try await listPolicyVersions(request, principal)
         }
-        host.handle(PolicyMethods.getEffectivePolicy, allowing: [.tenantAdmin, .tenantFinance, .agent, .service]) {
-            [self] request, principal, _ in
+        host.handle(
+            PolicyMethods.getEffectivePolicy, allowing: [.tenantAdmin, .tenantFinance, .agent, .service], services: ["wallet"]
+        ) { [self] request, principal, _ in
             try await getEffectivePolicy(request, principal)
         }
-        host.handle(PolicyMethods.evaluate, allowing: [.service]) { [self] request, principal, _ in
-            try principal.requireService("wallet")
-            return try await evaluate(request, checkAgent: false, withSpend: false)
+        host.handle(PolicyMethods.evaluate, allowing: [.service], services: ["wallet"]) { [self] request, _, _ in
+            try await evaluate(request, checkAgent: false, withSpend: false)
         }
         host.handle(PolicyMethods.simulate, allowing: [.tenantAdmin]) { [self] request, principal, _ in
             try principal.requireTenant(request.tenantID)
@@ -73,9 +73,9 @@ package final class PolicyService: Sendable {
     }
 
     /// Parses a canonical lowercase UUID, naming `field` when it is not one.
-    static func uuid(_ text: String, field: String) throws(PolicyServiceError) -> UUID {
+    static func uuid(_ text: String, field: String) throws(RPCError) -> UUID {
         guard let id = UUID(uuidString: text), id.uuidString.lowercased() == text else {
-            throw .invalidArgument(field: field, message: "must be a lowercase UUID")
+            throw .invalidField(field, "must be a lowercase UUID")
         }
         return id
     }

@@ -1,6 +1,7 @@
 import Foundation
 import PurserPolicy
 import PurserPostgres
+import PurserRPC
 import Synchronization
 
 /// One stored version of a policy document, as read from `policy.policy_versions`.
@@ -66,7 +67,7 @@ final class PolicyStore: Sendable {
                 [tenantID, agent])
             let current = try head.first.map { try $0.decode(Int64.self, at: 0) } ?? 0
             if let expectedVersion, expectedVersion != current {
-                throw PolicyServiceError.versionConflict(expected: expectedVersion, current: current)
+                throw RPCError.versionConflict(expected: expectedVersion, current: current)
             }
             var stored = document
             stored.version = Int(current + 1)

@@ -21,7 +21,7 @@ package struct WalletLink: Sendable {
     /// `walletUnavailable` when the Wallet cannot answer.
     func read(
         tenantID: String, agentID: String, keys: [LimitCounterKey]
-    ) async throws(PolicyServiceError) -> [LimitCounterKey: LimitUsage] {
+    ) async throws(RPCError) -> [LimitCounterKey: LimitUsage] {
         guard !keys.isEmpty else { return [:] }
         var request = GetSpendCountersRequest()
         request.tenantID = tenantID
@@ -31,7 +31,7 @@ package struct WalletLink: Sendable {
         do {
             response = try await client.call(WalletMethods.getSpendCounters, request, timeout: timeout)
         } catch {
-            throw .walletUnavailable(error.message)
+            throw .walletUnavailable(error.message, cause: error)
         }
         var usage: [LimitCounterKey: LimitUsage] = [:]
         usage.reserveCapacity(response.counters.count)
@@ -47,12 +47,12 @@ package struct WalletLink: Sendable {
     /// older policy. Throws `walletUnavailable` when the Wallet did not
     /// acknowledge; the caller's change stands and the Wallet's cache TTL
     /// still bounds how long an older policy is served.
-    func announce(tenantID: String, epoch: Int64) async throws(PolicyServiceError) {
+    func announce(tenantID: String, epoch: Int64) async throws(RPCError) {
         do {
             _ = try await client.call(
                 WalletMethods.policyChanged, PolicyChangedNotice(tenantID: tenantID, epoch: epoch), timeout: timeout)
         } catch {
-            throw .walletUnavailable(error.message)
+            throw .walletUnavailable(error.message, cause: error)
         }
     }
 }
