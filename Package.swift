@@ -68,8 +68,11 @@ let package = Package(
             path: "Services/Identity/Main"),
 
         .target(
-            name: "PurserGateway", dependencies: ["PurserJSON", "PurserWire", "PurserKit", "PurserRPC"],
+            name: "PurserGateway", dependencies: ["PurserJSON", "PurserWire", "PurserKit", "PurserRPC", "PurserHTTP"],
             path: "Services/Gateway/Sources"),
+        .executableTarget(
+            name: "purser-gateway", dependencies: ["PurserGateway", "PurserHTTP", "PurserKit", "PurserRPC"],
+            path: "Services/Gateway/Main"),
 
         // Service libraries
         .target(name: "PurserPolicy", dependencies: ["PurserKit"], path: "Shared/PurserPolicy"),

@@ -182,6 +182,34 @@ final class Deployment {
     }
 
     /// Stops every service (reverse order), removes the working directory and drops the database.
+    /// Starts `purser-gateway` on a free loopback port in front of the five
+    /// services (HTTPS with the test `gateway` certificate) and waits until its
+    /// own `--health-check` passes. Stopped with the deployment. Returns its port.
+    func startGateway(timeout: Duration = .seconds(60)) async throws -> Int {
+        let port = try TestRPC.freePort()
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PURSER_") }
+        environment["PURSER_GATEWAY_LISTEN"] = "127.0.0.1:\(port)"
+        environment["PURSER_GATEWAY_TLS_CERT"] = certificates + "/gateway.pem"
+        environment["PURSER_GATEWAY_TLS_KEY"] = certificates + "/gateway.key"
+        environment["PURSER_GATEWAY_TLS_CA"] = certificates + "/ca.pem"
+        environment["PURSER_GATEWAY_LOG_LEVEL"] = "info"
+        for service in Self.services {
+            environment["PURSER_GATEWAY_\(service.uppercased())_ENDPOINT"] = "127.0.0.1:\(ports[service] ?? 0)"
+        }
+        let executable = try Executables.path("purser-gateway")
+        let process = try ServiceProcess(name: "gateway", executable: executable, environment: environment, logDirectory: directory)
+        processes.append(process)
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while ContinuousClock.now < deadline {
+            guard process.isRunning else { throw StartFailure(description: "the gateway exited:\n\(process.logTail())") }
+            if try await ChildProcess.run(executable, ["--health-check"], environment: environment, timeout: .seconds(10)).status == 0 {
+                return port
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw StartFailure(description: "the gateway did not answer /healthz within \(timeout):\n\(process.logTail())")
+    }
+
     func stop() async {
         for process in processes.reversed() { await process.stop() }
         try? FileManager.default.removeItem(atPath: directory)
