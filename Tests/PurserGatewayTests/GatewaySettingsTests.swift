@@ -1,4 +1,5 @@
 import PurserKit
+import PurserTestSupport
 import PurserRPC
 import Testing
 @testable import PurserGateway
@@ -38,6 +39,21 @@ import Testing
             Issue.record("accepted")
         } catch let error as ConfigurationError {
             #expect(error.variable == "PURSER_GATEWAY_TLS_CERT")
+        }
+    }
+}
+
+@Suite struct GatewayConfigurationDocsTests {
+    /// Every setting the gateway reads is in the README's table (the per-service
+    /// endpoints by their `<SERVICE>` pattern).
+    @Test func readmeDocumentsEverySettingTheGatewayReads() throws {
+        let documenting = Configuration.documenting(service: "gateway")
+        _ = try? GatewaySettings(configuration: documenting)
+        let readme = try String(contentsOfFile: TestEnvironment.repositoryRoot() + "/README.md", encoding: .utf8)
+        #expect(documenting.declared.count >= 16)
+        for declaration in documenting.declared {
+            let endpoint = declaration.variable.hasSuffix("_ENDPOINT") ? "`PURSER_GATEWAY_<SERVICE>_ENDPOINT`" : nil
+            #expect(readme.contains("`\(declaration.variable)`") || endpoint.map(readme.contains) == true, "\(declaration.variable)")
         }
     }
 }
