@@ -25,7 +25,7 @@ let package = Package(
         .target(
             name: "PurserRPC", dependencies: ["COpenSSL", "CLinux", "PurserKit", "PurserWire"],
             path: "Shared/PurserRPC", exclude: ["PROTOCOL.md"]),
-        .target(name: "PurserHTTP", dependencies: ["PurserRPC", "PurserKit", "CLinux"], path: "Shared/PurserHTTP"),
+        .target(name: "PurserHTTP", dependencies: ["PurserRPC", "PurserKit", "PurserJSON", "CLinux"], path: "Shared/PurserHTTP"),
         .target(name: "PurserAuth", dependencies: ["COpenSSL", "PurserKit"], path: "Shared/PurserAuth"),
         .executableTarget(name: "purser-rpc-bench", dependencies: ["PurserRPC", "PurserKit"], path: "Services/Bench/RPC"),
         .target(

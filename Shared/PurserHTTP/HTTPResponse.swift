@@ -1,3 +1,4 @@
+import PurserJSON
 /// What a handler answers: a status, header fields and a body that is
 /// either buffered or streamed.
 public struct HTTPResponse: Sendable {
@@ -73,33 +74,14 @@ public struct HTTPError: Error, Sendable, Equatable {
 
     /// The problem document (RFC 9457) for this error.
     public var response: HTTPResponse {
-        var json = "{\"type\":\"about:blank\",\"status\":\(status.code),\"title\":\(HTTPError.quoted(status.reasonPhrase)),\"reason\":\(HTTPError.quoted(reason))"
-        if !detail.isEmpty { json += ",\"detail\":\(HTTPError.quoted(detail))" }
-        json += "}"
-        return HTTPResponse(status: status, headers: ["Content-Type": "application/problem+json"], body: HTTPResponseBody(string: json))
-    }
-
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    out += "\\u00" + String(scalar.value, radix: 16).leftPadded(to: 2)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
+        var document = JSONObject()
+        document["type"] = .string("about:blank")
+        document["status"] = .integer(status.code)
+        document["title"] = .string(status.reasonPhrase)
+        document["reason"] = .string(reason)
+        if !detail.isEmpty { document["detail"] = .string(detail) }
+        return HTTPResponse(status: status, headers: ["Content-Type": "application/problem+json"],
+                            body: HTTPResponseBody(bytes: JSONValue.object(document).serialized()))
     }
 }
 
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
-}

@@ -15,6 +15,8 @@ package final class TLSContext: @unchecked Sendable {
         case purser
         /// `http/1.1`; a peer that offers no ALPN at all is accepted too (HTTP clients differ).
         case http11
+        /// No ALPN at all (SMTP's STARTTLS: mail clients offer none).
+        case none
     }
 
     let context: OpaquePointer
@@ -59,6 +61,7 @@ package final class TLSContext: @unchecked Sendable {
             switch applicationProtocol {
             case .purser: purser_SSL_CTX_select_purser_alpn(context)
             case .http11: purser_SSL_CTX_select_http11_alpn(context)
+            case .none: break
             }
             _ = SSL_CTX_set_num_tickets(context, 0)
             switch configuration.clientCertificate {
@@ -76,8 +79,11 @@ package final class TLSContext: @unchecked Sendable {
             guard configuration.trustRootsPath != nil else {
                 throw RPCError(.internal, "a TLS client needs trust roots to verify the server", reason: "tls_configuration")
             }
-            let offered = applicationProtocol == .purser
-                ? purser_SSL_CTX_offer_purser_alpn(context) : purser_SSL_CTX_offer_http11_alpn(context)
+            let offered: Int32 = switch applicationProtocol {
+            case .purser: purser_SSL_CTX_offer_purser_alpn(context)
+            case .http11: purser_SSL_CTX_offer_http11_alpn(context)
+            case .none: 0
+            }
             guard offered == 0 else {
                 throw RPCError(.internal, "cannot set ALPN: \(TLSContext.drainErrors())", reason: "tls_configuration")
             }

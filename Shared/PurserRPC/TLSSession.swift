@@ -55,6 +55,8 @@ package final class TLSSession: StreamTransport {
                 guard purser_SSL_alpn_is_purser(ssl) == 1 else { return .failed("peer did not negotiate ALPN purser/1") }
             case .http11:
                 guard purser_SSL_alpn_http11_state(ssl) >= 0 else { return .failed("peer negotiated an ALPN protocol other than http/1.1") }
+            case .none:
+                break
             }
             if let expectedPeer {
                 let named = peerCommonName

@@ -31,9 +31,12 @@ package final class EmailService: Sendable {
         self.aliases = AliasStore(pool: host.pool)
         self.messages = MessageStore(pool: host.pool)
         self.directory = directory
+        // STARTTLS on the RPC layer's TLS: the service's certificate, TLS 1.2 or 1.3 (mail servers meet a
+        // wider range of clients than purser/1), no ALPN, no client certificates.
         let tls = settings.startTLS
-            ? try SMTPTLSContext(
-                certificatePath: host.settings.tlsCertificatePath, privateKeyPath: host.settings.tlsPrivateKeyPath)
+            ? try TLSContext(
+                .server(certificatePath: host.settings.tlsCertificatePath, privateKeyPath: host.settings.tlsPrivateKeyPath),
+                role: .server, applicationProtocol: .none, allowTLS12: true)
             : nil
         let smtp = SMTPListener(
             endpoint: settings.smtpListen, configuration: settings.smtpConfiguration(startTLSAvailable: tls != nil),

@@ -1,5 +1,4 @@
 import CLinux
-import COpenSSL
 import Glibc
 import PurserEmail
 import PurserKit
@@ -20,7 +19,7 @@ final class SMTPConnection: EventHandler, @unchecked Sendable {
     private let loop: EventLoop
     private let shared: SMTPListener.Shared
     private var session: SMTPSession
-    private var ssl: OpaquePointer?
+    private var tls: TLSSession?
     private var handshaking = false
     /// STARTTLS was answered: read nothing more in plaintext, start TLS once the reply is out.
     private var tlsRequested = false
@@ -143,22 +142,19 @@ final class SMTPConnection: EventHandler, @unchecked Sendable {
         while !closed, !tlsRequested, !closeRequested, !session.isClosed, budget > 0 {
             let buffer = loop.readBuffer
             let count: Int
-            if let ssl {
-                ERR_clear_error()
-                let result = SSL_read(ssl, buffer.baseAddress, Int32(buffer.count))
-                if result <= 0 {
-                    switch SSL_get_error(ssl, result) {
-                    case SSL_ERROR_WANT_READ: return
-                    case SSL_ERROR_WANT_WRITE:
-                        tlsWantsWrite = true
-                        return
-                    default:
-                        ERR_clear_error()
-                        close()
-                        return
-                    }
+            if let tls {
+                switch tls.read(into: buffer) {
+                case .done(let read):
+                    count = read
+                case .wantRead:
+                    return
+                case .wantWrite:
+                    tlsWantsWrite = true
+                    return
+                case .closed, .failed:
+                    close()
+                    return
                 }
-                count = Int(result)
             } else {
                 let result = Glibc.read(fd, buffer.baseAddress, buffer.count)
                 if result < 0 {
@@ -234,7 +230,7 @@ final class SMTPConnection: EventHandler, @unchecked Sendable {
         guard !closed else { return }
         // Nothing more is read once the connection is closing, nor in plaintext once STARTTLS was answered
         // (the client's TLS handshake must stay in the socket for OpenSSL).
-        var wanted: UInt32 = closeRequested || (tlsRequested && ssl == nil) ? 0 : EpollEvents.readable
+        var wanted: UInt32 = closeRequested || (tlsRequested && tls == nil) ? 0 : EpollEvents.readable
         if outboundOffset < outbound.count || tlsWantsWrite { wanted |= EpollEvents.writable }
         if wanted != interest {
             interest = wanted
@@ -248,15 +244,11 @@ final class SMTPConnection: EventHandler, @unchecked Sendable {
         while outboundOffset < outbound.count {
             let written: Int = outbound.withUnsafeBytes { bytes in
                 let pending = UnsafeRawBufferPointer(rebasing: bytes[outboundOffset...])
-                if let ssl {
-                    ERR_clear_error()
-                    let result = SSL_write(ssl, pending.baseAddress, Int32(min(pending.count, Int(Int32.max))))
-                    if result > 0 { return Int(result) }
-                    switch SSL_get_error(ssl, result) {
-                    case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE: return 0
-                    default:
-                        ERR_clear_error()
-                        return -1
+                if let tls {
+                    switch tls.write(pending) {
+                    case .done(let written): return written
+                    case .wantRead, .wantWrite: return 0
+                    case .closed, .failed: return -1
                     }
                 }
                 let result = send(fd, pending.baseAddress, pending.count, Int32(MSG_NOSIGNAL))
@@ -275,7 +267,7 @@ final class SMTPConnection: EventHandler, @unchecked Sendable {
         outboundOffset = 0
         if closeRequested {
             close()
-        } else if tlsRequested, ssl == nil {
+        } else if tlsRequested, tls == nil {
             startTLS()
         }
     }
@@ -283,36 +275,29 @@ final class SMTPConnection: EventHandler, @unchecked Sendable {
     // MARK: TLS
 
     private func startTLS() {
-        guard let context = shared.tls?.context, let ssl = SSL_new(context) else {
+        guard let context = shared.tls, let session = try? TLSSession(context: context, fd: fd, serverName: nil) else {
             close()
             return
         }
-        self.ssl = ssl
-        SSL_set_fd(ssl, fd)
-        SSL_set_accept_state(ssl)
+        tls = session
         handshaking = true
         continueHandshake()
     }
 
     private func continueHandshake() {
-        guard let ssl else { return }
-        ERR_clear_error()
-        let result = SSL_do_handshake(ssl)
-        if result == 1 {
+        guard let tls else { return }
+        switch tls.handshake() {
+        case .done:
             handshaking = false
             tlsWantsWrite = false
             tlsRequested = false
             touch()
             readAvailable()
-            return
-        }
-        switch SSL_get_error(ssl, result) {
-        case SSL_ERROR_WANT_READ:
+        case .wantRead:
             tlsWantsWrite = false
-        case SSL_ERROR_WANT_WRITE:
+        case .wantWrite:
             tlsWantsWrite = true
-        default:
-            ERR_clear_error()
+        case .closed, .failed:
             shared.logger.debug("smtp TLS handshake failed", ["remote": remoteAddress])
             close()
         }
@@ -344,13 +329,8 @@ final class SMTPConnection: EventHandler, @unchecked Sendable {
             loop.cancel(lifetimeTimer)
             self.lifetimeTimer = nil
         }
-        if let ssl {
-            ERR_clear_error()
-            if !handshaking { _ = SSL_shutdown(ssl) }
-            ERR_clear_error()
-            SSL_free(ssl)
-            self.ssl = nil
-        }
+        if let tls, !handshaking { tls.shutdown() }
+        tls = nil
         loop.unregister(fd)
         shutDownSocket()
     }

@@ -22,14 +22,14 @@ package final class SMTPListener: Service {
     /// What every connection of this listener shares.
     final class Shared: Sendable {
         let configuration: SMTPConfiguration
-        let tls: SMTPTLSContext?
+        let tls: TLSContext?
         let mailbox: any SMTPMailbox
         let logger: Logger
         /// Taken by the acceptor, released by connections closing on any loop.
         let admission: Mutex<SMTPAdmission>
 
         init(
-            configuration: SMTPConfiguration, tls: SMTPTLSContext?, mailbox: any SMTPMailbox, logger: Logger,
+            configuration: SMTPConfiguration, tls: TLSContext?, mailbox: any SMTPMailbox, logger: Logger,
             admission: SMTPAdmission
         ) {
             self.configuration = configuration
@@ -62,7 +62,7 @@ package final class SMTPListener: Service {
 
     /// A listener for `endpoint`; nothing is bound until `start()`.
     package init(
-        endpoint: Endpoint, configuration: SMTPConfiguration, tls: SMTPTLSContext?, maxConnections: Int,
+        endpoint: Endpoint, configuration: SMTPConfiguration, tls: TLSContext?, maxConnections: Int,
         maxConnectionsPerAddress: Int, eventLoops: Int, mailbox: any SMTPMailbox, logger: Logger
     ) {
         self.endpoint = endpoint

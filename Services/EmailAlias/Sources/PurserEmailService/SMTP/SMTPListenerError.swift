@@ -1,6 +1,6 @@
 /// Why the SMTP listener could not start: a stable `reason` and a readable message.
 package struct SMTPListenerError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// `bind_failed`, `event_loop_failed` or `tls_configuration`.
+    /// `bind_failed` or `event_loop_failed`.
     package let reason: String
     package let message: String
 
