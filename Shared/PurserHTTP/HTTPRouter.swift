@@ -37,8 +37,8 @@ public struct HTTPRouter: Sendable {
     /// What a request resolves to.
     public enum Match: Sendable {
         case route(Route, parameters: [String: String])
-        /// The path exists for other methods.
-        case methodNotAllowed
+        /// The path exists for other methods: these (for the `Allow` header).
+        case methodNotAllowed(allowed: [String])
         case notFound
     }
 
@@ -47,16 +47,16 @@ public struct HTTPRouter: Sendable {
     /// (the server sends its head without the body).
     public func match(method: String, path: Substring) -> Match {
         let segments = path.split(separator: "/", omittingEmptySubsequences: false)
-        var pathMatched = false
+        var allowed: [String] = []
         var getRoute: (Route, [String: String])?
         for route in routes {
             guard let parameters = Self.parameters(route.segments, segments) else { continue }
             if route.method == method { return .route(route, parameters: parameters) }
             if method == "HEAD" && route.method == "GET" && getRoute == nil { getRoute = (route, parameters) }
-            pathMatched = true
+            if !allowed.contains(route.method) { allowed.append(route.method) }
         }
         if let (route, parameters) = getRoute { return .route(route, parameters: parameters) }
-        return pathMatched ? .methodNotAllowed : .notFound
+        return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed: allowed)
     }
 
     private static func parameters(_ pattern: [Substring], _ path: [Substring]) -> [String: String]? {

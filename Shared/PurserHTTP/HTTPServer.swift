@@ -84,26 +84,15 @@ public final class HTTPServer: Sendable {
             defer { running = nil }
             return running
         }) else { return }
-        await Self.onEveryLoop(current) { $0.drain() }
+        await EventLoop.onEach(current.loops, current.acceptors) { $0.drain() }
         let deadline = ContinuousClock.now.advanced(by: gracePeriod)
         while openConnectionCount > 0 && ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(5))
         }
-        await Self.onEveryLoop(current) { $0.closeAll() }
+        await EventLoop.onEach(current.loops, current.acceptors) { $0.closeAll() }
         Glibc.close(current.listenFD)
         for loop in current.loops { loop.stopAndWait() }
         shared.logger.info("http server stopped")
-    }
-
-    private static func onEveryLoop(_ running: Running, _ work: @escaping @Sendable (HTTPAcceptor) -> Void) async {
-        for (loop, acceptor) in zip(running.loops, running.acceptors) {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                loop.execute {
-                    work(acceptor)
-                    continuation.resume()
-                }
-            }
-        }
     }
 }
 

@@ -28,7 +28,7 @@ public struct HTTPServerConfiguration: Sendable {
     }
 
     /// Whether `host` is a loopback address (127.0.0.0/8, ::1, localhost).
-    static func isLoopback(_ host: String) -> Bool {
+    public static func isLoopback(_ host: String) -> Bool {
         host == "::1" || host == "localhost" || host.hasPrefix("127.")
     }
 }

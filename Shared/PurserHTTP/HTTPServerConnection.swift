@@ -196,8 +196,10 @@ final class HTTPServerConnection: StreamConnectionDelegate, @unchecked Sendable 
         switch shared.router.match(method: head.method, path: head.path) {
         case .notFound:
             answerWithoutHandler(head, HTTPError(.notFound, reason: "not_found").response)
-        case .methodNotAllowed:
-            answerWithoutHandler(head, HTTPError(.methodNotAllowed, reason: "method_not_allowed").response)
+        case .methodNotAllowed(let allowed):
+            var response = HTTPError(.methodNotAllowed, reason: "method_not_allowed").response
+            response.headers.replaceOrAdd(name: "Allow", value: allowed.joined(separator: ", "))
+            answerWithoutHandler(head, response)
         case .route(let route, let parameters):
             if case .length(let length) = head.framing, length > route.maximumBodySize {
                 // Refused before a byte of the body is read: the connection cannot be reused.

@@ -87,27 +87,16 @@ public final class RPCServer: Sendable {
         guard let current = running.withLock({ state -> Running? in defer { state = nil }; return state }) else { return }
         shared.draining.store(true, ordering: .releasing)
         shared.logger.info("rpc server draining", ["grace": "\(gracePeriod)"])
-        await Self.onEveryLoop(current) { acceptor in acceptor.drain() }
+        await EventLoop.onEach(current.loops, current.acceptors) { acceptor in acceptor.drain() }
         Glibc.close(current.listenFD)
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: gracePeriod)
         while shared.openConnections.load(ordering: .acquiring) > 0 && clock.now < deadline {
             try? await Task.sleep(for: .milliseconds(5))
         }
-        await Self.onEveryLoop(current) { acceptor in acceptor.closeAll() }
+        await EventLoop.onEach(current.loops, current.acceptors) { acceptor in acceptor.closeAll() }
         for loop in current.loops { loop.stopAndWait() }
         shared.logger.info("rpc server stopped")
-    }
-
-    private static func onEveryLoop(_ running: Running, _ work: @escaping @Sendable (Acceptor) -> Void) async {
-        for (loop, acceptor) in zip(running.loops, running.acceptors) {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                loop.execute {
-                    work(acceptor)
-                    continuation.resume()
-                }
-            }
-        }
     }
 }
 

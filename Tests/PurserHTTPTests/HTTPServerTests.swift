@@ -104,6 +104,7 @@ import Testing
             let wrongMethod = try await fixture.client.execute(HTTPClientRequest(method: "DELETE", target: "/hello"))
             #expect(wrongMethod.status.code == 405)
             #expect(wrongMethod.bodyText.contains("\"reason\":\"method_not_allowed\""))
+            #expect(wrongMethod.headers["Allow"] == "GET", "a 405 names the methods the path answers")
             #expect(fixture.client.idleConnectionCount == 1)
         }
     }

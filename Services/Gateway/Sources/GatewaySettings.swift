@@ -1,3 +1,4 @@
+import PurserHTTP
 import PurserKit
 import PurserRPC
 
@@ -62,7 +63,7 @@ package struct GatewaySettings: Sendable {
         }
         logLevel = level
         if plaintext {
-            guard Self.isLoopback(listen.host) else {
+            guard HTTPServerConfiguration.isLoopback(listen.host) else {
                 throw ConfigurationError.invalid(
                     variable: configuration.variable("PLAINTEXT"), value: "true",
                     expected: "false unless LISTEN is a loopback address (\(listen) is not)")
@@ -74,8 +75,4 @@ package struct GatewaySettings: Sendable {
         }
     }
 
-    /// Whether `host` is a loopback address (127.0.0.0/8, ::1, localhost).
-    package static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
-    }
 }

@@ -20,9 +20,12 @@ package struct GatewayRequest: Sendable {
     }
 
     /// The first value of header `name`.
-    package func header(_ name: String) -> String? {
-        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
-    }
+    package func header(_ name: String) -> String? { firstValue(of: name, in: headers) }
+}
+
+/// The first value of header `name` in `headers`, names compared without case.
+func firstValue(of name: String, in headers: [(name: String, value: String)]) -> String? {
+    headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
 }
 
 /// The answer to a `GatewayRequest`.
@@ -38,9 +41,7 @@ package struct GatewayResponse: Sendable {
     }
 
     /// The value of header `name` in this response.
-    package func header(_ name: String) -> String? {
-        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
-    }
+    package func header(_ name: String) -> String? { firstValue(of: name, in: headers) }
 
     static func json(_ status: Int, _ value: JSONValue, extra: [(name: String, value: String)] = []) -> GatewayResponse {
         GatewayResponse(status: status, headers: [("content-type", "application/json")] + extra, body: value.serialized())
@@ -63,7 +64,7 @@ package struct GatewayResponse: Sendable {
 /// `X-Request-Id` and `traceparent` back.
 package struct GatewayHandler: Sendable {
     package let mapping: JSONMapping
-    package let upstream: any GatewayUpstream
+    package let upstream: RPCUpstream
     private let builder: RequestBuilder
     private let openAPI: [UInt8]
 
@@ -72,7 +73,7 @@ package struct GatewayHandler: Sendable {
     /// Response metadata echoed as headers.
     static let echoedMetadata = ["x-request-id", "traceparent"]
 
-    package init(mapping: JSONMapping, upstream: any GatewayUpstream) {
+    package init(mapping: JSONMapping, upstream: RPCUpstream) {
         self.mapping = mapping
         self.upstream = upstream
         builder = RequestBuilder(mapping: mapping)

@@ -1,20 +1,9 @@
 import PurserKit
 import PurserRPC
 
-/// Where the gateway sends `purser/1` calls: one client per service, each
-/// verifying that the server certificate names that service.
-package protocol GatewayUpstream: Sendable {
-    /// Calls `method` (full name) on `service` with the encoded request.
-    func call(
-        service: String, method: String, request: [UInt8], metadata: Metadata, idempotent: Bool
-    ) async throws(RPCError) -> RPCResponse
-
-    /// The services it reaches, for `/healthz`.
-    var serviceNames: [String] { get }
-}
-
-/// `GatewayUpstream` over one `RPCClient` per service.
-package final class RPCUpstream: GatewayUpstream {
+/// Where the gateway sends `purser/1` calls: one `RPCClient` per service,
+/// each verifying that the server certificate names that service.
+package final class RPCUpstream: Sendable {
     private let clients: [String: RPCClient]
     /// Deadline of every call.
     private let timeout: Duration
@@ -34,8 +23,10 @@ package final class RPCUpstream: GatewayUpstream {
         self.timeout = timeout
     }
 
+    /// The services it reaches, for `/healthz`.
     package var serviceNames: [String] { clients.keys.sorted() }
 
+    /// Calls `method` (full name) on `service` with the encoded request.
     package func call(
         service: String, method: String, request: [UInt8], metadata: Metadata, idempotent: Bool
     ) async throws(RPCError) -> RPCResponse {

@@ -1,3 +1,4 @@
+import PurserHTTP
 import PurserJSON
 import PurserKit
 import PurserRPC
@@ -65,25 +66,8 @@ package struct Problem: Sendable, Equatable {
 
     /// The title of a status: its reason phrase.
     package static func title(_ status: Int) -> String {
-        switch status {
-        case 400: "Bad Request"
-        case 401: "Unauthorized"
-        case 403: "Forbidden"
-        case 404: "Not Found"
-        case 405: "Method Not Allowed"
-        case 409: "Conflict"
-        case 411: "Length Required"
-        case 413: "Content Too Large"
-        case 415: "Unsupported Media Type"
-        case 429: "Too Many Requests"
-        case 431: "Request Header Fields Too Large"
-        case 499: "Client Closed Request"
-        case 500: "Internal Server Error"
-        case 501: "Not Implemented"
-        case 503: "Service Unavailable"
-        case 504: "Gateway Timeout"
-        default: "Error"
-        }
+        let phrase = HTTPStatus(code: status).reasonPhrase
+        return phrase.isEmpty ? "Error" : phrase
     }
 
     /// The document: `type` names the reason's entry in the API reference.
