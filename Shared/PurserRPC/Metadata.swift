@@ -6,6 +6,15 @@ public struct Metadata: Sendable, Equatable, ExpressibleByDictionaryLiteral, Seq
     /// Largest encoded metadata section (count plus entries) one frame may carry.
     public static let maximumEncodedSize = 8192
 
+    /// Longest `idempotency-key` a service accepts, in bytes.
+    public static let idempotencyKeyMaximumLength = 200
+
+    /// Whether `key` is a well-formed `idempotency-key`: 1 to
+    /// `idempotencyKeyMaximumLength` bytes, none of them NUL.
+    public static func isValidIdempotencyKey(_ key: String) -> Bool {
+        !key.isEmpty && key.utf8.count <= idempotencyKeyMaximumLength && !key.utf8.contains(0)
+    }
+
     public private(set) var entries: [(key: String, value: String)]
 
     public init() { entries = [] }

@@ -132,6 +132,31 @@ import Testing
         }
     }
 
+    /// The document bounds `Idempotency-Key` to 1…200 bytes on every mutating
+    /// route; a key outside that is refused before any service acts, also on
+    /// services that do not read the key.
+    @Test(.timeLimit(.minutes(3))) func anIdempotencyKeyOutsideItsBoundsIsRefusedOnEveryRoute() async throws {
+        try await Self.withGateway("gw_keys") { handler, harness, world in
+            let agents = "/v1/tenants/\(world.tenantID)/agents"
+            for key in [String(repeating: "k", count: Metadata.idempotencyKeyMaximumLength + 1), ""] {
+                let refused = try await Self.call(
+                    handler, "POST", agents, token: world.adminToken, body: #"{"handle":"keyed-\#(key.count)"}"#,
+                    headers: [("Idempotency-Key", key)])
+                #expect(refused.status == 400, "\(refused.json)")
+                #expect(refused.json["reason"] == .string("idempotency_key_invalid"))
+            }
+            let listed = try await Self.call(handler, "GET", agents, token: world.adminToken)
+            #expect(listed.status == 200)
+            #expect(!String(decoding: listed.response.body, as: UTF8.self).contains("keyed-"), "a refused call creates nothing")
+
+            let longest = String(repeating: "k", count: Metadata.idempotencyKeyMaximumLength)
+            let accepted = try await Self.call(
+                handler, "POST", agents, token: world.adminToken, body: #"{"handle":"keyed-longest"}"#,
+                headers: [("Idempotency-Key", longest)])
+            #expect(accepted.status == 200, "\(accepted.json)")
+        }
+    }
+
     @Test(.timeLimit(.minutes(3))) func theKeySetTheHealthAndTheDocumentAreServed() async throws {
         try await Self.withGateway("gw_public") { handler, _, _ in
             let jwks = try await Self.call(handler, "GET", "/.well-known/jwks.json")

@@ -6,9 +6,6 @@ import PurserRPC
 /// Request validation shared by the handlers: ids, amounts, tenants and
 /// idempotency keys. Every failure names the field.
 enum WalletRequest {
-    /// Longest `idempotency-key` accepted.
-    static let maximumKeyLength = 200
-
     /// A required id in canonical UUID form.
     static func id(_ text: String, field: String) throws(RPCError) -> UUID {
         guard !text.isEmpty else { throw .invalid(field, "is required") }
@@ -63,9 +60,9 @@ enum WalletRequest {
             throw RPCError(
                 .invalidArgument, "idempotency-key: is required on this call", reason: "idempotency_key_required")
         }
-        guard key.utf8.count <= maximumKeyLength, !key.utf8.contains(0) else {
+        guard Metadata.isValidIdempotencyKey(key) else {
             throw RPCError(
-                .invalidArgument, "idempotency-key: must be 1 to \(maximumKeyLength) bytes without NUL",
+                .invalidArgument, "idempotency-key: must be 1 to \(Metadata.idempotencyKeyMaximumLength) bytes without NUL",
                 reason: "idempotency_key_invalid")
         }
         return IdempotencyScope(principal: scopeName(principal), key: key)
