@@ -49,6 +49,12 @@ struct MailAccessTests {
                 EmailAliasMethods.listMessages, ListMessagesRequest(tenantID: owner.tenant.id), token: siblingToken
             ).messages.isEmpty)
             #expect(try await system.inbox(owner).map(\.id) == [messageID])
+            // A time past the last representable one is refused, not a database error.
+            let far = await failure {
+                _ = try await system.call(
+                    EmailAliasMethods.listMessages, ListMessagesRequest(tenantID: owner.tenant.id, sinceUs: .max), token: owner.agentToken)
+            }
+            #expect(far?.0 == .invalidArgument)
         }
     }
 

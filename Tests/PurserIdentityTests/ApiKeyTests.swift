@@ -97,6 +97,14 @@ extension IdentityIntegrationTests {
                 #expect(past?.code == .invalidArgument)
                 #expect(past?.reason == "invalid_argument")
                 #expect(past?.message.hasPrefix("expires_at_us:") == true)
+                // Past the last representable time: refused, not a database error.
+                let farFuture = await rpcError {
+                    _ = try await identity.call(
+                        IdentityMethods.createApiKey, CreateApiKeyRequest(tenantID: acme.tenant.id, role: .admin, expiresAtUs: .max),
+                        token: op)
+                }
+                #expect(farFuture?.code == .invalidArgument)
+                #expect(farFuture?.message.hasPrefix("expires_at_us:") == true)
 
                 // Valid for 3 s (far from the calls that use it at once), then waited out with a deadline.
                 let expiry = Int64(Date().timeIntervalSince1970 * 1_000_000) + 3_000_000

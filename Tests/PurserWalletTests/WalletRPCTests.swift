@@ -65,6 +65,15 @@ import Testing
             let rest = try await h.call(WalletMethods.listEntries, secondPage, token: world.financeToken)
             #expect(rest.entries.count == 4 && rest.nextPageToken.isEmpty)
 
+            // A window past the last representable time is refused, not a database error.
+            for (from, until) in [(Int64.max, Int64(0)), (Int64(0), Int64.max)] {
+                var far = ListEntriesRequest()
+                far.fromUs = from
+                far.untilUs = until
+                let refused = await rpcError { _ = try await h.call(WalletMethods.listEntries, far, token: world.financeToken) }
+                #expect(refused?.code == .invalidArgument, "from \(from) until \(until): \(String(describing: refused))")
+            }
+
             var captures = ListEntriesRequest()
             captures.kind = .capture
             let captureEntries = try await h.call(WalletMethods.listEntries, captures, token: world.financeToken)
