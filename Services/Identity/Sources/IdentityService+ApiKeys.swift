@@ -19,7 +19,7 @@ extension IdentityService {
         default: throw RPCError.invalid("role", "must be API_KEY_ROLE_ADMIN or API_KEY_ROLE_FINANCE", reason: "role_invalid")
         }
         let label = try Validation.text(request.label, field: "label", required: false)
-        let expiresAt = request.expiresAtUs
+        let expiresAt = try WireTime.validated(request.expiresAtUs, field: "expires_at_us")
         if expiresAt != 0 {
             guard expiresAt > Int64(Date().timeIntervalSince1970 * 1_000_000) else {
                 throw RPCError.invalid("expires_at_us", "must be in the future (or 0 for never)")

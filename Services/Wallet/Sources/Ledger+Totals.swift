@@ -1,6 +1,7 @@
 import Foundation
 import PurserPostgres
 import PurserRPC
+import PurserService
 
 /// The captures and refunds of one tenant × provider × currency over a period.
 package struct PeriodTotal: Sendable, Hashable {
@@ -29,8 +30,9 @@ package struct PeriodTotal: Sendable, Hashable {
 }
 
 extension Ledger {
-    /// Latest instant a period may name: 10000-01-01T00:00:00Z in Unix µs.
-    package static let latestInstantUs: Int64 = 253_402_300_800_000_000
+    /// Latest (exclusive) end a period may name: 10000-01-01T00:00:00Z in
+    /// Unix µs, just after the last time a request may name.
+    package static let latestInstantUs: Int64 = WireTime.latestUs + 1
 
     /// Totals of the captures and refunds created in `[startUs, endUs)`, per
     /// tenant × provider × currency, ordered by tenant, provider and currency;

@@ -67,9 +67,10 @@ extension WalletService {
                 guard let kind = request.kind.ledgerKind else { throw RPCError.invalid("kind", "is not an entry kind") }
                 filter.kind = kind
             }
-            guard request.fromUs >= 0, request.untilUs >= 0 else { throw RPCError.invalid("from_us", "must not be negative") }
-            filter.fromUs = request.fromUs == 0 ? nil : request.fromUs
-            filter.untilUs = request.untilUs == 0 ? nil : request.untilUs
+            let fromUs = try WireTime.validated(request.fromUs, field: "from_us")
+            let untilUs = try WireTime.validated(request.untilUs, field: "until_us")
+            filter.fromUs = fromUs == 0 ? nil : fromUs
+            filter.untilUs = untilUs == 0 ? nil : untilUs
             guard let pageSize = PageToken.size(requested: request.pageSize, default: 100, maximum: 1_000) else {
                 throw RPCError.invalid("page_size", "must not be negative")
             }

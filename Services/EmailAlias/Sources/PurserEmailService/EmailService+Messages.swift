@@ -40,12 +40,12 @@ extension EmailService {
             agentID = try EmailIDs.require(request.agentID, field: "agent_id")
         }
         try await requireMailAccess(principal, agentID: agentID, tenantID: tenantID)
-        guard request.sinceUs >= 0 else { throw RPCError.invalidArgument("since_us must not be negative") }
+        let sinceUs = try WireTime.validated(request.sinceUs, field: "since_us")
         let aliasID = request.aliasID.isEmpty ? nil : try EmailIDs.require(request.aliasID, field: "alias_id")
         let limit = try EmailPaging.size(request.pageSize)
         let cursor = try EmailPaging.position(request.pageToken)
         let (page, next) = try await messages.list(
-            tenantID: tenantID, agentID: agentID, aliasID: aliasID, sinceUs: request.sinceUs, after: cursor, limit: limit)
+            tenantID: tenantID, agentID: agentID, aliasID: aliasID, sinceUs: sinceUs, after: cursor, limit: limit)
         var response = ListMessagesResponse()
         response.messages = page
         response.nextPageToken = next?.text ?? ""
