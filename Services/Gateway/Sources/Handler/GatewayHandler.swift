@@ -127,6 +127,11 @@ package struct GatewayHandler: Sendable {
         guard let method = mapping.schema.method(route.method) else {
             return .problem(Problem(status: 500, reason: "internal", detail: "\(route.method) is not in the schema"), extra: echoed)
         }
+        if let key = request.header("idempotency-key"), !Metadata.isValidIdempotencyKey(key) {
+            return .problem(Problem(
+                status: 400, reason: "idempotency_key_invalid",
+                detail: "Idempotency-Key must be 1 to \(Metadata.idempotencyKeyMaximumLength) bytes"), extra: echoed)
+        }
         var metadata = Metadata()
         for name in Self.forwardedHeaders {
             if let value = request.header(name) { metadata[name] = value }

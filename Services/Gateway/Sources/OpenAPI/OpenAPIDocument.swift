@@ -1,4 +1,5 @@
 import PurserJSON
+import PurserRPC
 
 /// The OpenAPI 3.1 document of the JSON API, made from `GatewayRoutes` and
 /// the descriptor set: the paths are the routes, the schemas the messages
@@ -45,8 +46,11 @@ package enum OpenAPIDocument {
                 ]))
                 if !method.readOnly {
                     parameters.append(parameter(
-                        name: "Idempotency-Key", in: "header", required: false,
-                        schema: .object(JSONObject(["type": .string("string"), "maxLength": .integer(255)])),
+                        name: "Idempotency-Key", in: "header", required: route.requiresIdempotencyKey(readOnly: method.readOnly),
+                        schema: .object(JSONObject([
+                            "type": .string("string"), "minLength": .integer(1),
+                            "maxLength": .integer(Metadata.idempotencyKeyMaximumLength),
+                        ])),
                         description: "Makes a retry of this call safe: the same key and body answer the first outcome."))
                 }
             }
@@ -164,14 +168,28 @@ package enum OpenAPIDocument {
             object["description"] = .string(field.comment)
             single = .object(object)
         }
+        let whole: JSONValue
         switch field.cardinality {
-        case .repeated:
-            return .object(JSONObject(["type": .string("array"), "items": single]))
-        case .map:
-            return .object(JSONObject(["type": .string("object"), "additionalProperties": single]))
-        case .singular, .optional:
-            return single
+        case .repeated: whole = .object(JSONObject(["type": .string("array"), "items": single]))
+        case .map: whole = .object(JSONObject(["type": .string("object"), "additionalProperties": single]))
+        case .singular, .optional: whole = single
         }
+        return orNull(whole)
+    }
+
+    /// `schema` or JSON `null`: the proto3 JSON mapping reads `null` as the
+    /// field's default, so every field accepts it (the gateway never writes it).
+    static func orNull(_ schema: JSONValue) -> JSONValue {
+        let null = JSONValue.object(JSONObject(["type": .string("null")]))
+        guard case .object(var object) = schema else { return schema }
+        switch (object["type"], object["anyOf"]) {
+        case (.string(let type)?, _): object["type"] = .array([.string(type), .string("null")])
+        case (.array(let types)?, _): object["type"] = .array(types + [.string("null")])
+        case (nil, .array(let choices)?): object["anyOf"] = .array(choices + [null])
+        default: return .object(JSONObject(["anyOf": .array([schema, null])]))
+        }
+        if case .array(let values)? = object["enum"] { object["enum"] = .array(values + [.null]) }
+        return .object(object)
     }
 
     static func valueSchema(_ type: ProtoSchema.FieldType, amount: Bool, _ mapping: JSONMapping, _ referenced: inout [String]) -> JSONValue {
@@ -181,15 +199,27 @@ package enum OpenAPIDocument {
                 "type": .string("string"), "pattern": .string("^[+-]?[0-9]+(\\.[0-9]{1,6})?$"),
                 "description": .string("An amount of credits as a decimal string, at most 6 decimals."),
             ]))
+        // Written as strings; read as strings or numbers, as the proto3 JSON mapping says.
         case .int64, .sint64, .sfixed64:
-            return .object(JSONObject(["type": .string("string"), "pattern": .string("^-?[0-9]+$"), "format": .string("int64")]))
+            return .object(JSONObject([
+                "type": .array([.string("string"), .string("integer")]), "pattern": .string("^-?[0-9]+$"), "format": .string("int64"),
+                "minimum": .integer(Int64.min), "maximum": .integer(Int64.max),
+            ]))
         case .uint64, .fixed64:
-            return .object(JSONObject(["type": .string("string"), "pattern": .string("^[0-9]+$"), "format": .string("uint64")]))
+            return .object(JSONObject([
+                "type": .array([.string("string"), .string("integer")]), "pattern": .string("^[0-9]+$"), "format": .string("uint64"),
+                "minimum": .integer(0), "maximum": .integer(UInt64.max),
+            ]))
         case .int32, .sint32, .sfixed32:
-            return .object(JSONObject(["type": .string("integer"), "format": .string("int32"),
-                                       "minimum": .integer(Int32.min), "maximum": .integer(Int32.max)]))
+            return .object(JSONObject([
+                "type": .array([.string("integer"), .string("string")]), "pattern": .string("^-?[0-9]+$"), "format": .string("int32"),
+                "minimum": .integer(Int32.min), "maximum": .integer(Int32.max),
+            ]))
         case .uint32, .fixed32:
-            return .object(JSONObject(["type": .string("integer"), "minimum": .integer(0), "maximum": .integer(UInt32.max)]))
+            return .object(JSONObject([
+                "type": .array([.string("integer"), .string("string")]), "pattern": .string("^[0-9]+$"),
+                "minimum": .integer(0), "maximum": .integer(UInt32.max),
+            ]))
         case .bool:
             return .object(JSONObject(["type": .string("boolean")]))
         case .string:
@@ -199,8 +229,12 @@ package enum OpenAPIDocument {
         case .double, .float:
             return .object(JSONObject(["type": .string("number")]))
         case .enumeration(let name):
+            // By name, or by number as the proto3 JSON mapping allows.
             let names = mapping.schema.enums[name]?.values.map { JSONValue.string($0.name) } ?? []
-            return .object(JSONObject(["type": .string("string"), "enum": .array(names)]))
+            return .object(JSONObject(["anyOf": .array([
+                .object(JSONObject(["type": .string("string"), "enum": .array(names)])),
+                .object(JSONObject(["type": .string("integer"), "minimum": .integer(Int32.min), "maximum": .integer(Int32.max)])),
+            ])]))
         case .message(let name):
             referenced.append(name)
             return reference(name)

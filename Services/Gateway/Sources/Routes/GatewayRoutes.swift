@@ -142,6 +142,10 @@ package struct Route: Sendable, Hashable {
         return parts.count > 1 ? String(parts[1]) : ""
     }
 
+    /// Whether `purser/1` requires an `idempotency-key` on this route's calls:
+    /// every mutating Wallet method does (PROTOCOL.md, "Metadata").
+    package func requiresIdempotencyKey(readOnly: Bool) -> Bool { service == "wallet" && !readOnly }
+
     static func segments(of path: String) -> [Substring] {
         path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map { $0 }
     }
