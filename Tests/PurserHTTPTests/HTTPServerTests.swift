@@ -1,3 +1,4 @@
+import Foundation
 import PurserHTTP
 import PurserKit
 import PurserRPC
@@ -63,6 +64,37 @@ import Testing
             #expect(chunked.bodyText.contains("\"reason\":\"content_too_large\""))
             let fits = try await fixture.client.execute(HTTPClientRequest(method: "POST", target: "/small", body: .bytes([UInt8]("sixteen bytes!!!"))))
             #expect(fits.bodyText == "sixteen bytes!!!")
+        }
+    }
+
+    /// A client still sending a refused body reads the answer and then an
+    /// orderly end (close_notify), not a reset.
+    @Test func aRefusedUploadStillBeingSentGetsItsAnswerAndAnOrderlyClose() async throws {
+        try await withServer(testRouter()) { fixture in
+            let port = fixture.port
+            let outcome = try await onThread { () throws -> (status: Int?, sentAfterAnswer: Bool, end: RawPeer.ReadEnd) in
+                let peer = try RawPeer(port: port, readTimeoutSeconds: 5, sendTimeoutSeconds: 5)
+                guard try peer.handshakeBlocking(alpn: [8] + Array("http/1.1".utf8)) else { return (nil, false, .failed) }
+                peer.write([UInt8]("POST /upload HTTP/1.1\r\nHost: h\r\nContent-Length: 1073741824\r\n\r\n"))
+                var parser = HTTPResponseParser()
+                var status: Int?
+                reading: while status == nil {
+                    guard case .bytes(let bytes) = peer.readBlocking() else { break }
+                    parser.append(contentsOf: bytes)
+                    while let event = try parser.next() {
+                        if case .head(let head) = event { status = head.status.code; break reading }
+                    }
+                }
+                // The body goes on, 1 MiB of it, as a client that does not read while it sends would.
+                let piece = [UInt8](repeating: 0x61, count: 64 * 1024)
+                let sent = (0..<16).allSatisfy { _ in peer.write(piece) }
+                var end = peer.readBlocking()
+                while case .bytes = end { end = peer.readBlocking() }
+                return (status, sent, end)
+            }
+            #expect(outcome.status == 413)
+            #expect(outcome.sentAfterAnswer, "the client's writes after the answer failed")
+            #expect(outcome.end == .orderlyClose)
         }
     }
 

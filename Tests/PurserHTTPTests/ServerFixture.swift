@@ -127,3 +127,11 @@ func runCurl(_ arguments: [String]) async throws -> (status: Int32, output: Stri
 struct CurlMissing: Error, CustomStringConvertible {
     var description: String { "curl is required by this test and is not installed" }
 }
+
+/// Runs blocking `work` (a `RawPeer`'s reads and writes) on a thread of its
+/// own, so it never occupies the Swift concurrency pool the server needs.
+func onThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try work() }) }.start()
+    }
+}

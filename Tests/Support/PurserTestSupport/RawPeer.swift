@@ -150,6 +150,32 @@ public final class RawPeer: @unchecked Sendable {
         }
     }
 
+    /// How a read ended.
+    public enum ReadEnd: Sendable, Equatable {
+        /// Bytes arrived.
+        case bytes([UInt8])
+        /// The peer ended the stream in order (TLS close_notify, or FIN in the clear).
+        case orderlyClose
+        /// Nothing arrived within the read timeout.
+        case timedOut
+        /// The connection failed: a reset, or a TLS end without close_notify.
+        case failed
+    }
+
+    /// The next bytes the server sends, or how the stream ended.
+    public func readBlocking() -> ReadEnd {
+        var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+        let count = read(into: &buffer)
+        if count > 0 { return .bytes(Array(buffer[..<count])) }
+        let timedOut = errno == EAGAIN || errno == EWOULDBLOCK
+        guard let ssl else { return count == 0 ? .orderlyClose : timedOut ? .timedOut : .failed }
+        switch SSL_get_error(ssl, Int32(count)) {
+        case SSL_ERROR_ZERO_RETURN: return .orderlyClose
+        case SSL_ERROR_SYSCALL where count < 0 && timedOut: return .timedOut
+        default: return .failed
+        }
+    }
+
     /// `serverClosesConnectionBlocking` on a GCD thread.
     public func serverClosesConnection() async -> Bool {
         await blocking { self.serverClosesConnectionBlocking() }
