@@ -184,7 +184,8 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["PurserCLI", "PurserClient", "PurserKit", "PurserRPC", "PurserTestSupport"]),
         .testTarget(
             name: "SystemTests",
-            dependencies: ["PurserTestSupport", "PurserClient", "PurserAPI", "PurserRPC", "PurserKit", "PurserPostgres"]),
+            dependencies: ["PurserTestSupport", "PurserClient", "PurserAPI", "PurserRPC", "PurserKit", "PurserPostgres",
+                           "PurserGateway", "PurserHTTP", "PurserJSON"]),
         .testTarget(
             name: "PurserClientTests",
             dependencies: ["PurserClient", "PurserAPI", "PurserRPC", "PurserWire", "PurserKit", "PurserTestSupport"]),

@@ -1,4 +1,5 @@
 import Foundation
+import PurserGateway
 import PurserTestSupport
 import Testing
 
@@ -22,6 +23,38 @@ import Testing
         do {
             try await deployment.waitUntilServing()
             try await Self.runLive(deployment)
+        } catch {
+            await deployment.stop()
+            throw error
+        }
+        await deployment.stop()
+    }
+
+    /// The same matrix over HTTP through `purser-gateway`, for every method it
+    /// serves and every principal that is a token or no token (a client
+    /// certificate is not presented through the gateway): each refusal is the
+    /// HTTP status its code maps to, with the same reason, and no answer shows
+    /// another tenant's data.
+    @Test(.timeLimit(.minutes(5))) func everyPrincipalGetsItsExpectedAnswerOverHTTPThroughTheGateway() async throws {
+        let deployment = try await Deployment()
+        do {
+            try await deployment.waitUntilServing()
+            let gateway = try MatrixGateway(port: try await deployment.startGateway())
+            defer { gateway.close() }
+            let fixture = try MatrixFixture(deployment: deployment, refreshAfter: .seconds(600))
+            defer { fixture.close() }
+            let world = try await MatrixWorld.make(fixture)
+            let started = ContinuousClock.now
+            let principals = MatrixPrincipal.live.filter { $0.certificate == nil }
+            let cells = try await MatrixRun.run(world, fixture, principals: principals, through: gateway)
+            print(MatrixRun.summary(cells, elapsed: ContinuousClock.now - started))
+            #expect(cells.count == MatrixGateway.servedMethods.count * principals.count)
+            #expect(MatrixGateway.servedMethods.count == GatewayRoutes.all.count, "every route's method is in the matrix")
+            for cell in cells {
+                #expect(cell.matches, "\(cell.method) as \(cell.principal): expected \(cell.expected), got \(cell.actualDescription)")
+                #expect(cell.leaks.isEmpty, "\(cell.method) as \(cell.principal) showed acme data \(cell.leaks): \(cell.actualDescription)")
+            }
+            if cells.contains(where: { !$0.matches }) { print(deployment.logs()) }
         } catch {
             await deployment.stop()
             throw error

@@ -11,6 +11,8 @@ struct MatrixAnswer: Sendable {
     var reason: String?
     var message: String
     var body: [UInt8]
+    /// The HTTP status, for a call made through the gateway (`code` is then not read).
+    var httpStatus: Int? = nil
 }
 
 /// How the authorization matrix reaches a running `Deployment`: one client per
@@ -65,8 +67,20 @@ final class MatrixFixture: Sendable {
     // MARK: Calls
 
     /// Calls `method` with raw `request` bytes as `principal`, plus `extra`
-    /// metadata; never throws: every answer is returned.
-    func call(_ method: String, _ request: [UInt8], as principal: MatrixPrincipal, extra: Metadata = [:]) async -> MatrixAnswer {
+    /// metadata, over `purser/1` or, given `gateway`, over HTTP through it;
+    /// never throws: every answer is returned.
+    func call(
+        _ method: String, _ request: [UInt8], as principal: MatrixPrincipal, extra: Metadata = [:], through gateway: MatrixGateway? = nil
+    ) async -> MatrixAnswer {
+        if let gateway {
+            var metadata = extra
+            metadata.append("idempotency-key", "matrix-\(UUID().uuidString)")
+            do {
+                return await gateway.call(method, request, token: try await token(for: principal), extra: metadata)
+            } catch {
+                return MatrixAnswer(code: .unknown, reason: "test_failure", message: "\(error)", body: [], httpStatus: 0)
+            }
+        }
         let service = Self.service(of: method)
         guard let client = clients["\(service)/\(principal.certificate ?? "")"] else {
             return MatrixAnswer(code: .internal, reason: "no_client", message: "no client for \(service)", body: [])

@@ -1,5 +1,6 @@
 import Foundation
 import PurserAPI
+import PurserGateway
 import PurserRPC
 
 /// One (method, principal) cell of the matrix: what the table says, what the service answered, and any acme data it leaked.
@@ -10,15 +11,19 @@ struct MatrixCell: Sendable {
     let answer: MatrixAnswer
     let leaks: [String]
 
+    /// Over HTTP, a refusal's code is compared as the HTTP status the gateway maps it to.
     var matches: Bool {
-        switch expected {
-        case .ok: answer.code == .ok
-        case .refused(let code, let reason): answer.code == code && answer.reason == reason
+        switch (expected, answer.httpStatus) {
+        case (.ok, nil): answer.code == .ok
+        case (.ok, let status?): status == 200
+        case (.refused(let code, let reason), nil): answer.code == code && answer.reason == reason
+        case (.refused(let code, let reason), let status?): status == Problem.httpStatus(code) && answer.reason == reason
         }
     }
 
     var actualDescription: String {
-        answer.code == .ok ? "OK" : "\(answer.code.name)(\(answer.reason ?? "")): \(answer.message)"
+        if let status = answer.httpStatus { return status == 200 ? "HTTP 200" : "HTTP \(status)(\(answer.reason ?? "")): \(answer.message)" }
+        return answer.code == .ok ? "OK" : "\(answer.code.name)(\(answer.reason ?? "")): \(answer.message)"
     }
 }
 
@@ -28,16 +33,20 @@ enum MatrixRun {
     /// Principals entitled to see acme's data in an OK answer.
     static let entitled: Set<MatrixPrincipal> = Reach.services.union([.operator, .acmeAdmin, .acmeFinance, .ownerAgent, .payeeProvider])
 
-    static func run(_ world: MatrixWorld, _ fixture: MatrixFixture, principals: [MatrixPrincipal]) async throws -> [MatrixCell] {
+    /// Over `purser/1`, or over HTTP through `gateway` (then only the methods it serves).
+    static func run(
+        _ world: MatrixWorld, _ fixture: MatrixFixture, principals: [MatrixPrincipal], through gateway: MatrixGateway? = nil
+    ) async throws -> [MatrixCell] {
         var cells: [MatrixCell] = []
-        for method in AccessExpectations.publishedMethods {
+        for method in gateway == nil ? AccessExpectations.publishedMethods : MatrixGateway.servedMethods {
             guard let rule = AccessExpectations.rules[method] else { throw MatrixWorld.MissingRequest(method: method) }
             let row = try await withThrowingTaskGroup(of: MatrixCell.self) { group in
                 for principal in principals {
                     group.addTask {
                         let request = try await world.request(for: method, fixture)
                         let expected = rule.expected(for: principal)
-                        let answer = await fixture.call(method, request, as: principal, extra: try await extra(method, principal, fixture))
+                        let answer = await fixture.call(
+                            method, request, as: principal, extra: try await extra(method, principal, fixture), through: gateway)
                         var leaks: [String] = []
                         if !(expected.isEntitled && entitled.contains(principal)) {
                             let body = String(decoding: answer.body, as: UTF8.self)
@@ -71,7 +80,8 @@ enum MatrixRun {
         let principals = Set(cells.map(\.principal)).count
         var byOutcome: [String: Int] = [:]
         for cell in cells {
-            let key = cell.answer.code == .ok ? "OK" : "\(cell.answer.code.name)(\(cell.answer.reason ?? ""))"
+            let key = cell.answer.httpStatus.map { "HTTP \($0)(\(cell.answer.reason ?? ""))" }
+                ?? (cell.answer.code == .ok ? "OK" : "\(cell.answer.code.name)(\(cell.answer.reason ?? ""))")
             byOutcome[key, default: 0] += 1
         }
         let outcomes = byOutcome.sorted { $0.value > $1.value }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")

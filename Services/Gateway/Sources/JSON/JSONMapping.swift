@@ -32,7 +32,7 @@ package struct JSONMapping: Sendable {
         field.type == .int64 && field.name.hasSuffix("_micros") && field.name.count > "_micros".count
     }
 
-    static func lowerCamel(_ name: String) -> String {
+    package static func lowerCamel(_ name: String) -> String {
         var result = ""
         var upper = false
         for character in name {
