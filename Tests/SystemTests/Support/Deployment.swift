@@ -181,13 +181,13 @@ final class Deployment {
         throw StartFailure(description: "\(service) not \(wanted) after \(timeout): \(last)\n\(try process(service).logTail())")
     }
 
-    /// Stops every service (reverse order), removes the working directory and drops the database.
     /// Starts `purser-gateway` on a free loopback port in front of the five
     /// services (HTTPS with the test `gateway` certificate) and waits until its
     /// own `--health-check` passes. Stopped with the deployment. Returns its port.
-    func startGateway(timeout: Duration = .seconds(60)) async throws -> Int {
+    func startGateway(extraEnvironment: [String: String] = [:], timeout: Duration = .seconds(60)) async throws -> Int {
         let port = try TestRPC.freePort()
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PURSER_") }
+        environment.merge(extraEnvironment) { _, extra in extra }
         environment["PURSER_GATEWAY_LISTEN"] = "127.0.0.1:\(port)"
         environment["PURSER_GATEWAY_TLS_CERT"] = certificates + "/gateway.pem"
         environment["PURSER_GATEWAY_TLS_KEY"] = certificates + "/gateway.key"
@@ -210,6 +210,7 @@ final class Deployment {
         throw StartFailure(description: "the gateway did not answer /healthz within \(timeout):\n\(process.logTail())")
     }
 
+    /// Stops every service (reverse order), removes the working directory and drops the database.
     func stop() async {
         for process in processes.reversed() { await process.stop() }
         try? FileManager.default.removeItem(atPath: directory)
