@@ -118,6 +118,22 @@ import Testing
         }
     }
 
+    /// A keep-alive connection answered without a handler (404, 405) waits
+    /// for its next request under the idle timeout, not the header-read one:
+    /// an idle client is not sent a 408.
+    @Test func anIdleConnectionAfterA404IsKeptPastTheHeaderReadTimeout() async throws {
+        try await withServer(testRouter(), limits: HTTPServerLimits(headerReadTimeout: .milliseconds(200), idleTimeout: .seconds(30))) { fixture in
+            let connection = try fixture.client.rawConnection()
+            let missing = try await connection.exchange([UInt8]("GET /nowhere HTTP/1.1\r\nHost: h\r\n\r\n"), methods: ["GET"], timeout: .seconds(10))
+            #expect(missing.first?.status.code == 404)
+            // Five header-read timeouts of silence: the time under test.
+            try await Task.sleep(for: .seconds(1))
+            let next = try await connection.exchange([UInt8]("GET /hello HTTP/1.1\r\nHost: h\r\n\r\n"), methods: ["GET"], timeout: .seconds(10))
+            #expect(next.map(\.status.code) == [200], "\(next.map(\.bodyText))")
+            connection.close()
+        }
+    }
+
     @Test func connectionCloseIsHonoured() async throws {
         try await withServer(testRouter()) { fixture in
             let response = try await fixture.client.execute(HTTPClientRequest(target: "/hello", headers: ["Connection": "close"]))
