@@ -36,7 +36,7 @@ let package = Package(
             name: "purser-bench",
             dependencies: [
                 "PurserBench", "PurserIdentity", "PurserPolicyService", "PurserWallet", "PurserEmailService", "PurserSettlement",
-                "PurserService", "PurserAPI", "PurserAuth", "PurserKit", "PurserPostgres", "PurserRPC", "COpenSSL",
+                "PurserService", "PurserAPI", "PurserAuth", "PurserKit", "PurserPostgres", "PurserRPC", "PurserHTTP", "COpenSSL",
             ],
             path: "Services/Bench/Main"),
         .target(name: "PurserTestSupport", dependencies: ["PurserKit", "PurserPostgres", "PurserRPC", "COpenSSL"], path: "Tests/Support/PurserTestSupport"),

@@ -46,6 +46,10 @@ final class HTTPServerConnection: StreamConnectionDelegate, @unchecked Sendable 
 
     /// Request bytes buffered (in the parser or for a handler) before reading pauses.
     private static let readAhead = 64 * 1024
+    /// After an answer that ends a connection with request bytes maybe still
+    /// coming (a refusal, a body not read): how long and how much of them is
+    /// read and dropped, so the client reads the answer rather than a reset.
+    static let lingering: (time: Duration, bytes: Int) = (.seconds(2), 8 << 20)
 
     init(loop: EventLoop, fd: Int32, transport: StreamTransport, shared: HTTPServerShared, remoteAddress: String) {
         self.stream = StreamConnection(loop: loop, fd: fd, transport: transport, connecting: false,
@@ -272,13 +276,13 @@ final class HTTPServerConnection: StreamConnectionDelegate, @unchecked Sendable 
         phase = .closing
         keepAlive = false
         cancelTimer()
-        guard case .bytes(let bytes) = response.body.content else { return stream.closeAfterFlush() }
+        guard case .bytes(let bytes) = response.body.content else { return stream.closeAfterFlush(lingering: Self.lingering) }
         stream.write { output in
             HTTPResponseWriter.head(status: response.status, headers: response.headers, framing: .length(Int64(bytes.count)), close: true,
                                     date: HTTPDate.now(), into: &output)
             output.append(contentsOf: bytes)
         }
-        stream.closeAfterFlush()
+        stream.closeAfterFlush(lingering: Self.lingering)
     }
 
     /// Writes the handler's response; streams a producer's body piece by piece.
@@ -363,14 +367,19 @@ final class HTTPServerConnection: StreamConnectionDelegate, @unchecked Sendable 
         task = nil
         if close || draining {
             phase = .closing
-            stream.closeAfterFlush()
+            stream.closeAfterFlush(lingering: requestComplete ? nil : Self.lingering)
             return
         }
         phase = .awaitingHead
         continuePending = false
-        armTimer(parser.isAtMessageBoundary ? .idle : .headerRead)
         updateHold()
+        // The end of the request just answered may still wait in the parser (an
+        // answer without a handler comes before it is pulled): pull first, then
+        // time the wait by what is left.
         pump()
+        if case .awaitingHead = phase, stream.state == .open, !stream.isClosing {
+            armTimer(parser.isAtMessageBoundary ? .idle : .headerRead)
+        }
     }
 
     // MARK: Timers

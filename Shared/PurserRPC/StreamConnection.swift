@@ -44,6 +44,14 @@ package final class StreamConnection: EventHandler {
     /// Set by `closeAfterFlush`: nothing more is read or dispatched.
     package private(set) var isClosing = false
     private var readDeferred = false
+    /// Set by `closeAfterFlush(lingering:)`: how long, and how many bytes, to
+    /// read and drop after the output is written and the write side shut.
+    private var lingerLimits: (time: Duration, bytes: Int)?
+    /// True once the write side is shut and what the peer still sends is dropped.
+    private var lingering = false
+    private var lingerTimer: LoopTimer?
+    /// The transport's close (close_notify) has been sent.
+    private var transportShutDown = false
 
     package init(loop: EventLoop, fd: Int32, transport: StreamTransport, connecting: Bool, maximumBufferedBytes: Int) {
         self.loop = loop
@@ -85,8 +93,16 @@ package final class StreamConnection: EventHandler {
     }
 
     /// Closes the connection once everything buffered has been written.
-    /// Nothing more is read or delivered meanwhile.
-    package func closeAfterFlush() {
+    /// Nothing more is delivered meanwhile.
+    ///
+    /// With `lingering`, the close is graceful for a peer still sending (e.g.
+    /// the rest of a refused request body): once the output is written the
+    /// write side is shut (TLS close_notify, then FIN) and what the peer sends
+    /// is read and dropped until it closes, or for at most `time` and
+    /// `bytes`. Closing a socket with unread input would reset it, and the
+    /// peer could lose the answer just written.
+    package func closeAfterFlush(lingering: (time: Duration, bytes: Int)? = nil) {
+        if let lingering { lingerLimits = lingering }
         isClosing = true
         guard state == .open else {
             close(because: nil)
@@ -126,7 +142,7 @@ package final class StreamConnection: EventHandler {
 
     /// Writes as much buffered output as the socket takes.
     package func flush() {
-        guard state == .open else { return }
+        guard state == .open, !lingering else { return }
         while outputIndex < output.count {
             let progress = output.withUnsafeBytes { raw in transport.write(UnsafeRawBufferPointer(rebasing: raw[outputIndex...])) }
             switch progress {
@@ -148,11 +164,29 @@ package final class StreamConnection: EventHandler {
         outputIndex = 0
         onOutputDrained?()
         if isClosing {
-            close(because: nil)
+            if let limits = lingerLimits { linger(limits) } else { close(because: nil) }
             return
         }
         setWantsWritable(false)
         if readingPaused { resumeReading() }
+    }
+
+    /// Shuts the write side and reads-and-drops until the peer closes or a limit is reached.
+    private func linger(_ limits: (time: Duration, bytes: Int)) {
+        lingering = true
+        lingerLimits = (limits.time, limits.bytes)
+        transport.shutdown()
+        transportShutDown = true
+        _ = Glibc.shutdown(fd, Int32(SHUT_WR))
+        lingerTimer = loop.schedule(afterNanoseconds: limits.time.unsignedNanoseconds) { [weak self] in
+            self?.lingerTimer = nil
+            self?.close(because: nil)
+        }
+        readingHeld = false
+        readingPaused = false
+        wantsWritable = false
+        updateInterest()
+        readAvailable()
     }
 
     private func compactOutput() {
@@ -232,6 +266,15 @@ package final class StreamConnection: EventHandler {
             budget -= 1
             switch transport.read(into: loop.readBuffer) {
             case .done(let count):
+                if lingering {
+                    let left = (lingerLimits?.bytes ?? 0) - count
+                    lingerLimits?.bytes = left
+                    if left <= 0 {
+                        close(because: nil)
+                        return
+                    }
+                    continue
+                }
                 delegate?.streamReceived(UnsafeRawBufferPointer(rebasing: loop.readBuffer[..<count]))
             case .wantRead:
                 return
@@ -287,7 +330,9 @@ package final class StreamConnection: EventHandler {
         state = .closed
         if let timer = handshakeTimer { loop.cancel(timer) }
         handshakeTimer = nil
-        if wasOpen { transport.shutdown() }
+        if let timer = lingerTimer { loop.cancel(timer) }
+        lingerTimer = nil
+        if wasOpen && !transportShutDown { transport.shutdown() }
         loop.unregister(fd)
         Glibc.close(fd)
         output = []

@@ -21,6 +21,7 @@ final class BenchSystem: Sendable {
     /// The Wallet's logic, for its group-commit statistics.
     let walletService: WalletService
     let identityPort: Int
+    let policyPort: Int
     let certificates: String
     let logger: Logger
     /// Calls Identity with bearer tokens.
@@ -93,6 +94,7 @@ final class BenchSystem: Sendable {
         self.walletPort = walletPort
         self.walletService = walletService
         self.identityPort = identityPort
+        self.policyPort = policyPort
         self.certificates = certificates
         self.logger = logger
         identity = try Self.client(port: identityPort, certificates: certificates, certificate: nil, connections: 1, logger: logger)

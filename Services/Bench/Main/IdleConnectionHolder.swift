@@ -15,11 +15,11 @@ final class IdleConnectionHolder: @unchecked Sendable {
     /// Connections whose handshake completed.
     let opened: Int
 
-    /// Starts the child and waits until it has opened `count` connections to `127.0.0.1:port`.
-    init(port: Int, count: Int) async throws {
+    /// Starts the child and waits until it has opened `count` connections of `kind` to `127.0.0.1:port`.
+    init(port: Int, count: Int, kind: IdleConnections.Kind = .purser) async throws {
         let output = Pipe()
         process.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-        process.arguments = [Self.mode, String(port), String(count)]
+        process.arguments = [Self.mode, String(port), String(count), kind.rawValue]
         process.standardInput = input
         process.standardOutput = output
         try process.run()
@@ -39,9 +39,9 @@ final class IdleConnectionHolder: @unchecked Sendable {
 
     /// The child's side: opens the connections, reports their number, closes
     /// standard output and holds them until standard input closes.
-    static func hold(port: Int, count: Int) async throws -> Never {
+    static func hold(port: Int, count: Int, kind: IdleConnections.Kind) async throws -> Never {
         _ = raiseOpenFileLimit()
-        let idle = try await IdleConnections(port: port, count: count)
+        let idle = try await IdleConnections(port: port, count: count, kind: kind)
         FileHandle.standardOutput.write(Data("\(idle.opened)\n".utf8))
         try? FileHandle.standardOutput.close()
         _ = FileHandle.standardInput.readDataToEndOfFile()

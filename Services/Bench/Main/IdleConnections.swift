@@ -2,10 +2,17 @@ import COpenSSL
 import Foundation
 import Glibc
 
-/// Many TLS connections (ALPN `purser/1`) that finished their handshake and then stay silent,
-/// held open until `close()`. The handshakes run on a dedicated thread (they
-/// block), one after another.
+/// Many TLS connections that finished their handshake and then stay silent,
+/// held open until `close()`: `purser/1` connections, or HTTP/1.1 keep-alive
+/// connections that have each been answered one request. The handshakes run on
+/// a dedicated thread (they block), one after another.
 final class IdleConnections: @unchecked Sendable {
+    enum Kind: String, Sendable {
+        case purser
+        /// ALPN `http/1.1`; one `GET` answered (a 404), then idle, kept alive.
+        case http
+    }
+
     /// One open connection: its socket and its OpenSSL session.
     private struct Session: @unchecked Sendable {
         let fd: Int32
@@ -22,13 +29,17 @@ final class IdleConnections: @unchecked Sendable {
 
     /// Opens `count` connections to `127.0.0.1:port` and completes a TLS
     /// handshake on each; returns how many succeeded in `opened`.
-    init(port: Int, count: Int) async throws {
+    init(port: Int, count: Int, kind: Kind = .purser) async throws {
         guard let context = SSL_CTX_new(TLS_client_method()) else { throw BenchError.setup("SSL_CTX_new failed") }
-        // Without ALPN purser/1 the server closes the connection after the
+        // Without the server's ALPN protocol it closes the connection after the
         // handshake, and nothing would be held on its side.
-        guard purser_SSL_CTX_offer_purser_alpn(context) == 0 else {
+        let offered = switch kind {
+        case .purser: purser_SSL_CTX_offer_purser_alpn(context)
+        case .http: SSL_CTX_set_alpn_protos(context, [8] + Array("http/1.1".utf8), 9)
+        }
+        guard offered == 0 else {
             SSL_CTX_free(context)
-            throw BenchError.setup("cannot offer ALPN purser/1")
+            throw BenchError.setup("cannot offer ALPN \(kind)")
         }
         self.context = context
         let shared = Context(pointer: context)
@@ -38,6 +49,11 @@ final class IdleConnections: @unchecked Sendable {
                 sessions.reserveCapacity(count)
                 for _ in 0..<count {
                     guard let session = Self.connect(context: shared.pointer, port: port) else { continue }
+                    if kind == .http, !Self.oneRequest(session.ssl) {
+                        SSL_free(session.ssl)
+                        Glibc.close(session.fd)
+                        continue
+                    }
                     sessions.append(session)
                 }
                 continuation.resume(returning: sessions)
@@ -76,6 +92,28 @@ final class IdleConnections: @unchecked Sendable {
         return Session(fd: fd, ssl: ssl)
     }
 
+    /// Sends one small request and reads its whole (short) answer; false when
+    /// the connection does not stay open for another.
+    private static func oneRequest(_ ssl: OpaquePointer) -> Bool {
+        let request = Array("GET /idle HTTP/1.1\r\nHost: bench\r\n\r\n".utf8)
+        guard SSL_write(ssl, request, Int32(request.count)) == Int32(request.count) else { return false }
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = SSL_read(ssl, &buffer, Int32(buffer.count))
+            guard count > 0 else { return false }
+            received += buffer[..<Int(count)]
+            let text = String(decoding: received, as: UTF8.self)
+            guard let end = text.range(of: "\r\n\r\n") else { continue }
+            let head = text[..<end.lowerBound].lowercased()
+            let length = head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
+                .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
+            if text.utf8.count - text.utf8.distance(from: text.startIndex, to: end.upperBound) >= length {
+                return !head.contains("connection: close")
+            }
+        }
+    }
+
     /// Closes every connection.
     func close() {
         for session in sessions {
@@ -107,9 +145,9 @@ func raiseOpenFileLimit() -> UInt64 {
     return UInt64(limit.rlim_cur)
 }
 
-/// This process's resident set size in KiB (VmRSS of /proc/self/status), 0 when unreadable.
-func residentKiB() -> Int {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+/// The resident set size in KiB of this process, or of process `pid` (VmRSS of /proc/…/status), 0 when unreadable.
+func residentKiB(of pid: Int32? = nil) -> Int {
+    guard let status = try? String(contentsOfFile: "/proc/\(pid.map(String.init) ?? "self")/status", encoding: .utf8) else { return 0 }
     for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
         return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
     }

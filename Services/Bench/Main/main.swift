@@ -25,14 +25,16 @@
 import Foundation
 import PurserAPI
 import PurserBench
+import PurserKit
 import PurserRPC
 import Synchronization
 
 let arguments = CommandLine.arguments
 /// `purser-bench micro`: only the single-process figures (no load runs, no ratios), for a quick check.
 let microOnly = arguments.count == 2 && arguments[1] == "micro"
-if arguments.count == 4, arguments[1] == IdleConnectionHolder.mode, let port = Int(arguments[2]), let count = Int(arguments[3]) {
-    try await IdleConnectionHolder.hold(port: port, count: count)
+if arguments.count == 5, arguments[1] == IdleConnectionHolder.mode, let port = Int(arguments[2]), let count = Int(arguments[3]),
+   let kind = IdleConnections.Kind(rawValue: arguments[4]) {
+    try await IdleConnectionHolder.hold(port: port, count: count, kind: kind)
 }
 
 let environment = ProcessInfo.processInfo.environment
@@ -123,6 +125,33 @@ if !microOnly {
     }
     table.add("charge (authorize + capture), \(agentCount) agents, 32 clients", charge32)
 
+    progress("starting purser-gateway in front of the same services")
+    let gateway = try await BenchGateway(system: system)
+    let amountText = Money(micros: amountMicros).description
+    func measureGateway(_ label: String, clients: Int) async -> LoadResult {
+        progress("\(label) (\(seconds) s)")
+        let result = await LoadGenerator(mode: .closed(concurrency: clients), duration: .seconds(seconds), warmup: .seconds(1)).run { worker, call in
+            await gateway.authorize(spread, spread.agent(worker: worker, call: call, workers: clients), amount: amountText)
+        }
+        if let failure = gateway.takeFirstFailure() { progress("\(label): first failure: \(failure)") }
+        return result
+    }
+    let gateway8 = await measureGateway("authorize through the gateway, spread, 8 clients", clients: 8)
+    table.add("authorize through purser-gateway (JSON over HTTPS), \(agentCount) agents, 8 clients", gateway8)
+    let gateway32 = await measureGateway("authorize through the gateway, spread, 32 clients", clients: 32)
+    table.add("authorize through purser-gateway (JSON over HTTPS), \(agentCount) agents, 32 clients", gateway32)
+    let gatewayIdleCount = 10_000
+    progress("opening \(gatewayIdleCount) idle HTTP/1.1 keep-alive connections to the gateway")
+    let gatewayRSSBefore = gateway.residentSetKiB
+    let gatewayIdle = try await IdleConnectionHolder(port: gateway.port, count: gatewayIdleCount, kind: .http)
+    try await Task.sleep(for: .seconds(1))
+    let gatewayRSSAfter = gateway.residentSetKiB
+    let gatewayIdleOpened = gatewayIdle.opened
+    gatewayIdle.close()
+    gateway.stop()
+    table.add("gateway RSS before / with \(gatewayIdleOpened) idle keep-alive connections (client ends in another process)",
+              figure: "\(gatewayRSSBefore / 1024) MiB / \(gatewayRSSAfter / 1024) MiB")
+
     progress("opening \(idleCount) idle TLS connections (open-file limit \(openFiles))")
     let rssBefore = residentKiB()
     let idle = try await IdleConnectionHolder(port: system.walletPort, count: idleCount)
@@ -151,6 +180,16 @@ if !microOnly {
     ratios.add(
         "service RSS growth for \(idleOpened) idle connections", value: String(format: "%.0f MiB", idleGrowthMiB),
         target: "< 512 MiB", met: idleOpened == idleCount && idleGrowthMiB < 512)
+    for (clients, direct, through) in [(8, spread8, gateway8), (32, spread32, gateway32)] {
+        ratios.add("authorize through the gateway ÷ over purser/1, \(clients) clients",
+                   value: through.successesPerSecond, reference: direct.successesPerSecond, target: 0.8)
+        let added = (Double(through.latencies.valueAt(fraction: 0.5)) - Double(direct.latencies.valueAt(fraction: 0.5))) / 1e6
+        ratios.add("gateway's added p50, \(clients) clients", value: String(format: "%.2f ms", added), target: "≤ 0.3 ms", met: added <= 0.3)
+    }
+    let gatewayIdleMiB = Double(gatewayRSSAfter - gatewayRSSBefore) / 1024
+    ratios.add(
+        "gateway RSS growth for \(gatewayIdleOpened) idle keep-alive connections", value: String(format: "%.0f MiB", gatewayIdleMiB),
+        target: "< 256 MiB", met: gatewayIdleOpened == gatewayIdleCount && gatewayIdleMiB < 256)
     let p99Idle = Double(withIdle.latencies.valueAt(fraction: 0.99)) / 1e6
     ratios.add(
         "p99 with idle connections ÷ without, 8 clients", value: String(format: "%.2f", p99At8 > 0 ? p99Idle / p99At8 : 0),
