@@ -90,7 +90,8 @@ def run(base, ca, principal, token, ids, max_examples, workdir):
     ]
     for path in EXCLUDED:
         command += ["--exclude-path", path]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=900)
+    # In the temporary directory: schemathesis keeps a cache in its working directory.
+    result = subprocess.run(command, capture_output=True, text=True, timeout=900, cwd=workdir)
     print(f"--- schemathesis as {principal} (exit {result.returncode})")
     print(result.stdout[-20000:])
     if result.returncode != 0:
