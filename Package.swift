@@ -117,7 +117,7 @@ let package = Package(
 
         // CLI
         .target(
-            name: "PurserCLI", dependencies: ["PurserClient", "PurserAPI", "PurserRPC", "PurserKit"],
+            name: "PurserCLI", dependencies: ["PurserClient", "PurserAPI", "PurserRPC", "PurserKit", "PurserJSON"],
             path: "Services/CLI/Sources/PurserCLI"),
         .executableTarget(name: "purser", dependencies: ["PurserCLI"], path: "Services/CLI/Main"),
 
@@ -181,7 +181,7 @@ let package = Package(
                 "PurserRPC", "PurserWire", "PurserKit", "PurserAPI", "PurserAuth", "PurserService", "PurserPostgres",
                 "PurserIdentity", "PurserWallet", "PurserTestSupport", "COpenSSL", "PurserServiceHarness", "PurserSettlement",
             ]),
-        .testTarget(name: "CLITests", dependencies: ["PurserCLI", "PurserClient", "PurserKit", "PurserRPC", "PurserTestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["PurserCLI", "PurserClient", "PurserJSON", "PurserKit", "PurserRPC", "PurserTestSupport"]),
         .testTarget(
             name: "SystemTests",
             dependencies: ["PurserTestSupport", "PurserClient", "PurserAPI", "PurserRPC", "PurserKit", "PurserPostgres",

@@ -15,6 +15,19 @@ public enum JSONValue: Sendable, Equatable {
     /// A number written from an integer.
     public static func integer(_ value: some BinaryInteger) -> JSONValue { .number(String(value)) }
 
+    /// An object of `members`, in order; a later duplicate key replaces the earlier value.
+    public static func members(_ members: [(String, JSONValue)]) -> JSONValue {
+        var object = JSONObject()
+        for (key, value) in members { object[key] = value }
+        return .object(object)
+    }
+
+    /// The member `key` when this is an object, else `nil`.
+    public subscript(key: String) -> JSONValue? {
+        guard case .object(let object) = self else { return nil }
+        return object[key]
+    }
+
     /// The kind of value, for error messages (`"string"`, `"number"`, …).
     public var kind: String {
         switch self {

@@ -11,7 +11,18 @@ extension JSONValue {
     /// `serialized()` as a `String`.
     public var text: String { String(decoding: serialized(), as: UTF8.self) }
 
-    func write(into output: inout [UInt8]) {
+    /// The document as JSON text for people to read: the same members and
+    /// escapes as `serialized()`, one member or element per line indented by
+    /// two spaces per level, ending in a newline.
+    public func rendered() -> String {
+        var output: [UInt8] = []
+        write(into: &output, indent: 0)
+        output.append(0x0A)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Writes the document; `indent` is the current level when indenting, `nil` for compact text.
+    func write(into output: inout [UInt8], indent: Int? = nil) {
         switch self {
         case .null: output.append(contentsOf: "null".utf8)
         case .bool(let value): output.append(contentsOf: (value ? "true" : "false").utf8)
@@ -21,19 +32,31 @@ extension JSONValue {
             output.append(UInt8(ascii: "["))
             for (index, element) in elements.enumerated() {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
-                element.write(into: &output)
+                JSONValue.newline(into: &output, indent: indent.map { $0 + 1 })
+                element.write(into: &output, indent: indent.map { $0 + 1 })
             }
+            if !elements.isEmpty { JSONValue.newline(into: &output, indent: indent) }
             output.append(UInt8(ascii: "]"))
         case .object(let object):
             output.append(UInt8(ascii: "{"))
             for (index, member) in object.members.enumerated() {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
+                JSONValue.newline(into: &output, indent: indent.map { $0 + 1 })
                 JSONValue.writeString(member.key, into: &output)
                 output.append(UInt8(ascii: ":"))
-                member.value.write(into: &output)
+                if indent != nil { output.append(UInt8(ascii: " ")) }
+                member.value.write(into: &output, indent: indent.map { $0 + 1 })
             }
+            if object.count > 0 { JSONValue.newline(into: &output, indent: indent) }
             output.append(UInt8(ascii: "}"))
         }
+    }
+
+    /// A line break and `indent` levels of two spaces; nothing when writing compact text.
+    private static func newline(into output: inout [UInt8], indent: Int?) {
+        guard let indent else { return }
+        output.append(0x0A)
+        output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * indent))
     }
 
     static func writeString(_ value: String, into output: inout [UInt8]) {

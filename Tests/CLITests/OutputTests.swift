@@ -2,12 +2,13 @@ import Foundation
 import Testing
 
 @testable import PurserCLI
+import PurserJSON
 
 @Suite struct OutputTests {
     @Test func jsonOutputParsesAndKeepsKeyOrder() throws {
-        let value = JSONValue.object([
-            ("b", .string("quote \" backslash \\ newline \n tab \t bell \u{7} é")), ("a", .int(-9_223_372_036_854_775_808)),
-            ("list", .array([.bool(true), .null, .object([])])), ("empty", .array([])),
+        let value = JSONValue.members([
+            ("b", .string("quote \" backslash \\ newline \n tab \t bell \u{7} é")), ("a", .integer(-9_223_372_036_854_775_808)),
+            ("list", .array([.bool(true), .null, .members([])])), ("empty", .array([])),
         ] + Render.amount("amount", 1_500_000))
         let text = value.rendered()
         let parsed = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])

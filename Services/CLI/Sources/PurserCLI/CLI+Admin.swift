@@ -71,7 +71,7 @@ extension CLI {
             profileNote = "profile written to \(path): export PURSER_CONFIG=\(path)\n"
         }
         return CommandOutput(
-            json: .object([("key_id", .string(response.keyID)), ("secret", .string(response.secret))]
+            json: .members([("key_id", .string(response.keyID)), ("secret", .string(response.secret))]
                 + Render.time("created_at", response.createdAtUs)),
             text: Table.record([("operator key", response.keyID), ("secret", response.secret)])
                 + "The secret is shown once: keep it (PURSER_SECRET or a profile).\n" + profileNote)
@@ -105,7 +105,7 @@ extension CLI {
         let limit = try context.command.integer("limit", in: 1...1000) ?? 0
         let response = try await context.client().identity().listTenants(pageSize: Int32(limit))
         return CommandOutput(
-            json: .object([("tenants", .array(response.tenants.map(\.json))), ("next_page_token", .string(response.nextPageToken))]),
+            json: .members([("tenants", .array(response.tenants.map(\.json))), ("next_page_token", .string(response.nextPageToken))]),
             text: Table(Tenant.columns, rows: response.tenants.map(\.row)).rendered())
     }
 
@@ -125,7 +125,7 @@ extension CLI {
         let response = try await context.client().identity().registerProvider(request, idempotencyKey: context.idempotencyKey)
         let provider = response.provider
         return CommandOutput(
-            json: .object([("provider", provider.json), ("secret", .string(response.secret))]),
+            json: .members([("provider", provider.json), ("secret", .string(response.secret))]),
             text: Table.record([("provider", provider.id), ("slug", provider.slug), ("name", provider.name),
                                 ("category", Render.orDash(provider.defaultCategory)),
                                 ("categories", Render.orDash(provider.categories.joined(separator: ","))), ("secret", response.secret)])
@@ -135,7 +135,7 @@ extension CLI {
     static func listProviders(_ context: CommandContext) async throws -> CommandOutput {
         let response = try await context.client().identity().listProviders()
         return CommandOutput(
-            json: .object([("providers", .array(response.providers.map(\.json))), ("next_page_token", .string(response.nextPageToken))]),
+            json: .members([("providers", .array(response.providers.map(\.json))), ("next_page_token", .string(response.nextPageToken))]),
             text: Table(Provider.columns, rows: response.providers.map(\.row)).rendered())
     }
 
@@ -153,20 +153,20 @@ extension CLI {
 
     static func secretRotated(_ response: RotateSecretResponse) -> CommandOutput {
         CommandOutput(
-            json: .object([("secret", .string(response.secret))] + Render.time("previous_expires_at", response.previousExpiresAtUs)),
+            json: .members([("secret", .string(response.secret))] + Render.time("previous_expires_at", response.previousExpiresAtUs)),
             text: Table.record([("secret", response.secret), ("previous secret stops", UTCDate.timestamp(response.previousExpiresAtUs))])
                 + "The secret is shown once.\n")
     }
 
     static func listSigningKeys(_ context: CommandContext) async throws -> CommandOutput {
         let response = try await context.anonymousClient().identity().signingKeys()
-        return CommandOutput(json: .object([("jwks_json", .string(response.jwksJSON))]), text: response.jwksJSON + "\n")
+        return CommandOutput(json: .members([("jwks_json", .string(response.jwksJSON))]), text: response.jwksJSON + "\n")
     }
 
     static func rotateSigningKey(_ context: CommandContext) async throws -> CommandOutput {
         let response = try await context.client().identity().rotateSigningKey(idempotencyKey: context.idempotencyKey)
         return CommandOutput(
-            json: .object([("kid", .string(response.kid)), ("previous_kid", .string(response.previousKid))]
+            json: .members([("kid", .string(response.kid)), ("previous_kid", .string(response.previousKid))]
                 + Render.time("previous_expires_at", response.previousExpiresAtUs)),
             text: Table.record([("current key", response.kid), ("previous key", Render.orDash(response.previousKid)),
                                 ("previous verifies until", UTCDate.timestamp(response.previousExpiresAtUs))]))

@@ -1,5 +1,6 @@
 import PurserAPI
 import PurserClient
+import PurserJSON
 import PurserKit
 
 extension CLI {
@@ -53,7 +54,7 @@ extension CLI {
             addressNote = "email address not available yet: \(error)\n"
         }
         return CommandOutput(
-            json: .object([("agent", agent.json), ("secret", .string(response.secret)), ("email", address.map(JSONValue.string) ?? .null)]),
+            json: .members([("agent", agent.json), ("secret", .string(response.secret)), ("email", address.map(JSONValue.string) ?? .null)]),
             text: Table.record(agent.record + [("email", address ?? "-"), ("secret", response.secret)])
                 + "The secret is shown once: give it to the agent (PURSER_SECRET).\n" + addressNote)
     }
@@ -72,7 +73,7 @@ extension CLI {
                                         pageSize: Int32(try command.integer("limit", in: 1...1000) ?? 0), status: status)
         let response = try await client.identity().listAgents(request)
         return CommandOutput(
-            json: .object([("agents", .array(response.agents.map(\.json))), ("next_page_token", .string(response.nextPageToken))]),
+            json: .members([("agents", .array(response.agents.map(\.json))), ("next_page_token", .string(response.nextPageToken))]),
             text: Table(Agent.columns, rows: response.agents.map(\.row)).rendered())
     }
 
@@ -109,7 +110,7 @@ extension CLI {
         let response = try await client.identity().revokeAgent(tenantID: tenant, agentID: agentID, reason: reason)
         let agent = response.agent
         return CommandOutput(
-            json: .object([("agent", agent.json), ("acknowledged", Render.strings(response.acknowledged)),
+            json: .members([("agent", agent.json), ("acknowledged", Render.strings(response.acknowledged)),
                            ("pending", Render.strings(response.pending))]),
             text: "agent \(agent.handle) (\(agent.id)) revoked at \(UTCDate.timestamp(agent.revokedAtUs))\n"
                 + "acknowledged by: \(Render.list(response.acknowledged))\n"

@@ -1,5 +1,6 @@
 import PurserAPI
 import PurserClient
+import PurserJSON
 
 extension CLI {
     /// `purser email …`: agents' addresses and inboxes.
@@ -36,7 +37,7 @@ extension CLI {
         let (client, tenant, agentID) = try await emailTarget(context)
         let response = try await client.email().aliases(ListAliasesRequest(tenantID: tenant, agentID: agentID))
         return CommandOutput(
-            json: .object([("aliases", .array(response.aliases.map(\.json))), ("next_page_token", .string(response.nextPageToken))]),
+            json: .members([("aliases", .array(response.aliases.map(\.json))), ("next_page_token", .string(response.nextPageToken))]),
             text: Table(Alias.columns, rows: response.aliases.map(\.row)).rendered())
     }
 
@@ -77,7 +78,7 @@ extension CLI {
         request.pageSize = Int32(try context.command.integer("limit", in: 1...1000) ?? 0)
         let response = try await client.email().messages(request)
         return CommandOutput(
-            json: .object([("messages", .array(response.messages.map(\.json))), ("next_page_token", .string(response.nextPageToken))]),
+            json: .members([("messages", .array(response.messages.map(\.json))), ("next_page_token", .string(response.nextPageToken))]),
             text: Table(["ID", "RECEIVED", "TO", "FROM", "SUBJECT"],
                         rows: response.messages.map { [$0.id, UTCDate.timestamp($0.receivedAtUs), $0.recipient, $0.from, $0.subject] }).rendered())
     }
@@ -87,8 +88,8 @@ extension CLI {
         let message = try await client.email().message(tenantID: try await context.tenantID(client), messageID: try context.command.required("message"))
         var json = message.json
         if case .object(var members) = json {
-            members.append(("headers", .array(message.headers.map { .object([("name", .string($0.name)), ("value", .string($0.value))]) })))
-            members.append(("plain_text", .string(message.plainText)))
+            members["headers"] = .array(message.headers.map { .members([("name", .string($0.name)), ("value", .string($0.value))]) })
+            members["plain_text"] = .string(message.plainText)
             json = .object(members)
         }
         return CommandOutput(
@@ -101,9 +102,9 @@ extension CLI {
 
 extension Alias {
     var json: JSONValue {
-        .object([("id", .string(id)), ("agent_id", .string(agentID)), ("address", .string(address)), ("kind", .string(kind.description)),
-                 ("status", .string(status.description)), ("disabled_reason", .string(disabledReason)), ("received_count", .int(receivedCount)),
-                 ("rejected_count", .int(rejectedCount))] + Render.time("last_received_at", lastReceivedAtUs))
+        .members([("id", .string(id)), ("agent_id", .string(agentID)), ("address", .string(address)), ("kind", .string(kind.description)),
+                 ("status", .string(status.description)), ("disabled_reason", .string(disabledReason)), ("received_count", .integer(receivedCount)),
+                 ("rejected_count", .integer(rejectedCount))] + Render.time("last_received_at", lastReceivedAtUs))
     }
 
     var row: [String] {
@@ -114,9 +115,9 @@ extension Alias {
 
 extension EmailMessage {
     var json: JSONValue {
-        .object([("id", .string(id)), ("agent_id", .string(agentID)), ("alias_id", .string(aliasID)), ("recipient", .string(recipient)),
+        .members([("id", .string(id)), ("agent_id", .string(agentID)), ("alias_id", .string(aliasID)), ("recipient", .string(recipient)),
                  ("envelope_from", .string(envelopeFrom)), ("from", .string(from)), ("to", .string(to)), ("subject", .string(subject)),
-                 ("date", .string(date)), ("message_id", .string(messageID)), ("size_bytes", .int(sizeBytes))]
+                 ("date", .string(date)), ("message_id", .string(messageID)), ("size_bytes", .integer(sizeBytes))]
             + Render.time("received_at", receivedAtUs))
     }
 }

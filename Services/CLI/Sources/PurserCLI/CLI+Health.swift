@@ -43,10 +43,10 @@ extension CLI {
         }
         let results = services.compactMap { byService[$0] }
         let output = CommandOutput(
-            json: .object([
+            json: .members([
                 ("serving", .bool(results.allSatisfy { $0.1 == "SERVING" })),
                 ("services", .array(results.map { service, status, detail in
-                    .object([("service", .string(service.rawValue)), ("endpoint", .string(settings.endpoint(service).description)),
+                    .members([("service", .string(service.rawValue)), ("endpoint", .string(settings.endpoint(service).description)),
                              ("status", .string(status)), ("detail", .string(detail))])
                 })),
             ]),

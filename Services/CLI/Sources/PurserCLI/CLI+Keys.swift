@@ -32,7 +32,7 @@ extension CLI {
             CreateApiKeyRequest(tenantID: tenant, role: role, label: command.string("label") ?? "", expiresAtUs: expiresAtUs),
             idempotencyKey: context.idempotencyKey)
         return CommandOutput(
-            json: .object([("key", response.key.json), ("secret", .string(response.secret))]),
+            json: .members([("key", response.key.json), ("secret", .string(response.secret))]),
             text: Table.record([("key", response.key.id), ("tenant", response.key.tenantID), ("role", response.key.role.description),
                                 ("secret", response.secret)])
                 + "The secret is shown once.\n")
@@ -42,7 +42,7 @@ extension CLI {
         let client = try context.client()
         let response = try await client.identity().listApiKeys(tenantID: try await context.tenantID(client))
         return CommandOutput(
-            json: .object([("keys", .array(response.keys.map(\.json))), ("next_page_token", .string(response.nextPageToken))]),
+            json: .members([("keys", .array(response.keys.map(\.json))), ("next_page_token", .string(response.nextPageToken))]),
             text: Table(ApiKey.columns, rows: response.keys.map(\.row)).rendered())
     }
 

@@ -1,5 +1,6 @@
 import PurserAPI
 import PurserClient
+import PurserJSON
 
 extension CLI {
     /// `purser policy …`: spending policies (tenant admin; finance reads).
@@ -88,7 +89,7 @@ extension CLI {
         if let agent = context.command.string("agent") { agentID = try await resolveAgent(agent, tenant: tenant, client: client) }
         let response = try await client.policy().versions(ListPolicyVersionsRequest(tenantID: tenant, agentID: agentID))
         return CommandOutput(
-            json: .object([("versions", .array(response.versions.map(\.json))), ("next_page_token", .string(response.nextPageToken))]),
+            json: .members([("versions", .array(response.versions.map(\.json))), ("next_page_token", .string(response.nextPageToken))]),
             text: Table(["VERSION", "LEVEL", "AUTHOR", "CREATED", "DOCUMENT"],
                         rows: response.versions.map { [String($0.version), $0.level.name, $0.author, UTCDate.timestamp($0.createdAtUs),
                                                         $0.documentJSON] }).rendered())
@@ -108,28 +109,28 @@ extension CLI {
         var members: [(String, JSONValue)] = [("allowed", .bool(response.allowed))]
         var text = response.allowed ? "allowed\n" : "denied\n"
         if let denial = response.denial, !response.allowed {
-            members.append(("denial", .object([("reason", .string(denial.reason)), ("rule", .string(denial.rule))]
-                + Render.amount("headroom", denial.headroomMicros) + [("remaining_count", .int(denial.remainingCount))])))
+            members.append(("denial", .members([("reason", .string(denial.reason)), ("rule", .string(denial.rule))]
+                + Render.amount("headroom", denial.headroomMicros) + [("remaining_count", .integer(denial.remainingCount))])))
             text = "denied: \(denial.reason) (rule \(denial.rule)"
                 + (denial.headroomMicros >= 0 ? ", headroom \(Render.money(denial.headroomMicros))" : "") + ")\n"
         }
         members.append(("limits", .array(response.limits.map {
-            .object([("limit_id", .string($0.limitID)), ("interval", .string($0.interval)), ("window", .string($0.windowKey))]
-                + Render.amount("cap", $0.capMicros) + [("cap_count", .int($0.capCount)), ("rule", .string($0.rule))])
+            .members([("limit_id", .string($0.limitID)), ("interval", .string($0.interval)), ("window", .string($0.windowKey))]
+                + Render.amount("cap", $0.capMicros) + [("cap_count", .integer($0.capCount)), ("rule", .string($0.rule))])
         })))
         if !response.limits.isEmpty {
             text += Table(["LIMIT", "INTERVAL", "WINDOW", "CAP", "COUNT"],
                           rows: response.limits.map { [$0.limitID, $0.interval, $0.windowKey, Render.money($0.capMicros),
                                                        $0.capCount == 0 ? "-" : String($0.capCount)] }).rendered()
         }
-        return CommandOutput(json: .object(members), text: text)
+        return CommandOutput(json: .members(members), text: text)
     }
 }
 
 extension PolicyVersion {
     var json: JSONValue {
-        .object([("tenant_id", .string(tenantID)), ("agent_id", .string(agentID)), ("level", .string(level.name)),
-                 ("version", .int(version)), ("document_json", .string(documentJSON)), ("author", .string(author))]
+        .members([("tenant_id", .string(tenantID)), ("agent_id", .string(agentID)), ("level", .string(level.name)),
+                 ("version", .integer(version)), ("document_json", .string(documentJSON)), ("author", .string(author))]
             + Render.time("created_at", createdAtUs))
     }
 }
@@ -137,19 +138,19 @@ extension PolicyVersion {
 extension EffectivePolicyView {
     var json: JSONValue {
         var members: [(String, JSONValue)] = [
-            ("tenant_id", .string(tenantID)), ("agent_id", .string(agentID)), ("tenant_version", .int(tenantVersion)),
-            ("agent_version", .int(agentVersion)), ("etag", .string(etag)), ("time_zone", .string(timeZone)),
+            ("tenant_id", .string(tenantID)), ("agent_id", .string(agentID)), ("tenant_version", .integer(tenantVersion)),
+            ("agent_version", .integer(agentVersion)), ("etag", .string(etag)), ("time_zone", .string(timeZone)),
         ]
-        members.append(("per_call_max", perCallMax.map { .object(Render.amount("amount", $0.amountMicros) + [("rule", .string($0.rule))]) } ?? .null))
+        members.append(("per_call_max", perCallMax.map { .members(Render.amount("amount", $0.amountMicros) + [("rule", .string($0.rule))]) } ?? .null))
         members.append(("limits", .array(limits.map {
-            .object([("limit_id", .string($0.limitID)), ("interval", .string($0.interval))] + Render.amount("amount", $0.amountMicros)
-                + [("count", .int($0.count)), ("categories", Render.strings($0.categories)), ("rule", .string($0.rule))])
+            .members([("limit_id", .string($0.limitID)), ("interval", .string($0.interval))] + Render.amount("amount", $0.amountMicros)
+                + [("count", .integer($0.count)), ("categories", Render.strings($0.categories)), ("rule", .string($0.rule))])
         })))
         members.append(("allowed_categories", allowedCategories.map { Render.strings($0.names) } ?? .null))
         members.append(("blocked_categories", Render.strings(blockedCategories.map(\.name))))
         members.append(("allowed_providers", allowedProviders.map { Render.strings($0.names) } ?? .null))
         members.append(("blocked_providers", Render.strings(blockedProviders.map(\.name))))
-        return .object(members)
+        return .members(members)
     }
 
     var text: String {

@@ -1,6 +1,7 @@
 import Foundation
 import PurserAPI
 import PurserClient
+import PurserJSON
 
 extension CLI {
     static let periodFlags: [FlagSpec] = [
@@ -46,8 +47,8 @@ extension CLI {
     static func runSettlement(_ context: CommandContext) async throws -> CommandOutput {
         let response = try await context.client().settlement().run(period: try period(context))
         return CommandOutput(
-            json: .object([("period", response.period.json), ("closed", .bool(response.closed)), ("changed", .bool(response.changed)),
-                           ("entries_settled", .int(response.entriesSettled)), ("adjustments_settled", .int(response.adjustmentsSettled)),
+            json: .members([("period", response.period.json), ("closed", .bool(response.closed)), ("changed", .bool(response.changed)),
+                           ("entries_settled", .integer(response.entriesSettled)), ("adjustments_settled", .integer(response.adjustmentsSettled)),
                            ("batches", .array(response.batches.map(\.json))),
                            ("out_of_range_batch_ids", .array(response.outOfRangeBatchIDs.map(JSONValue.string)))]),
             text: "settled \(periodText(response.period)): \(response.entriesSettled) entries, "
@@ -71,7 +72,7 @@ extension CLI {
         }
         let response = try await context.client().settlement().batches(request)
         return CommandOutput(
-            json: .object([("batches", .array(response.batches.map(\.json))), ("next_page_token", .string(response.nextPageToken))]),
+            json: .members([("batches", .array(response.batches.map(\.json))), ("next_page_token", .string(response.nextPageToken))]),
             text: Table(Batch.columns, rows: response.batches.map(\.row)).rendered())
     }
 
@@ -79,9 +80,9 @@ extension CLI {
         let client = try context.client()
         let statement = try await client.settlement().statement(tenantID: try await context.tenantID(client), period: try period(context))
         func totals(_ name: String, _ values: [StatementTotal]) -> (String, JSONValue) {
-            (name, .array(values.map { .object([("key", .string($0.key)), ("currency", .string($0.currency))]
+            (name, .array(values.map { .members([("key", .string($0.key)), ("currency", .string($0.currency))]
                 + Render.amount("capture", $0.captureMicros) + Render.amount("refund", $0.refundMicros)
-                + Render.amount("net", $0.netMicros) + [("entry_count", .int($0.entryCount))]) }))
+                + Render.amount("net", $0.netMicros) + [("entry_count", .integer($0.entryCount))]) }))
         }
         func table(_ title: String, _ values: [StatementTotal]) -> String {
             "\(title)\n" + Table(["KEY", "CURRENCY", "CAPTURED", "REFUNDED", "NET", "ENTRIES"],
@@ -89,7 +90,7 @@ extension CLI {
                                                      Render.money($0.netMicros), String($0.entryCount)] }).rendered()
         }
         return CommandOutput(
-            json: .object([("tenant_id", .string(statement.tenantID)), ("period", statement.period.json),
+            json: .members([("tenant_id", .string(statement.tenantID)), ("period", statement.period.json),
                            totals("totals", statement.totals), totals("by_agent", statement.byAgent), totals("by_provider", statement.byProvider),
                            totals("by_category", statement.byCategory), totals("by_day", statement.byDay)]),
             text: "statement of \(statement.tenantID), \(periodText(statement.period))\n" + table("TOTAL", statement.totals)
@@ -100,8 +101,8 @@ extension CLI {
     static func payout(_ context: CommandContext) async throws -> CommandOutput {
         let payout = try await context.client().settlement().payout(providerID: try context.command.required("provider"), period: try period(context))
         return CommandOutput(
-            json: .object([("provider_id", .string(payout.providerID)), ("period", payout.period.json),
-                           ("totals", .array(payout.totals.map { .object([("currency", .string($0.currency))] + Render.amount("net", $0.netMicros)
+            json: .members([("provider_id", .string(payout.providerID)), ("period", payout.period.json),
+                           ("totals", .array(payout.totals.map { .members([("currency", .string($0.currency))] + Render.amount("net", $0.netMicros)
                                + Render.amount("paid", $0.paidMicros) + Render.amount("due", $0.dueMicros) + Render.amount("pending", $0.pendingMicros)) })),
                            ("batches", .array(payout.batches.map(\.json)))]),
             text: Table(["CURRENCY", "NET", "PAID", "DUE", "PENDING"],
@@ -125,8 +126,8 @@ extension CLI {
             request.providerID = try command.required("provider")
         }
         let report = try await client.settlement().export(request)
-        let json = JSONValue.object([("file_name", .string(report.fileName)), ("content_type", .string(report.contentType)),
-                                     ("bytes", .int(Int64(report.content.count))), ("output", command.string("output").map(JSONValue.string) ?? .null),
+        let json = JSONValue.members([("file_name", .string(report.fileName)), ("content_type", .string(report.contentType)),
+                                     ("bytes", .integer(Int64(report.content.count))), ("output", command.string("output").map(JSONValue.string) ?? .null),
                                      ("content", .string(String(decoding: report.content, as: UTF8.self)))])
         if let path = command.string("output") {
             guard FileManager.default.createFile(atPath: path, contents: Data(report.content)) else {
@@ -146,12 +147,12 @@ extension CLI {
     static func reconcile(_ context: CommandContext) async throws -> CommandOutput {
         let response = try await context.client().settlement().reconcile(period: try period(context))
         let output = CommandOutput(
-            json: .object([("period", response.period.json), ("balanced", .bool(response.balanced)), ("ledger_source", .string(response.ledgerSource)),
-                           ("lines", .array(response.lines.map { .object([("tenant_id", .string($0.tenantID)), ("provider_id", .string($0.providerID)),
+            json: .members([("period", response.period.json), ("balanced", .bool(response.balanced)), ("ledger_source", .string(response.ledgerSource)),
+                           ("lines", .array(response.lines.map { .members([("tenant_id", .string($0.tenantID)), ("provider_id", .string($0.providerID)),
                                                                          ("currency", .string($0.currency))]
                                + Render.amount("ledger_net", $0.ledgerNetMicros) + Render.amount("recorded_net", $0.recordedNetMicros)
                                + Render.amount("batched_net", $0.batchedNetMicros) + Render.amount("unbatched_net", $0.unbatchedNetMicros)) })),
-                           ("discrepancies", .array(response.discrepancies.map { .object([("kind", .string($0.kind)), ("tenant_id", .string($0.tenantID)),
+                           ("discrepancies", .array(response.discrepancies.map { .members([("kind", .string($0.kind)), ("tenant_id", .string($0.tenantID)),
                                                                                          ("provider_id", .string($0.providerID)), ("batch_id", .string($0.batchID))]
                                + Render.amount("expected", $0.expectedMicros) + Render.amount("actual", $0.actualMicros)) }))]),
             text: "reconciliation of \(periodText(response.period)): \(response.balanced ? "balanced" : "DISCREPANCIES")\n"
@@ -171,17 +172,17 @@ extension CLI {
 
 extension Period {
     var json: JSONValue {
-        .object([("from", .string(UTCDate.day(startAtUs))), ("to", .string(UTCDate.day(endAtUs))), ("start_at_us", .int(startAtUs)),
-                 ("end_at_us", .int(endAtUs))])
+        .members([("from", .string(UTCDate.day(startAtUs))), ("to", .string(UTCDate.day(endAtUs))), ("start_at_us", .integer(startAtUs)),
+                 ("end_at_us", .integer(endAtUs))])
     }
 }
 
 extension Batch {
     var json: JSONValue {
-        .object([("id", .string(id)), ("tenant_id", .string(tenantID)), ("provider_id", .string(providerID)), ("currency", .string(currency)),
+        .members([("id", .string(id)), ("tenant_id", .string(tenantID)), ("provider_id", .string(providerID)), ("currency", .string(currency)),
                  ("period", period.json), ("state", .string(state.description))]
             + Render.amount("capture", captureMicros) + Render.amount("refund", refundMicros) + Render.amount("net", netMicros)
-            + [("entry_count", .int(entryCount)), ("external_reference", .string(externalReference))]
+            + [("entry_count", .integer(entryCount)), ("external_reference", .string(externalReference))]
             + Render.time("closed_at", closedAtUs) + Render.time("paid_at", paidAtUs))
     }
 

@@ -81,7 +81,7 @@ extension CLI {
         request.tenantID = try await context.tenantID(client)
         let response = try await client.wallet().fund(request, idempotencyKey: context.idempotencyKey)
         return CommandOutput(
-            json: .object([("entry_id", .string(response.entryID))] + Render.amount("amount", response.amountMicros)
+            json: .members([("entry_id", .string(response.entryID))] + Render.amount("amount", response.amountMicros)
                 + Render.amount("treasury_balance", response.treasuryBalanceMicros) + [("currency", .string(response.currency))]),
             text: "funded \(Render.money(response.amountMicros)) \(response.currency); treasury balance \(Render.money(response.treasuryBalanceMicros))\n")
     }
@@ -106,7 +106,7 @@ extension CLI {
 
     static func transferred(_ verb: String, _ response: TransferResponse) -> CommandOutput {
         CommandOutput(
-            json: .object([("entry_id", .string(response.entryID))] + Render.amount("amount", response.amountMicros)
+            json: .members([("entry_id", .string(response.entryID))] + Render.amount("amount", response.amountMicros)
                 + Render.amount("agent_balance", response.agentBalanceMicros) + Render.amount("agent_available", response.agentAvailableMicros)
                 + Render.amount("treasury_balance", response.treasuryBalanceMicros) + [("currency", .string(response.currency))]),
             text: "\(verb) \(Render.money(response.amountMicros)) \(response.currency); agent available \(Render.money(response.agentAvailableMicros)), "
@@ -138,7 +138,7 @@ extension CLI {
         request.holdTTLSeconds = Int32(try command.integer("ttl", in: 1...86_400) ?? 0)
         let response = try await context.client().wallet().authorize(request, idempotencyKey: context.idempotencyKey)
         return CommandOutput(
-            json: .object([("hold_id", .string(response.holdID))] + Render.amount("amount", response.amountMicros)
+            json: .members([("hold_id", .string(response.holdID))] + Render.amount("amount", response.amountMicros)
                 + Render.amount("available_after", response.availableAfterMicros) + [("currency", .string(response.currency))]
                 + Render.time("expires_at", response.expiresAtUs)),
             text: Table.record([("hold", response.holdID), ("amount", "\(Render.money(response.amountMicros)) \(response.currency)"),
@@ -154,7 +154,7 @@ extension CLI {
         request.tenantID = try await context.tenantID(client)
         let response = try await client.wallet().capture(request, idempotencyKey: context.idempotencyKey)
         return CommandOutput(
-            json: .object([("hold_id", .string(response.holdID)), ("entry_id", .string(response.entryID))]
+            json: .members([("hold_id", .string(response.holdID)), ("entry_id", .string(response.entryID))]
                 + Render.amount("captured", response.capturedMicros) + Render.amount("released", response.releasedMicros)
                 + Render.amount("available_after", response.availableAfterMicros) + [("currency", .string(response.currency))]),
             text: "captured \(Render.money(response.capturedMicros)) \(response.currency) of hold \(response.holdID)"
@@ -168,7 +168,7 @@ extension CLI {
         request.holdID = try context.command.required("hold")
         let response = try await client.wallet().void(request, idempotencyKey: context.idempotencyKey)
         return CommandOutput(
-            json: .object([("hold_id", .string(response.holdID))] + Render.amount("released", response.releasedMicros)
+            json: .members([("hold_id", .string(response.holdID))] + Render.amount("released", response.releasedMicros)
                 + Render.amount("available_after", response.availableAfterMicros)),
             text: "voided hold \(response.holdID), released \(Render.money(response.releasedMicros))\n")
     }
@@ -183,7 +183,7 @@ extension CLI {
         request.description = command.string("description") ?? ""
         let response = try await context.client().wallet().charge(request, idempotencyKey: context.idempotencyKey)
         return CommandOutput(
-            json: .object([("hold_id", .string(response.holdID)), ("entry_id", .string(response.entryID))]
+            json: .members([("hold_id", .string(response.holdID)), ("entry_id", .string(response.entryID))]
                 + Render.amount("amount", response.amountMicros) + Render.amount("available_after", response.availableAfterMicros)
                 + [("currency", .string(response.currency))]),
             text: "charged \(Render.money(response.amountMicros)) \(response.currency); available \(Render.money(response.availableAfterMicros))\n")
@@ -198,8 +198,8 @@ extension CLI {
         request.singleUse = command.flag("single-use")
         let response = try await context.client().identity().issuePaymentToken(request)
         return CommandOutput(
-            json: .object([("token", .string(response.token)), ("token_id", .string(response.tokenID)),
-                           ("audience", .string(response.audience)), ("expires_at_us", .int(response.expiresAtUs)),
+            json: .members([("token", .string(response.token)), ("token_id", .string(response.tokenID)),
+                           ("audience", .string(response.audience)), ("expires_at_us", .integer(response.expiresAtUs)),
                            ("single_use", .bool(response.singleUse))]
                 + Render.amount("max", response.maxAmountMicros)),
             text: response.token + "\n")
@@ -215,7 +215,7 @@ extension CLI {
         let response = try await context.client().wallet().charge(
             request, paymentToken: try command.required("token"), idempotencyKey: context.idempotencyKey)
         return CommandOutput(
-            json: .object([("hold_id", .string(response.holdID)), ("entry_id", .string(response.entryID))]
+            json: .members([("hold_id", .string(response.holdID)), ("entry_id", .string(response.entryID))]
                 + Render.amount("amount", response.amountMicros) + [("currency", .string(response.currency))]),
             text: "charged \(Render.money(response.amountMicros)) \(response.currency) (hold \(response.holdID))\n")
     }
@@ -229,7 +229,7 @@ extension CLI {
         request.tenantID = try await context.tenantID(client)
         let response = try await client.wallet().refund(request, idempotencyKey: context.idempotencyKey)
         return CommandOutput(
-            json: .object([("hold_id", .string(response.holdID)), ("entry_id", .string(response.entryID))]
+            json: .members([("hold_id", .string(response.holdID)), ("entry_id", .string(response.entryID))]
                 + Render.amount("refunded", response.refundedMicros) + Render.amount("total_refunded", response.totalRefundedMicros)
                 + [("currency", .string(response.currency))]),
             text: "refunded \(Render.money(response.refundedMicros)) \(response.currency) of hold \(response.holdID)\n")
@@ -246,7 +246,7 @@ extension CLI {
         request.pageSize = Int32(try command.integer("limit", in: 1...1000) ?? 0)
         let response = try await client.wallet().entries(request)
         return CommandOutput(
-            json: .object([("entries", .array(response.entries.map(\.json))), ("next_page_token", .string(response.nextPageToken))]),
+            json: .members([("entries", .array(response.entries.map(\.json))), ("next_page_token", .string(response.nextPageToken))]),
             text: Table(WalletEntry.columns, rows: response.entries.map(\.row)).rendered())
     }
 
@@ -254,10 +254,10 @@ extension CLI {
         let client = try context.client()
         let response = try await client.wallet().audit(tenantID: context.settings.tenantID ?? "")
         let output = CommandOutput(
-            json: .object([("clean", .bool(response.clean)),
+            json: .members([("clean", .bool(response.clean)),
                            ("discrepancies", .array(response.discrepancies.map {
-                               .object([("tenant_id", .string($0.tenantID)), ("check", .string($0.check)), ("subject", .string($0.subject)),
-                                        ("expected", .int($0.expected)), ("actual", .int($0.actual)),
+                               .members([("tenant_id", .string($0.tenantID)), ("check", .string($0.check)), ("subject", .string($0.subject)),
+                                        ("expected", .integer($0.expected)), ("actual", .integer($0.actual)),
                                         ("out_of_range", .bool($0.outOfRange))])
                            }))] + Render.time("checked_at", response.checkedAtUs)),
             text: response.clean

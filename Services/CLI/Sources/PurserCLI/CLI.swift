@@ -1,5 +1,6 @@
 import Foundation
 import PurserClient
+import PurserJSON
 import PurserKit
 import PurserRPC
 
@@ -76,7 +77,7 @@ public enum CLI {
             if let output = failure.output { terminal.out(json ? output.json.rendered() : output.text) }
             terminal.err("purser: \(failure.reason): \(failure.message)\n")
             if json, failure.output == nil {
-                terminal.out(JSONValue.object([("error", .object([("reason", .string(failure.reason)), ("message", .string(failure.message))]))]).rendered())
+                terminal.out(JSONValue.members([("error", .members([("reason", .string(failure.reason)), ("message", .string(failure.message))]))]).rendered())
             }
             return 1
         } catch {
@@ -114,7 +115,7 @@ public enum CLI {
         if let available = error.metadata["available_micros"], let micros = Int64(available) {
             members += Render.amount("available", micros)
         }
-        return .object([("error", .object(members))])
+        return .members([("error", .members(members))])
     }
 
     /// Reads a whole file as UTF-8; nil when it cannot be read.

@@ -1,3 +1,5 @@
+import PurserJSON
+
 /// What a command prints on success: the same result as JSON (for `--json`)
 /// and as text for people.
 public struct CommandOutput: Sendable {

@@ -1,8 +1,9 @@
 import PurserAPI
+import PurserJSON
 
 extension Tenant {
     var json: JSONValue {
-        .object([
+        .members([
             ("id", .string(id)), ("slug", .string(slug)), ("name", .string(name)), ("email_domain", .string(emailDomain)),
             ("time_zone", .string(timeZone)), ("currency", .string(currency)), ("admin_can_read_mail", .bool(adminCanReadMail)),
         ] + Render.time("created_at", createdAtUs))
@@ -14,7 +15,7 @@ extension Tenant {
 
 extension ApiKey {
     var json: JSONValue {
-        .object([("id", .string(id)), ("tenant_id", .string(tenantID)), ("role", .string(role.description)), ("label", .string(label))]
+        .members([("id", .string(id)), ("tenant_id", .string(tenantID)), ("role", .string(role.description)), ("label", .string(label))]
             + Render.time("created_at", createdAtUs) + Render.time("expires_at", expiresAtUs) + Render.time("revoked_at", revokedAtUs))
     }
 
@@ -24,7 +25,7 @@ extension ApiKey {
 
 extension Provider {
     var json: JSONValue {
-        .object([("id", .string(id)), ("slug", .string(slug)), ("name", .string(name)), ("default_category", .string(defaultCategory)),
+        .members([("id", .string(id)), ("slug", .string(slug)), ("name", .string(name)), ("default_category", .string(defaultCategory)),
                  ("categories", .array(categories.map(JSONValue.string)))]
             + Render.time("created_at", createdAtUs))
     }
@@ -35,10 +36,10 @@ extension Provider {
 
 extension Agent {
     var json: JSONValue {
-        .object([
+        .members([
             ("id", .string(id)), ("tenant_id", .string(tenantID)), ("handle", .string(handle)), ("display_name", .string(displayName)),
             ("status", .string(status.description)), ("revoke_reason", .string(revokeReason)),
-            ("metadata", .object(metadata.keys.sorted().map { ($0, .string(metadata[$0] ?? "")) })),
+            ("metadata", .members(metadata.keys.sorted().map { ($0, .string(metadata[$0] ?? "")) })),
         ] + Render.time("created_at", createdAtUs) + Render.time("revoked_at", revokedAtUs))
     }
 

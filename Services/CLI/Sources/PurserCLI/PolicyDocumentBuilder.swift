@@ -1,3 +1,4 @@
+import PurserJSON
 import PurserKit
 
 /// Builds a policy document (the Policy service's JSON form, amounts as
@@ -23,7 +24,7 @@ enum PolicyDocumentBuilder {
             let names = command.strings(flag).flatMap { $0.split(separator: ",").map { $0.trimmingSpaces() } }.filter { !$0.isEmpty }
             if !names.isEmpty { members.append((key, .array(names.map(JSONValue.string)))) }
         }
-        return members.isEmpty ? nil : .object(members)
+        return members.isEmpty ? nil : .members(members)
     }
 
     /// `INTERVAL=AMOUNT[:CATEGORY,...]`, e.g. `daily=20` or `hourly=2:search,llm`.
@@ -50,6 +51,6 @@ enum PolicyDocumentBuilder {
         guard amount.isPositive else { throw invalid("the amount must be greater than zero") }
         var members: [(String, JSONValue)] = [("amount", .string(amount.description)), ("interval", .string(interval))]
         if !categories.isEmpty { members.append(("categories", .array(categories.map(JSONValue.string)))) }
-        return .object(members)
+        return .members(members)
     }
 }

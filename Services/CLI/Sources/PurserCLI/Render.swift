@@ -1,3 +1,4 @@
+import PurserJSON
 import PurserKit
 
 /// Shared pieces of command output: amounts as decimals (and exact micros in
@@ -5,7 +6,7 @@ import PurserKit
 enum Render {
     /// `name` as a decimal string and `name_micros` as an integer.
     static func amount(_ name: String, _ micros: Int64) -> [(String, JSONValue)] {
-        [(name, .string(Money(micros: micros).description)), (name + "_micros", .int(micros))]
+        [(name, .string(Money(micros: micros).description)), (name + "_micros", .integer(micros))]
     }
 
     /// A decimal amount for tables.
@@ -13,7 +14,7 @@ enum Render {
 
     /// `name` as a UTC timestamp and `name_us` as an integer; null when unset.
     static func time(_ name: String, _ us: Int64) -> [(String, JSONValue)] {
-        [(name, us == 0 ? .null : .string(UTCDate.timestamp(us))), (name + "_us", .int(us))]
+        [(name, us == 0 ? .null : .string(UTCDate.timestamp(us))), (name + "_us", .integer(us))]
     }
 
     static func strings(_ values: [String]) -> JSONValue { .array(values.map(JSONValue.string)) }

@@ -1,8 +1,9 @@
 import PurserAPI
+import PurserJSON
 
 extension WalletBalance {
     var json: JSONValue {
-        .object([("account_id", .string(accountID)), ("agent_id", .string(agentID)), ("status", .string(status.description)),
+        .members([("account_id", .string(accountID)), ("agent_id", .string(agentID)), ("status", .string(status.description)),
                  ("currency", .string(currency))]
             + Render.amount("balance", balanceMicros) + Render.amount("held", heldMicros) + Render.amount("available", availableMicros)
             + Render.time("as_of", asOfUs))
@@ -17,7 +18,7 @@ extension WalletBalance {
 
 extension WalletEntry {
     var json: JSONValue {
-        .object([("entry_id", .string(entryID)), ("kind", .string(kind.description)), ("debit_account", .string(debitAccount)),
+        .members([("entry_id", .string(entryID)), ("kind", .string(kind.description)), ("debit_account", .string(debitAccount)),
                  ("credit_account", .string(creditAccount))] + Render.amount("amount", amountMicros)
             + [("currency", .string(currency)), ("agent_id", .string(agentID)), ("provider_id", .string(providerID)),
                ("category", .string(category)), ("hold_id", .string(holdID)), ("external_reference", .string(externalReference)),
