@@ -10,8 +10,8 @@ MCP client (the agent's model host) reads and pays only as that agent.
 Over streamable HTTP every request must carry `Authorization: Bearer
 $PURSER_MCP_TOKEN` (the server refuses to start without one), and
 `--tls-cert`/`--tls-key` serve HTTPS. A refusal by Purser is a tool error
-whose text is a JSON object with `status`, `reason`, `detail`, `rule` and
-`headroom`, so the model can tell "out of money" from "over the daily cap".
+whose text ends with a JSON object of `status`, `reason`, `detail`, `rule`
+and `headroom`, so the model can tell "out of money" from "over the daily cap".
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import hmac
 import json
+import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable
@@ -56,7 +57,7 @@ async def _run(call: Callable[[], T]) -> T:
 
 def build_server(agent: AgentClient, *, name: str = "purser") -> MCPServer:
     """The MCP server of `agent`'s tools; every tool acts as that agent only."""
-    server: MCPServer = MCPServer(name, instructions=(
+    server: MCPServer = MCPServer(name, log_level="WARNING", instructions=(
         "Purser tools of this agent: its credit balance, recent spend, inbox, and payment tokens for providers. "
         "Amounts are decimal strings of credits."))
 
@@ -160,6 +161,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     except ValueError as error:
         print(f"purser.mcp_tools: {error} (the agent's gateway URL and secret)", file=sys.stderr)
         return 2
+    # One line per gateway call at INFO would bury the server's own messages.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     with agent:
         server = build_server(agent)
         if options.transport == "stdio":
