@@ -26,7 +26,7 @@ def test_each_policy_denial_names_its_reason_rule_and_headroom(world: World) -> 
     world.admin.set_policy({"per_call_max": "5", "limits": [{"amount": "8", "interval": "daily"}],
                             "blocked_categories": ["gambling"]})
     agent, provider_id = world.agent, world.provider_id
-    agent.charge(Decimal("6.5") - Decimal("1.5"), provider_id)
+    agent.charge(Decimal("5"), provider_id)
 
     per_call = refusal(LimitExceeded, lambda: agent.charge(Decimal("5.000001"), provider_id))
     assert (per_call.status, per_call.reason) == (400, "per_call_max_exceeded")
