@@ -9,7 +9,7 @@ MCP client (the agent's model host) reads and pays only as that agent.
 
 Over streamable HTTP every request must carry `Authorization: Bearer
 $PURSER_MCP_TOKEN` (the server refuses to start without one), and
-`--tls-cert`/`--tls-key` serve HTTPS. A refusal by Purser is a tool error
+`--tls-cert`/`--tls-key` (or `PURSER_MCP_TLS_CERT`/`PURSER_MCP_TLS_KEY`) serve HTTPS. A refusal by Purser is a tool error
 whose text ends with a JSON object of `status`, `reason`, `detail`, `rule`
 and `headroom`, so the model can tell "out of money" from "over the daily cap".
 """
