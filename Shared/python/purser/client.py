@@ -10,6 +10,7 @@ and sent as a decimal string; every amount answered is a `Decimal`.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 from datetime import datetime
@@ -86,6 +87,10 @@ class Client:
             if not token:
                 return
 
+    def _first(self, path: str, key: str, query: Mapping[str, Any], limit: int) -> Iterator[Mapping[str, Any]]:
+        """At most `limit` items of a paged list, asking for pages of at most 100."""
+        return itertools.islice(self._pages(path, key, {**query, "pageSize": min(limit, 100)}), max(limit, 0))
+
 
 class AgentClient(Client):
     """An agent: spends and reads its own account with its own secret (`purser_ak_…`)."""
@@ -129,23 +134,13 @@ class AgentClient(Client):
     def entries(self, *, since: Optional[datetime] = None, until: Optional[datetime] = None,
                 limit: int = 100) -> list[Entry]:
         """The agent's ledger entries, newest first, at most `limit`."""
-        query = {"fromUs": _micros_since_epoch(since), "untilUs": _micros_since_epoch(until), "pageSize": min(limit, 100)}
-        result: list[Entry] = []
-        for item in self._pages("/v1/wallet/entries", "entries", query):
-            if len(result) >= limit:
-                break
-            result.append(Entry.from_json(item))
-        return result
+        query = {"fromUs": _micros_since_epoch(since), "untilUs": _micros_since_epoch(until)}
+        return [Entry.from_json(item) for item in self._first("/v1/wallet/entries", "entries", query, limit)]
 
     def inbox(self, *, since: Optional[datetime] = None, limit: int = 50) -> list[MessageSummary]:
         """The agent's mail, newest first, without bodies (see `message`)."""
-        query = {"tenantId": self.identity.tenant_id, "sinceUs": _micros_since_epoch(since), "pageSize": min(limit, 100)}
-        result: list[MessageSummary] = []
-        for item in self._pages("/v1/email/messages", "messages", query):
-            if len(result) >= limit:
-                break
-            result.append(MessageSummary.from_json(item))
-        return result
+        query = {"tenantId": self.identity.tenant_id, "sinceUs": _micros_since_epoch(since)}
+        return [MessageSummary.from_json(item) for item in self._first("/v1/email/messages", "messages", query, limit)]
 
     def message(self, message_id: str) -> MessageSummary:
         """One message of the agent's with its plain-text body."""
@@ -291,13 +286,8 @@ class AdminClient(Client):
 
     def entries(self, *, account_id: str = "", limit: int = 100) -> list[Entry]:
         """Ledger entries of the tenant, or of one account, newest first."""
-        query = {"tenantId": self.tenant_id, "accountId": account_id or None, "pageSize": min(limit, 100)}
-        result: list[Entry] = []
-        for item in self._pages("/v1/wallet/entries", "entries", query):
-            if len(result) >= limit:
-                break
-            result.append(Entry.from_json(item))
-        return result
+        query = {"tenantId": self.tenant_id, "accountId": account_id or None}
+        return [Entry.from_json(item) for item in self._first("/v1/wallet/entries", "entries", query, limit)]
 
     def audit(self) -> dict[str, Any]:
         """The ledger audit of the tenant: `clean` and any discrepancies."""
