@@ -129,8 +129,8 @@ let package = Package(
         .testTarget(
             name: "PurserGatewayTests",
             dependencies: [
-                "PurserGateway", "PurserJSON", "PurserWire", "PurserAPI", "PurserKit", "PurserRPC", "PurserTestSupport",
-                "PurserServiceHarness",
+                "PurserGateway", "PurserJSON", "PurserWire", "PurserAPI", "PurserAuth", "PurserKit", "PurserRPC",
+                "PurserTestSupport", "PurserServiceHarness",
             ]),
         .testTarget(name: "PurserAPITests", dependencies: ["PurserTestSupport"]),
         .testTarget(
