@@ -324,6 +324,17 @@ def run(story, api, tenant_id, admin, operator, agent, balance, search_id, searc
     after_revoke = balance(revoked_id)
     story.expect(after_revoke["balance"] == "1" and after_revoke["held"] == "0", f"a revoked agent paid nothing: {after_revoke}")
 
+    # A suspended agent (its token still valid) gets no attestation, and nothing stays held.
+    paused_id, paused_secret = agent("paused", "1")
+    paused_token = story.token(paused_secret)
+    story.ok("suspend", "POST", f"/v1/tenants/{tenant_id}/agents/{paused_id}/suspend", token=admin, body={})
+    response, problem = story.call("POST", "/v1/x402/authorize", token=paused_token, key="paused-1",
+                                   body={"amount": "0.003", "providerId": search_id, "resource": "http://api.example/p"})
+    story.expect(response.status_code == 400 and problem.get("reason") == "agent_suspended",
+                 f"a suspended agent's credit: {response.status_code} {problem}")
+    paused = balance(paused_id)
+    story.expect(paused["balance"] == "1" and paused["held"] == "0", f"a refused credit holds nothing: {paused}")
+
     # 6. Figures, and 32 agents at once.
     figures(story, api, agent, balance, single)
 

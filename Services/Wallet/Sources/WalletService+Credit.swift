@@ -9,7 +9,9 @@ extension WalletService {
 
     /// AuthorizeCredit (agent): the hold of `Authorize`, under the same
     /// validation, policy, caps and idempotency (a denial is the same denial),
-    /// plus Identity's credit attestation for it. GetHold (the payee
+    /// plus Identity's credit attestation for it; when Identity does not sign
+    /// (a suspended or revoked agent, Identity unreachable) the hold is
+    /// released before the refusal is answered. GetHold (the payee
     /// provider): the hold's state; anyone else's hold is NOT_FOUND.
     func registerCredit() {
         handle(WalletMethods.authorizeCredit) { request, principal, context in
@@ -35,12 +37,19 @@ extension WalletService {
             let signed: SignCreditAttestationResponse
             do {
                 signed = try await self.directory.client.call(IdentityMethods.signCreditAttestation, sign, timeout: .seconds(5))
-            } catch let error as RPCError where error.code == .failedPrecondition {
-                throw error
-            } catch let error as RPCError {
-                throw RPCError.unavailable(
-                    "Identity did not sign the attestation: \(error.message); the hold expires unused",
-                    reason: "attestation_unavailable", cause: error)
+            } catch {
+                let failure = error as? RPCError ?? RPCError.unavailable("\(error)", reason: "attestation_unavailable")
+                // No attestation, no hold: release it (the payee's release, made by the Wallet itself).
+                let provider = try WalletRequest.id(sign.providerID, field: "provider_id")
+                _ = try? await self.ledger.void(
+                    tenant: tenant, hold: receipt.holdID, caller: .provider(provider),
+                    scope: IdempotencyScope(principal: "service:wallet", key: "credit-unsigned:\(sign.holdID)"))
+                guard failure.code == .failedPrecondition else {
+                    throw RPCError.unavailable(
+                        "Identity did not sign the attestation: \(failure.message); the hold is released",
+                        reason: "attestation_unavailable", cause: failure)
+                }
+                throw failure
             }
             var response = AuthorizeCreditResponse()
             response.holdID = receipt.holdID.lowercased

@@ -93,8 +93,10 @@ public enum WalletMethods {
     /// (EdDSA, verifiable with Identity's published JWK set) whose claims are
     /// `iss`, `sub` the agent, `aud` the provider, `tenant`, `amount` (micros as
     /// a decimal string), `asset` (the currency), `resource`, `jti` the hold id,
-    /// `iat` and `exp` (the hold's expiry). Identity unreachable: UNAVAILABLE
-    /// `attestation_unavailable` (the hold stays and expires).
+    /// `iat` and `exp` (the hold's expiry). When Identity does not sign, the
+    /// hold is released and the refusal answered: a suspended or revoked agent
+    /// FAILED_PRECONDITION `agent_suspended` / `agent_revoked`, Identity
+    /// unreachable UNAVAILABLE `attestation_unavailable`.
     public static let authorizeCredit = MethodDescriptor<AuthorizeCreditRequest, AuthorizeCreditResponse>(
         prefix + "AuthorizeCredit")
 

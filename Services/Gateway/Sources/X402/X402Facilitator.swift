@@ -190,10 +190,8 @@ struct X402Facilitator: Sendable {
             _ = try await upstream.call(
                 service: "identity", method: IdentityMethods.getProvider.fullName,
                 request: GetProviderRequest(providerID: claims.subject).serializedBytes(), metadata: metadata, idempotent: true)
-        } catch let error as RPCError {
-            if error.code == .unauthenticated || claims.role == "provider" { return .refused(.problem(Problem(error))) }
         } catch {
-            return .refused(.problem(Problem(status: 502, reason: "invalid_response", detail: "\(error)")))
+            if error.code == .unauthenticated || claims.role == "provider" { return .refused(.problem(Problem(error))) }
         }
         guard claims.role == "provider" else {
             return .refused(.problem(Problem(status: 403, reason: "permission_denied", detail: "only the payee provider verifies and settles")))
