@@ -153,7 +153,25 @@ import Testing
             issuer: "purser", subject: Self.payee, audience: ["purser"], expiresAt: now + 60, issuedAt: now, tokenID: "t",
             tenant: nil, role: .provider))
         let claims = X402Facilitator.unverifiedClaims("Bearer " + token)
-        #expect(claims.subject == Self.payee && claims.role == "provider")
-        #expect(X402Facilitator.unverifiedClaims("Bearer garbage") == ("", ""))
+        #expect(claims.subject == Self.payee && claims.role == "provider" && claims.expiresAt == now + 60)
+        let garbage = X402Facilitator.unverifiedClaims("Bearer garbage")
+        #expect(garbage.subject == "" && garbage.role == "" && garbage.expiresAt == 0)
+    }
+
+    @Test func anAcceptedProviderTokenIsRememberedUntilItExpiresAtMostAMinute() {
+        let cache = ProviderTokenCache(lifetimeSeconds: 60, capacity: 2)
+        #expect(cache.provider(of: "t1", now: now) == nil)
+        cache.insert("t1", provider: "p1", expiresAt: now + 30, now: now)
+        cache.insert("t2", provider: "p2", expiresAt: now + 900, now: now)
+        #expect(cache.provider(of: "t1", now: now + 29) == "p1")
+        #expect(cache.provider(of: "t1", now: now + 30) == nil, "not past the token's expiry")
+        #expect(cache.provider(of: "t2", now: now + 59) == "p2")
+        #expect(cache.provider(of: "t2", now: now + 60) == nil, "not past the cache's lifetime")
+        cache.insert("t3", provider: "p3", expiresAt: now - 1, now: now)
+        #expect(cache.provider(of: "t3", now: now) == nil, "an expired token is never remembered")
+        cache.insert("t4", provider: "p4", expiresAt: now + 10, now: now)
+        cache.insert("t5", provider: "p5", expiresAt: now + 10, now: now)
+        cache.insert("t6", provider: "p6", expiresAt: now + 10, now: now)
+        #expect(cache.provider(of: "t6", now: now) == "p6", "a full cache makes room")
     }
 }

@@ -10,8 +10,10 @@ import PurserRPC
 ///
 /// Verify and settle are the resource server's calls, made as the provider
 /// that is paid: its bearer token is checked first (Identity, as
-/// `GetProvider` of itself), so anyone else is refused before the body is
-/// looked at (401, or 403 `permission_denied` for another kind of caller).
+/// `GetProvider` of itself; an accepted token is remembered until it expires,
+/// at most a minute, `ProviderTokenCache`), so anyone else is refused before
+/// the body is looked at (401, or 403 `permission_denied` for another kind of
+/// caller).
 /// Then `CreditVerifier` checks the payload offline, and:
 /// - verify reads the hold (`Wallet/GetHold`, as the provider: another
 ///   provider's hold is `not_payee`) and answers valid only while it is open;
@@ -24,6 +26,7 @@ struct X402Facilitator: Sendable {
     let upstream: RPCUpstream
     let verifier: CreditVerifier
     let keys: SigningKeyCache
+    let tokens = ProviderTokenCache()
 
     init(upstream: RPCUpstream, deploymentID: String) {
         self.upstream = upstream
@@ -183,18 +186,26 @@ struct X402Facilitator: Sendable {
         guard let authorization = request.header("authorization") else {
             return .refused(.problem(Problem(status: 401, reason: "token_missing", detail: "the payee provider's bearer token is required")))
         }
-        let claims = Self.unverifiedClaims(authorization)
-        var metadata = Metadata()
-        metadata["authorization"] = authorization
-        do {
-            _ = try await upstream.call(
-                service: "identity", method: IdentityMethods.getProvider.fullName,
-                request: GetProviderRequest(providerID: claims.subject).serializedBytes(), metadata: metadata, idempotent: true)
-        } catch {
-            if error.code == .unauthenticated || claims.role == "provider" { return .refused(.problem(Problem(error))) }
-        }
-        guard claims.role == "provider" else {
-            return .refused(.problem(Problem(status: 403, reason: "permission_denied", detail: "only the payee provider verifies and settles")))
+        let now = Int64(Date().timeIntervalSince1970)
+        let provider: String
+        if let known = tokens.provider(of: authorization, now: now) {
+            provider = known
+        } else {
+            let claims = Self.unverifiedClaims(authorization)
+            var metadata = Metadata()
+            metadata["authorization"] = authorization
+            do {
+                _ = try await upstream.call(
+                    service: "identity", method: IdentityMethods.getProvider.fullName,
+                    request: GetProviderRequest(providerID: claims.subject).serializedBytes(), metadata: metadata, idempotent: true)
+            } catch {
+                if error.code == .unauthenticated || claims.role == "provider" { return .refused(.problem(Problem(error))) }
+            }
+            guard claims.role == "provider" else {
+                return .refused(.problem(Problem(status: 403, reason: "permission_denied", detail: "only the payee provider verifies and settles")))
+            }
+            tokens.insert(authorization, provider: claims.subject, expiresAt: claims.expiresAt, now: now)
+            provider = claims.subject
         }
         let type = request.header("content-type")?.split(separator: ";").first.map {
             $0.trimmingCharacters(in: .whitespaces).lowercased()
@@ -203,7 +214,7 @@ struct X402Facilitator: Sendable {
             return .refused(.problem(Problem(status: 415, reason: "unsupported_media_type", detail: "the body must be application/json")))
         }
         do {
-            return .admitted(provider: claims.subject, body: try X402Body(request.body))
+            return .admitted(provider: provider, body: try X402Body(request.body))
         } catch {
             var extensions = JSONObject()
             if let field = error.field, !field.isEmpty { extensions["field"] = .string(field) }
@@ -211,16 +222,17 @@ struct X402Facilitator: Sendable {
         }
     }
 
-    /// `sub` and `role` of a bearer token, read without verification (Identity verifies it next).
-    static func unverifiedClaims(_ authorization: String) -> (subject: String, role: String) {
+    /// `sub`, `role` and `exp` of a bearer token, read without verification (Identity verifies it next).
+    static func unverifiedClaims(_ authorization: String) -> (subject: String, role: String, expiresAt: Int64) {
         let token = authorization.hasPrefix("Bearer ") ? String(authorization.dropFirst(7)) : authorization
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let payload = Base64URL.decode(parts[1]), payload.count <= 8192,
               case .object(let claims)? = try? JSONParser().parse(payload)
-        else { return ("", "") }
-        var subject = "", role = ""
+        else { return ("", "", 0) }
+        var subject = "", role = "", expiresAt: Int64 = 0
         if case .string(let text)? = claims["sub"] { subject = text }
         if case .string(let text)? = claims["role"] { role = text }
-        return (subject, role)
+        if case .number(let text)? = claims["exp"] { expiresAt = Int64(text) ?? 0 }
+        return (subject, role, expiresAt)
     }
 }
