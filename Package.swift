@@ -68,7 +68,7 @@ let package = Package(
             path: "Services/Identity/Main"),
 
         .target(
-            name: "PurserGateway", dependencies: ["PurserJSON", "PurserWire", "PurserKit", "PurserRPC", "PurserHTTP"],
+            name: "PurserGateway", dependencies: ["PurserJSON", "PurserWire", "PurserKit", "PurserRPC", "PurserHTTP", "PurserAuth", "PurserAPI"],
             path: "Services/Gateway/Sources"),
         .executableTarget(
             name: "purser-gateway", dependencies: ["PurserGateway", "PurserHTTP", "PurserKit", "PurserRPC"],
@@ -129,8 +129,8 @@ let package = Package(
         .testTarget(
             name: "PurserGatewayTests",
             dependencies: [
-                "PurserGateway", "PurserJSON", "PurserWire", "PurserAPI", "PurserKit", "PurserRPC", "PurserTestSupport",
-                "PurserServiceHarness",
+                "PurserGateway", "PurserJSON", "PurserWire", "PurserAPI", "PurserAuth", "PurserKit", "PurserRPC",
+                "PurserTestSupport", "PurserServiceHarness",
             ]),
         .testTarget(name: "PurserAPITests", dependencies: ["PurserTestSupport"]),
         .testTarget(

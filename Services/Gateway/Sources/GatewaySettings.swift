@@ -6,6 +6,8 @@ import PurserRPC
 package struct GatewaySettings: Sendable {
     /// The port the gateway serves HTTPS on unless configured otherwise.
     package static let defaultPort = 8443
+    /// The deployment id unless configured otherwise.
+    package static let defaultDeploymentID = "local"
 
     package var listen: Endpoint
     /// PEM certificate and key the gateway presents; empty only with `plaintext`.
@@ -28,6 +30,8 @@ package struct GatewaySettings: Sendable {
     /// Open connections one client address may hold.
     package var maximumConnectionsPerAddress: Int
     package var logLevel: Logger.Level
+    /// Names this deployment's x402 network, `purser:<id>`.
+    package var deploymentID: String
 
     /// Reads every setting from `configuration`; errors name the variable.
     package init(configuration: Configuration) throws {
@@ -54,6 +58,14 @@ package struct GatewaySettings: Sendable {
         idleTimeout = try configuration.duration("IDLE_TIMEOUT", default: "60s", doc: "an idle keep-alive connection is closed after this")
         maximumConnectionsPerAddress = try configuration.int(
             "MAX_CONNECTIONS_PER_ADDRESS", default: 1_000, in: 1...100_000, doc: "open connections one client address may hold")
+        deploymentID = try configuration.string(
+            "DEPLOYMENT_ID", default: Self.defaultDeploymentID, doc: "this deployment's id: the x402 network is purser:<id>")
+        guard !deploymentID.isEmpty, deploymentID.utf8.count <= 32,
+              deploymentID.utf8.allSatisfy({ ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 })
+        else {
+            throw ConfigurationError.invalid(
+                variable: configuration.variable("DEPLOYMENT_ID"), value: deploymentID, expected: "1 to 32 of [a-z0-9-]")
+        }
         let levelText = try configuration.string(
             "LOG_LEVEL", default: "info", doc: "trace, debug, info, notice, warning, error or critical")
         guard let level = Logger.Level(name: levelText) else {

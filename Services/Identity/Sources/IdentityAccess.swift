@@ -41,7 +41,19 @@ package enum IdentityAccess {
         IdentityMethods.rotateSigningKey.fullName: .principals([.operator]),
         IdentityMethods.listRevocations.fullName: .principals([.service]),
         IdentityMethods.issuePaymentToken.fullName: .principals([.agent]),
+        IdentityMethods.signCreditAttestation.fullName: .principals([.service]),
     ]
+
+    /// The one service allowed to call a method open to services, by full
+    /// method name (a method not named here is open to every service).
+    package static let services: [String: String] = [
+        IdentityMethods.signCreditAttestation.fullName: "wallet",
+    ]
+
+    /// The services allowed to call `method`; empty = any service its rule admits.
+    package static func allowedServices(_ method: String) -> Set<String> {
+        services[method].map { [$0] } ?? []
+    }
 
     /// The principal kinds allowed to call `method`; empty for methods that take no principal.
     package static func allowedKinds(_ method: String) -> Set<Principal.Kind> {

@@ -129,6 +129,12 @@ package final class IdentityService: Sendable {
         host.handle(IdentityMethods.issuePaymentToken, allowing: kinds(IdentityMethods.issuePaymentToken.fullName)) { [self] request, principal, _ in
             try await issuePaymentToken(request, principal: principal)
         }
+        host.handle(
+            IdentityMethods.signCreditAttestation, allowing: kinds(IdentityMethods.signCreditAttestation.fullName),
+            services: IdentityAccess.allowedServices(IdentityMethods.signCreditAttestation.fullName)
+        ) { [self] request, _, _ in
+            try await signCreditAttestation(request)
+        }
     }
 
     /// A fresh secret of kind `prefix`.

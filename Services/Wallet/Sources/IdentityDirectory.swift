@@ -32,7 +32,7 @@ package struct ProviderFacts: Sendable, Equatable {
 /// through `FreezeAccount`, not through this cache. Unknown ids are not
 /// cached, so a newly created agent or provider is usable at once.
 package final class IdentityDirectory: Sendable {
-    private let client: RPCClient
+    let client: RPCClient
     private let currencies: TTLCache<UUID, String>
     private let agents: TTLCache<AgentKey, Void>
     private let providers: TTLCache<UUID, ProviderFacts>

@@ -14,6 +14,9 @@ package enum WalletAccess {
         WalletMethods.reclaim.fullName: [.tenantAdmin],
         WalletMethods.getBalance.fullName: [.tenantAdmin, .tenantFinance, .agent],
         WalletMethods.authorize.fullName: [.agent],
+        WalletMethods.authorizeCredit.fullName: [.agent],
+        // A hold's state is its payee's to read (the x402 facilitator checks it as the provider).
+        WalletMethods.getHold.fullName: [.provider],
         // Capture and release are the payee's acts; an agent's hold is also released
         // by its expiry and by the agent's revocation (FreezeAccount).
         WalletMethods.capture.fullName: [.provider],

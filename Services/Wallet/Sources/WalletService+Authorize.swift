@@ -78,7 +78,7 @@ extension WalletService {
     /// `policy_stale` (Policy announced a newer epoch than the cached
     /// policy's), the tenant's cached policies are dropped and the attempt
     /// runs again, at most `maximumPolicyRefreshes` times.
-    private func decide(
+    func decide(
         tenant: UUID, _ attempt: () async throws -> AuthorizationReceipt
     ) async throws -> AuthorizationReceipt {
         var refreshes = 0
@@ -179,7 +179,7 @@ extension WalletService {
 
     /// Validates an authorization request, resolves its payee and category and
     /// applies the agent's spending policy (see `policyDecision`).
-    private func command(
+    func command(
         _ kind: AuthorizationCommand.Kind, tenant: UUID, agent: UUID, amountMicros: Int64, providerID: String, category: String, taskID: String,
         description: String, ttlSeconds: Int32, scope: IdempotencyScope
     ) async throws -> AuthorizationCommand {

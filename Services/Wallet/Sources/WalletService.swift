@@ -43,6 +43,7 @@ package final class WalletService: Sendable {
         registerFunding()
         registerAuthorization()
         registerHolds()
+        registerCredit()
         registerReads()
         registerCounters()
         registerSettlement()

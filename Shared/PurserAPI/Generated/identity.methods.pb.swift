@@ -12,7 +12,8 @@
 //   agent           GetAgent and RotateAgentSecret of itself; GetProvider, ListProviders;
 //                   IssuePaymentToken (for itself)
 //   provider        GetProvider and RotateProviderSecret of itself; ListProviders
-//   service (mTLS)  GetTenant, GetAgent, GetProvider, ListRevocations
+//   service (mTLS)  GetTenant, GetAgent, GetProvider, ListRevocations;
+//                   SignCreditAttestation (service `wallet` only)
 //   anyone          Authenticate, GetSigningKeys
 // Another tenant's (or agent's, or provider's) ids, and unknown ids, answer NOT_FOUND, in lists too.
 // Every method that takes a principal refuses a scoped token (a payment token)
@@ -126,6 +127,17 @@ public enum IdentityMethods {
     public static let issuePaymentToken = MethodDescriptor<IssuePaymentTokenRequest, IssuePaymentTokenResponse>(
         prefix + "IssuePaymentToken")
 
+    /// Service `wallet` only: signs a credit attestation for a hold the Wallet
+    /// has placed (Wallet/AuthorizeCredit), with the current signing key: a
+    /// compact JWS, header `{"alg":"EdDSA","kid":…,"typ":"purser-credit+jwt"}`
+    /// (so no verifier of caller tokens accepts it), claims `iss`, `sub` (agent),
+    /// `aud` (provider), `tenant`, `amount` (micros as a decimal string),
+    /// `asset`, `resource`, `jti` (hold), `iat`, `exp` (the hold's expiry).
+    /// A revoked or suspended agent: FAILED_PRECONDITION `agent_revoked` /
+    /// `agent_suspended`; bad fields INVALID_ARGUMENT.
+    public static let signCreditAttestation = MethodDescriptor<SignCreditAttestationRequest, SignCreditAttestationResponse>(
+        prefix + "SignCreditAttestation")
+
     /// The full name of every method, in the order of the proto file.
     public static let allNames: [String] = [
         bootstrap.fullName,
@@ -151,5 +163,6 @@ public enum IdentityMethods {
         rotateSigningKey.fullName,
         listRevocations.fullName,
         issuePaymentToken.fullName,
+        signCreditAttestation.fullName,
     ]
 }

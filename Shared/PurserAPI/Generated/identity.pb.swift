@@ -786,3 +786,49 @@ public struct IssuePaymentTokenResponse: WireMessage, Hashable {
         try t.field(6, &singleUse)
     }
 }
+
+/// `purser.identity.v1.SignCreditAttestationRequest`.
+///
+/// What a credit attestation attests: a hold the Wallet placed.
+public struct SignCreditAttestationRequest: WireMessage, Hashable {
+    public var tenantID: String = ""
+    public var agentID: String = ""
+    public var providerID: String = ""
+    public var holdID: String = ""
+    /// > 0.
+    public var amountMicros: Int64 = 0
+    /// The tenant's currency code.
+    public var currency: String = ""
+    /// What is paid for; 1 to 2048 bytes.
+    public var resource: String = ""
+    /// The hold's expiry (Unix µs); the attestation's `exp` (seconds, rounded down).
+    public var expiresAtUs: Int64 = 0
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &tenantID)
+        try t.field(2, &agentID)
+        try t.field(3, &providerID)
+        try t.field(4, &holdID)
+        try t.field(5, &amountMicros)
+        try t.field(6, &currency)
+        try t.field(7, &resource)
+        try t.field(8, &expiresAtUs)
+    }
+}
+
+/// `purser.identity.v1.SignCreditAttestationResponse`.
+public struct SignCreditAttestationResponse: WireMessage, Hashable {
+    /// Compact JWS (EdDSA).
+    public var attestation: String = ""
+    /// The signing key (`kid`), one of the published JWK set.
+    public var kid: String = ""
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &attestation)
+        try t.field(2, &kid)
+    }
+}

@@ -11,8 +11,8 @@
 //                   Refund (of any tenant's capture, naming the tenant)
 //   tenant admin    Fund, Allocate, Reclaim, GetBalance, ListEntries, AuditLedger (own tenant)
 //   tenant finance  GetBalance, ListEntries, AuditLedger, LedgerTotals (own tenant)
-//   agent           GetBalance and ListEntries of itself, Authorize, Charge
-//   provider        Capture, Void, Refund of holds payable to itself; Charge with the
+//   agent           GetBalance and ListEntries of itself, Authorize, AuthorizeCredit, Charge
+//   provider        Capture, Void, Refund, GetHold of holds payable to itself; Charge with the
 //                   agent's payment token in the `agent-authorization` metadata entry
 // Capture and Void are the payee's acts: the payer cannot take back what it
 // promised. A hold is released by its payee (Void), by its expiry, or by the
@@ -87,6 +87,24 @@ public enum WalletMethods {
     public static let authorize = MethodDescriptor<AuthorizeRequest, AuthorizeResponse>(
         prefix + "Authorize")
 
+    /// Authorize for a paid call (x402): places the hold exactly as Authorize
+    /// does (every denial of Authorize applies, stored under the idempotency
+    /// key), then has Identity sign a credit attestation for it: a compact JWS
+    /// (EdDSA, verifiable with Identity's published JWK set) whose claims are
+    /// `iss`, `sub` the agent, `aud` the provider, `tenant`, `amount` (micros as
+    /// a decimal string), `asset` (the currency), `resource`, `jti` the hold id,
+    /// `iat` and `exp` (the hold's expiry). When Identity does not sign, the
+    /// hold is released and the refusal answered: a suspended or revoked agent
+    /// FAILED_PRECONDITION `agent_suspended` / `agent_revoked`, Identity
+    /// unreachable UNAVAILABLE `attestation_unavailable`.
+    public static let authorizeCredit = MethodDescriptor<AuthorizeCreditRequest, AuthorizeCreditResponse>(
+        prefix + "AuthorizeCredit")
+
+    /// A hold's state and amounts, for the provider that is its payee; any other
+    /// caller's, and unknown, holds answer NOT_FOUND.
+    public static let getHold = MethodDescriptor<GetHoldRequest, Hold>(
+        prefix + "GetHold", idempotent: true)
+
     /// Takes all or part of a pending hold; the remainder is released. At most once per hold.
     public static let capture = MethodDescriptor<CaptureRequest, CaptureResponse>(
         prefix + "Capture")
@@ -145,6 +163,8 @@ public enum WalletMethods {
         reclaim.fullName,
         getBalance.fullName,
         authorize.fullName,
+        authorizeCredit.fullName,
+        getHold.fullName,
         capture.fullName,
         void.fullName,
         charge.fullName,

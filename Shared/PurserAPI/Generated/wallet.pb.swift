@@ -49,6 +49,32 @@ public struct AccountStatus: WireEnum, Hashable, CustomStringConvertible {
     }
 }
 
+/// `purser.wallet.v1.HoldStatus`.
+///
+/// The state of a hold.
+public struct HoldStatus: WireEnum, Hashable, CustomStringConvertible {
+    public var rawValue: Int32
+    public init(rawValue: Int32) { self.rawValue = rawValue }
+
+    public static let unspecified = HoldStatus(rawValue: 0)
+    /// Open: it may be captured or voided until it expires.
+    public static let pending = HoldStatus(rawValue: 1)
+    public static let captured = HoldStatus(rawValue: 2)
+    public static let voided = HoldStatus(rawValue: 3)
+    public static let expired = HoldStatus(rawValue: 4)
+
+    /// The lowercase name (`pending`…), or `status_<number>`.
+    public var description: String {
+        switch self {
+        case .pending: "pending"
+        case .captured: "captured"
+        case .voided: "voided"
+        case .expired: "expired"
+        default: "status_\(rawValue)"
+        }
+    }
+}
+
 /// `purser.wallet.v1.FundRequest`.
 public struct FundRequest: WireMessage, Hashable {
     /// Required for the operator; a tenant admin may leave it empty (its own tenant).
@@ -222,6 +248,102 @@ public struct AuthorizeResponse: WireMessage, Hashable {
         try t.field(4, &availableAfterMicros)
         try t.field(5, &currency)
         try t.field(6, &createdAtUs)
+    }
+}
+
+/// `purser.wallet.v1.AuthorizeCreditRequest`.
+public struct AuthorizeCreditRequest: WireMessage, Hashable {
+    public var amountMicros: Int64 = 0
+    public var providerID: String = ""
+    /// Defaults to the provider's default category.
+    public var category: String = ""
+    /// What is paid for (the URL of a paid API, an MCP tool); 1 to 2048 bytes.
+    public var resource: String = ""
+    /// 0 = the default (300 s); at most the configured maximum.
+    public var holdTTLSeconds: Int32 = 0
+    public var taskID: String = ""
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &amountMicros)
+        try t.field(2, &providerID)
+        try t.field(3, &category)
+        try t.field(4, &resource)
+        try t.field(5, &holdTTLSeconds)
+        try t.field(6, &taskID)
+    }
+}
+
+/// `purser.wallet.v1.AuthorizeCreditResponse`.
+public struct AuthorizeCreditResponse: WireMessage, Hashable {
+    public var holdID: String = ""
+    /// The credit attestation: a compact JWS signed by Identity.
+    public var attestation: String = ""
+    public var amountMicros: Int64 = 0
+    public var expiresAtUs: Int64 = 0
+    public var currency: String = ""
+    public var availableAfterMicros: Int64 = 0
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &holdID)
+        try t.field(2, &attestation)
+        try t.field(3, &amountMicros)
+        try t.field(4, &expiresAtUs)
+        try t.field(5, &currency)
+        try t.field(6, &availableAfterMicros)
+    }
+}
+
+/// `purser.wallet.v1.GetHoldRequest`.
+public struct GetHoldRequest: WireMessage, Hashable {
+    /// The hold's tenant (holds are tenant-scoped).
+    public var tenantID: String = ""
+    public var holdID: String = ""
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &tenantID)
+        try t.field(2, &holdID)
+    }
+}
+
+/// `purser.wallet.v1.Hold`.
+public struct Hold: WireMessage, Hashable {
+    public var holdID: String = ""
+    public var tenantID: String = ""
+    /// The payer.
+    public var agentID: String = ""
+    /// The payee.
+    public var providerID: String = ""
+    public var category: String = ""
+    public var status: HoldStatus = .unspecified
+    /// The amount held.
+    public var amountMicros: Int64 = 0
+    public var capturedMicros: Int64 = 0
+    public var refundedMicros: Int64 = 0
+    public var currency: String = ""
+    public var expiresAtUs: Int64 = 0
+    public var createdAtUs: Int64 = 0
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &holdID)
+        try t.field(2, &tenantID)
+        try t.field(3, &agentID)
+        try t.field(4, &providerID)
+        try t.field(5, &category)
+        try t.field(6, &status)
+        try t.field(7, &amountMicros)
+        try t.field(8, &capturedMicros)
+        try t.field(9, &refundedMicros)
+        try t.field(10, &currency)
+        try t.field(11, &expiresAtUs)
+        try t.field(12, &createdAtUs)
     }
 }
 

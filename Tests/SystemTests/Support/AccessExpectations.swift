@@ -163,6 +163,8 @@ enum AccessExpectations {
         IdentityMethods.issuePaymentToken.fullName: AccessRule(
             gate: .kinds([.agent]), reach: Reach.everyone,
             exceptions: [.suspendedAgent: .refused(.failedPrecondition, "agent_suspended")]),
+        // The Wallet has a credit attestation signed for a hold it placed; no one else may have one signed.
+        IdentityMethods.signCreditAttestation.fullName: AccessRule(gate: .kinds([.service], services: ["wallet"]), reach: Reach.services),
     ]
 
     static let wallet: [String: AccessRule] = [
@@ -172,6 +174,12 @@ enum AccessExpectations {
         WalletMethods.getBalance.fullName: AccessRule(gate: .kinds([.admin, .finance, .agent]), reach: Reach.ownerAgent),
         // An agent spends from its own account: the request names no agent, so every agent is in reach of its own.
         WalletMethods.authorize.fullName: AccessRule(gate: .kinds([.agent]), reach: Reach.everyone),
+        // The same hold, plus Identity's attestation, which Identity signs for active agents only.
+        WalletMethods.authorizeCredit.fullName: AccessRule(
+            gate: .kinds([.agent]), reach: Reach.everyone,
+            exceptions: [.suspendedAgent: .refused(.failedPrecondition, "agent_suspended")]),
+        // A hold's state is its payee's to read.
+        WalletMethods.getHold.fullName: AccessRule(gate: .kinds([.provider]), reach: [.payeeProvider]),
         // Capture and release are the payee's acts: the payer cannot take back what it promised.
         WalletMethods.capture.fullName: AccessRule(gate: .kinds([.provider]), reach: [.payeeProvider]),
         WalletMethods.void.fullName: AccessRule(gate: .kinds([.provider]), reach: [.payeeProvider]),

@@ -55,6 +55,12 @@ extension MatrixWorld {
             return RotateProviderSecretRequest(providerID: payeeID, gracePeriodUs: hour).serializedBytes()
         case IdentityMethods.issuePaymentToken.fullName:
             return IssuePaymentTokenRequest(providerID: payeeID, maxAmountMicros: 1_000_000, singleUse: true).serializedBytes()
+        case IdentityMethods.signCreditAttestation.fullName:
+            return with(SignCreditAttestationRequest()) {
+                $0.tenantID = acmeID; $0.agentID = ownerAgentID; $0.providerID = payeeID; $0.holdID = UUID().uuidString.lowercased()
+                $0.amountMicros = 1_000_000; $0.currency = "USD"; $0.resource = "https://api.example/matrix/\(fresh)"
+                $0.expiresAtUs = Int64(Date().timeIntervalSince1970 * 1_000_000) + hour
+            }.serializedBytes()
         case IdentityMethods.authenticate.fullName:
             return AuthenticateRequest(secret: "purser_ak_matrix\(fresh)").serializedBytes()
         case IdentityMethods.getSigningKeys.fullName:
@@ -78,6 +84,14 @@ extension MatrixWorld {
             return with(AuthorizeRequest()) {
                 $0.amountMicros = 1_000_000; $0.providerID = payeeID; $0.category = category; $0.taskID = "matrix-\(fresh)"
             }.serializedBytes()
+        case WalletMethods.authorizeCredit.fullName:
+            return with(AuthorizeCreditRequest()) {
+                $0.amountMicros = 1_000_000; $0.providerID = payeeID; $0.category = category; $0.taskID = "matrix-\(fresh)"
+                $0.resource = "https://api.example/matrix/\(fresh)"
+            }.serializedBytes()
+        case WalletMethods.getHold.fullName:
+            let hold = try await openHold(fixture)
+            return with(GetHoldRequest()) { $0.tenantID = acmeID; $0.holdID = hold }.serializedBytes()
         case WalletMethods.capture.fullName:
             let hold = try await openHold(fixture)
             return with(CaptureRequest()) { $0.tenantID = acmeID; $0.holdID = hold }.serializedBytes()

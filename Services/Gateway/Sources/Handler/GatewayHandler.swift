@@ -67,17 +67,20 @@ package struct GatewayHandler: Sendable {
     package let upstream: RPCUpstream
     private let builder: RequestBuilder
     private let openAPI: [UInt8]
+    private let facilitator: X402Facilitator
 
     /// Headers passed to the services as metadata (lowercase).
     static let forwardedHeaders = ["authorization", "agent-authorization", "idempotency-key", "x-request-id", "traceparent", "tracestate"]
     /// Response metadata echoed as headers.
     static let echoedMetadata = ["x-request-id", "traceparent"]
 
-    package init(mapping: JSONMapping, upstream: RPCUpstream) {
+    /// A handler over `upstream`; the x402 facilitator settles on network `purser:<deploymentID>`.
+    package init(mapping: JSONMapping, upstream: RPCUpstream, deploymentID: String = GatewaySettings.defaultDeploymentID) {
         self.mapping = mapping
         self.upstream = upstream
         builder = RequestBuilder(mapping: mapping)
         openAPI = OpenAPIDocument.make(mapping: mapping).serialized()
+        facilitator = X402Facilitator(upstream: upstream, deploymentID: deploymentID)
     }
 
     /// The answer to `request`; never throws: every failure is a problem document.
@@ -89,6 +92,9 @@ package struct GatewayHandler: Sendable {
         case ("GET", "/v1/openapi.json"):
             return GatewayResponse(status: 200, headers: [("content-type", "application/json")], body: openAPI)
         case ("GET", "/.well-known/jwks.json"): return await signingKeys(request)
+        case ("GET", "/x402/supported"): return facilitator.supported()
+        case ("POST", "/x402/verify"): return await facilitator.verify(request)
+        case ("POST", "/x402/settle"): return await facilitator.settle(request)
         default: break
         }
         guard let verb = HTTPVerb(rawValue: request.verb), let (route, fields) = GatewayRoutes.match(verb, path) else {

@@ -5,7 +5,9 @@ import PurserRPC
 /// the descriptor set: the paths are the routes, the schemas the messages
 /// (with the JSON mapping's names and types, and the `.proto` comments as
 /// descriptions). Served at `GET /v1/openapi.json`; nothing in it is written
-/// by hand, so it cannot drift from what the gateway serves.
+/// by hand, so it cannot drift from what the gateway serves, except the x402
+/// facilitator's routes, whose shapes are x402's (`X402OpenAPI`, beside the
+/// code that reads them).
 package enum OpenAPIDocument {
     /// The document for `routes` over `mapping`'s schema.
     package static func make(routes: [Route] = GatewayRoutes.all, mapping: JSONMapping, version: String = "1") -> JSONValue {
@@ -73,6 +75,10 @@ package enum OpenAPIDocument {
             if !route.isPublic { operation["security"] = .array([.object(JSONObject(["bearer": .array([])]))]) }
             item[route.verb.rawValue.lowercased()] = .object(operation)
             paths[openAPIPath] = .object(item)
+        }
+        if routes == GatewayRoutes.all {
+            for (path, item) in X402OpenAPI.paths { paths[path] = item }
+            for (name, schema) in X402OpenAPI.schemas { schemas[name] = schema }
         }
         var done: Set<String> = []
         while let name = referenced.popLast() {

@@ -39,6 +39,8 @@ package enum GatewayRoutes {
         Route(.post, "/v1/wallet/reclaim", "purser.wallet.v1.Wallet/Reclaim"),
         Route(.get, "/v1/agents/{agent_id}/balance", "purser.wallet.v1.Wallet/GetBalance"),
         Route(.post, "/v1/wallet/authorize", "purser.wallet.v1.Wallet/Authorize"),
+        Route(.post, "/v1/x402/authorize", "purser.wallet.v1.Wallet/AuthorizeCredit"),
+        Route(.get, "/v1/wallet/holds/{hold_id}", "purser.wallet.v1.Wallet/GetHold"),
         Route(.post, "/v1/wallet/capture", "purser.wallet.v1.Wallet/Capture"),
         Route(.post, "/v1/wallet/void", "purser.wallet.v1.Wallet/Void"),
         Route(.post, "/v1/wallet/charge", "purser.wallet.v1.Wallet/Charge"),
@@ -74,6 +76,7 @@ package enum GatewayRoutes {
     package static let internalMethods: [String: String] = [
         "purser.identity.v1.Identity/Bootstrap": "mutual TLS only: makes the first operator key",
         "purser.identity.v1.Identity/ListRevocations": "services only: the revocation feed",
+        "purser.identity.v1.Identity/SignCreditAttestation": "Wallet only: credit attestations (served as POST /v1/x402/authorize)",
         "purser.wallet.v1.Wallet/FreezeAccount": "Identity only: a revoked agent's account",
         "purser.wallet.v1.Wallet/CaptureFeed": "Settlement only: the capture feed",
         "purser.wallet.v1.Wallet/LedgerTotals": "Settlement only: reconciliation totals",

@@ -17,7 +17,7 @@ package final class GatewayServer: Service {
         self.settings = settings
         self.upstream = upstream
         self.logger = logger
-        let handler = GatewayHandler(mapping: mapping, upstream: upstream)
+        let handler = GatewayHandler(mapping: mapping, upstream: upstream, deploymentID: settings.deploymentID)
         let limit = settings.maximumBodySize
         let serve: HTTPRouter.Handler = { request in
             let body = try await request.body.collect(upTo: limit)
@@ -29,7 +29,10 @@ package final class GatewayServer: Service {
                 body: HTTPResponseBody(bytes: answer.body))
         }
         var router = HTTPRouter()
-        for path in ["/healthz", "/v1/openapi.json", "/.well-known/jwks.json"] { router.add("GET", path, maximumBodySize: 0, serve) }
+        for path in ["/healthz", "/v1/openapi.json", "/.well-known/jwks.json", "/x402/supported"] {
+            router.add("GET", path, maximumBodySize: 0, serve)
+        }
+        for path in ["/x402/verify", "/x402/settle"] { router.add("POST", path, maximumBodySize: Int64(limit), serve) }
         for route in GatewayRoutes.all {
             router.add(route.verb.rawValue, route.path, maximumBodySize: route.verb.readsQuery ? 0 : Int64(limit), serve)
         }
