@@ -60,7 +60,7 @@ class PaidTools:
         self.server = register_purser_server(x402ResourceServerSync(facilitator_client(provider)), deployment_id, asset)
         self.server.initialize()
 
-    def require_payment(self, price: str, *, description: str = "", max_timeout_seconds: int = 300) -> Callable:
+    def require_payment(self, price: str, *, description: str = "", max_timeout_seconds: int = 300) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Decorates a tool (sync or async, returning a dict or a string) so that
         each call costs at most ``price`` credits (``"$0.003"``), paid before it
         runs and settled after it succeeds; a tool that raises is not charged
@@ -69,7 +69,7 @@ class PaidTools:
             scheme=SCHEME, pay_to=self.provider_id, price=price, network=self.network,
             max_timeout_seconds=max_timeout_seconds))
 
-        def decorator(handler: Callable) -> Callable:
+        def decorator(handler: Callable[..., Any]) -> Callable[..., Any]:
             resource = ResourceInfo(url=f"mcp://tool/{handler.__name__}", description=description or handler.__name__,
                                     mime_type="application/json")
 
@@ -109,19 +109,20 @@ class PaidTools:
                     failed = self._payment_required(accepts, resource, f"settlement failed: {settled.error_reason}")
                     failed.meta = {PAYMENT_RESPONSE_META_KEY: receipt}
                     return failed
-                return CallToolResult(content=[TextContent(type="text", text=text)], is_error=False,
-                                      meta={PAYMENT_RESPONSE_META_KEY: receipt})
+                done = CallToolResult(content=[TextContent(type="text", text=text)], is_error=False)
+                done.meta = {PAYMENT_RESPONSE_META_KEY: receipt}
+                return done
 
             signature = inspect.signature(handler)
             parameters = list(signature.parameters.values()) + [
                 inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=Context)]
-            paid.__signature__ = signature.replace(parameters=parameters, return_annotation=CallToolResult)
+            setattr(paid, "__signature__", signature.replace(parameters=parameters, return_annotation=CallToolResult))
             paid.__annotations__ = {**getattr(handler, "__annotations__", {}), "ctx": Context, "return": CallToolResult}
             return paid
 
         return decorator
 
-    def _payment_required(self, accepts: list, resource: ResourceInfo, error: str) -> CallToolResult:
+    def _payment_required(self, accepts: list[Any], resource: ResourceInfo, error: str) -> CallToolResult:
         required = {
             "x402Version": 2,
             "error": error,

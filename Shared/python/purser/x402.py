@@ -128,7 +128,7 @@ class PurserGateway:
 
     def subject(self) -> str:
         """The principal's id (the token's ``sub``): an agent id, a provider id."""
-        return _claims(self.token())["sub"]
+        return str(_claims(self.token())["sub"])
 
     def post(self, path: str, body: dict[str, Any], idempotency_key: str | None = None) -> dict[str, Any]:
         """POSTs ``body`` as this principal; a refusal raises `PurserPaymentRefused`."""
@@ -138,7 +138,8 @@ class PurserGateway:
         response = self._session.post(self.url + path, json=body, headers=headers, verify=self.verify, timeout=self.timeout)
         if response.status_code != 200:
             raise PurserPaymentRefused(response.status_code, _problem(response))
-        return response.json()
+        answer: dict[str, Any] = response.json()
+        return answer
 
 
 # The resource a payment is being created for, set by the client's before-creation hook:
@@ -281,7 +282,8 @@ def _problem(response: requests.Response) -> dict[str, Any]:
 
 def _claims(token: str) -> dict[str, Any]:
     payload = token.split(".")[1]
-    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    claims: dict[str, Any] = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    return claims
 
 
 def _expiry(token: str) -> float:
