@@ -41,6 +41,8 @@ package enum IdentityAccess {
         IdentityMethods.rotateSigningKey.fullName: .principals([.operator]),
         IdentityMethods.listRevocations.fullName: .principals([.service]),
         IdentityMethods.issuePaymentToken.fullName: .principals([.agent]),
+        // The request carries the token it ends: holding it is the authority.
+        IdentityMethods.endSession.fullName: .anyone,
     ]
 
     /// The principal kinds allowed to call `method`; empty for methods that take no principal.

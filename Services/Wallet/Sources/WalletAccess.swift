@@ -22,6 +22,8 @@ package enum WalletAccess {
         // Refunds are the payee's, or the operator's.
         WalletMethods.refund.fullName: [.provider, .operator],
         WalletMethods.listEntries.fullName: [.tenantAdmin, .tenantFinance, .agent],
+        WalletMethods.listBalances.fullName: [.tenantAdmin, .tenantFinance],
+        WalletMethods.listDenials.fullName: [.tenantAdmin, .tenantFinance, .agent],
         WalletMethods.freezeAccount.fullName: [.service],
         WalletMethods.captureFeed.fullName: [.service],
         WalletMethods.auditLedger.fullName: [.operator, .tenantAdmin, .tenantFinance],

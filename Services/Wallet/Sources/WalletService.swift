@@ -44,6 +44,7 @@ package final class WalletService: Sendable {
         registerAuthorization()
         registerHolds()
         registerReads()
+        registerOverview()
         registerCounters()
         registerSettlement()
         registerFreeze()

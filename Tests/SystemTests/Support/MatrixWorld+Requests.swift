@@ -57,6 +57,8 @@ extension MatrixWorld {
             return IssuePaymentTokenRequest(providerID: payeeID, maxAmountMicros: 1_000_000, singleUse: true).serializedBytes()
         case IdentityMethods.authenticate.fullName:
             return AuthenticateRequest(secret: "purser_ak_matrix\(fresh)").serializedBytes()
+        case IdentityMethods.endSession.fullName:
+            return with(EndSessionRequest()) { $0.token = "not-a-token-\(fresh)" }.serializedBytes()
         case IdentityMethods.getSigningKeys.fullName:
             return GetSigningKeysRequest().serializedBytes()
         case IdentityMethods.rotateSigningKey.fullName:
@@ -93,6 +95,10 @@ extension MatrixWorld {
             return with(RefundRequest()) { $0.tenantID = acmeID; $0.holdID = hold; $0.reason = "matrix" }.serializedBytes()
         case WalletMethods.listEntries.fullName:
             return with(ListEntriesRequest()) { $0.tenantID = acmeID; $0.accountID = ownerAgentID }.serializedBytes()
+        case WalletMethods.listBalances.fullName:
+            return with(ListBalancesRequest()) { $0.tenantID = acmeID }.serializedBytes()
+        case WalletMethods.listDenials.fullName:
+            return with(ListDenialsRequest()) { $0.tenantID = acmeID; $0.agentID = ownerAgentID }.serializedBytes()
         case WalletMethods.freezeAccount.fullName:
             return revocationNotice.serializedBytes()
         case WalletMethods.captureFeed.fullName:

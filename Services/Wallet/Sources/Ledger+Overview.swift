@@ -1,0 +1,166 @@
+import Foundation
+import PurserPostgres
+import PurserRPC
+
+/// One agent's row of the tenant overview.
+package struct AgentOverview: Sendable {
+    package var agentID: UUID
+    package var status: String
+    package var balanceMicros: Int64
+    package var heldMicros: Int64
+    package var spentTodayMicros: Int64
+    package var spentWeekMicros: Int64
+    package var spentMonthMicros: Int64
+    package var lastActivityUs: Int64
+}
+
+/// A tenant's accounts and spend windows, as `ListBalances` answers them.
+package struct TenantOverview: Sendable {
+    package var currency: String?
+    package var treasuryBalanceMicros: Int64 = 0
+    package var treasuryHeldMicros: Int64 = 0
+    package var fundedMicros: Int64 = 0
+    package var totalHeldMicros: Int64 = 0
+    package var spentTodayMicros: Int64 = 0
+    package var spentWeekMicros: Int64 = 0
+    package var spentMonthMicros: Int64 = 0
+    package var asOfUs: Int64 = 0
+    package var agents: [AgentOverview] = []
+}
+
+/// One refused spend, as recorded in `wallet.denials`.
+package struct DenialRecord: Sendable {
+    package var agentID: UUID
+    package var method: String
+    package var reason: String
+    package var rule: String
+    package var headroomMicros: Int64?
+    package var amountMicros: Int64
+    package var providerID: String
+    package var category: String
+    package var message: String
+    package var createdAtUs: Int64 = 0
+}
+
+extension Ledger {
+    /// The UTC day, ISO week and month that hold `now()`, as SQL bounds.
+    private static let windows = """
+        SELECT date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day,
+               date_trunc('week', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS week,
+               date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS month
+        """
+
+    /// The tenant's treasury, funding, held and spend totals, and up to
+    /// `limit` agents whose account id sorts after `after`, in one
+    /// repeatable-read snapshot: every figure is of the same instant. Spend is
+    /// captures less refunds; each window is one range scan of the spend index.
+    package func overview(tenant: UUID, after: UUID?, limit: Int) async throws(RPCError) -> TenantOverview {
+        var snapshot = TransactionOptions()
+        snapshot.isolation = .repeatableRead
+        snapshot.readOnly = true
+        return try await transaction(snapshot) { connection in
+            var overview = TenantOverview()
+            let totals = try connection.query(
+                """
+                WITH w AS (\(Self.windows)),
+                spend AS (
+                    SELECT coalesce(sum(CASE WHEN e.kind = 'capture' THEN e.amount ELSE -e.amount END)
+                                        FILTER (WHERE e.created_at >= w.day), 0)::bigint AS today,
+                           coalesce(sum(CASE WHEN e.kind = 'capture' THEN e.amount ELSE -e.amount END)
+                                        FILTER (WHERE e.created_at >= w.week), 0)::bigint AS week,
+                           coalesce(sum(CASE WHEN e.kind = 'capture' THEN e.amount ELSE -e.amount END)
+                                        FILTER (WHERE e.created_at >= w.month), 0)::bigint AS month
+                      FROM wallet.entries e, w
+                     WHERE e.tenant_id = $1 AND e.kind IN ('capture', 'refund') AND e.created_at >= least(w.week, w.month)
+                )
+                SELECT (SELECT currency FROM wallet.accounts WHERE tenant_id = $1 AND kind = 'treasury'),
+                       coalesce((SELECT balance FROM wallet.accounts WHERE tenant_id = $1 AND kind = 'treasury'), 0),
+                       coalesce((SELECT held FROM wallet.accounts WHERE tenant_id = $1 AND kind = 'treasury'), 0),
+                       coalesce((SELECT -balance FROM wallet.accounts WHERE tenant_id = $1 AND kind = 'funding'), 0),
+                       (SELECT coalesce(sum(held), 0)::bigint FROM wallet.accounts WHERE tenant_id = $1 AND kind = 'agent'),
+                       spend.today, spend.week, spend.month, wallet.us(now())
+                  FROM spend
+                """, [tenant])
+            if let row = totals.first {
+                overview.currency = try row.decode(String?.self, at: 0)
+                overview.treasuryBalanceMicros = try row.decode(Int64.self, at: 1)
+                overview.treasuryHeldMicros = try row.decode(Int64.self, at: 2)
+                overview.fundedMicros = try row.decode(Int64.self, at: 3)
+                overview.totalHeldMicros = try row.decode(Int64.self, at: 4)
+                overview.spentTodayMicros = try row.decode(Int64.self, at: 5)
+                overview.spentWeekMicros = try row.decode(Int64.self, at: 6)
+                overview.spentMonthMicros = try row.decode(Int64.self, at: 7)
+                overview.asOfUs = try row.decode(Int64.self, at: 8)
+            }
+            let agents = try connection.query(
+                """
+                WITH w AS (\(Self.windows)),
+                page AS (
+                    SELECT account_id, status, balance, held, updated_at FROM wallet.accounts
+                     WHERE tenant_id = $1 AND kind = 'agent' AND ($2::uuid IS NULL OR account_id > $2)
+                     ORDER BY account_id LIMIT $3
+                ),
+                spend AS (
+                    SELECT e.agent_id,
+                           coalesce(sum(CASE WHEN e.kind = 'capture' THEN e.amount ELSE -e.amount END)
+                                        FILTER (WHERE e.created_at >= w.day), 0)::bigint AS today,
+                           coalesce(sum(CASE WHEN e.kind = 'capture' THEN e.amount ELSE -e.amount END)
+                                        FILTER (WHERE e.created_at >= w.week), 0)::bigint AS week,
+                           coalesce(sum(CASE WHEN e.kind = 'capture' THEN e.amount ELSE -e.amount END)
+                                        FILTER (WHERE e.created_at >= w.month), 0)::bigint AS month,
+                           max(e.created_at) AS last
+                      FROM wallet.entries e, w
+                     WHERE e.tenant_id = $1 AND e.kind IN ('capture', 'refund') AND e.created_at >= least(w.week, w.month)
+                     GROUP BY e.agent_id
+                )
+                SELECT p.account_id, p.status, p.balance, p.held, coalesce(s.today, 0), coalesce(s.week, 0),
+                       coalesce(s.month, 0), wallet.us(greatest(p.updated_at, s.last))
+                  FROM page p LEFT JOIN spend s ON s.agent_id = p.account_id
+                 ORDER BY p.account_id
+                """, [tenant, after, Int64(limit)])
+            overview.agents = try agents.map { row throws(PostgresError) in
+                AgentOverview(
+                    agentID: try row.decode(UUID.self, at: 0), status: try row.decode(String.self, at: 1),
+                    balanceMicros: try row.decode(Int64.self, at: 2), heldMicros: try row.decode(Int64.self, at: 3),
+                    spentTodayMicros: try row.decode(Int64.self, at: 4), spentWeekMicros: try row.decode(Int64.self, at: 5),
+                    spentMonthMicros: try row.decode(Int64.self, at: 6), lastActivityUs: try row.decode(Int64.self, at: 7))
+            }
+            return overview
+        }
+    }
+
+    /// Records one refused spend. Its own statement, after the refusal was
+    /// decided: the denial stands whether or not it is recorded.
+    package func record(_ denial: DenialRecord, tenant: UUID) async throws(RPCError) {
+        try await run { connection in
+            _ = try connection.query(
+                """
+                INSERT INTO wallet.denials (tenant_id, agent_id, method, reason, rule, headroom, amount, provider_id, category, message)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                """,
+                [tenant, denial.agentID, denial.method, denial.reason, denial.rule, denial.headroomMicros, denial.amountMicros,
+                 denial.providerID, denial.category, denial.message])
+        }
+    }
+
+    /// The tenant's (or one agent's) latest denials, newest first.
+    package func denials(tenant: UUID, agent: UUID?, limit: Int) async throws(RPCError) -> [DenialRecord] {
+        try await run { connection in
+            let rows = try connection.query(
+                """
+                SELECT agent_id, method, reason, rule, headroom, amount, provider_id, category, message, wallet.us(created_at)
+                  FROM wallet.denials
+                 WHERE tenant_id = $1 AND ($2::uuid IS NULL OR agent_id = $2)
+                 ORDER BY seq DESC LIMIT $3
+                """, [tenant, agent, Int64(limit)])
+            return try rows.map { row throws(PostgresError) in
+                DenialRecord(
+                    agentID: try row.decode(UUID.self, at: 0), method: try row.decode(String.self, at: 1),
+                    reason: try row.decode(String.self, at: 2), rule: try row.decode(String.self, at: 3),
+                    headroomMicros: try row.decode(Int64?.self, at: 4), amountMicros: try row.decode(Int64.self, at: 5),
+                    providerID: try row.decode(String.self, at: 6), category: try row.decode(String.self, at: 7),
+                    message: try row.decode(String.self, at: 8), createdAtUs: try row.decode(Int64.self, at: 9))
+            }
+        }
+    }
+}
