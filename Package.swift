@@ -68,7 +68,7 @@ let package = Package(
             path: "Services/Identity/Main"),
 
         .target(
-            name: "PurserGateway", dependencies: ["PurserJSON", "PurserWire", "PurserKit", "PurserRPC", "PurserHTTP"],
+            name: "PurserGateway", dependencies: ["PurserJSON", "PurserWire", "PurserKit", "PurserRPC", "PurserHTTP", "PurserAuth"],
             path: "Services/Gateway/Sources"),
         .executableTarget(
             name: "purser-gateway", dependencies: ["PurserGateway", "PurserHTTP", "PurserKit", "PurserRPC"],
