@@ -107,7 +107,8 @@ public enum WalletMethods {
         prefix + "ListEntries", idempotent: true)
 
     /// Every account of the tenant in one answer: the treasury, the funding
-    /// account and each agent's balance, held and available, with its captures
+    /// account and the balance, held and available of each agent that has an
+    /// account (an agent gets one at its first allocation), with its captures
     /// less refunds today, this week and this month (UTC) and its last ledger
     /// activity; plus the tenant's totals over the same windows. Agents by
     /// account creation, at most `page_size` (default 1,000, at most 5,000) per page.

@@ -31,15 +31,15 @@ extension GatewayHandler {
     /// Puts the session cookie's token in `authorization` for a request that
     /// carries no token of its own; a mutating one must also carry the
     /// session's CSRF token. Answers the refusal, or `nil` to go on.
-    func authenticateByCookie(_ request: inout GatewayRequest) -> GatewayResponse? {
+    func authenticateByCookie(_ request: inout GatewayRequest) -> Problem? {
         guard request.header("authorization") == nil, let token = DashboardSession.token(cookies: request.headers) else { return nil }
         if request.verb != "GET" && request.verb != "HEAD" {
             guard let presented = request.header(DashboardSession.csrfHeader) else {
-                return .problem(Problem(status: 403, reason: "csrf_token_missing",
-                                        detail: "a request signed in by the session cookie must carry X-CSRF-Token"))
+                return Problem(status: 403, reason: "csrf_token_missing",
+                               detail: "a request signed in by the session cookie must carry X-CSRF-Token")
             }
             guard DashboardSession.csrfMatches(presented, sessionToken: token) else {
-                return .problem(Problem(status: 403, reason: "csrf_token_invalid", detail: "X-CSRF-Token is not this session's"))
+                return Problem(status: 403, reason: "csrf_token_invalid", detail: "X-CSRF-Token is not this session's")
             }
         }
         request.headers.append((name: "authorization", value: "Bearer " + token))

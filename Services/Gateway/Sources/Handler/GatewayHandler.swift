@@ -59,9 +59,10 @@ package struct GatewayResponse: Sendable {
 /// every refusal becomes a problem document. Holds no state of its own.
 ///
 /// Also serves the dashboard (`/`, its assets and its session resource,
-/// `GatewayHandler+Dashboard.swift`); a request without `Authorization`
-/// that carries the dashboard's session cookie is sent with the cookie's
-/// token (and, when it mutates, only with the session's CSRF token).
+/// `GatewayHandler+Dashboard.swift`); a request to a route that takes a
+/// caller's token, without `Authorization` but with the dashboard's session
+/// cookie, is sent with the cookie's token (and, when it mutates, only with
+/// the session's CSRF token).
 ///
 /// Passes through to the service: `Authorization` (the caller's bearer
 /// token), `Agent-Authorization` (a payment token a provider charges with),
@@ -90,7 +91,6 @@ package struct GatewayHandler: Sendable {
         var request = request
         let (path, queryText) = Self.split(request.target)
         if let answer = await dashboard(request, path: path) { return answer }
-        if let refusal = authenticateByCookie(&request) { return refusal }
         let echoed = Self.echoedMetadata.compactMap { name in request.header(name).map { (name: name, value: $0) } }
         switch (request.verb, path) {
         case ("GET", "/healthz"): return await health()
@@ -108,6 +108,7 @@ package struct GatewayHandler: Sendable {
             }
             return .problem(Problem(status: 404, reason: "route_not_found", detail: "no route \(request.verb) \(path)"), extra: echoed)
         }
+        if !route.isPublic, let refusal = authenticateByCookie(&request) { return .problem(refusal, extra: echoed) }
         if !route.verb.readsQuery, !request.body.isEmpty {
             let type = request.header("content-type")?.split(separator: ";").first.map {
                 $0.trimmingCharacters(in: .whitespaces).lowercased()

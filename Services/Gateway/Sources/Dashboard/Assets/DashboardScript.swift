@@ -7,7 +7,8 @@ enum DashboardScript {
 // data reaches the page through textContent or a text node, never as markup.
 (() => {
   const $ = (id) => document.getElementById(id);
-  const state = { session: null, tenant: null, currency: '', timer: null, providers: null, agents: new Map(), sort: { key: 'handle', dir: 1 } };
+  // `view` counts the pages drawn: a page whose loads finish after another page replaced it stops there.
+  const state = { session: null, tenant: null, currency: '', timer: null, view: 0, providers: null, agents: new Map(), sort: { key: 'handle', dir: 1 } };
 
   // ---- Money: exact, as BigInt micro-units.
   function toMicros(text) {
@@ -207,6 +208,7 @@ enum DashboardScript {
     $('sign-out').hidden = false;
   }
   function renderSignIn(message) {
+    state.view += 1;
     stopPolling();
     replace($('nav'));
     $('who').textContent = '';
@@ -220,13 +222,14 @@ enum DashboardScript {
       state.session = await api('POST', '/v1/dashboard/session', { body: { secret: secret.value.trim() } });
       secret.value = '';
       await loadContext();
-      location.hash = '#/';
-      route();
+      if (location.hash && location.hash !== '#/') location.hash = '#/'; // the hashchange draws the page
+      else route();
     });
     replace($('main'), el('section', { class: 'panel signin' }, el('h1', null, 'Sign in to Purser'), form));
     secret.focus();
   }
   function route() {
+    state.view += 1;
     stopPolling();
     if (!state.session) return renderSignIn();
     renderChrome();
@@ -353,7 +356,9 @@ enum DashboardScript {
       replace(denials, denialsTable(d.denials || [], true));
       updateAllocateOptions();
     };
+    const view = state.view;
     await refresh(true);
+    if (view !== state.view) return;
     performance.mark('purser-overview-rendered');
     poll(() => refresh(false));
   }
@@ -369,15 +374,17 @@ enum DashboardScript {
       card('card-month', 'Spend this month', toMicros(b.spentMonth)));
   }
   function drawAgents(holder, balances, cap, text, status) {
-    let rows = (balances.agents || []).map((row) => {
-      const agent = state.agents.get(row.agentId) || {};
-      const agentStatus = agent.status ? statusName(agent.status) : statusName(row.status);
+    // Every agent of the tenant; one that was never allocated anything has no account yet.
+    const accounts = new Map((balances.agents || []).map((row) => [row.agentId, row]));
+    const all = [...state.agents.values()].map((agent) => {
+      const row = accounts.get(agent.id) || {};
       return {
-        id: row.agentId, handle: agent.handle || row.agentId, name: agent.displayName || '', status: agentStatus,
+        id: agent.id, handle: agent.handle || agent.id, name: agent.displayName || '', status: statusName(agent.status),
         balance: toMicros(row.balance), held: toMicros(row.held), available: toMicros(row.available),
-        today: toMicros(row.spentToday), last: Number(row.lastActivityAtUs || 0),
+        today: toMicros(row.spentToday), last: Number(row.lastActivityAtUs || agent.createdAtUs || 0),
       };
     });
+    let rows = all;
     if (text) rows = rows.filter((r) => r.handle.toLowerCase().includes(text) || r.name.toLowerCase().includes(text));
     if (status !== 'all') rows = rows.filter((r) => r.status === status);
     const { key, dir } = state.sort;
@@ -392,7 +399,7 @@ enum DashboardScript {
         el('button', { type: 'button', dataset: { sort: sortKey } }, label, sorted === 'none' ? '' : sorted === 'ascending' ? ' ▲' : ' ▼'));
     };
     const table = el('table', { id: 'agents-table', class: 'wide' },
-      el('caption', { class: 'muted' }, rows.length + ' of ' + (balances.agents || []).length + ' agents'),
+      el('caption', { class: 'muted' }, rows.length + ' of ' + all.length + ' agents'),
       el('thead', null, el('tr', null, head('Agent', 'handle'), head('Status', 'status'), head('Balance', 'balance', true, true),
         head('Held', 'held', true, true), head('Available', 'available', true), head('Today / daily cap', 'today', true),
         head('Last activity', 'last', false, true))),
@@ -600,8 +607,10 @@ enum DashboardScript {
       sizeMeters(limits);
       replace(denials, denialsTable(d.denials || [], false));
     };
+    const view = state.view;
     await refresh(true);
     await loadEntries();
+    if (view !== state.view) return;
     drawPolicy(policy, effective, base, agentId, providerMap, async () => { effective = await api('GET', base + '/policy'); return effective; });
     drawMail(mail, agentId);
     performance.mark('purser-agent-rendered');

@@ -33,13 +33,14 @@ main { max-width: 1240px; margin: 0 auto; padding: 16px 20px 48px; }
 h1 { font-size: 22px; margin: 8px 0 14px; }
 h2 { font-size: 17px; margin: 0 0 10px; }
 .muted { color: var(--muted); }
-.grid { display: grid; gap: 14px; grid-template-columns: repeat(auto-fit, minmax(180px, 1fr)); margin-bottom: 16px; }
+.grid { display: grid; gap: 14px; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr)); margin-bottom: 16px; }
 .card, section.panel { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; }
 section.panel { margin-bottom: 16px; overflow-x: auto; }
 .card .label { color: var(--muted); font-size: 13px; }
 .card .value { font-size: 20px; font-variant-numeric: tabular-nums; text-align: right; }
 .card .sub { font-size: 12px; color: var(--muted); text-align: right; }
 .cols { display: grid; gap: 16px; grid-template-columns: 2fr 1fr; }
+.cols > * { min-width: 0; }
 @media (max-width: 900px) { .cols { grid-template-columns: 1fr; } }
 table { border-collapse: collapse; width: 100%; font-size: 14px; }
 th, td { padding: 6px 8px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
@@ -70,6 +71,7 @@ button[disabled] { opacity: .5; cursor: not-allowed; }
 .chart .axis { stroke: var(--line); }
 .legend { display: flex; flex-wrap: wrap; gap: 10px; font-size: 12px; margin-top: 6px; }
 .legend i { display: inline-block; width: 10px; height: 10px; margin-right: 4px; border-radius: 2px; }
+.toolbar > * { min-width: 0; }
 .toolbar { display: flex; flex-wrap: wrap; gap: 10px; align-items: flex-end; margin-bottom: 10px; }
 .secret { font-family: ui-monospace, Menlo, Consolas, monospace; background: var(--bar); padding: 6px 8px; border-radius: 6px; word-break: break-all; }
 .toast { position: fixed; bottom: 16px; right: 16px; max-width: 360px; }
