@@ -348,6 +348,8 @@ def run(story, browser, operator_secret, smtp_port, downloads):
     story.expect(seen, f"the agent page shows today's spend within 2 s (after {elapsed:.2f} s: {browser.text('#agent-today .value')})")
     bar, elapsed = within(2.0, lambda: driver.find_elements(By.CSS_SELECTOR, '#spend-chart rect.seg[data-key="search"][data-micros="3000000"]'))
     story.expect(bar, f"the chart shows the spend within 2 s ({elapsed:.2f} s)")
+    hold, elapsed = within(2.0, lambda: browser.attr("#holds-table tbody tr", "data-state") == "captured")
+    story.expect(hold, f"the charge's hold is listed, captured ({elapsed:.2f} s)")
     browser.screenshots("agent")
 
     # Back to the overview: another spend appears in the table within 2 s.

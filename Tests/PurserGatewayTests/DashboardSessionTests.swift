@@ -158,13 +158,43 @@ import Testing
             let mine = rows.first { $0["agentId"] == .string(world.agentID) }
             #expect(rows.count == 1 && !rows.contains { $0["agentId"] == .string(world.otherAgentID) },
                     "only agents with an account (the other was never allocated anything): \(rows.count)")
-            #expect(mine?["balance"] == .string("6.5") && mine?["available"] == .string("6.5") && mine?["spentToday"] == .string("3.5"),
+            #expect(mine?["balance"] == .string("6.5") && mine?["held"] == .string("0") && mine?["available"] == .string("6.5")
+                    && mine?["spentToday"] == .string("3.5"),
                     "\(String(describing: mine))")
             if case .string(let last)? = mine?["lastActivityAtUs"], let us = Int64(last) {
                 #expect(abs(Double(us) / 1_000_000 - Date().timeIntervalSince1970) < 120, "last activity is now: \(last)")
             } else {
                 Issue.record("no last activity: \(String(describing: mine))")
             }
+
+            // One open hold beside the two captured charges; ListHolds pages them newest first and filters by state.
+            let hold = try await GatewayHandlerTests.call(
+                handler, "POST", "/v1/wallet/authorize", token: world.agentToken,
+                body: #"{"amount":"0.5","providerId":"\#(world.providerID)"}"#, headers: [("Idempotency-Key", "h-1")])
+            #expect(hold.status == 200, "\(hold.json)")
+            let open = try await GatewayHandlerTests.call(
+                handler, "GET", "/v1/wallet/holds?agentId=\(world.agentID)&state=HOLD_STATE_PENDING", token: world.financeToken)
+            guard case .array(let pending)? = open.json["holds"] else { Issue.record("no holds: \(open.json)"); return }
+            #expect(pending.count == 1 && open.json["nextPageToken"] == .string(""), "\(open.json)")
+            if case .object(let first)? = pending.first {
+                #expect(first["holdId"] == hold.json["holdId"] && first["amount"] == .string("0.5") && first["state"] == .string("HOLD_STATE_PENDING"))
+            }
+            var seen: [JSONValue] = []
+            var token = ""
+            repeat {
+                let page = try await GatewayHandlerTests.call(
+                    handler, "GET", "/v1/wallet/holds?agentId=\(world.agentID)&pageSize=2&pageToken=\(token)", token: world.agentToken)
+                guard case .array(let holds)? = page.json["holds"], case .string(let next)? = page.json["nextPageToken"] else {
+                    Issue.record("no page: \(page.json)"); return
+                }
+                seen += holds.compactMap { value in if case .object(let h) = value { return h["holdId"] } else { return nil } }
+                token = next
+            } while !token.isEmpty && seen.count < 10
+            #expect(seen.count == 3 && Set(seen.map { "\($0)" }).count == 3, "three holds, each once, over two pages: \(seen)")
+            #expect(seen.first == hold.json["holdId"], "newest first")
+            let foreignHolds = try await GatewayHandlerTests.call(
+                handler, "GET", "/v1/wallet/holds?agentId=\(world.agentID)", token: world.otherAgentToken)
+            #expect(foreignHolds.status == 404, "an agent reads no other agent's holds")
 
             let denials = try await GatewayHandlerTests.call(handler, "GET", "/v1/wallet/denials", token: world.adminToken)
             guard case .array(let list)? = denials.json["denials"], case .object(let denial)? = list.first else {

@@ -28,6 +28,22 @@ package struct TenantOverview: Sendable {
     package var agents: [AgentOverview] = []
 }
 
+/// One hold, as `ListHolds` shows it.
+package struct HoldRecord: Sendable {
+    package var holdID: UUID
+    package var agentID: UUID
+    package var providerID: UUID
+    package var category: String
+    package var taskID: String
+    package var description: String
+    package var status: String
+    package var amountMicros: Int64
+    package var capturedMicros: Int64
+    package var refundedMicros: Int64
+    package var createdAtUs: Int64
+    package var expiresAtUs: Int64
+}
+
 /// One refused spend, as recorded in `wallet.denials`.
 package struct DenialRecord: Sendable {
     package var agentID: UUID
@@ -160,6 +176,33 @@ extension Ledger {
                     headroomMicros: try row.decode(Int64?.self, at: 4), amountMicros: try row.decode(Int64.self, at: 5),
                     providerID: try row.decode(String.self, at: 6), category: try row.decode(String.self, at: 7),
                     message: try row.decode(String.self, at: 8), createdAtUs: try row.decode(Int64.self, at: 9))
+            }
+        }
+    }
+
+    /// One agent's holds (only `status` ones when given), newest first,
+    /// starting after the position (`created_at`, `hold_id`) `after`.
+    package func holds(
+        tenant: UUID, agent: UUID, status: String?, after: (createdAtUs: Int64, holdID: UUID)?, limit: Int
+    ) async throws(RPCError) -> [HoldRecord] {
+        try await run { connection in
+            let rows = try connection.query(
+                """
+                SELECT hold_id, agent_id, provider_id, category, task_id, description, status, amount, captured, refunded,
+                       wallet.us(created_at), wallet.us(expires_at)
+                  FROM wallet.holds
+                 WHERE tenant_id = $1 AND agent_id = $2 AND ($3::text IS NULL OR status = $3)
+                   AND ($4::bigint IS NULL OR (created_at, hold_id) < ('epoch'::timestamptz + $4::bigint * interval '1 microsecond', $5::uuid))
+                 ORDER BY created_at DESC, hold_id DESC LIMIT $6
+                """, [tenant, agent, status, after?.createdAtUs, after?.holdID, Int64(limit)])
+            return try rows.map { row throws(PostgresError) in
+                HoldRecord(
+                    holdID: try row.decode(UUID.self, at: 0), agentID: try row.decode(UUID.self, at: 1),
+                    providerID: try row.decode(UUID.self, at: 2), category: try row.decode(String.self, at: 3),
+                    taskID: try row.decode(String.self, at: 4), description: try row.decode(String.self, at: 5),
+                    status: try row.decode(String.self, at: 6), amountMicros: try row.decode(Int64.self, at: 7),
+                    capturedMicros: try row.decode(Int64.self, at: 8), refundedMicros: try row.decode(Int64.self, at: 9),
+                    createdAtUs: try row.decode(Int64.self, at: 10), expiresAtUs: try row.decode(Int64.self, at: 11))
             }
         }
     }

@@ -23,6 +23,7 @@ package enum WalletAccess {
         WalletMethods.refund.fullName: [.provider, .operator],
         WalletMethods.listEntries.fullName: [.tenantAdmin, .tenantFinance, .agent],
         WalletMethods.listBalances.fullName: [.tenantAdmin, .tenantFinance],
+        WalletMethods.listHolds.fullName: [.tenantAdmin, .tenantFinance, .agent],
         WalletMethods.listDenials.fullName: [.tenantAdmin, .tenantFinance, .agent],
         WalletMethods.freezeAccount.fullName: [.service],
         WalletMethods.captureFeed.fullName: [.service],

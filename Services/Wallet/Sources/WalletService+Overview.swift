@@ -7,8 +7,10 @@ import PurserService
 extension WalletService {
     /// ListBalances (tenant admin or finance, own tenant): the tenant's
     /// accounts and spend windows in one snapshot, agents paged by account id.
-    /// ListDenials (the same readers, any agent of the tenant; an agent, its
-    /// own): the latest refused spends, newest first.
+    /// ListHolds (the same readers, one agent of the tenant; an agent, its
+    /// own): holds newest first, paged by (created, id). ListDenials (the same
+    /// readers, any agent of the tenant; an agent, its own): the latest
+    /// refused spends, newest first.
     func registerOverview() {
         handle(WalletMethods.listBalances) { request, principal, _ in
             let tenant = try WalletRequest.tenant(principal, requested: request.tenantID)
@@ -55,19 +57,59 @@ extension WalletService {
             }
             return response
         }
+        handle(WalletMethods.listHolds) { request, principal, _ in
+            let tenant = try WalletRequest.tenant(principal, requested: request.tenantID)
+            let agent = try await self.readableAgent(request.agentID, principal: principal, tenant: tenant, required: true)!
+            guard let pageSize = PageToken.size(requested: request.pageSize, default: 50, maximum: 500) else {
+                throw RPCError.invalid("page_size", "must not be negative")
+            }
+            var after: (createdAtUs: Int64, holdID: UUID)?
+            if !request.pageToken.isEmpty {
+                guard let position = PageToken(text: request.pageToken)?.position, let id = UUID(uuidString: position.id) else {
+                    throw RPCError.invalid("page_token", "is not a token this service issued")
+                }
+                after = (position.timeUs, id)
+            }
+            let status: String? = switch request.state {
+            case .pending: "pending"
+            case .captured: "captured"
+            case .voided: "voided"
+            case .expired: "expired"
+            default: nil
+            }
+            guard status != nil || request.state == .unspecified else { throw RPCError.invalid("state", "is not a hold state") }
+            let holds = try await self.ledger.holds(tenant: tenant, agent: agent, status: status, after: after, limit: pageSize + 1)
+            var response = ListHoldsResponse()
+            response.holds = holds.prefix(pageSize).map { record in
+                var hold = HoldView()
+                hold.holdID = record.holdID.lowercased
+                hold.agentID = record.agentID.lowercased
+                hold.providerID = record.providerID.lowercased
+                hold.category = record.category
+                hold.taskID = record.taskID
+                hold.description = record.description
+                hold.state = switch record.status {
+                case "pending": .pending
+                case "captured": .captured
+                case "voided": .voided
+                case "expired": .expired
+                default: .unspecified
+                }
+                hold.amountMicros = record.amountMicros
+                hold.capturedMicros = record.capturedMicros
+                hold.refundedMicros = record.refundedMicros
+                hold.createdAtUs = record.createdAtUs
+                hold.expiresAtUs = record.expiresAtUs
+                return hold
+            }
+            if holds.count > pageSize, let last = holds.prefix(pageSize).last {
+                response.nextPageToken = PageToken(after: PageToken.Position(timeUs: last.createdAtUs, id: last.holdID.lowercased)).text
+            }
+            return response
+        }
         handle(WalletMethods.listDenials) { request, principal, _ in
             let tenant = try WalletRequest.tenant(principal, requested: request.tenantID)
-            var agent: UUID?
-            if case .agent(_, let own) = principal {
-                guard request.agentID.isEmpty || request.agentID.lowercased() == own.lowercased() else {
-                    throw RPCError.notFound("agent")
-                }
-                agent = try WalletRequest.id(own, field: "token subject")
-            } else if !request.agentID.isEmpty {
-                let id = try WalletRequest.id(request.agentID, field: "agent_id")
-                try await self.directory.requireAgent(id, in: tenant)
-                agent = id
-            }
+            let agent = try await self.readableAgent(request.agentID, principal: principal, tenant: tenant, required: false)
             guard let pageSize = PageToken.size(requested: request.pageSize, default: 50, maximum: 500) else {
                 throw RPCError.invalid("page_size", "must not be negative")
             }
@@ -88,6 +130,24 @@ extension WalletService {
             }
             return response
         }
+    }
+
+    /// The agent a read names: an agent caller itself ("" or its own id;
+    /// another id is `not_found`); for admin and finance the named agent of
+    /// their tenant (another tenant's is `not_found`), or `nil` when none is
+    /// named and `required` is false.
+    func readableAgent(_ requested: String, principal: Principal, tenant: UUID, required: Bool) async throws(RPCError) -> UUID? {
+        if case .agent(_, let own) = principal {
+            guard requested.isEmpty || requested.lowercased() == own.lowercased() else { throw RPCError.notFound("agent") }
+            return try WalletRequest.id(own, field: "token subject")
+        }
+        if requested.isEmpty {
+            if required { throw RPCError.invalid("agent_id", "is required") }
+            return nil
+        }
+        let id = try WalletRequest.id(requested, field: "agent_id")
+        try await directory.requireAgent(id, in: tenant)
+        return id
     }
 
     /// Runs an agent's spend and records its refusal, when it is one (a

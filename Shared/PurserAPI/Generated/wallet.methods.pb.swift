@@ -9,10 +9,11 @@
 // Who may call what:
 //   operator        Fund (any tenant), GetBalance, ListEntries, AuditLedger, LedgerTotals,
 //                   Refund (of any tenant's capture, naming the tenant)
-//   tenant admin    Fund, Allocate, Reclaim, GetBalance, ListBalances, ListEntries, ListDenials,
-//                   AuditLedger (own tenant)
-//   tenant finance  GetBalance, ListBalances, ListEntries, ListDenials, AuditLedger, LedgerTotals (own tenant)
-//   agent           GetBalance, ListEntries and ListDenials of itself, Authorize, Charge
+//   tenant admin    Fund, Allocate, Reclaim, GetBalance, ListBalances, ListEntries, ListHolds,
+//                   ListDenials, AuditLedger (own tenant)
+//   tenant finance  GetBalance, ListBalances, ListEntries, ListHolds, ListDenials, AuditLedger,
+//                   LedgerTotals (own tenant)
+//   agent           GetBalance, ListEntries, ListHolds and ListDenials of itself, Authorize, Charge
 //   provider        Capture, Void, Refund of holds payable to itself; Charge with the
 //                   agent's payment token in the `agent-authorization` metadata entry
 // Capture and Void are the payee's acts: the payer cannot take back what it
@@ -115,6 +116,11 @@ public enum WalletMethods {
     public static let listBalances = MethodDescriptor<ListBalancesRequest, ListBalancesResponse>(
         prefix + "ListBalances", idempotent: true)
 
+    /// One agent's holds, newest first, paged; optionally only those in one
+    /// state (pending: the open holds its `held` sums).
+    public static let listHolds = MethodDescriptor<ListHoldsRequest, ListHoldsResponse>(
+        prefix + "ListHolds", idempotent: true)
+
     /// The latest refused spends (Authorize and an agent's own Charge), newest
     /// first: the reason, the rule and headroom a policy denial names, the amount,
     /// provider and category asked for. An agent reads only its own.
@@ -167,6 +173,7 @@ public enum WalletMethods {
         refund.fullName,
         listEntries.fullName,
         listBalances.fullName,
+        listHolds.fullName,
         listDenials.fullName,
         freezeAccount.fullName,
         captureFeed.fullName,

@@ -49,6 +49,29 @@ public struct AccountStatus: WireEnum, Hashable, CustomStringConvertible {
     }
 }
 
+/// `purser.wallet.v1.HoldState`.
+public struct HoldState: WireEnum, Hashable, CustomStringConvertible {
+    public var rawValue: Int32
+    public init(rawValue: Int32) { self.rawValue = rawValue }
+
+    public static let unspecified = HoldState(rawValue: 0)
+    public static let pending = HoldState(rawValue: 1)
+    public static let captured = HoldState(rawValue: 2)
+    public static let voided = HoldState(rawValue: 3)
+    public static let expired = HoldState(rawValue: 4)
+
+    /// The lowercase name (`pending`…), or `state_<number>`.
+    public var description: String {
+        switch self {
+        case .pending: "pending"
+        case .captured: "captured"
+        case .voided: "voided"
+        case .expired: "expired"
+        default: "state_\(rawValue)"
+        }
+    }
+}
+
 /// `purser.wallet.v1.FundRequest`.
 public struct FundRequest: WireMessage, Hashable {
     /// Required for the operator; a tenant admin may leave it empty (its own tenant).
@@ -530,6 +553,75 @@ public struct ListBalancesResponse: WireMessage, Hashable {
         try t.field(9, &agents)
         try t.field(10, &nextPageToken)
         try t.field(11, &asOfUs)
+    }
+}
+
+/// `purser.wallet.v1.ListHoldsRequest`.
+public struct ListHoldsRequest: WireMessage, Hashable {
+    public var tenantID: String = ""
+    /// Required for admin and finance; an agent reads its own ("" or its id).
+    public var agentID: String = ""
+    /// UNSPECIFIED = every state.
+    public var state: HoldState = .unspecified
+    /// 0 = 50; at most 500.
+    public var pageSize: Int32 = 0
+    public var pageToken: String = ""
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &tenantID)
+        try t.field(2, &agentID)
+        try t.field(3, &state)
+        try t.field(4, &pageSize)
+        try t.field(5, &pageToken)
+    }
+}
+
+/// `purser.wallet.v1.HoldView`.
+public struct HoldView: WireMessage, Hashable {
+    public var holdID: String = ""
+    public var agentID: String = ""
+    public var providerID: String = ""
+    public var category: String = ""
+    public var taskID: String = ""
+    public var description: String = ""
+    public var state: HoldState = .unspecified
+    public var amountMicros: Int64 = 0
+    public var capturedMicros: Int64 = 0
+    public var refundedMicros: Int64 = 0
+    public var createdAtUs: Int64 = 0
+    public var expiresAtUs: Int64 = 0
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &holdID)
+        try t.field(2, &agentID)
+        try t.field(3, &providerID)
+        try t.field(4, &category)
+        try t.field(5, &taskID)
+        try t.field(6, &description)
+        try t.field(7, &state)
+        try t.field(8, &amountMicros)
+        try t.field(9, &capturedMicros)
+        try t.field(10, &refundedMicros)
+        try t.field(11, &createdAtUs)
+        try t.field(12, &expiresAtUs)
+    }
+}
+
+/// `purser.wallet.v1.ListHoldsResponse`.
+public struct ListHoldsResponse: WireMessage, Hashable {
+    /// Newest first.
+    public var holds: [HoldView] = []
+    public var nextPageToken: String = ""
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &holds)
+        try t.field(2, &nextPageToken)
     }
 }
 

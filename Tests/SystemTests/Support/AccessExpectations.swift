@@ -185,6 +185,7 @@ enum AccessExpectations {
         WalletMethods.refund.fullName: AccessRule(gate: .kinds([.provider, .operator]), reach: [.payeeProvider, .operator]),
         WalletMethods.listEntries.fullName: AccessRule(gate: .kinds([.admin, .finance, .agent]), reach: Reach.ownerAgent),
         WalletMethods.listBalances.fullName: AccessRule(gate: .kinds([.admin, .finance]), reach: Reach.tenant),
+        WalletMethods.listHolds.fullName: AccessRule(gate: .kinds([.admin, .finance, .agent]), reach: Reach.ownerAgent),
         WalletMethods.listDenials.fullName: AccessRule(gate: .kinds([.admin, .finance, .agent]), reach: Reach.ownerAgent),
         WalletMethods.freezeAccount.fullName: AccessRule(gate: .kinds([.service], services: ["identity"]), reach: Reach.services),
         WalletMethods.captureFeed.fullName: AccessRule(gate: .kinds([.service], services: ["settlement"]), reach: Reach.services),

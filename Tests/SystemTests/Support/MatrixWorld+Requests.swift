@@ -97,6 +97,8 @@ extension MatrixWorld {
             return with(ListEntriesRequest()) { $0.tenantID = acmeID; $0.accountID = ownerAgentID }.serializedBytes()
         case WalletMethods.listBalances.fullName:
             return with(ListBalancesRequest()) { $0.tenantID = acmeID }.serializedBytes()
+        case WalletMethods.listHolds.fullName:
+            return with(ListHoldsRequest()) { $0.tenantID = acmeID; $0.agentID = ownerAgentID }.serializedBytes()
         case WalletMethods.listDenials.fullName:
             return with(ListDenialsRequest()) { $0.tenantID = acmeID; $0.agentID = ownerAgentID }.serializedBytes()
         case WalletMethods.freezeAccount.fullName:

@@ -46,6 +46,7 @@ package enum GatewayRoutes {
         Route(.post, "/v1/wallet/refund", "purser.wallet.v1.Wallet/Refund"),
         Route(.get, "/v1/wallet/entries", "purser.wallet.v1.Wallet/ListEntries"),
         Route(.get, "/v1/wallet/balances", "purser.wallet.v1.Wallet/ListBalances"),
+        Route(.get, "/v1/wallet/holds", "purser.wallet.v1.Wallet/ListHolds"),
         Route(.get, "/v1/wallet/denials", "purser.wallet.v1.Wallet/ListDenials"),
         Route(.get, "/v1/wallet/audit", "purser.wallet.v1.Wallet/AuditLedger"),
         // Policy

@@ -90,7 +90,7 @@ enum DashboardScript {
     if (seconds < 86400) return Math.round(seconds / 3600) + ' h ago';
     return Math.round(seconds / 86400) + ' d ago';
   }
-  const statusName = (s) => String(s || '').replace(/^(AGENT|ACCOUNT|ALIAS|BATCH)_STATUS_|^BATCH_STATE_/, '').toLowerCase() || 'unknown';
+  const statusName = (s) => String(s || '').replace(/^(AGENT|ACCOUNT|ALIAS)_STATUS_|^(BATCH|HOLD)_STATE_/, '').toLowerCase() || 'unknown';
   const kindName = (k) => String(k || '').replace(/^LEDGER_ENTRY_KIND_/, '').toLowerCase();
   function badge(status) { const s = statusName(status); return el('span', { class: 'badge ' + s }, s); }
   const canWrite = () => state.session && state.session.role === 'admin';
@@ -504,6 +504,10 @@ enum DashboardScript {
     const categoryFilter = el('input', { id: 'entries-category', type: 'search', autocomplete: 'off' });
     const entries = el('div', { id: 'entries' });
     const pager = el('div', { class: 'pager' });
+    const holdState = el('select', { id: 'holds-state' }, [['', 'Any state'], ['HOLD_STATE_PENDING', 'Open'], ['HOLD_STATE_CAPTURED', 'Captured'],
+      ['HOLD_STATE_VOIDED', 'Voided'], ['HOLD_STATE_EXPIRED', 'Expired']].map(([v, l]) => el('option', { value: v }, l)));
+    const holds = el('div', { id: 'holds' });
+    const holdsPager = el('div', { class: 'pager' });
     const denials = el('div', { id: 'agent-denials' });
     const policy = el('div', { id: 'policy' });
     const mail = el('div', { id: 'mail' });
@@ -514,6 +518,8 @@ enum DashboardScript {
         el('div', null,
           el('section', { class: 'panel', 'aria-labelledby': 'entries-title' }, el('h2', { id: 'entries-title' }, 'Ledger entries'),
             el('div', { class: 'toolbar' }, field('Kind', kind), field('Provider', providerFilter), field('Category', categoryFilter)), entries, pager),
+          el('section', { class: 'panel', 'aria-labelledby': 'holds-title' }, el('h2', { id: 'holds-title' }, 'Holds'),
+            el('div', { class: 'toolbar' }, field('State', holdState), el('span', { class: 'muted' }, 'provider and category as above')), holds, holdsPager),
           el('section', { class: 'panel', 'aria-labelledby': 'policy-title' }, el('h2', { id: 'policy-title' }, 'Policy'), policy)),
         el('div', null,
           el('section', { class: 'panel', 'aria-labelledby': 'limits-title' }, el('h2', { id: 'limits-title' }, 'Limits'), limits),
@@ -557,8 +563,30 @@ enum DashboardScript {
         el('button', { type: 'button', class: 'secondary', disabled: pageIndex === 0, onclick: () => { pageIndex -= 1; loadEntries(); } }, 'Newer'),
         el('button', { type: 'button', class: 'secondary', disabled: pages.length <= pageIndex + 1, onclick: () => { pageIndex += 1; loadEntries(); } }, 'Older'));
     };
-    for (const control of [kind, providerFilter]) control.addEventListener('change', () => { pages.length = 1; pageIndex = 0; loadEntries(); });
-    categoryFilter.addEventListener('input', () => loadEntries());
+    // Holds: one page at a time, newest first; state filtered by the ledger, provider and category on the page.
+    const holdPages = [''];
+    let holdIndex = 0;
+    const loadHolds = async () => {
+      const answer = await api('GET', '/v1/wallet/holds', { query: { agentId, state: holdState.value, pageSize: 10, pageToken: holdPages[holdIndex] } });
+      let rows = answer.holds || [];
+      if (providerFilter.value) rows = rows.filter((h) => h.providerId === providerFilter.value);
+      const cat = categoryFilter.value.trim().toLowerCase();
+      if (cat) rows = rows.filter((h) => (h.category || '').includes(cat));
+      replace(holds, rows.length ? el('table', { id: 'holds-table', class: 'wide' },
+        el('thead', null, el('tr', null, el('th', null, 'Placed'), el('th', null, 'State'), el('th', { class: 'num' }, 'Amount'),
+          el('th', { class: 'num opt' }, 'Captured'), el('th', null, 'Provider'), el('th', null, 'Category'), el('th', { class: 'opt' }, 'Expires'))),
+        el('tbody', null, rows.map((h) => el('tr', { dataset: { state: statusName(h.state) } }, el('td', null, timeText(h.createdAtUs)), el('td', null, badge(h.state)),
+          moneyCell(toMicros(h.amount)), moneyCell(toMicros(h.captured)), el('td', null, providerLabel(h.providerId)), el('td', null, h.category || '—'),
+          el('td', { class: 'opt' }, timeText(h.expiresAtUs)))))) : el('p', { class: 'muted' }, 'No holds match.'));
+      for (const cell of holds.querySelectorAll('tbody td:nth-child(4)')) cell.classList.add('opt');
+      if (answer.nextPageToken) holdPages[holdIndex + 1] = answer.nextPageToken; else holdPages.length = holdIndex + 1;
+      replace(holdsPager,
+        el('button', { type: 'button', class: 'secondary', disabled: holdIndex === 0, onclick: () => { holdIndex -= 1; loadHolds(); } }, 'Newer'),
+        el('button', { type: 'button', class: 'secondary', disabled: holdPages.length <= holdIndex + 1, onclick: () => { holdIndex += 1; loadHolds(); } }, 'Older'));
+    };
+    holdState.addEventListener('change', () => { holdPages.length = 1; holdIndex = 0; loadHolds(); });
+    for (const control of [kind, providerFilter]) control.addEventListener('change', () => { pages.length = 1; pageIndex = 0; loadEntries(); loadHolds(); });
+    categoryFilter.addEventListener('input', () => { loadEntries(); loadHolds(); });
 
     // Spend (captures less refunds) since the earliest window shown: the chart and the limits read it.
     let spend = [];
@@ -591,6 +619,7 @@ enum DashboardScript {
         loadSpend(),
         api('GET', '/v1/wallet/denials', { query: { agentId, pageSize: 10 } }),
         full ? null : loadEntries(),
+        full ? null : loadHolds(),
       ]);
       if (full) {
         effective = await api('GET', base + '/policy').catch(() => null);
@@ -609,7 +638,7 @@ enum DashboardScript {
     };
     const view = state.view;
     await refresh(true);
-    await loadEntries();
+    await Promise.all([loadEntries(), loadHolds()]);
     if (view !== state.view) return;
     drawPolicy(policy, effective, base, agentId, providerMap, async () => { effective = await api('GET', base + '/policy'); return effective; });
     drawMail(mail, agentId);
@@ -871,7 +900,7 @@ enum DashboardScript {
       replace(totals, card('statement-captures', 'Captured', all.capture), card('statement-refunds', 'Refunded', all.refund), card('statement-net', 'Net spend', all.net),
         el('div', { class: 'card' }, el('div', { class: 'label' }, 'Entries'), el('div', { class: 'value' }, String(all.count))));
       const table = (id, title, rows, label) => el('section', { class: 'panel', 'aria-labelledby': id + '-title' }, el('h2', { id: id + '-title' }, title),
-        (rows || []).length ? el('table', { id }, el('thead', null, el('tr', null, el('th', null, title.replace('By ', '')), el('th', { class: 'num' }, 'Captured'), el('th', { class: 'num' }, 'Refunded'), el('th', { class: 'num' }, 'Net'), el('th', { class: 'num' }, 'Entries'))),
+        (rows || []).length ? el('table', { id }, el('thead', null, el('tr', null, el('th', null, title.replace('By ', '').replace(/^./, (c) => c.toUpperCase())), el('th', { class: 'num' }, 'Captured'), el('th', { class: 'num' }, 'Refunded'), el('th', { class: 'num' }, 'Net'), el('th', { class: 'num' }, 'Entries'))),
           el('tbody', null, rows.map((r) => el('tr', null, el('td', null, label(r.key)), moneyCell(toMicros(r.capture)), moneyCell(toMicros(r.refund)), moneyCell(toMicros(r.net)), el('td', { class: 'num' }, String(r.entryCount || 0))))))
           : el('p', { class: 'muted' }, 'Nothing in this period.'));
       replace(tables, el('div', { class: 'cols' }, table('by-agent', 'By agent', statement.byAgent, agentLabel), table('by-provider', 'By provider', statement.byProvider, providerLabel)),
