@@ -8,6 +8,7 @@ is drawn (the page's `purser-overview-rendered` mark), best and median of
 several loads.
 
 Usage: dashboard_render_bench.py BASE_URL CA_PEM OPERATOR_SECRET [AGENTS] [ENTRIES]
+       dashboard_render_bench.py BASE_URL CA_PEM --admin ADMIN_SECRET   (measure an already seeded tenant)
 """
 import statistics
 import sys
@@ -27,6 +28,8 @@ def main():
         print(__doc__, file=sys.stderr)
         return 2
     base, ca, operator_secret = sys.argv[1].rstrip("/"), sys.argv[2], sys.argv[3]
+    if operator_secret == "--admin":
+        return measure(base, sys.argv[4], "an already seeded tenant")
     agents_wanted = int(sys.argv[4]) if len(sys.argv) > 4 else 1000
     entries_wanted = int(sys.argv[5]) if len(sys.argv) > 5 else 100_000
     session = requests.Session()
@@ -57,7 +60,7 @@ def main():
     provider_id = provider["provider"]["id"]
     admin_token = token(admin)
     # Every agent is funded and given credits; the charges then make up the rest of the entries.
-    charges_per_agent = max(0, (entries_wanted - 1 - agents_wanted) // agents_wanted)
+    charges_per_agent = max(0, -(-(entries_wanted - 1 - agents_wanted) // agents_wanted))
     call("POST", "/v1/wallet/fund", token=admin_token, key="bench-fund",
          body={"amount": str(agents_wanted * (charges_per_agent + 10)), "externalReference": "bench"})
 
@@ -82,7 +85,11 @@ def main():
     with ThreadPoolExecutor(32) as pool:
         list(pool.map(spend, secrets))
     entries = 1 + agents_wanted + agents_wanted * charges_per_agent
-    print(f"seeding: {entries} entries in {time.monotonic() - started:.0f} s", flush=True)
+    print(f"seeding: {entries} entries in {time.monotonic() - started:.0f} s; the admin's secret: {admin}", flush=True)
+    return measure(base, admin, f"{entries} entries")
+
+
+def measure(base, admin, what):
 
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
@@ -110,7 +117,9 @@ def main():
                 return [n.responseEnd, n.domContentLoadedEventEnd, n.loadEventEnd, m.startTime];
                 """)
             samples.append(timing)
-        print(f"overview of {rows} agents over {entries} entries, {len(samples)} loads (ms from navigation start):")
+        with open("/proc/loadavg") as load:
+            average = " ".join(load.read().split()[:3])
+        print(f"overview of {rows} agents over {what}, {len(samples)} loads (ms from navigation start), load average {average}:")
         for index, label in enumerate(("page received", "DOMContentLoaded", "load", "agents table drawn (first render with data)")):
             values = [s[index] for s in samples]
             print(f"  {label}: best {min(values):.0f}, median {statistics.median(values):.0f}, worst {max(values):.0f}")

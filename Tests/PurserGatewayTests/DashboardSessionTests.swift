@@ -58,6 +58,11 @@ import Testing
 
             let described = try await Self.call(handler, "GET", "/v1/dashboard/session", cookie: session.cookie)
             #expect(described.status == 200 && described.json["csrfToken"] == .string(session.csrf))
+            if case .object(let tenant)? = described.json["tenant"] {
+                #expect(tenant["id"] == .string(world.tenantID) && tenant["currency"] == .string("USD"), "\(tenant)")
+            } else {
+                Issue.record("the session describes its tenant: \(described.json)")
+            }
 
             // Reads by cookie need no CSRF token; changes do, and it must be this session's.
             let balances = try await Self.call(handler, "GET", "/v1/wallet/balances", cookie: session.cookie)

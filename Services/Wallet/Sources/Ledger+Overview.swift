@@ -69,54 +69,38 @@ extension Ledger {
     /// The tenant's treasury, funding, held and spend totals, and up to
     /// `limit` agents whose account id sorts after `after`, in one
     /// repeatable-read snapshot: every figure is of the same instant. Spend is
-    /// captures less refunds; each window is one range scan of the spend index.
+    /// captures less refunds, summed per agent in one index-only range scan
+    /// of the month (or the week, when it began earlier); the tenant's
+    /// windows are the sums of its agents'.
     package func overview(tenant: UUID, after: UUID?, limit: Int) async throws(RPCError) -> TenantOverview {
         var snapshot = TransactionOptions()
         snapshot.isolation = .repeatableRead
         snapshot.readOnly = true
         return try await transaction(snapshot) { connection in
             var overview = TenantOverview()
-            let totals = try connection.query(
+            let accounts = try connection.query(
                 """
-                WITH w AS (\(Self.windows)),
-                spend AS (
-                    SELECT coalesce(sum(CASE WHEN e.kind = 'capture' THEN e.amount ELSE -e.amount END)
-                                        FILTER (WHERE e.created_at >= w.day), 0)::bigint AS today,
-                           coalesce(sum(CASE WHEN e.kind = 'capture' THEN e.amount ELSE -e.amount END)
-                                        FILTER (WHERE e.created_at >= w.week), 0)::bigint AS week,
-                           coalesce(sum(CASE WHEN e.kind = 'capture' THEN e.amount ELSE -e.amount END)
-                                        FILTER (WHERE e.created_at >= w.month), 0)::bigint AS month
-                      FROM wallet.entries e, w
-                     WHERE e.tenant_id = $1 AND e.kind IN ('capture', 'refund') AND e.created_at >= least(w.week, w.month)
-                )
                 SELECT (SELECT currency FROM wallet.accounts WHERE tenant_id = $1 AND kind = 'treasury'),
                        coalesce((SELECT balance FROM wallet.accounts WHERE tenant_id = $1 AND kind = 'treasury'), 0),
                        coalesce((SELECT held FROM wallet.accounts WHERE tenant_id = $1 AND kind = 'treasury'), 0),
                        coalesce((SELECT -balance FROM wallet.accounts WHERE tenant_id = $1 AND kind = 'funding'), 0),
                        (SELECT coalesce(sum(held), 0)::bigint FROM wallet.accounts WHERE tenant_id = $1 AND kind = 'agent'),
-                       spend.today, spend.week, spend.month, wallet.us(now())
-                  FROM spend
+                       wallet.us(now())
                 """, [tenant])
-            if let row = totals.first {
+            if let row = accounts.first {
                 overview.currency = try row.decode(String?.self, at: 0)
                 overview.treasuryBalanceMicros = try row.decode(Int64.self, at: 1)
                 overview.treasuryHeldMicros = try row.decode(Int64.self, at: 2)
                 overview.fundedMicros = try row.decode(Int64.self, at: 3)
                 overview.totalHeldMicros = try row.decode(Int64.self, at: 4)
-                overview.spentTodayMicros = try row.decode(Int64.self, at: 5)
-                overview.spentWeekMicros = try row.decode(Int64.self, at: 6)
-                overview.spentMonthMicros = try row.decode(Int64.self, at: 7)
-                overview.asOfUs = try row.decode(Int64.self, at: 8)
+                overview.asOfUs = try row.decode(Int64.self, at: 5)
             }
+            // One scan of the month's (or week's) captures and refunds gives every agent's windows; the
+            // tenant's totals are their sums (only agents spend), read from the same materialized CTE.
             let agents = try connection.query(
                 """
                 WITH w AS (\(Self.windows)),
-                page AS (
-                    SELECT account_id, status, balance, held, updated_at FROM wallet.accounts
-                     WHERE tenant_id = $1 AND kind = 'agent' AND ($2::uuid IS NULL OR account_id > $2)
-                     ORDER BY account_id LIMIT $3
-                ),
-                spend AS (
+                spend AS MATERIALIZED (
                     SELECT e.agent_id,
                            coalesce(sum(CASE WHEN e.kind = 'capture' THEN e.amount ELSE -e.amount END)
                                         FILTER (WHERE e.created_at >= w.day), 0)::bigint AS today,
@@ -128,15 +112,32 @@ extension Ledger {
                       FROM wallet.entries e, w
                      WHERE e.tenant_id = $1 AND e.kind IN ('capture', 'refund') AND e.created_at >= least(w.week, w.month)
                      GROUP BY e.agent_id
+                ),
+                totals AS (
+                    SELECT coalesce(sum(today), 0)::bigint AS today, coalesce(sum(week), 0)::bigint AS week,
+                           coalesce(sum(month), 0)::bigint AS month
+                      FROM spend
+                ),
+                page AS (
+                    SELECT account_id, status, balance, held, updated_at FROM wallet.accounts
+                     WHERE tenant_id = $1 AND kind = 'agent' AND ($2::uuid IS NULL OR account_id > $2)
+                     ORDER BY account_id LIMIT $3
                 )
                 SELECT p.account_id, p.status, p.balance, p.held, coalesce(s.today, 0), coalesce(s.week, 0),
-                       coalesce(s.month, 0), wallet.us(greatest(p.updated_at, s.last))
-                  FROM page p LEFT JOIN spend s ON s.agent_id = p.account_id
+                       coalesce(s.month, 0), wallet.us(greatest(p.updated_at, s.last)), t.today, t.week, t.month
+                  FROM totals t LEFT JOIN page p ON true LEFT JOIN spend s ON s.agent_id = p.account_id
                  ORDER BY p.account_id
                 """, [tenant, after, Int64(limit)])
-            overview.agents = try agents.map { row throws(PostgresError) in
-                AgentOverview(
-                    agentID: try row.decode(UUID.self, at: 0), status: try row.decode(String.self, at: 1),
+            if let row = agents.first {
+                overview.spentTodayMicros = try row.decode(Int64.self, at: 8)
+                overview.spentWeekMicros = try row.decode(Int64.self, at: 9)
+                overview.spentMonthMicros = try row.decode(Int64.self, at: 10)
+            }
+            // With no agent on the page, the one row carries the totals alone.
+            overview.agents = try agents.compactMap { row throws(PostgresError) -> AgentOverview? in
+                guard let agentID = try row.decode(UUID?.self, at: 0) else { return nil }
+                return AgentOverview(
+                    agentID: agentID, status: try row.decode(String.self, at: 1),
                     balanceMicros: try row.decode(Int64.self, at: 2), heldMicros: try row.decode(Int64.self, at: 3),
                     spentTodayMicros: try row.decode(Int64.self, at: 4), spentWeekMicros: try row.decode(Int64.self, at: 5),
                     spentMonthMicros: try row.decode(Int64.self, at: 6), lastActivityUs: try row.decode(Int64.self, at: 7))

@@ -1,8 +1,9 @@
 extension WalletMigrations {
     /// Migration 3: what the dashboard reads. `wallet.denials` records every
     /// refused spend (tenant-scoped, newest read first by `seq`); a partial
-    /// index on captures and refunds by time makes a tenant's spend today,
-    /// this week and this month one range scan; holds are listed per agent,
+    /// index on captures and refunds by time, covering what the sums read,
+    /// makes a tenant's spend today, this week and this month one index-only
+    /// range scan; holds are listed per agent,
     /// newest first, from their own index.
     static let overview = #"""
 CREATE TABLE wallet.denials (
@@ -21,7 +22,8 @@ CREATE TABLE wallet.denials (
     PRIMARY KEY (tenant_id, seq)
 );
 CREATE INDEX denials_by_agent ON wallet.denials (tenant_id, agent_id, seq);
-CREATE INDEX entries_spend_by_time ON wallet.entries (tenant_id, created_at) WHERE kind IN ('capture', 'refund');
+CREATE INDEX entries_spend_by_time ON wallet.entries (tenant_id, created_at) INCLUDE (agent_id, kind, amount)
+    WHERE kind IN ('capture', 'refund');
 CREATE INDEX holds_by_agent_time ON wallet.holds (tenant_id, agent_id, created_at, hold_id);
 """#
 }

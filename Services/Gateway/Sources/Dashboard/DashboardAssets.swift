@@ -16,7 +16,7 @@ package enum DashboardAssets {
             self.path = path
             self.contentType = contentType
             body = Array(text.utf8)
-            etag = "\"" + DashboardSession.csrfToken(for: text).prefix(32) + "\""
+            etag = "\"" + DashboardSession.hexDigest(text).prefix(32) + "\""
         }
     }
 

@@ -32,8 +32,11 @@ package enum DashboardSession {
     }
 
     /// The CSRF token of `sessionToken`: its SHA-256, lowercase hex.
-    package static func csrfToken(for sessionToken: String) -> String {
-        SHA256Digest.hash(Array(sessionToken.utf8)).map { byte in
+    package static func csrfToken(for sessionToken: String) -> String { hexDigest(sessionToken) }
+
+    /// The SHA-256 of `text`'s UTF-8, lowercase hex.
+    static func hexDigest(_ text: String) -> String {
+        SHA256Digest.hash(Array(text.utf8)).map { byte in
             let hex = String(byte, radix: 16)
             return byte < 16 ? "0" + hex : hex
         }.joined()

@@ -3,8 +3,7 @@ import PurserJSON
 import PurserRPC
 
 extension GatewayHandler {
-    /// The paths the dashboard adds to the gateway: its page and assets, and
-    /// the session resource (GET, POST, DELETE).
+    /// The dashboard's session resource (GET, POST, DELETE).
     static let dashboardSessionPath = "/v1/dashboard/session"
 
     /// The answer to a dashboard request (`/`, its assets, the session
@@ -82,8 +81,8 @@ extension GatewayHandler {
     /// `GET /v1/dashboard/session`: who the cookie signs in (subject, tenant,
     /// role, expiry) and its CSRF token, once a service has accepted the
     /// token (Identity's GetAgent of itself for an agent, GetTenant for admin
-    /// and finance), so an ended, expired or revoked session answers 401 and
-    /// the cookie is removed.
+    /// and finance, whose answer comes along as `agent` or `tenant`), so an
+    /// ended, expired or revoked session answers 401 and the cookie is removed.
     private func describeSession(_ request: GatewayRequest) async -> GatewayResponse {
         guard let token = DashboardSession.token(cookies: request.headers), let claims = DashboardSession.claims(of: token),
               case .string(let role)? = claims["role"], case .string(let subject)? = claims["sub"]
@@ -93,16 +92,22 @@ extension GatewayHandler {
         }
         var tenantID = ""
         if case .string(let tenant)? = claims["tenant"] { tenantID = tenant }
-        let check: (method: String, input: String, fields: JSONObject) = role == "agent"
-            ? ("purser.identity.v1.Identity/GetAgent", "purser.identity.v1.GetAgentRequest",
+        let check: (method: String, input: String, output: String, key: String, fields: JSONObject) = role == "agent"
+            ? ("purser.identity.v1.Identity/GetAgent", "purser.identity.v1.GetAgentRequest", "purser.identity.v1.Agent", "agent",
                JSONObject(["tenantId": .string(tenantID), "agentId": .string(subject)]))
-            : ("purser.identity.v1.Identity/GetTenant", "purser.identity.v1.GetTenantRequest", JSONObject(["tenantId": .string(tenantID)]))
+            : ("purser.identity.v1.Identity/GetTenant", "purser.identity.v1.GetTenantRequest", "purser.identity.v1.Tenant", "tenant",
+               JSONObject(["tenantId": .string(tenantID)]))
         var metadata = Metadata()
         metadata["authorization"] = "Bearer " + token
+        var description = Self.sessionDescription(token: token, claims: claims)
         do {
-            _ = try await upstream.call(
+            let answer = try await upstream.call(
                 service: "identity", method: check.method, request: try mapping.encode(.object(check.fields), as: check.input),
                 metadata: metadata, idempotent: true)
+            if case .object(var object) = description {
+                object[check.key] = try mapping.decode(answer.body[...], as: check.output)
+                description = .object(object)
+            }
         } catch let error as RPCError {
             let problem = Problem(error)
             let ended = problem.status == 401 || problem.status == 403
@@ -110,7 +115,7 @@ extension GatewayHandler {
         } catch {
             return .problem(Problem(status: 502, reason: "invalid_response", detail: "\(error)"))
         }
-        return .json(200, Self.sessionDescription(token: token, claims: claims), extra: [("cache-control", "no-store")])
+        return .json(200, description, extra: [("cache-control", "no-store")])
     }
 
     /// `DELETE /v1/dashboard/session` (with the CSRF token): ends the token at

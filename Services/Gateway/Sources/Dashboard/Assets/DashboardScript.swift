@@ -167,8 +167,10 @@ enum DashboardScript {
     $('sign-out').addEventListener('click', signOut);
     window.addEventListener('hashchange', route);
     try {
+      // The session answers the tenant (admin, finance) with it; an agent's page reads its currency with its balance.
       state.session = await api('GET', '/v1/dashboard/session');
-      await loadContext();
+      state.tenant = state.session.tenant || null;
+      state.currency = state.tenant ? state.tenant.currency || '' : '';
     } catch (_) {
       state.session = null;
     }
@@ -588,26 +590,33 @@ enum DashboardScript {
     for (const control of [kind, providerFilter]) control.addEventListener('change', () => { pages.length = 1; pageIndex = 0; loadEntries(); loadHolds(); });
     categoryFilter.addEventListener('input', () => { loadEntries(); loadHolds(); });
 
-    // Spend (captures less refunds) since the earliest window shown: the chart and the limits read it.
+    // Spend (captures less refunds) since the earliest window shown: the chart and the limits read it. The first
+    // load reads the whole range; each refresh then reads only the entries from shortly before the newest one seen.
     let spend = [];
     let effective = null;
+    const seenEntries = new Set();
+    let newestUs = 0;
     const loadSpend = async () => {
       const now = Date.now();
-      const monthStart = Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), 1);
-      const from = Math.min(monthStart, Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), new Date(now).getUTCDate()) - 29 * 86400000);
-      const all = [];
+      const today = Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), new Date(now).getUTCDate());
+      // A transaction stamps its entries when it starts and may commit a little later: look 5 s back (ids dedupe).
+      const from = newestUs ? newestUs - 5000000 : Math.min(Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), 1), today - 29 * 86400000) * 1000;
       for (const k of ['LEDGER_ENTRY_KIND_CAPTURE', 'LEDGER_ENTRY_KIND_REFUND']) {
         let token = '';
         let pagesRead = 0;
         do {
-          const page = await api('GET', '/v1/wallet/entries', { query: { accountId: agentId, kind: k, fromUs: from * 1000, pageSize: 1000, pageToken: token } });
-          for (const e of page.entries || []) all.push({ at: Number(e.createdAtUs) / 1000, micros: k.endsWith('REFUND') ? -toMicros(e.amount) : toMicros(e.amount),
-            category: e.category || 'uncategorised', provider: providerLabel(e.providerId) });
+          const page = await api('GET', '/v1/wallet/entries', { query: { accountId: agentId, kind: k, fromUs: from, pageSize: 1000, pageToken: token } });
+          for (const e of page.entries || []) {
+            if (seenEntries.has(e.entryId)) continue;
+            seenEntries.add(e.entryId);
+            newestUs = Math.max(newestUs, Number(e.createdAtUs));
+            spend.push({ at: Number(e.createdAtUs) / 1000, micros: k.endsWith('REFUND') ? -toMicros(e.amount) : toMicros(e.amount),
+              category: e.category || 'uncategorised', provider: providerLabel(e.providerId) });
+          }
           token = page.nextPageToken || '';
           pagesRead += 1;
-        } while (token && pagesRead < 20);
+        } while (token && pagesRead < 50);
       }
-      spend = all;
     };
     const drawChart = () => replace(chart, spendChart(spend, range.value, stackBy.value));
     range.addEventListener('change', drawChart);
