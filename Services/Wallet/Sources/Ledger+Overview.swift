@@ -59,18 +59,18 @@ package struct DenialRecord: Sendable {
 }
 
 extension Ledger {
-    /// The UTC day, ISO week and month that hold `now()`, as SQL bounds.
+    /// The UTC day, ISO week and month that hold `now()`, as dates.
     private static let windows = """
-        SELECT date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day,
-               date_trunc('week', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS week,
-               date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS month
+        SELECT (now() AT TIME ZONE 'UTC')::date AS day,
+               date_trunc('week', now() AT TIME ZONE 'UTC')::date AS week,
+               date_trunc('month', now() AT TIME ZONE 'UTC')::date AS month
         """
 
     /// The tenant's treasury, funding, held and spend totals, and up to
     /// `limit` agents whose account id sorts after `after`, in one
     /// repeatable-read snapshot: every figure is of the same instant. Spend is
-    /// captures less refunds, summed per agent in one index-only range scan
-    /// of the month (or the week, when it began earlier); the tenant's
+    /// captures less refunds, summed from `wallet.agent_spend_days` (kept by
+    /// the ledger's own trigger, so it matches the entries); the tenant's
     /// windows are the sums of its agents'.
     package func overview(tenant: UUID, after: UUID?, limit: Int) async throws(RPCError) -> TenantOverview {
         var snapshot = TransactionOptions()
@@ -95,23 +95,20 @@ extension Ledger {
                 overview.totalHeldMicros = try row.decode(Int64.self, at: 4)
                 overview.asOfUs = try row.decode(Int64.self, at: 5)
             }
-            // One scan of the month's (or week's) captures and refunds gives every agent's windows; the
-            // tenant's totals are their sums (only agents spend), read from the same materialized CTE.
+            // The agents' days since the month (or the week, when it began earlier) give every agent's
+            // windows; the tenant's totals are their sums (only agents spend), from the same materialized CTE.
             let agents = try connection.query(
                 """
                 WITH w AS (\(Self.windows)),
                 spend AS MATERIALIZED (
-                    SELECT e.agent_id,
-                           coalesce(sum(CASE WHEN e.kind = 'capture' THEN e.amount ELSE -e.amount END)
-                                        FILTER (WHERE e.created_at >= w.day), 0)::bigint AS today,
-                           coalesce(sum(CASE WHEN e.kind = 'capture' THEN e.amount ELSE -e.amount END)
-                                        FILTER (WHERE e.created_at >= w.week), 0)::bigint AS week,
-                           coalesce(sum(CASE WHEN e.kind = 'capture' THEN e.amount ELSE -e.amount END)
-                                        FILTER (WHERE e.created_at >= w.month), 0)::bigint AS month,
-                           max(e.created_at) AS last
-                      FROM wallet.entries e, w
-                     WHERE e.tenant_id = $1 AND e.kind IN ('capture', 'refund') AND e.created_at >= least(w.week, w.month)
-                     GROUP BY e.agent_id
+                    SELECT d.agent_id,
+                           coalesce(sum(d.net) FILTER (WHERE d.day >= w.day), 0)::bigint AS today,
+                           coalesce(sum(d.net) FILTER (WHERE d.day >= w.week), 0)::bigint AS week,
+                           coalesce(sum(d.net) FILTER (WHERE d.day >= w.month), 0)::bigint AS month,
+                           max(d.last_at) AS last
+                      FROM wallet.agent_spend_days d, w
+                     WHERE d.tenant_id = $1 AND d.day >= least(w.week, w.month)
+                     GROUP BY d.agent_id
                 ),
                 totals AS (
                     SELECT coalesce(sum(today), 0)::bigint AS today, coalesce(sum(week), 0)::bigint AS week,

@@ -8,7 +8,9 @@ enum DashboardScript {
 (() => {
   const $ = (id) => document.getElementById(id);
   // `view` counts the pages drawn: a page whose loads finish after another page replaced it stops there.
-  const state = { session: null, tenant: null, currency: '', timer: null, view: 0, providers: null, agents: new Map(), sort: { key: 'handle', dir: 1 } };
+  const state = { session: null, tenant: null, currency: '', timer: null, view: 0, providers: null, agents: new Map(), sort: { key: 'handle', dir: 1 }, agentPage: 0 };
+  // Rows of the agents table drawn at once: sorting and filtering see every agent, the table shows a page.
+  const agentRowsPerPage = 100;
 
   // ---- Money: exact, as BigInt micro-units.
   function toMicros(text) {
@@ -328,9 +330,17 @@ enum DashboardScript {
     const draw = () => {
       if (balances) drawAgents(tableHolder, balances, cap, filter.value.trim().toLowerCase(), status.value);
     };
-    filter.addEventListener('input', draw);
-    status.addEventListener('change', draw);
+    filter.addEventListener('input', () => { state.agentPage = 0; draw(); });
+    status.addEventListener('change', () => { state.agentPage = 0; draw(); });
     tableHolder.addEventListener('click', (event) => {
+      const turn = event.target.closest('button[data-page]');
+      if (turn) {
+        state.agentPage = Number(turn.dataset.page);
+        draw();
+        const again = tableHolder.querySelector('#' + turn.id);
+        if (again && !again.disabled) again.focus();
+        return;
+      }
       const button = event.target.closest('button[data-sort]');
       if (!button) return;
       const key = button.dataset.sort;
@@ -393,26 +403,34 @@ enum DashboardScript {
     rows.sort((a, b) => {
       const x = a[key], y = b[key];
       if (typeof x === 'bigint' || typeof x === 'number') return (x < y ? -1 : x > y ? 1 : 0) * dir;
-      return String(x).localeCompare(String(y)) * dir;
+      return x < y ? -dir : x > y ? dir : 0;
     });
+    const pages = Math.max(1, Math.ceil(rows.length / agentRowsPerPage));
+    state.agentPage = Math.min(state.agentPage, pages - 1);
+    const first = state.agentPage * agentRowsPerPage;
+    const shown = rows.slice(first, first + agentRowsPerPage);
     const head = (label, sortKey, numeric, optional) => {
       const sorted = state.sort.key === sortKey ? (state.sort.dir > 0 ? 'ascending' : 'descending') : 'none';
       return el('th', { class: (numeric ? 'num' : '') + (optional ? ' opt' : ''), 'aria-sort': sorted, scope: 'col' },
         el('button', { type: 'button', dataset: { sort: sortKey } }, label, sorted === 'none' ? '' : sorted === 'ascending' ? ' ▲' : ' ▼'));
     };
     const table = el('table', { id: 'agents-table', class: 'wide' },
-      el('caption', { class: 'muted' }, rows.length + ' of ' + all.length + ' agents'),
+      el('caption', { class: 'muted' }, rows.length + ' of ' + all.length + ' agents' + (pages > 1 ? ', ' + (first + 1) + '–' + (first + shown.length) + ' shown' : '')),
       el('thead', null, el('tr', null, head('Agent', 'handle'), head('Status', 'status'), head('Balance', 'balance', true, true),
         head('Held', 'held', true, true), head('Available', 'available', true), head('Today / daily cap', 'today', true),
         head('Last activity', 'last', false, true))),
-      el('tbody', null, rows.map((r) => el('tr', { dataset: { agentId: r.id, handle: r.handle } },
+      el('tbody', null, shown.map((r) => el('tr', { dataset: { agentId: r.id, handle: r.handle } },
         el('td', null, el('a', { href: '#/agents/' + r.id, class: 'handle' }, r.handle), r.name ? el('div', { class: 'muted name' }, r.name) : null),
         el('td', null, badge(r.status)),
         moneyCell(r.balance), moneyCell(r.held), moneyCell(r.available),
         el('td', { class: 'num today', dataset: { micros: String(r.today) } }, ...moneyNodes(r.today), meter(r.today, cap)),
         el('td', { class: 'opt' }, agoText(r.last))))));
     for (const cell of table.querySelectorAll('tbody tr td:nth-child(3), tbody tr td:nth-child(4)')) cell.classList.add('opt');
-    replace(holder, table);
+    const pager = pages > 1 ? el('div', { class: 'pager' },
+      el('button', { type: 'button', class: 'secondary', id: 'agents-previous', disabled: state.agentPage === 0, dataset: { page: String(state.agentPage - 1) } }, 'Previous'),
+      el('span', { class: 'muted' }, 'page ' + (state.agentPage + 1) + ' of ' + pages),
+      el('button', { type: 'button', class: 'secondary', id: 'agents-next', disabled: state.agentPage >= pages - 1, dataset: { page: String(state.agentPage + 1) } }, 'Next')) : null;
+    replace(holder, table, pager);
     sizeMeters(holder);
   }
   function updateAllocateOptions() {
