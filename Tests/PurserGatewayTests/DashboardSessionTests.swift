@@ -143,28 +143,37 @@ import Testing
     @Test(.timeLimit(.minutes(3))) func balancesAndDenialsReadTheLedger() async throws {
         try await GatewayHandlerTests.withGateway("dash_reads") { handler, harness, world in
             try await harness.fund(world, agentMicros: 10_000_000)
+            var charges: [JSONValue] = []
             for (index, amount) in ["2.5", "1"].enumerated() {
                 let charged = try await GatewayHandlerTests.call(
                     handler, "POST", "/v1/wallet/charge", token: world.agentToken,
                     body: #"{"amount":"\#(amount)","providerId":"\#(world.providerID)"}"#, headers: [("Idempotency-Key", "c-\(index)")])
                 #expect(charged.status == 200, "\(charged.json)")
+                charges.append(charged.json["holdId"] ?? .null)
             }
+            // A refund counts against the day's spend: 2.5 + 1 - 0.5.
+            guard case .string(let firstHold)? = charges.first else { Issue.record("no hold"); return }
+            let refunded = try await GatewayHandlerTests.call(
+                handler, "POST", "/v1/wallet/refund", token: world.providerToken,
+                body: #"{"tenantId":"\#(world.tenantID)","holdId":"\#(firstHold)","amount":"0.5"}"#, headers: [("Idempotency-Key", "r-1")])
+            #expect(refunded.status == 200, "\(refunded.json)")
             let poor = try await GatewayHandlerTests.call(
                 handler, "POST", "/v1/wallet/charge", token: world.agentToken,
-                body: #"{"amount":"7","providerId":"\#(world.providerID)","category":"\#(try await Self.category(handler, world))"}"#,
+                body: #"{"amount":"8","providerId":"\#(world.providerID)","category":"\#(try await Self.category(handler, world))"}"#,
                 headers: [("Idempotency-Key", "c-poor")])
             #expect(poor.status == 400 && poor.json["reason"] == .string("insufficient_funds"), "\(poor.json)")
 
             let balances = try await GatewayHandlerTests.call(handler, "GET", "/v1/wallet/balances", token: world.financeToken)
             #expect(balances.status == 200, "\(balances.json)")
-            #expect(balances.json["spentToday"] == .string("3.5") && balances.json["spentMonth"] == .string("3.5"), "\(balances.json)")
+            #expect(balances.json["spentToday"] == .string("3") && balances.json["spentWeek"] == .string("3")
+                    && balances.json["spentMonth"] == .string("3"), "\(balances.json)")
             guard case .array(let agents)? = balances.json["agents"] else { Issue.record("no agents: \(balances.json)"); return }
             let rows = agents.compactMap { value -> JSONObject? in if case .object(let row) = value { return row } else { return nil } }
             let mine = rows.first { $0["agentId"] == .string(world.agentID) }
             #expect(rows.count == 1 && !rows.contains { $0["agentId"] == .string(world.otherAgentID) },
                     "only agents with an account (the other was never allocated anything): \(rows.count)")
-            #expect(mine?["balance"] == .string("6.5") && mine?["held"] == .string("0") && mine?["available"] == .string("6.5")
-                    && mine?["spentToday"] == .string("3.5"),
+            #expect(mine?["balance"] == .string("7") && mine?["held"] == .string("0") && mine?["available"] == .string("7")
+                    && mine?["spentToday"] == .string("3"),
                     "\(String(describing: mine))")
             if case .string(let last)? = mine?["lastActivityAtUs"], let us = Int64(last) {
                 #expect(abs(Double(us) / 1_000_000 - Date().timeIntervalSince1970) < 120, "last activity is now: \(last)")
@@ -206,7 +215,7 @@ import Testing
                 Issue.record("no denial recorded: \(denials.json)"); return
             }
             #expect(list.count == 1)
-            #expect(denial["reason"] == .string("insufficient_funds") && denial["amount"] == .string("7")
+            #expect(denial["reason"] == .string("insufficient_funds") && denial["amount"] == .string("8")
                     && denial["agentId"] == .string(world.agentID) && denial["method"] == .string("charge"), "\(denial)")
             let own = try await GatewayHandlerTests.call(handler, "GET", "/v1/wallet/denials", token: world.agentToken)
             #expect(own.status == 200 && own.json["denials"] != nil, "an agent reads its own denials")

@@ -28,13 +28,15 @@ CREATE INDEX holds_by_agent_time ON wallet.holds (tenant_id, agent_id, created_a
     /// are written in order and two transactions never wait on each other
     /// here), and filled from the entries already written. A tenant's spend
     /// today, this week and this month is then a read of at most 31 rows per
-    /// agent instead of a scan of the month's entries.
+    /// agent instead of a scan of the month's entries. `net` is `numeric`, so
+    /// the trigger can never refuse an entry: only a damaged ledger sums past
+    /// 64 bits, and a read of it then fails (SQLSTATE 22003), never wraps.
     static let spendPerDay = #"""
 CREATE TABLE wallet.agent_spend_days (
     tenant_id uuid        NOT NULL,
     agent_id  uuid        NOT NULL,
     day       date        NOT NULL,
-    net       bigint      NOT NULL,
+    net       numeric     NOT NULL,
     last_at   timestamptz NOT NULL,
     PRIMARY KEY (tenant_id, agent_id, day)
 );
@@ -56,7 +58,7 @@ CREATE TRIGGER entries_roll_up_spend AFTER INSERT ON wallet.entries
 
 INSERT INTO wallet.agent_spend_days (tenant_id, agent_id, day, net, last_at)
 SELECT tenant_id, agent_id, (created_at AT TIME ZONE 'UTC')::date,
-       sum(CASE WHEN kind = 'capture' THEN amount ELSE -amount END)::bigint, max(created_at)
+       sum(CASE WHEN kind = 'capture' THEN amount ELSE -amount END), max(created_at)
   FROM wallet.entries
  WHERE kind IN ('capture', 'refund') AND agent_id IS NOT NULL
  GROUP BY 1, 2, 3;
