@@ -165,9 +165,19 @@ enum DashboardScript {
   function stopPolling() { if (state.timer) clearInterval(state.timer); state.timer = null; }
 
   // ---- Session.
+  // The overview's two reads that need no tenant id start beside the session's own (a tenant admin or finance
+  // session on `#/` is the common first page); the first overview drawn takes them, any other page ignores them.
+  let prefetched = null;
+  function prefetch(path) {
+    return fetch(path, { headers: { Accept: 'application/json' }, credentials: 'same-origin', cache: 'no-store' })
+      .then((response) => (response.ok ? response.json() : null)).catch(() => null);
+  }
   async function boot() {
     $('sign-out').addEventListener('click', signOut);
     window.addEventListener('hashchange', route);
+    if (!location.hash || location.hash === '#/') {
+      prefetched = { balances: prefetch('/v1/wallet/balances'), denials: prefetch('/v1/wallet/denials?pageSize=10') };
+    }
     try {
       // The session answers the tenant (admin, finance) with it; an agent's page reads its currency with its balance.
       state.session = await api('GET', '/v1/dashboard/session');
@@ -350,12 +360,15 @@ enum DashboardScript {
       if (again) again.focus();
     });
     let agentsLoadedAt = 0;
+    const early = prefetched;
+    prefetched = null;
     const refresh = async (full) => {
       const wantAgents = full || Date.now() - agentsLoadedAt > 15000;
+      const taken = (promise, read) => (full && promise ? promise : Promise.resolve(null)).then((answer) => answer || read());
       const [b, , d, c] = await Promise.all([
-        api('GET', '/v1/wallet/balances'),
+        taken(early && early.balances, () => api('GET', '/v1/wallet/balances')),
         wantAgents ? loadAgents() : null,
-        api('GET', '/v1/wallet/denials', { query: { pageSize: 10 } }),
+        taken(early && early.denials, () => api('GET', '/v1/wallet/denials', { query: { pageSize: 10 } })),
         full ? tenantDailyCap() : cap,
       ]);
       if (wantAgents) agentsLoadedAt = Date.now();
