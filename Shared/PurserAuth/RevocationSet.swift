@@ -27,6 +27,12 @@ struct RevocationSet: Sendable {
         return until > now
     }
 
+    /// Whether a token with `claims` is refused: its subject is revoked, or
+    /// its own session (`jti`) was ended.
+    func isRevoked(_ claims: JWTClaims, now: Int64) -> Bool {
+        isRevoked(claims.subject, now: now) || isRevoked(claims.tokenID, now: now)
+    }
+
     /// Forgets entries whose time has passed.
     mutating func removeExpired(now: Int64) {
         untilBySubject = untilBySubject.filter { $0.value > now }

@@ -13,7 +13,8 @@ import Synchronization
 /// - Cache: a verified token is remembered by the SHA-256 of its text until
 ///   its `exp`, so repeat verification is a hash and a lookup.
 /// - Revocation: the revoked-subject set is checked on every verification,
-///   cached or not.
+///   cached or not, for the token's subject and for its `jti` (one ended
+///   session, `Identity/EndSession`).
 ///
 /// Thread-safe: all state sits behind one `Mutex`; no lock is held across an
 /// `await` or a signature check.
@@ -64,7 +65,7 @@ public final class TokenVerifier: Sendable {
                 state.tokens.remove(hash)
                 return .expired
             }
-            if state.revocations.isRevoked(entry.verified.claims.subject, now: now) { return .revoked }
+            if state.revocations.isRevoked(entry.verified.claims, now: now) { return .revoked }
             state.cacheHits += 1
             return .hit(entry.verified)
         }
@@ -86,7 +87,7 @@ public final class TokenVerifier: Sendable {
         let verified = VerifiedToken(principal: try Principal(claims: claims), claims: claims, keyID: jws.keyID)
 
         let revoked: Bool = state.withLock { state in
-            if state.revocations.isRevoked(claims.subject, now: now) { return true }
+            if state.revocations.isRevoked(claims, now: now) { return true }
             // A key removed while this token was being checked must not let it into the cache.
             if state.keys[jws.keyID] != nil {
                 state.tokens.insert(

@@ -202,6 +202,22 @@ import Testing
         #expect(verifier.statistics.cachedTokens == 2)
     }
 
+    @Test func anEndedSessionsTokenIsRefusedCachedOrNotWhileTheSubjectsOtherTokensPass() async throws {
+        let clock = ManualClock()
+        let factory = try TokenFactory(keyID: "k1")
+        let verifier = makeVerifier(source: InMemoryKeySource([factory.jwk]), clock: clock)
+        let session = try factory.token(now: clock.now, lifetime: 900, subject: "agent-7")
+        let other = try factory.token(now: clock.now, lifetime: 900, subject: "agent-7")
+        let sessionID = try await verifier.verify(session).claims.tokenID
+        let otherID = try await verifier.verify(other).claims.tokenID
+        #expect(sessionID != otherID)
+
+        verifier.applyRevocations([Revocation(subject: sessionID, until: clock.now + 900)])
+        await #expect(throws: AuthError.subjectRevoked) { try await verifier.verify(session) }
+        #expect(try await verifier.verify(other).claims.subject == "agent-7")
+        #expect(!verifier.isRevoked(subject: "agent-7"))
+    }
+
     @Test func appliedRevocationsExpireAtTheirUntilTime() async throws {
         let clock = ManualClock()
         let factory = try TokenFactory(keyID: "k1")

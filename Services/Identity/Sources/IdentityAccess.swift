@@ -42,6 +42,8 @@ package enum IdentityAccess {
         IdentityMethods.listRevocations.fullName: .principals([.service]),
         IdentityMethods.issuePaymentToken.fullName: .principals([.agent]),
         IdentityMethods.signCreditAttestation.fullName: .principals([.service]),
+        // The request carries the token it ends: holding it is the authority.
+        IdentityMethods.endSession.fullName: .anyone,
     ]
 
     /// The one service allowed to call a method open to services, by full

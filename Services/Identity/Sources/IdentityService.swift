@@ -126,6 +126,9 @@ package final class IdentityService: Sendable {
         host.handle(IdentityMethods.listRevocations, allowing: kinds(IdentityMethods.listRevocations.fullName)) { [self] request, _, _ in
             try await listRevocations(request)
         }
+        host.handleUnauthenticated(IdentityMethods.endSession) { [self] request, _ in
+            try await endSession(request)
+        }
         host.handle(IdentityMethods.issuePaymentToken, allowing: kinds(IdentityMethods.issuePaymentToken.fullName)) { [self] request, principal, _ in
             try await issuePaymentToken(request, principal: principal)
         }

@@ -117,11 +117,14 @@ extension Ledger {
         }
     }
 
-    /// Runs `body` in one transaction on a pooled connection (retried whole on
-    /// serialization failures and deadlocks) and maps what fails to `RPCError`.
-    func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws(RPCError) -> T {
+    /// Runs `body` in one transaction with `options` on a pooled connection
+    /// (retried whole on serialization failures and deadlocks) and maps what
+    /// fails to `RPCError`.
+    func transaction<T: Sendable>(
+        _ options: TransactionOptions = TransactionOptions(), _ body: @escaping @Sendable (PostgresConnection) throws -> T
+    ) async throws(RPCError) -> T {
         do {
-            return try await pool.withTransaction(TransactionOptions(), body)
+            return try await pool.withTransaction(options, body)
         } catch let error as RPCError {
             throw error
         } catch let error as PostgresError {

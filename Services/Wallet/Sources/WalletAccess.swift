@@ -25,6 +25,9 @@ package enum WalletAccess {
         // Refunds are the payee's, or the operator's.
         WalletMethods.refund.fullName: [.provider, .operator],
         WalletMethods.listEntries.fullName: [.tenantAdmin, .tenantFinance, .agent],
+        WalletMethods.listBalances.fullName: [.tenantAdmin, .tenantFinance],
+        WalletMethods.listHolds.fullName: [.tenantAdmin, .tenantFinance, .agent],
+        WalletMethods.listDenials.fullName: [.tenantAdmin, .tenantFinance, .agent],
         WalletMethods.freezeAccount.fullName: [.service],
         WalletMethods.captureFeed.fullName: [.service],
         WalletMethods.auditLedger.fullName: [.operator, .tenantAdmin, .tenantFinance],

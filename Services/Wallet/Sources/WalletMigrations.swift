@@ -18,6 +18,8 @@ package enum WalletMigrations {
     package static let all: [Migration] = [
         Migration(version: 1, name: "ledger tables", sql: tables),
         Migration(version: 2, name: "ledger functions", sql: ledgerFunctions),
+        Migration(version: 3, name: "denials and holds by agent", sql: overview),
+        Migration(version: 4, name: "spend per agent and day", sql: spendPerDay),
     ]
 
     /// The migrator for the `wallet` schema.

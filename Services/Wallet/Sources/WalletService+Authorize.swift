@@ -20,17 +20,21 @@ extension WalletService {
     /// (stored under the idempotency key), the applicable limits are counted by
     /// the ledger. A provider never learns the agent's balance: its answer
     /// carries `available_after_micros` 0 and its denials no balance or headroom.
+    /// An agent's refused spends are recorded for ListDenials (`recordingDenials`).
     func registerAuthorization() {
         handle(WalletMethods.authorize) { request, principal, context in
             let (tenant, agent) = try Self.agentIdentity(principal)
             let scope = try WalletRequest.scope(principal, context)
-            let receipt = try await self.decide(tenant: tenant) { () async throws in
+            let receipt = try await self.recordingDenials(
+                tenant: tenant, agent: agent, method: "authorize", amountMicros: request.amountMicros,
+                providerID: request.providerID, category: request.category
+            ) { try await self.decide(tenant: tenant) { () async throws in
                 let command = try await self.command(
                     .authorize, tenant: tenant, agent: agent, amountMicros: request.amountMicros, providerID: request.providerID,
                     category: request.category, taskID: request.taskID, description: request.description,
                     ttlSeconds: request.holdTTLSeconds, scope: scope)
                 return try await self.coalescer.authorize(tenant: tenant, agent: agent, command)
-            }
+            } }
             var response = AuthorizeResponse()
             response.holdID = receipt.holdID.lowercased
             response.amountMicros = receipt.amountMicros
@@ -50,13 +54,16 @@ extension WalletService {
             } else {
                 let (tenant, agent) = try Self.agentIdentity(principal)
                 let scope = try WalletRequest.scope(principal, context)
-                receipt = try await self.decide(tenant: tenant) { () async throws in
+                receipt = try await self.recordingDenials(
+                    tenant: tenant, agent: agent, method: "charge", amountMicros: request.amountMicros,
+                    providerID: request.providerID, category: request.category
+                ) { try await self.decide(tenant: tenant) { () async throws in
                     let command = try await self.command(
                         .charge, tenant: tenant, agent: agent, amountMicros: request.amountMicros, providerID: request.providerID,
                         category: request.category, taskID: request.taskID, description: request.description, ttlSeconds: 0,
                         scope: scope)
                     return try await self.coalescer.authorize(tenant: tenant, agent: agent, command)
-                }
+                } }
             }
             var response = ChargeResponse()
             response.holdID = receipt.holdID.lowercased

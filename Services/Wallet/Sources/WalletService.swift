@@ -45,6 +45,7 @@ package final class WalletService: Sendable {
         registerHolds()
         registerCredit()
         registerReads()
+        registerOverview()
         registerCounters()
         registerSettlement()
         registerFreeze()

@@ -14,7 +14,7 @@
 //   provider        GetProvider and RotateProviderSecret of itself; ListProviders
 //   service (mTLS)  GetTenant, GetAgent, GetProvider, ListRevocations;
 //                   SignCreditAttestation (service `wallet` only)
-//   anyone          Authenticate, GetSigningKeys
+//   anyone          Authenticate, GetSigningKeys, EndSession (the request carries the token it ends)
 // Another tenant's (or agent's, or provider's) ids, and unknown ids, answer NOT_FOUND, in lists too.
 // Every method that takes a principal refuses a scoped token (a payment token)
 // with PERMISSION_DENIED / `token_scope`: it is no caller's credential.
@@ -138,6 +138,15 @@ public enum IdentityMethods {
     public static let signCreditAttestation = MethodDescriptor<SignCreditAttestationRequest, SignCreditAttestationResponse>(
         prefix + "SignCreditAttestation")
 
+    /// Ends one session: the token in the request (whoever holds it may end it)
+    /// is refused by every service from then on, until it would have expired;
+    /// the subject's other tokens stay valid. Its `jti` enters the revocation
+    /// feed as the revoked subject. A token that does not verify answers
+    /// UNAUTHENTICATED with its reason (`token_malformed`, `token_expired`, …);
+    /// an ended token answers UNAUTHENTICATED `subject_revoked`, here as everywhere.
+    public static let endSession = MethodDescriptor<EndSessionRequest, EndSessionResponse>(
+        prefix + "EndSession", idempotent: true)
+
     /// The full name of every method, in the order of the proto file.
     public static let allNames: [String] = [
         bootstrap.fullName,
@@ -164,5 +173,6 @@ public enum IdentityMethods {
         listRevocations.fullName,
         issuePaymentToken.fullName,
         signCreditAttestation.fullName,
+        endSession.fullName,
     ]
 }

@@ -685,6 +685,32 @@ public struct RotateSigningKeyResponse: WireMessage, Hashable {
     }
 }
 
+/// `purser.identity.v1.EndSessionRequest`.
+public struct EndSessionRequest: WireMessage, Hashable {
+    /// The compact JWS to end (as Authenticate answered it).
+    public var token: String = ""
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &token)
+    }
+}
+
+/// `purser.identity.v1.EndSessionResponse`.
+public struct EndSessionResponse: WireMessage, Hashable {
+    /// The ended token's `jti` and when it would have expired.
+    public var tokenID: String = ""
+    public var expiresAtUs: Int64 = 0
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &tokenID)
+        try t.field(2, &expiresAtUs)
+    }
+}
+
 /// `purser.identity.v1.ListRevocationsRequest`.
 public struct ListRevocationsRequest: WireMessage, Hashable {
     /// 0 = from the beginning; otherwise the `cursor` of the last entry seen.
@@ -704,7 +730,8 @@ public struct ListRevocationsRequest: WireMessage, Hashable {
 /// A token subject whose tokens must be refused.
 public struct RevokedSubject: WireMessage, Hashable {
     public var cursor: Int64 = 0
-    /// The revoked token subject (agent id or API key id).
+    /// The revoked token subject (agent id or API key id), or the `jti` of
+    /// one ended session (EndSession).
     public var subject: String = ""
     public var tenantID: String = ""
     public var reason: String = ""

@@ -9,9 +9,12 @@
 // Who may call what:
 //   operator        Fund (any tenant), GetBalance, ListEntries, AuditLedger, LedgerTotals,
 //                   Refund (of any tenant's capture, naming the tenant)
-//   tenant admin    Fund, Allocate, Reclaim, GetBalance, ListEntries, AuditLedger (own tenant)
-//   tenant finance  GetBalance, ListEntries, AuditLedger, LedgerTotals (own tenant)
-//   agent           GetBalance and ListEntries of itself, Authorize, AuthorizeCredit, Charge
+//   tenant admin    Fund, Allocate, Reclaim, GetBalance, ListBalances, ListEntries, ListHolds,
+//                   ListDenials, AuditLedger (own tenant)
+//   tenant finance  GetBalance, ListBalances, ListEntries, ListHolds, ListDenials, AuditLedger,
+//                   LedgerTotals (own tenant)
+//   agent           GetBalance, ListEntries, ListHolds and ListDenials of itself, Authorize,
+//                   AuthorizeCredit, Charge
 //   provider        Capture, Void, Refund, GetHold of holds payable to itself; Charge with the
 //                   agent's payment token in the `agent-authorization` metadata entry
 // Capture and Void are the payee's acts: the payer cannot take back what it
@@ -123,6 +126,26 @@ public enum WalletMethods {
     public static let listEntries = MethodDescriptor<ListEntriesRequest, ListEntriesResponse>(
         prefix + "ListEntries", idempotent: true)
 
+    /// Every account of the tenant in one answer: the treasury, the funding
+    /// account and the balance, held and available of each agent that has an
+    /// account (an agent gets one at its first allocation), with its captures
+    /// less refunds today, this week and this month (UTC) and its last ledger
+    /// activity; plus the tenant's totals over the same windows. Agents by
+    /// account creation, at most `page_size` (default 1,000, at most 5,000) per page.
+    public static let listBalances = MethodDescriptor<ListBalancesRequest, ListBalancesResponse>(
+        prefix + "ListBalances", idempotent: true)
+
+    /// One agent's holds, newest first, paged; optionally only those in one
+    /// state (pending: the open holds its `held` sums).
+    public static let listHolds = MethodDescriptor<ListHoldsRequest, ListHoldsResponse>(
+        prefix + "ListHolds", idempotent: true)
+
+    /// The latest refused spends (Authorize and an agent's own Charge), newest
+    /// first: the reason, the rule and headroom a policy denial names, the amount,
+    /// provider and category asked for. An agent reads only its own.
+    public static let listDenials = MethodDescriptor<ListDenialsRequest, ListDenialsResponse>(
+        prefix + "ListDenials", idempotent: true)
+
     /// Identity's revocation notice: revokes the agent's account and voids its
     /// open holds. Idempotent.
     public static let freezeAccount = MethodDescriptor<AgentRevocationNotice, FreezeAccountResponse>(
@@ -170,6 +193,9 @@ public enum WalletMethods {
         charge.fullName,
         refund.fullName,
         listEntries.fullName,
+        listBalances.fullName,
+        listHolds.fullName,
+        listDenials.fullName,
         freezeAccount.fullName,
         captureFeed.fullName,
         auditLedger.fullName,

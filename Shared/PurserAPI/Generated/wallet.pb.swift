@@ -75,6 +75,29 @@ public struct HoldStatus: WireEnum, Hashable, CustomStringConvertible {
     }
 }
 
+/// `purser.wallet.v1.HoldState`.
+public struct HoldState: WireEnum, Hashable, CustomStringConvertible {
+    public var rawValue: Int32
+    public init(rawValue: Int32) { self.rawValue = rawValue }
+
+    public static let unspecified = HoldState(rawValue: 0)
+    public static let pending = HoldState(rawValue: 1)
+    public static let captured = HoldState(rawValue: 2)
+    public static let voided = HoldState(rawValue: 3)
+    public static let expired = HoldState(rawValue: 4)
+
+    /// The lowercase name (`pending`…), or `state_<number>`.
+    public var description: String {
+        switch self {
+        case .pending: "pending"
+        case .captured: "captured"
+        case .voided: "voided"
+        case .expired: "expired"
+        default: "state_\(rawValue)"
+        }
+    }
+}
+
 /// `purser.wallet.v1.FundRequest`.
 public struct FundRequest: WireMessage, Hashable {
     /// Required for the operator; a tenant admin may leave it empty (its own tenant).
@@ -569,6 +592,222 @@ public struct ListEntriesResponse: WireMessage, Hashable {
     public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
         try t.field(1, &entries)
         try t.field(2, &nextPageToken)
+    }
+}
+
+/// `purser.wallet.v1.ListBalancesRequest`.
+public struct ListBalancesRequest: WireMessage, Hashable {
+    /// Required for nobody: admin and finance read their own tenant; another
+    /// tenant's id answers NOT_FOUND.
+    public var tenantID: String = ""
+    public var pageSize: Int32 = 0
+    public var pageToken: String = ""
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &tenantID)
+        try t.field(2, &pageSize)
+        try t.field(3, &pageToken)
+    }
+}
+
+/// `purser.wallet.v1.AgentBalance`.
+///
+/// One agent's account as the tenant overview shows it.
+public struct AgentBalance: WireMessage, Hashable {
+    public var agentID: String = ""
+    public var status: AccountStatus = .unspecified
+    public var balanceMicros: Int64 = 0
+    public var heldMicros: Int64 = 0
+    public var availableMicros: Int64 = 0
+    /// Captures less refunds since the start of the UTC day, ISO week (Monday) and month.
+    public var spentTodayMicros: Int64 = 0
+    public var spentWeekMicros: Int64 = 0
+    public var spentMonthMicros: Int64 = 0
+    /// The newest ledger entry or hold of the agent; 0 = none.
+    public var lastActivityAtUs: Int64 = 0
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &agentID)
+        try t.field(2, &status)
+        try t.field(3, &balanceMicros)
+        try t.field(4, &heldMicros)
+        try t.field(5, &availableMicros)
+        try t.field(6, &spentTodayMicros)
+        try t.field(7, &spentWeekMicros)
+        try t.field(8, &spentMonthMicros)
+        try t.field(9, &lastActivityAtUs)
+    }
+}
+
+/// `purser.wallet.v1.ListBalancesResponse`.
+public struct ListBalancesResponse: WireMessage, Hashable {
+    public var currency: String = ""
+    public var treasuryBalanceMicros: Int64 = 0
+    public var treasuryHeldMicros: Int64 = 0
+    /// What the tenant was funded with, as a positive amount (the funding
+    /// account's balance negated).
+    public var fundedMicros: Int64 = 0
+    /// Sum of every agent's held.
+    public var totalHeldMicros: Int64 = 0
+    /// The tenant's captures less refunds in the same windows as the agents'.
+    public var spentTodayMicros: Int64 = 0
+    public var spentWeekMicros: Int64 = 0
+    public var spentMonthMicros: Int64 = 0
+    public var agents: [AgentBalance] = []
+    public var nextPageToken: String = ""
+    public var asOfUs: Int64 = 0
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &currency)
+        try t.field(2, &treasuryBalanceMicros)
+        try t.field(3, &treasuryHeldMicros)
+        try t.field(4, &fundedMicros)
+        try t.field(5, &totalHeldMicros)
+        try t.field(6, &spentTodayMicros)
+        try t.field(7, &spentWeekMicros)
+        try t.field(8, &spentMonthMicros)
+        try t.field(9, &agents)
+        try t.field(10, &nextPageToken)
+        try t.field(11, &asOfUs)
+    }
+}
+
+/// `purser.wallet.v1.ListHoldsRequest`.
+public struct ListHoldsRequest: WireMessage, Hashable {
+    public var tenantID: String = ""
+    /// Required for admin and finance; an agent reads its own ("" or its id).
+    public var agentID: String = ""
+    /// UNSPECIFIED = every state.
+    public var state: HoldState = .unspecified
+    /// 0 = 50; at most 500.
+    public var pageSize: Int32 = 0
+    public var pageToken: String = ""
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &tenantID)
+        try t.field(2, &agentID)
+        try t.field(3, &state)
+        try t.field(4, &pageSize)
+        try t.field(5, &pageToken)
+    }
+}
+
+/// `purser.wallet.v1.HoldView`.
+public struct HoldView: WireMessage, Hashable {
+    public var holdID: String = ""
+    public var agentID: String = ""
+    public var providerID: String = ""
+    public var category: String = ""
+    public var taskID: String = ""
+    public var description: String = ""
+    public var state: HoldState = .unspecified
+    public var amountMicros: Int64 = 0
+    public var capturedMicros: Int64 = 0
+    public var refundedMicros: Int64 = 0
+    public var createdAtUs: Int64 = 0
+    public var expiresAtUs: Int64 = 0
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &holdID)
+        try t.field(2, &agentID)
+        try t.field(3, &providerID)
+        try t.field(4, &category)
+        try t.field(5, &taskID)
+        try t.field(6, &description)
+        try t.field(7, &state)
+        try t.field(8, &amountMicros)
+        try t.field(9, &capturedMicros)
+        try t.field(10, &refundedMicros)
+        try t.field(11, &createdAtUs)
+        try t.field(12, &expiresAtUs)
+    }
+}
+
+/// `purser.wallet.v1.ListHoldsResponse`.
+public struct ListHoldsResponse: WireMessage, Hashable {
+    /// Newest first.
+    public var holds: [HoldView] = []
+    public var nextPageToken: String = ""
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &holds)
+        try t.field(2, &nextPageToken)
+    }
+}
+
+/// `purser.wallet.v1.ListDenialsRequest`.
+public struct ListDenialsRequest: WireMessage, Hashable {
+    public var tenantID: String = ""
+    /// One agent's denials; "" = the tenant's (an agent always reads its own).
+    public var agentID: String = ""
+    /// 0 = 50; at most 500.
+    public var pageSize: Int32 = 0
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &tenantID)
+        try t.field(2, &agentID)
+        try t.field(3, &pageSize)
+    }
+}
+
+/// `purser.wallet.v1.SpendDenial`.
+///
+/// One refused spend.
+public struct SpendDenial: WireMessage, Hashable {
+    public var agentID: String = ""
+    /// The stable reason: limit_exceeded, insufficient_funds, agent_revoked…
+    public var reason: String = ""
+    /// The policy rule that refused it ("" when no rule did).
+    public var rule: String = ""
+    public var amountMicros: Int64 = 0
+    public var providerID: String = ""
+    public var category: String = ""
+    /// Headroom left under the rule when the rule reports it.
+    public var headroomMicros: Int64?
+    public var message: String = ""
+    public var createdAtUs: Int64 = 0
+    /// authorize or charge.
+    public var method: String = ""
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &agentID)
+        try t.field(2, &reason)
+        try t.field(3, &rule)
+        try t.field(4, &amountMicros)
+        try t.field(5, &providerID)
+        try t.field(6, &category)
+        try t.field(7, &headroomMicros)
+        try t.field(8, &message)
+        try t.field(9, &createdAtUs)
+        try t.field(10, &method)
+    }
+}
+
+/// `purser.wallet.v1.ListDenialsResponse`.
+public struct ListDenialsResponse: WireMessage, Hashable {
+    /// Newest first.
+    public var denials: [SpendDenial] = []
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &denials)
     }
 }
 

@@ -165,6 +165,8 @@ enum AccessExpectations {
             exceptions: [.suspendedAgent: .refused(.failedPrecondition, "agent_suspended")]),
         // The Wallet has a credit attestation signed for a hold it placed; no one else may have one signed.
         IdentityMethods.signCreditAttestation.fullName: AccessRule(gate: .kinds([.service], services: ["wallet"]), reach: Reach.services),
+        // The request carries the token it ends (here: one that does not verify); whoever calls, it is refused alike.
+        IdentityMethods.endSession.fullName: AccessRule(gate: .anyone(.unauthenticated("token_malformed")), reach: []),
     ]
 
     static let wallet: [String: AccessRule] = [
@@ -190,6 +192,9 @@ enum AccessExpectations {
         // Refunds are the payee's, or the operator's; never the payer's tenant alone.
         WalletMethods.refund.fullName: AccessRule(gate: .kinds([.provider, .operator]), reach: [.payeeProvider, .operator]),
         WalletMethods.listEntries.fullName: AccessRule(gate: .kinds([.admin, .finance, .agent]), reach: Reach.ownerAgent),
+        WalletMethods.listBalances.fullName: AccessRule(gate: .kinds([.admin, .finance]), reach: Reach.tenant),
+        WalletMethods.listHolds.fullName: AccessRule(gate: .kinds([.admin, .finance, .agent]), reach: Reach.ownerAgent),
+        WalletMethods.listDenials.fullName: AccessRule(gate: .kinds([.admin, .finance, .agent]), reach: Reach.ownerAgent),
         WalletMethods.freezeAccount.fullName: AccessRule(gate: .kinds([.service], services: ["identity"]), reach: Reach.services),
         WalletMethods.captureFeed.fullName: AccessRule(gate: .kinds([.service], services: ["settlement"]), reach: Reach.services),
         WalletMethods.auditLedger.fullName: AccessRule(gate: .kinds([.operator, .admin, .finance]), reach: Reach.tenant),

@@ -63,6 +63,8 @@ extension MatrixWorld {
             }.serializedBytes()
         case IdentityMethods.authenticate.fullName:
             return AuthenticateRequest(secret: "purser_ak_matrix\(fresh)").serializedBytes()
+        case IdentityMethods.endSession.fullName:
+            return with(EndSessionRequest()) { $0.token = "not-a-token-\(fresh)" }.serializedBytes()
         case IdentityMethods.getSigningKeys.fullName:
             return GetSigningKeysRequest().serializedBytes()
         case IdentityMethods.rotateSigningKey.fullName:
@@ -107,6 +109,12 @@ extension MatrixWorld {
             return with(RefundRequest()) { $0.tenantID = acmeID; $0.holdID = hold; $0.reason = "matrix" }.serializedBytes()
         case WalletMethods.listEntries.fullName:
             return with(ListEntriesRequest()) { $0.tenantID = acmeID; $0.accountID = ownerAgentID }.serializedBytes()
+        case WalletMethods.listBalances.fullName:
+            return with(ListBalancesRequest()) { $0.tenantID = acmeID }.serializedBytes()
+        case WalletMethods.listHolds.fullName:
+            return with(ListHoldsRequest()) { $0.tenantID = acmeID; $0.agentID = ownerAgentID }.serializedBytes()
+        case WalletMethods.listDenials.fullName:
+            return with(ListDenialsRequest()) { $0.tenantID = acmeID; $0.agentID = ownerAgentID }.serializedBytes()
         case WalletMethods.freezeAccount.fullName:
             return revocationNotice.serializedBytes()
         case WalletMethods.captureFeed.fullName:

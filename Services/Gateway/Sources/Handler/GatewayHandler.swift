@@ -58,6 +58,12 @@ package struct GatewayResponse: Sendable {
 /// the upstream calls the service, `JSONMapping` writes the response, and
 /// every refusal becomes a problem document. Holds no state of its own.
 ///
+/// Also serves the dashboard (`/`, its assets and its session resource,
+/// `GatewayHandler+Dashboard.swift`); a request to a route that takes a
+/// caller's token, without `Authorization` but with the dashboard's session
+/// cookie, is sent with the cookie's token (and, when it mutates, only with
+/// the session's CSRF token).
+///
 /// Passes through to the service: `Authorization` (the caller's bearer
 /// token), `Agent-Authorization` (a payment token a provider charges with),
 /// `Idempotency-Key`, `X-Request-Id` and `traceparent`/`tracestate`; echoes
@@ -85,7 +91,9 @@ package struct GatewayHandler: Sendable {
 
     /// The answer to `request`; never throws: every failure is a problem document.
     package func handle(_ request: GatewayRequest) async -> GatewayResponse {
+        var request = request
         let (path, queryText) = Self.split(request.target)
+        if let answer = await dashboard(request, path: path) { return answer }
         let echoed = Self.echoedMetadata.compactMap { name in request.header(name).map { (name: name, value: $0) } }
         switch (request.verb, path) {
         case ("GET", "/healthz"): return await health()
@@ -106,6 +114,7 @@ package struct GatewayHandler: Sendable {
             }
             return .problem(Problem(status: 404, reason: "route_not_found", detail: "no route \(request.verb) \(path)"), extra: echoed)
         }
+        if !route.isPublic, let refusal = authenticateByCookie(&request) { return .problem(refusal, extra: echoed) }
         if !route.verb.readsQuery, !request.body.isEmpty {
             let type = request.header("content-type")?.split(separator: ";").first.map {
                 $0.trimmingCharacters(in: .whitespaces).lowercased()

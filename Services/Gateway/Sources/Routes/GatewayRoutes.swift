@@ -13,6 +13,7 @@ package enum GatewayRoutes {
     package static let all: [Route] = [
         // Identity
         Route(.post, "/v1/auth/token", "purser.identity.v1.Identity/Authenticate", public: true),
+        Route(.post, "/v1/auth/end-session", "purser.identity.v1.Identity/EndSession", public: true),
         Route(.post, "/v1/tenants", "purser.identity.v1.Identity/CreateTenant"),
         Route(.get, "/v1/tenants", "purser.identity.v1.Identity/ListTenants"),
         Route(.get, "/v1/tenants/{tenant_id}", "purser.identity.v1.Identity/GetTenant"),
@@ -46,6 +47,9 @@ package enum GatewayRoutes {
         Route(.post, "/v1/wallet/charge", "purser.wallet.v1.Wallet/Charge"),
         Route(.post, "/v1/wallet/refund", "purser.wallet.v1.Wallet/Refund"),
         Route(.get, "/v1/wallet/entries", "purser.wallet.v1.Wallet/ListEntries"),
+        Route(.get, "/v1/wallet/balances", "purser.wallet.v1.Wallet/ListBalances"),
+        Route(.get, "/v1/wallet/holds", "purser.wallet.v1.Wallet/ListHolds"),
+        Route(.get, "/v1/wallet/denials", "purser.wallet.v1.Wallet/ListDenials"),
         Route(.get, "/v1/wallet/audit", "purser.wallet.v1.Wallet/AuditLedger"),
         // Policy
         Route(.put, "/v1/tenants/{tenant_id}/policy", "purser.policy.v1.Policy/SetTenantPolicy"),

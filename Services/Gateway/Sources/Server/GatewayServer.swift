@@ -3,7 +3,8 @@ import PurserKit
 import PurserRPC
 
 /// `purser-gateway`'s HTTPS server: every route of `GatewayRoutes`, plus
-/// `/healthz`, `/v1/openapi.json` and `/.well-known/jwks.json`, served by one
+/// `/healthz`, `/v1/openapi.json`, `/.well-known/jwks.json` and the
+/// dashboard (`/`, its assets, `/v1/dashboard/session`), served by one
 /// `GatewayHandler` on the `PurserHTTP` server. A `Service`: runs until
 /// cancelled, then drains (connections in progress finish) and stops.
 package final class GatewayServer: Service {
@@ -33,6 +34,10 @@ package final class GatewayServer: Service {
             router.add("GET", path, maximumBodySize: 0, serve)
         }
         for path in ["/x402/verify", "/x402/settle"] { router.add("POST", path, maximumBodySize: Int64(limit), serve) }
+        for asset in DashboardAssets.all { router.add("GET", asset.path, maximumBodySize: 0, serve) }
+        router.add("GET", GatewayHandler.dashboardSessionPath, maximumBodySize: 0, serve)
+        router.add("POST", GatewayHandler.dashboardSessionPath, maximumBodySize: 4096, serve)
+        router.add("DELETE", GatewayHandler.dashboardSessionPath, maximumBodySize: 0, serve)
         for route in GatewayRoutes.all {
             router.add(route.verb.rawValue, route.path, maximumBodySize: route.verb.readsQuery ? 0 : Int64(limit), serve)
         }
