@@ -12,6 +12,8 @@ public struct HTTPRouter: Sendable {
         public let maximumBodySize: Int64
         public let handler: Handler
         let segments: [Substring]
+        /// For each segment, the parameter it binds (`{name}`), or nil for literal text.
+        let parameterNames: [String?]
     }
 
     /// The body size a route accepts unless it says otherwise (1 MiB).
@@ -23,8 +25,10 @@ public struct HTTPRouter: Sendable {
     /// Adds a route for `method` on `pattern` (e.g. `/v1/agents/{agent}/balance`).
     public mutating func add(_ method: String, _ pattern: String, maximumBodySize: Int64 = HTTPRouter.defaultMaximumBodySize,
                              _ handler: @escaping Handler) {
+        let segments = pattern.split(separator: "/", omittingEmptySubsequences: false)
+        let names = segments.map { $0.hasPrefix("{") && $0.hasSuffix("}") && $0.count > 2 ? String($0.dropFirst().dropLast()) : nil }
         routes.append(Route(method: method, pattern: pattern, maximumBodySize: maximumBodySize, handler: handler,
-                            segments: pattern.split(separator: "/", omittingEmptySubsequences: false)))
+                            segments: segments, parameterNames: names))
     }
 
     public mutating func get(_ pattern: String, _ handler: @escaping Handler) { add("GET", pattern, handler) }
@@ -50,7 +54,7 @@ public struct HTTPRouter: Sendable {
         var allowed: [String] = []
         var getRoute: (Route, [String: String])?
         for route in routes {
-            guard let parameters = Self.parameters(route.segments, segments) else { continue }
+            guard let parameters = Self.parameters(route, segments) else { continue }
             if route.method == method { return .route(route, parameters: parameters) }
             if method == "HEAD" && route.method == "GET" && getRoute == nil { getRoute = (route, parameters) }
             if !allowed.contains(route.method) { allowed.append(route.method) }
@@ -59,14 +63,15 @@ public struct HTTPRouter: Sendable {
         return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed: allowed)
     }
 
-    private static func parameters(_ pattern: [Substring], _ path: [Substring]) -> [String: String]? {
-        guard pattern.count == path.count else { return nil }
+    private static func parameters(_ route: Route, _ path: [Substring]) -> [String: String]? {
+        guard route.segments.count == path.count else { return nil }
         var parameters: [String: String] = [:]
-        for (expected, actual) in zip(pattern, path) {
-            if expected.hasPrefix("{") && expected.hasSuffix("}") && expected.count > 2 {
+        for index in path.indices {
+            let actual = path[index]
+            if let name = route.parameterNames[index] {
                 guard !actual.isEmpty else { return nil }
-                parameters[String(expected.dropFirst().dropLast())] = String(actual)
-            } else if expected != actual {
+                parameters[name] = String(actual)
+            } else if route.segments[index] != actual {
                 return nil
             }
         }

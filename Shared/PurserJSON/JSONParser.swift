@@ -171,6 +171,15 @@ private struct Cursor {
             guard let byte = current else { throw JSONError(.syntax, at: start, "unterminated string") }
             switch byte {
             case UInt8(ascii: "\""):
+                if scalars.isEmpty && runStart == start + 1 {
+                    // No escape: the string is the run itself, validated once.
+                    let run = UnsafeBufferPointer(rebasing: bytes[runStart..<position])
+                    guard let text = String(validating: run, as: UTF8.self) else {
+                        throw JSONError(.invalidUTF8, at: runStart, "the string is not UTF-8")
+                    }
+                    position += 1
+                    return text
+                }
                 try flush(self, upTo: position)
                 position += 1
                 return String(scalars)

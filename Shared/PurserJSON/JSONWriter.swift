@@ -39,13 +39,13 @@ extension JSONValue {
             output.append(UInt8(ascii: "]"))
         case .object(let object):
             output.append(UInt8(ascii: "{"))
-            for (index, member) in object.members.enumerated() {
+            for (index, key) in object.keys.enumerated() {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
                 JSONValue.newline(into: &output, indent: indent.map { $0 + 1 })
-                JSONValue.writeString(member.key, into: &output)
+                JSONValue.writeString(key, into: &output)
                 output.append(UInt8(ascii: ":"))
                 if indent != nil { output.append(UInt8(ascii: " ")) }
-                member.value.write(into: &output, indent: indent.map { $0 + 1 })
+                (object[key] ?? .null).write(into: &output, indent: indent.map { $0 + 1 })
             }
             if object.count > 0 { JSONValue.newline(into: &output, indent: indent) }
             output.append(UInt8(ascii: "}"))
@@ -61,6 +61,12 @@ extension JSONValue {
 
     static func writeString(_ value: String, into output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
+        if value.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            // Nothing to escape: the bytes as they are.
+            output.append(contentsOf: value.utf8)
+            output.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in value.utf8 {
             switch byte {
             case UInt8(ascii: "\""): output.append(contentsOf: #"\""#.utf8)

@@ -23,9 +23,21 @@ package struct GatewayRequest: Sendable {
     package func header(_ name: String) -> String? { firstValue(of: name, in: headers) }
 }
 
-/// The first value of header `name` in `headers`, names compared without case.
+/// The first value of header `name` in `headers`, names compared without
+/// ASCII case (field names are tokens: ASCII only).
 func firstValue(of name: String, in headers: [(name: String, value: String)]) -> String? {
-    headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+    headers.first { equalIgnoringASCIICase($0.name, name) }?.value
+}
+
+/// Whether `a` and `b` are the same bytes but for the case of ASCII letters.
+func equalIgnoringASCIICase(_ a: String, _ b: String) -> Bool {
+    let x = a.utf8, y = b.utf8
+    guard x.count == y.count else { return false }
+    for (p, q) in zip(x, y) where p != q {
+        let lower = p | 0x20
+        guard lower == q | 0x20, lower >= UInt8(ascii: "a"), lower <= UInt8(ascii: "z") else { return false }
+    }
+    return true
 }
 
 /// The answer to a `GatewayRequest`.
@@ -116,9 +128,7 @@ package struct GatewayHandler: Sendable {
         }
         if !route.isPublic, let refusal = authenticateByCookie(&request) { return .problem(refusal, extra: echoed) }
         if !route.verb.readsQuery, !request.body.isEmpty {
-            let type = request.header("content-type")?.split(separator: ";").first.map {
-                $0.trimmingCharacters(in: .whitespaces).lowercased()
-            } ?? ""
+            let type = request.header("content-type").map(Self.mediaType) ?? ""
             guard type == "application/json" || (type.hasPrefix("application/") && type.hasSuffix("+json")) else {
                 return .problem(Problem(status: 415, reason: "unsupported_media_type",
                                         detail: "the body must be application/json, not \(type.isEmpty ? "untyped" : type)"), extra: echoed)
@@ -206,6 +216,18 @@ package struct GatewayHandler: Sendable {
         echoedMetadata.compactMap { name in
             metadata[name].map { (name: name, value: $0) } ?? request.first { $0.name == name }
         }
+    }
+
+    /// The media type of a `Content-Type` value: its first non-empty part
+    /// before `;`, without surrounding whitespace, lowercased.
+    static func mediaType(_ contentType: String) -> String {
+        guard let first = contentType.split(separator: ";").first else { return "" }
+        guard first.utf8.allSatisfy({ $0 < 0x80 }) else { return first.trimmingCharacters(in: .whitespaces).lowercased() }
+        // ASCII (the usual case): its only whitespace is space and tab.
+        var bytes = first.utf8[...]
+        while let byte = bytes.first, byte == 0x20 || byte == 0x09 { bytes = bytes.dropFirst() }
+        while let byte = bytes.last, byte == 0x20 || byte == 0x09 { bytes = bytes.dropLast() }
+        return String(Substring(bytes)).lowercased()
     }
 
     /// The path and the query string of a request target.

@@ -16,9 +16,32 @@ import PurserWire
 /// sees one shape), optional fields only when present, unset messages not at all.
 package struct JSONMapping: Sendable {
     package let schema: ProtoSchema
+    /// Every message of `schema` with its fields' JSON names, worked out once.
+    private let mapped: [String: MappedMessage]
+
+    /// A message and the names its fields have in JSON.
+    private struct MappedMessage: Sendable {
+        let message: ProtoSchema.MessageSchema
+        /// The fields in declaration order, each with its JSON name.
+        let fields: [(key: String, field: ProtoSchema.FieldSchema)]
+        /// Fields by JSON name and by proto name.
+        let byName: [String: ProtoSchema.FieldSchema]
+
+        init(_ message: ProtoSchema.MessageSchema) {
+            self.message = message
+            fields = message.fields.map { (JSONMapping.jsonName(of: $0), $0) }
+            var byName: [String: ProtoSchema.FieldSchema] = [:]
+            for (key, field) in fields {
+                byName[key] = field
+                byName[field.name] = field
+            }
+            self.byName = byName
+        }
+    }
 
     package init(schema: ProtoSchema) {
         self.schema = schema
+        mapped = schema.messages.mapValues(MappedMessage.init)
     }
 
     /// The name `field` has in JSON.
@@ -56,20 +79,15 @@ package struct JSONMapping: Sendable {
     }
 
     private func encodeMessage(_ json: JSONValue, _ name: String, path: String, into writer: inout WireWriter) throws(JSONMappingError) {
-        guard let message = schema.messages[name] else { throw JSONMappingError(.internal, path, "no message \(name) in the schema") }
+        guard let mapped = mapped[name] else { throw JSONMappingError(.internal, path, "no message \(name) in the schema") }
         guard case .object(let object) = json else {
             throw JSONMappingError(.fieldType, path, "expected an object, found \(json.kind)")
-        }
-        var byName: [String: ProtoSchema.FieldSchema] = [:]
-        for field in message.fields {
-            byName[Self.jsonName(of: field)] = field
-            byName[field.name] = field
         }
         var seen: Set<Int> = []
         for (key, value) in object.members {
             let fieldPath = path.isEmpty ? key : path + "." + key
-            guard let field = byName[key] else {
-                throw JSONMappingError(.unknownField, fieldPath, "\(message.name) has no field \(key)")
+            guard let field = mapped.byName[key] else {
+                throw JSONMappingError(.unknownField, fieldPath, "\(mapped.message.name) has no field \(key)")
             }
             guard seen.insert(field.number).inserted else {
                 throw JSONMappingError(.duplicateField, fieldPath, "the field is given twice (by its JSON and its proto name)")
@@ -264,22 +282,18 @@ package struct JSONMapping: Sendable {
 
     private func decodeMessage(_ bytes: ArraySlice<UInt8>, _ name: String, path: String, depth: Int) throws(JSONMappingError) -> JSONValue {
         guard depth < 64 else { throw JSONMappingError(.internal, path, "nested deeper than 64") }
-        guard let message = schema.messages[name] else { throw JSONMappingError(.internal, path, "no message \(name) in the schema") }
+        guard let mapped = mapped[name] else { throw JSONMappingError(.internal, path, "no message \(name) in the schema") }
         let fields: [WireField]
         do {
             fields = try WireField.fields(of: bytes)
         } catch {
             throw JSONMappingError(.internal, path, "the \(name) from the service does not decode: \(error)")
         }
-        var occurrences: [Int: [WireField.Value]] = [:]
-        for field in fields where message.byNumber[field.number] != nil {
-            occurrences[field.number, default: []].append(field.value)
-        }
         var object = JSONObject()
-        for field in message.fields {
-            let key = Self.jsonName(of: field)
+        for (key, field) in mapped.fields {
             let fieldPath = path.isEmpty ? key : path + "." + key
-            let values = occurrences[field.number] ?? []
+            // Messages are small: a scan per field costs less than grouping them first.
+            let values = fields.lazy.filter { $0.number == field.number }.map(\.value)
             switch field.cardinality {
             case .singular:
                 if let last = values.last {

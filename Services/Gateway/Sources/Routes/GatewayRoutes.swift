@@ -95,8 +95,8 @@ package enum GatewayRoutes {
     /// when no route has that path (`pathKnown` tells a 405 from a 404).
     package static func match(_ verb: HTTPVerb, _ path: String) -> (route: Route, fields: [String: String])? {
         let segments = Route.segments(of: path)
-        for route in all where route.verb == verb {
-            if let fields = route.bind(segments) { return (route, fields) }
+        for (route, pattern) in zip(all, patterns) where route.verb == verb {
+            if let fields = Route.bind(segments, to: pattern) { return (route, fields) }
         }
         return nil
     }
@@ -104,8 +104,11 @@ package enum GatewayRoutes {
     /// Whether some route serves `path` with another verb (answer 405, not 404).
     package static func pathKnown(_ path: String) -> [HTTPVerb] {
         let segments = Route.segments(of: path)
-        return all.filter { $0.bind(segments) != nil }.map(\.verb)
+        return zip(all, patterns).filter { Route.bind(segments, to: $0.1) != nil }.map(\.0.verb)
     }
+
+    /// Each route's path as `Route.pattern(of:)` reads it, read once.
+    private static let patterns = all.map { Route.pattern(of: $0.path) }
 }
 
 /// The HTTP verbs routes use.
@@ -122,7 +125,9 @@ package struct Route: Sendable, Hashable {
     /// `/v1/tenants/{tenant_id}/agents`.
     package var path: String
     /// `purser.identity.v1.Identity/CreateAgent`.
-    package var method: String
+    package let method: String
+    /// `identity` from `purser.identity.v1.Identity/CreateAgent`: the service that answers.
+    package let service: String
     /// Answered without a bearer token (Authenticate, the signing keys).
     package var isPublic: Bool
 
@@ -130,6 +135,8 @@ package struct Route: Sendable, Hashable {
         self.verb = verb
         self.path = path
         self.method = method
+        let parts = method.split(separator: ".")
+        service = parts.count > 1 ? String(parts[1]) : ""
         self.isPublic = isPublic
     }
 
@@ -143,12 +150,6 @@ package struct Route: Sendable, Hashable {
     /// `Authorize` from `purser.wallet.v1.Wallet/Authorize`.
     package var methodName: String { String(method.split(separator: "/").last ?? "") }
 
-    /// `wallet` from `purser.wallet.v1.Wallet/Authorize`: the service that answers.
-    package var service: String {
-        let parts = method.split(separator: ".")
-        return parts.count > 1 ? String(parts[1]) : ""
-    }
-
     /// Whether `purser/1` requires an `idempotency-key` on this route's calls:
     /// every mutating Wallet method does (PROTOCOL.md, "Metadata").
     package func requiresIdempotencyKey(readOnly: Bool) -> Bool { service == "wallet" && !readOnly }
@@ -157,17 +158,30 @@ package struct Route: Sendable, Hashable {
         path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map { $0 }
     }
 
-    /// The fields bound by `segments` when they match this route's path.
-    func bind(_ segments: [Substring]) -> [String: String]? {
-        let pattern = Route.segments(of: path)
+    /// One segment of a route's path: literal text, or `{name}`, which binds field `name`.
+    enum PathSegment: Sendable {
+        case literal(Substring)
+        case field(String)
+    }
+
+    /// The segments of a route's path.
+    static func pattern(of path: String) -> [PathSegment] {
+        segments(of: path).map { segment in
+            segment.hasPrefix("{") && segment.hasSuffix("}") ? .field(String(segment.dropFirst().dropLast())) : .literal(segment)
+        }
+    }
+
+    /// The fields bound by `segments` when they match `pattern`.
+    static func bind(_ segments: [Substring], to pattern: [PathSegment]) -> [String: String]? {
         guard pattern.count == segments.count else { return nil }
         var fields: [String: String] = [:]
         for (expected, actual) in zip(pattern, segments) {
-            if expected.hasPrefix("{") && expected.hasSuffix("}") {
+            switch expected {
+            case .field(let name):
                 guard !actual.isEmpty, let value = String(actual).removingPercentEncoding else { return nil }
-                fields[String(expected.dropFirst().dropLast())] = value
-            } else if expected != actual {
-                return nil
+                fields[name] = value
+            case .literal(let text):
+                guard text == actual else { return nil }
             }
         }
         return fields

@@ -10,7 +10,9 @@ import PurserWire
 package struct ProtoSchema: Sendable {
     package var messages: [String: MessageSchema] = [:]
     package var enums: [String: EnumSchema] = [:]
-    package var services: [ServiceSchema] = []
+    package private(set) var services: [ServiceSchema] = []
+    /// `services`' methods by full name, for `method(_:)`.
+    private var methodsByFullName: [String: MethodSchema] = [:]
 
     /// A field's scalar or named type.
     package enum FieldType: Sendable, Hashable {
@@ -125,14 +127,19 @@ package struct ProtoSchema: Sendable {
             message.byNumber = Dictionary(message.fields.map { ($0.number, $0) }, uniquingKeysWith: { first, _ in first })
             messages[name] = message
         }
+        methodsByFullName = Self.index(services)
     }
 
     /// A method by its full name (`purser.wallet.v1.Wallet/Authorize`).
-    package func method(_ fullName: String) -> MethodSchema? {
+    package func method(_ fullName: String) -> MethodSchema? { methodsByFullName[fullName] }
+
+    /// The methods of `services` by full name; the first of a repeated name wins.
+    private static func index(_ services: [ServiceSchema]) -> [String: MethodSchema] {
+        var index: [String: MethodSchema] = [:]
         for service in services {
-            if let method = service.methods.first(where: { $0.fullName == fullName }) { return method }
+            for method in service.methods where index[method.fullName] == nil { index[method.fullName] = method }
         }
-        return nil
+        return index
     }
 
     private mutating func collect(
