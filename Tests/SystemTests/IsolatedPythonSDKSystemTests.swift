@@ -19,22 +19,9 @@ import Testing
     static let tokenLifetime = "10s"
 
     @Test(.timeLimit(.minutes(10))) func thePytestSuiteOfThePythonSDKPassesAgainstTheRealGateway() async throws {
-        setenv("PURSER_IDENTITY_TOKEN_LIFETIME", Self.tokenLifetime, 1)
-        let deployment: Deployment
+        let deployment = try await Deployment.withIdentityTokenLifetime(Self.tokenLifetime)
         do {
-            deployment = try await Deployment()
-        } catch {
-            unsetenv("PURSER_IDENTITY_TOKEN_LIFETIME")
-            throw error
-        }
-        unsetenv("PURSER_IDENTITY_TOKEN_LIFETIME")
-        do {
-            try await deployment.waitUntilServing()
-            let port = try await deployment.startGateway()
-            let bootstrap = try deployment.client("identity", certificate: "cli")
-            defer { bootstrap.close() }
-            let secret = try await bootstrap.call(
-                IdentityMethods.bootstrap, BootstrapRequest(label: "python sdk"), timeout: .seconds(20)).secret
+            let (port, secret) = try await deployment.servingGateway(operatorLabel: "python sdk")
             let root = TestEnvironment.repositoryRoot()
             var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PURSER_") }
             environment["PURSER_TEST_GATEWAY_URL"] = "https://127.0.0.1:\(port)"

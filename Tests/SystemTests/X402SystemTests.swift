@@ -6,12 +6,12 @@ import Testing
 /// facilitator, agents paying with the SDK's client and Purser's scheme.
 @Suite struct X402SystemTests {
     @Test(.timeLimit(.minutes(10))) func agentsPayAPaidAPIThroughTheFacilitatorExactlyOnce() async throws {
-        try await GatewaySystemTests.runScript("x402_story.py", label: "x402 story", timeout: .seconds(540))
+        try await InteropScript.run("x402_story.py", label: "x402 story", timeout: .seconds(540))
     }
 
     /// Priced MCP tools (`purser.mcp_payment`) with the official MCP SDK on both
     /// sides, over stdio and streamable HTTP (`Tests/Interop/x402_mcp_story.py`).
     @Test(.timeLimit(.minutes(5))) func agentsPayPricedMCPToolsOverStdioAndStreamableHTTP() async throws {
-        try await GatewaySystemTests.runScript("x402_mcp_story.py", label: "x402 mcp story", timeout: .seconds(240))
+        try await InteropScript.run("x402_mcp_story.py", label: "x402 mcp story", timeout: .seconds(240))
     }
 }

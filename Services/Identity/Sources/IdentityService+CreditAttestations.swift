@@ -29,19 +29,7 @@ extension IdentityService {
         let now = Int64(Date().timeIntervalSince1970)
         let expiresAt = request.expiresAtUs / 1_000_000
         guard expiresAt > now else { throw RPCError.invalid("expires_at_us", "must lie in the future", reason: "expiry_invalid") }
-        let (provider, status) = try await pool.withConnection { connection -> (Bool, String?) in
-            let providers = try connection.query("SELECT 1 FROM identity.providers WHERE provider_id = $1", [providerID])
-            let agents = try connection.query(
-                "SELECT status FROM identity.agents WHERE tenant_id = $1 AND agent_id = $2", [tenantID, agentID])
-            return (!providers.isEmpty, try agents.first?.decode(String.self, at: 0))
-        }
-        guard provider else { throw RPCError.notFound("provider") }
-        switch status {
-        case "active": break
-        case "suspended": throw RPCError(.failedPrecondition, "a suspended agent pays nothing", reason: "agent_suspended")
-        case "revoked": throw RPCError(.failedPrecondition, "the agent is revoked", reason: "agent_revoked")
-        default: throw RPCError.notFound("agent")
-        }
+        try await requireActiveAgent(agentID, of: tenantID, paying: providerID)
         let signer = try await keys.currentSigner()
         let attestation = CreditAttestation(
             issuer: tokenIssuer, subject: agentID, audience: providerID, tenant: tenantID, amountMicros: request.amountMicros,

@@ -28,19 +28,7 @@ extension IdentityService {
             throw RPCError.invalid("ttl_seconds", "must be between 1 and \(longest) (0 = \(longest))", reason: "ttl_invalid")
         }
         let lifetime = request.ttlSeconds == 0 ? longest : Int64(request.ttlSeconds)
-        let (provider, status) = try await pool.withConnection { connection -> (Bool, String?) in
-            let providers = try connection.query("SELECT 1 FROM identity.providers WHERE provider_id = $1", [providerID])
-            let agents = try connection.query(
-                "SELECT status FROM identity.agents WHERE tenant_id = $1 AND agent_id = $2", [tenantID, agentID])
-            return (!providers.isEmpty, try agents.first?.decode(String.self, at: 0))
-        }
-        guard provider else { throw RPCError.notFound("provider") }
-        switch status {
-        case "active": break
-        case "suspended": throw RPCError(.failedPrecondition, "a suspended agent issues no payment token", reason: "agent_suspended")
-        case "revoked": throw RPCError(.failedPrecondition, "the agent is revoked", reason: "agent_revoked")
-        default: throw RPCError.notFound("agent")
-        }
+        try await requireActiveAgent(agentID, of: tenantID, paying: providerID)
         let signer = try await keys.currentSigner()
         let now = Int64(Date().timeIntervalSince1970)
         let claims = JWTClaims(
@@ -55,5 +43,27 @@ extension IdentityService {
         response.maxAmountMicros = request.maxAmountMicros
         response.singleUse = request.singleUse
         return response
+    }
+}
+
+extension IdentityService {
+    /// Passes only when `providerID` is a registered provider and `agentID` an
+    /// active agent of `tenantID`: what an agent needs to pay a provider.
+    /// Throws NOT_FOUND for an unknown provider or agent, FAILED_PRECONDITION
+    /// `agent_suspended` / `agent_revoked` for an agent that may not pay.
+    func requireActiveAgent(_ agentID: String, of tenantID: String, paying providerID: String) async throws {
+        let (provider, status) = try await pool.withConnection { connection -> (Bool, String?) in
+            let providers = try connection.query("SELECT 1 FROM identity.providers WHERE provider_id = $1", [providerID])
+            let agents = try connection.query(
+                "SELECT status FROM identity.agents WHERE tenant_id = $1 AND agent_id = $2", [tenantID, agentID])
+            return (!providers.isEmpty, try agents.first?.decode(String.self, at: 0))
+        }
+        guard provider else { throw RPCError.notFound("provider") }
+        switch status {
+        case "active": break
+        case "suspended": throw RPCError(.failedPrecondition, "a suspended agent pays nothing", reason: "agent_suspended")
+        case "revoked": throw RPCError(.failedPrecondition, "the agent is revoked", reason: "agent_revoked")
+        default: throw RPCError.notFound("agent")
+        }
     }
 }
