@@ -18,6 +18,7 @@ package enum WalletMigrations {
     package static let all: [Migration] = [
         Migration(version: 1, name: "ledger tables", sql: tables),
         Migration(version: 2, name: "ledger functions", sql: ledgerFunctions),
+        Migration(version: 4, name: "agents as payees", sql: agentPayees),
     ]
 
     /// The migrator for the `wallet` schema.

@@ -172,9 +172,10 @@ enum AccessExpectations {
         WalletMethods.getBalance.fullName: AccessRule(gate: .kinds([.admin, .finance, .agent]), reach: Reach.ownerAgent),
         // An agent spends from its own account: the request names no agent, so every agent is in reach of its own.
         WalletMethods.authorize.fullName: AccessRule(gate: .kinds([.agent]), reach: Reach.everyone),
-        // Capture and release are the payee's acts: the payer cannot take back what it promised.
-        WalletMethods.capture.fullName: AccessRule(gate: .kinds([.provider]), reach: [.payeeProvider]),
-        WalletMethods.void.fullName: AccessRule(gate: .kinds([.provider]), reach: [.payeeProvider]),
+        // Capture and release are the payee's acts: the payer cannot take back what it promised. An agent
+        // may call them for holds that pay it; the matrix hold pays provider P, so every agent is out of reach.
+        WalletMethods.capture.fullName: AccessRule(gate: .kinds([.provider, .agent]), reach: [.payeeProvider]),
+        WalletMethods.void.fullName: AccessRule(gate: .kinds([.provider, .agent]), reach: [.payeeProvider]),
         // A provider charges agent A by presenting A's payment token for the payee in `agent-authorization`
         // (the matrix adds it for providers), and only for itself: the request names the payee.
         WalletMethods.charge.fullName: AccessRule(
