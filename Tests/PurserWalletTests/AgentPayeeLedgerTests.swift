@@ -182,6 +182,11 @@ import Testing
                 try await f.ledger.capture(tenant: f.tenant, hold: pending.holdID, amountMicros: nil, caller: .agent(revoked), scope: LedgerFixture.scope())
             }
             #expect(capture == "payee_revoked")
+            // In a tenant never funded (no accounts at all) the payer has nothing to pay with.
+            let unfunded = await denialReason {
+                try await f.ledger.authorize(tenant: UUID(), agent: UUID(), Self.payment(f, to: UUID(), 500))
+            }
+            #expect(unfunded == "insufficient_funds")
             #expect(try await f.available(payer) == 1_000_000 - 1_000)
             #expect(try await f.ledger.balance(tenant: f.tenant, account: .agent(revoked))?.balanceMicros == 10)
             #expect(try await f.ledger.balance(tenant: f.tenant, account: .agent(frozen))?.balanceMicros == 10)

@@ -126,7 +126,7 @@ BEGIN
                 v_out := wallet.denial('failed_precondition', 'agent_revoked', 'the agent is revoked');
             ELSIF v_status = 'frozen' THEN
                 v_out := wallet.denial('failed_precondition', 'account_frozen', 'the account is frozen');
-            ELSIF v_to_agent AND v_payee_status IS DISTINCT FROM 'active' THEN
+            ELSIF v_to_agent AND v_payee_status IN ('revoked', 'frozen') THEN
                 v_out := CASE WHEN v_payee_status = 'frozen'
                     THEN wallet.denial('failed_precondition', 'payee_frozen', 'the payee agent''s account is frozen')
                     ELSE wallet.denial('failed_precondition', 'payee_revoked', 'the payee agent is revoked') END;
@@ -191,6 +191,9 @@ BEGIN
                 IF v_to_agent THEN
                     UPDATE wallet.accounts SET balance = balance + v_amount, updated_at = now()
                      WHERE tenant_id = p_tenant AND account_id = p_provider[i];
+                    IF NOT FOUND THEN
+                        RAISE EXCEPTION 'payee account % missing', p_provider[i] USING ERRCODE = 'P0002';
+                    END IF;
                 END IF;
                 v_balance := v_balance - v_amount;
             ELSE
