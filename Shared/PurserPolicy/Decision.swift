@@ -10,6 +10,8 @@ public enum DenyReason: String, Sendable, Hashable {
     case categoryBlocked = "category_blocked"
     /// The provider is blocked or not on the allow-list.
     case providerBlocked = "provider_blocked"
+    /// The payee agent is blocked or not on the allow-list.
+    case payeeBlocked = "payee_blocked"
     /// The amount is zero or negative.
     case invalidAmount = "invalid_amount"
 }

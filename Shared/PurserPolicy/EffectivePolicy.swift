@@ -87,6 +87,10 @@ public struct EffectivePolicy: Sendable, Hashable {
     public var allowedProviders: AllowListRule?
     /// Blocked providers of both documents, each with the first document that blocks it.
     public var blockedProviders: [String: RuleSource]
+    /// Agents a payment to an agent may go to, when either document restricts them.
+    public var allowedPayees: AllowListRule? = nil
+    /// Blocked payee agents of both documents, each with the first document that blocks it.
+    public var blockedPayees: [String: RuleSource] = [:]
 
     /// Merges a tenant default and an agent override (either may be absent):
     /// `per_call_max` is the minimum; limits are the union, each keeping its
@@ -117,6 +121,10 @@ public struct EffectivePolicy: Sendable, Hashable {
             }
             for name in document.blockedProviders ?? [] where policy.blockedProviders[name] == nil {
                 policy.blockedProviders[name] = source
+            }
+            policy.allowedPayees = intersect(policy.allowedPayees, document.allowedPayees, source)
+            for name in document.blockedPayees ?? [] where policy.blockedPayees[name] == nil {
+                policy.blockedPayees[name] = source
             }
         }
         return policy

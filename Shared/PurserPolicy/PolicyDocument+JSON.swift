@@ -10,6 +10,8 @@ extension PolicyDocument: Codable {
         case blockedCategories = "blocked_categories"
         case allowedProviders = "allowed_providers"
         case blockedProviders = "blocked_providers"
+        case allowedPayees = "allowed_payees"
+        case blockedPayees = "blocked_payees"
     }
 
     /// Decodes the JSON form, refusing unknown fields (a misspelt rule must not
@@ -24,6 +26,8 @@ extension PolicyDocument: Codable {
         blockedCategories = try container.decodeIfPresent([String].self, forKey: .blockedCategories)
         allowedProviders = try container.decodeIfPresent([String].self, forKey: .allowedProviders)
         blockedProviders = try container.decodeIfPresent([String].self, forKey: .blockedProviders)
+        allowedPayees = try container.decodeIfPresent([String].self, forKey: .allowedPayees)?.map { $0.lowercased() }
+        blockedPayees = try container.decodeIfPresent([String].self, forKey: .blockedPayees)?.map { $0.lowercased() }
     }
 
     /// Encodes the JSON form with amounts as decimal strings.
@@ -36,6 +40,8 @@ extension PolicyDocument: Codable {
         try container.encodeIfPresent(blockedCategories, forKey: .blockedCategories)
         try container.encodeIfPresent(allowedProviders, forKey: .allowedProviders)
         try container.encodeIfPresent(blockedProviders, forKey: .blockedProviders)
+        try container.encodeIfPresent(allowedPayees, forKey: .allowedPayees)
+        try container.encodeIfPresent(blockedPayees, forKey: .blockedPayees)
     }
 
     /// Largest document accepted by `decode(json:)`, in bytes.

@@ -46,6 +46,9 @@ extension PolicyDocument {
         checkList(blockedProviders, field: "blocked_providers", mustBeNonEmpty: false, into: &problems)
         checkDisjoint(allowedCategories, blockedCategories, blockedField: "blocked_categories", into: &problems)
         checkDisjoint(allowedProviders, blockedProviders, blockedField: "blocked_providers", into: &problems)
+        checkList(allowedPayees, field: "allowed_payees", mustBeNonEmpty: true, into: &problems)
+        checkList(blockedPayees, field: "blocked_payees", mustBeNonEmpty: false, into: &problems)
+        checkDisjoint(allowedPayees, blockedPayees, blockedField: "blocked_payees", into: &problems)
         return problems
     }
 

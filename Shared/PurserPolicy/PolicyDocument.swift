@@ -25,12 +25,17 @@ public struct PolicyDocument: Sendable, Hashable {
     public var allowedProviders: [String]?
     /// Spend to these providers is refused.
     public var blockedProviders: [String]?
+    /// When set, a payment to an agent must go to one of these agents (by id).
+    public var allowedPayees: [String]?
+    /// Payments to these agents (by id) are refused.
+    public var blockedPayees: [String]?
 
     /// Creates a document; nothing is checked until `validate()`.
     public init(
         version: Int = 0, perCallMax: Int64? = nil, limits: [Limit] = [],
         allowedCategories: [String]? = nil, blockedCategories: [String]? = nil,
-        allowedProviders: [String]? = nil, blockedProviders: [String]? = nil
+        allowedProviders: [String]? = nil, blockedProviders: [String]? = nil,
+        allowedPayees: [String]? = nil, blockedPayees: [String]? = nil
     ) {
         self.version = version
         self.perCallMax = perCallMax
@@ -39,5 +44,7 @@ public struct PolicyDocument: Sendable, Hashable {
         self.blockedCategories = blockedCategories
         self.allowedProviders = allowedProviders
         self.blockedProviders = blockedProviders
+        self.allowedPayees = allowedPayees
+        self.blockedPayees = blockedPayees
     }
 }

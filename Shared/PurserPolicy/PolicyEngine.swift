@@ -73,10 +73,16 @@ public enum PolicyEngine {
         if request.amount <= 0 {
             return Denial(reason: .invalidAmount, rule: "amount must be greater than 0")
         }
-        if let source = policy.blockedProviders[request.provider] {
+        if let payee = request.payeeAgent {
+            if let source = policy.blockedPayees[payee] {
+                return Denial(reason: .payeeBlocked, rule: "blocked_payees (\(source)): \(payee)")
+            }
+            if let allowed = policy.allowedPayees, !allowed.names.contains(payee) {
+                return Denial(reason: .payeeBlocked, rule: "allowed_payees (\(sources(allowed))): \(payee)")
+            }
+        } else if let source = policy.blockedProviders[request.provider] {
             return Denial(reason: .providerBlocked, rule: "blocked_providers (\(source)): \(request.provider)")
-        }
-        if let allowed = policy.allowedProviders, !allowed.names.contains(request.provider) {
+        } else if let allowed = policy.allowedProviders, !allowed.names.contains(request.provider) {
             return Denial(
                 reason: .providerBlocked, rule: "allowed_providers (\(sources(allowed))): \(request.provider)")
         }

@@ -10,15 +10,21 @@ public struct SpendRequest: Sendable, Hashable {
     public var category: String
     /// Task the spend belongs to, for `per_task` limits.
     public var taskID: String?
+    /// The payee agent's id when the spend pays an agent (then `provider` is
+    /// empty and the payee rules apply instead of the provider rules).
+    public var payeeAgent: String?
     /// When the spend happens; selects the windows it counts in.
     public var at: Date
 
     /// Provider and category are compared in lowercase, as policy names are.
-    public init(amount: Int64, provider: String, category: String = "", taskID: String? = nil, at: Date) {
+    public init(
+        amount: Int64, provider: String, category: String = "", taskID: String? = nil, at: Date, payeeAgent: String? = nil
+    ) {
         self.amount = amount
         self.provider = provider.lowercased()
         self.category = category.lowercased()
         self.taskID = taskID
+        self.payeeAgent = payeeAgent?.lowercased()
         self.at = at
     }
 }

@@ -131,7 +131,8 @@ def main():
     captured = story.ok("capture", "POST", "/v1/wallet/capture", token=provider_token, key="cap-1",
                         body={"tenantId": tenant_id, "holdId": hold["holdId"], "amount": "2.5"})
     story.expect(captured["captured"] == "2.5" and captured["released"] == "0.5", f"capture {captured}")
-    story.refused("capture by the agent", 403, "permission_denied", "POST", "/v1/wallet/capture", token=agent_token,
+    # The payer is not the payee: the hold is not one it may capture.
+    story.refused("capture by the paying agent", 404, "not_found", "POST", "/v1/wallet/capture", token=agent_token,
                   key="cap-2", body={"tenantId": tenant_id, "holdId": hold["holdId"]})
     charged = story.ok("charge", "POST", "/v1/wallet/charge", token=agent_token, key="charge-1",
                        body={"amount": "2", "providerId": provider_id, "category": "search"})

@@ -80,15 +80,22 @@ import Testing
                 #expect(failure?.code == .notFound, "\(what): \(String(describing: failure))")
                 #expect(failure?.reason == "not_found", "\(what): \(String(describing: failure))")
             }
-            // Capture, void and refund are the payee's acts: agents and tenant admins are refused by role,
-            // whosever the hold, before the hold is looked at.
-            let byRole: [(String, RPCError?)] = [
+            // Capture and void are the payee's acts: an agent may call them for holds that pay it, so an
+            // agent that is not this hold's payee (of this tenant or another) finds no such hold.
+            let notPayee: [(String, RPCError?)] = [
                 ("capture by another tenant's agent", await rpcError {
                     _ = try await h.call(WalletMethods.capture, capture, token: theirs.agentToken, key: "x2") }),
                 ("void by another agent of the same tenant", await rpcError {
                     _ = try await h.call(WalletMethods.void, void, token: mine.otherAgentToken, key: "x3") }),
                 ("void by another tenant's agent", await rpcError {
                     _ = try await h.call(WalletMethods.void, void, token: theirs.agentToken, key: "x4") }),
+            ]
+            for (what, failure) in notPayee {
+                #expect(failure?.code == .notFound, "\(what): \(String(describing: failure))")
+                #expect(failure?.reason == "not_found", "\(what)")
+            }
+            // Refunds are the payee provider's or the operator's: a tenant admin is refused by role.
+            let byRole: [(String, RPCError?)] = [
                 ("refund by another tenant's admin", await rpcError {
                     _ = try await h.call(WalletMethods.refund, refund, token: theirs.adminToken, key: "x5") }),
             ]

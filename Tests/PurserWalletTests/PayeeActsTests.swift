@@ -20,14 +20,14 @@ import Testing
             capture.holdID = hold.holdID
             capture.amountMicros = 1
             let agentCapture = await rpcError { _ = try await h.call(WalletMethods.capture, capture, token: world.agentToken, key: "a-cap") }
-            #expect(agentCapture?.code == .permissionDenied)
-            #expect(agentCapture?.reason == "permission_denied")
+            #expect(agentCapture?.code == .notFound)
+            #expect(agentCapture?.reason == "not_found")
             var void = VoidRequest()
             void.tenantID = world.tenantID
             void.holdID = hold.holdID
             let agentVoid = await rpcError { _ = try await h.call(WalletMethods.void, void, token: world.agentToken, key: "a-void") }
-            #expect(agentVoid?.code == .permissionDenied)
-            #expect(agentVoid?.reason == "permission_denied")
+            #expect(agentVoid?.code == .notFound)
+            #expect(agentVoid?.reason == "not_found")
 
             capture.amountMicros = 300_000
             let captured = try await h.call(WalletMethods.capture, capture, token: world.providerToken, key: "p-cap")

@@ -131,6 +131,15 @@ import Testing
                                                           "--category", "groceries"], as: agentSecret)
         #expect(unregistered["reason"] as? String == "category_not_registered")
 
+        // The agent pays a helper agent of its tenant at once (category `agent`, within the daily cap);
+        // the credits are on the helper's balance.
+        let helper = try await ok(deployment, ["agents", "create", "--handle", "helper", "--name", "Helper bot"], as: adminSecret)
+        let helperID = try #require((helper["agent"] as? [String: Any])?["id"] as? String)
+        let paid = try await ok(deployment, ["wallet", "pay", "--to-agent", helperID, "--amount", "1"], as: agentSecret)
+        #expect(paid["amount"] as? String == "1" && paid["payee_agent_id"] as? String == helperID, "\(paid)")
+        let helperBalance = try await ok(deployment, ["wallet", "balance", "--agent", "helper"], as: adminSecret)
+        #expect(helperBalance["balance"] as? String == "1", "\(helperBalance)")
+
         // Mail sent over SMTP to the agent's address appears in its inbox.
         let smtp = SMTPSender(port: deployment.smtpPort)
         let delivered = try smtp.send(from: "billing@vendor.example", to: address, subject: "Invoice 42", body: "Your invoice is attached.")

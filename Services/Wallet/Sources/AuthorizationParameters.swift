@@ -11,7 +11,8 @@ struct AuthorizationParameters {
     /// The statement: one row per request, its index from 0 and its outcome document.
     static let statement = """
         SELECT request_index, outcome::text FROM wallet.authorize_agents(
-            $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
+            $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24,
+            $25)
         """
 
     private(set) var agent: [UUID?] = []
@@ -37,6 +38,7 @@ struct AuthorizationParameters {
     private(set) var limitWindow: [String?] = []
     private(set) var limitCap: [Int64?] = []
     private(set) var limitCapCount: [Int64?] = []
+    private(set) var payeeKind: [String?] = []
     let tenant: UUID
 
     /// The requests of `groups`, which must all be of `tenant`.
@@ -69,6 +71,7 @@ struct AuthorizationParameters {
         failureStatus.append(command.policyFailure?.code.ledgerStatus)
         failureReason.append(command.policyFailure?.reason)
         failureMessage.append(command.policyFailure?.message)
+        payeeKind.append(command.payeeIsAgent ? "agent" : "provider")
         let number = Int32(agent.count)
         for limit in command.limits {
             limitRequest.append(number)
@@ -79,7 +82,7 @@ struct AuthorizationParameters {
         }
     }
 
-    /// The 24 parameters, in the order of `statement`.
+    /// The 25 parameters, in the order of `statement`.
     var values: [(any PostgresEncodable)?] {
         [
             tenant, PostgresArray(agent), PostgresArray(principal), PostgresArray(key), PostgresArray(method),
@@ -88,7 +91,7 @@ struct AuthorizationParameters {
             PostgresArray(refusalRule), PostgresArray(refusalHeadroom), PostgresArray(refusalRemaining),
             PostgresArray(failureStatus), PostgresArray(failureReason), PostgresArray(failureMessage),
             PostgresArray(limitRequest), PostgresArray(limitScope), PostgresArray(limitWindow), PostgresArray(limitCap),
-            PostgresArray(limitCapCount),
+            PostgresArray(limitCapCount), PostgresArray(payeeKind),
         ]
     }
 }

@@ -73,7 +73,11 @@ package struct AuthorizationCommand: Sendable, Hashable {
 
     package var kind: Kind
     package var scope: IdempotencyScope
+    /// The payee: a provider, or an agent of the tenant when `payeeIsAgent`.
     package var providerID: UUID
+    /// Whether `providerID` names an agent of the tenant (a transfer between
+    /// two agent accounts) rather than a provider.
+    package var payeeIsAgent: Bool
     package var category: String
     package var taskID: String
     package var description: String
@@ -94,9 +98,10 @@ package struct AuthorizationCommand: Sendable, Hashable {
     package init(
         kind: Kind = .authorize, scope: IdempotencyScope, providerID: UUID, category: String, taskID: String = "",
         description: String = "", amountMicros: Int64, holdTTLMicros: Int64, limits: [SpendLimit] = [],
-        refusal: PolicyRefusal? = nil, policyEpoch: Int64? = nil, policyFailure: RPCError? = nil
+        refusal: PolicyRefusal? = nil, policyEpoch: Int64? = nil, policyFailure: RPCError? = nil, payeeIsAgent: Bool = false
     ) {
         self.kind = kind
+        self.payeeIsAgent = payeeIsAgent
         self.scope = scope
         self.providerID = providerID
         self.category = category
@@ -115,8 +120,10 @@ package struct AuthorizationCommand: Sendable, Hashable {
 /// payee's acts; a refund is the payee's or the operator's. Holds answer
 /// `not_found` to anyone else (the payer cannot take back what it promised).
 package enum HoldCaller: Sendable, Hashable {
-    /// The hold's payee.
+    /// The hold's payee provider.
     case provider(UUID)
+    /// The hold's payee agent (of the hold's tenant).
+    case agent(UUID)
     /// The operator, acting on a tenant it names (refunds only).
     case `operator`
 
@@ -125,13 +132,14 @@ package enum HoldCaller: Sendable, Hashable {
     var kind: String {
         switch self {
         case .provider: "provider"
+        case .agent: "agent"
         case .operator: "admin"
         }
     }
 
     var id: UUID? {
         switch self {
-        case .provider(let id): id
+        case .provider(let id), .agent(let id): id
         case .operator: nil
         }
     }

@@ -86,7 +86,7 @@ package struct LedgerEntry: Sendable, Equatable {
     package var entryID: UUID
     /// Position in the tenant's history (paging key; not commit order).
     package var sequence: Int64
-    /// `fund`, `allocate`, `reclaim`, `capture` or `refund`.
+    /// `fund`, `allocate`, `reclaim`, `capture`, `refund` or `transfer` (agent to agent).
     package var kind: String
     package var debitAccount: UUID
     package var creditAccount: UUID

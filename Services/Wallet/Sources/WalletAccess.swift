@@ -17,10 +17,11 @@ package enum WalletAccess {
         WalletMethods.authorizeCredit.fullName: [.agent],
         // A hold's state is its payee's to read (the x402 facilitator checks it as the provider).
         WalletMethods.getHold.fullName: [.provider],
-        // Capture and release are the payee's acts; an agent's hold is also released
-        // by its expiry and by the agent's revocation (FreezeAccount).
-        WalletMethods.capture.fullName: [.provider],
-        WalletMethods.void.fullName: [.provider],
+        // Capture and release are the payee's acts (a provider, or the agent a hold
+        // pays); an agent's hold is also released by its expiry and by the agent's
+        // revocation (FreezeAccount).
+        WalletMethods.capture.fullName: [.provider, .agent],
+        WalletMethods.void.fullName: [.provider, .agent],
         WalletMethods.charge.fullName: [.agent, .provider],
         // Refunds are the payee's, or the operator's.
         WalletMethods.refund.fullName: [.provider, .operator],

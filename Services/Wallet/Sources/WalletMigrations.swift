@@ -20,6 +20,7 @@ package enum WalletMigrations {
         Migration(version: 2, name: "ledger functions", sql: ledgerFunctions),
         Migration(version: 3, name: "denials and holds by agent", sql: overview),
         Migration(version: 4, name: "spend per agent and day", sql: spendPerDay),
+        Migration(version: 5, name: "agents as payees", sql: agentPayees),
     ]
 
     /// The migrator for the `wallet` schema.

@@ -32,7 +32,7 @@ extension WalletService {
                 let command = try await self.command(
                     .authorize, tenant: tenant, agent: agent, amountMicros: request.amountMicros, providerID: request.providerID,
                     category: request.category, taskID: request.taskID, description: request.description,
-                    ttlSeconds: request.holdTTLSeconds, scope: scope)
+                    ttlSeconds: request.holdTTLSeconds, scope: scope, payeeAgentID: request.payeeAgentID)
                 return try await self.coalescer.authorize(tenant: tenant, agent: agent, command)
             } }
             var response = AuthorizeResponse()
@@ -50,6 +50,9 @@ extension WalletService {
                 guard request.providerID.isEmpty || request.providerID.lowercased() == caller.lowercased() else {
                     throw RPCError.permissionDenied("a provider may only charge for itself")
                 }
+                guard request.payeeAgentID.isEmpty else {
+                    throw RPCError.invalid("payee_agent_id", "a provider charges for itself", reason: "payee_invalid")
+                }
                 receipt = try await self.providerCharge(request, provider: caller, principal: principal, context)
             } else {
                 let (tenant, agent) = try Self.agentIdentity(principal)
@@ -61,7 +64,7 @@ extension WalletService {
                     let command = try await self.command(
                         .charge, tenant: tenant, agent: agent, amountMicros: request.amountMicros, providerID: request.providerID,
                         category: request.category, taskID: request.taskID, description: request.description, ttlSeconds: 0,
-                        scope: scope)
+                        scope: scope, payeeAgentID: request.payeeAgentID)
                     return try await self.coalescer.authorize(tenant: tenant, agent: agent, command)
                 } }
             }
@@ -185,11 +188,21 @@ extension WalletService {
     }
 
     /// Validates an authorization request, resolves its payee and category and
-    /// applies the agent's spending policy (see `policyDecision`).
+    /// applies the agent's spending policy (see `policyDecision`). The payee is
+    /// the provider `providerID` or, when `payeeAgentID` is set (and
+    /// `providerID` empty), that agent of the same tenant, never the payer
+    /// itself (INVALID_ARGUMENT / `payee_invalid`); an agent unknown in the
+    /// tenant answers FAILED_PRECONDITION / `payee_unknown`. A payment to an
+    /// agent is in the category given, `agent` by default.
     func command(
         _ kind: AuthorizationCommand.Kind, tenant: UUID, agent: UUID, amountMicros: Int64, providerID: String, category: String, taskID: String,
-        description: String, ttlSeconds: Int32, scope: IdempotencyScope
+        description: String, ttlSeconds: Int32, scope: IdempotencyScope, payeeAgentID: String = ""
     ) async throws -> AuthorizationCommand {
+        if !payeeAgentID.isEmpty {
+            return try await agentPaymentCommand(
+                kind, tenant: tenant, agent: agent, amountMicros: amountMicros, providerID: providerID, payeeAgentID: payeeAgentID,
+                category: category, taskID: taskID, description: description, ttlSeconds: ttlSeconds, scope: scope)
+        }
         let amount = try WalletRequest.amount(amountMicros, maximum: settings.maximumAmountMicros)
         let provider = try WalletRequest.id(providerID, field: "provider_id")
         let taskID = try WalletRequest.text(taskID, field: "task_id", limit: 200)
@@ -217,4 +230,50 @@ extension WalletService {
             amountMicros: amount, holdTTLMicros: ttl, limits: policy.limits, refusal: policy.refusal,
             policyEpoch: policy.epoch, policyFailure: policy.failure)
     }
+
+    /// A payment to the agent `payeeAgentID` of the payer's tenant (see `command`).
+    private func agentPaymentCommand(
+        _ kind: AuthorizationCommand.Kind, tenant: UUID, agent: UUID, amountMicros: Int64, providerID: String, payeeAgentID: String,
+        category: String, taskID: String, description: String, ttlSeconds: Int32, scope: IdempotencyScope
+    ) async throws -> AuthorizationCommand {
+        guard providerID.isEmpty else {
+            throw RPCError.invalid("provider_id", "name a provider or a payee agent, not both", reason: "payee_invalid")
+        }
+        let amount = try WalletRequest.amount(amountMicros, maximum: settings.maximumAmountMicros)
+        let payee = try WalletRequest.id(payeeAgentID, field: "payee_agent_id")
+        guard payee != agent else {
+            throw RPCError.invalid("payee_agent_id", "an agent does not pay itself", reason: "payee_invalid")
+        }
+        let taskID = try WalletRequest.text(taskID, field: "task_id", limit: 200)
+        let description = try WalletRequest.text(description, field: "description", limit: 500)
+        var category = try WalletRequest.category(category)
+        if category.isEmpty { category = Self.agentPaymentCategory }
+        let maximumSeconds = settings.maximumHoldTTL.components.seconds
+        guard ttlSeconds >= 0, Int64(ttlSeconds) <= maximumSeconds else {
+            throw RPCError.invalid("hold_ttl_seconds", "must be between 0 and \(maximumSeconds)", reason: "hold_ttl_invalid")
+        }
+        let ttl = ttlSeconds == 0 ? settings.defaultHoldTTL.microseconds : Int64(ttlSeconds) * 1_000_000
+        try await requirePayeeAgent(payee, in: tenant)
+        let policy = await policyDecision(
+            tenant: tenant, agent: agent, amountMicros: amount, providerSlug: "", category: category, taskID: taskID,
+            payeeAgent: payee)
+        return AuthorizationCommand(
+            kind: kind, scope: scope, providerID: payee, category: category, taskID: taskID, description: description,
+            amountMicros: amount, holdTTLMicros: ttl, limits: policy.limits, refusal: policy.refusal,
+            policyEpoch: policy.epoch, policyFailure: policy.failure, payeeIsAgent: true)
+    }
+
+    /// Passes when `payee` is an agent of `tenant`; FAILED_PRECONDITION
+    /// `payee_unknown` otherwise (another tenant's agent included).
+    private func requirePayeeAgent(_ payee: UUID, in tenant: UUID) async throws(RPCError) {
+        do {
+            try await directory.requireAgent(payee, in: tenant)
+        } catch {
+            guard error.code == .notFound else { throw error }
+            throw RPCError(.failedPrecondition, "payee_agent_id: no such agent in the tenant", reason: "payee_unknown")
+        }
+    }
+
+    /// The category of a payment to an agent that names none.
+    static let agentPaymentCategory = "agent"
 }

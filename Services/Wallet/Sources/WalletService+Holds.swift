@@ -4,8 +4,9 @@ import PurserAuth
 import PurserRPC
 
 extension WalletService {
-    /// Capture (the payee provider): all or part of a pending hold, at most
-    /// once. Void (the payee provider; holds are otherwise released by expiry
+    /// Capture (the payee provider, or the payee agent of a hold that pays an
+    /// agent: the credits land on its balance in the same transaction): all or
+    /// part of a pending hold, at most once. Void (the payee; holds are otherwise released by expiry
     /// and by the agent's revocation). Refund (the payee provider or the
     /// operator): all or part of a capture, never more in total. Holds of
     /// anyone else answer NOT_FOUND. All idempotent. A provider's answer never
@@ -23,7 +24,7 @@ extension WalletService {
             response.entryID = receipt.entryID.lowercased
             response.capturedMicros = receipt.capturedMicros
             response.releasedMicros = receipt.releasedMicros
-            response.availableAfterMicros = Self.payerBalance(receipt.availableAfterMicros, shownTo: principal)
+            response.availableAfterMicros = Self.payeeView(receipt.availableAfterMicros, shownTo: principal)
             response.currency = receipt.currency
             response.createdAtUs = receipt.createdAtUs
             return response
@@ -35,7 +36,7 @@ extension WalletService {
             var response = VoidResponse()
             response.holdID = receipt.holdID.lowercased
             response.releasedMicros = receipt.releasedMicros
-            response.availableAfterMicros = Self.payerBalance(receipt.availableAfterMicros, shownTo: principal)
+            response.availableAfterMicros = Self.payeeView(receipt.availableAfterMicros, shownTo: principal)
             return response
         }
         handle(WalletMethods.refund) { request, principal, context in
@@ -65,6 +66,12 @@ extension WalletService {
         principal.kind == .provider ? 0 : micros
     }
 
+    /// The payer's available balance as the payee acting on its hold may see
+    /// it: neither a provider nor a payee agent learns it (0).
+    static func payeeView(_ micros: Int64, shownTo principal: Principal) -> Int64 {
+        principal.kind == .provider || principal.kind == .agent ? 0 : micros
+    }
+
     /// The tenant, hold and caller of a hold operation. Providers and the
     /// operator name the tenant in the request (holds are tenant-scoped).
     static func holdTarget(_ principal: Principal, tenantID: String, holdID: String) throws(RPCError) -> (UUID, UUID, HoldCaller) {
@@ -73,6 +80,7 @@ extension WalletService {
         let caller: HoldCaller
         switch principal {
         case .provider(let provider): caller = .provider(try WalletRequest.id(provider, field: "token subject"))
+        case .agent(_, let agent): caller = .agent(try WalletRequest.id(agent, field: "token subject"))
         case .operator: caller = .operator
         default: throw RPCError.permissionDenied("only the payee (or the operator, for refunds) acts on a hold")
         }

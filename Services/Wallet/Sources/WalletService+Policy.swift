@@ -22,12 +22,14 @@ extension WalletService {
     /// has checked it) says about an authorization of `amountMicros` by
     /// `agent`: the limits the ledger must count it under and, when the policy
     /// refuses it outright, the refusal (`limit_exceeded`,
-    /// `per_call_max_exceeded`, `category_blocked`, `provider_blocked`) the
+    /// `per_call_max_exceeded`, `category_blocked`, `provider_blocked`,
+    /// `payee_blocked` for a payment to the agent `payeeAgent`) the
     /// ledger answers and stores. When no policy can be had the verdict
     /// carries the failure and the ledger fails closed for anything but a
     /// replay. Without a `PolicyClient` there is no policy and no limit.
     func policyDecision(
-        tenant: UUID, agent: UUID, amountMicros: Int64, providerSlug: String, category: String, taskID: String
+        tenant: UUID, agent: UUID, amountMicros: Int64, providerSlug: String, category: String, taskID: String,
+        payeeAgent: UUID? = nil
     ) async -> PolicyVerdict {
         guard let policy else { return PolicyVerdict() }
         let snapshot: PolicyClient.Snapshot
@@ -38,7 +40,7 @@ extension WalletService {
         }
         let spend = SpendRequest(
             amount: amountMicros, provider: providerSlug, category: category, taskID: taskID.isEmpty ? nil : taskID,
-            at: Date())
+            at: Date(), payeeAgent: payeeAgent?.lowercased)
         // No counters here: the ledger reads them under the account row lock.
         switch PolicyEngine.evaluate(policy: snapshot.policy, request: spend, counters: { _ in .zero }) {
         case .deny(let denial):

@@ -123,6 +123,7 @@ extension LedgerEntryKind {
         case "reclaim": self = .reclaim
         case "capture": self = .capture
         case "refund": self = .refund
+        case "transfer": self = .transfer
         default: self = .unspecified
         }
     }
@@ -130,7 +131,7 @@ extension LedgerEntryKind {
     /// The ledger's name of this kind; `nil` for unspecified or unknown numbers.
     var ledgerKind: String? {
         switch self {
-        case .fund, .allocate, .reclaim, .capture, .refund: description
+        case .fund, .allocate, .reclaim, .capture, .refund, .transfer: description
         default: nil
         }
     }

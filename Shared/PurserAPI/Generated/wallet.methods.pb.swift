@@ -14,7 +14,7 @@
 //   tenant finance  GetBalance, ListBalances, ListEntries, ListHolds, ListDenials, AuditLedger,
 //                   LedgerTotals (own tenant)
 //   agent           GetBalance, ListEntries, ListHolds and ListDenials of itself, Authorize,
-//                   AuthorizeCredit, Charge
+//                   AuthorizeCredit, Charge; Capture and Void of holds that pay it (`payee_agent_id`)
 //   provider        Capture, Void, Refund, GetHold of holds payable to itself; Charge with the
 //                   agent's payment token in the `agent-authorization` metadata entry
 // Capture and Void are the payee's acts: the payer cannot take back what it
@@ -31,6 +31,19 @@
 // An authorization decided under a policy older than the tenant's announced
 // epoch is decided again (UNAVAILABLE / policy_stale only after 3 tries).
 // Another tenant's, agent's or provider's ids answer NOT_FOUND.
+//
+// Agents as payees: Authorize and Charge may name `payee_agent_id`, an agent
+// of the caller's tenant (by id), instead of `provider_id`; naming both, or
+// the caller itself, answers INVALID_ARGUMENT / payee_invalid, an id that is
+// no agent of the tenant FAILED_PRECONDITION / payee_unknown. The category is
+// the one given, `agent` by default. The payer's policy applies, its
+// `allowed_payees` / `blocked_payees` rules instead of the provider rules
+// (payee_blocked). The payee agent captures or voids the hold; the credits
+// land on its balance in the capture's (Charge's) own transaction, as a
+// `transfer` entry from the payer's account to the payee's, which never
+// reaches the capture feed or settlement. A payee whose account is revoked
+// or frozen receives nothing (payee_revoked, payee_frozen). A payment to an
+// agent is not refunded (refund_unsupported).
 //
 // Payment tokens (Identity/IssuePaymentToken): an agent never hands its own
 // token to a provider. A provider's Charge presents, in `agent-authorization`,

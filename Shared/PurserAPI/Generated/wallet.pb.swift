@@ -14,6 +14,8 @@ public struct LedgerEntryKind: WireEnum, Hashable, CustomStringConvertible {
     public static let reclaim = LedgerEntryKind(rawValue: 3)
     public static let capture = LedgerEntryKind(rawValue: 4)
     public static let refund = LedgerEntryKind(rawValue: 5)
+    /// A payment from one agent's account to another's in the same tenant.
+    public static let transfer = LedgerEntryKind(rawValue: 6)
 
     /// The lowercase name (`fund`…), or `<number>`.
     public var description: String {
@@ -23,6 +25,7 @@ public struct LedgerEntryKind: WireEnum, Hashable, CustomStringConvertible {
         case .reclaim: "reclaim"
         case .capture: "capture"
         case .refund: "refund"
+        case .transfer: "transfer"
         default: "\(rawValue)"
         }
     }
@@ -240,6 +243,9 @@ public struct AuthorizeRequest: WireMessage, Hashable {
     public var description: String = ""
     /// 0 = the default (300 s); at most the configured maximum.
     public var holdTTLSeconds: Int32 = 0
+    /// An agent of the caller's tenant to pay instead of a provider (then
+    /// `provider_id` is empty): the payee agent captures or voids the hold.
+    public var payeeAgentID: String = ""
 
     public init() {}
 
@@ -250,6 +256,7 @@ public struct AuthorizeRequest: WireMessage, Hashable {
         try t.field(4, &taskID)
         try t.field(5, &description)
         try t.field(6, &holdTTLSeconds)
+        try t.field(7, &payeeAgentID)
     }
 }
 
@@ -445,6 +452,9 @@ public struct ChargeRequest: WireMessage, Hashable {
     public var category: String = ""
     public var taskID: String = ""
     public var description: String = ""
+    /// An agent of the caller's tenant to pay at once instead of a provider
+    /// (then `provider_id` is empty); an agent's own charge only.
+    public var payeeAgentID: String = ""
 
     public init() {}
 
@@ -454,6 +464,7 @@ public struct ChargeRequest: WireMessage, Hashable {
         try t.field(3, &category)
         try t.field(4, &taskID)
         try t.field(5, &description)
+        try t.field(6, &payeeAgentID)
     }
 }
 

@@ -122,6 +122,36 @@ class AgentClient(Client):
         return Charge.from_json(self.session.call("POST", "/v1/wallet/charge", body=body, keyed=True,
                                                   idempotency_key=idempotency_key))
 
+    def pay_agent(self, amount: Amount, payee_agent_id: str, *, category: str = "", task_id: str = "",
+                  description: str = "", idempotency_key: Optional[str] = None) -> Charge:
+        """Pays `amount` at once to another agent of the tenant: the credits
+        land on its balance in the same transaction. The category is `agent`
+        unless one is given; the policy's `allowed_payees` / `blocked_payees`
+        apply. A revoked or frozen payee raises `Denied` (`payee_revoked`,
+        `payee_frozen`) and nothing moves."""
+        body = {"amount": amount_text(amount), "payeeAgentId": payee_agent_id, "category": category, "taskId": task_id,
+                "description": description}
+        return Charge.from_json(self.session.call("POST", "/v1/wallet/charge", body=body, keyed=True,
+                                                  idempotency_key=idempotency_key))
+
+    def authorize_agent(self, amount: Amount, payee_agent_id: str, *, category: str = "", task_id: str = "",
+                        description: str = "", hold_ttl_seconds: int = 0, idempotency_key: Optional[str] = None) -> Hold:
+        """Holds `amount` for another agent of the tenant, which captures it
+        (`capture`) or releases it (`void`) with its own client."""
+        body = {"amount": amount_text(amount), "payeeAgentId": payee_agent_id, "category": category, "taskId": task_id,
+                "description": description, "holdTtlSeconds": hold_ttl_seconds}
+        return Hold.from_json(self.session.call("POST", "/v1/wallet/authorize", body=body, keyed=True,
+                                                idempotency_key=idempotency_key))
+
+    def capture(self, hold_id: str, amount: Optional[Amount] = None, *, idempotency_key: Optional[str] = None) -> Capture:
+        """Takes `amount` (all of it when None) of a hold that pays this agent;
+        the credits land on its balance, the rest goes back to the payer."""
+        body: dict[str, Any] = {"holdId": hold_id}
+        if amount is not None:
+            body["amount"] = amount_text(amount)
+        return Capture.from_json(self.session.call("POST", "/v1/wallet/capture", body=body, keyed=True,
+                                                   idempotency_key=idempotency_key))
+
     def payment_token(self, provider_id: str, max_amount: Amount, *, ttl_seconds: int = 0,
                       single_use: bool = False) -> PaymentToken:
         """A token to hand `provider_id` instead of the agent's own: it can

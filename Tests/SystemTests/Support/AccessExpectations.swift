@@ -182,9 +182,10 @@ enum AccessExpectations {
             exceptions: [.suspendedAgent: .refused(.failedPrecondition, "agent_suspended")]),
         // A hold's state is its payee's to read.
         WalletMethods.getHold.fullName: AccessRule(gate: .kinds([.provider]), reach: [.payeeProvider]),
-        // Capture and release are the payee's acts: the payer cannot take back what it promised.
-        WalletMethods.capture.fullName: AccessRule(gate: .kinds([.provider]), reach: [.payeeProvider]),
-        WalletMethods.void.fullName: AccessRule(gate: .kinds([.provider]), reach: [.payeeProvider]),
+        // Capture and release are the payee's acts: the payer cannot take back what it promised. An agent
+        // may call them for holds that pay it; the matrix hold pays provider P, so every agent is out of reach.
+        WalletMethods.capture.fullName: AccessRule(gate: .kinds([.provider, .agent]), reach: [.payeeProvider]),
+        WalletMethods.void.fullName: AccessRule(gate: .kinds([.provider, .agent]), reach: [.payeeProvider]),
         // A provider charges agent A by presenting A's payment token for the payee in `agent-authorization`
         // (the matrix adds it for providers), and only for itself: the request names the payee.
         WalletMethods.charge.fullName: AccessRule(

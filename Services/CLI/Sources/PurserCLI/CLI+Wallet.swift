@@ -33,11 +33,18 @@ extension CLI {
                             flags: spendFlags + [.optional("ttl", "SECONDS", "how long the hold lasts (default 300)"), idempotencyFlag]),
                 authorize),
             .verb(
-                CommandSpec("capture", "take all or part of a hold (the payee provider)",
+                CommandSpec("capture", "take all or part of a hold (its payee: a provider, or the agent it pays)",
                             flags: [.required("hold", "ID", "hold id"), .optional("amount", "AMOUNT", "part to take (default: all)"), idempotencyFlag]),
                 capture),
-            .verb(CommandSpec("void", "release a hold (the payee provider)", flags: [.required("hold", "ID", "hold id"), idempotencyFlag]), void),
+            .verb(CommandSpec("void", "release a hold (its payee)", flags: [.required("hold", "ID", "hold id"), idempotencyFlag]), void),
             .verb(CommandSpec("charge", "authorize and capture in one step (agent)", flags: spendFlags + [idempotencyFlag]), charge),
+            .verb(
+                CommandSpec("pay", "pay another agent of your tenant at once (agent); the credits land on its balance",
+                            flags: [.required("to-agent", "ID", "the agent paid"), .required("amount", "AMOUNT", "amount"),
+                                    .optional("category", "CATEGORY", "spend category (default: agent)"),
+                                    .optional("task", "ID", "task the spend belongs to"), .optional("description", "TEXT", "note"),
+                                    idempotencyFlag]),
+                pay),
             .verb(
                 CommandSpec("pay-token", "issue a payment token for one provider (agent); prints the token alone",
                             flags: [.required("provider", "ID", "the provider the token pays"),
@@ -60,7 +67,7 @@ extension CLI {
             .verb(
                 CommandSpec("entries", "ledger entries, newest first",
                             flags: [.optional("account", "ID", "agent id, provider id, treasury or funding"),
-                                    .optional("kind", "KIND", "fund, allocate, reclaim, capture or refund"),
+                                    .optional("kind", "KIND", "fund, allocate, reclaim, capture, refund or transfer"),
                                     .optional("limit", "N", "page size")]),
                 entries),
             .verb(CommandSpec("audit", "prove the ledger's invariants; exits 1 when there is a discrepancy"), audit),
@@ -187,6 +194,24 @@ extension CLI {
                 + Render.amount("amount", response.amountMicros) + Render.amount("available_after", response.availableAfterMicros)
                 + [("currency", .string(response.currency))]),
             text: "charged \(Render.money(response.amountMicros)) \(response.currency); available \(Render.money(response.availableAfterMicros))\n")
+    }
+
+    static func pay(_ context: CommandContext) async throws -> CommandOutput {
+        let command = context.command
+        var request = ChargeRequest()
+        request.amountMicros = try command.requiredAmount("amount").micros
+        request.payeeAgentID = try command.required("to-agent")
+        request.category = command.string("category") ?? ""
+        request.taskID = command.string("task") ?? ""
+        request.description = command.string("description") ?? ""
+        let response = try await context.client().wallet().charge(request, idempotencyKey: context.idempotencyKey)
+        return CommandOutput(
+            json: .members([("hold_id", .string(response.holdID)), ("entry_id", .string(response.entryID)),
+                            ("payee_agent_id", .string(request.payeeAgentID))]
+                + Render.amount("amount", response.amountMicros) + Render.amount("available_after", response.availableAfterMicros)
+                + [("currency", .string(response.currency))]),
+            text: "paid \(Render.money(response.amountMicros)) \(response.currency) to agent \(request.payeeAgentID); "
+                + "available \(Render.money(response.availableAfterMicros))\n")
     }
 
     static func payToken(_ context: CommandContext) async throws -> CommandOutput {
