@@ -33,7 +33,7 @@ public struct CreditAttestation: Sendable, Hashable, Codable {
     public var holdID: String
     /// `iat`, Unix seconds.
     public var issuedAt: Int64
-    /// `exp`, Unix seconds: the hold's expiry.
+    /// `exp`, Unix seconds: the hold's expiry, rounded up to a whole second.
     public var expiresAt: Int64
 
     enum CodingKeys: String, CodingKey {

@@ -124,6 +124,8 @@ class PaidAPI:
         self.apps = []
         search_app = Flask("search-api")
         search_app.add_url_rule("/search", view_func=search)
+        # The same handler without a price: the reference a paid call is compared with.
+        search_app.add_url_rule("/free", endpoint="free", view_func=lambda: jsonify({"results": ["a", "b"]}))
         summarize_app = Flask("summarize-api")
         summarize_app.add_url_rule("/summarize", view_func=summarize)
         for flask_app, gateway, route, payee in ((search_app, provider, "GET /search", provider_id),
@@ -136,6 +138,7 @@ class PaidAPI:
         for server in self.servers:
             threading.Thread(target=server.serve_forever, daemon=True).start()
         self.search_url = f"http://127.0.0.1:{self.servers[0].server_port}/search"
+        self.free_url = f"http://127.0.0.1:{self.servers[0].server_port}/free"
         self.summarize_url = f"http://127.0.0.1:{self.servers[1].server_port}/summarize"
 
     def timed(self, client):
@@ -248,9 +251,12 @@ def run(story, api, tenant_id, admin, operator, agent, balance, search_id, searc
     payloads = []
     alice, _ = agent_session(story, alice_secret, payloads)
     single = []
+    paid_round_trips = []
     for _ in range(100):
         before = len(api.timings)
+        started = time.perf_counter()
         response = alice.get(api.search_url, timeout=60)
+        paid_round_trips.append(time.perf_counter() - started)
         story.expect(response.status_code == 200 and response.json() == {"results": ["a", "b"]},
                      f"paid call answered {response.status_code} {response.text[:200]}")
         story.expect("PAYMENT-RESPONSE" in response.headers, "a paid answer carries the settlement receipt")
@@ -336,6 +342,16 @@ def run(story, api, tenant_id, admin, operator, agent, balance, search_id, searc
     story.expect(paused["balance"] == "1" and paused["held"] == "0", f"a refused credit holds nothing: {paused}")
 
     # 6. Figures, and 32 agents at once.
+    free_round_trips = []
+    plain = requests.Session()
+    for _ in range(100):
+        started = time.perf_counter()
+        free = plain.get(api.free_url, timeout=60)
+        free_round_trips.append(time.perf_counter() - started)
+        story.expect(free.status_code == 200, f"the unpaid route answered {free.status_code}")
+    print(f"x402 figures: reference, the same handler unpaid, 1 client: p50 {statistics.median(free_round_trips) * 1000:.1f} ms, "
+          f"p99 {percentile(free_round_trips, 0.99) * 1000:.1f} ms; paid call (402, authorize, verify, handler, settle): "
+          f"p50 {statistics.median(paid_round_trips) * 1000:.1f} ms, p99 {percentile(paid_round_trips, 0.99) * 1000:.1f} ms")
     figures(story, api, agent, balance, single)
 
     # 7. Settlement and finance: the batch and the statement show the 100 calls; audit and reconciliation clean.

@@ -26,9 +26,15 @@ extension IdentityService {
             throw RPCError.invalid("resource", "must be 1 to \(Self.maximumResourceLength) bytes without control characters",
                                    reason: "resource_invalid")
         }
-        let now = Int64(Date().timeIntervalSince1970)
-        let expiresAt = request.expiresAtUs / 1_000_000
-        guard expiresAt > now else { throw RPCError.invalid("expires_at_us", "must lie in the future", reason: "expiry_invalid") }
+        let nowUs = Int64(Date().timeIntervalSince1970 * 1_000_000)
+        guard request.expiresAtUs > nowUs else {
+            throw RPCError.invalid("expires_at_us", "must lie in the future", reason: "expiry_invalid")
+        }
+        let now = nowUs / 1_000_000
+        // `exp` is in whole seconds, rounded up: an attestation never expires
+        // before its hold (a hold ending within this second still gets one);
+        // the facilitator checks the hold itself is still open when it verifies.
+        let expiresAt = request.expiresAtUs / 1_000_000 + (request.expiresAtUs % 1_000_000 == 0 ? 0 : 1)
         try await requireActiveAgent(agentID, of: tenantID, paying: providerID)
         let signer = try await keys.currentSigner()
         let attestation = CreditAttestation(
