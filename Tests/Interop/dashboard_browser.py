@@ -37,55 +37,20 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+import interop_story
+
 HOSTILE = "<img src=x onerror=alert(1)>"
 COOKIE = "__Host-purser_session"
 SIZES = {"desktop": (1280, 800), "phone": (390, 844)}
 
 
-class Story:
+class Story(interop_story.Story):
     def __init__(self, base, ca, artifacts):
-        self.base = base.rstrip("/")
-        self.ca = ca
+        super().__init__(base, ca, "dashboard browser", timeout=30)
         self.artifacts = artifacts
-        self.passed = 0
-        self.failures = []
-        self.http = requests.Session()
 
-    def expect(self, condition, message):
-        if condition:
-            self.passed += 1
-        else:
-            self.failures.append(message)
-        return condition
-
-    def call(self, verb, path, token=None, body=None, key=None, query=None, headers=None, cookies=None):
-        all_headers = dict(headers or {})
-        if token:
-            all_headers["Authorization"] = f"Bearer {token}"
-        if key:
-            all_headers["Idempotency-Key"] = key
-        response = self.http.request(verb, self.base + path, json=body, params=query, headers=all_headers, timeout=30,
-                                     verify=self.ca, cookies=cookies)
-        try:
-            document = response.json()
-        except ValueError:
-            document = {"raw": response.text}
-        return response, document
-
-    def ok(self, label, verb, path, **kwargs):
-        response, document = self.call(verb, path, **kwargs)
-        if not self.expect(response.status_code == 200, f"{label}: {verb} {path} answered {response.status_code} {document}"):
-            raise Abort(label)
-        return document
-
-    def token(self, secret):
-        return self.ok("token", "POST", "/v1/auth/token", body={"secret": secret})["token"]
-
-    def report(self):
-        for failure in self.failures:
-            print("FAIL:", failure)
-        print(f"dashboard browser: {self.passed} passed, {len(self.failures)} failed")
-        return 0 if not self.failures else 1
+    def abort(self, label):
+        raise Abort(label)
 
 
 class Abort(Exception):

@@ -13,69 +13,14 @@ import uuid
 
 import requests
 
-
-class Story:
-    def __init__(self, base, ca):
-        self.base = base.rstrip("/")
-        self.session = requests.Session()
-        # Per request: a session's `verify` loses to REQUESTS_CA_BUNDLE from the environment.
-        self.ca = ca
-        self.passed = 0
-        self.failures = []
-
-    def call(self, verb, path, token=None, body=None, key=None, query=None, headers=None):
-        all_headers = dict(headers or {})
-        if token:
-            all_headers["Authorization"] = f"Bearer {token}"
-        if key:
-            all_headers["Idempotency-Key"] = key
-        response = self.session.request(verb, self.base + path, json=body, params=query, headers=all_headers, timeout=30,
-                                        verify=self.ca)
-        try:
-            document = response.json()
-        except ValueError:
-            document = {"raw": response.text}
-        return response, document
-
-    def expect(self, condition, message):
-        if condition:
-            self.passed += 1
-        else:
-            self.failures.append(message)
-        return condition
-
-    def ok(self, label, verb, path, **kwargs):
-        response, document = self.call(verb, path, **kwargs)
-        if not self.expect(response.status_code == 200, f"{label}: {verb} {path} answered {response.status_code} {document}"):
-            raise SystemExit(self.report())
-        self.expect(response.headers.get("content-type", "").startswith("application/json"), f"{label}: content-type")
-        return document
-
-    def refused(self, label, status, reason, verb, path, **kwargs):
-        response, document = self.call(verb, path, **kwargs)
-        self.expect(response.status_code == status and document.get("reason") == reason,
-                    f"{label}: expected {status} {reason}, got {response.status_code} {document}")
-        self.expect(response.headers.get("content-type", "").startswith("application/problem+json"),
-                    f"{label}: a refusal is application/problem+json, got {response.headers.get('content-type')}")
-        for field in ("type", "title", "status", "detail"):
-            self.expect(field in document, f"{label}: problem document lacks {field}: {document}")
-        return document
-
-    def token(self, secret):
-        return self.ok("token", "POST", "/v1/auth/token", body={"secret": secret})["token"]
-
-    def report(self):
-        for failure in self.failures:
-            print("FAIL:", failure)
-        print(f"gateway story: {self.passed} passed, {len(self.failures)} failed")
-        return 0 if not self.failures else 1
+from interop_story import Story
 
 
 def main():
     if len(sys.argv) != 4:
         print(__doc__, file=sys.stderr)
         return 2
-    story = Story(sys.argv[1], sys.argv[2])
+    story = Story(sys.argv[1], sys.argv[2], "gateway story")
     slug = "acme-" + uuid.uuid4().hex[:8]
     operator = story.token(sys.argv[3])
 

@@ -37,7 +37,7 @@ from purser.mcp_payment import PAYMENT_RESPONSE_META_KEY, PayingSession  # noqa:
 from purser.x402 import PurserGateway, PurserPaymentRefused  # noqa: E402
 
 sys.path.insert(0, HERE)
-from x402_story import Story  # noqa: E402
+from interop_story import Story  # noqa: E402
 
 
 class McpStory(Story):
@@ -45,7 +45,7 @@ class McpStory(Story):
         for failure in self.failures:
             print("FAIL:", failure, flush=True)
             print("FAIL:", failure, file=sys.stderr, flush=True)
-        print(f"x402 mcp story: {self.passed} passed, {len(self.failures)} failed", flush=True)
+        print(f"{self.label}: {self.passed} passed, {len(self.failures)} failed", flush=True)
         return 0 if not self.failures else 1
 
 
@@ -169,7 +169,7 @@ def main():
     if len(sys.argv) != 4:
         print(__doc__, file=sys.stderr)
         return 2
-    story = McpStory(sys.argv[1], sys.argv[2])
+    story = McpStory(sys.argv[1], sys.argv[2], "x402 mcp story")
     slug = "mcp-" + uuid.uuid4().hex[:8]
     operator = story.token(sys.argv[3])
     tenant_id = story.ok("tenant", "POST", "/v1/tenants", token=operator, body={"slug": slug, "name": "Tools"})["id"]

@@ -42,58 +42,13 @@ from x402.http import x402HTTPClientSync  # noqa: E402
 from x402.http.clients.requests import x402_requests  # noqa: E402
 from x402.http.middleware.flask import payment_middleware, set_settlement_overrides  # noqa: E402
 
+from interop_story import Story  # noqa: E402
 from purser.x402 import (  # noqa: E402
     PurserGateway, PurserPaymentRefused, facilitator_client, network, paid_route, register_purser_client,
     register_purser_server,
 )
 
 PRICE = "$0.003"
-
-
-class Story:
-    def __init__(self, base, ca):
-        self.base = base.rstrip("/")
-        self.ca = ca
-        self.session = requests.Session()
-        self.passed = 0
-        self.failures = []
-        self.lock = threading.Lock()
-
-    def call(self, verb, path, token=None, body=None, key=None, query=None):
-        headers = {}
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        if key:
-            headers["Idempotency-Key"] = key
-        response = self.session.request(verb, self.base + path, json=body, params=query, headers=headers, timeout=60,
-                                        verify=self.ca)
-        try:
-            return response, response.json()
-        except ValueError:
-            return response, {"raw": response.text}
-
-    def expect(self, condition, message):
-        with self.lock:
-            if condition:
-                self.passed += 1
-            else:
-                self.failures.append(message)
-        return condition
-
-    def ok(self, label, verb, path, **kwargs):
-        response, document = self.call(verb, path, **kwargs)
-        if not self.expect(response.status_code == 200, f"{label}: {verb} {path} answered {response.status_code} {document}"):
-            raise SystemExit(self.report())
-        return document
-
-    def token(self, secret):
-        return self.ok("token", "POST", "/v1/auth/token", body={"secret": secret})["token"]
-
-    def report(self):
-        for failure in self.failures:
-            print("FAIL:", failure)
-        print(f"x402 story: {self.passed} passed, {len(self.failures)} failed")
-        return 0 if not self.failures else 1
 
 
 class PaidAPI:
@@ -198,7 +153,7 @@ def main():
     if len(sys.argv) != 4:
         print(__doc__, file=sys.stderr)
         return 2
-    story = Story(sys.argv[1], sys.argv[2])
+    story = Story(sys.argv[1], sys.argv[2], "x402 story")
     slug = "x402-" + uuid.uuid4().hex[:8]
     operator = story.token(sys.argv[3])
 
