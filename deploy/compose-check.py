@@ -58,6 +58,8 @@ import yaml
 
 # Ports reachable from outside the compose network: service -> container ports.
 PUBLIC_PORTS = {"identity": {7101}, "wallet": {7102}, "email": {2525}, "gateway": {8443}}
+# Ports published on the host's loopback only, for operator tools on that host.
+LOOPBACK_PORTS = {"policy": {7103}, "settlement": {7104}, "email": {7105}}
 VALID_CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
 SECRETS = {
     "PURSER_IDENTITY_KEK", "POSTGRES_PASSWORD", "IDENTITY_DB_PASSWORD", "WALLET_DB_PASSWORD",
@@ -382,8 +384,11 @@ def check_ports(services: dict, purser: dict, service_listen: dict[str, set[int]
                          if port == host_port and proto == protocol and (other_host == "" or address == "" or other_host == address)]
                 report.expect(not clash, f"service {name}: host port {host_port}/{protocol} also published by {', '.join(clash)}")
                 seen[key] = name
-            report.expect(container_port in PUBLIC_PORTS.get(name, set()),
-                          f"service {name}: publishes {container_port}, which is not a public endpoint")
+            loopback_only = host in ("127.0.0.1", "::1")
+            report.expect(container_port in PUBLIC_PORTS.get(name, set())
+                          or (loopback_only and container_port in LOOPBACK_PORTS.get(name, set())),
+                          f"service {name}: publishes {container_port} on {host or 'every address'}, which is not a public endpoint"
+                          + (" (it may be published on 127.0.0.1 only)" if container_port in LOOPBACK_PORTS.get(name, set()) else ""))
             if name in purser:
                 report.expect(container_port in service_listen[name],
                               f"service {name}: publishes {container_port}, but listens on {sorted(service_listen[name])}")
@@ -488,11 +493,11 @@ def check_project(compose_text: str, project: Project, report: Report) -> dict |
     report.expect(re.search(r"^FROM swift:[0-9.]+-bookworm AS build|^ARG SWIFT_IMAGE=swift:[0-9.]+-bookworm", project.dockerfile, re.M) is not None,
                   "deploy/Dockerfile: build stage is not an official swift:*-bookworm image")
     report.expect(re.search(r"^ARG DEBIAN_IMAGE=debian:bookworm-slim", project.dockerfile, re.M) is not None,
-                  "deploy/Dockerfile: runtime is not debian:bookworm-slim")
+                  "deploy/Dockerfile: the certs stage is not debian:bookworm-slim")
     runtime = project.dockerfile.split("AS runtime", 1)[-1].split("\nFROM ", 1)[0]
     user = re.search(r"^USER\s+(\S+)", runtime, re.M)
     report.expect(user is not None and user.group(1).split(":")[0] not in ("root", "0"), "deploy/Dockerfile: runtime runs as root")
-    report.expect("/out/" in runtime and "COPY --from=build" in runtime, "deploy/Dockerfile: runtime does not copy the built products")
+    report.expect("COPY --from=build /rootfs/" in runtime, "deploy/Dockerfile: runtime does not copy the build stage's /rootfs")
 
     roles = re.search(r"^services=\(([^)]*)\)", project.init_script, re.M)
     # One role per service that has a database (the gateway has none).
@@ -512,6 +517,7 @@ MUTATIONS = [
     ("an executable the image lacks", lambda c: c["services"]["wallet"].__setitem__("command", ["purser-ledger"])),
     ("two services on one host port", lambda c: c["services"]["wallet"].__setitem__("ports", ["7101:7102"])),
     ("a private port published", lambda c: c["services"]["settlement"].__setitem__("ports", ["7104:7104"])),
+    ("an operator port published on every address", lambda c: c["services"]["policy"].__setitem__("ports", ["7103:7103"])),
     ("an invalid depends_on condition",
      lambda c: c["services"]["wallet"]["depends_on"].__setitem__("identity", {"condition": "service_ready"})),
     ("service_completed_successfully on a long-running service",
