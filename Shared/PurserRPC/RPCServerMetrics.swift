@@ -26,7 +26,10 @@ final class RPCMethodSeries: Sendable {
 
 /// What an `RPCServer` exports to a `MetricsRegistry`: calls by method and
 /// code, latency by method, open and accepted connections, and the lag of
-/// its event loops.
+/// its event loops. A call counts once, when it is answered, its deadline
+/// passes or the client cancels it; a call of an unknown method (refused
+/// UNIMPLEMENTED before any handler) or one cut off by its connection
+/// closing is not counted.
 enum RPCServerMetrics {
     /// One series per method in `methods`, and the connection series read from `shared`.
     static func register(in registry: MetricsRegistry, methods: [String], shared: ServerShared) -> [String: RPCMethodSeries] {
