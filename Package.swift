@@ -138,7 +138,8 @@ let package = Package(
         .testTarget(
             name: "PurserPostgresTests", dependencies: ["PurserPostgres", "PurserTestSupport"]),
         .testTarget(
-            name: "PurserRPCTests", dependencies: ["PurserRPC", "PurserWire", "PurserTestSupport", "COpenSSL", "CLinux"]),
+            name: "PurserRPCTests",
+            dependencies: ["PurserRPC", "PurserWire", "PurserTestSupport", "COpenSSL", "CLinux", "PurserMetrics"]),
         .testTarget(name: "PurserHTTPTests", dependencies: ["PurserHTTP", "PurserRPC", "PurserKit", "PurserTestSupport"]),
         .testTarget(name: "PurserAuthTests", dependencies: ["PurserAuth", "PurserTestSupport"]),
         .testTarget(

@@ -102,6 +102,8 @@ import Testing
             settlement = try await MetricsScrape.fetch("settlement", port: try #require(ports["settlement"]))
         }
         let after = try await scrapeAll(ports, in: deployment.directory)
+        let sizes = Self.processes.map { "\($0) \(after[$0]?.text.utf8.count ?? 0) B/\(after[$0]?.samples.count ?? 0) samples" }
+        print("metrics scrapes after the story: \(sizes.joined(separator: ", "))")
         try check(before: before, after: after, world: world)
     }
 
