@@ -15,10 +15,17 @@ import Testing
         _ = try await client.call(TestMethod.echo, [1])
         _ = try await client.call(TestMethod.echo, [2])
         await #expect(throws: RPCError.self) { try await client.call(TestMethod.fail, []) }
-        // The deadline passes: DEADLINE_EXCEEDED, and the handler's cancellation is not counted again.
-        await #expect(throws: RPCError.self) {
-            try await client.call(TestMethod.sleepThenEcho, sleepRequest(microseconds: 30_000_000), timeout: .milliseconds(100))
+        // The deadline the request carries passes on the server (a raw peer never
+        // cancels on its own): DEADLINE_EXCEEDED, and the handler's cancellation is not counted again.
+        let peer = try RawPeer(port: fixture.port)
+        #expect(try await peer.handshake())
+        try peer.send(.request(stream: 1, method: TestMethod.sleepThenEcho, timeoutMilliseconds: 100, metadata: [:],
+                               message: sleepRequest(microseconds: 30_000_000)))
+        guard case .response(1, let status, _, _, _) = await peer.readFrame() else {
+            Issue.record("expected a response on stream 1")
+            return
         }
+        #expect(status == .deadlineExceeded)
         try await fixture.probe.waitUntilCancelled(1)
         // The client cancels: CANCELLED.
         let call = Task { try await client.call(TestMethod.waitForCancel, []) }
@@ -40,8 +47,7 @@ import Testing
             #"purser_rpc_server_calls_total{method="test.v1.Test/WaitForCancel",code="cancelled"} 1"#,
             #"purser_rpc_server_duration_seconds_count{method="test.v1.Test/Echo"} 2"#,
             #"purser_rpc_server_duration_seconds_count{method="test.v1.Test/SleepThenEcho"} 1"#,
-            "purser_rpc_server_connections 1",
-            "purser_rpc_server_connections_accepted_total 1",
+            "purser_rpc_server_connections_accepted_total 2",
         ] {
             #expect(rendered.contains(expected), "missing \(expected)")
         }
@@ -51,6 +57,7 @@ import Testing
         #expect(rendered.contains(#"purser_rpc_server_duration_seconds_bucket{method="test.v1.Test/SleepThenEcho",le="0.05"} 0"#))
         let lag = rendered.first { $0.hasPrefix(#"purser_event_loop_lag_seconds_count{loop="purser-rpc-0"}"#) }
         #expect((lag?.split(separator: " ").last.flatMap { Int($0) } ?? 0) >= 1, "\(lag ?? "no lag series")")
+        withExtendedLifetime(peer) {}
         client.close()
         await fixture.server.shutdown(gracePeriod: .seconds(1))
     }

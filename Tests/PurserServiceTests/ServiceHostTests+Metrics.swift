@@ -90,7 +90,8 @@ extension ServiceHostTests {
             let started = ContinuousClock.now
             let echoed = try await agent.call(Self.echo, Echo("busy"), metadata: bearer(try token(running.signer)), timeout: .seconds(5))
             #expect(echoed.text == "agent:busy")
-            #expect(ContinuousClock.now - started < .seconds(2))
+            // Well within the 10 s the silent connections are held.
+            #expect(ContinuousClock.now - started < .seconds(5))
             let closed = await silent[0].serverClosesConnection()
             #expect(closed, "an idle scraper connection is closed by the listener")
             withExtendedLifetime(silent) {}
