@@ -19,13 +19,14 @@ let package = Package(
 
         // Shared libraries
         .target(name: "PurserKit", path: "Shared/PurserKit"),
+        .target(name: "PurserMetrics", path: "Shared/PurserMetrics"),
         .target(name: "PurserWire", path: "Shared/PurserWire"),
         .target(name: "PurserJSON", path: "Shared/PurserJSON"),
-        .target(name: "PurserPostgres", dependencies: ["CLibPQ", "PurserKit"], path: "Shared/PurserPostgres"),
+        .target(name: "PurserPostgres", dependencies: ["CLibPQ", "PurserKit", "PurserMetrics"], path: "Shared/PurserPostgres"),
         .target(
-            name: "PurserRPC", dependencies: ["COpenSSL", "CLinux", "PurserKit", "PurserWire"],
+            name: "PurserRPC", dependencies: ["COpenSSL", "CLinux", "PurserKit", "PurserWire", "PurserMetrics"],
             path: "Shared/PurserRPC", exclude: ["PROTOCOL.md"]),
-        .target(name: "PurserHTTP", dependencies: ["PurserRPC", "PurserKit", "PurserJSON", "CLinux"], path: "Shared/PurserHTTP"),
+        .target(name: "PurserHTTP", dependencies: ["PurserRPC", "PurserKit", "PurserJSON", "CLinux", "PurserMetrics"], path: "Shared/PurserHTTP"),
         .target(name: "PurserAuth", dependencies: ["COpenSSL", "PurserKit"], path: "Shared/PurserAuth"),
         .executableTarget(name: "purser-rpc-bench", dependencies: ["PurserRPC", "PurserKit"], path: "Services/Bench/RPC"),
         .target(
@@ -52,7 +53,7 @@ let package = Package(
             path: "Shared/PurserClient"),
         .target(
             name: "PurserService",
-            dependencies: ["PurserKit", "PurserPostgres", "PurserRPC", "PurserWire", "PurserAuth", "PurserAPI"],
+            dependencies: ["PurserKit", "PurserPostgres", "PurserRPC", "PurserWire", "PurserAuth", "PurserAPI", "PurserHTTP", "PurserMetrics"],
             path: "Shared/PurserService"),
 
         // Services
@@ -68,10 +69,10 @@ let package = Package(
             path: "Services/Identity/Main"),
 
         .target(
-            name: "PurserGateway", dependencies: ["PurserJSON", "PurserWire", "PurserKit", "PurserRPC", "PurserHTTP", "PurserAuth", "PurserAPI"],
+            name: "PurserGateway", dependencies: ["PurserJSON", "PurserWire", "PurserKit", "PurserRPC", "PurserHTTP", "PurserAuth", "PurserAPI", "PurserMetrics"],
             path: "Services/Gateway/Sources"),
         .executableTarget(
-            name: "purser-gateway", dependencies: ["PurserGateway", "PurserHTTP", "PurserKit", "PurserRPC"],
+            name: "purser-gateway", dependencies: ["PurserGateway", "PurserHTTP", "PurserKit", "PurserRPC", "PurserMetrics"],
             path: "Services/Gateway/Main"),
 
         // Service libraries
@@ -89,7 +90,7 @@ let package = Package(
             path: "Services/Policy/Main"),
         .target(
             name: "PurserSettlement",
-            dependencies: ["PurserKit", "PurserPostgres", "PurserRPC", "PurserWire", "PurserAuth", "PurserAPI", "PurserService"],
+            dependencies: ["PurserKit", "PurserPostgres", "PurserRPC", "PurserWire", "PurserAuth", "PurserAPI", "PurserService", "PurserMetrics"],
             path: "Services/Settlement/Sources"),
         .executableTarget(
             name: "purser-settlement", dependencies: ["PurserSettlement", "PurserService", "PurserKit", "PurserRPC"],
@@ -98,7 +99,7 @@ let package = Package(
             name: "PurserWallet",
             dependencies: [
                 "PurserKit", "PurserPostgres", "PurserRPC", "PurserWire", "PurserAuth", "PurserAPI", "PurserService",
-                "PurserPolicy",
+                "PurserPolicy", "PurserMetrics",
             ],
             path: "Services/Wallet/Sources"),
         .executableTarget(
@@ -123,6 +124,7 @@ let package = Package(
 
         // Tests
         .testTarget(name: "PurserKitTests", dependencies: ["PurserKit"]),
+        .testTarget(name: "PurserMetricsTests", dependencies: ["PurserMetrics"]),
         .testTarget(name: "PurserBenchTests", dependencies: ["PurserBench"]),
         .testTarget(name: "PurserWireTests", dependencies: ["PurserWire", "PurserTestSupport"]),
         .testTarget(name: "PurserJSONTests", dependencies: ["PurserJSON"]),
@@ -136,12 +138,16 @@ let package = Package(
         .testTarget(
             name: "PurserPostgresTests", dependencies: ["PurserPostgres", "PurserTestSupport"]),
         .testTarget(
-            name: "PurserRPCTests", dependencies: ["PurserRPC", "PurserWire", "PurserTestSupport", "COpenSSL", "CLinux"]),
+            name: "PurserRPCTests",
+            dependencies: ["PurserRPC", "PurserWire", "PurserTestSupport", "COpenSSL", "CLinux", "PurserMetrics"]),
         .testTarget(name: "PurserHTTPTests", dependencies: ["PurserHTTP", "PurserRPC", "PurserKit", "PurserTestSupport"]),
         .testTarget(name: "PurserAuthTests", dependencies: ["PurserAuth", "PurserTestSupport"]),
         .testTarget(
             name: "PurserServiceTests",
-            dependencies: ["PurserService", "PurserAuth", "PurserRPC", "PurserAPI", "PurserKit", "PurserPostgres", "PurserTestSupport"]),
+            dependencies: [
+                "PurserService", "PurserAuth", "PurserRPC", "PurserAPI", "PurserKit", "PurserPostgres", "PurserTestSupport",
+                "PurserHTTP", "CLinux",
+            ]),
         .testTarget(
             name: "PurserIdentityTests",
             dependencies: [

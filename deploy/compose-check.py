@@ -424,6 +424,15 @@ def check_purser_service(name: str, service: dict, services: dict, service_liste
             if required:
                 report.expect(environment.get(key, "") != "", f"{where}: {key} is required but not set")
     report.expect(bool(service_listen[name]), f"{where}: sets no {prefix}LISTEN")
+    # GET /metrics is plain HTTP: served on its own port, exposed to the compose network, never published.
+    metrics = endpoint_port(environment.get(prefix + "METRICS_LISTEN", ""))
+    if report.expect(metrics is not None, f"{where}: sets no {prefix}METRICS_LISTEN (host:port)") and metrics:
+        exposed = {int(str(port).split("/")[0]) for port in service.get("expose") or [] if str(port).split("/")[0].isdigit()}
+        report.expect(metrics[1] in exposed, f"{where}: does not expose its metrics port {metrics[1]}")
+        rpc = endpoint_port(environment.get(prefix + "LISTEN", ""))
+        report.expect(rpc is None or rpc[1] != metrics[1], f"{where}: serves metrics on its {prefix}LISTEN port {metrics[1]}")
+        report.expect(all(container != metrics[1] for _, _, container, _ in published_ports(service)),
+                      f"{where}: publishes its metrics port {metrics[1]} on the host")
     # Ports and endpoints are the executables' defaults (ServiceName, Shared/PurserRPC/ServiceName.swift).
     defaults = project.help_defaults.get(executable, {})
     for key, value in environment.items():
@@ -528,6 +537,11 @@ MUTATIONS = [
     ("an endpoint on the wrong port",
      lambda c: c["services"]["wallet"]["environment"].__setitem__("PURSER_WALLET_IDENTITY_ENDPOINT", "identity:7102")),
     ("a build target that is no stage", lambda c: c["services"]["wallet"]["build"].__setitem__("target", "release")),
+    ("a service without metrics", lambda c: c["services"]["policy"]["environment"].pop("PURSER_POLICY_METRICS_LISTEN")),
+    ("a metrics port not exposed", lambda c: c["services"]["wallet"].pop("expose")),
+    ("metrics on the RPC port",
+     lambda c: c["services"]["wallet"]["environment"].__setitem__("PURSER_WALLET_METRICS_LISTEN", "0.0.0.0:7102")),
+    ("a metrics port published on the host", lambda c: c["services"]["wallet"]["ports"].append("9102:9102")),
 ]
 
 

@@ -1,6 +1,7 @@
 import CLinux
 import Glibc
 import PurserKit
+import PurserMetrics
 import PurserRPC
 import Synchronization
 
@@ -15,6 +16,7 @@ import Synchronization
 public final class HTTPServer: Sendable {
     public let configuration: HTTPServerConfiguration
     let shared: HTTPServerShared
+    private let registry: MetricsRegistry?
     private let running = Mutex<Running?>(nil)
 
     struct Running: @unchecked Sendable {
@@ -23,15 +25,24 @@ public final class HTTPServer: Sendable {
         var acceptors: [HTTPAcceptor]
     }
 
-    public init(configuration: HTTPServerConfiguration, router: HTTPRouter, logger: Logger) {
+    /// - Parameter metrics: where the server's open connections and its
+    ///   event loops' lag are exported; none when nil.
+    public init(configuration: HTTPServerConfiguration, router: HTTPRouter, logger: Logger, metrics: MetricsRegistry? = nil) {
         self.configuration = configuration
         self.shared = HTTPServerShared(router: router, limits: configuration.limits, logger: logger)
+        self.registry = metrics
+        if let metrics {
+            let shared = self.shared
+            metrics.collect("purser_http_server_connections", help: "HTTP connections open.", kind: .gauge) {
+                [MetricSample([], Double(shared.openConnections.load(ordering: .relaxed)))]
+            }
+        }
     }
 
     /// Binds, starts the event loops and returns the bound port. Throws
     /// `HTTPError` 500 `plaintext_not_allowed` for plain HTTP on a non-loopback
-    /// address or without the setting, and the RPC layer's `tls_configuration`
-    /// or `bind_failed` errors.
+    /// address or without the setting (unless `allowPlaintextOnAnyAddress`),
+    /// and the RPC layer's `tls_configuration` or `bind_failed` errors.
     @discardableResult
     public func start() throws -> Int {
         guard running.withLock({ $0 == nil }) else {
@@ -41,7 +52,8 @@ public final class HTTPServer: Sendable {
             shared.install(tls: try TLSContext(tls, role: .server, applicationProtocol: .http11, allowTLS12: configuration.allowTLS12),
                            handshakeTimeout: tls.handshakeTimeout)
         } else {
-            guard configuration.allowPlaintextOnLoopback, HTTPServerConfiguration.isLoopback(configuration.host) else {
+            guard configuration.allowPlaintextOnAnyAddress
+                    || (configuration.allowPlaintextOnLoopback && HTTPServerConfiguration.isLoopback(configuration.host)) else {
                 throw HTTPError(.internalServerError, reason: "plaintext_not_allowed",
                                 detail: "plain HTTP is served only on a loopback address with allowPlaintextOnLoopback")
             }
@@ -67,6 +79,7 @@ public final class HTTPServer: Sendable {
             loop.start()
             loop.execute { acceptor.listen() }
         }
+        if let registry { EventLoopLagProbe.start(on: loops, registry: registry) }
         running.withLock { $0 = Running(loops: loops, listenFD: fd, acceptors: acceptors) }
         shared.logger.info("http server listening", ["port": "\(boundPort)", "tls": configuration.tls == nil ? "off" : "on"])
         return Int(boundPort)

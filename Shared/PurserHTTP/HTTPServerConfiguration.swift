@@ -11,17 +11,21 @@ public struct HTTPServerConfiguration: Sendable {
     public var tls: TLSConfiguration?
     /// Local development only: serve plain HTTP on a loopback address.
     public var allowPlaintextOnLoopback: Bool
+    /// Serve plain HTTP on any address: only for what carries nothing secret
+    /// and stays on an internal network (the metrics endpoint).
+    public var allowPlaintextOnAnyAddress: Bool
     /// Accept TLS 1.2 clients as well as TLS 1.3 (off by default).
     public var allowTLS12: Bool
     public var eventLoops: Int
     public var limits: HTTPServerLimits
 
     public init(host: String = "0.0.0.0", port: Int, tls: TLSConfiguration?, allowPlaintextOnLoopback: Bool = false,
-                allowTLS12: Bool = false, eventLoops: Int = System.coreCount, limits: HTTPServerLimits = HTTPServerLimits()) {
+                allowPlaintextOnAnyAddress: Bool = false, allowTLS12: Bool = false, eventLoops: Int = System.coreCount, limits: HTTPServerLimits = HTTPServerLimits()) {
         self.host = host
         self.port = port
         self.tls = tls
         self.allowPlaintextOnLoopback = allowPlaintextOnLoopback
+        self.allowPlaintextOnAnyAddress = allowPlaintextOnAnyAddress
         self.allowTLS12 = allowTLS12
         self.eventLoops = max(1, eventLoops)
         self.limits = limits

@@ -31,7 +31,10 @@ final class ConnectionWorker: @unchecked Sendable {
     func runLoop(queue: JobQueue) {
         while let job = queue.next() {
             guard job.claim() else { continue }
+            metrics.waitTime.observe(ContinuousClock.now - job.enqueued)
+            metrics.busyWorkers.add(1, ordering: .relaxed)
             job.work(self)
+            metrics.busyWorkers.subtract(1, ordering: .relaxed)
             afterJob()
         }
         connection = nil

@@ -8,6 +8,8 @@ final class PoolJob: Sendable {
     private let claimed = Atomic<Bool>(false)
     let work: @Sendable (ConnectionWorker) -> Void
     let abandon: @Sendable (any Error) -> Void
+    /// When the job was queued, for the pool's wait-time histogram.
+    let enqueued = ContinuousClock.now
 
     init(work: @escaping @Sendable (ConnectionWorker) -> Void, abandon: @escaping @Sendable (any Error) -> Void) {
         self.work = work

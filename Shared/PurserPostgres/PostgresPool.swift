@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import PurserKit
+import PurserMetrics
 import Synchronization
 
 /// A fixed set of PostgreSQL connections, each owned by its own OS thread.
@@ -13,7 +14,7 @@ import Synchronization
 /// (`ReconnectSchedule`): once any of them connects, all may connect at once.
 public final class PostgresPool: Sendable {
     /// Counters for retries, commits and connections.
-    public let metrics = PostgresPoolMetrics()
+    public let metrics: PostgresPoolMetrics
     /// What the pool was created with.
     public let configuration: PostgresConfiguration
     let logger: Logger
@@ -24,13 +25,18 @@ public final class PostgresPool: Sendable {
     /// Every worker's reconnect backoff; one successful connect clears them all.
     private let schedule: ReconnectSchedule
 
-    /// Starts `configuration.size` worker threads; connections open lazily on first use.
-    public init(configuration: PostgresConfiguration, logger: Logger) {
+    /// Starts `configuration.size` worker threads; connections open lazily on
+    /// first use. The pool's series (`purser_db_…`) go to `registry`.
+    public init(configuration: PostgresConfiguration, logger: Logger, registry: MetricsRegistry = MetricsRegistry()) {
         self.configuration = configuration
         self.logger = logger
+        let metrics = PostgresPoolMetrics(registry: registry)
+        self.metrics = metrics
         let schedule = ReconnectSchedule(
             workers: configuration.size, base: .milliseconds(50), maximum: configuration.maximumReconnectBackoff)
         self.schedule = schedule
+        let queue = self.queue
+        metrics.register(in: registry, size: configuration.size) { queue.depth }
         for id in 0..<configuration.size {
             let worker = ConnectionWorker(id: id, configuration: configuration, metrics: metrics, schedule: schedule, logger: logger)
             let queue = self.queue

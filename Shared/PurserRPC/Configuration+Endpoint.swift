@@ -12,4 +12,14 @@ extension Configuration {
         }
         return endpoint
     }
+
+    /// An optional listen address: unset or empty is nil (the listener is off).
+    public func optionalListenEndpoint(_ setting: String, doc: String) throws(ConfigurationError) -> Endpoint? {
+        let text = try string(setting, default: "", doc: doc)
+        guard !text.isEmpty else { return nil }
+        guard let endpoint = Endpoint(parsing: text, ports: Endpoint.listenPorts) else {
+            throw .invalid(variable: variable(setting), value: text, expected: "host:port")
+        }
+        return endpoint
+    }
 }

@@ -1,6 +1,7 @@
 import CLinux
 import Glibc
 import PurserKit
+import PurserMetrics
 import Synchronization
 
 /// A `purser/1` server: TLS 1.3 on epoll event loops, handlers run as Swift tasks.
@@ -15,6 +16,7 @@ public final class RPCServer: Sendable {
     public let configuration: ServerConfiguration
     let shared: ServerShared
     private let router: RPCRouter
+    private let registry: MetricsRegistry?
     private let running = Mutex<Running?>(nil)
 
     struct Running: @unchecked Sendable {
@@ -25,10 +27,13 @@ public final class RPCServer: Sendable {
 
     /// - Parameter healthCheck: consulted by `Health/Check`; `false` answers `NOT_SERVING`
     ///   (e.g. "PostgreSQL unreachable"). The server also answers `NOT_SERVING` while draining.
+    /// - Parameter metrics: where the server's series go (calls by method and
+    ///   code, latency, connections, event-loop lag); none when nil.
     public init(configuration: ServerConfiguration, router: RPCRouter, logger: Logger,
-                healthCheck: (@Sendable () async -> Bool)? = nil) {
+                healthCheck: (@Sendable () async -> Bool)? = nil, metrics: MetricsRegistry? = nil) {
         self.configuration = configuration
         self.router = router
+        self.registry = metrics
         self.shared = ServerShared(limits: configuration.limits, logger: logger, healthCheck: healthCheck)
     }
 
@@ -40,8 +45,11 @@ public final class RPCServer: Sendable {
             throw RPCError(.failedPrecondition, "the server is already running", reason: "already_started")
         }
         let tls = try TLSContext(configuration.tls, role: .server)
-        var routes = router.snapshot()
-        routes[Health.check.fullName] = Health.handler(server: shared)
+        var handlers = router.snapshot()
+        handlers[Health.check.fullName] = Health.handler(server: shared)
+        let series = registry.map { RPCServerMetrics.register(in: $0, methods: Array(handlers.keys), shared: shared) } ?? [:]
+        var routes: [String: ServedMethod] = [:]
+        for (method, handler) in handlers { routes[method] = ServedMethod(handler: handler, metrics: series[method]) }
         shared.install(routes: routes, tls: tls, handshakeTimeout: configuration.tls.handshakeTimeout)
 
         var boundPort: Int32 = 0
@@ -65,6 +73,7 @@ public final class RPCServer: Sendable {
             loop.start()
             loop.execute { acceptor.listen() }
         }
+        if let registry { EventLoopLagProbe.start(on: loops, registry: registry) }
         running.withLock { $0 = Running(loops: loops, listenFD: fd, acceptors: acceptors) }
         shared.logger.info("rpc server listening", ["port": "\(boundPort)", "event_loops": "\(loops.count)"])
         return Int(boundPort)
@@ -100,6 +109,13 @@ public final class RPCServer: Sendable {
     }
 }
 
+/// A registered method as connections see it: its handler and, when the
+/// server exports metrics, its series.
+struct ServedMethod: Sendable {
+    let handler: RPCRouter.Handler
+    let metrics: RPCMethodSeries?
+}
+
 /// State every connection of one server reads: routes, TLS context, limits.
 final class ServerShared: @unchecked Sendable {
     let limits: ServerLimits
@@ -107,8 +123,9 @@ final class ServerShared: @unchecked Sendable {
     let healthCheck: (@Sendable () async -> Bool)?
     let draining = Atomic<Bool>(false)
     let openConnections = Atomic<Int>(0)
+    let acceptedConnections = Atomic<Int>(0)
     // Written once by `install` before any loop starts, read-only afterwards.
-    private(set) var routes: [String: RPCRouter.Handler] = [:]
+    private(set) var routes: [String: ServedMethod] = [:]
     private(set) var tls: TLSContext?
     private(set) var handshakeTimeout: Duration = .seconds(10)
 
@@ -118,7 +135,7 @@ final class ServerShared: @unchecked Sendable {
         self.healthCheck = healthCheck
     }
 
-    func install(routes: [String: RPCRouter.Handler], tls: TLSContext, handshakeTimeout: Duration) {
+    func install(routes: [String: ServedMethod], tls: TLSContext, handshakeTimeout: Duration) {
         self.routes = routes
         self.tls = tls
         self.handshakeTimeout = handshakeTimeout
@@ -172,6 +189,7 @@ final class Acceptor: EventHandler, @unchecked Sendable {
             return
         }
         shared.openConnections.add(1, ordering: .relaxed)
+        shared.acceptedConnections.add(1, ordering: .relaxed)
         let connection = ServerConnection(loop: loop, fd: fd, tls: session, shared: shared, remoteAddress: remoteAddress)
         connections[ObjectIdentifier(connection)] = connection
         connection.onClose = { [unowned self] connection in

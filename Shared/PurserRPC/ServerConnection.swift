@@ -9,6 +9,11 @@ final class ServerConnection: FramedConnection, @unchecked Sendable {
     struct CallHandle {
         var task: Task<Void, Never>
         var timer: LoopTimer?
+        /// Monotonic nanoseconds at the request's arrival, and where the outcome is counted.
+        var started: UInt64
+        var metrics: RPCMethodSeries?
+
+        func record(_ status: StatusCode) { metrics?.record(status, started: started) }
     }
 
     let shared: ServerShared
@@ -48,7 +53,10 @@ final class ServerConnection: FramedConnection, @unchecked Sendable {
             startCall(stream: stream, method: method, timeoutMilliseconds: timeout, metadata: metadata, message: message)
         case .cancel(let stream):
             guard let handle = streams.cancel(stream: stream) else { return }
-            if let handle { stop(handle) }
+            if let handle {
+                handle.record(.cancelled)
+                stop(handle)
+            }
             finishIfDrained()
         case .ping(let payload):
             send(.pong(payload))
@@ -91,7 +99,9 @@ final class ServerConnection: FramedConnection, @unchecked Sendable {
     }
 
     private func startCall(stream: UInt32, method: String, timeoutMilliseconds: UInt32, metadata: Metadata, message: [UInt8]) {
-        let handler = shared.routes[method]
+        let started = purser_monotonic_ns()
+        let served = shared.routes[method]
+        let handler = served?.handler
         let token: UInt64
         switch streams.admit(stream: stream, methodKnown: handler != nil) {
         case .admit(let admitted):
@@ -120,15 +130,17 @@ final class ServerConnection: FramedConnection, @unchecked Sendable {
                                     peerDNSNames: peerDNSNames, remoteAddress: remoteAddress, logger: logger)
         let maximumFrameSize = self.maximumFrameSize
         let task = Task { [loop] in
-            let response = await ServerCall.run(handler, message: message, context: context, stream: stream, maximumFrameSize: maximumFrameSize)
-            loop.execute { self.complete(stream: stream, token: token, response: response) }
+            let (response, status) = await ServerCall.run(
+                handler, message: message, context: context, stream: stream, maximumFrameSize: maximumFrameSize)
+            loop.execute { self.complete(stream: stream, token: token, response: response, status: status) }
         }
-        streams.attach(CallHandle(task: task, timer: timer), stream: stream, token: token)
+        streams.attach(CallHandle(task: task, timer: timer, started: started, metrics: served?.metrics), stream: stream, token: token)
     }
 
-    private func complete(stream: UInt32, token: UInt64, response: [UInt8]) {
+    private func complete(stream: UInt32, token: UInt64, response: [UInt8], status: StatusCode) {
         guard let handle = streams.finish(stream: stream, token: token) else { return }
         if let timer = handle?.timer { loop.cancel(timer) }
+        handle?.record(status)
         sendEncoded(response)
         finishIfDrained()
     }
@@ -136,6 +148,7 @@ final class ServerConnection: FramedConnection, @unchecked Sendable {
     private func deadlinePassed(stream: UInt32, token: UInt64) {
         guard let handle = streams.finish(stream: stream, token: token) else { return }
         handle?.task.cancel()
+        handle?.record(.deadlineExceeded)
         send(.response(stream: stream, status: .deadlineExceeded, statusMessage: "deadline exceeded", metadata: [:], message: []))
         finishIfDrained()
     }
@@ -173,31 +186,39 @@ final class ServerConnection: FramedConnection, @unchecked Sendable {
     }
 }
 
-/// Runs one handler and encodes its outcome as a RESPONSE frame, off the loop.
+/// Runs one handler and encodes its outcome as a RESPONSE frame, off the
+/// loop; returns the frame and the status it carries.
 enum ServerCall {
-    static func run(_ handler: RPCRouter.Handler, message: [UInt8], context: ServerContext, stream: UInt32, maximumFrameSize: Int) async -> [UInt8] {
+    static func run(
+        _ handler: RPCRouter.Handler, message: [UInt8], context: ServerContext, stream: UInt32, maximumFrameSize: Int
+    ) async -> ([UInt8], StatusCode) {
         let frame: Frame
+        let status: StatusCode
         do {
             let body = try await handler(message, context)
             frame = .response(stream: stream, status: .ok, statusMessage: "", metadata: [:], message: body)
+            status = .ok
         } catch let error as RPCError {
             if error.code == .internal, let cause = error.cause {
                 context.logger.error("handler failed", ["error": error.message, "cause": "\(cause)"])
             }
             frame = .response(stream: stream, status: error.code, statusMessage: error.message, metadata: error.wireMetadata, message: [])
+            status = error.code
         } catch is CancellationError {
             frame = .response(stream: stream, status: .cancelled, statusMessage: "call cancelled", metadata: [:], message: [])
+            status = .cancelled
         } catch {
             context.logger.error("handler failed", ["error": "\(error)"])
             frame = .response(stream: stream, status: .internal, statusMessage: "internal error", metadata: ["reason": "internal"], message: [])
+            status = .internal
         }
         do {
-            return try frame.encoded(maximumSize: maximumFrameSize)
+            return (try frame.encoded(maximumSize: maximumFrameSize), status)
         } catch {
             context.logger.error("response could not be encoded", ["error": error.description])
             let fallback = Frame.response(stream: stream, status: .internal, statusMessage: "response could not be encoded",
                                           metadata: ["reason": "response_too_large"], message: [])
-            return (try? fallback.encoded(maximumSize: maximumFrameSize)) ?? []
+            return ((try? fallback.encoded(maximumSize: maximumFrameSize)) ?? [], .internal)
         }
     }
 }

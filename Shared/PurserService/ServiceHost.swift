@@ -1,6 +1,8 @@
 import Foundation
 import PurserAuth
+import PurserHTTP
 import PurserKit
+import PurserMetrics
 import PurserPostgres
 import PurserRPC
 import PurserWire
@@ -16,6 +18,11 @@ import Synchronization
 /// Use: `let host = try await ServiceHost(settings:…)`, register handlers with
 /// `handle(_:allowing:_:)`, add background loops with `addBackground`, then
 /// `try await host.run()` (or `start()`/`shutdown()` in tests).
+///
+/// Metrics: the pool, the RPC server and the process record into `metrics`;
+/// services add their own series there. With `settings.metricsListen` set,
+/// `start()` also serves them as `GET /metrics` on that address
+/// (`MetricsListener`), apart from the RPC port.
 ///
 /// Shutdown order: the RPC server drains first (stop accepting, GOAWAY,
 /// finish in-flight calls), then background services stop in reverse order,
@@ -41,6 +48,8 @@ public final class ServiceHost: Sendable {
     public let verifier: TokenVerifier
     /// Maps each call to its `Principal`.
     public let authenticator: RequestAuthenticator
+    /// The process's metrics (served at `settings.metricsListen` when set).
+    public let metrics: MetricsRegistry
     /// The connection to Identity, when `authentication` is `.identityService`.
     public let identity: IdentityConnection?
     private let server: RPCServer
@@ -50,6 +59,7 @@ public final class ServiceHost: Sendable {
     private struct State: Sendable {
         var background: [ServiceGroup.Entry] = []
         var group: ServiceGroup?
+        var metricsPort: Int?
         var task: Task<Void, any Error>?
     }
 
@@ -60,10 +70,13 @@ public final class ServiceHost: Sendable {
     ) async throws {
         self.settings = settings
         self.logger = logger
+        let metrics = MetricsRegistry()
+        self.metrics = metrics
+        ProcessMetrics.register(in: metrics)
         let pool = PostgresPool(
             configuration: PostgresConfiguration(
                 url: settings.databaseURL, size: settings.databasePoolSize, applicationName: "purser-\(settings.name)"),
-            logger: logger)
+            logger: logger, registry: metrics)
         self.pool = pool
         do {
             try await Migrator(schema: settings.name, migrations: migrations).run(on: pool, logger: logger)
@@ -118,7 +131,8 @@ public final class ServiceHost: Sendable {
             healthCheck: {
                 if needsIdentityKeys, await !verifier.loadKeysIfMissing() { return false }
                 return await pool.isHealthy(timeout: .seconds(1))
-            })
+            },
+            metrics: metrics)
     }
 
     /// Adds a loop that runs while the host runs (started after the revocation
@@ -127,27 +141,48 @@ public final class ServiceHost: Sendable {
         state.withLock { $0.background.append(ServiceGroup.Entry(name, service)) }
     }
 
-    /// Binds the RPC listener, starts the revocation poller and the background
-    /// services, and returns the bound port (useful with port 0). `signals`
-    /// start a graceful shutdown (none by default, for tests).
+    /// Binds the RPC listener (and the metrics listener when configured),
+    /// starts the revocation poller and the background services, and returns
+    /// the bound RPC port (useful with port 0). `signals` start a graceful
+    /// shutdown (none by default, for tests).
     @discardableResult
     public func start(signals: [Int32] = []) throws -> Int {
         let port = try server.start()
+        var metricsEntry: [ServiceGroup.Entry] = []
+        var metricsPort: Int?
+        if let listen = settings.metricsListen {
+            let listener: MetricsListener
+            do {
+                listener = try MetricsListener.start(host: listen.host, port: listen.port, registry: metrics, logger: logger)
+            } catch {
+                let server = self.server
+                Task { await server.shutdown(gracePeriod: .zero) }
+                throw error
+            }
+            metricsPort = listener.port
+            metricsEntry = [ServiceGroup.Entry("metrics", listener)]
+        }
         let poller = RevocationPoller(
             feed: revocationFeed, verifier: verifier, interval: settings.revocationPollInterval,
             logger: logger.with(["component": "revocations"]))
         let server = self.server, grace = settings.drainTimeout, pool = self.pool
         state.withLock { state in
-            let entries = [ServiceGroup.Entry("postgres", pool), ServiceGroup.Entry("revocations", poller)] + state.background
+            state.metricsPort = metricsPort
+            let entries = [ServiceGroup.Entry("postgres", pool)] + metricsEntry + [ServiceGroup.Entry("revocations", poller)] + state.background
                 + [ServiceGroup.Entry("rpc", ServerDrain(server: server, grace: grace))]
             let group = ServiceGroup(
                 services: entries, signals: signals, gracefulShutdownTimeout: grace + .seconds(5), logger: logger)
             state.group = group
             state.task = Task { try await group.run() }
         }
-        logger.notice("service started", ["service": settings.name, "port": "\(port)"])
+        var fields = ["service": settings.name, "port": "\(port)"]
+        if let metricsPort { fields["metrics_port"] = "\(metricsPort)" }
+        logger.notice("service started", fields)
         return port
     }
+
+    /// The port `GET /metrics` is served on, once started with `settings.metricsListen` set.
+    public var metricsPort: Int? { state.withLock { $0.metricsPort } }
 
     /// Waits until the host has stopped (after a signal or `shutdown()`); the
     /// pool, first in the group, closes last.

@@ -8,6 +8,8 @@ public struct ServiceSettings: Sendable {
     /// Lower-case service name: `identity`, `wallet`, `policy`, `settlement`, `email`.
     public var name: String
     public var listen: Endpoint
+    /// Where `GET /metrics` is served over plain HTTP; nil (the default) serves no metrics.
+    public var metricsListen: Endpoint?
     public var tlsCertificatePath: String
     public var tlsPrivateKeyPath: String
     /// The deployment CA: verifies client certificates and the peers this service calls.
@@ -36,10 +38,12 @@ public struct ServiceSettings: Sendable {
         databaseURL: String, databasePoolSize: Int = 8, logLevel: Logger.Level = .info, identityEndpoint: Endpoint?,
         tokenIssuer: String = "purser-identity", tokenAudience: String = "purser",
         revocationPollInterval: Duration = .milliseconds(250), signingKeyRefreshInterval: Duration = .seconds(300),
-        drainTimeout: Duration = .seconds(10), servicePeers: Set<String> = ServiceSettings.defaultServicePeers
+        drainTimeout: Duration = .seconds(10), servicePeers: Set<String> = ServiceSettings.defaultServicePeers,
+        metricsListen: Endpoint? = nil
     ) {
         self.name = name
         self.listen = listen
+        self.metricsListen = metricsListen
         self.tlsCertificatePath = tlsCertificatePath
         self.tlsPrivateKeyPath = tlsPrivateKeyPath
         self.tlsCAPath = tlsCAPath
@@ -65,6 +69,8 @@ public struct ServiceSettings: Sendable {
         let port = ServiceName(rawValue: name)?.defaultPort ?? 7100
         let listen = try configuration.endpoint(
             "LISTEN", default: "0.0.0.0:\(port)", ports: Endpoint.listenPorts, doc: "host:port to serve RPC on")
+        let metricsListen = try configuration.optionalListenEndpoint(
+            "METRICS_LISTEN", doc: "host:port to serve GET /metrics on (plain HTTP, Prometheus text format); unset: no metrics")
         var identityEndpoint: Endpoint?
         if name != "identity" {
             identityEndpoint = try configuration.endpoint(
@@ -94,7 +100,8 @@ public struct ServiceSettings: Sendable {
             signingKeyRefreshInterval: try configuration.duration(
                 "SIGNING_KEY_REFRESH_INTERVAL", default: "5m", doc: "how often verification keys are refreshed"),
             drainTimeout: try configuration.duration("DRAIN_TIMEOUT", default: "10s", doc: "bound on the graceful drain after SIGTERM"),
-            servicePeers: Set(peers))
+            servicePeers: Set(peers),
+            metricsListen: metricsListen)
     }
 }
 

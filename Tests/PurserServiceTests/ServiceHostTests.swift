@@ -66,7 +66,8 @@ struct ServiceHostTests {
         let databaseURL: String
     }
 
-    func start(_ label: String) async throws -> Running {
+    /// A host on a fresh database; with `metrics`, it also serves `GET /metrics` on a free loopback port.
+    func start(_ label: String, metrics: Bool = false) async throws -> Running {
         let databaseURL = try await TestDatabase.create(label: label)
         let key = try SigningKey.generate(keyID: "test-key")
         let feed = MemoryFeed()
@@ -75,7 +76,8 @@ struct ServiceHostTests {
             name: "wallet", listen: Endpoint(host: "127.0.0.1", port: 0),
             tlsCertificatePath: try TestEnvironment.certificate("wallet"), tlsPrivateKeyPath: try TestEnvironment.privateKey("wallet"),
             tlsCAPath: try TestEnvironment.certificate("ca"), databaseURL: databaseURL, databasePoolSize: 2, identityEndpoint: nil,
-            revocationPollInterval: .milliseconds(50), drainTimeout: .seconds(2))
+            revocationPollInterval: .milliseconds(50), drainTimeout: .seconds(2),
+            metricsListen: metrics ? Endpoint(host: "127.0.0.1", port: 0) : nil)
         let migration = Migration(version: 1, name: "notes", sql: "CREATE TABLE wallet.notes (tenant_id uuid, note text NOT NULL)")
         let host = try await ServiceHost(
             settings: settings, migrations: [migration], authentication: .local { _ in (keys, feed) },

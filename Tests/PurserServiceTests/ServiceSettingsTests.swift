@@ -20,6 +20,18 @@ struct ServiceSettingsTests {
         #expect(settings.tokenAudience == "purser")
         #expect(settings.tokenIssuer == "purser-identity")
         #expect(settings.servicePeers == ["identity", "wallet", "policy", "settlement", "email"])
+        #expect(settings.metricsListen == nil, "no metrics unless METRICS_LISTEN is set")
+    }
+
+    @Test func metricsListenIsAnOptionalHostAndPort() throws {
+        var environment = required
+        environment["PURSER_WALLET_METRICS_LISTEN"] = "0.0.0.0:9102"
+        let settings = try ServiceSettings(name: "wallet", configuration: Configuration(service: "wallet", environment: environment))
+        #expect(settings.metricsListen == Endpoint(host: "0.0.0.0", port: 9102))
+        environment["PURSER_WALLET_METRICS_LISTEN"] = "9102"
+        #expect(throws: ConfigurationError.invalid(variable: "PURSER_WALLET_METRICS_LISTEN", value: "9102", expected: "host:port")) {
+            try ServiceSettings(name: "wallet", configuration: Configuration(service: "wallet", environment: environment))
+        }
     }
 
     @Test func everySettingIsReadFromItsVariable() throws {

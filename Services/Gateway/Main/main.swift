@@ -2,6 +2,7 @@ import Foundation
 import PurserGateway
 import PurserHTTP
 import PurserKit
+import PurserMetrics
 import PurserRPC
 
 // purser-gateway: reads PURSER_GATEWAY_* (see the README) and serves the JSON API over HTTPS until SIGTERM.
@@ -29,10 +30,18 @@ if arguments.contains("--health-check") {
 do {
     let upstream = try RPCUpstream(
         endpoints: settings.endpoints, tls: .client(trustRootsPath: settings.tlsCAPath), timeout: settings.callTimeout, logger: logger)
+    let metrics = MetricsRegistry()
+    ProcessMetrics.register(in: metrics)
     let gateway = GatewayServer(settings: settings, mapping: JSONMapping(schema: try ProtoSchema.embedded()), upstream: upstream,
-                                logger: logger)
+                                logger: logger, metrics: metrics)
+    var services: [ServiceGroup.Entry] = []
+    if let listen = settings.metricsListen {
+        let listener = try MetricsListener.start(host: listen.host, port: listen.port, registry: metrics, logger: logger)
+        logger.info("metrics serving", ["listen": "\(listen.host):\(listener.port)"])
+        services.append(.init("metrics", listener))
+    }
     _ = try gateway.start()
-    try await ServiceGroup(services: [.init("gateway", gateway)], logger: logger).run()
+    try await ServiceGroup(services: services + [.init("gateway", gateway)], logger: logger).run()
 } catch {
     logger.critical("purser-gateway stopped", ["error": "\(error)"])
     exit(1)

@@ -10,6 +10,8 @@ package struct GatewaySettings: Sendable {
     package static let defaultDeploymentID = "local"
 
     package var listen: Endpoint
+    /// Where `GET /metrics` is served over plain HTTP; nil (the default) serves no metrics.
+    package var metricsListen: Endpoint?
     /// PEM certificate and key the gateway presents; empty only with `plaintext`.
     package var tlsCertificatePath: String
     package var tlsPrivateKeyPath: String
@@ -37,6 +39,8 @@ package struct GatewaySettings: Sendable {
     package init(configuration: Configuration) throws {
         listen = try configuration.endpoint(
             "LISTEN", default: "0.0.0.0:\(Self.defaultPort)", ports: Endpoint.listenPorts, doc: "host:port to serve HTTPS on")
+        metricsListen = try configuration.optionalListenEndpoint(
+            "METRICS_LISTEN", doc: "host:port to serve GET /metrics on (plain HTTP, Prometheus text format); unset: no metrics")
         plaintext = try configuration.bool(
             "PLAINTEXT", default: false, doc: "serve plain HTTP (development only: refused unless LISTEN is a loopback address)")
         tlsCertificatePath = try configuration.string("TLS_CERT", default: "", doc: "PEM certificate the gateway presents")

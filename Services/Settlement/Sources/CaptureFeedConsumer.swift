@@ -1,4 +1,5 @@
 import PurserKit
+import PurserMetrics
 import PurserPostgres
 import Synchronization
 
@@ -21,6 +22,12 @@ package final class CaptureFeedConsumer: Service {
     let clock: SettlementClock
     let logger: Logger
     private let failures = Atomic<Int>(0)
+    /// When `catchUp()` last reached the end of the feed (Unix µs by `clock`; 0: never).
+    private let caughtUpAtUs = Atomic<Int64>(0)
+    /// The newest `occurredAtUs` of the entries read from the feed (0: none yet).
+    private let newestEntryAtUs = Atomic<Int64>(0)
+    /// Entries stored by this process.
+    private let storedEntries = Atomic<Int>(0)
 
     /// Rounds of `run()` that failed since the last one that succeeded (0 while
     /// the feed is read): what an operator or a test watches during an outage.
@@ -50,6 +57,10 @@ package final class CaptureFeedConsumer: Service {
         guard let stored = try await store.store(page, readAfter: cursor, nowUs: clock.nowUs()) else {
             return (0, true)
         }
+        storedEntries.add(stored, ordering: .relaxed)
+        if let newest = page.entries.map(\.occurredAtUs).max() {
+            newestEntryAtUs.max(newest, ordering: .relaxed)
+        }
         return (stored, page.nextCursor != cursor)
     }
 
@@ -61,7 +72,10 @@ package final class CaptureFeedConsumer: Service {
             try Task.checkCancellation()
             let (stored, more) = try await step()
             total += stored
-            if !more { return total }
+            if !more {
+                caughtUpAtUs.store(clock.nowUs(), ordering: .relaxed)
+                return total
+            }
         }
     }
 
@@ -90,6 +104,43 @@ package final class CaptureFeedConsumer: Service {
             } catch {
                 return
             }
+        }
+    }
+
+    /// Registers the feed's series in `registry`. The consumer cannot see the
+    /// Wallet's newest entry without reading the feed to its end, so its lag
+    /// is measured as the time since it last did (`purser_settlement_feed_lag_seconds`:
+    /// up to the poll interval while healthy, growing while the Wallet or the
+    /// database fails or a backlog is drained), beside the newest entry read
+    /// and the entries stored.
+    package func register(in registry: MetricsRegistry) {
+        let clock = self.clock
+        registry.collect(
+            "purser_settlement_feed_lag_seconds",
+            help: "Seconds since the capture feed consumer last read the Wallet's feed to its end (-1 before it first has).",
+            kind: .gauge
+        ) { [self] in
+            let caughtUp = caughtUpAtUs.load(ordering: .relaxed)
+            return [MetricSample([], caughtUp == 0 ? -1 : Double(max(0, clock.nowUs() - caughtUp)) / 1_000_000)]
+        }
+        registry.collect(
+            "purser_settlement_feed_newest_entry_timestamp_seconds",
+            help: "When the Wallet committed the newest capture or refund read from its feed (Unix seconds; 0 before any).",
+            kind: .gauge
+        ) { [self] in
+            [MetricSample([], Double(newestEntryAtUs.load(ordering: .relaxed)) / 1_000_000)]
+        }
+        registry.collect(
+            "purser_settlement_feed_entries_stored_total", help: "Captures and refunds this process stored from the Wallet's feed.",
+            kind: .counter
+        ) { [self] in
+            [MetricSample([], Double(storedEntries.load(ordering: .relaxed)))]
+        }
+        registry.collect(
+            "purser_settlement_feed_consecutive_failures", help: "Rounds of reading the feed that failed since the last that succeeded.",
+            kind: .gauge
+        ) { [self] in
+            [MetricSample([], Double(consecutiveFailures))]
         }
     }
 

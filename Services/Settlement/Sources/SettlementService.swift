@@ -38,6 +38,7 @@ package final class SettlementService: Sendable {
             store: store, consumer: consumer, cadence: settings.cadence, interval: settings.interval,
             closeDelay: settings.closeDelay, clock: clock,
             logger: host.logger.with(["component": "scheduler"]))
+        consumer.register(in: host.metrics)
         if background {
             host.addBackground("capture-feed", consumer)
             host.addBackground("scheduler", scheduler)

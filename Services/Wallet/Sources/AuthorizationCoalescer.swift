@@ -1,4 +1,5 @@
 import Foundation
+import PurserMetrics
 import PurserRPC
 import Synchronization
 
@@ -45,10 +46,16 @@ package final class AuthorizationCoalescer: Sendable {
     private let queue: Mutex<CoalescingQueue<AgentKey, Waiter>>
     private let batches = Atomic<Int>(0)
     private let requests = Atomic<Int>(0)
+    /// Requests decided per transaction.
+    private let batchSizes: Histogram
 
     /// Batches of at most `maximumBatch` requests run on `ledger`, at most
-    /// `maximumInFlight` at once.
-    package init(ledger: Ledger, maximumBatch: Int = 128, maximumInFlight: Int = 4) {
+    /// `maximumInFlight` at once. Batch sizes go to `registry` as `purser_wallet_authorization_batch_size`.
+    package init(ledger: Ledger, maximumBatch: Int = 128, maximumInFlight: Int = 4, registry: MetricsRegistry = MetricsRegistry()) {
+        batchSizes = registry.histogram(
+            "purser_wallet_authorization_batch_size", help: "Authorizations decided per group-commit transaction.",
+            buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256]
+        ).series()
         self.ledger = ledger
         self.maximumBatch = max(1, maximumBatch)
         self.maximumInFlight = max(1, maximumInFlight)
@@ -93,8 +100,10 @@ package final class AuthorizationCoalescer: Sendable {
     }
 
     private func run(_ batch: Batch) async {
+        let size = batch.reduce(0) { $0 + $1.elements.count }
         batches.add(1, ordering: .relaxed)
-        requests.add(batch.reduce(0) { $0 + $1.elements.count }, ordering: .relaxed)
+        requests.add(size, ordering: .relaxed)
+        batchSizes.observe(size)
         let groups = batch.map { group in
             AgentAuthorizations(tenant: group.key.tenant, agent: group.key.agent, commands: group.elements.map(\.command))
         }

@@ -28,7 +28,7 @@ extension WalletService {
             let receipt = try await self.recordingDenials(
                 tenant: tenant, agent: agent, method: "authorize", amountMicros: request.amountMicros,
                 providerID: request.providerID, category: request.category
-            ) { try await self.decide(tenant: tenant) { () async throws in
+            ) { try await self.decide(tenant: tenant, method: .authorize) { () async throws in
                 let command = try await self.command(
                     .authorize, tenant: tenant, agent: agent, amountMicros: request.amountMicros, providerID: request.providerID,
                     category: request.category, taskID: request.taskID, description: request.description,
@@ -60,7 +60,7 @@ extension WalletService {
                 receipt = try await self.recordingDenials(
                     tenant: tenant, agent: agent, method: "charge", amountMicros: request.amountMicros,
                     providerID: request.providerID, category: request.category
-                ) { try await self.decide(tenant: tenant) { () async throws in
+                ) { try await self.decide(tenant: tenant, method: .charge) { () async throws in
                     let command = try await self.command(
                         .charge, tenant: tenant, agent: agent, amountMicros: request.amountMicros, providerID: request.providerID,
                         category: request.category, taskID: request.taskID, description: request.description, ttlSeconds: 0,
@@ -87,17 +87,20 @@ extension WalletService {
     /// policy, and have the ledger decide it). When the ledger answers
     /// `policy_stale` (Policy announced a newer epoch than the cached
     /// policy's), the tenant's cached policies are dropped and the attempt
-    /// runs again, at most `maximumPolicyRefreshes` times.
+    /// runs again, at most `maximumPolicyRefreshes` times. The decision is
+    /// counted as `method` in `authorizationMetrics`.
     func decide(
-        tenant: UUID, _ attempt: () async throws -> AuthorizationReceipt
+        tenant: UUID, method: AuthorizationMetrics.Method, _ attempt: () async throws -> AuthorizationReceipt
     ) async throws -> AuthorizationReceipt {
-        var refreshes = 0
-        while true {
-            do {
-                return try await attempt()
-            } catch let error as RPCError where error.reason == "policy_stale" && refreshes < Self.maximumPolicyRefreshes {
-                refreshes += 1
-                policy?.invalidate(tenantID: tenant.lowercased)
+        try await authorizationMetrics.counting(method) {
+            var refreshes = 0
+            while true {
+                do {
+                    return try await attempt()
+                } catch let error as RPCError where error.reason == "policy_stale" && refreshes < Self.maximumPolicyRefreshes {
+                    refreshes += 1
+                    policy?.invalidate(tenantID: tenant.lowercased)
+                }
             }
         }
     }
@@ -123,7 +126,7 @@ extension WalletService {
             tokenID: payment.tokenID, maximumMicros: payment.maximumMicros, singleUse: payment.singleUse,
             expiresAtUs: payment.expiresAt &* 1_000_000)
         do {
-            return try await decide(tenant: tenant) { () async throws in
+            return try await decide(tenant: tenant, method: .charge) { () async throws in
                 let command = try await self.command(
                     .charge, tenant: tenant, agent: agent, amountMicros: amount, providerID: caller, category: request.category,
                     taskID: request.taskID, description: request.description, ttlSeconds: 0, scope: scope)

@@ -18,7 +18,7 @@ extension WalletService {
             let (tenant, agent) = try Self.agentIdentity(principal)
             let resource = try Self.resource(request.resource)
             let scope = try WalletRequest.scope(principal, context)
-            let receipt = try await self.decide(tenant: tenant) { () async throws in
+            let receipt = try await self.decide(tenant: tenant, method: .authorizeCredit) { () async throws in
                 let command = try await self.command(
                     .authorize, tenant: tenant, agent: agent, amountMicros: request.amountMicros, providerID: request.providerID,
                     category: request.category, taskID: request.taskID, description: "x402 " + resource.prefix(200),

@@ -2,6 +2,7 @@ import Foundation
 import PurserAPI
 import PurserAuth
 import PurserKit
+import PurserMetrics
 import PurserRPC
 import PurserService
 
@@ -28,6 +29,8 @@ package final class WalletService: Sendable {
     /// Agents' effective spending policies from Policy; `nil` only where no
     /// Policy service is deployed (embedders), and then no policy is enforced.
     package let policy: PolicyClient?
+    /// Authorize and Charge decisions by outcome and reason, in the host's metrics.
+    let authorizationMetrics: AuthorizationMetrics
 
     /// Registers every method on `host` and adds the hold sweeper to its
     /// background services. `directory` reaches Identity as the `wallet` service;
@@ -39,7 +42,13 @@ package final class WalletService: Sendable {
         self.directory = directory
         self.policy = policy
         self.ledger = Ledger(pool: host.pool, tenantDailyMaximumMicros: settings.tenantDailyMaximumMicros)
-        self.coalescer = AuthorizationCoalescer(ledger: ledger, maximumBatch: settings.authorizationBatch)
+        self.coalescer = AuthorizationCoalescer(ledger: ledger, maximumBatch: settings.authorizationBatch, registry: host.metrics)
+        self.authorizationMetrics = AuthorizationMetrics(registry: host.metrics)
+        let ledgerMetrics = ledger.metrics
+        host.metrics.collect(
+            "purser_wallet_ledger_statement_retries_total",
+            help: "Ledger statements run again after a serialization failure, deadlock or lost connection.", kind: .counter
+        ) { [MetricSample([], Double(ledgerMetrics.retries))] }
         registerFunding()
         registerAuthorization()
         registerHolds()

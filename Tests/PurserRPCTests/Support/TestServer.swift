@@ -1,5 +1,6 @@
 import Foundation
 import PurserKit
+import PurserMetrics
 import PurserTestSupport
 import Synchronization
 @testable import PurserRPC
@@ -117,10 +118,12 @@ struct TestServer {
 
     static func start(
         port: Int = 0, tls: TLSConfiguration? = nil, limits: ServerLimits = ServerLimits(), eventLoops: Int = 2,
-        router: RPCRouter? = nil, probe: Probe = Probe(), healthCheck: (@Sendable () async -> Bool)? = nil
+        router: RPCRouter? = nil, probe: Probe = Probe(), healthCheck: (@Sendable () async -> Bool)? = nil,
+        metrics: MetricsRegistry? = nil
     ) throws -> TestServer {
         let configuration = ServerConfiguration(host: "127.0.0.1", port: port, tls: try tls ?? serverTLS(), eventLoops: eventLoops, limits: limits)
-        let server = RPCServer(configuration: configuration, router: router ?? makeRouter(probe: probe), logger: quietLogger, healthCheck: healthCheck)
+        let server = RPCServer(configuration: configuration, router: router ?? makeRouter(probe: probe), logger: quietLogger,
+                               healthCheck: healthCheck, metrics: metrics)
         let bound = try server.start()
         return TestServer(server: server, port: bound, probe: probe)
     }

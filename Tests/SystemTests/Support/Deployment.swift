@@ -14,6 +14,8 @@ final class Deployment {
     let directory: String
     let ports: [String: Int]
     let smtpPort: Int
+    /// Each service's `GET /metrics` port, when started with `metrics: true`.
+    let metricsPorts: [String: Int]
     let certificates: String
     /// The database every service shares (each in its own schema).
     let databaseURL: String
@@ -21,7 +23,8 @@ final class Deployment {
     /// The environment each service was started with, reused by `restart(service:)`.
     private var environments: [String: [String: String]] = [:]
 
-    init() async throws {
+    /// - Parameter metrics: give every service a `PURSER_<SERVICE>_METRICS_LISTEN` port (`metricsPorts`).
+    init(metrics: Bool = false) async throws {
         certificates = try TestEnvironment.certificatesDirectory()
         let databaseURL = try await TestDatabase.create(label: "system_story")
         self.databaseURL = databaseURL
@@ -31,6 +34,11 @@ final class Deployment {
         for service in Self.services { ports[service] = try TestRPC.freePort() }
         self.ports = ports
         smtpPort = try TestRPC.freePort()
+        var metricsPorts: [String: Int] = [:]
+        if metrics {
+            for service in Self.services { metricsPorts[service] = try TestRPC.freePort() }
+        }
+        self.metricsPorts = metricsPorts
 
         var keyBytes = [UInt8](repeating: 0, count: 32)
         for index in keyBytes.indices { keyBytes[index] = UInt8.random(in: 0...255) }
@@ -46,6 +54,7 @@ final class Deployment {
             environment[prefix + "DATABASE_URL"] = databaseURL
             environment[prefix + "DB_POOL_SIZE"] = "4"
             environment[prefix + "LOG_LEVEL"] = "info"
+            if let port = metricsPorts[service] { environment[prefix + "METRICS_LISTEN"] = "127.0.0.1:\(port)" }
             for peer in Self.services where peer != service {
                 environment[prefix + "\(peer.uppercased())_ENDPOINT"] = "127.0.0.1:\(ports[peer] ?? 0)"
             }

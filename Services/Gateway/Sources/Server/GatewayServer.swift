@@ -1,5 +1,6 @@
 import PurserHTTP
 import PurserKit
+import PurserMetrics
 import PurserRPC
 
 /// `purser-gateway`'s HTTPS server: every route of `GatewayRoutes`, plus
@@ -7,14 +8,18 @@ import PurserRPC
 /// dashboard (`/`, its assets, `/v1/dashboard/session`), served by one
 /// `GatewayHandler` on the `PurserHTTP` server. A `Service`: runs until
 /// cancelled, then drains (connections in progress finish) and stops.
+/// With a `MetricsRegistry`, every route counts its requests by status and
+/// their latency, and the server its connections and event-loop lag.
 package final class GatewayServer: Service {
     package let settings: GatewaySettings
     private let server: HTTPServer
     private let upstream: RPCUpstream
     private let logger: Logger
 
-    /// A server for `settings` whose calls go to `upstream`.
-    package init(settings: GatewaySettings, mapping: JSONMapping, upstream: RPCUpstream, logger: Logger) {
+    /// A server for `settings` whose calls go to `upstream`; its series go to `metrics`.
+    package init(
+        settings: GatewaySettings, mapping: JSONMapping, upstream: RPCUpstream, logger: Logger, metrics: MetricsRegistry? = nil
+    ) {
         self.settings = settings
         self.upstream = upstream
         self.logger = logger
@@ -29,17 +34,21 @@ package final class GatewayServer: Service {
                 status: HTTPStatus(code: answer.status), headers: HTTPHeaders(answer.headers.map { ($0.name, $0.value) }),
                 body: HTTPResponseBody(bytes: answer.body))
         }
+        let routeMetrics = metrics.map(GatewayRouteMetrics.init(registry:))
         var router = HTTPRouter()
-        for path in ["/healthz", "/v1/openapi.json", "/.well-known/jwks.json", "/x402/supported"] {
-            router.add("GET", path, maximumBodySize: 0, serve)
+        func add(_ verb: String, _ path: String, maximumBodySize: Int64, _ handler: @escaping HTTPRouter.Handler) {
+            router.add(verb, path, maximumBodySize: maximumBodySize, routeMetrics?.measuring(verb, path, handler) ?? handler)
         }
-        for path in ["/x402/verify", "/x402/settle"] { router.add("POST", path, maximumBodySize: Int64(limit), serve) }
-        for asset in DashboardAssets.all { router.add("GET", asset.path, maximumBodySize: 0, serve) }
-        router.add("GET", GatewayHandler.dashboardSessionPath, maximumBodySize: 0, serve)
-        router.add("POST", GatewayHandler.dashboardSessionPath, maximumBodySize: 4096, serve)
-        router.add("DELETE", GatewayHandler.dashboardSessionPath, maximumBodySize: 0, serve)
+        for path in ["/healthz", "/v1/openapi.json", "/.well-known/jwks.json", "/x402/supported"] {
+            add("GET", path, maximumBodySize: 0, serve)
+        }
+        for path in ["/x402/verify", "/x402/settle"] { add("POST", path, maximumBodySize: Int64(limit), serve) }
+        for asset in DashboardAssets.all { add("GET", asset.path, maximumBodySize: 0, serve) }
+        add("GET", GatewayHandler.dashboardSessionPath, maximumBodySize: 0, serve)
+        add("POST", GatewayHandler.dashboardSessionPath, maximumBodySize: 4096, serve)
+        add("DELETE", GatewayHandler.dashboardSessionPath, maximumBodySize: 0, serve)
         for route in GatewayRoutes.all {
-            router.add(route.verb.rawValue, route.path, maximumBodySize: route.verb.readsQuery ? 0 : Int64(limit), serve)
+            add(route.verb.rawValue, route.path, maximumBodySize: route.verb.readsQuery ? 0 : Int64(limit), serve)
         }
         let tls = settings.plaintext
             ? nil : TLSConfiguration.server(certificatePath: settings.tlsCertificatePath, privateKeyPath: settings.tlsPrivateKeyPath)
@@ -50,7 +59,7 @@ package final class GatewayServer: Service {
                 limits: HTTPServerLimits(
                     headerReadTimeout: settings.headerReadTimeout, idleTimeout: settings.idleTimeout,
                     maximumConnectionsPerAddress: settings.maximumConnectionsPerAddress)),
-            router: router, logger: logger)
+            router: router, logger: logger, metrics: metrics)
     }
 
     /// Binds and starts serving; returns the bound port.
