@@ -8,18 +8,26 @@ import PurserRPC
 import PurserService
 import PurserWallet
 
-/// Identity, Policy and Wallet running in this process on ephemeral TLS ports
-/// over one PostgreSQL database (each in its own schema), as `purser-identity`,
-/// `purser-policy` and `purser-wallet` would run them (the Wallet checks every
-/// authorization against Policy over mutual TLS), plus an RPC client per
-/// service.
+/// Identity, Policy and the Wallet over one PostgreSQL database (each in its
+/// own schema), the Wallet checking every authorization against Policy over
+/// mutual TLS, plus an RPC client per service. They run either in this process
+/// on ephemeral TLS ports (`oneProcess`: for finding where time goes) or as
+/// the three release executables in child processes (`separateProcesses`: the
+/// topology `deploy/dev up` and docker compose deploy).
 final class BenchSystem: Sendable {
-    let identityHost: ServiceHost
-    let policyHost: ServiceHost
-    let walletHost: ServiceHost
+    enum Topology: String, Sendable {
+        case oneProcess = "one process"
+        case separateProcesses = "separate processes"
+    }
+
+    private enum Runtime: Sendable {
+        case inProcess(identity: ServiceHost, policy: ServiceHost, wallet: ServiceHost, walletService: WalletService)
+        case processes(BenchProcesses)
+    }
+
+    let topology: Topology
+    private let runtime: Runtime
     let walletPort: Int
-    /// The Wallet's logic, for its group-commit statistics.
-    let walletService: WalletService
     let identityPort: Int
     let policyPort: Int
     let certificates: String
@@ -30,6 +38,46 @@ final class BenchSystem: Sendable {
     let policy: RPCClient
     /// Calls the Wallet with bearer tokens, over `connections` connections.
     let wallet: RPCClient
+
+    /// The three executables as child processes, logging to `logs`.
+    init(
+        processesWith certificates: String, databaseURL: String, walletPoolSize: Int, clientConnections: Int, logs: String
+    ) async throws {
+        let logger = Logger(label: "bench", level: .error)
+        let processes = try await BenchProcesses(
+            certificates: certificates, databaseURL: databaseURL, walletPoolSize: walletPoolSize, logs: logs, logger: logger)
+        topology = .separateProcesses
+        runtime = .processes(processes)
+        identityPort = processes.identityPort
+        policyPort = processes.policyPort
+        walletPort = processes.walletPort
+        self.certificates = certificates
+        self.logger = logger
+        identity = try Self.client(port: identityPort, certificates: certificates, certificate: nil, connections: 1, logger: logger)
+        policy = try Self.client(port: policyPort, certificates: certificates, certificate: nil, connections: 1, logger: logger)
+        wallet = try Self.client(
+            port: walletPort, certificates: certificates, certificate: nil, connections: clientConnections, logger: logger)
+    }
+
+    /// Group-committed transactions and the authorizations they decided so
+    /// far (nil when the Wallet's process does not tell).
+    func groupCommitStatistics() async -> (batches: Int, requests: Int)? {
+        switch runtime {
+        case .inProcess(_, _, _, let walletService):
+            let statistics = walletService.coalescer.statistics
+            return (statistics.batches, statistics.requests)
+        case .processes(let processes):
+            return await processes.groupCommitStatistics()
+        }
+    }
+
+    /// The resident set of the process serving the Wallet, in KiB.
+    var walletResidentKiB: Int {
+        switch runtime {
+        case .inProcess: residentKiB()
+        case .processes(let processes): processes.walletResidentKiB
+        }
+    }
 
     init(certificates: String, databaseURL: String, walletPoolSize: Int, clientConnections: Int) async throws {
         let logger = Logger(label: "bench", level: .error)
@@ -88,11 +136,9 @@ final class BenchSystem: Sendable {
             policy: PolicyClient(client: policyClient, ttl: settings.policyCacheTTL))
         _ = try walletHost.start()
 
-        self.identityHost = identityHost
-        self.policyHost = policyHost
-        self.walletHost = walletHost
+        topology = .oneProcess
+        runtime = .inProcess(identity: identityHost, policy: policyHost, wallet: walletHost, walletService: walletService)
         self.walletPort = walletPort
-        self.walletService = walletService
         self.identityPort = identityPort
         self.policyPort = policyPort
         self.certificates = certificates
@@ -119,9 +165,14 @@ final class BenchSystem: Sendable {
         identity.close()
         policy.close()
         wallet.close()
-        try? await walletHost.shutdown()
-        try? await policyHost.shutdown()
-        try? await identityHost.shutdown()
+        switch runtime {
+        case .inProcess(let identityHost, let policyHost, let walletHost, _):
+            try? await walletHost.shutdown()
+            try? await policyHost.shutdown()
+            try? await identityHost.shutdown()
+        case .processes(let processes):
+            processes.stop()
+        }
     }
 
     func callIdentity<Request, Response>(

@@ -1,27 +1,36 @@
-// purser-bench: authorization throughput and latency of the Wallet, with
-// Identity, Policy and the Wallet running in this process over TLS on loopback
-// and PostgreSQL given by the environment. Every authorization takes the full
+// purser-bench: authorization throughput and latency of the Wallet against
+// PostgreSQL given by the environment. Every authorization takes the full
 // path: token check, the agent's effective policy (cached from Policy) and its
-// caps, the row lock and the commit.
+// caps, the row lock and the commit. The load runs twice: first against
+// purser-identity, purser-policy and purser-wallet as separate processes over
+// TLS (the deployed topology, the headline), then against the same three
+// services in this process (for finding where time goes), each time with
+// purser-gateway in a child process in front of them.
 //
-//   PURSER_BENCH_CERTS          directory of ca.pem and identity/policy/wallet/email/test-client .pem/.key
-//   PURSER_BENCH_DATABASE_URL   PostgreSQL the services use (schemas identity, policy, wallet, email, settlement)
+//   PURSER_BENCH_CERTS          directory of ca.pem and identity/policy/wallet/email/gateway/test-client .pem/.key
+//   PURSER_BENCH_DATABASE_URL   PostgreSQL database of the separate processes (schemas identity, policy, wallet, …)
+//   PURSER_BENCH_DATABASE_URL_ONE_PROCESS
+//                               another database, for the services in this process (and the figures after the
+//                               load runs); with `micro`, PURSER_BENCH_DATABASE_URL serves
+//   PURSER_BENCH_LOGS           directory for the separate processes' logs
 //   PURSER_BENCH_SECONDS        measured seconds per run (default 10)
 //   PURSER_BENCH_AGENTS         agents of the spread runs (default 64)
 //   PURSER_BENCH_IDLE           idle TLS connections of the last run (default 5000)
 //   PURSER_BENCH_PGBENCH_TPCB_8, _TPCB_32, _SINGLE_32
 //                               pgbench transactions/s measured beforehand, for the ratios
+//   PURSER_BENCH_PGBENCH_TPCB_1_P50_MS
+//                               pgbench TPC-B-like median latency at 1 client, in ms
 //
 // The client ends of the idle connections live in a child process (this
 // executable run as `purser-bench hold-idle PORT COUNT`), so the resident set
-// reported is that of the process running the services.
+// reported is that of the process serving the Wallet.
 //
-// Prints two Markdown tables: the measurements (ending with Authenticate
-// latency, SMTP delivery over STARTTLS through the Email-alias listener,
-// settlement of 20,000 feed entries, token verification and the wire codec, all
-// in this process), then the ratios against pgbench and the targets.
-// `purser-bench micro` skips the load runs and the ratios: only the figures
-// after them, for a quick check (`deploy/dev bench micro`).
+// Prints, per topology, the measurements and the ratios against pgbench and
+// the targets; then Authenticate latency, SMTP delivery over STARTTLS through
+// the Email-alias listener, settlement of 20,000 feed entries, token
+// verification and the wire codec, all in this process. `purser-bench micro`
+// skips the load runs and the ratios: only the figures after them, for a
+// quick check (`deploy/dev bench micro`).
 import Foundation
 import PurserAPI
 import PurserBench
@@ -48,19 +57,23 @@ let idleCount = Int(environment["PURSER_BENCH_IDLE"] ?? "") ?? 5_000
 let pgbenchTPCB8 = environment["PURSER_BENCH_PGBENCH_TPCB_8"].flatMap(Double.init)
 let pgbenchTPCB32 = environment["PURSER_BENCH_PGBENCH_TPCB_32"].flatMap(Double.init)
 let pgbenchSingle32 = environment["PURSER_BENCH_PGBENCH_SINGLE_32"].flatMap(Double.init)
+let pgbenchP50At1 = environment["PURSER_BENCH_PGBENCH_TPCB_1_P50_MS"].flatMap(Double.init)
 
 func progress(_ message: String) {
     FileHandle.standardError.write(Data("purser-bench: \(message)\n".utf8))
 }
 
 let openFiles = raiseOpenFileLimit()
-let system = try await BenchSystem(
-    certificates: certificates, databaseURL: databaseURL, walletPoolSize: 16, clientConnections: 4)
-let operatorToken = try await BenchWorld.operatorToken(system)
-var table = BenchTable()
-var ratios = RatioTable()
 
-if !microOnly {
+/// The load runs against `system`: the measurements and their ratios to
+/// pgbench and the targets; with `idleConnections`, also the gateway's and
+/// the Wallet's memory for idle connections and the latency with them open
+/// (properties of the processes, measured in the deployed topology only).
+func loadRuns(
+    _ system: BenchSystem, operatorToken: String, idleConnections: Bool
+) async throws -> (table: BenchTable, ratios: RatioTable) {
+    var table = BenchTable()
+    var ratios = RatioTable()
     let perAgentMicros: Int64 = 1_000_000_000_000
     let amountMicros: Int64 = 10_000
     progress("creating \(agentCount) agents and minting their tokens")
@@ -79,11 +92,11 @@ if !microOnly {
 
     /// Mean requests per group-committed transaction while `body` ran.
     func meanBatch<T>(_ body: () async throws -> T) async rethrows -> (T, String) {
-        let before = system.walletService.coalescer.statistics
+        let before = await system.groupCommitStatistics()
         let value = try await body()
-        let after = system.walletService.coalescer.statistics
-        let batches = after.batches - before.batches
-        let mean = batches > 0 ? Double(after.requests - before.requests) / Double(batches) : 0
+        let after = await system.groupCommitStatistics()
+        guard let before, let after, after.batches > before.batches else { return (value, "n/a") }
+        let mean = Double(after.requests - before.requests) / Double(after.batches - before.batches)
         return (value, String(format: "%.1f", mean))
     }
 
@@ -93,6 +106,10 @@ if !microOnly {
         }
     }
     table.add("authorize, \(agentCount) agents, 8 clients (closed loop)", spread8)
+    let spread1 = await measure("authorize, spread, 1 client", .closed(concurrency: 1)) { worker, call in
+        await calls.authorize(spread, spread.agent(worker: worker, call: call, workers: 1))
+    }
+    table.add("authorize, \(agentCount) agents, 1 client (closed loop)", spread1)
     let (spread32, spread32Batch) = await meanBatch {
         await measure("authorize, spread, 32 clients", .closed(concurrency: 32)) { worker, call in
             await calls.authorize(spread, spread.agent(worker: worker, call: call, workers: 32))
@@ -140,34 +157,19 @@ if !microOnly {
     table.add("authorize through purser-gateway (JSON over HTTPS), \(agentCount) agents, 8 clients", gateway8)
     let gateway32 = await measureGateway("authorize through the gateway, spread, 32 clients", clients: 32)
     table.add("authorize through purser-gateway (JSON over HTTPS), \(agentCount) agents, 32 clients", gateway32)
-    let gatewayIdleCount = 10_000
-    progress("opening \(gatewayIdleCount) idle HTTP/1.1 keep-alive connections to the gateway")
-    let gatewayRSSBefore = gateway.residentSetKiB
-    let gatewayIdle = try await IdleConnectionHolder(port: gateway.port, count: gatewayIdleCount, kind: .http)
-    try await Task.sleep(for: .seconds(1))
-    let gatewayRSSAfter = gateway.residentSetKiB
-    let gatewayIdleOpened = gatewayIdle.opened
-    gatewayIdle.close()
-    gateway.stop()
-    table.add("gateway RSS before / with \(gatewayIdleOpened) idle keep-alive connections (client ends in another process)",
-              figure: "\(gatewayRSSBefore / 1024) MiB / \(gatewayRSSAfter / 1024) MiB")
-
-    progress("opening \(idleCount) idle TLS connections (open-file limit \(openFiles))")
-    let rssBefore = residentKiB()
-    let idle = try await IdleConnectionHolder(port: system.walletPort, count: idleCount)
-    try await Task.sleep(for: .seconds(1))
-    let rssAfter = residentKiB()
-    let idleOpened = idle.opened
-    let withIdle = await measure("authorize, spread, 8 clients, idle connections open", .closed(concurrency: 8)) { worker, call in
-        await calls.authorize(spread, spread.agent(worker: worker, call: call, workers: 8))
-    }
-    table.add("authorize, \(agentCount) agents, 8 clients, \(idleOpened) idle TLS connections open", withIdle)
-    table.add("service process RSS before the idle connections", figure: "\(rssBefore / 1024) MiB")
-    table.add("service process RSS with \(idleOpened) idle connections (client ends in another process)", figure: "\(rssAfter / 1024) MiB")
-    idle.close()
-
     ratios.add("authorize spread ÷ pgbench TPC-B-like, 8 clients", value: spread8.successesPerSecond, reference: pgbenchTPCB8, target: 0.8)
-    ratios.add("authorize spread ÷ pgbench TPC-B-like, 32 clients", value: spread32.successesPerSecond, reference: pgbenchTPCB32, target: 0.8)
+    ratios.add("authorize spread ÷ pgbench TPC-B-like, 32 clients", value: spread32.successesPerSecond, reference: pgbenchTPCB32, target: 1.0)
+    let p50At1 = Double(spread1.latencies.valueAt(fraction: 0.5)) / 1e6
+    if let pgbenchP50At1, pgbenchP50At1 > 0 {
+        ratios.add(
+            "authorize p50 ÷ pgbench TPC-B-like p50, 1 client (\(String(format: "%.2f", p50At1)) ms ÷ \(String(format: "%.2f", pgbenchP50At1)) ms)",
+            value: String(format: "%.2f", p50At1 / pgbenchP50At1), target: "≤ 1.1", met: p50At1 / pgbenchP50At1 <= 1.1)
+    } else {
+        ratios.add("authorize p50 ÷ pgbench TPC-B-like p50, 1 client", value: "no reference", target: "≤ 1.1", met: false)
+    }
+    ratios.add("charge ÷ pgbench TPC-B-like, 32 clients", value: charge32.successesPerSecond, reference: pgbenchTPCB32, target: 0.8)
+    let p99Open = Double(spreadOpen.latencies.valueAt(fraction: 0.99)) / 1e6
+    ratios.add("authorize p99, open loop at half the 8-client rate", value: String(format: "%.2f ms", p99Open), target: "≤ 10 ms", met: p99Open <= 10)
     ratios.add("authorize hot agent ÷ pgbench single-row, 32 clients", value: hot32.successesPerSecond, reference: pgbenchSingle32, target: 3)
     let p99At8 = Double(spread8.latencies.valueAt(fraction: 0.99)) / 1e6
     ratios.add("authorize spread p99, 8 clients", value: String(format: "%.2f ms", p99At8), target: "≤ 5 ms", met: p99At8 <= 5)
@@ -176,25 +178,88 @@ if !microOnly {
         value: "\(approvedMicros) held \(hotBalance.heldMicros) of \(hotFunded)", target: "≤ funded, held = approved",
         met: approvedMicros <= hotFunded && hotBalance.heldMicros == approvedMicros
             && hotBalance.availableMicros == hotFunded - approvedMicros)
-    let idleGrowthMiB = Double(rssAfter - rssBefore) / 1024
-    ratios.add(
-        "service RSS growth for \(idleOpened) idle connections", value: String(format: "%.0f MiB", idleGrowthMiB),
-        target: "< 512 MiB", met: idleOpened == idleCount && idleGrowthMiB < 512)
     for (clients, direct, through) in [(8, spread8, gateway8), (32, spread32, gateway32)] {
         ratios.add("authorize through the gateway ÷ over purser/1, \(clients) clients",
                    value: through.successesPerSecond, reference: direct.successesPerSecond, target: 0.8)
         let added = (Double(through.latencies.valueAt(fraction: 0.5)) - Double(direct.latencies.valueAt(fraction: 0.5))) / 1e6
         ratios.add("gateway's added p50, \(clients) clients", value: String(format: "%.2f ms", added), target: "≤ 0.3 ms", met: added <= 0.3)
     }
-    let gatewayIdleMiB = Double(gatewayRSSAfter - gatewayRSSBefore) / 1024
-    ratios.add(
-        "gateway RSS growth for \(gatewayIdleOpened) idle keep-alive connections", value: String(format: "%.0f MiB", gatewayIdleMiB),
-        target: "< 256 MiB", met: gatewayIdleOpened == gatewayIdleCount && gatewayIdleMiB < 256)
-    let p99Idle = Double(withIdle.latencies.valueAt(fraction: 0.99)) / 1e6
-    ratios.add(
-        "p99 with idle connections ÷ without, 8 clients", value: String(format: "%.2f", p99At8 > 0 ? p99Idle / p99At8 : 0),
-        target: "≤ 2", met: p99Idle <= 2 * p99At8)
+    if idleConnections {
+        let gatewayIdleCount = 10_000
+        progress("opening \(gatewayIdleCount) idle HTTP/1.1 keep-alive connections to the gateway")
+        let gatewayRSSBefore = gateway.residentSetKiB
+        let gatewayIdle = try await IdleConnectionHolder(port: gateway.port, count: gatewayIdleCount, kind: .http)
+        try await Task.sleep(for: .seconds(1))
+        let gatewayRSSAfter = gateway.residentSetKiB
+        let gatewayIdleOpened = gatewayIdle.opened
+        gatewayIdle.close()
+        gateway.stop()
+        table.add("gateway RSS before / with \(gatewayIdleOpened) idle keep-alive connections (client ends in another process)",
+                  figure: "\(gatewayRSSBefore / 1024) MiB / \(gatewayRSSAfter / 1024) MiB")
+
+        progress("opening \(idleCount) idle TLS connections (open-file limit \(openFiles))")
+        let rssBefore = system.walletResidentKiB
+        let idle = try await IdleConnectionHolder(port: system.walletPort, count: idleCount)
+        try await Task.sleep(for: .seconds(1))
+        let rssAfter = system.walletResidentKiB
+        let idleOpened = idle.opened
+        let withIdle = await measure("authorize, spread, 8 clients, idle connections open", .closed(concurrency: 8)) { worker, call in
+            await calls.authorize(spread, spread.agent(worker: worker, call: call, workers: 8))
+        }
+        table.add("authorize, \(agentCount) agents, 8 clients, \(idleOpened) idle TLS connections open", withIdle)
+        table.add("Wallet process RSS before the idle connections", figure: "\(rssBefore / 1024) MiB")
+        table.add("Wallet process RSS with \(idleOpened) idle connections (client ends in another process)", figure: "\(rssAfter / 1024) MiB")
+        idle.close()
+
+        let idleGrowthMiB = Double(rssAfter - rssBefore) / 1024
+        ratios.add(
+            "Wallet RSS growth for \(idleOpened) idle connections", value: String(format: "%.0f MiB", idleGrowthMiB),
+            target: "< 512 MiB", met: idleOpened == idleCount && idleGrowthMiB < 512)
+        let gatewayIdleMiB = Double(gatewayRSSAfter - gatewayRSSBefore) / 1024
+        ratios.add(
+            "gateway RSS growth for \(gatewayIdleOpened) idle keep-alive connections", value: String(format: "%.0f MiB", gatewayIdleMiB),
+            target: "< 256 MiB", met: gatewayIdleOpened == gatewayIdleCount && gatewayIdleMiB < 256)
+        let p99Idle = Double(withIdle.latencies.valueAt(fraction: 0.99)) / 1e6
+        ratios.add(
+            "p99 with idle connections ÷ without, 8 clients", value: String(format: "%.2f", p99At8 > 0 ? p99Idle / p99At8 : 0),
+            target: "≤ 2", met: p99Idle <= 2 * p99At8)
+    } else {
+        gateway.stop()
+    }
+    return (table, ratios)
 }
+
+/// Each topology's tables, headline first.
+var loadTables: [(topology: BenchSystem.Topology, table: BenchTable, ratios: RatioTable)] = []
+/// The services in this process, for the figures after the load runs.
+let system: BenchSystem
+/// The database `system` uses.
+let systemDatabaseURL: String
+if microOnly {
+    systemDatabaseURL = databaseURL
+    system = try await BenchSystem(certificates: certificates, databaseURL: databaseURL, walletPoolSize: 16, clientConnections: 4)
+} else {
+    guard let oneProcessDatabaseURL = environment["PURSER_BENCH_DATABASE_URL_ONE_PROCESS"], let logs = environment["PURSER_BENCH_LOGS"] else {
+        FileHandle.standardError.write(Data("purser-bench: set PURSER_BENCH_DATABASE_URL_ONE_PROCESS and PURSER_BENCH_LOGS (or run `micro`)\n".utf8))
+        exit(2)
+    }
+    progress("Identity, Policy and Wallet as separate processes (logs in \(logs))")
+    let deployed = try await BenchSystem(
+        processesWith: certificates, databaseURL: databaseURL, walletPoolSize: 16, clientConnections: 4, logs: logs)
+    let headline = try await loadRuns(deployed, operatorToken: try await BenchWorld.operatorToken(deployed), idleConnections: true)
+    await deployed.stop()
+    loadTables.append((deployed.topology, headline.table, headline.ratios))
+    progress("Identity, Policy and Wallet in this process, on a database of their own")
+    systemDatabaseURL = oneProcessDatabaseURL
+    system = try await BenchSystem(
+        certificates: certificates, databaseURL: oneProcessDatabaseURL, walletPoolSize: 16, clientConnections: 4)
+}
+let operatorToken = try await BenchWorld.operatorToken(system)
+if !microOnly {
+    let second = try await loadRuns(system, operatorToken: operatorToken, idleConnections: false)
+    loadTables.append((system.topology, second.table, second.ratios))
+}
+var table = BenchTable()
 
 progress("Authenticate latency, one call at a time")
 let authenticate = try await BenchAuthenticate.latencies(system, operatorToken: operatorToken, seconds: seconds)
@@ -202,7 +267,7 @@ table.add("Authenticate, valid agent secret, one call at a time (\(authenticate.
 table.add("Authenticate, unknown secret, one call at a time (\(authenticate.unknown.count) calls)", sequential: authenticate.unknown)
 
 progress("SMTP delivery over STARTTLS")
-let mail = try await BenchMail.deliveryRate(system, databaseURL: databaseURL, operatorToken: operatorToken)
+let mail = try await BenchMail.deliveryRate(system, databaseURL: systemDatabaseURL, operatorToken: operatorToken)
 table.add("SMTP delivery, 20 STARTTLS sessions × 20 messages, smtplib client (messages/s)", figure: String(format: "%.0f", mail.rate))
 
 await system.stop()
@@ -219,9 +284,12 @@ table.add("token verification, uncached / cached (µs per token)", figure: Strin
 let codec = try BenchMicro.wireCodec()
 table.add("AuthorizeRequest (\(codec.bytes) bytes) encode / decode (ns)", figure: String(format: "%.0f / %.0f", codec.encode, codec.decode))
 
-print(table.lines.joined(separator: "\n"))
-if !microOnly {
+for (topology, loadTable, loadRatios) in loadTables {
+    print("Identity, Policy and Wallet: \(topology.rawValue)")
     print()
-    print(ratios.lines.joined(separator: "\n"))
+    print(loadTable.lines.joined(separator: "\n"))
+    print()
+    print(loadRatios.lines.joined(separator: "\n"))
+    print()
 }
-
+print(table.lines.joined(separator: "\n"))
