@@ -3,7 +3,7 @@
 # containers with podman and podman-compose, and checked from the host.
 #
 #  1. installs what is missing (podman, runc, netavark, aardvark-dns,
-#     debootstrap; podman-compose and PyYAML from PyPI) and builds the images
+#     debootstrap, prometheus for promtool; podman-compose and PyYAML from PyPI) and builds the images
 #     from Debian packages and this machine's Swift toolchain (images.sh);
 #  2. writes an env file with generated secrets (.data/podman/compose-test/.env,
 #     never the checkout's .env) and runs docker-compose.yml plus
@@ -20,8 +20,10 @@
 #  5. stops and starts the stack: tenants, balances and mail are still there;
 #  6. kills one service's main process (kill -9): the restart policy brings it
 #     back and a call succeeds within 10 s;
-#  7. checks that each service container holds only its own key and the CA
-#     certificate, and that no image holds a private key;
+#  7. scrapes every service's /metrics from a container on the compose network
+#     (promtool checks each) and finds none published on the
+#     host; checks that each service container holds only its own key and the
+#     CA certificate, and that no image holds a private key;
 #  8. removes the containers, the network and the volumes, also when a step fails.
 #
 # Figures (image sizes, build times, time from `up` to all healthy) are printed
@@ -37,7 +39,7 @@ die() { printf 'compose-test: %s\n' "$*" >&2; exit 1; }
 ensure_tools() {
   local missing=() tool package
   for tool in podman:podman runc:runc netavark:/usr/lib/podman/netavark aardvark-dns:/usr/lib/podman/aardvark-dns \
-      debootstrap:debootstrap iptables:iptables; do
+      debootstrap:debootstrap iptables:iptables prometheus:promtool; do
     package=${tool%%:*}
     command -v "${tool#*:}" > /dev/null 2>&1 || missing+=("$package")
   done
@@ -212,6 +214,24 @@ log "the README story against the published ports"
 PURSER_DEMO_PROFILE="$work/profile" PURSER_DEMO_SMTP_PORT=2525 "$root/deploy/dev" demo > "$work/demo.log" 2>&1 \
   || { tail -40 "$work/demo.log" >&2; die "the README story failed"; }
 grep -q 'the story is complete' "$work/demo.log" || die "the README story did not complete"
+
+log "metrics: each service's /metrics on the compose network, not on the host"
+for entry in identity:9101 wallet:9102 policy:9103 settlement:9104 email:9105 gateway:9106; do
+  service=${entry%%:*} port=${entry#*:}
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2> /dev/null; then die "$service: metrics port $port is published on the host"; fi
+  # The certs image has bash; the service images have no shell at all.
+  compose run --rm --no-deps -T --entrypoint bash certs -c \
+    "exec 3<>/dev/tcp/$service/$port && printf 'GET /metrics HTTP/1.0\r\nHost: $service\r\n\r\n' >&3 && cat <&3" \
+    < /dev/null > "$work/metrics-$service.http" 2> "$work/metrics-$service.log" \
+    || { cat "$work/metrics-$service.log" >&2; die "$service: no answer from $service:$port on the compose network"; }
+  head -1 "$work/metrics-$service.http" | grep -q ' 200 ' || die "$service: /metrics answered $(head -1 "$work/metrics-$service.http")"
+  sed '1,/^\r\?$/d' "$work/metrics-$service.http" > "$work/metrics-$service.txt"
+  promtool check metrics < "$work/metrics-$service.txt" > /dev/null 2>&1 \
+    || die "$service: promtool check metrics refuses its /metrics ($work/metrics-$service.txt)"
+done
+approved=$(awk '/^purser_wallet_authorizations_total\{.*outcome="approved"/ { sum += $2 } END { print sum + 0 }' "$work/metrics-wallet.txt")
+[ "${approved%.*}" -gt 0 ] || die "the Wallet's metrics count no approved authorization after the story"
+log "six /metrics endpoints answer on the compose network only; the Wallet counts $approved approved authorizations"
 
 # State that must outlive a stop and start: a tenant, an agent with a balance, a mail.
 json_field() { python3 -c 'import json, sys
