@@ -165,6 +165,8 @@ enum AccessExpectations {
             exceptions: [.suspendedAgent: .refused(.failedPrecondition, "agent_suspended")]),
         // The Wallet has a credit attestation signed for a hold it placed; no one else may have one signed.
         IdentityMethods.signCreditAttestation.fullName: AccessRule(gate: .kinds([.service], services: ["wallet"]), reach: Reach.services),
+        // The Wallet resolves a payee named handle@tenant-slug; no one else may look agents up by handle.
+        IdentityMethods.findAgent.fullName: AccessRule(gate: .kinds([.service], services: ["wallet"]), reach: Reach.services),
         // The request carries the token it ends (here: one that does not verify); whoever calls, it is refused alike.
         IdentityMethods.endSession.fullName: AccessRule(gate: .anyone(.unauthenticated("token_malformed")), reach: []),
     ]
