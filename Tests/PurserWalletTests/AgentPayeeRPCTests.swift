@@ -88,6 +88,66 @@ import Testing
         }
     }
 
+    @Test func aPayeeAgentIsNamedAsHandleAtTenantSlug() async throws {
+        try await withWallet("agent_payee_handle") { h in
+            let operatorToken = try await h.operatorToken()
+            let world = try await h.world("a2a-name", operatorToken: operatorToken)
+            let elsewhere = try await h.world("a2a-far", operatorToken: operatorToken, provider: (world.providerID, world.providerToken))
+            try await h.fund(world, agentMicros: 1_000_000)
+
+            var charge = ChargeRequest()
+            charge.amountMicros = 200_000
+            charge.payeeAgent = "a2a-name-other@a2a-name"
+            let paid = try await h.call(WalletMethods.charge, charge, token: world.agentToken, key: "n1")
+            #expect(paid.amountMicros == 200_000 && paid.availableAfterMicros == 800_000)
+            #expect(try await h.call(WalletMethods.charge, charge, token: world.agentToken, key: "n1").entryID == paid.entryID)
+
+            var authorize = AuthorizeRequest()
+            authorize.amountMicros = 50_000
+            authorize.payeeAgent = "a2a-name-other@a2a-name"
+            let hold = try await h.call(WalletMethods.authorize, authorize, token: world.agentToken, key: "n2")
+            var capture = CaptureRequest()
+            capture.tenantID = world.tenantID
+            capture.holdID = hold.holdID
+            let refused = await rpcError { _ = try await h.call(WalletMethods.capture, capture, token: world.agentToken, key: "n3") }
+            #expect(refused?.code == .notFound, "only the agent the handle names captures")
+            #expect(try await h.call(WalletMethods.capture, capture, token: world.otherAgentToken, key: "n4").capturedMicros == 50_000)
+            #expect(try await Self.balance(h, world, agent: world.otherAgentID).balanceMicros == 250_000)
+
+            func refusal(_ configure: (inout AuthorizeRequest) -> Void) async -> RPCError? {
+                var request = AuthorizeRequest()
+                request.amountMicros = 1_000
+                configure(&request)
+                return await rpcError { _ = try await h.call(WalletMethods.authorize, request, token: world.agentToken, key: UUID().uuidString) }
+            }
+            let unknownHandle = await refusal { $0.payeeAgent = "nobody-here@a2a-name" }
+            #expect(unknownHandle?.code == .failedPrecondition && unknownHandle?.reason == "payee_unknown")
+            // Payments across tenants are not built: another tenant's agent by its own slug is unknown here.
+            let otherTenant = await refusal { $0.payeeAgent = "a2a-far-agent@a2a-far" }
+            #expect(otherTenant?.code == .failedPrecondition && otherTenant?.reason == "payee_unknown")
+            let unknownSlug = await refusal { $0.payeeAgent = "a2a-name-other@no-such-tenant" }
+            #expect(unknownSlug?.code == .failedPrecondition && unknownSlug?.reason == "payee_unknown")
+            for malformed in ["a2a-name-other", "a2a-name-other@", "@a2a-name", "A2A-name-other@a2a-name", "a@b@c", "a2a-name-other@a2a-name "] {
+                let refused = await refusal { $0.payeeAgent = malformed }
+                #expect(refused?.code == .invalidArgument && refused?.reason == "payee_invalid", "\(malformed)")
+            }
+            let both = await refusal { $0.payeeAgent = "a2a-name-other@a2a-name"; $0.payeeAgentID = world.otherAgentID }
+            #expect(both?.code == .invalidArgument && both?.reason == "payee_invalid")
+            let withProvider = await refusal { $0.payeeAgent = "a2a-name-other@a2a-name"; $0.providerID = world.providerID }
+            #expect(withProvider?.code == .invalidArgument && withProvider?.reason == "payee_invalid")
+            let itself = await refusal { $0.payeeAgent = "a2a-name-agent@a2a-name" }
+            #expect(itself?.code == .invalidArgument && itself?.reason == "payee_invalid")
+            var byProvider = ChargeRequest()
+            byProvider.amountMicros = 1_000
+            byProvider.payeeAgent = "a2a-name-other@a2a-name"
+            let providerRefused = await rpcError {
+                _ = try await h.call(WalletMethods.charge, byProvider, token: world.providerToken, key: "n5")
+            }
+            #expect(providerRefused?.code == .invalidArgument && providerRefused?.reason == "payee_invalid")
+            #expect(try await Self.balance(h, world, agent: world.agentID).availableMicros == 750_000, "no refusal moved money")
+        }
+    }
+
     @Test func thePayersPolicyDecidesWhichAgentsItMayPay() async throws {
         try await withWallet("agent_payee_policy") { h in
             let world = try await h.world("a2a-pol", operatorToken: try await h.operatorToken())

@@ -5,7 +5,8 @@ import Testing
 
 /// The cross-service authorization matrix: every RPC of every service, called
 /// by every principal against the real executables, answers what the contract (the `.proto` headers)
-/// says (status and reason) and never shows another tenant's data.
+/// says (status and reason) and never shows another tenant's data; Capture and Void also have a row
+/// for a hold paying an agent (`AccessExpectations.agentPayeeHold`).
 @Suite struct AuthorizationMatrixTests {
     /// `publishedMethods` is every rpc of the `.proto` files: the `…Methods` tables are generated
     /// from them, and `PurserAPITests` fails when the generated code is stale.
@@ -46,9 +47,12 @@ import Testing
             let world = try await MatrixWorld.make(fixture)
             let started = ContinuousClock.now
             let principals = MatrixPrincipal.live.filter { $0.certificate == nil }
-            let cells = try await MatrixRun.run(world, fixture, principals: principals, through: gateway)
+            let methodCells = try await MatrixRun.run(world, fixture, principals: principals, through: gateway)
+            #expect(methodCells.count == MatrixGateway.servedMethods.count * principals.count)
+            let payeeCells = try await MatrixRun.run(AccessExpectations.agentPayeeHold, world, fixture, principals: principals, through: gateway)
+            #expect(payeeCells.count == AccessExpectations.agentPayeeHold.count * principals.count)
+            let cells = methodCells + payeeCells
             print(MatrixRun.summary(cells, elapsed: ContinuousClock.now - started))
-            #expect(cells.count == MatrixGateway.servedMethods.count * principals.count)
             #expect(MatrixGateway.servedMethods.count == GatewayRoutes.all.count, "every route's method is in the matrix")
             for cell in cells {
                 #expect(cell.matches, "\(cell.method) as \(cell.principal): expected \(cell.expected), got \(cell.actualDescription)")
@@ -67,9 +71,12 @@ import Testing
         defer { fixture.close() }
         let world = try await MatrixWorld.make(fixture)
         let started = ContinuousClock.now
-        let cells = try await MatrixRun.run(world, fixture, principals: MatrixPrincipal.live)
+        let methodCells = try await MatrixRun.run(world, fixture, principals: MatrixPrincipal.live)
+        #expect(methodCells.count == AccessExpectations.publishedMethods.count * MatrixPrincipal.live.count)
+        let payeeCells = try await MatrixRun.run(AccessExpectations.agentPayeeHold, world, fixture, principals: MatrixPrincipal.live)
+        #expect(payeeCells.count == AccessExpectations.agentPayeeHold.count * MatrixPrincipal.live.count)
+        let cells = methodCells + payeeCells
         print(MatrixRun.summary(cells, elapsed: ContinuousClock.now - started))
-        #expect(cells.count == AccessExpectations.publishedMethods.count * MatrixPrincipal.live.count)
         for cell in cells {
             #expect(cell.matches, "\(cell.method) as \(cell.principal): expected \(cell.expected), got \(cell.actualDescription)")
             #expect(cell.leaks.isEmpty, "\(cell.method) as \(cell.principal) showed acme data \(cell.leaks): \(cell.actualDescription)")

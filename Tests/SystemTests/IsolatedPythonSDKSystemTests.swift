@@ -30,6 +30,8 @@ import Testing
             environment["PURSER_TEST_OPERATOR_SECRET"] = secret
             environment["PURSER_TEST_SMTP_PORT"] = "\(deployment.smtpPort)"
             environment["PURSER_TEST_TOKEN_LIFETIME_SECONDS"] = "10"
+            // This checkout's SDK, whichever checkout the machine's editable install points at.
+            environment["PYTHONPATH"] = root + "/Shared/python"
             let result = try await ChildProcess.run(
                 "/usr/bin/env",
                 ["python3", "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", root + "/Shared/python",

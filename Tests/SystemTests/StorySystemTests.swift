@@ -137,8 +137,10 @@ import Testing
         let helperID = try #require((helper["agent"] as? [String: Any])?["id"] as? String)
         let paid = try await ok(deployment, ["wallet", "pay", "--to-agent", helperID, "--amount", "1"], as: agentSecret)
         #expect(paid["amount"] as? String == "1" && paid["payee_agent_id"] as? String == helperID, "\(paid)")
+        let byHandle = try await ok(deployment, ["wallet", "pay", "--to-agent", "helper@acme-\(suffix)", "--amount", "1"], as: agentSecret)
+        #expect(byHandle["payee_agent"] as? String == "helper@acme-\(suffix)", "\(byHandle)")
         let helperBalance = try await ok(deployment, ["wallet", "balance", "--agent", "helper"], as: adminSecret)
-        #expect(helperBalance["balance"] as? String == "1", "\(helperBalance)")
+        #expect(helperBalance["balance"] as? String == "2", "\(helperBalance)")
 
         // Mail sent over SMTP to the agent's address appears in its inbox.
         let smtp = SMTPSender(port: deployment.smtpPort)

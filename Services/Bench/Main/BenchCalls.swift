@@ -41,6 +41,23 @@ final class BenchCalls: Sendable {
         }
     }
 
+    /// Pays `amountMicros` at once from `payer` to `payee`, another agent of
+    /// `world` (Charge naming `payee_agent_id`, category `inference`, which the
+    /// bench policy allows): a transfer between two agent accounts.
+    func transfer(_ world: BenchWorld, from payer: BenchWorld.Agent, to payee: BenchWorld.Agent) async -> Bool {
+        var request = ChargeRequest()
+        request.amountMicros = amountMicros
+        request.payeeAgentID = payee.id
+        request.category = "inference"
+        do {
+            _ = try await system.callWallet(WalletMethods.charge, request, token: payer.token)
+            return true
+        } catch {
+            note(error)
+            return false
+        }
+    }
+
     /// The first failure noted since the last call, if any.
     func takeFirstFailure() -> String? {
         firstFailure.withLock { value in
@@ -59,5 +76,12 @@ extension BenchWorld {
     /// calls of one worker go to different agents.
     func agent(worker: Int, call: Int, workers: Int) -> Agent {
         agents[(worker + call * workers) % agents.count]
+    }
+
+    /// The agent of `worker`'s `call`-th call and the agent after it, which it
+    /// pays: each agent pays its neighbour and is paid by the one before.
+    func ring(worker: Int, call: Int, workers: Int) -> (payer: Agent, payee: Agent) {
+        let index = (worker + call * workers) % agents.count
+        return (agents[index], agents[(index + 1) % agents.count])
     }
 }

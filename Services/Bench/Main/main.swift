@@ -31,6 +31,8 @@
 // verification and the wire codec, all in this process. `purser-bench micro`
 // skips the load runs and the ratios: only the figures after them, for a
 // quick check (`deploy/dev bench micro`).
+// `purser-bench transfers` measures only the agent-to-agent transfers (Charge
+// to an agent), in this process, and prints their rows (`deploy/dev bench transfers`).
 import Foundation
 import PurserAPI
 import PurserBench
@@ -41,6 +43,8 @@ import Synchronization
 let arguments = CommandLine.arguments
 /// `purser-bench micro`: only the single-process figures (no load runs, no ratios), for a quick check.
 let microOnly = arguments.count == 2 && arguments[1] == "micro"
+/// `purser-bench transfers`: only the agent-to-agent transfer runs.
+let transfersOnly = arguments.count == 2 && arguments[1] == "transfers"
 if arguments.count == 5, arguments[1] == IdleConnectionHolder.mode, let port = Int(arguments[2]), let count = Int(arguments[3]),
    let kind = IdleConnections.Kind(rawValue: arguments[4]) {
     try await IdleConnectionHolder.hold(port: port, count: count, kind: kind)
@@ -64,6 +68,24 @@ func progress(_ message: String) {
 }
 
 let openFiles = raiseOpenFileLimit()
+
+/// Agent-to-agent transfers at 8 and 32 clients (closed loop): each call is
+/// a Charge from one agent of `world` to the next, so every agent both pays
+/// and is paid and the two accounts are locked in id order in one transaction.
+func measureTransfers(_ world: BenchWorld, calls: BenchCalls) async -> [(Int, LoadResult)] {
+    var results: [(Int, LoadResult)] = []
+    for clients in [8, 32] {
+        progress("agent-to-agent transfers, \(clients) clients (\(seconds) s)")
+        let result = await LoadGenerator(mode: .closed(concurrency: clients), duration: .seconds(seconds), warmup: .seconds(1)).run {
+            worker, call in
+            let (payer, payee) = world.ring(worker: worker, call: call, workers: clients)
+            return await calls.transfer(world, from: payer, to: payee)
+        }
+        if let failure = calls.takeFirstFailure() { progress("transfers, \(clients) clients: first failure: \(failure)") }
+        results.append((clients, result))
+    }
+    return results
+}
 
 /// The load runs against `system`: the measurements and their ratios to
 /// pgbench and the targets; with `idleConnections`, also the gateway's and
@@ -141,6 +163,9 @@ func loadRuns(
         await calls.charge(spread, spread.agent(worker: worker, call: call, workers: 32))
     }
     table.add("charge (authorize + capture), \(agentCount) agents, 32 clients", charge32)
+    for (clients, result) in await measureTransfers(spread, calls: calls) {
+        table.add("agent-to-agent transfers (Charge to an agent), \(agentCount) agents each paying the next, \(clients) clients", result)
+    }
 
     progress("starting purser-gateway in front of the same services")
     let gateway = try await BenchGateway(system: system)
@@ -235,7 +260,7 @@ var loadTables: [(topology: BenchSystem.Topology, table: BenchTable, ratios: Rat
 let system: BenchSystem
 /// The database `system` uses.
 let systemDatabaseURL: String
-if microOnly {
+if microOnly || transfersOnly {
     systemDatabaseURL = databaseURL
     system = try await BenchSystem(certificates: certificates, databaseURL: databaseURL, walletPoolSize: 16, clientConnections: 4)
 } else {
@@ -255,6 +280,18 @@ if microOnly {
         certificates: certificates, databaseURL: oneProcessDatabaseURL, walletPoolSize: 16, clientConnections: 4)
 }
 let operatorToken = try await BenchWorld.operatorToken(system)
+if transfersOnly {
+    progress("creating \(agentCount) agents and minting their tokens")
+    let world = try await BenchWorld.make(
+        system, operatorToken: operatorToken, slug: "ring", agents: agentCount, micros: 1_000_000_000_000)
+    var transfers = BenchTable()
+    for (clients, result) in await measureTransfers(world, calls: BenchCalls(system: system, amountMicros: 10_000)) {
+        transfers.add("agent-to-agent transfers (Charge to an agent), \(agentCount) agents each paying the next, \(clients) clients", result)
+    }
+    await system.stop()
+    print(transfers.lines.joined(separator: "\n"))
+    exit(0)
+}
 if !microOnly {
     let second = try await loadRuns(system, operatorToken: operatorToken, idleConnections: false)
     loadTables.append((system.topology, second.table, second.ratios))

@@ -28,6 +28,7 @@ package enum IdentityAccess {
         IdentityMethods.createAgent.fullName: .principals([.tenantAdmin]),
         IdentityMethods.getAgent.fullName: .principals([.tenantAdmin, .tenantFinance, .agent, .service]),
         IdentityMethods.listAgents.fullName: .principals([.tenantAdmin, .tenantFinance]),
+        IdentityMethods.findAgent.fullName: .principals([.service]),
         IdentityMethods.rotateAgentSecret.fullName: .principals([.tenantAdmin, .agent]),
         IdentityMethods.suspendAgent.fullName: .principals([.tenantAdmin]),
         IdentityMethods.resumeAgent.fullName: .principals([.tenantAdmin]),
@@ -50,6 +51,7 @@ package enum IdentityAccess {
     /// method name (a method not named here is open to every service).
     package static let services: [String: String] = [
         IdentityMethods.signCreditAttestation.fullName: "wallet",
+        IdentityMethods.findAgent.fullName: "wallet",
     ]
 
     /// The services allowed to call `method`; empty = any service its rule admits.

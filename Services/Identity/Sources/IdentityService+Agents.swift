@@ -55,6 +55,27 @@ extension IdentityService {
         return agent
     }
 
+    /// The agent `handle` of the tenant `tenant_id`, provided that tenant's
+    /// slug is `tenant_slug` (service `wallet` only: a payee named
+    /// `handle@tenant-slug`). NOT_FOUND when there is no such agent or the
+    /// slug is not that tenant's; INVALID_ARGUMENT for a malformed handle or slug.
+    func findAgent(_ request: FindAgentRequest) async throws -> Agent {
+        let tenantID = try Validation.id(request.tenantID, what: "tenant")
+        let slug = try Validation.handle(request.tenantSlug, field: "tenant_slug")
+        let handle = try Validation.handle(request.handle, field: "handle")
+        let agent = try await pool.withConnection { connection -> Agent? in
+            let rows = try connection.query(
+                """
+                SELECT \(IdentityRows.agentColumns) FROM identity.agents
+                 WHERE tenant_id = $1 AND handle = $3
+                   AND EXISTS (SELECT 1 FROM identity.tenants t WHERE t.tenant_id = $1 AND t.slug = $2)
+                """, [tenantID, slug, handle])
+            return try rows.first.map(IdentityRows.agent)
+        }
+        guard let agent else { throw RPCError.notFound("agent") }
+        return agent
+    }
+
     /// The tenant's agents by handle, paged, optionally only one status.
     func listAgents(_ request: ListAgentsRequest, principal: Principal) async throws -> ListAgentsResponse {
         let tenantID = try Validation.id(request.tenantID, what: "tenant")

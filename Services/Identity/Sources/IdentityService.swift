@@ -83,6 +83,12 @@ package final class IdentityService: Sendable {
         host.handle(IdentityMethods.getAgent, allowing: kinds(IdentityMethods.getAgent.fullName)) { [self] request, principal, _ in
             try await getAgent(request, principal: principal)
         }
+        host.handle(
+            IdentityMethods.findAgent, allowing: kinds(IdentityMethods.findAgent.fullName),
+            services: IdentityAccess.allowedServices(IdentityMethods.findAgent.fullName)
+        ) { [self] request, _, _ in
+            try await findAgent(request)
+        }
         host.handle(IdentityMethods.listAgents, allowing: kinds(IdentityMethods.listAgents.fullName)) { [self] request, principal, _ in
             try await listAgents(request, principal: principal)
         }

@@ -36,10 +36,16 @@ package final class IdentityDirectory: Sendable {
     private let currencies: TTLCache<UUID, String>
     private let agents: TTLCache<AgentKey, Void>
     private let providers: TTLCache<UUID, ProviderFacts>
+    private let handles: TTLCache<HandleKey, UUID>
 
     private struct AgentKey: Hashable {
         var tenant: UUID
         var agent: UUID
+    }
+
+    private struct HandleKey: Hashable {
+        var tenant: UUID
+        var name: AgentName
     }
 
     /// Uses `client` (mutual TLS with the Wallet's certificate) to reach Identity;
@@ -49,6 +55,7 @@ package final class IdentityDirectory: Sendable {
         self.currencies = TTLCache(ttl: ttl, capacity: capacity)
         self.agents = TTLCache(ttl: ttl, capacity: capacity)
         self.providers = TTLCache(ttl: ttl, capacity: capacity)
+        self.handles = TTLCache(ttl: ttl, capacity: capacity)
     }
 
     /// The tenant's currency; `not_found` when Identity does not know the tenant.
@@ -72,6 +79,27 @@ package final class IdentityDirectory: Sendable {
             else {
                 throw RPCError.notFound("agent")
             }
+        }
+    }
+
+    /// The id of the agent `name` when it is an agent of `tenant` (its slug
+    /// is `tenant`'s); `nil` otherwise, also for another tenant's slug.
+    package func agent(named name: AgentName, in tenant: UUID) async throws(RPCError) -> UUID? {
+        do {
+            return try await handles.value(for: HandleKey(tenant: tenant, name: name)) { [self] () async throws(RPCError) -> UUID in
+                var request = FindAgentRequest()
+                request.tenantID = tenant.lowercased
+                request.tenantSlug = name.tenantSlug
+                request.handle = name.handle
+                guard let found = try await fetch(IdentityMethods.findAgent, request),
+                    found.tenantID == tenant.lowercased, let id = UUID(uuidString: found.id)
+                else {
+                    throw RPCError.notFound("agent")
+                }
+                return id
+            }
+        } catch where error.code == .notFound {
+            return nil
         }
     }
 

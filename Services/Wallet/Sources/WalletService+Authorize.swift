@@ -32,7 +32,8 @@ extension WalletService {
                 let command = try await self.command(
                     .authorize, tenant: tenant, agent: agent, amountMicros: request.amountMicros, providerID: request.providerID,
                     category: request.category, taskID: request.taskID, description: request.description,
-                    ttlSeconds: request.holdTTLSeconds, scope: scope, payeeAgentID: request.payeeAgentID)
+                    ttlSeconds: request.holdTTLSeconds, scope: scope, payeeAgentID: request.payeeAgentID,
+                    payeeAgent: request.payeeAgent)
                 return try await self.coalescer.authorize(tenant: tenant, agent: agent, command)
             } }
             var response = AuthorizeResponse()
@@ -50,7 +51,7 @@ extension WalletService {
                 guard request.providerID.isEmpty || request.providerID.lowercased() == caller.lowercased() else {
                     throw RPCError.permissionDenied("a provider may only charge for itself")
                 }
-                guard request.payeeAgentID.isEmpty else {
+                guard request.payeeAgentID.isEmpty, request.payeeAgent.isEmpty else {
                     throw RPCError.invalid("payee_agent_id", "a provider charges for itself", reason: "payee_invalid")
                 }
                 receipt = try await self.providerCharge(request, provider: caller, principal: principal, context)
@@ -64,7 +65,7 @@ extension WalletService {
                     let command = try await self.command(
                         .charge, tenant: tenant, agent: agent, amountMicros: request.amountMicros, providerID: request.providerID,
                         category: request.category, taskID: request.taskID, description: request.description, ttlSeconds: 0,
-                        scope: scope, payeeAgentID: request.payeeAgentID)
+                        scope: scope, payeeAgentID: request.payeeAgentID, payeeAgent: request.payeeAgent)
                     return try await self.coalescer.authorize(tenant: tenant, agent: agent, command)
                 } }
             }
@@ -192,19 +193,22 @@ extension WalletService {
 
     /// Validates an authorization request, resolves its payee and category and
     /// applies the agent's spending policy (see `policyDecision`). The payee is
-    /// the provider `providerID` or, when `payeeAgentID` is set (and
-    /// `providerID` empty), that agent of the same tenant, never the payer
-    /// itself (INVALID_ARGUMENT / `payee_invalid`); an agent unknown in the
-    /// tenant answers FAILED_PRECONDITION / `payee_unknown`. A payment to an
-    /// agent is in the category given, `agent` by default.
+    /// the provider `providerID` or, when `payeeAgentID` (an id) or
+    /// `payeeAgent` (`handle@tenant-slug`) is set, that agent of the same
+    /// tenant. Naming more than one payee, a malformed one, or the payer
+    /// itself answers INVALID_ARGUMENT / `payee_invalid`; an agent unknown in
+    /// the tenant answers FAILED_PRECONDITION / `payee_unknown`, and so does a
+    /// slug naming another tenant (payments across tenants are not built). A
+    /// payment to an agent is in the category given, `agent` by default.
     func command(
         _ kind: AuthorizationCommand.Kind, tenant: UUID, agent: UUID, amountMicros: Int64, providerID: String, category: String, taskID: String,
-        description: String, ttlSeconds: Int32, scope: IdempotencyScope, payeeAgentID: String = ""
+        description: String, ttlSeconds: Int32, scope: IdempotencyScope, payeeAgentID: String = "", payeeAgent: String = ""
     ) async throws -> AuthorizationCommand {
-        if !payeeAgentID.isEmpty {
+        if !payeeAgentID.isEmpty || !payeeAgent.isEmpty {
             return try await agentPaymentCommand(
-                kind, tenant: tenant, agent: agent, amountMicros: amountMicros, providerID: providerID, payeeAgentID: payeeAgentID,
-                category: category, taskID: taskID, description: description, ttlSeconds: ttlSeconds, scope: scope)
+                kind, tenant: tenant, agent: agent, amountMicros: amountMicros, providerID: providerID,
+                payee: PayeeNaming(id: payeeAgentID, name: payeeAgent), category: category, taskID: taskID,
+                description: description, ttlSeconds: ttlSeconds, scope: scope)
         }
         let amount = try WalletRequest.amount(amountMicros, maximum: settings.maximumAmountMicros)
         let provider = try WalletRequest.id(providerID, field: "provider_id")
@@ -234,18 +238,28 @@ extension WalletService {
             policyEpoch: policy.epoch, policyFailure: policy.failure)
     }
 
-    /// A payment to the agent `payeeAgentID` of the payer's tenant (see `command`).
+    /// How a request names its payee agent: by id, or as `handle@tenant-slug`.
+    struct PayeeNaming {
+        var id: String
+        var name: String
+    }
+
+    /// A payment to the agent `payee` names in the payer's tenant (see `command`).
     private func agentPaymentCommand(
-        _ kind: AuthorizationCommand.Kind, tenant: UUID, agent: UUID, amountMicros: Int64, providerID: String, payeeAgentID: String,
+        _ kind: AuthorizationCommand.Kind, tenant: UUID, agent: UUID, amountMicros: Int64, providerID: String, payee naming: PayeeNaming,
         category: String, taskID: String, description: String, ttlSeconds: Int32, scope: IdempotencyScope
     ) async throws -> AuthorizationCommand {
         guard providerID.isEmpty else {
             throw RPCError.invalid("provider_id", "name a provider or a payee agent, not both", reason: "payee_invalid")
         }
+        guard naming.id.isEmpty || naming.name.isEmpty else {
+            throw RPCError.invalid(
+                "payee_agent", "name the payee agent by id or as handle@tenant-slug, not both", reason: "payee_invalid")
+        }
         let amount = try WalletRequest.amount(amountMicros, maximum: settings.maximumAmountMicros)
-        let payee = try WalletRequest.id(payeeAgentID, field: "payee_agent_id")
+        let payee = try await resolvePayeeAgent(naming, in: tenant)
         guard payee != agent else {
-            throw RPCError.invalid("payee_agent_id", "an agent does not pay itself", reason: "payee_invalid")
+            throw RPCError.invalid(naming.id.isEmpty ? "payee_agent" : "payee_agent_id", "an agent does not pay itself", reason: "payee_invalid")
         }
         let taskID = try WalletRequest.text(taskID, field: "task_id", limit: 200)
         let description = try WalletRequest.text(description, field: "description", limit: 500)
@@ -256,7 +270,6 @@ extension WalletService {
             throw RPCError.invalid("hold_ttl_seconds", "must be between 0 and \(maximumSeconds)", reason: "hold_ttl_invalid")
         }
         let ttl = ttlSeconds == 0 ? settings.defaultHoldTTL.microseconds : Int64(ttlSeconds) * 1_000_000
-        try await requirePayeeAgent(payee, in: tenant)
         let policy = await policyDecision(
             tenant: tenant, agent: agent, amountMicros: amount, providerSlug: "", category: category, taskID: taskID,
             payeeAgent: payee)
@@ -266,15 +279,29 @@ extension WalletService {
             policyEpoch: policy.epoch, policyFailure: policy.failure, payeeIsAgent: true)
     }
 
-    /// Passes when `payee` is an agent of `tenant`; FAILED_PRECONDITION
-    /// `payee_unknown` otherwise (another tenant's agent included).
-    private func requirePayeeAgent(_ payee: UUID, in tenant: UUID) async throws(RPCError) {
-        do {
-            try await directory.requireAgent(payee, in: tenant)
-        } catch {
-            guard error.code == .notFound else { throw error }
-            throw RPCError(.failedPrecondition, "payee_agent_id: no such agent in the tenant", reason: "payee_unknown")
+    /// The id of the payee agent `naming` names, an agent of `tenant`.
+    /// A malformed id or name: INVALID_ARGUMENT `payee_invalid`. No such
+    /// agent in the tenant (another tenant's agent, or a slug that is not the
+    /// tenant's, included: payments across tenants are not built):
+    /// FAILED_PRECONDITION `payee_unknown`.
+    private func resolvePayeeAgent(_ naming: PayeeNaming, in tenant: UUID) async throws(RPCError) -> UUID {
+        if naming.name.isEmpty {
+            let payee = try WalletRequest.id(naming.id, field: "payee_agent_id")
+            do {
+                try await directory.requireAgent(payee, in: tenant)
+            } catch {
+                guard error.code == .notFound else { throw error }
+                throw RPCError(.failedPrecondition, "payee_agent_id: no such agent in the tenant", reason: "payee_unknown")
+            }
+            return payee
         }
+        guard let name = AgentName(naming.name) else {
+            throw RPCError.invalid("payee_agent", "must be handle@tenant-slug", reason: "payee_invalid")
+        }
+        guard let payee = try await directory.agent(named: name, in: tenant) else {
+            throw RPCError(.failedPrecondition, "payee_agent: no such agent in the tenant", reason: "payee_unknown")
+        }
+        return payee
     }
 
     /// The category of a payment to an agent that names none.

@@ -13,7 +13,7 @@
 //                   IssuePaymentToken (for itself)
 //   provider        GetProvider and RotateProviderSecret of itself; ListProviders
 //   service (mTLS)  GetTenant, GetAgent, GetProvider, ListRevocations;
-//                   SignCreditAttestation (service `wallet` only)
+//                   SignCreditAttestation and FindAgent (service `wallet` only)
 //   anyone          Authenticate, GetSigningKeys, EndSession (the request carries the token it ends)
 // Another tenant's (or agent's, or provider's) ids, and unknown ids, answer NOT_FOUND, in lists too.
 // Every method that takes a principal refuses a scoped token (a payment token)
@@ -62,6 +62,13 @@ public enum IdentityMethods {
 
     public static let listAgents = MethodDescriptor<ListAgentsRequest, ListAgentsResponse>(
         prefix + "ListAgents", idempotent: true)
+
+    /// Service `wallet` only: the agent whose handle is `handle` in the tenant
+    /// `tenant_id` whose slug is `tenant_slug` (a payee named
+    /// `handle@tenant-slug`). No such agent, or a slug that is not that
+    /// tenant's: NOT_FOUND; a malformed handle or slug: INVALID_ARGUMENT.
+    public static let findAgent = MethodDescriptor<FindAgentRequest, Agent>(
+        prefix + "FindAgent", idempotent: true)
 
     public static let rotateAgentSecret = MethodDescriptor<RotateAgentSecretRequest, RotateAgentSecretResponse>(
         prefix + "RotateAgentSecret")
@@ -159,6 +166,7 @@ public enum IdentityMethods {
         createAgent.fullName,
         getAgent.fullName,
         listAgents.fullName,
+        findAgent.fullName,
         rotateAgentSecret.fullName,
         suspendAgent.fullName,
         resumeAgent.fullName,

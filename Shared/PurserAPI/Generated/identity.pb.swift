@@ -349,6 +349,21 @@ public typealias SuspendAgentRequest = GetAgentRequest
 /// `purser.identity.v1.ResumeAgentRequest`: the same fields as `GetAgentRequest`.
 public typealias ResumeAgentRequest = GetAgentRequest
 
+/// `purser.identity.v1.FindAgentRequest`.
+public struct FindAgentRequest: WireMessage, Hashable {
+    public var tenantID: String = ""
+    public var tenantSlug: String = ""
+    public var handle: String = ""
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &tenantID)
+        try t.field(2, &tenantSlug)
+        try t.field(3, &handle)
+    }
+}
+
 /// `purser.identity.v1.ListAgentsRequest`.
 public struct ListAgentsRequest: WireMessage, Hashable {
     public var tenantID: String = ""

@@ -33,9 +33,12 @@
 // Another tenant's, agent's or provider's ids answer NOT_FOUND.
 //
 // Agents as payees: Authorize and Charge may name `payee_agent_id`, an agent
-// of the caller's tenant (by id), instead of `provider_id`; naming both, or
-// the caller itself, answers INVALID_ARGUMENT / payee_invalid, an id that is
-// no agent of the tenant FAILED_PRECONDITION / payee_unknown. The category is
+// of the caller's tenant (by id), or `payee_agent`, the same agent as
+// `handle@tenant-slug`, instead of `provider_id`; naming more than one payee,
+// the caller itself or a malformed `payee_agent` answers INVALID_ARGUMENT /
+// payee_invalid, an agent that is not in the caller's tenant
+// FAILED_PRECONDITION / payee_unknown (a slug naming another tenant too:
+// payments across tenants are not built). The category is
 // the one given, `agent` by default. The payer's policy applies, its
 // `allowed_payees` / `blocked_payees` rules instead of the provider rules
 // (payee_blocked). The payee agent captures or voids the hold; the credits

@@ -246,6 +246,8 @@ public struct AuthorizeRequest: WireMessage, Hashable {
     /// An agent of the caller's tenant to pay instead of a provider (then
     /// `provider_id` is empty): the payee agent captures or voids the hold.
     public var payeeAgentID: String = ""
+    /// The same payee as `handle@tenant-slug` (then `payee_agent_id` is empty).
+    public var payeeAgent: String = ""
 
     public init() {}
 
@@ -257,6 +259,7 @@ public struct AuthorizeRequest: WireMessage, Hashable {
         try t.field(5, &description)
         try t.field(6, &holdTTLSeconds)
         try t.field(7, &payeeAgentID)
+        try t.field(8, &payeeAgent)
     }
 }
 
@@ -455,6 +458,8 @@ public struct ChargeRequest: WireMessage, Hashable {
     /// An agent of the caller's tenant to pay at once instead of a provider
     /// (then `provider_id` is empty); an agent's own charge only.
     public var payeeAgentID: String = ""
+    /// The same payee as `handle@tenant-slug` (then `payee_agent_id` is empty).
+    public var payeeAgent: String = ""
 
     public init() {}
 
@@ -465,6 +470,7 @@ public struct ChargeRequest: WireMessage, Hashable {
         try t.field(4, &taskID)
         try t.field(5, &description)
         try t.field(6, &payeeAgentID)
+        try t.field(7, &payeeAgent)
     }
 }
 

@@ -32,6 +32,12 @@ def _segment(value: str) -> str:
     return quote(value, safe="")
 
 
+def _payee_agent(payee: str) -> dict[str, str]:
+    """The request field naming a payee agent: `payeeAgent` for
+    `handle@tenant-slug`, `payeeAgentId` for an id."""
+    return {"payeeAgent": payee} if "@" in payee else {"payeeAgentId": payee}
+
+
 def _micros_since_epoch(moment: Optional[datetime]) -> Optional[str]:
     if moment is None:
         return None
@@ -122,23 +128,26 @@ class AgentClient(Client):
         return Charge.from_json(self.session.call("POST", "/v1/wallet/charge", body=body, keyed=True,
                                                   idempotency_key=idempotency_key))
 
-    def pay_agent(self, amount: Amount, payee_agent_id: str, *, category: str = "", task_id: str = "",
+    def pay_agent(self, amount: Amount, payee_agent: str, *, category: str = "", task_id: str = "",
                   description: str = "", idempotency_key: Optional[str] = None) -> Charge:
-        """Pays `amount` at once to another agent of the tenant: the credits
-        land on its balance in the same transaction. The category is `agent`
+        """Pays `amount` at once to another agent of the tenant, named by id or
+        as `handle@tenant-slug`: the credits land on its balance in the same
+        transaction. An agent of another tenant raises `PurserError` with
+        reason `payee_unknown` (payments across tenants are not built). The category is `agent`
         unless one is given; the policy's `allowed_payees` / `blocked_payees`
         apply. A revoked or frozen payee raises `Denied` (`payee_revoked`,
         `payee_frozen`) and nothing moves."""
-        body = {"amount": amount_text(amount), "payeeAgentId": payee_agent_id, "category": category, "taskId": task_id,
+        body = {"amount": amount_text(amount), **_payee_agent(payee_agent), "category": category, "taskId": task_id,
                 "description": description}
         return Charge.from_json(self.session.call("POST", "/v1/wallet/charge", body=body, keyed=True,
                                                   idempotency_key=idempotency_key))
 
-    def authorize_agent(self, amount: Amount, payee_agent_id: str, *, category: str = "", task_id: str = "",
+    def authorize_agent(self, amount: Amount, payee_agent: str, *, category: str = "", task_id: str = "",
                         description: str = "", hold_ttl_seconds: int = 0, idempotency_key: Optional[str] = None) -> Hold:
-        """Holds `amount` for another agent of the tenant, which captures it
-        (`capture`) or releases it (`void`) with its own client."""
-        body = {"amount": amount_text(amount), "payeeAgentId": payee_agent_id, "category": category, "taskId": task_id,
+        """Holds `amount` for another agent of the tenant (by id or as
+        `handle@tenant-slug`), which captures it (`capture`) or releases it
+        (`void`) with its own client."""
+        body = {"amount": amount_text(amount), **_payee_agent(payee_agent), "category": category, "taskId": task_id,
                 "description": description, "holdTtlSeconds": hold_ttl_seconds}
         return Hold.from_json(self.session.call("POST", "/v1/wallet/authorize", body=body, keyed=True,
                                                 idempotency_key=idempotency_key))

@@ -72,6 +72,7 @@ class World:
     agent: AgentClient
     agent_id: str
     agent_secret: str
+    slug: str
 
     def new_agent(self, handle: str, credits: Decimal) -> tuple[str, str]:
         """Another agent of the tenant given `credits`; its id and secret."""
@@ -104,6 +105,6 @@ def world(gateway: Gateway, operator: OperatorClient) -> Iterator[World]:
     provider = ProviderClient(gateway.url, registered.secret, ca_file=gateway.ca)
     agent_client = AgentClient(gateway.url, agent.secret, ca_file=gateway.ca)
     yield World(gateway, tenant_id, admin, admin_key.secret, provider, registered.id, registered.secret, agent_client, agent.id,
-                agent.secret)
+                agent.secret, slug)
     for client in (admin, provider, agent_client):
         client.close()

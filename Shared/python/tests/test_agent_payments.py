@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from conftest import World
 
-from purser import Denied, NotFound
+from purser import Denied, InvalidRequest, NotFound, PurserError
 
 
 def test_an_agent_pays_another_at_once_and_by_a_hold_its_payee_captures(world: World) -> None:
@@ -39,3 +39,20 @@ def test_the_payers_policy_and_a_revoked_payee_refuse_with_a_reason(world: World
     revoked = pytest.raises(Denied, world.agent.pay_agent, Decimal("1"), payee_id)
     assert revoked.value.reason == "payee_revoked"
     assert world.agent.balance().available == Decimal(50)
+
+
+def test_a_payee_agent_is_named_as_handle_at_tenant_slug(world: World) -> None:
+    payee_id, payee_secret = world.new_agent("helper", Decimal(0))
+    payee = world.agent_client(payee_secret)
+    try:
+        world.agent.pay_agent(Decimal("1"), f"helper@{world.slug}")
+        hold = world.agent.authorize_agent(Decimal("0.5"), f"helper@{world.slug}")
+        assert payee.capture(hold.hold_id).captured == Decimal("0.5")
+        assert payee.balance().balance == Decimal("1.5")
+        unknown = pytest.raises(PurserError, world.agent.pay_agent, Decimal("1"), "helper@no-such-tenant")
+        assert unknown.value.reason == "payee_unknown"
+        malformed = pytest.raises(InvalidRequest, world.agent.pay_agent, Decimal("1"), "helper@")
+        assert malformed.value.reason == "payee_invalid"
+        assert world.agent.balance().available == Decimal("48.5")
+    finally:
+        payee.close()

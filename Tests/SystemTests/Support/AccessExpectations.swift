@@ -165,6 +165,8 @@ enum AccessExpectations {
             exceptions: [.suspendedAgent: .refused(.failedPrecondition, "agent_suspended")]),
         // The Wallet has a credit attestation signed for a hold it placed; no one else may have one signed.
         IdentityMethods.signCreditAttestation.fullName: AccessRule(gate: .kinds([.service], services: ["wallet"]), reach: Reach.services),
+        // The Wallet resolves a payee named handle@tenant-slug; no one else may look agents up by handle.
+        IdentityMethods.findAgent.fullName: AccessRule(gate: .kinds([.service], services: ["wallet"]), reach: Reach.services),
         // The request carries the token it ends (here: one that does not verify); whoever calls, it is refused alike.
         IdentityMethods.endSession.fullName: AccessRule(gate: .anyone(.unauthenticated("token_malformed")), reach: []),
     ]
@@ -203,6 +205,29 @@ enum AccessExpectations {
             gate: .kinds([.operator, .finance, .service], services: ["settlement"]), reach: Reach.tenant),
         WalletMethods.getSpendCounters.fullName: AccessRule(gate: .kinds([.service], services: ["policy"]), reach: Reach.services),
         WalletMethods.policyChanged.fullName: AccessRule(gate: .kinds([.service], services: ["policy"]), reach: Reach.services),
+    ]
+
+    /// Capture and Void of a hold agent A placed to pay agent B of its own tenant (`payee_agent_id`):
+    /// only B, its payee, may take or release it. A (the payer cannot take back what it promised), the
+    /// suspended agent standing for a sibling C, the other tenant's agent and both providers are out of
+    /// reach and get NOT_FOUND, as for a hold that does not exist. The tenant's admin and finance keys, the
+    /// operator and services are refused by kind (PERMISSION_DENIED) before the hold is read: the
+    /// tenant's keys do not act as a payee.
+    static let agentPayeeHold: [MatrixRow] = [
+        MatrixRow(
+            name: WalletMethods.capture.fullName + " of a hold paying agent B", method: WalletMethods.capture.fullName,
+            rule: AccessRule(gate: .kinds([.provider, .agent]), reach: [.otherAgent])
+        ) { world, fixture in
+            let hold = try await world.agentPayeeHold(fixture)
+            return with(CaptureRequest()) { $0.tenantID = world.acmeID; $0.holdID = hold }.serializedBytes()
+        },
+        MatrixRow(
+            name: WalletMethods.void.fullName + " of a hold paying agent B", method: WalletMethods.void.fullName,
+            rule: AccessRule(gate: .kinds([.provider, .agent]), reach: [.otherAgent])
+        ) { world, fixture in
+            let hold = try await world.agentPayeeHold(fixture)
+            return with(VoidRequest()) { $0.tenantID = world.acmeID; $0.holdID = hold }.serializedBytes()
+        },
     ]
 
     static let policy: [String: AccessRule] = [

@@ -27,23 +27,48 @@ struct MatrixCell: Sendable {
     }
 }
 
+/// One row of the matrix: `method` called with the request `request` builds
+/// (fresh for each principal), and what `rule` says each principal gets.
+/// `name` is the method's, or says which resource the row targets.
+struct MatrixRow: Sendable {
+    let name: String
+    let method: String
+    let rule: AccessRule
+    let request: @Sendable (MatrixWorld, MatrixFixture) async throws -> [UInt8]
+}
+
 /// Runs the matrix: every method in `AccessExpectations.publishedMethods`
 /// order, each called by every principal in `principals` at once.
 enum MatrixRun {
     /// Principals entitled to see acme's data in an OK answer.
     static let entitled: Set<MatrixPrincipal> = Reach.services.union([.operator, .acmeAdmin, .acmeFinance, .ownerAgent, .payeeProvider])
 
-    /// Over `purser/1`, or over HTTP through `gateway` (then only the methods it serves).
+    /// Over `purser/1`, or over HTTP through `gateway` (then only the methods it serves): one row per method.
     static func run(
         _ world: MatrixWorld, _ fixture: MatrixFixture, principals: [MatrixPrincipal], through gateway: MatrixGateway? = nil
     ) async throws -> [MatrixCell] {
-        var cells: [MatrixCell] = []
+        var rows: [MatrixRow] = []
         for method in gateway == nil ? AccessExpectations.publishedMethods : MatrixGateway.servedMethods {
             guard let rule = AccessExpectations.rules[method] else { throw MatrixWorld.MissingRequest(method: method) }
+            rows.append(MatrixRow(name: method, method: method, rule: rule) { world, fixture in
+                try await world.request(for: method, fixture)
+            })
+        }
+        return try await run(rows, world, fixture, principals: principals, through: gateway)
+    }
+
+    /// Each of `rows` in order, each called by every principal in `principals` at once.
+    static func run(
+        _ rows: [MatrixRow], _ world: MatrixWorld, _ fixture: MatrixFixture, principals: [MatrixPrincipal],
+        through gateway: MatrixGateway? = nil
+    ) async throws -> [MatrixCell] {
+        var cells: [MatrixCell] = []
+        for matrixRow in rows {
+            let (method, rule) = (matrixRow.method, matrixRow.rule)
             let row = try await withThrowingTaskGroup(of: MatrixCell.self) { group in
                 for principal in principals {
                     group.addTask {
-                        let request = try await world.request(for: method, fixture)
+                        let request = try await matrixRow.request(world, fixture)
                         let expected = rule.expected(for: principal)
                         let answer = await fixture.call(
                             method, request, as: principal, extra: try await extra(method, principal, fixture), through: gateway)
@@ -54,7 +79,7 @@ enum MatrixRun {
                                 body.contains($0) || answer.message.contains($0)
                             }
                         }
-                        return MatrixCell(method: method, principal: principal, expected: expected, answer: answer, leaks: leaks)
+                        return MatrixCell(method: matrixRow.name, principal: principal, expected: expected, answer: answer, leaks: leaks)
                     }
                 }
                 var row: [MatrixCell] = []

@@ -37,6 +37,8 @@ extension MatrixWorld {
             return GetAgentRequest(tenantID: acmeID, agentID: ownerAgentID).serializedBytes()
         case IdentityMethods.listAgents.fullName:
             return ListAgentsRequest(tenantID: acmeID).serializedBytes()
+        case IdentityMethods.findAgent.fullName:
+            return with(FindAgentRequest()) { $0.tenantID = acmeID; $0.tenantSlug = acmeSlug; $0.handle = ownerHandle }.serializedBytes()
         case IdentityMethods.rotateAgentSecret.fullName:
             return RotateAgentSecretRequest(tenantID: acmeID, agentID: ownerAgentID, gracePeriodUs: hour).serializedBytes()
         case IdentityMethods.suspendAgent.fullName:

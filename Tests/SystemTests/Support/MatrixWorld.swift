@@ -14,6 +14,8 @@ struct MatrixWorld: Sendable {
     let acmeName = "Acme Matrix Laboratories"
     var ownerAgentID = ""
     var ownerHandle = ""
+    /// Agent B, the payee of the agent-payee holds.
+    var neighbourAgentID = ""
     let ownerDisplayName = "Matrix owner bot"
     var ownerAddress = ""
     var spareAliasID = ""
@@ -86,6 +88,7 @@ struct MatrixWorld: Sendable {
         fixture.hold(.paymentToken, token: payment.token)
         let neighbour = try await agent(acme.id, "neighbour-\(suffix)", as: .acmeAdmin)
         try await fixture.login(.otherAgent, secret: neighbour.secret)
+        world.neighbourAgentID = neighbour.agent.id
         let suspended = try await agent(acme.id, "suspended-\(suffix)", as: .acmeAdmin)
         let revoked = try await agent(acme.id, "revoked-\(suffix)", as: .acmeAdmin)
         world.revokedAgentID = revoked.agent.id
@@ -143,6 +146,13 @@ struct MatrixWorld: Sendable {
     func openHold(_ fixture: MatrixFixture) async throws -> String {
         try await fixture.invoke(WalletMethods.authorize, with(AuthorizeRequest()) {
             $0.amountMicros = 1_000_000; $0.providerID = payeeID; $0.category = category; $0.taskID = "matrix-\(UUID().uuidString)"
+        }, as: .ownerAgent).holdID
+    }
+
+    /// A new open hold of agent A, payable to agent B of its tenant.
+    func agentPayeeHold(_ fixture: MatrixFixture) async throws -> String {
+        try await fixture.invoke(WalletMethods.authorize, with(AuthorizeRequest()) {
+            $0.amountMicros = 100_000; $0.payeeAgentID = neighbourAgentID; $0.taskID = "matrix-\(UUID().uuidString)"
         }, as: .ownerAgent).holdID
     }
 

@@ -40,7 +40,7 @@ extension CLI {
             .verb(CommandSpec("charge", "authorize and capture in one step (agent)", flags: spendFlags + [idempotencyFlag]), charge),
             .verb(
                 CommandSpec("pay", "pay another agent of your tenant at once (agent); the credits land on its balance",
-                            flags: [.required("to-agent", "ID", "the agent paid"), .required("amount", "AMOUNT", "amount"),
+                            flags: [.required("to-agent", "ID|HANDLE@TENANT", "the agent paid, by id or as handle@tenant-slug"), .required("amount", "AMOUNT", "amount"),
                                     .optional("category", "CATEGORY", "spend category (default: agent)"),
                                     .optional("task", "ID", "task the spend belongs to"), .optional("description", "TEXT", "note"),
                                     idempotencyFlag]),
@@ -200,17 +200,19 @@ extension CLI {
         let command = context.command
         var request = ChargeRequest()
         request.amountMicros = try command.requiredAmount("amount").micros
-        request.payeeAgentID = try command.required("to-agent")
+        let payee = try command.required("to-agent")
+        if payee.contains("@") { request.payeeAgent = payee } else { request.payeeAgentID = payee }
         request.category = command.string("category") ?? ""
         request.taskID = command.string("task") ?? ""
         request.description = command.string("description") ?? ""
         let response = try await context.client().wallet().charge(request, idempotencyKey: context.idempotencyKey)
         return CommandOutput(
             json: .members([("hold_id", .string(response.holdID)), ("entry_id", .string(response.entryID)),
-                            ("payee_agent_id", .string(request.payeeAgentID))]
+                            request.payeeAgent.isEmpty
+                                ? ("payee_agent_id", .string(request.payeeAgentID)) : ("payee_agent", .string(request.payeeAgent))]
                 + Render.amount("amount", response.amountMicros) + Render.amount("available_after", response.availableAfterMicros)
                 + [("currency", .string(response.currency))]),
-            text: "paid \(Render.money(response.amountMicros)) \(response.currency) to agent \(request.payeeAgentID); "
+            text: "paid \(Render.money(response.amountMicros)) \(response.currency) to agent \(payee); "
                 + "available \(Render.money(response.availableAfterMicros))\n")
     }
 

@@ -81,6 +81,7 @@ package enum GatewayRoutes {
         "purser.identity.v1.Identity/Bootstrap": "mutual TLS only: makes the first operator key",
         "purser.identity.v1.Identity/ListRevocations": "services only: the revocation feed",
         "purser.identity.v1.Identity/SignCreditAttestation": "Wallet only: credit attestations (served as POST /v1/x402/authorize)",
+        "purser.identity.v1.Identity/FindAgent": "Wallet only: resolves a payee named handle@tenant-slug",
         "purser.wallet.v1.Wallet/FreezeAccount": "Identity only: a revoked agent's account",
         "purser.wallet.v1.Wallet/CaptureFeed": "Settlement only: the capture feed",
         "purser.wallet.v1.Wallet/LedgerTotals": "Settlement only: reconciliation totals",
