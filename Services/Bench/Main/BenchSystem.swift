@@ -40,17 +40,28 @@ final class BenchSystem: Sendable {
     let wallet: RPCClient
 
     /// The three executables as child processes, logging to `logs`.
-    init(
+    convenience init(
         processesWith certificates: String, databaseURL: String, walletPoolSize: Int, clientConnections: Int, logs: String
     ) async throws {
         let logger = Logger(label: "bench", level: .error)
         let processes = try await BenchProcesses(
             certificates: certificates, databaseURL: databaseURL, walletPoolSize: walletPoolSize, logs: logs, logger: logger)
-        topology = .separateProcesses
-        runtime = .processes(processes)
-        identityPort = processes.identityPort
-        policyPort = processes.policyPort
-        walletPort = processes.walletPort
+        try self.init(
+            topology: .separateProcesses, runtime: .processes(processes), identityPort: processes.identityPort,
+            policyPort: processes.policyPort, walletPort: processes.walletPort, certificates: certificates,
+            clientConnections: clientConnections, logger: logger)
+    }
+
+    /// The clients of the services `runtime` serves on the ports given.
+    private init(
+        topology: Topology, runtime: Runtime, identityPort: Int, policyPort: Int, walletPort: Int, certificates: String,
+        clientConnections: Int, logger: Logger
+    ) throws {
+        self.topology = topology
+        self.runtime = runtime
+        self.identityPort = identityPort
+        self.policyPort = policyPort
+        self.walletPort = walletPort
         self.certificates = certificates
         self.logger = logger
         identity = try Self.client(port: identityPort, certificates: certificates, certificate: nil, connections: 1, logger: logger)
@@ -79,7 +90,8 @@ final class BenchSystem: Sendable {
         }
     }
 
-    init(certificates: String, databaseURL: String, walletPoolSize: Int, clientConnections: Int) async throws {
+    /// The three services in this process.
+    convenience init(certificates: String, databaseURL: String, walletPoolSize: Int, clientConnections: Int) async throws {
         let logger = Logger(label: "bench", level: .error)
         let ca = "\(certificates)/ca.pem"
         let walletPort = try freePort()
@@ -136,17 +148,11 @@ final class BenchSystem: Sendable {
             policy: PolicyClient(client: policyClient, ttl: settings.policyCacheTTL))
         _ = try walletHost.start()
 
-        topology = .oneProcess
-        runtime = .inProcess(identity: identityHost, policy: policyHost, wallet: walletHost, walletService: walletService)
-        self.walletPort = walletPort
-        self.identityPort = identityPort
-        self.policyPort = policyPort
-        self.certificates = certificates
-        self.logger = logger
-        identity = try Self.client(port: identityPort, certificates: certificates, certificate: nil, connections: 1, logger: logger)
-        policy = try Self.client(port: policyPort, certificates: certificates, certificate: nil, connections: 1, logger: logger)
-        wallet = try Self.client(
-            port: walletPort, certificates: certificates, certificate: nil, connections: clientConnections, logger: logger)
+        try self.init(
+            topology: .oneProcess,
+            runtime: .inProcess(identity: identityHost, policy: policyHost, wallet: walletHost, walletService: walletService),
+            identityPort: identityPort, policyPort: policyPort, walletPort: walletPort, certificates: certificates,
+            clientConnections: clientConnections, logger: logger)
     }
 
     static func client(
