@@ -32,13 +32,7 @@ public struct MetricsListener: Service {
     }
 
     public func run() async throws {
-        while !Task.isCancelled {
-            do {
-                try await Task.sleep(for: .seconds(3_600))
-            } catch {
-                break
-            }
-        }
+        await untilCancelled()
         await stop()
     }
 

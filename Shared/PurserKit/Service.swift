@@ -8,3 +8,15 @@ public protocol Service: Sendable {
     /// Runs until cancelled; returns after a clean shutdown or throws on failure.
     func run() async throws
 }
+
+/// Returns once the current task is cancelled: what a service that serves
+/// from its own threads (event loops) awaits in `run()` before it shuts down.
+public func untilCancelled() async {
+    while !Task.isCancelled {
+        do {
+            try await Task.sleep(for: .seconds(3_600))
+        } catch {
+            return
+        }
+    }
+}

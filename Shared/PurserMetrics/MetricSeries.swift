@@ -72,4 +72,7 @@ public final class Histogram: Sendable {
 
     /// Observations so far.
     public var count: Int { cells.reduce(0) { $0 + $1.count } }
+
+    /// The sum of the observations so far, in ticks.
+    public var total: Int { sum.load(ordering: .relaxed) }
 }

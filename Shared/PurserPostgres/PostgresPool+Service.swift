@@ -5,9 +5,7 @@ extension PostgresPool: Service {
     /// `ServiceGroup` shutting down), then closes it. Registered first in a
     /// group, the pool is closed last, after the services that use it drained.
     public func run() async throws {
-        while !Task.isCancelled {
-            try? await Task.sleep(for: .seconds(3_600))
-        }
+        await untilCancelled()
         await close()
     }
 }

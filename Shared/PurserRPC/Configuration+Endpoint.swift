@@ -6,18 +6,17 @@ extension Configuration {
     public func endpoint(
         _ setting: String, default defaultValue: String, ports: ClosedRange<Int> = Endpoint.peerPorts, doc: String
     ) throws(ConfigurationError) -> Endpoint {
-        let text = try string(setting, default: defaultValue, doc: doc)
-        guard let endpoint = Endpoint(parsing: text, ports: ports) else {
-            throw .invalid(variable: variable(setting), value: text, expected: "host:port")
-        }
-        return endpoint
+        try parsedEndpoint(setting, try string(setting, default: defaultValue, doc: doc), ports: ports)
     }
 
     /// An optional listen address: unset or empty is nil (the listener is off).
     public func optionalListenEndpoint(_ setting: String, doc: String) throws(ConfigurationError) -> Endpoint? {
         let text = try string(setting, default: "", doc: doc)
-        guard !text.isEmpty else { return nil }
-        guard let endpoint = Endpoint(parsing: text, ports: Endpoint.listenPorts) else {
+        return text.isEmpty ? nil : try parsedEndpoint(setting, text, ports: Endpoint.listenPorts)
+    }
+
+    private func parsedEndpoint(_ setting: String, _ text: String, ports: ClosedRange<Int>) throws(ConfigurationError) -> Endpoint {
+        guard let endpoint = Endpoint(parsing: text, ports: ports) else {
             throw .invalid(variable: variable(setting), value: text, expected: "host:port")
         }
         return endpoint

@@ -263,13 +263,7 @@ struct ServerDrain: Service {
     let grace: Duration
 
     func run() async throws {
-        while !Task.isCancelled {
-            do {
-                try await Task.sleep(for: .seconds(3_600))
-            } catch {
-                break
-            }
-        }
+        await untilCancelled()
         await server.shutdown(gracePeriod: grace)
     }
 }

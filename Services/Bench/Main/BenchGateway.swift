@@ -17,9 +17,7 @@ final class BenchGateway: @unchecked Sendable {
     /// Starts the gateway and waits until it serves `/v1/openapi.json`.
     init(system: BenchSystem) async throws {
         port = try freePort()
-        let executable = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-            .deletingLastPathComponent().appendingPathComponent("purser-gateway")
-        process.executableURL = executable
+        process.executableURL = try siblingExecutable("purser-gateway")
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PURSER_") }
         environment["PURSER_GATEWAY_LISTEN"] = "127.0.0.1:\(port)"
         environment["PURSER_GATEWAY_TLS_CERT"] = "\(system.certificates)/gateway.pem"

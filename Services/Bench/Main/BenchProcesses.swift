@@ -43,8 +43,7 @@ final class BenchProcesses: @unchecked Sendable {
             environment[prefix + "LOG_LEVEL"] = "error"
             for (key, value) in settings { environment[prefix + key] = value }
             let process = Process()
-            process.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-                .deletingLastPathComponent().appendingPathComponent("purser-\(name)")
+            process.executableURL = try siblingExecutable("purser-\(name)")
             process.environment = environment
             _ = FileManager.default.createFile(atPath: "\(logs)/\(name).log", contents: nil)
             process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(logs)/\(name).log"))

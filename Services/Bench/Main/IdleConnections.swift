@@ -158,3 +158,10 @@ func residentKiB(of pid: Int32? = nil) -> Int {
     }
     return 0
 }
+
+/// The executable `name` in the directory of this one (the bench's siblings
+/// of the same build: `purser-gateway`, `purser-wallet`, … or itself).
+func siblingExecutable(_ name: String) throws -> URL {
+    URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        .deletingLastPathComponent().appendingPathComponent(name)
+}

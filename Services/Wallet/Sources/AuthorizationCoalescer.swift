@@ -44,8 +44,6 @@ package final class AuthorizationCoalescer: Sendable {
     private typealias Batch = [CoalescingQueue<AgentKey, Waiter>.Group]
 
     private let queue: Mutex<CoalescingQueue<AgentKey, Waiter>>
-    private let batches = Atomic<Int>(0)
-    private let requests = Atomic<Int>(0)
     /// Requests decided per transaction.
     private let batchSizes: Histogram
 
@@ -65,7 +63,7 @@ package final class AuthorizationCoalescer: Sendable {
     /// Transactions run so far and requests they decided (so `requests / batches`
     /// is the mean batch size).
     package var statistics: (batches: Int, requests: Int) {
-        (batches.load(ordering: .relaxed), requests.load(ordering: .relaxed))
+        (batchSizes.count, batchSizes.total)
     }
 
     /// Requests waiting for a batch.
@@ -100,10 +98,7 @@ package final class AuthorizationCoalescer: Sendable {
     }
 
     private func run(_ batch: Batch) async {
-        let size = batch.reduce(0) { $0 + $1.elements.count }
-        batches.add(1, ordering: .relaxed)
-        requests.add(size, ordering: .relaxed)
-        batchSizes.observe(size)
+        batchSizes.observe(batch.reduce(0) { $0 + $1.elements.count })
         let groups = batch.map { group in
             AgentAuthorizations(tenant: group.key.tenant, agent: group.key.agent, commands: group.elements.map(\.command))
         }

@@ -9,15 +9,24 @@ import PurserRPC
 /// PostgreSQL unreachable) are not authorizations and are counted only by
 /// the RPC server's `purser_rpc_server_calls_total`.
 struct AuthorizationMetrics: Sendable {
-    /// The spend methods counted, as their `method` label.
-    enum Method: String, CaseIterable, Sendable {
+    /// The spend methods counted.
+    enum Method: Int, CaseIterable, Sendable {
         case authorize
         case charge
-        case authorizeCredit = "authorize_credit"
+        case authorizeCredit
+
+        /// The `method` label.
+        var label: String {
+            switch self {
+            case .authorize: "authorize"
+            case .charge: "charge"
+            case .authorizeCredit: "authorize_credit"
+            }
+        }
     }
 
     private let family: CounterFamily
-    /// The approvals of each method (indexed like `Method.allCases`), looked up once.
+    /// The approvals of each method (indexed by its raw value), looked up once.
     private let approvals: [Counter]
 
     init(registry: MetricsRegistry) {
@@ -26,17 +35,17 @@ struct AuthorizationMetrics: Sendable {
             help: "Spend decisions, by method (authorize, charge, authorize_credit), outcome (approved, denied) and denial reason.",
             labels: ["method", "outcome", "reason"])
         let family = self.family
-        approvals = Method.allCases.map { family.series($0.rawValue, "approved", "none") }
+        approvals = Method.allCases.map { family.series($0.label, "approved", "none") }
     }
 
     /// Counts an approval of `method`: lock-free.
     func approved(_ method: Method) {
-        approvals[Method.allCases.firstIndex(of: method) ?? 0].increment()
+        approvals[method.rawValue].increment()
     }
 
     /// Counts a denial of `method` for `reason` (a denial's series is looked up under the family's lock).
     func denied(_ method: Method, reason: String) {
-        family.series(method.rawValue, "denied", reason).increment()
+        family.series(method.label, "denied", reason).increment()
     }
 
     /// Runs `decision` and counts its outcome: a result is an approval, an

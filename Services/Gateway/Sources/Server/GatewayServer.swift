@@ -79,9 +79,7 @@ package final class GatewayServer: Service {
     }
 
     package func run() async throws {
-        while !Task.isCancelled {
-            try? await Task.sleep(for: .seconds(3600))
-        }
+        await untilCancelled()
         await shutdown()
     }
 }

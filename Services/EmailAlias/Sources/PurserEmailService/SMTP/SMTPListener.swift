@@ -107,13 +107,7 @@ package final class SMTPListener: Service {
 
     /// Serves until cancelled, then drains (see `shutdown(grace:)`).
     package func run() async throws {
-        while !Task.isCancelled {
-            do {
-                try await Task.sleep(for: .seconds(3_600))
-            } catch {
-                break
-            }
-        }
+        await untilCancelled()
         await shutdown()
     }
 
