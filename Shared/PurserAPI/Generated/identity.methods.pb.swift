@@ -13,7 +13,10 @@
 //                   IssuePaymentToken (for itself)
 //   provider        GetProvider and RotateProviderSecret of itself; ListProviders
 //   service (mTLS)  GetTenant, GetAgent, GetProvider, ListRevocations;
-//                   SignCreditAttestation and FindAgent (service `wallet` only)
+//                   SignCreditAttestation and FindAgent (service `wallet` only);
+//                   PublishEvents (services `wallet`, `email`, `settlement`)
+// Webhooks: tenant admin all webhook methods of its own tenant; tenant finance
+// ListWebhookEndpoints and ListWebhookDeliveries.
 //   anyone          Authenticate, GetSigningKeys, EndSession (the request carries the token it ends)
 // Another tenant's (or agent's, or provider's) ids, and unknown ids, answer NOT_FOUND, in lists too.
 // Every method that takes a principal refuses a scoped token (a payment token)
@@ -154,6 +157,55 @@ public enum IdentityMethods {
     public static let endSession = MethodDescriptor<EndSessionRequest, EndSessionResponse>(
         prefix + "EndSession", idempotent: true)
 
+    /// Webhook endpoints of a tenant (docs/EVENTS.md lists the events and their
+    /// payloads). The URL must be https (http only to a loopback host where
+    /// PURSER_IDENTITY_WEBHOOK_ALLOW_PRIVATE allows private addresses), at most
+    /// 2048 bytes, without userinfo or fragment: INVALID_ARGUMENT `url_invalid`;
+    /// a host that is or resolves to a private, loopback or link-local address:
+    /// INVALID_ARGUMENT `url_not_allowed`; an unknown event type:
+    /// INVALID_ARGUMENT `event_type_unknown`. At most 16 endpoints per tenant
+    /// (RESOURCE_EXHAUSTED `endpoint_limit`). The signing secret (`whsec_…`) is
+    /// shown once.
+    public static let createWebhookEndpoint = MethodDescriptor<CreateWebhookEndpointRequest, CreateWebhookEndpointResponse>(
+        prefix + "CreateWebhookEndpoint")
+
+    public static let listWebhookEndpoints = MethodDescriptor<ListWebhookEndpointsRequest, ListWebhookEndpointsResponse>(
+        prefix + "ListWebhookEndpoints", idempotent: true)
+
+    /// Changes the fields that are set; enabling a disabled endpoint clears its
+    /// failure streak and sends what is still pending.
+    public static let updateWebhookEndpoint = MethodDescriptor<UpdateWebhookEndpointRequest, WebhookEndpoint>(
+        prefix + "UpdateWebhookEndpoint", idempotent: true)
+
+    /// Deletes the endpoint and its pending deliveries (its log goes with it).
+    public static let deleteWebhookEndpoint = MethodDescriptor<DeleteWebhookEndpointRequest, WebhookEndpoint>(
+        prefix + "DeleteWebhookEndpoint", idempotent: true)
+
+    /// A new signing secret, shown once; deliveries are signed with both the new
+    /// and the previous secret until `overlap_seconds` have passed (default one
+    /// day, at most seven), so receivers can switch without losing one.
+    public static let rotateWebhookSecret = MethodDescriptor<RotateWebhookSecretRequest, RotateWebhookSecretResponse>(
+        prefix + "RotateWebhookSecret")
+
+    /// An endpoint's deliveries, newest first, each with its attempts.
+    public static let listWebhookDeliveries = MethodDescriptor<ListWebhookDeliveriesRequest, ListWebhookDeliveriesResponse>(
+        prefix + "ListWebhookDeliveries", idempotent: true)
+
+    /// Sends a delivered or failed delivery again, as soon as possible, with the
+    /// same `webhook-id` (a receiver that has seen it may ignore it). A pending
+    /// one is only moved forward.
+    public static let redeliverWebhook = MethodDescriptor<RedeliverWebhookRequest, WebhookDelivery>(
+        prefix + "RedeliverWebhook", idempotent: true)
+
+    /// Services `wallet`, `email` and `settlement`: events their outboxes hold,
+    /// oldest first. Identity keeps each event id once (a repeat is counted as a
+    /// duplicate and changes nothing) and queues one delivery per enabled
+    /// endpoint of the event's tenant that subscribes to its type, in the same
+    /// transaction. An unknown type or a malformed event: INVALID_ARGUMENT and
+    /// nothing of the batch is kept.
+    public static let publishEvents = MethodDescriptor<PublishEventsRequest, PublishEventsResponse>(
+        prefix + "PublishEvents", idempotent: true)
+
     /// The full name of every method, in the order of the proto file.
     public static let allNames: [String] = [
         bootstrap.fullName,
@@ -182,5 +234,13 @@ public enum IdentityMethods {
         issuePaymentToken.fullName,
         signCreditAttestation.fullName,
         endSession.fullName,
+        createWebhookEndpoint.fullName,
+        listWebhookEndpoints.fullName,
+        updateWebhookEndpoint.fullName,
+        deleteWebhookEndpoint.fullName,
+        rotateWebhookSecret.fullName,
+        listWebhookDeliveries.fullName,
+        redeliverWebhook.fullName,
+        publishEvents.fullName,
     ]
 }

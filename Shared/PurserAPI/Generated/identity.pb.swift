@@ -49,6 +49,51 @@ public struct AgentStatus: WireEnum, Hashable, CustomStringConvertible {
     }
 }
 
+/// `purser.identity.v1.WebhookEndpointStatus`.
+public struct WebhookEndpointStatus: WireEnum, Hashable, CustomStringConvertible {
+    public var rawValue: Int32
+    public init(rawValue: Int32) { self.rawValue = rawValue }
+
+    public static let unspecified = WebhookEndpointStatus(rawValue: 0)
+    public static let enabled = WebhookEndpointStatus(rawValue: 1)
+    /// By the tenant, or by Identity after a delivery failed for the whole
+    /// retry period (`disabled_reason` says which).
+    public static let disabled = WebhookEndpointStatus(rawValue: 2)
+
+    /// The lowercase name (`enabled`…), or `status_<number>`.
+    public var description: String {
+        switch self {
+        case .enabled: "enabled"
+        case .disabled: "disabled"
+        default: "status_\(rawValue)"
+        }
+    }
+}
+
+/// `purser.identity.v1.WebhookDeliveryStatus`.
+public struct WebhookDeliveryStatus: WireEnum, Hashable, CustomStringConvertible {
+    public var rawValue: Int32
+    public init(rawValue: Int32) { self.rawValue = rawValue }
+
+    public static let unspecified = WebhookDeliveryStatus(rawValue: 0)
+    /// Waiting for its next attempt (or for an earlier event of the same agent).
+    public static let pending = WebhookDeliveryStatus(rawValue: 1)
+    /// A 2xx answer.
+    public static let delivered = WebhookDeliveryStatus(rawValue: 2)
+    /// Every attempt of the retry period failed.
+    public static let failed = WebhookDeliveryStatus(rawValue: 3)
+
+    /// The lowercase name (`pending`…), or `status_<number>`.
+    public var description: String {
+        switch self {
+        case .pending: "pending"
+        case .delivered: "delivered"
+        case .failed: "failed"
+        default: "status_\(rawValue)"
+        }
+    }
+}
+
 /// `purser.identity.v1.BootstrapRequest`.
 public struct BootstrapRequest: WireMessage, Hashable {
     public var label: String = ""
@@ -872,5 +917,328 @@ public struct SignCreditAttestationResponse: WireMessage, Hashable {
     public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
         try t.field(1, &attestation)
         try t.field(2, &kid)
+    }
+}
+
+/// `purser.identity.v1.WebhookEndpoint`.
+public struct WebhookEndpoint: WireMessage, Hashable {
+    public var id: String = ""
+    public var tenantID: String = ""
+    public var url: String = ""
+    /// Empty = every event type.
+    public var eventTypes: [String] = []
+    public var description: String = ""
+    public var status: WebhookEndpointStatus = .unspecified
+    /// `disabled_by_tenant` or `delivery_failing`; empty while enabled.
+    public var disabledReason: String = ""
+    public var createdAtUs: Int64 = 0
+    public var updatedAtUs: Int64 = 0
+    /// When the previous signing secret stops signing (0 = no previous secret).
+    public var previousSecretExpiresAtUs: Int64 = 0
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &id)
+        try t.field(2, &tenantID)
+        try t.field(3, &url)
+        try t.field(4, &eventTypes)
+        try t.field(5, &description)
+        try t.field(6, &status)
+        try t.field(7, &disabledReason)
+        try t.field(8, &createdAtUs)
+        try t.field(9, &updatedAtUs)
+        try t.field(10, &previousSecretExpiresAtUs)
+    }
+}
+
+/// `purser.identity.v1.CreateWebhookEndpointRequest`.
+public struct CreateWebhookEndpointRequest: WireMessage, Hashable {
+    /// Empty = the caller's tenant.
+    public var tenantID: String = ""
+    public var url: String = ""
+    /// Empty = every event type.
+    public var eventTypes: [String] = []
+    /// At most 256 bytes.
+    public var description: String = ""
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &tenantID)
+        try t.field(2, &url)
+        try t.field(3, &eventTypes)
+        try t.field(4, &description)
+    }
+}
+
+/// `purser.identity.v1.CreateWebhookEndpointResponse`.
+///
+/// The endpoint and its signing secret, shown once.
+public struct CreateWebhookEndpointResponse: WireMessage, Hashable {
+    public var endpoint: WebhookEndpoint = WebhookEndpoint()
+    /// `whsec_` + base64 of 32 random bytes (Standard Webhooks).
+    public var secret: String = ""
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &endpoint)
+        try t.field(2, &secret)
+    }
+}
+
+/// `purser.identity.v1.ListWebhookEndpointsRequest`.
+public struct ListWebhookEndpointsRequest: WireMessage, Hashable {
+    public var tenantID: String = ""
+    public var pageSize: Int32 = 0
+    public var pageToken: String = ""
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &tenantID)
+        try t.field(2, &pageSize)
+        try t.field(3, &pageToken)
+    }
+}
+
+/// `purser.identity.v1.ListWebhookEndpointsResponse`.
+public struct ListWebhookEndpointsResponse: WireMessage, Hashable {
+    public var endpoints: [WebhookEndpoint] = []
+    public var nextPageToken: String = ""
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &endpoints)
+        try t.field(2, &nextPageToken)
+    }
+}
+
+/// `purser.identity.v1.UpdateWebhookEndpointRequest`.
+public struct UpdateWebhookEndpointRequest: WireMessage, Hashable {
+    public var tenantID: String = ""
+    public var endpointID: String = ""
+    public var url: String?
+    /// Replaces the event types when `replace_event_types` is true.
+    public var replaceEventTypes: Bool = false
+    public var eventTypes: [String] = []
+    public var description: String?
+    public var enabled: Bool?
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &tenantID)
+        try t.field(2, &endpointID)
+        try t.field(3, &url)
+        try t.field(4, &replaceEventTypes)
+        try t.field(5, &eventTypes)
+        try t.field(6, &description)
+        try t.field(7, &enabled)
+    }
+}
+
+/// `purser.identity.v1.DeleteWebhookEndpointRequest`.
+public struct DeleteWebhookEndpointRequest: WireMessage, Hashable {
+    public var tenantID: String = ""
+    public var endpointID: String = ""
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &tenantID)
+        try t.field(2, &endpointID)
+    }
+}
+
+/// `purser.identity.v1.RotateWebhookSecretRequest`.
+public struct RotateWebhookSecretRequest: WireMessage, Hashable {
+    public var tenantID: String = ""
+    public var endpointID: String = ""
+    /// How long the previous secret keeps signing; 0 = one day; at most seven days.
+    public var overlapSeconds: Int64 = 0
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &tenantID)
+        try t.field(2, &endpointID)
+        try t.field(3, &overlapSeconds)
+    }
+}
+
+/// `purser.identity.v1.RotateWebhookSecretResponse`.
+///
+/// The new secret, shown once.
+public struct RotateWebhookSecretResponse: WireMessage, Hashable {
+    public var endpoint: WebhookEndpoint = WebhookEndpoint()
+    public var secret: String = ""
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &endpoint)
+        try t.field(2, &secret)
+    }
+}
+
+/// `purser.identity.v1.WebhookAttempt`.
+public struct WebhookAttempt: WireMessage, Hashable {
+    public var attempt: Int32 = 0
+    public var atUs: Int64 = 0
+    /// The HTTP status; 0 when no response came.
+    public var httpStatus: Int32 = 0
+    public var latencyUs: Int64 = 0
+    /// Why it failed without a status (`connect_failed`, `timeout`,
+    /// `tls_failed`, `address_not_allowed`, `redirect_refused`, …); empty otherwise.
+    public var error: String = ""
+    /// The first 512 bytes of the response body.
+    public var responseExcerpt: String = ""
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &attempt)
+        try t.field(2, &atUs)
+        try t.field(3, &httpStatus)
+        try t.field(4, &latencyUs)
+        try t.field(5, &error)
+        try t.field(6, &responseExcerpt)
+    }
+}
+
+/// `purser.identity.v1.WebhookDelivery`.
+public struct WebhookDelivery: WireMessage, Hashable {
+    public var id: String = ""
+    public var endpointID: String = ""
+    /// The event's id: the `webhook-id` header of every attempt.
+    public var eventID: String = ""
+    public var eventType: String = ""
+    /// Empty for events that are not about one agent.
+    public var agentID: String = ""
+    public var status: WebhookDeliveryStatus = .unspecified
+    public var attemptCount: Int32 = 0
+    public var createdAtUs: Int64 = 0
+    /// 0 unless pending.
+    public var nextAttemptAtUs: Int64 = 0
+    /// 0 unless delivered.
+    public var deliveredAtUs: Int64 = 0
+    /// Newest first, at most 20.
+    public var attempts: [WebhookAttempt] = []
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &id)
+        try t.field(2, &endpointID)
+        try t.field(3, &eventID)
+        try t.field(4, &eventType)
+        try t.field(5, &agentID)
+        try t.field(6, &status)
+        try t.field(7, &attemptCount)
+        try t.field(8, &createdAtUs)
+        try t.field(9, &nextAttemptAtUs)
+        try t.field(10, &deliveredAtUs)
+        try t.field(11, &attempts)
+    }
+}
+
+/// `purser.identity.v1.ListWebhookDeliveriesRequest`.
+public struct ListWebhookDeliveriesRequest: WireMessage, Hashable {
+    public var tenantID: String = ""
+    public var endpointID: String = ""
+    /// UNSPECIFIED = every status.
+    public var status: WebhookDeliveryStatus = .unspecified
+    public var pageSize: Int32 = 0
+    public var pageToken: String = ""
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &tenantID)
+        try t.field(2, &endpointID)
+        try t.field(3, &status)
+        try t.field(4, &pageSize)
+        try t.field(5, &pageToken)
+    }
+}
+
+/// `purser.identity.v1.ListWebhookDeliveriesResponse`.
+public struct ListWebhookDeliveriesResponse: WireMessage, Hashable {
+    public var deliveries: [WebhookDelivery] = []
+    public var nextPageToken: String = ""
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &deliveries)
+        try t.field(2, &nextPageToken)
+    }
+}
+
+/// `purser.identity.v1.RedeliverWebhookRequest`.
+public struct RedeliverWebhookRequest: WireMessage, Hashable {
+    public var tenantID: String = ""
+    public var deliveryID: String = ""
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &tenantID)
+        try t.field(2, &deliveryID)
+    }
+}
+
+/// `purser.identity.v1.OutboxEvent`.
+///
+/// One event from a service's outbox.
+public struct OutboxEvent: WireMessage, Hashable {
+    /// A UUID the producing service chose; the `webhook-id` of its deliveries.
+    public var id: String = ""
+    public var tenantID: String = ""
+    /// A type of the catalogue (docs/EVENTS.md).
+    public var type: String = ""
+    /// Empty for events that are not about one agent.
+    public var agentID: String = ""
+    public var occurredAtUs: Int64 = 0
+    /// The payload's `data` object, as JSON text (at most 16 KiB).
+    public var dataJSON: String = ""
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &id)
+        try t.field(2, &tenantID)
+        try t.field(3, &type)
+        try t.field(4, &agentID)
+        try t.field(5, &occurredAtUs)
+        try t.field(6, &dataJSON)
+    }
+}
+
+/// `purser.identity.v1.PublishEventsRequest`.
+public struct PublishEventsRequest: WireMessage, Hashable {
+    /// At most 500.
+    public var events: [OutboxEvent] = []
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &events)
+    }
+}
+
+/// `purser.identity.v1.PublishEventsResponse`.
+public struct PublishEventsResponse: WireMessage, Hashable {
+    public var accepted: Int32 = 0
+    public var duplicates: Int32 = 0
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &accepted)
+        try t.field(2, &duplicates)
     }
 }

@@ -9,7 +9,7 @@
 // Who may call what:
 //   operator        Fund (any tenant), GetBalance, ListEntries, AuditLedger, LedgerTotals,
 //                   Refund (of any tenant's capture, naming the tenant)
-//   tenant admin    Fund, Allocate, Reclaim, GetBalance, ListBalances, ListEntries, ListHolds,
+//   tenant admin    Fund, Allocate, Reclaim, GetBalance, SetBalanceAlert, ListBalances, ListEntries, ListHolds,
 //                   ListDenials, AuditLedger (own tenant)
 //   tenant finance  GetBalance, ListBalances, ListEntries, ListHolds, ListDenials, AuditLedger,
 //                   LedgerTotals (own tenant)
@@ -101,6 +101,10 @@ public enum WalletMethods {
 
     public static let getBalance = MethodDescriptor<GetBalanceRequest, WalletBalance>(
         prefix + "GetBalance", idempotent: true)
+
+    /// Tenant admin: the agent's `agent.balance_low` threshold; answers its balance.
+    public static let setBalanceAlert = MethodDescriptor<SetBalanceAlertRequest, WalletBalance>(
+        prefix + "SetBalanceAlert", idempotent: true)
 
     /// Places a hold on the calling agent's account.
     public static let authorize = MethodDescriptor<AuthorizeRequest, AuthorizeResponse>(
@@ -201,6 +205,7 @@ public enum WalletMethods {
         allocate.fullName,
         reclaim.fullName,
         getBalance.fullName,
+        setBalanceAlert.fullName,
         authorize.fullName,
         authorizeCredit.fullName,
         getHold.fullName,

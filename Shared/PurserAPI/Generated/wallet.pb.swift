@@ -218,6 +218,8 @@ public struct WalletBalance: WireMessage, Hashable {
     public var currency: String = ""
     public var asOfUs: Int64 = 0
     public var status: AccountStatus = .unspecified
+    /// The available balance below which `agent.balance_low` fires (0 = off).
+    public var balanceLowMicros: Int64 = 0
 
     public init() {}
 
@@ -230,6 +232,25 @@ public struct WalletBalance: WireMessage, Hashable {
         try t.field(6, &currency)
         try t.field(7, &asOfUs)
         try t.field(8, &status)
+        try t.field(9, &balanceLowMicros)
+    }
+}
+
+/// `purser.wallet.v1.SetBalanceAlertRequest`.
+///
+/// Sets the threshold of an agent's `agent.balance_low` event: it fires once
+/// each time the available balance falls from at least the threshold to below
+/// it (never on every spend below it). 0 turns it off; negative answers
+/// INVALID_ARGUMENT `amount_invalid`.
+public struct SetBalanceAlertRequest: WireMessage, Hashable {
+    public var agentID: String = ""
+    public var balanceLowMicros: Int64 = 0
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &agentID)
+        try t.field(2, &balanceLowMicros)
     }
 }
 
