@@ -61,7 +61,7 @@ let package = Package(
             name: "PurserIdentity",
             dependencies: [
                 "PurserKit", "PurserPostgres", "PurserRPC", "PurserWire", "PurserAuth", "PurserAPI", "PurserService",
-                "PurserPolicy",
+                "PurserPolicy", "PurserHTTP", "PurserMetrics",
             ],
             path: "Services/Identity/Sources"),
         .executableTarget(
