@@ -58,25 +58,10 @@ public final class WebhookSender: Sendable {
                                  responseExcerpt: String(decoding: body.prefix(512), as: UTF8.self))
         }
         guard !stopped.load(ordering: .acquiring) else { return result(nil, "sender_shut_down", "the sender was shut down") }
-        let policy = configuration.policy
-        do {
-            try url.validate(policy: policy)
-        } catch {
-            return result(nil, error.reason, error.detail)
-        }
         let addresses: [IPAddress]
-        if let literal = url.address {
-            addresses = [literal]
-        } else {
-            switch await resolver.resolve(url.host, within: deadline - clock.now) {
-            case .success(let resolved): addresses = resolved
-            case .failure(let error): return result(nil, error.reason, error.detail)
-            }
-            if let refused = addresses.first(where: { !policy.allows($0) }) {
-                let category = OutboundAddressPolicy.category(of: refused)?.rawValue ?? "refused"
-                return result(nil, "address_not_allowed",
-                              "\(url.host) resolves to \(refused), a \(category) address; webhooks go only to public addresses")
-            }
+        switch await checkedAddresses(of: url, within: deadline - clock.now) {
+        case .success(let checked): addresses = checked
+        case .failure(let error): return result(nil, error.reason, error.detail)
         }
         var requestHeaders = headers
         requestHeaders.replaceOrAdd(name: "Connection", value: "close")
@@ -103,6 +88,39 @@ public final class WebhookSender: Sendable {
             }
         }
         return result(nil, failure.reason, failure.detail)
+    }
+
+    /// Checks `url` as an attempt would, without sending anything: the URL
+    /// itself, then every address its host resolves to (within `limit`).
+    /// Throws the attempt's reason (`address_not_allowed`, `dns_failed`,
+    /// `url_scheme`, `timeout`, …); what registration calls before it accepts an endpoint.
+    public func check(_ url: WebhookURL, within limit: Duration = .seconds(5)) async throws(HTTPError) {
+        if case .failure(let error) = await checkedAddresses(of: url, within: limit) { throw error }
+    }
+
+    /// The addresses an attempt may connect to: the literal address, or every
+    /// address the name resolves to, each allowed by the policy (any refused
+    /// address refuses them all: a name that also resolves privately is a rebinding risk).
+    private func checkedAddresses(of url: WebhookURL, within limit: Duration) async -> Result<[IPAddress], HTTPError> {
+        let policy = configuration.policy
+        do {
+            try url.validate(policy: policy)
+        } catch {
+            return .failure(error)
+        }
+        if let literal = url.address { return .success([literal]) }
+        let addresses: [IPAddress]
+        switch await resolver.resolve(url.host, within: limit) {
+        case .success(let resolved): addresses = resolved
+        case .failure(let error): return .failure(error)
+        }
+        if let refused = addresses.first(where: { !policy.allows($0) }) {
+            let category = OutboundAddressPolicy.category(of: refused)?.rawValue ?? "refused"
+            return .failure(HTTPError(
+                .badRequest, reason: "address_not_allowed",
+                detail: "\(url.host) resolves to \(refused), a \(category) address; webhooks go only to public addresses"))
+        }
+        return .success(addresses)
     }
 
     /// One connection to `address`: connect, handshake, send `request`, read

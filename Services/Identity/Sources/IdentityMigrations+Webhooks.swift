@@ -82,6 +82,7 @@ extension IdentityMigrations {
             latency_us bigint NOT NULL DEFAULT 0,
             error text NOT NULL DEFAULT '',
             response_excerpt text NOT NULL DEFAULT '',
+            detail text NOT NULL DEFAULT '',
             PRIMARY KEY (tenant_id, delivery_id, attempt),
             FOREIGN KEY (tenant_id, delivery_id) REFERENCES identity.webhook_deliveries ON DELETE CASCADE
         );

@@ -16,7 +16,7 @@ extension IdentityService {
     /// catalogue type produced by the calling service, a JSON object of at most
     /// 16 KiB): one bad event refuses the batch and keeps nothing.
     func publishEvents(_ request: PublishEventsRequest, principal: Principal) async throws -> PublishEventsResponse {
-        guard case .service(let source) = principal.kind else {
+        guard case .service(let source) = principal else {
             throw RPCError(.permissionDenied, "only services publish events", reason: "permission_denied")
         }
         guard request.events.count <= Self.maximumPublishedEvents else {

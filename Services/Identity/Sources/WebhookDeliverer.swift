@@ -32,7 +32,8 @@ package final class WebhookDeliverer: Service {
         self.kek = kek
         self.settings = settings
         self.sender = try WebhookSender(configuration: WebhookSenderConfiguration(
-            allowPrivate: settings.allowPrivate, timeout: settings.timeout, trustRootsFile: settings.trustRootsFile))
+            allowPrivate: settings.allowPrivate, timeout: settings.timeout,
+            trustRootsPath: settings.trustRootsFile ?? WebhookSenderConfiguration.systemTrustRootsPath))
         self.logger = logger
         self.metrics = WebhookMetrics(registry: metrics)
         let (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
@@ -43,6 +44,12 @@ package final class WebhookDeliverer: Service {
     /// Wakes the loop now (after a transaction that queued deliveries committed).
     package func nudge() {
         wake.yield()
+    }
+
+    /// Checks an endpoint URL as an attempt would (its form, and every address
+    /// its host resolves to); throws the sender's reason.
+    package func check(_ url: WebhookURL) async throws(HTTPError) {
+        try await sender.check(url)
     }
 
     /// The lease of a claimed delivery: longer than an attempt can take.
@@ -96,9 +103,10 @@ package final class WebhookDeliverer: Service {
             let sent = await sender.send(url: url, headers: headers, body: body)
             result = AttemptRecord(
                 succeeded: sent.succeeded, httpStatus: sent.statusCode ?? 0, latencyUs: sent.latency.microseconds,
-                error: sent.error ?? "", responseExcerpt: sent.responseExcerpt)
+                error: sent.error ?? "", responseExcerpt: sent.responseExcerpt, detail: sent.detail)
         } catch {
-            result = AttemptRecord(succeeded: false, httpStatus: 0, latencyUs: 0, error: "attempt_failed", responseExcerpt: "\(error)")
+            result = AttemptRecord(
+                succeeded: false, httpStatus: 0, latencyUs: 0, error: "attempt_failed", responseExcerpt: "", detail: "\(error)")
         }
         metrics.attempt(result)
         do {

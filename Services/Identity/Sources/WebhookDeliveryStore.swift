@@ -155,10 +155,11 @@ struct WebhookDeliveryStore: Sendable {
             let status = try row.decode(String.self, at: 0)
             _ = try connection.query(
                 """
-                INSERT INTO identity.webhook_attempts (tenant_id, delivery_id, attempt, http_status, latency_us, error, response_excerpt)
-                VALUES ($1, $2, $3, $4, $5, $6, $7)
+                INSERT INTO identity.webhook_attempts
+                    (tenant_id, delivery_id, attempt, http_status, latency_us, error, response_excerpt, detail)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
                 """, [delivery.tenantID, delivery.deliveryID, try row.decode(Int.self, at: 1), result.httpStatus,
-                      result.latencyUs, result.error, result.responseExcerpt])
+                      result.latencyUs, result.error, result.responseExcerpt, String(result.detail.prefix(1_000))])
             switch status {
             case "delivered": return .delivered
             case "pending": return .retrying
@@ -198,5 +199,6 @@ struct AttemptRecord: Sendable {
     var latencyUs: Int64
     var error: String
     var responseExcerpt: String
+    var detail: String
 }
 

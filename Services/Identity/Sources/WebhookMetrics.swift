@@ -27,7 +27,9 @@ struct WebhookMetrics: Sendable {
     }
 
     func attempt(_ result: AttemptRecord) {
-        let outcome = result.succeeded ? "2xx" : result.httpStatus > 0 ? "\(result.httpStatus / 100)xx" : result.error
+        let outcome = result.succeeded ? "2xx"
+            : result.httpStatus > 0 ? "\(result.httpStatus / 100)xx"
+            : result.error
         attempts.series(outcome).increment()
         attemptSeconds.observe(Int(clamping: result.latencyUs))
     }
