@@ -46,6 +46,13 @@ package enum IdentityAccess {
         IdentityMethods.publishEvents.fullName: .principals([.service]),
         // The request carries the token it ends: holding it is the authority.
         IdentityMethods.endSession.fullName: .anyone,
+        IdentityMethods.createWebhookEndpoint.fullName: .principals([.tenantAdmin]),
+        IdentityMethods.listWebhookEndpoints.fullName: .principals([.tenantAdmin, .tenantFinance]),
+        IdentityMethods.updateWebhookEndpoint.fullName: .principals([.tenantAdmin]),
+        IdentityMethods.deleteWebhookEndpoint.fullName: .principals([.tenantAdmin]),
+        IdentityMethods.rotateWebhookSecret.fullName: .principals([.tenantAdmin]),
+        IdentityMethods.listWebhookDeliveries.fullName: .principals([.tenantAdmin, .tenantFinance]),
+        IdentityMethods.redeliverWebhook.fullName: .principals([.tenantAdmin]),
     ]
 
     /// The services allowed to call a method open to services, by full

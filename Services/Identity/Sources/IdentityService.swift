@@ -148,6 +148,27 @@ package final class IdentityService: Sendable {
         host.handle(IdentityMethods.issuePaymentToken, allowing: kinds(IdentityMethods.issuePaymentToken.fullName)) { [self] request, principal, _ in
             try await issuePaymentToken(request, principal: principal)
         }
+        host.handle(IdentityMethods.createWebhookEndpoint, allowing: kinds(IdentityMethods.createWebhookEndpoint.fullName)) { [self] request, principal, _ in
+            try await createWebhookEndpoint(request, principal: principal)
+        }
+        host.handle(IdentityMethods.listWebhookEndpoints, allowing: kinds(IdentityMethods.listWebhookEndpoints.fullName)) { [self] request, principal, _ in
+            try await listWebhookEndpoints(request, principal: principal)
+        }
+        host.handle(IdentityMethods.updateWebhookEndpoint, allowing: kinds(IdentityMethods.updateWebhookEndpoint.fullName)) { [self] request, principal, _ in
+            try await updateWebhookEndpoint(request, principal: principal)
+        }
+        host.handle(IdentityMethods.deleteWebhookEndpoint, allowing: kinds(IdentityMethods.deleteWebhookEndpoint.fullName)) { [self] request, principal, _ in
+            try await deleteWebhookEndpoint(request, principal: principal)
+        }
+        host.handle(IdentityMethods.rotateWebhookSecret, allowing: kinds(IdentityMethods.rotateWebhookSecret.fullName)) { [self] request, principal, _ in
+            try await rotateWebhookSecret(request, principal: principal)
+        }
+        host.handle(IdentityMethods.listWebhookDeliveries, allowing: kinds(IdentityMethods.listWebhookDeliveries.fullName)) { [self] request, principal, _ in
+            try await listWebhookDeliveries(request, principal: principal)
+        }
+        host.handle(IdentityMethods.redeliverWebhook, allowing: kinds(IdentityMethods.redeliverWebhook.fullName)) { [self] request, principal, _ in
+            try await redeliverWebhook(request, principal: principal)
+        }
         host.handle(
             IdentityMethods.signCreditAttestation, allowing: kinds(IdentityMethods.signCreditAttestation.fullName),
             services: IdentityAccess.allowedServices(IdentityMethods.signCreditAttestation.fullName)
