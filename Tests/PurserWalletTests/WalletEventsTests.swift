@@ -77,7 +77,7 @@ struct WalletEventsTests {
             do {
                 _ = try await h.call(WalletMethods.setBalanceAlert, request, token: world.adminToken)
                 Issue.record("a negative threshold was accepted")
-            } catch {
+            } catch let error as RPCError {
                 #expect(error.reason == "amount_invalid")
             }
             request.balanceLowMicros = 1
@@ -85,7 +85,7 @@ struct WalletEventsTests {
                 do {
                     _ = try await h.call(WalletMethods.setBalanceAlert, request, token: token)
                     Issue.record("a non-admin set a balance alert")
-                } catch {
+                } catch let error as RPCError {
                     #expect(error.code == .permissionDenied)
                 }
             }
@@ -93,7 +93,7 @@ struct WalletEventsTests {
             do {
                 _ = try await h.call(WalletMethods.setBalanceAlert, request, token: other.adminToken)
                 Issue.record("another tenant's admin set this tenant's agent's alert")
-            } catch {
+            } catch let error as RPCError {
                 #expect(error.code == .notFound)
             }
         }
@@ -128,7 +128,7 @@ struct WalletEventsTests {
                 do {
                     _ = try await h.authorize(world, micros: 2_000_000)
                     Issue.record("more than the balance was authorized")
-                } catch {
+                } catch let error as RPCError {
                     #expect(error.reason == "insufficient_funds")
                 }
             }

@@ -48,7 +48,7 @@ import Testing
             }
             try await Task.sleep(for: .seconds(2))  // anything more that was going to come
             let all = try receiver.deliveries()
-            #expect(all.allSatisfy(\.verified), "\(all.filter { !$0.verified }.map(\.error))")
+            #expect(all.allSatisfy { $0.verified }, "\(all.filter { !$0.verified }.map(\.error))")
             #expect(all.allSatisfy { $0.status == 204 })
             #expect(Set(all.map(\.webhookID)).count == all.count, "no event is delivered twice")
             #expect(all.map(\.type) == expected, "\(all.map(\.type))")
@@ -89,7 +89,7 @@ import Testing
             let seen = try await receiver.waitFor("every event accepted", timeout: .seconds(150)) { deliveries in
                 Set(deliveries.filter { $0.status == 204 }.map(\.webhookID)).count >= expected.count
             }
-            #expect(seen.allSatisfy(\.verified))
+            #expect(seen.allSatisfy { $0.verified })
             let accepted = seen.filter { $0.status == 204 }
             #expect(accepted.map(\.type) == expected, "\(accepted.map(\.type))")
             #expect(accepted.allSatisfy { $0.receivedAt >= failingUntil.timeIntervalSince1970 })
@@ -151,7 +151,7 @@ import Testing
             let seen = try await receiver.waitFor("all 60 accepted", timeout: .seconds(120)) { deliveries in
                 Set(deliveries.filter { $0.status == 204 }.map(\.webhookID)).count >= 60
             }
-            #expect(seen.allSatisfy(\.verified))
+            #expect(seen.allSatisfy { $0.verified })
             let eventIDs = Set(queued.map(\.eventID))
             #expect(Set(seen.map(\.webhookID)).isSubset(of: eventIDs), "every request is one of the 60 events")
             var firstAccepted: [String] = []
