@@ -111,6 +111,7 @@ struct WalletEventsTests {
             #expect(at80.count == 1 && at80[0].contains(#""percent": 80"#), "\(at80)")
             var void = VoidRequest()
             void.holdID = hold.holdID
+            void.tenantID = world.tenantID
             _ = try await h.call(WalletMethods.void, void, token: world.providerToken, key: UUID().uuidString)
             _ = try await h.authorize(world, micros: 1_000_000)
             #expect(try await Self.events(h, "agent.limit_reached", agent: world.agentID).count == 1, "80 % again, same window: no repeat")
@@ -156,7 +157,7 @@ struct WalletEventsTests {
             await #expect(throws: Abandon.self) {
                 try await h.walletHost.pool.withTransaction { connection in
                     _ = try connection.query(
-                        "UPDATE wallet.accounts SET held = held + 900000 WHERE tenant_id = $1::uuid AND account_id = $2::uuid",
+                        "UPDATE wallet.accounts SET held = held + 1000000 WHERE tenant_id = $1::uuid AND account_id = $2::uuid",
                         [world.tenantID, world.agentID])
                     let inside = try connection.query(
                         "SELECT count(*) FROM wallet.event_outbox WHERE agent_id = $1::uuid", [world.agentID])[0].decode(Int64.self, at: 0)
