@@ -72,13 +72,14 @@ public final class WebhookSender: Sendable {
             case .success(let resolved): addresses = resolved
             case .failure(let error): return result(nil, error.reason, error.detail)
             }
-            if let refused = addresses.first(where: { !policy.allows($0) }) {
-                let category = OutboundAddressPolicy.category(of: refused)?.rawValue ?? "refused"
-                return result(nil, "address_not_allowed",
-                              "\(url.host) resolves to \(refused), a \(category) address; webhooks go only to public addresses")
+            do {
+                try policy.check(addresses, resolvedFrom: url.host)
+            } catch {
+                return result(nil, error.reason, error.detail)
             }
         }
         var requestHeaders = headers
+        requestHeaders.remove(name: "Host")  // always the URL's host, the name the certificate is checked against
         requestHeaders.replaceOrAdd(name: "Connection", value: "close")
         let request = HTTPClientRequest(method: "POST", target: url.target, headers: requestHeaders, body: .bytes(body))
             .encoded(host: url.hostField)

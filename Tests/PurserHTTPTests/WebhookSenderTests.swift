@@ -83,6 +83,40 @@ import Testing
         #expect(result.latency < .seconds(3))
     }
 
+    @Test func receiverThatNeverAnswersTheRequestTimesOut() async throws {
+        try await withReceiver { receiver in
+            let sender = try Self.sender(allowPrivate: true, timeout: .milliseconds(500))
+            defer { sender.shutdown() }
+            let result = await sender.send(url: try WebhookURL(string: "https://127.0.0.1:\(receiver.port)/hang"), headers: [:], body: [])
+            #expect(result.error == "timeout")
+            #expect(result.statusCode == nil)
+            #expect(result.latency >= .milliseconds(500))
+            #expect(result.latency < .seconds(2))
+            #expect(receiver.requests.map(\.target) == ["/hang"])
+        }
+    }
+
+    @Test func callerHostFieldIsReplacedByTheURLHost() async throws {
+        try await withReceiver { receiver in
+            let sender = try Self.sender(allowPrivate: true)
+            defer { sender.shutdown() }
+            let url = try WebhookURL(string: "https://localhost:\(receiver.port)/ok")
+            let result = await sender.send(url: url, headers: ["Host": "internal.example"], body: [])
+            #expect(result.succeeded)
+            #expect(receiver.requests.first?.headers.values(for: "Host") == ["localhost:\(receiver.port)"])
+        }
+    }
+
+    @Test func plainHTTPToLoopbackIsAllowedWithAllowPrivate() async throws {
+        try await withReceiver(tls: false) { receiver in
+            let sender = try Self.sender(allowPrivate: true)
+            defer { sender.shutdown() }
+            let result = await sender.send(url: try WebhookURL(string: "http://127.0.0.1:\(receiver.port)/ok"), headers: [:], body: [7])
+            #expect(result.succeeded)
+            #expect(result.responseExcerpt == "received 1 bytes")
+        }
+    }
+
     @Test func nameResolvingToLoopbackIsRefusedWithoutConnecting() async throws {
         let listener = try SilentListener()
         defer { listener.close() }
@@ -221,9 +255,10 @@ final class RequestLog: Sendable {
 }
 
 /// Runs `body` against an `HTTPServer` on `host` over TLS with routes
-/// `/ok` (200), `/fail` (500), `/redirect` (302 to `/landed`), `/landed`
-/// and `/large` (a 100 KiB answer); every request is recorded.
-func withReceiver<T>(host: String = "127.0.0.1", _ body: (Receiver) async throws -> T) async throws -> T {
+/// `/ok` (200), `/fail` (500), `/redirect` (302 to `/landed`), `/landed`,
+/// `/hang` (answers after 3 s) and `/large` (a 100 KiB answer); every
+/// request is recorded. Plain HTTP on loopback when `tls` is false.
+func withReceiver<T>(host: String = "127.0.0.1", tls: Bool = true, _ body: (Receiver) async throws -> T) async throws -> T {
     let log = RequestLog()
     var router = HTTPRouter()
     router.post("/ok") { request in
@@ -244,12 +279,18 @@ func withReceiver<T>(host: String = "127.0.0.1", _ body: (Receiver) async throws
             return HTTPResponse()
         }
     }
+    router.post("/hang") { request in
+        _ = try await log.record(request)
+        try await Task.sleep(for: .seconds(3))
+        return HTTPResponse()
+    }
     router.post("/large") { request in
         _ = try await log.record(request)
         return HTTPResponse(body: HTTPResponseBody(bytes: [UInt8](repeating: 0x61, count: 100 << 10)))
     }
     let server = HTTPServer(
-        configuration: HTTPServerConfiguration(host: host, port: 0, tls: try ServerFixture.serverTLS(), eventLoops: 1),
+        configuration: HTTPServerConfiguration(host: host, port: 0, tls: tls ? try ServerFixture.serverTLS() : nil,
+                                               allowPlaintextOnLoopback: !tls, eventLoops: 1),
         router: router, logger: ServerFixture.logger)
     let port = try server.start()
     return try await using(Receiver(port: port, log: log), cleanup: { _ in await server.shutdown() }, body)
