@@ -80,7 +80,9 @@ import Testing
         #expect(result.error == "timeout")
         #expect(result.statusCode == nil)
         #expect(result.latency >= .seconds(1))
-        #expect(result.latency < .seconds(3))
+        // The deadline fires on the sender's loop; the slack is for reading the result on a
+        // cooperative pool that other suites of this process may keep busy.
+        #expect(result.latency < .seconds(8))
     }
 
     @Test func receiverThatNeverAnswersTheRequestTimesOut() async throws {
@@ -91,7 +93,7 @@ import Testing
             #expect(result.error == "timeout")
             #expect(result.statusCode == nil)
             #expect(result.latency >= .milliseconds(500))
-            #expect(result.latency < .seconds(2))
+            #expect(result.latency < .seconds(10))
             #expect(receiver.requests.map(\.target) == ["/hang"])
         }
     }
@@ -128,10 +130,13 @@ import Testing
         #expect(result.statusCode == nil)
         #expect(!listener.hasPendingConnection())
         // The same listener does see a connection when one is allowed, so the check above can fail.
-        let allowed = try Self.sender(allowPrivate: true, timeout: .milliseconds(300))
+        // Accepting it and closing it ends that attempt's TLS handshake.
+        let allowed = try Self.sender(allowPrivate: true, timeout: .seconds(20))
         defer { allowed.shutdown() }
-        _ = await allowed.send(url: try WebhookURL(string: "https://localhost:\(listener.port)/"), headers: [:], body: [])
-        #expect(listener.hasPendingConnection())
+        let url = try WebhookURL(string: "https://localhost:\(listener.port)/")
+        async let attempt = allowed.send(url: url, headers: [:], body: [])
+        try await waitUntil("the allowed sender connects", timeout: .seconds(15)) { listener.hasPendingConnection() }
+        #expect(await attempt.error == "tls_failed")
     }
 
     @Test func literalLoopbackAddressIsRefusedWithoutConnecting() async throws {
@@ -256,7 +261,7 @@ final class RequestLog: Sendable {
 
 /// Runs `body` against an `HTTPServer` on `host` over TLS with routes
 /// `/ok` (200), `/fail` (500), `/redirect` (302 to `/landed`), `/landed`,
-/// `/hang` (answers after 3 s) and `/large` (a 100 KiB answer); every
+/// `/hang` (answers after 30 s) and `/large` (a 100 KiB answer); every
 /// request is recorded. Plain HTTP on loopback when `tls` is false.
 func withReceiver<T>(host: String = "127.0.0.1", tls: Bool = true, _ body: (Receiver) async throws -> T) async throws -> T {
     let log = RequestLog()
@@ -281,7 +286,7 @@ func withReceiver<T>(host: String = "127.0.0.1", tls: Bool = true, _ body: (Rece
     }
     router.post("/hang") { request in
         _ = try await log.record(request)
-        try await Task.sleep(for: .seconds(3))
+        try await Task.sleep(for: .seconds(30))
         return HTTPResponse()
     }
     router.post("/large") { request in
@@ -310,7 +315,8 @@ final class SilentListener: Sendable {
         self.port = Int(bound)
     }
 
-    /// Whether a client has connected (a connection waits in the backlog).
+    /// Whether a client has connected (a connection waits in the backlog);
+    /// that connection is accepted and closed.
     func hasPendingConnection() -> Bool {
         var address = [CChar](repeating: 0, count: 64)
         let accepted = purser_tcp_accept(fd, &address, Int32(address.count))
