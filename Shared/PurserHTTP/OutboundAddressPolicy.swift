@@ -85,6 +85,7 @@ public struct OutboundAddressPolicy: Sendable, Equatable {
     }
 
     private static func category(v6 bytes: [UInt8]) -> Category? {
+        guard bytes.count == 16 else { return .reserved }  // not an address at all; never reachable
         let leadingZeros = bytes.prefix(12).allSatisfy { $0 == 0 }
         if leadingZeros {
             switch (bytes[12], bytes[13], bytes[14], bytes[15]) {

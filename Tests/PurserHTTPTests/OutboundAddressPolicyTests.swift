@@ -67,6 +67,11 @@ import Testing
         #expect(IPAddress(text) == nil)
     }
 
+    @Test func malformedIPv6BytesAreRefused() {
+        #expect(OutboundAddressPolicy.category(of: .v6([8, 8])) == .reserved)
+        #expect(!OutboundAddressPolicy().allows(.v6([])))
+    }
+
     @Test func addressPrintsCanonically() throws {
         #expect(try #require(IPAddress("::FFFF:127.0.0.1")).description == "::ffff:127.0.0.1")
         #expect(try #require(IPAddress("2606:4700:0:0:0:0:0:1111")).description == "2606:4700::1111")
