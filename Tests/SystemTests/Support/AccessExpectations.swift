@@ -169,6 +169,14 @@ enum AccessExpectations {
         IdentityMethods.findAgent.fullName: AccessRule(gate: .kinds([.service], services: ["wallet"]), reach: Reach.services),
         // The request carries the token it ends (here: one that does not verify); whoever calls, it is refused alike.
         IdentityMethods.endSession.fullName: AccessRule(gate: .anyone(.unauthenticated("token_malformed")), reach: []),
+        // A tenant's webhooks: its admin manages them, its finance key reads the endpoints and their delivery log.
+        IdentityMethods.createWebhookEndpoint.fullName: AccessRule(gate: .kinds([.admin]), reach: Reach.tenant),
+        IdentityMethods.listWebhookEndpoints.fullName: AccessRule(gate: .kinds([.admin, .finance]), reach: Reach.tenant),
+        IdentityMethods.updateWebhookEndpoint.fullName: AccessRule(gate: .kinds([.admin]), reach: Reach.tenant),
+        IdentityMethods.deleteWebhookEndpoint.fullName: AccessRule(gate: .kinds([.admin]), reach: Reach.tenant),
+        IdentityMethods.rotateWebhookSecret.fullName: AccessRule(gate: .kinds([.admin]), reach: Reach.tenant),
+        IdentityMethods.listWebhookDeliveries.fullName: AccessRule(gate: .kinds([.admin, .finance]), reach: Reach.tenant),
+        IdentityMethods.redeliverWebhook.fullName: AccessRule(gate: .kinds([.admin]), reach: Reach.tenant),
     ]
 
     static let wallet: [String: AccessRule] = [
