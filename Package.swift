@@ -26,7 +26,7 @@ let package = Package(
         .target(
             name: "PurserRPC", dependencies: ["COpenSSL", "CLinux", "PurserKit", "PurserWire", "PurserMetrics"],
             path: "Shared/PurserRPC", exclude: ["PROTOCOL.md"]),
-        .target(name: "PurserHTTP", dependencies: ["PurserRPC", "PurserKit", "PurserJSON", "CLinux", "PurserMetrics"], path: "Shared/PurserHTTP"),
+        .target(name: "PurserHTTP", dependencies: ["PurserRPC", "PurserKit", "PurserJSON", "CLinux", "COpenSSL", "PurserMetrics"], path: "Shared/PurserHTTP"),
         .target(name: "PurserAuth", dependencies: ["COpenSSL", "PurserKit"], path: "Shared/PurserAuth"),
         .executableTarget(name: "purser-rpc-bench", dependencies: ["PurserRPC", "PurserKit"], path: "Services/Bench/RPC"),
         .target(
@@ -61,7 +61,7 @@ let package = Package(
             name: "PurserIdentity",
             dependencies: [
                 "PurserKit", "PurserPostgres", "PurserRPC", "PurserWire", "PurserAuth", "PurserAPI", "PurserService",
-                "PurserPolicy",
+                "PurserPolicy", "PurserHTTP", "PurserMetrics",
             ],
             path: "Services/Identity/Sources"),
         .executableTarget(
@@ -140,7 +140,7 @@ let package = Package(
         .testTarget(
             name: "PurserRPCTests",
             dependencies: ["PurserRPC", "PurserWire", "PurserTestSupport", "COpenSSL", "CLinux", "PurserMetrics"]),
-        .testTarget(name: "PurserHTTPTests", dependencies: ["PurserHTTP", "PurserRPC", "PurserKit", "PurserTestSupport"]),
+        .testTarget(name: "PurserHTTPTests", dependencies: ["PurserHTTP", "PurserRPC", "PurserKit", "PurserTestSupport", "CLinux"]),
         .testTarget(name: "PurserAuthTests", dependencies: ["PurserAuth", "PurserTestSupport"]),
         .testTarget(
             name: "PurserServiceTests",

@@ -108,12 +108,12 @@ int purser_tcp_accept(int listen_fd, char *address, int address_length) {
     return fd;
 }
 
-int purser_tcp_connect(const char *host, int port) {
+static int purser_tcp_connect_with(const char *host, int port, int flags) {
     struct addrinfo hints, *res = NULL;
     memset(&hints, 0, sizeof hints);
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_NUMERICSERV;
+    hints.ai_flags = AI_NUMERICSERV | flags;
     char service[16];
     snprintf(service, sizeof service, "%d", port);
     if (getaddrinfo(host, service, &hints, &res) != 0 || res == NULL) return -EHOSTUNREACH;
@@ -126,6 +126,10 @@ int purser_tcp_connect(const char *host, int port) {
     freeaddrinfo(res);
     return fd;
 }
+
+int purser_tcp_connect(const char *host, int port) { return purser_tcp_connect_with(host, port, 0); }
+
+int purser_tcp_connect_numeric(const char *address, int port) { return purser_tcp_connect_with(address, port, AI_NUMERICHOST); }
 
 int purser_socket_error(int fd) {
     int err = 0;

@@ -15,6 +15,7 @@ package final class HTTPClientConnection: StreamConnectionDelegate, @unchecked S
 
     let stream: StreamConnection
     private let usable = Atomic<Bool>(true)
+    private let opened = Atomic<Bool>(false)
     private var parser = HTTPResponseParser()
     private var exchanges: [Exchange] = []
     private var head: HTTPResponseHead?
@@ -32,6 +33,9 @@ package final class HTTPClientConnection: StreamConnectionDelegate, @unchecked S
 
     /// Whether the connection is open and may carry another request.
     package var isUsable: Bool { usable.load(ordering: .acquiring) }
+
+    /// Whether the connection got as far as open (connected, TLS handshake done).
+    package var wasOpened: Bool { opened.load(ordering: .acquiring) }
 
     func begin(handshakeTimeout: Duration) { stream.begin(delegate: self, handshakeTimeout: handshakeTimeout) }
 
@@ -77,7 +81,7 @@ package final class HTTPClientConnection: StreamConnectionDelegate, @unchecked S
 
     // MARK: Stream events
 
-    package func streamOpened() {}
+    package func streamOpened() { opened.store(true, ordering: .releasing) }
 
     package func streamReceived(_ bytes: UnsafeRawBufferPointer) {
         parser.append(bytes)

@@ -28,13 +28,14 @@ final class IdentityHarness: Sendable {
     let deploymentClient: RPCClient
 
     static func start(
-        label: String, subscribers: [RevocationSubscriber] = [], tokenLifetime: Duration = .seconds(900)
+        label: String, subscribers: [RevocationSubscriber] = [], tokenLifetime: Duration = .seconds(900),
+        webhooks: WebhookSettings = WebhookSettings()
     ) async throws -> IdentityHarness {
         let databaseURL = try await TestDatabase.create(label: label)
         let logger = Logger(label: "identity-test", level: .warning)
         let identity = try await InProcessIdentity.start(
             databaseURL: databaseURL, subscribers: subscribers, tokenLifetime: tokenLifetime, deliveryTimeout: .seconds(2),
-            logger: logger)
+            webhooks: webhooks, logger: logger)
         return IdentityHarness(
             host: identity.host, service: identity.service, port: identity.port, databaseURL: databaseURL,
             kek: identity.keyEncryptionKey, logger: logger,
@@ -146,10 +147,10 @@ final class IdentityHarness: Sendable {
 /// Runs `body` with a fresh harness and always stops it.
 func withIdentity<T>(
     _ label: String, subscribers: [RevocationSubscriber] = [], tokenLifetime: Duration = .seconds(900),
-    _ body: (IdentityHarness) async throws -> T
+    webhooks: WebhookSettings = WebhookSettings(), _ body: (IdentityHarness) async throws -> T
 ) async throws -> T {
     try await withStarted(
-        { try await IdentityHarness.start(label: label, subscribers: subscribers, tokenLifetime: tokenLifetime) },
+        { try await IdentityHarness.start(label: label, subscribers: subscribers, tokenLifetime: tokenLifetime, webhooks: webhooks) },
         stop: { await $0.stop() }, body)
 }
 

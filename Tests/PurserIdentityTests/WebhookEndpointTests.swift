@@ -9,7 +9,7 @@ import Testing
 extension IdentityIntegrationTests {
     @Suite("Identity webhook endpoints: secrets, limits, validation, isolation, rotation, the delivery log")
     struct WebhookEndpointTests {
-        static let url = "https://hooks.example.com/purser"
+        static let url = "https://203.0.113.10/purser"
 
         @Test func createdSecretIsShownOnceAndStoredSealedWithTheKEK() async throws {
             try await withIdentity("webhook_create") { identity in
@@ -58,13 +58,13 @@ extension IdentityIntegrationTests {
                 let op = try await identity.operatorToken()
                 let acme = try await identity.makeTenant("acme", operatorToken: op)
                 let cases: [(CreateWebhookEndpointRequest, String)] = [
-                    (CreateWebhookEndpointRequest(url: "http://hooks.example.com/x"), "url_invalid"),
+                    (CreateWebhookEndpointRequest(url: "http://203.0.113.10/x"), "url_invalid"),
                     (CreateWebhookEndpointRequest(url: ""), "url_invalid"),
-                    (CreateWebhookEndpointRequest(url: "https://hooks.example.com/a b"), "url_invalid"),
-                    (CreateWebhookEndpointRequest(url: "https://hooks.example.com/\n"), "url_invalid"),
-                    (CreateWebhookEndpointRequest(url: "https://user:pw@hooks.example.com/"), "url_invalid"),
+                    (CreateWebhookEndpointRequest(url: "https://203.0.113.10/a b"), "url_invalid"),
+                    (CreateWebhookEndpointRequest(url: "https://203.0.113.10/\n"), "url_invalid"),
+                    (CreateWebhookEndpointRequest(url: "https://user:pw@203.0.113.10/"), "url_invalid"),
                     (CreateWebhookEndpointRequest(url: "https:///path-only"), "url_invalid"),
-                    (CreateWebhookEndpointRequest(url: "https://hooks.example.com/" + String(repeating: "p", count: 2030)), "url_invalid"),
+                    (CreateWebhookEndpointRequest(url: "https://203.0.113.10/" + String(repeating: "p", count: 2030)), "url_invalid"),
                     (CreateWebhookEndpointRequest(url: Self.url, eventTypes: ["agent.balance_low", "agent.exploded"]), "event_type_unknown"),
                     (CreateWebhookEndpointRequest(url: Self.url, description: String(repeating: "é", count: 129)), "description_invalid"),
                 ]
@@ -76,7 +76,7 @@ extension IdentityIntegrationTests {
                     #expect(error?.reason == reason, "\(request.url.prefix(60)) \(request.eventTypes)")
                 }
                 // 2048 bytes and 256 bytes are still accepted.
-                let longest = "https://hooks.example.com/" + String(repeating: "p", count: 2048 - 26)
+                let longest = "https://203.0.113.10/" + String(repeating: "p", count: 2048 - 21)
                 _ = try await identity.call(
                     IdentityMethods.createWebhookEndpoint,
                     CreateWebhookEndpointRequest(url: longest, description: String(repeating: "é", count: 128)), token: acme.adminToken)
@@ -188,11 +188,11 @@ extension IdentityIntegrationTests {
 
                 let disabled = try await identity.call(
                     IdentityMethods.updateWebhookEndpoint,
-                    UpdateWebhookEndpointRequest(endpointID: endpoint.id, url: "https://other.example.com/h", eventTypes: [], enabled: false),
+                    UpdateWebhookEndpointRequest(endpointID: endpoint.id, url: "https://203.0.113.11/h", eventTypes: [], enabled: false),
                     token: acme.adminToken)
                 #expect(disabled.status == .disabled)
                 #expect(disabled.disabledReason == "disabled_by_tenant")
-                #expect(disabled.url == "https://other.example.com/h")
+                #expect(disabled.url == "https://203.0.113.11/h")
                 #expect(disabled.eventTypes.isEmpty)
                 #expect(disabled.description == "second")
 
@@ -217,7 +217,7 @@ extension IdentityIntegrationTests {
                     #expect(error?.code == .invalidArgument)
                 }
                 let unchanged = try await identity.call(IdentityMethods.listWebhookEndpoints, ListWebhookEndpointsRequest(), token: acme.adminToken)
-                #expect(unchanged.endpoints.first?.url == "https://other.example.com/h")
+                #expect(unchanged.endpoints.first?.url == "https://203.0.113.11/h")
             }
         }
 
@@ -365,6 +365,55 @@ extension IdentityIntegrationTests {
                         IdentityMethods.deleteWebhookEndpoint, DeleteWebhookEndpointRequest(endpointID: endpoint.id), token: acme.adminToken)
                 }
                 #expect(again?.code == .notFound)
+            }
+        }
+
+        /// SSRF: an endpoint on a private, loopback or link-local address, or
+        /// on a name resolving to one, is refused at registration (and on
+        /// update) unless the deployment allows private addresses.
+        @Test func endpointsOnPrivateAddressesAreRefusedUnlessAllowed() async throws {
+            let refused = [
+                "https://127.0.0.1/hook", "https://10.0.0.1/hook", "https://169.254.169.254/latest/meta-data", "https://[::1]/hook",
+                "https://localhost/hook", "https://[::ffff:127.0.0.1]/hook", "https://100.64.0.1/hook", "https://[fd00::1]/hook",
+            ]
+            try await withIdentity("webhook_ssrf") { identity in
+                let op = try await identity.operatorToken()
+                let acme = try await identity.makeTenant("acme", operatorToken: op)
+                for url in refused {
+                    let error = await rpcError {
+                        _ = try await identity.call(
+                            IdentityMethods.createWebhookEndpoint, CreateWebhookEndpointRequest(url: url), token: acme.adminToken)
+                    }
+                    #expect(error?.code == .invalidArgument && error?.reason == "url_not_allowed", "\(url): \(String(describing: error))")
+                }
+                let unresolvable = await rpcError {
+                    _ = try await identity.call(
+                        IdentityMethods.createWebhookEndpoint, CreateWebhookEndpointRequest(url: "https://no-such-host.invalid/hook"),
+                        token: acme.adminToken)
+                }
+                #expect(unresolvable?.reason == "url_unresolvable")
+                let created = try await identity.call(
+                    IdentityMethods.createWebhookEndpoint, CreateWebhookEndpointRequest(url: Self.url), token: acme.adminToken)
+                var update = UpdateWebhookEndpointRequest()
+                update.endpointID = created.endpoint.id
+                update.url = "https://169.254.169.254/"
+                let updated = await rpcError { _ = try await identity.call(IdentityMethods.updateWebhookEndpoint, update, token: acme.adminToken) }
+                #expect(updated?.reason == "url_not_allowed")
+                #expect(try await identity.query("SELECT count(*)::text FROM identity.webhook_endpoints") == ["1"])
+            }
+            try await withIdentity("webhook_ssrf_allowed", webhooks: WebhookSettings(allowPrivate: true)) { identity in
+                let op = try await identity.operatorToken()
+                let acme = try await identity.makeTenant("acme", operatorToken: op)
+                for url in refused + ["http://127.0.0.1:8080/hook", "http://localhost:8080/hook"] {
+                    _ = try await identity.call(
+                        IdentityMethods.createWebhookEndpoint, CreateWebhookEndpointRequest(url: url), token: acme.adminToken)
+                }
+                let plain = await rpcError {
+                    _ = try await identity.call(
+                        IdentityMethods.createWebhookEndpoint, CreateWebhookEndpointRequest(url: "http://203.0.113.10/hook"),
+                        token: acme.adminToken)
+                }
+                #expect(plain?.reason == "url_invalid", "plain http only to a loopback host")
             }
         }
     }

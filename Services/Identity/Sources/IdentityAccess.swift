@@ -43,6 +43,7 @@ package enum IdentityAccess {
         IdentityMethods.listRevocations.fullName: .principals([.service]),
         IdentityMethods.issuePaymentToken.fullName: .principals([.agent]),
         IdentityMethods.signCreditAttestation.fullName: .principals([.service]),
+        IdentityMethods.publishEvents.fullName: .principals([.service]),
         // The request carries the token it ends: holding it is the authority.
         IdentityMethods.endSession.fullName: .anyone,
         IdentityMethods.createWebhookEndpoint.fullName: .principals([.tenantAdmin]),
@@ -54,16 +55,18 @@ package enum IdentityAccess {
         IdentityMethods.redeliverWebhook.fullName: .principals([.tenantAdmin]),
     ]
 
-    /// The one service allowed to call a method open to services, by full
+    /// The services allowed to call a method open to services, by full
     /// method name (a method not named here is open to every service).
-    package static let services: [String: String] = [
-        IdentityMethods.signCreditAttestation.fullName: "wallet",
-        IdentityMethods.findAgent.fullName: "wallet",
+    package static let services: [String: Set<String>] = [
+        IdentityMethods.signCreditAttestation.fullName: ["wallet"],
+        IdentityMethods.findAgent.fullName: ["wallet"],
+        // The services with an event outbox (EventCatalogue's sources other than Identity).
+        IdentityMethods.publishEvents.fullName: ["wallet", "email", "settlement"],
     ]
 
     /// The services allowed to call `method`; empty = any service its rule admits.
     package static func allowedServices(_ method: String) -> Set<String> {
-        services[method].map { [$0] } ?? []
+        services[method] ?? []
     }
 
     /// The principal kinds allowed to call `method`; empty for methods that take no principal.

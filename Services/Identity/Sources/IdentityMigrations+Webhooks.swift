@@ -82,8 +82,29 @@ extension IdentityMigrations {
             latency_us bigint NOT NULL DEFAULT 0,
             error text NOT NULL DEFAULT '',
             response_excerpt text NOT NULL DEFAULT '',
+            detail text NOT NULL DEFAULT '',
             PRIMARY KEY (tenant_id, delivery_id, attempt),
             FOREIGN KEY (tenant_id, delivery_id) REFERENCES identity.webhook_deliveries ON DELETE CASCADE
         );
+
+        -- Keeps an event once and queues its deliveries; false for an id already kept.
+        CREATE FUNCTION identity.record_event(p_tenant uuid, p_event uuid, p_type text, p_agent uuid, p_source text,
+                                              p_occurred timestamptz, p_data jsonb) RETURNS boolean
+        LANGUAGE plpgsql AS $$
+        DECLARE
+            v_seq bigint;
+        BEGIN
+            INSERT INTO identity.events (tenant_id, event_id, type, agent_id, source, occurred_at, data)
+            VALUES (p_tenant, p_event, p_type, p_agent, p_source, p_occurred, p_data)
+            ON CONFLICT DO NOTHING RETURNING seq INTO v_seq;
+            IF v_seq IS NULL THEN
+                RETURN false;
+            END IF;
+            INSERT INTO identity.webhook_deliveries (tenant_id, delivery_id, endpoint_id, event_id, seq, event_type, agent_id)
+            SELECT p_tenant, gen_random_uuid(), e.endpoint_id, p_event, v_seq, p_type, p_agent
+              FROM identity.webhook_endpoints e
+             WHERE e.tenant_id = p_tenant AND e.enabled AND (cardinality(e.event_types) = 0 OR p_type = ANY (e.event_types));
+            RETURN true;
+        END $$;
         """
 }

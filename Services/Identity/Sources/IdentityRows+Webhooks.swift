@@ -53,7 +53,8 @@ extension IdentityRows {
 
     /// An attempt row of `identity.webhook_attempts a`, preceded by its delivery id.
     static let webhookAttemptColumns = """
-        a.delivery_id::text, a.attempt, identity.to_us(a.at), a.http_status, a.latency_us, a.error, a.response_excerpt
+        a.delivery_id::text, a.attempt, identity.to_us(a.at), a.http_status, a.latency_us, a.error, a.response_excerpt,
+        a.detail
         """
 
     static func webhookAttempt(_ row: PostgresRow) throws -> (deliveryID: String, attempt: WebhookAttempt) {
@@ -64,6 +65,7 @@ extension IdentityRows {
         attempt.latencyUs = try row.decode(Int64.self, at: 4)
         attempt.error = try row.decode(String.self, at: 5)
         attempt.responseExcerpt = try row.decode(String.self, at: 6)
+        attempt.detail = try row.decode(String.self, at: 7)
         return (try row.decode(String.self, at: 0), attempt)
     }
 

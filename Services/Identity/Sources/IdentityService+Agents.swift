@@ -161,6 +161,11 @@ extension IdentityService {
                 _ = try connection.query(
                     "UPDATE identity.credentials SET disabled_reason = $3 WHERE subject_id = $2 AND tenant_id = $1",
                     [tenantID, agentID, suspended ? "agent_suspended" : nil])
+                if suspended {
+                    try IdentityService.recordAgentEvent(
+                        connection, tenantID: tenantID, agentID: agentID, type: EventCatalogue.agentSuspended,
+                        data: "jsonb_build_object('agent_id', a.agent_id, 'handle', a.handle, 'suspended_at_us', identity.to_us(now()))")
+                }
             }
             let agent = try connection.query(
                 "SELECT \(IdentityRows.agentColumns) FROM identity.agents WHERE tenant_id = $1 AND agent_id = $2",
@@ -168,6 +173,7 @@ extension IdentityService {
             return try IdentityRows.agent(agent[0])
         }
         guard let agent else { throw RPCError.notFound("agent") }
+        if suspended { webhooks.nudge() }
         return agent
     }
 
@@ -211,6 +217,12 @@ extension IdentityService {
                         VALUES ($1, $2, $3, $4, now(), now() + $5 * interval '1 microsecond')
                         """, [tenantID, agentID, subscriber, reason, lease])
                 }
+                try IdentityService.recordAgentEvent(
+                    connection, tenantID: tenantID, agentID: agentID, type: EventCatalogue.agentRevoked,
+                    data: """
+                        jsonb_build_object('agent_id', a.agent_id, 'handle', a.handle, 'reason', a.revoke_reason,
+                                           'revoked_at_us', identity.to_us(a.revoked_at))
+                        """)
             }
             let agent = try connection.query(
                 "SELECT \(IdentityRows.agentColumns) FROM identity.agents WHERE tenant_id = $1 AND agent_id = $2",
@@ -220,6 +232,7 @@ extension IdentityService {
         guard let agent else { throw RPCError.notFound("agent") }
         verifier.revoke(subject: agentID, until: (agent.revokedAtUs + keepMicros) / 1_000_000 + 1)
         logger.notice("agent revoked", ["tenant_id": tenantID, "agent_id": agentID])
+        webhooks.nudge()
         let delivery = try await dispatcher.deliverNow(tenantID: tenantID, agentID: agentID)
         var response = RevokeAgentResponse()
         response.agent = agent

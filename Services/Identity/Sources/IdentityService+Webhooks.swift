@@ -1,5 +1,6 @@
 import Foundation
 import PurserAPI
+import PurserHTTP
 import PurserAuth
 import PurserKit
 import PurserPostgres
@@ -285,7 +286,7 @@ extension IdentityService {
 
     /// A fresh signing secret: `whsec_` + base64 of 32 random bytes (Standard Webhooks).
     static func newWebhookSecret() throws -> String {
-        "whsec_" + Data(try SecureRandom.bytes(32)).base64EncodedString()
+        try WebhookSecret.generate().string
     }
 
     /// Stores `secret` as the endpoint's current secret, sealed with the KEK

@@ -21,6 +21,8 @@ package final class IdentityService: Sendable {
     let keys: SigningKeyStore
     let verifier: TokenVerifier
     package let dispatcher: RevocationDispatcher
+    /// Delivers webhooks; nudged after every transaction that queues deliveries.
+    package let webhooks: WebhookDeliverer
     let logger: Logger
 
     /// Builds the service on `host`'s pool and verifier, and adds the
@@ -38,6 +40,14 @@ package final class IdentityService: Sendable {
             schedule: settings.retrySchedule, interval: settings.dispatchInterval,
             attemptTimeout: settings.deliveryTimeout, logger: host.logger.with(["component": "revocation-dispatcher"]))
         host.addBackground("revocation-dispatcher", dispatcher)
+        do {
+            self.webhooks = try WebhookDeliverer(
+                pool: host.pool, kek: settings.keyEncryptionKey, settings: settings.webhooks, metrics: host.metrics,
+                logger: host.logger.with(["component": "webhook-deliverer"]))
+        } catch {
+            throw RPCError(.internal, "webhook sender: \(error)", reason: "tls_configuration")
+        }
+        host.addBackground("webhook-deliverer", webhooks)
         register(on: host)
     }
 
@@ -164,6 +174,12 @@ package final class IdentityService: Sendable {
             services: IdentityAccess.allowedServices(IdentityMethods.signCreditAttestation.fullName)
         ) { [self] request, _, _ in
             try await signCreditAttestation(request)
+        }
+        host.handle(
+            IdentityMethods.publishEvents, allowing: kinds(IdentityMethods.publishEvents.fullName),
+            services: IdentityAccess.allowedServices(IdentityMethods.publishEvents.fullName)
+        ) { [self] request, principal, _ in
+            try await publishEvents(request, principal: principal)
         }
     }
 

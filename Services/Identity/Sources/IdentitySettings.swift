@@ -21,13 +21,15 @@ package struct IdentitySettings: Sendable {
     /// default longest hold: the Wallet refuses a payment token that lives
     /// longer than its `PURSER_WALLET_HOLD_TTL_MAX`).
     package var paymentTokenMaximumLifetime: Duration
+    /// How webhooks are delivered.
+    package var webhooks: WebhookSettings
 
     /// Memberwise, for tests and embedders; defaults match the documented ones.
     package init(
         keyEncryptionKey: KeyEncryptionKey, tokenLifetime: Duration = .seconds(900),
         revocationSubscribers: [RevocationSubscriber] = [], retrySchedule: RetrySchedule = RetrySchedule(),
         dispatchInterval: Duration = .milliseconds(500), deliveryTimeout: Duration = .seconds(2),
-        paymentTokenMaximumLifetime: Duration = .seconds(3_600)
+        paymentTokenMaximumLifetime: Duration = .seconds(3_600), webhooks: WebhookSettings = WebhookSettings()
     ) {
         self.keyEncryptionKey = keyEncryptionKey
         self.tokenLifetime = tokenLifetime
@@ -36,6 +38,7 @@ package struct IdentitySettings: Sendable {
         self.dispatchInterval = dispatchInterval
         self.deliveryTimeout = deliveryTimeout
         self.paymentTokenMaximumLifetime = paymentTokenMaximumLifetime
+        self.webhooks = webhooks
     }
 
     /// Reads the `PURSER_IDENTITY_…` settings; errors name the variable.
@@ -82,7 +85,8 @@ package struct IdentitySettings: Sendable {
                 "REVOCATION_DISPATCH_INTERVAL", default: "500ms", doc: "how often undelivered revocations are looked for"),
             deliveryTimeout: try configuration.duration(
                 "REVOCATION_DELIVERY_TIMEOUT", default: "2s", doc: "bound on one delivery attempt to a subscriber"),
-            paymentTokenMaximumLifetime: paymentLifetime)
+            paymentTokenMaximumLifetime: paymentLifetime,
+            webhooks: try WebhookSettings(configuration: configuration))
     }
 
     /// The token lifetime in whole seconds.

@@ -1,4 +1,5 @@
 import PurserPostgres
+import PurserService
 
 /// The `settlement` schema. Tenant-scoped tables have primary keys starting
 /// with `tenant_id`; ids are text as the Wallet sends them.
@@ -102,5 +103,36 @@ package enum SettlementMigrations {
                 SELECT CASE WHEN p_value BETWEEN -9223372036854775808 AND 9223372036854775807 THEN p_value::bigint END
             $$;
             """),
+        Migration(version: 3, name: "events for webhooks", sql: events),
     ]
+
+    /// Settlement's events for webhooks, in `settlement.event_outbox`
+    /// (relayed to Identity by `EventRelay`): `settlement.batch_closed` and
+    /// `settlement.batch_paid` by a row trigger on the batch's state change,
+    /// so each is written by the transaction that closes or pays the batch;
+    /// `reconciliation.mismatch` by `SettlementStore.recordMismatches` when a
+    /// reconciliation finds a discrepancy, once per period and discrepancy.
+    static var events: String {
+        EventOutbox.tableSQL(schema: "settlement") + """
+
+            CREATE FUNCTION settlement.batch_events() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                INSERT INTO settlement.event_outbox (tenant_id, type, data)
+                VALUES (NEW.tenant_id::uuid,
+                        CASE NEW.state WHEN 'closed' THEN 'settlement.batch_closed' ELSE 'settlement.batch_paid' END,
+                        jsonb_strip_nulls(jsonb_build_object(
+                            'batch_id', NEW.batch_id, 'provider_id', NEW.provider_id, 'currency', NEW.currency,
+                            'period_start_us', NEW.period_start_us, 'period_end_us', NEW.period_end_us,
+                            'capture_micros', NEW.capture_micros, 'refund_micros', NEW.refund_micros,
+                            'net_micros', NEW.net_micros, 'entry_count', NEW.entry_count,
+                            'closed_at_us', NEW.closed_at_us, 'paid_at_us', nullif(NEW.paid_at_us, 0),
+                            'external_reference', nullif(NEW.external_reference, ''))));
+                RETURN NULL;
+            END $$;
+
+            CREATE TRIGGER batches_events AFTER UPDATE OF state ON settlement.batches
+                FOR EACH ROW WHEN (OLD.state IS DISTINCT FROM NEW.state AND NEW.state IN ('closed', 'paid'))
+                EXECUTE FUNCTION settlement.batch_events();
+            """
+    }
 }

@@ -71,7 +71,9 @@ extension SettlementService {
                 reconciliation.outOfRange.insert(total.key)
             }
         }
-        return reconciliation.response(period: period.wire, ledgerSource: ledger.name)
+        let response = reconciliation.response(period: period.wire, ledgerSource: ledger.name)
+        try await store.recordMismatches(response.discrepancies, period: period.wire)
+        return response
     }
 
     /// `id` reduced to `[A-Za-z0-9_-]` (at most 64 characters), safe in a file name.

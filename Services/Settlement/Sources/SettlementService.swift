@@ -42,6 +42,12 @@ package final class SettlementService: Sendable {
         if background {
             host.addBackground("capture-feed", consumer)
             host.addBackground("scheduler", scheduler)
+            if let identity = host.identity {
+                host.addBackground(
+                    "event-relay",
+                    EventRelay(pool: host.pool, schema: "settlement", identity: identity,
+                               logger: host.logger.with(["component": "event-relay"])))
+            }
         }
         register(on: host)
     }

@@ -1,3 +1,4 @@
+import Foundation
 import PurserAPI
 import PurserPostgres
 
@@ -69,6 +70,37 @@ extension SettlementStore {
             }
             reconciliation.outOfRange = outOfRange
             return reconciliation
+        }
+    }
+}
+
+extension SettlementStore {
+    /// Writes one `reconciliation.mismatch` event per discrepancy of `period`
+    /// to the outbox, each at most once per period, kind, key and amounts
+    /// (reconciling again finds the same ones and writes nothing new).
+    /// Discrepancies whose tenant is not a UUID are not tenants' and are skipped.
+    package func recordMismatches(_ discrepancies: [Discrepancy], period: Period) async throws {
+        let relevant = discrepancies.filter { UUID(uuidString: $0.tenantID) != nil }
+        guard !relevant.isEmpty else { return }
+        try await pool.withTransaction { connection in
+            for discrepancy in relevant {
+                let key = [
+                    "mismatch", "\(period.startAtUs)", "\(period.endAtUs)", discrepancy.kind, discrepancy.providerID,
+                    discrepancy.currency, discrepancy.batchID, "\(discrepancy.expectedMicros)", "\(discrepancy.actualMicros)",
+                ].joined(separator: ":")
+                _ = try connection.query(
+                    """
+                    INSERT INTO settlement.event_outbox (tenant_id, type, dedupe_key, data)
+                    VALUES ($1::uuid, 'reconciliation.mismatch', $2, jsonb_strip_nulls(jsonb_build_object(
+                        'kind', $3::text, 'provider_id', $4::text, 'currency', $5::text, 'batch_id', nullif($6::text, ''),
+                        'expected_micros', $7::bigint, 'actual_micros', $8::bigint, 'difference_micros', $9::bigint,
+                        'period_start_us', $10::bigint, 'period_end_us', $11::bigint)))
+                    ON CONFLICT (tenant_id, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
+                    """,
+                    [discrepancy.tenantID, key, discrepancy.kind, discrepancy.providerID, discrepancy.currency, discrepancy.batchID,
+                     discrepancy.expectedMicros, discrepancy.actualMicros, discrepancy.differenceMicros, period.startAtUs,
+                     period.endAtUs])
+            }
         }
     }
 }

@@ -51,16 +51,40 @@ extension Ledger {
         return try await run { connection in
             let rows = try connection.query(
                 """
-                SELECT account_id, kind, status, currency, balance, held, wallet.us(now())
+                SELECT \(Self.balanceColumns)
                   FROM wallet.accounts
                  WHERE tenant_id = $1 AND account_id = coalesce($2::uuid, wallet.treasury_account($1))
                 """, [tenant, id])
-            guard let row = rows.first else { return nil }
-            return AccountBalance(
-                accountID: try row.decode(UUID.self, at: 0), kind: try row.decode(String.self, at: 1),
-                status: try row.decode(String.self, at: 2), currency: try row.decode(String.self, at: 3),
-                balanceMicros: try row.decode(Int64.self, at: 4), heldMicros: try row.decode(Int64.self, at: 5),
-                asOfUs: try row.decode(Int64.self, at: 6))
+            return try rows.first.map(Self.accountBalance)
+        }
+    }
+
+    /// The columns `accountBalance(_:)` reads from `wallet.accounts`.
+    static let balanceColumns = "account_id, kind, status, currency, balance, held, wallet.us(now()), balance_low"
+
+    static func accountBalance(_ row: PostgresRow) throws(PostgresError) -> AccountBalance {
+        AccountBalance(
+            accountID: try row.decode(UUID.self, at: 0), kind: try row.decode(String.self, at: 1),
+            status: try row.decode(String.self, at: 2), currency: try row.decode(String.self, at: 3),
+            balanceMicros: try row.decode(Int64.self, at: 4), heldMicros: try row.decode(Int64.self, at: 5),
+            asOfUs: try row.decode(Int64.self, at: 6), balanceLowMicros: try row.decode(Int64.self, at: 7))
+    }
+
+    /// Sets an agent's `agent.balance_low` threshold, opening its account (in
+    /// the tenant's currency) if it has none yet, and answers its balance.
+    package func setBalanceLow(tenant: UUID, agent: UUID, micros: Int64, currency: String) async throws(RPCError) -> AccountBalance {
+        try await run { connection in
+            _ = try connection.query("SELECT wallet.ensure_tenant_accounts($1, $2)", [tenant, currency])
+            _ = try connection.query(
+                "INSERT INTO wallet.accounts (tenant_id, account_id, kind, currency) VALUES ($1, $2, 'agent', $3) ON CONFLICT DO NOTHING",
+                [tenant, agent, currency])
+            let rows = try connection.query(
+                """
+                UPDATE wallet.accounts SET balance_low = $3 WHERE tenant_id = $1 AND account_id = $2 AND kind = 'agent'
+                RETURNING \(Self.balanceColumns)
+                """, [tenant, agent, micros])
+            guard let row = rows.first else { throw RPCError.notFound("agent") }
+            return try Self.accountBalance(row)
         }
     }
 

@@ -79,6 +79,8 @@ package struct AccountBalance: Sendable, Equatable {
     package var heldMicros: Int64
     package var availableMicros: Int64 { balanceMicros - heldMicros }
     package var asOfUs: Int64
+    /// The `agent.balance_low` threshold (0 = off).
+    package var balanceLowMicros: Int64 = 0
 }
 
 /// One ledger entry: `amountMicros` moved from `debitAccount` to `creditAccount`.

@@ -13,6 +13,7 @@ package enum WalletAccess {
         WalletMethods.allocate.fullName: [.tenantAdmin],
         WalletMethods.reclaim.fullName: [.tenantAdmin],
         WalletMethods.getBalance.fullName: [.tenantAdmin, .tenantFinance, .agent],
+        WalletMethods.setBalanceAlert.fullName: [.tenantAdmin],
         WalletMethods.authorize.fullName: [.agent],
         WalletMethods.authorizeCredit.fullName: [.agent],
         // A hold's state is its payee's to read (the x402 facilitator checks it as the provider).

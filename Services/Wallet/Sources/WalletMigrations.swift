@@ -21,6 +21,7 @@ package enum WalletMigrations {
         Migration(version: 3, name: "denials and holds by agent", sql: overview),
         Migration(version: 4, name: "spend per agent and day", sql: spendPerDay),
         Migration(version: 5, name: "agents as payees", sql: agentPayees),
+        Migration(version: 6, name: "events for webhooks", sql: events),
     ]
 
     /// The migrator for the `wallet` schema.

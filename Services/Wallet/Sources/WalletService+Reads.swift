@@ -26,13 +26,7 @@ extension WalletService {
             }
             var response = WalletBalance()
             if let balance = try await self.ledger.balance(tenant: tenant, account: account) {
-                response.accountID = balance.accountID.lowercased
-                response.balanceMicros = balance.balanceMicros
-                response.heldMicros = balance.heldMicros
-                response.availableMicros = balance.availableMicros
-                response.currency = balance.currency
-                response.asOfUs = balance.asOfUs
-                response.status = AccountStatus(ledgerStatus: balance.status)
+                response = WalletBalance(balance)
             } else {
                 response.currency = try await self.directory.currency(of: tenant)
                 response.asOfUs = Int64(Date().timeIntervalSince1970 * 1_000_000)

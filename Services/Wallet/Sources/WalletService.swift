@@ -59,6 +59,13 @@ package final class WalletService: Sendable {
         registerSettlement()
         registerFreeze()
         registerPolicyChanged()
+        registerAlerts()
+        if let identity = host.identity {
+            host.addBackground(
+                "event-relay",
+                EventRelay(pool: host.pool, schema: WalletMigrations.schema, identity: identity,
+                           logger: host.logger.with(["component": "event-relay"])))
+        }
         host.addBackground(
             "hold-sweeper",
             HoldSweeper(ledger: ledger, interval: settings.sweepInterval, retention: settings.idempotencyRetention,

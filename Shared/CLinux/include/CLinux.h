@@ -34,6 +34,8 @@ int purser_tcp_listen(const char *host, int port, int backlog, int reuse_port, i
 int purser_tcp_accept(int listen_fd, char *address, int address_length);
 /* Starts a non-blocking connect with TCP_NODELAY. Returns fd (connection may be in progress) or -errno. */
 int purser_tcp_connect(const char *host, int port);
+/* The same for a numeric IPv4 or IPv6 address only: never consults DNS (AI_NUMERICHOST). */
+int purser_tcp_connect_numeric(const char *address, int port);
 /* SO_ERROR of a socket (0 when the pending connect succeeded). */
 int purser_socket_error(int fd);
 #endif

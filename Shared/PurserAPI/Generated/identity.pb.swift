@@ -1091,11 +1091,14 @@ public struct WebhookAttempt: WireMessage, Hashable {
     /// The HTTP status; 0 when no response came.
     public var httpStatus: Int32 = 0
     public var latencyUs: Int64 = 0
-    /// Why it failed without a status (`connect_failed`, `timeout`,
-    /// `tls_failed`, `address_not_allowed`, `redirect_refused`, …); empty otherwise.
+    /// Why it failed, a stable reason: `http_status` (a non-2xx answer),
+    /// `redirect_refused`, `timeout`, `dns_failed`, `address_not_allowed`,
+    /// `connect_failed`, `tls_failed`, `connection_lost`, …; empty when it succeeded.
     public var error: String = ""
     /// The first 512 bytes of the response body.
     public var responseExcerpt: String = ""
+    /// What happened, in prose (the address refused, the TLS failure, …).
+    public var detail: String = ""
 
     public init() {}
 
@@ -1106,6 +1109,7 @@ public struct WebhookAttempt: WireMessage, Hashable {
         try t.field(4, &latencyUs)
         try t.field(5, &error)
         try t.field(6, &responseExcerpt)
+        try t.field(7, &detail)
     }
 }
 

@@ -26,14 +26,14 @@ package struct InProcessIdentity: Sendable {
         databaseURL: String, port: Int = 0, subscribers: [RevocationSubscriber] = [], tokenLifetime: Duration = .seconds(900),
         retrySchedule: RetrySchedule = RetrySchedule(initial: .milliseconds(100), maximum: .milliseconds(400)),
         dispatchInterval: Duration = .milliseconds(50), deliveryTimeout: Duration = .seconds(5), poolSize: Int = 2,
-        logLevel: Logger.Level = .info, logger: Logger
+        logLevel: Logger.Level = .info, webhooks: WebhookSettings = WebhookSettings(), logger: Logger
     ) async throws -> InProcessIdentity {
         let common = try ServiceSettings.test(
             "identity", port: port, databaseURL: databaseURL, poolSize: poolSize, logLevel: logLevel, identityPort: nil)
         let settings = IdentitySettings(
             keyEncryptionKey: try KeyEncryptionKey.generate(), tokenLifetime: tokenLifetime,
             revocationSubscribers: subscribers, retrySchedule: retrySchedule, dispatchInterval: dispatchInterval,
-            deliveryTimeout: deliveryTimeout)
+            deliveryTimeout: deliveryTimeout, webhooks: webhooks)
         let host = try await ServiceHost(
             settings: common, migrations: IdentityMigrations.all,
             authentication: IdentityService.localAuthentication(settings: settings), logger: logger)

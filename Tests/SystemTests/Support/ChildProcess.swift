@@ -66,7 +66,7 @@ final class ServiceProcess {
     let logPath: String
     private let process = Process()
 
-    init(name: String, executable: String, environment: [String: String], logDirectory: String) throws {
+    init(name: String, executable: String, arguments: [String] = [], environment: [String: String], logDirectory: String) throws {
         self.name = name
         self.logPath = logDirectory + "/\(name).log"
         if !FileManager.default.fileExists(atPath: logPath) {
@@ -75,6 +75,7 @@ final class ServiceProcess {
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         try log.seekToEnd()
         process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
         process.environment = environment
         process.standardOutput = log
         process.standardError = log

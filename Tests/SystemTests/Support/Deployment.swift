@@ -23,8 +23,10 @@ final class Deployment {
     /// The environment each service was started with, reused by `restart(service:)`.
     private var environments: [String: [String: String]] = [:]
 
-    /// - Parameter metrics: give every service a `PURSER_<SERVICE>_METRICS_LISTEN` port (`metricsPorts`).
-    init(metrics: Bool = false) async throws {
+    /// - Parameters:
+    ///   - metrics: give every service a `PURSER_<SERVICE>_METRICS_LISTEN` port (`metricsPorts`).
+    ///   - settings: more settings per service (`["identity": ["PURSER_IDENTITY_…": "…"]]`), over the defaults here.
+    init(metrics: Bool = false, settings: [String: [String: String]] = [:]) async throws {
         certificates = try TestEnvironment.certificatesDirectory()
         let databaseURL = try await TestDatabase.create(label: "system_story")
         self.databaseURL = databaseURL
@@ -71,6 +73,7 @@ final class Deployment {
             default:
                 break
             }
+            environment.merge(settings[service] ?? [:]) { _, setting in setting }
             environments[service] = environment
         }
         do {

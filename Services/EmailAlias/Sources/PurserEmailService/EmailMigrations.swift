@@ -1,4 +1,5 @@
 import PurserPostgres
+import PurserService
 
 /// The `email` schema, in version order. Applied by `Migrator` at start-up.
 package enum EmailMigrations {
@@ -72,5 +73,28 @@ package enum EmailMigrations {
             CREATE INDEX messages_by_agent ON messages (tenant_id, agent_id, received_at DESC, message_id DESC);
             CREATE INDEX messages_by_age ON messages (received_at);
             """),
+        Migration(version: 2, name: "events for webhooks", sql: events),
     ]
+
+    /// `email.received` for every stored copy of a mail, written by the
+    /// transaction that stores it (a row trigger), into `email.event_outbox`
+    /// (relayed to Identity by `EventRelay`). Header texts are cut to 512 characters.
+    static var events: String {
+        EventOutbox.tableSQL(schema: "email") + """
+
+            CREATE FUNCTION email.message_events() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                INSERT INTO email.event_outbox (tenant_id, type, agent_id, data)
+                VALUES (NEW.tenant_id, 'email.received', NEW.agent_id,
+                        jsonb_build_object('agent_id', NEW.agent_id, 'message_id', NEW.message_id, 'alias_id', NEW.alias_id,
+                                           'recipient', NEW.recipient, 'from', left(NEW.from_header, 512),
+                                           'subject', left(NEW.subject, 512), 'size_bytes', NEW.size_bytes,
+                                           'received_at_us', (extract(epoch FROM NEW.received_at) * 1000000)::bigint));
+                RETURN NULL;
+            END $$;
+
+            CREATE TRIGGER messages_events AFTER INSERT ON email.messages
+                FOR EACH ROW EXECUTE FUNCTION email.message_events();
+            """
+    }
 }

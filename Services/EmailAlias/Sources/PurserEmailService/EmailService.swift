@@ -53,6 +53,11 @@ package final class EmailService: Sendable {
             RetentionSweeper(
                 store: messages, retention: settings.retention, interval: settings.sweepInterval,
                 logger: host.logger.with(["component": "retention"])))
+        if let identity = host.identity {
+            host.addBackground(
+                "event-relay",
+                EventRelay(pool: host.pool, schema: "email", identity: identity, logger: host.logger.with(["component": "event-relay"])))
+        }
         registerHandlers()
     }
 
