@@ -454,7 +454,7 @@ def run(story, browser, operator_secret, smtp_port, downloads):
     if not story.expect(webhook_url is not None, "the webhooks page offers the admin a form"):
         raise Abort("webhooks page")
     browser.labelled("webhooks")
-    webhook_url.send_keys("https://hooks.example.com/dash-" + suffix)
+    webhook_url.send_keys("https://203.0.113.10/dash-" + suffix)
     driver.find_element(By.CSS_SELECTOR, "#webhook-events").send_keys("agent.revoked, agent.balance_low")
     driver.find_element(By.CSS_SELECTOR, "#webhook-description").send_keys(HOSTILE)
     driver.find_element(By.CSS_SELECTOR, "#webhook-form button[type=submit]").click()

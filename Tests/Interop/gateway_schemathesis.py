@@ -69,7 +69,7 @@ def seed(base, ca, operator_secret):
     agent = call(base, ca, "POST", f"/v1/tenants/{tenant}/agents", admin_token, {"handle": "fuzzed"})
     agent_id = agent["agent"]["id"]
     call(base, ca, "POST", "/v1/wallet/allocate", admin_token, {"agentId": agent_id, "amount": "100"}, key="seed-alloc")
-    endpoint = call(base, ca, "POST", "/v1/webhooks", admin_token, {"url": "https://hooks.example.com/fuzz"})["endpoint"]["id"]
+    endpoint = call(base, ca, "POST", "/v1/webhooks", admin_token, {"url": "https://203.0.113.10/fuzz"})["endpoint"]["id"]
     return {
         "ids": {"tenant_id": tenant, "agent_id": agent_id, "provider_id": provider["provider"]["id"], "endpoint_id": endpoint},
         "tokens": {"operator": operator, "admin": admin_token, "agent": token(agent["secret"])},

@@ -45,7 +45,7 @@ import Testing
 
         // Create: the secret is printed once, with the endpoint.
         let created = try await ok(
-            ["webhooks", "create", "--url", "https://hooks.example.com/purser", "--events", "agent.balance_low,agent.revoked",
+            ["webhooks", "create", "--url", "https://203.0.113.10/purser", "--events", "agent.balance_low,agent.revoked",
              "--description", "alerts"], asAdmin)
         let secret = try #require(created["secret"] as? String)
         #expect(secret.hasPrefix("whsec_"))
@@ -59,10 +59,10 @@ import Testing
         #expect(listed.status == 0)
         #expect(listed.stdout.contains(endpointID))
         #expect(!listed.stdout.contains(secret))
-        let refused = try await run(["webhooks", "create", "--url", "https://hooks.example.com/other"], asFinance)
+        let refused = try await run(["webhooks", "create", "--url", "https://203.0.113.10/other"], asFinance)
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("permission_denied"), "\(refused)")
-        let unknown = try await run(["webhooks", "create", "--url", "https://hooks.example.com/x", "--events", "agent.exploded"], asAdmin)
+        let unknown = try await run(["webhooks", "create", "--url", "https://203.0.113.10/x", "--events", "agent.exploded"], asAdmin)
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("event_type_unknown"), "\(unknown)")
 

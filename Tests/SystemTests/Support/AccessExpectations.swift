@@ -177,6 +177,9 @@ enum AccessExpectations {
         IdentityMethods.rotateWebhookSecret.fullName: AccessRule(gate: .kinds([.admin]), reach: Reach.tenant),
         IdentityMethods.listWebhookDeliveries.fullName: AccessRule(gate: .kinds([.admin, .finance]), reach: Reach.tenant),
         IdentityMethods.redeliverWebhook.fullName: AccessRule(gate: .kinds([.admin]), reach: Reach.tenant),
+        // The services whose outboxes hold events relay them; the request here is an empty batch.
+        IdentityMethods.publishEvents.fullName: AccessRule(
+            gate: .kinds([.service], services: ["wallet", "email", "settlement"]), reach: Reach.services),
     ]
 
     static let wallet: [String: AccessRule] = [
@@ -184,6 +187,8 @@ enum AccessExpectations {
         WalletMethods.allocate.fullName: AccessRule(gate: .kinds([.admin]), reach: Reach.tenant),
         WalletMethods.reclaim.fullName: AccessRule(gate: .kinds([.admin]), reach: Reach.tenant),
         WalletMethods.getBalance.fullName: AccessRule(gate: .kinds([.admin, .finance, .agent]), reach: Reach.ownerAgent),
+        // The tenant admin sets an agent's balance_low threshold; another tenant's admin does not find the agent.
+        WalletMethods.setBalanceAlert.fullName: AccessRule(gate: .kinds([.admin]), reach: Reach.tenant),
         // An agent spends from its own account: the request names no agent, so every agent is in reach of its own.
         WalletMethods.authorize.fullName: AccessRule(gate: .kinds([.agent]), reach: Reach.everyone),
         // The same hold, plus Identity's attestation, which Identity signs for active agents only.

@@ -74,7 +74,7 @@ extension MatrixWorld {
         case IdentityMethods.listRevocations.fullName:
             return ListRevocationsRequest(since: 0).serializedBytes()
         case IdentityMethods.createWebhookEndpoint.fullName:
-            return CreateWebhookEndpointRequest(tenantID: acmeID, url: "https://hooks.example.com/fresh-\(fresh)").serializedBytes()
+            return CreateWebhookEndpointRequest(tenantID: acmeID, url: "https://203.0.113.10/fresh-\(fresh)").serializedBytes()
         case IdentityMethods.listWebhookEndpoints.fullName:
             return ListWebhookEndpointsRequest(tenantID: acmeID).serializedBytes()
         case IdentityMethods.updateWebhookEndpoint.fullName:
@@ -87,7 +87,11 @@ extension MatrixWorld {
             return ListWebhookDeliveriesRequest(tenantID: acmeID, endpointID: webhookEndpointID).serializedBytes()
         case IdentityMethods.redeliverWebhook.fullName:
             return RedeliverWebhookRequest(tenantID: acmeID, deliveryID: webhookDeliveryID).serializedBytes()
+        case IdentityMethods.publishEvents.fullName:
+            return PublishEventsRequest().serializedBytes()
         // Wallet
+        case WalletMethods.setBalanceAlert.fullName:
+            return with(SetBalanceAlertRequest()) { $0.agentID = ownerAgentID; $0.balanceLowMicros = 1_000_000 }.serializedBytes()
         case WalletMethods.fund.fullName:
             return with(FundRequest()) {
                 $0.tenantID = acmeID; $0.amountMicros = 1_000_000; $0.externalReference = "matrix-\(fresh)"

@@ -105,12 +105,12 @@ struct MatrixWorld: Sendable {
         // Webhooks: an endpoint with one delivery in its log (written as the delivery loop would), and one to delete.
         let hook = try await fixture.invoke(
             IdentityMethods.createWebhookEndpoint,
-            CreateWebhookEndpointRequest(tenantID: acme.id, url: "https://hooks.example.com/matrix-\(suffix)", description: "Matrix hooks"),
+            CreateWebhookEndpointRequest(tenantID: acme.id, url: "https://203.0.113.10/matrix-\(suffix)", description: "Matrix hooks"),
             as: .acmeAdmin)
         world.webhookEndpointID = hook.endpoint.id
         world.webhookDeliveryID = try await world.webhookDelivery(endpointID: hook.endpoint.id, fixture)
         world.victimWebhookEndpointID = try await fixture.invoke(
-            IdentityMethods.createWebhookEndpoint, CreateWebhookEndpointRequest(tenantID: acme.id, url: "https://hooks.example.com/victim"),
+            IdentityMethods.createWebhookEndpoint, CreateWebhookEndpointRequest(tenantID: acme.id, url: "https://203.0.113.10/victim"),
             as: .acmeAdmin).endpoint.id
 
         // Money: acme's treasury funds A, B and the suspended agent; beta funds its own agent.
