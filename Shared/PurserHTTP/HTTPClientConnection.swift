@@ -35,7 +35,7 @@ package final class HTTPClientConnection: StreamConnectionDelegate, @unchecked S
     package var isUsable: Bool { usable.load(ordering: .acquiring) }
 
     /// Whether the connection got as far as open (connected, TLS handshake done).
-    package var wasOpened: Bool { opened.load(ordering: .acquiring) }
+    var wasOpened: Bool { opened.load(ordering: .acquiring) }
 
     func begin(handshakeTimeout: Duration) { stream.begin(delegate: self, handshakeTimeout: handshakeTimeout) }
 

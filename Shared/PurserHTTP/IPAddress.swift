@@ -4,7 +4,7 @@ import Glibc
 /// (`inet_pton`: dotted quad only for IPv4, no zone index for IPv6).
 public enum IPAddress: Sendable, Hashable, CustomStringConvertible {
     case v4(UInt8, UInt8, UInt8, UInt8)
-    /// The 16 bytes of an IPv6 address.
+    /// The 16 bytes of an IPv6 address (any other count is refused by `OutboundAddressPolicy`).
     case v6([UInt8])
 
     /// Parses a numeric address (`192.0.2.1`, `2001:db8::1`, without brackets); nil for anything else.
@@ -44,6 +44,7 @@ public enum IPAddress: Sendable, Hashable, CustomStringConvertible {
         case .v4(let a, let b, let c, let d):
             return "\(a).\(b).\(c).\(d)"
         case .v6(let bytes):
+            guard bytes.count == 16 else { return "?" }
             var address = in6_addr()
             withUnsafeMutableBytes(of: &address) { $0.copyBytes(from: bytes) }
             var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))

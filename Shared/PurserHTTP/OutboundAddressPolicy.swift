@@ -40,6 +40,16 @@ public struct OutboundAddressPolicy: Sendable, Equatable {
                         detail: "\(address) is a \(category.rawValue) address; webhooks go only to public addresses")
     }
 
+    /// Throws `address_not_allowed` when any of the addresses `host` resolved
+    /// to is refused: a name that resolves to a public and a private address
+    /// could be answered with the private one on the next lookup (rebinding).
+    public func check(_ addresses: [IPAddress], resolvedFrom host: String) throws(HTTPError) {
+        guard !allowPrivate, let refused = addresses.first(where: { Self.category(of: $0) != nil }),
+              let category = Self.category(of: refused) else { return }
+        throw HTTPError(.badRequest, reason: "address_not_allowed",
+                        detail: "\(host) resolves to \(refused), a \(category.rawValue) address; webhooks go only to public addresses")
+    }
+
     /// Whether `check` accepts `address`.
     public func allows(_ address: IPAddress) -> Bool {
         allowPrivate || Self.category(of: address) == nil
@@ -75,6 +85,7 @@ public struct OutboundAddressPolicy: Sendable, Equatable {
     }
 
     private static func category(v6 bytes: [UInt8]) -> Category? {
+        guard bytes.count == 16 else { return .reserved }  // not an address at all; never reachable
         let leadingZeros = bytes.prefix(12).allSatisfy { $0 == 0 }
         if leadingZeros {
             switch (bytes[12], bytes[13], bytes[14], bytes[15]) {

@@ -16,7 +16,7 @@ public struct WebhookSecret: Sendable, Equatable, CustomStringConvertible {
 
     /// A new secret of 32 bytes from OpenSSL's CSPRNG. Throws `HTTPError` 500
     /// `random_unavailable` if the generator fails.
-    public static func generate() throws -> WebhookSecret {
+    public static func generate() throws(HTTPError) -> WebhookSecret {
         var key = [UInt8](repeating: 0, count: 32)
         guard RAND_bytes(&key, Int32(key.count)) == 1 else {
             throw HTTPError(.internalServerError, reason: "random_unavailable", detail: "OpenSSL RAND_bytes failed")
@@ -27,7 +27,7 @@ public struct WebhookSecret: Sendable, Equatable, CustomStringConvertible {
     /// Parses `whsec_<base64>` (standard alphabet, padded). Throws `HTTPError`
     /// 400 `webhook_secret_invalid` for a missing prefix, bad base64, or a key
     /// outside `keySizes`.
-    public init(string: String) throws {
+    public init(string: String) throws(HTTPError) {
         guard string.hasPrefix(Self.prefix) else {
             throw HTTPError(.badRequest, reason: "webhook_secret_invalid", detail: "a webhook secret starts with \(Self.prefix)")
         }

@@ -64,6 +64,7 @@ public final class WebhookSender: Sendable {
         case .failure(let error): return result(nil, error.reason, error.detail)
         }
         var requestHeaders = headers
+        requestHeaders.remove(name: "Host")  // always the URL's host, the name the certificate is checked against
         requestHeaders.replaceOrAdd(name: "Connection", value: "close")
         let request = HTTPClientRequest(method: "POST", target: url.target, headers: requestHeaders, body: .bytes(body))
             .encoded(host: url.hostField)
@@ -114,11 +115,10 @@ public final class WebhookSender: Sendable {
         case .success(let resolved): addresses = resolved
         case .failure(let error): return .failure(error)
         }
-        if let refused = addresses.first(where: { !policy.allows($0) }) {
-            let category = OutboundAddressPolicy.category(of: refused)?.rawValue ?? "refused"
-            return .failure(HTTPError(
-                .badRequest, reason: "address_not_allowed",
-                detail: "\(url.host) resolves to \(refused), a \(category) address; webhooks go only to public addresses"))
+        do {
+            try policy.check(addresses, resolvedFrom: url.host)
+        } catch {
+            return .failure(error)
         }
         return .success(addresses)
     }

@@ -52,9 +52,24 @@ import Testing
         }
     }
 
+    @Test func nameIsRefusedWhenAnyOfItsAddressesIsRefused() throws {
+        let mixed = try [#require(IPAddress("8.8.8.8")), #require(IPAddress("10.0.0.1"))]
+        let error = #expect(throws: HTTPError.self) { try OutboundAddressPolicy().check(mixed, resolvedFrom: "rebind.example") }
+        #expect(error?.reason == "address_not_allowed")
+        #expect(error?.detail.contains("rebind.example resolves to 10.0.0.1") == true)
+        let allPublic = try [#require(IPAddress("8.8.8.8")), #require(IPAddress("2606:4700::1111"))]
+        try OutboundAddressPolicy().check(allPublic, resolvedFrom: "public.example")
+        try OutboundAddressPolicy(allowPrivate: true).check(mixed, resolvedFrom: "rebind.example")
+    }
+
     @Test(arguments: ["127.1", "0x7f.0.0.1", "2130706433", "127.0.0.1 ", "::1%lo", "[::1]", "1.2.3.4.5", "", "localhost"])
     func addressParsingIsStrict(text: String) {
         #expect(IPAddress(text) == nil)
+    }
+
+    @Test func malformedIPv6BytesAreRefused() {
+        #expect(OutboundAddressPolicy.category(of: .v6([8, 8])) == .reserved)
+        #expect(!OutboundAddressPolicy().allows(.v6([])))
     }
 
     @Test func addressPrintsCanonically() throws {

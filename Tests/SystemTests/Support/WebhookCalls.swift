@@ -54,7 +54,16 @@ extension WebhookSystemTests {
                 metadata: admin, timeout: .seconds(20))
         }
 
+        /// Funds the tenant with `micros` (as the operator) and allocates them to `agentID`.
         func allocate(_ micros: Int64, to agentID: String) async throws {
+            var fund = FundRequest()
+            fund.tenantID = world.tenantID
+            fund.amountMicros = micros
+            fund.externalReference = "wire-\(UUID().uuidString.prefix(8))"
+            _ = try await wallet.call(
+                WalletMethods.fund, fund,
+                metadata: ["authorization": "Bearer \(world.operatorToken)", "idempotency-key": UUID().uuidString],
+                timeout: .seconds(20))
             var request = AllocateRequest()
             request.agentID = agentID
             request.amountMicros = micros
