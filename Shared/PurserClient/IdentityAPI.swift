@@ -122,6 +122,45 @@ public struct IdentityAPI: Sendable {
     public func listRevocations(since: Int64, pageSize: Int32 = 0) async throws(PurserClientError) -> ListRevocationsResponse {
         try await channel.call(IdentityMethods.listRevocations, ListRevocationsRequest(since: since, pageSize: pageSize))
     }
+
+    /// Registers a webhook endpoint; the response holds its signing secret, shown once.
+    public func createWebhookEndpoint(
+        _ request: CreateWebhookEndpointRequest, idempotencyKey: String? = nil
+    ) async throws(PurserClientError) -> CreateWebhookEndpointResponse {
+        try await channel.call(IdentityMethods.createWebhookEndpoint, request, idempotencyKey: idempotencyKey)
+    }
+
+    /// The tenant's webhook endpoints, never their secrets.
+    public func listWebhookEndpoints(_ request: ListWebhookEndpointsRequest) async throws(PurserClientError) -> ListWebhookEndpointsResponse {
+        try await channel.call(IdentityMethods.listWebhookEndpoints, request)
+    }
+
+    /// Changes the fields the request sets.
+    public func updateWebhookEndpoint(_ request: UpdateWebhookEndpointRequest) async throws(PurserClientError) -> WebhookEndpoint {
+        try await channel.call(IdentityMethods.updateWebhookEndpoint, request)
+    }
+
+    /// Deletes an endpoint with its delivery log.
+    public func deleteWebhookEndpoint(_ request: DeleteWebhookEndpointRequest) async throws(PurserClientError) -> WebhookEndpoint {
+        try await channel.call(IdentityMethods.deleteWebhookEndpoint, request)
+    }
+
+    /// A new signing secret, shown once; the previous one keeps signing for the overlap.
+    public func rotateWebhookSecret(
+        _ request: RotateWebhookSecretRequest, idempotencyKey: String? = nil
+    ) async throws(PurserClientError) -> RotateWebhookSecretResponse {
+        try await channel.call(IdentityMethods.rotateWebhookSecret, request, idempotencyKey: idempotencyKey)
+    }
+
+    /// An endpoint's deliveries, newest first, with their attempts.
+    public func listWebhookDeliveries(_ request: ListWebhookDeliveriesRequest) async throws(PurserClientError) -> ListWebhookDeliveriesResponse {
+        try await channel.call(IdentityMethods.listWebhookDeliveries, request)
+    }
+
+    /// Sends a delivery again, as soon as possible, under the same event id.
+    public func redeliverWebhook(_ request: RedeliverWebhookRequest) async throws(PurserClientError) -> WebhookDelivery {
+        try await channel.call(IdentityMethods.redeliverWebhook, request)
+    }
 }
 
 extension PurserClient {

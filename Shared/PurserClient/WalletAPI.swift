@@ -31,6 +31,11 @@ public struct WalletAPI: Sendable {
         try await channel.call(WalletMethods.getBalance, request)
     }
 
+    /// Sets the available balance below which the agent's `agent.balance_low` event fires (0 = off).
+    public func setBalanceAlert(_ request: SetBalanceAlertRequest, idempotencyKey: String? = nil) async throws(PurserClientError) -> WalletBalance {
+        try await channel.call(WalletMethods.setBalanceAlert, request, idempotencyKey: idempotencyKey)
+    }
+
     /// Places a hold on the calling agent's account (policy and balance checked atomically).
     public func authorize(_ request: AuthorizeRequest, idempotencyKey: String? = nil) async throws(PurserClientError) -> AuthorizeResponse {
         try await channel.call(WalletMethods.authorize, request, idempotencyKey: idempotencyKey)

@@ -8,11 +8,16 @@ whose sum equals the ledger's; an agent sees only itself. Security: a hostile
 agent name and mail subject render as text, a mutating request without the
 CSRF token is refused, another tenant's agent answers 404, a finance session
 cannot revoke, the session cookie carries HttpOnly, Secure, SameSite=Strict and
-an expiry, and signing out ends the session server-side. Screenshots of each
-page at 1280x800 and 390x844 (light, and the overview dark) go to ARTIFACTS.
+an expiry, and signing out ends the session server-side. Webhooks: the admin
+adds an endpoint (its signing secret shows once, a hostile description renders
+as text), sees a delivery's status, attempts, last HTTP status and latency,
+disables and enables it and redelivers; finance sees the view without a form.
+Screenshots of each page at 1280x800 and 390x844 (light, and the overview dark)
+go to ARTIFACTS.
 
-Usage: dashboard_browser.py BASE_URL CA_PEM OPERATOR_SECRET SMTP_PORT ARTIFACTS PURSER_CLI
-(the CLI reads PURSER_CA and PURSER_ENDPOINT_* from the environment).
+Usage: dashboard_browser.py BASE_URL CA_PEM OPERATOR_SECRET SMTP_PORT ARTIFACTS PURSER_CLI DATABASE_URL
+(the CLI reads PURSER_CA and PURSER_ENDPOINT_* from the environment; DATABASE_URL is the
+services' database, where a webhook delivery is written as Identity's delivery loop writes one).
 Prints one line per failed check and `dashboard browser: N passed, M failed`;
 exits 0 when nothing failed, 1 otherwise, 2 when it cannot run.
 """
@@ -180,16 +185,40 @@ def cli(arguments, secret):
     return subprocess.run([CLI] + arguments, env=environment, capture_output=True, text=True, timeout=60)
 
 
+def insert_delivery(tenant_id, endpoint_id):
+    """An event and its delivery to the endpoint, failed after two attempts (a 503 in 42 ms, then a timeout
+    before it, newest first), written into Identity's tables as its delivery loop writes them; the delivery id."""
+    delivery_id, event_id = str(uuid.uuid4()), str(uuid.uuid4())
+    sql = f"""
+        WITH event AS (
+            INSERT INTO identity.events (tenant_id, event_id, type, source, occurred_at, data)
+            VALUES ('{tenant_id}', '{event_id}', 'agent.revoked', 'identity', now(), '{{}}') RETURNING seq
+        ), delivery AS (
+            INSERT INTO identity.webhook_deliveries (tenant_id, delivery_id, endpoint_id, event_id, seq, event_type, status, attempt_count)
+            SELECT '{tenant_id}', '{delivery_id}', '{endpoint_id}', '{event_id}', seq, 'agent.revoked', 'failed', 2 FROM event
+            RETURNING delivery_id
+        )
+        INSERT INTO identity.webhook_attempts (tenant_id, delivery_id, attempt, http_status, latency_us, error)
+        SELECT '{tenant_id}', delivery_id, a.attempt, a.status, a.latency, a.error FROM delivery,
+               (VALUES (1, 0, 10000000::bigint, 'timeout'), (2, 503, 42000::bigint, '')) AS a(attempt, status, latency, error)
+    """
+    result = subprocess.run(["psql", DATABASE_URL, "-v", "ON_ERROR_STOP=1", "-qAt", "-c", sql], capture_output=True, text=True, timeout=60)
+    if result.returncode != 0:
+        raise Abort(f"writing a webhook delivery: {result.stderr.strip()}")
+    return delivery_id
+
+
 def micros(text):
     return int(Decimal(text) * 1_000_000)
 
 
 def main():
     global CLI
-    if len(sys.argv) != 7:
+    global DATABASE_URL
+    if len(sys.argv) != 8:
         print(__doc__, file=sys.stderr)
         return 2
-    base, ca, operator_secret, smtp_port, artifacts, CLI = sys.argv[1:]
+    base, ca, operator_secret, smtp_port, artifacts, CLI, DATABASE_URL = sys.argv[1:]
     os.makedirs(artifacts, exist_ok=True)
     story = Story(base, ca, artifacts)
     downloads = tempfile.mkdtemp(prefix="purser-downloads-")
@@ -419,6 +448,49 @@ def run(story, browser, operator_secret, smtp_port, downloads):
     story.expect(browser.wait(lambda d: (d.find_elements(By.CSS_SELECTOR, "#agent-available .value") or [None])[0] is not None, 3),
                  "the agent page still reads after revocation")
 
+    # Webhooks: the admin adds an endpoint; its signing secret shows once; a hostile description renders as text.
+    driver.get(story.base + "/#/webhooks")
+    webhook_url = browser.find("#webhook-url")
+    if not story.expect(webhook_url is not None, "the webhooks page offers the admin a form"):
+        raise Abort("webhooks page")
+    browser.labelled("webhooks")
+    webhook_url.send_keys("https://203.0.113.10/dash-" + suffix)
+    driver.find_element(By.CSS_SELECTOR, "#webhook-events").send_keys("agent.revoked, agent.balance_low")
+    driver.find_element(By.CSS_SELECTOR, "#webhook-description").send_keys(HOSTILE)
+    driver.find_element(By.CSS_SELECTOR, "#webhook-form button[type=submit]").click()
+    webhook_secret = browser.wait(lambda d: (d.find_elements(By.CSS_SELECTOR, "#webhook-secret") or [None])[0], 10)
+    webhook_secret = webhook_secret.text if webhook_secret is not None else ""
+    story.expect(webhook_secret.startswith("whsec_"), f"the signing secret shows once: {webhook_secret!r}")
+    endpoint_id = browser.attr("section.webhook[data-status=enabled]", "data-endpoint-id")
+    if not story.expect(endpoint_id, "the endpoint is listed, enabled"):
+        raise Abort("webhook endpoint")
+    story.expect(browser.text("section.webhook .description") == HOSTILE, "a hostile description renders as text")
+    browser.no_alert("webhook description")
+    story.expect(browser.text("section.webhook .events") == "agent.revoked, agent.balance_low",
+                 f"the endpoint's event types: {browser.text('section.webhook .events')!r}")
+    # A delivery that failed twice appears with its status, attempts, last HTTP status and latency, without a reload.
+    delivery_id = insert_delivery(tenant_id, endpoint_id)
+    row = f'section.webhook tr[data-delivery-id="{delivery_id}"]'
+    shown, elapsed = within(3.0, lambda: browser.attr(row, "data-status") == "failed")
+    story.expect(shown, f"the failed delivery is listed within 3 s ({elapsed:.2f} s)")
+    cells = browser.read(row, lambda r: [c.text for c in r.find_elements(By.TAG_NAME, "td")]) or []
+    story.expect(cells[:5] == ["agent.revoked", "failed", "2", "503", "42 ms"], f"the delivery's row: {cells}")
+    browser.screenshots("webhooks")
+    browser.click(row + " button.redeliver")
+    pending, elapsed = within(3.0, lambda: browser.attr(row, "data-status") == "pending")
+    story.expect(pending, f"redeliver makes the delivery pending ({elapsed:.2f} s)")
+    browser.click("section.webhook button.toggle")
+    disabled, elapsed = within(3.0, lambda: browser.attr("section.webhook", "data-status") == "disabled")
+    story.expect(disabled and browser.text("section.webhook .disabled-reason") == "disabled_by_tenant",
+                 f"disabling shows the endpoint disabled by the tenant ({elapsed:.2f} s)")
+    browser.click("section.webhook button.toggle")
+    enabled, elapsed = within(3.0, lambda: browser.attr("section.webhook", "data-status") == "enabled")
+    story.expect(enabled, f"enabling shows it enabled again ({elapsed:.2f} s)")
+    driver.refresh()
+    browser.find("section.webhook")
+    story.expect(not driver.find_elements(By.CSS_SELECTOR, "#webhook-secret") and webhook_secret not in driver.page_source,
+                 "after a reload the signing secret is nowhere on the page")
+
     # Sign out ends the session server-side: the old cookie and its token are refused.
     session_token = browser.cookie()["value"]
     browser.sign_out()
@@ -440,6 +512,13 @@ def run(story, browser, operator_secret, smtp_port, downloads):
     status = browser.fetch("POST", f"/v1/tenants/{tenant_id}/agents/{helper['agent']['id']}/revoke", {"reason": "finance"},
                            {"X-CSRF-Token": csrf})
     story.expect(status == [403, "permission_denied"], f"a finance session cannot revoke: {status}")
+    driver.get(story.base + "/#/webhooks")
+    story.expect(browser.find(f'section.webhook[data-endpoint-id="{endpoint_id}"] tr[data-delivery-id="{delivery_id}"]') is not None,
+                 "finance sees the endpoint and its deliveries")
+    story.expect(not driver.find_elements(By.CSS_SELECTOR, "#webhook-form, section.webhook button"),
+                 "finance is offered no webhook form and no buttons")
+    status = browser.fetch("PATCH", f"/v1/webhooks/{endpoint_id}", {"enabled": False}, {"X-CSRF-Token": csrf})
+    story.expect(status == [403, "permission_denied"], f"a finance session cannot disable an endpoint: {status}")
     driver.get(story.base + "/#/finance")
     finance_token = story.token(finance["secret"])
     ledger = 0

@@ -2,7 +2,8 @@
 """schemathesis against the gateway's own OpenAPI document, with a seeded
 tenant: the document's every operation is called with generated valid and
 invalid data, as the operator, as the tenant's admin and as its agent, with
-the seeded tenant, agent and provider ids bound to the path parameters.
+the seeded tenant, agent, webhook endpoint and provider ids bound to the path
+parameters.
 
 Passes when no answer is a 5xx, every answer conforms to the document
 (status, content type, body schema, headers), every schema-violating request
@@ -56,7 +57,7 @@ def call(base, ca, verb, path, token=None, body=None, key=None):
 
 
 def seed(base, ca, operator_secret):
-    """A tenant with an admin, a funded agent and a provider; the ids and tokens."""
+    """A tenant with an admin, a funded agent, a webhook endpoint and a provider; the ids and tokens."""
     token = lambda secret: call(base, ca, "POST", "/v1/auth/token", body={"secret": secret})["token"]
     operator = token(operator_secret)
     slug = "fuzz-" + uuid.uuid4().hex[:8]
@@ -68,8 +69,9 @@ def seed(base, ca, operator_secret):
     agent = call(base, ca, "POST", f"/v1/tenants/{tenant}/agents", admin_token, {"handle": "fuzzed"})
     agent_id = agent["agent"]["id"]
     call(base, ca, "POST", "/v1/wallet/allocate", admin_token, {"agentId": agent_id, "amount": "100"}, key="seed-alloc")
+    endpoint = call(base, ca, "POST", "/v1/webhooks", admin_token, {"url": "https://203.0.113.10/fuzz"})["endpoint"]["id"]
     return {
-        "ids": {"tenant_id": tenant, "agent_id": agent_id, "provider_id": provider["provider"]["id"]},
+        "ids": {"tenant_id": tenant, "agent_id": agent_id, "provider_id": provider["provider"]["id"], "endpoint_id": endpoint},
         "tokens": {"operator": operator, "admin": admin_token, "agent": token(agent["secret"])},
     }
 

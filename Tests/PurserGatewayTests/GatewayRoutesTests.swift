@@ -86,6 +86,25 @@ import Testing
         }
     }
 
+    @Test func aPatchKeepsWhichOptionalFieldsTheBodySetsEvenToTheirDefaults() throws {
+        let builder = RequestBuilder(mapping: mapping)
+        let (route, fields) = try #require(GatewayRoutes.match(.patch, "/v1/webhooks/e-1"))
+        #expect(route.method == "purser.identity.v1.Identity/UpdateWebhookEndpoint")
+        let bytes = try builder.request(route, pathFields: fields, query: [],
+                                        body: Array(#"{"enabled":false,"description":"","replaceEventTypes":true,"eventTypes":[]}"#.utf8))
+        let request = try UpdateWebhookEndpointRequest(serializedBytes: bytes)
+        #expect(request.endpointID == "e-1")
+        #expect(request.enabled == false)
+        #expect(request.description == "")
+        #expect(request.url == nil)
+        #expect(request.replaceEventTypes)
+        let untouched = try UpdateWebhookEndpointRequest(serializedBytes: try builder.request(route, pathFields: fields, query: [], body: []))
+        #expect(untouched.enabled == nil)
+        #expect(untouched.description == nil)
+        #expect(GatewayRoutes.match(.delete, "/v1/webhooks/e-1")?.route.method == "purser.identity.v1.Identity/DeleteWebhookEndpoint")
+        #expect(Set(GatewayRoutes.pathKnown("/v1/webhooks/e-1")) == [.patch, .delete])
+    }
+
     @Test(arguments: [
         ("GET", "/v1/wallet/entries", [("nope", "1")], "", "query_parameter_unknown"),
         ("GET", "/v1/wallet/entries", [("pageSize", "x")], "", "json_integer_invalid"),

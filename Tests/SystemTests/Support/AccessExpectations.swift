@@ -169,6 +169,17 @@ enum AccessExpectations {
         IdentityMethods.findAgent.fullName: AccessRule(gate: .kinds([.service], services: ["wallet"]), reach: Reach.services),
         // The request carries the token it ends (here: one that does not verify); whoever calls, it is refused alike.
         IdentityMethods.endSession.fullName: AccessRule(gate: .anyone(.unauthenticated("token_malformed")), reach: []),
+        // A tenant's webhooks: its admin manages them, its finance key reads the endpoints and their delivery log.
+        IdentityMethods.createWebhookEndpoint.fullName: AccessRule(gate: .kinds([.admin]), reach: Reach.tenant),
+        IdentityMethods.listWebhookEndpoints.fullName: AccessRule(gate: .kinds([.admin, .finance]), reach: Reach.tenant),
+        IdentityMethods.updateWebhookEndpoint.fullName: AccessRule(gate: .kinds([.admin]), reach: Reach.tenant),
+        IdentityMethods.deleteWebhookEndpoint.fullName: AccessRule(gate: .kinds([.admin]), reach: Reach.tenant),
+        IdentityMethods.rotateWebhookSecret.fullName: AccessRule(gate: .kinds([.admin]), reach: Reach.tenant),
+        IdentityMethods.listWebhookDeliveries.fullName: AccessRule(gate: .kinds([.admin, .finance]), reach: Reach.tenant),
+        IdentityMethods.redeliverWebhook.fullName: AccessRule(gate: .kinds([.admin]), reach: Reach.tenant),
+        // The services whose outboxes hold events relay them; the request here is an empty batch.
+        IdentityMethods.publishEvents.fullName: AccessRule(
+            gate: .kinds([.service], services: ["wallet", "email", "settlement"]), reach: Reach.services),
     ]
 
     static let wallet: [String: AccessRule] = [
@@ -176,6 +187,8 @@ enum AccessExpectations {
         WalletMethods.allocate.fullName: AccessRule(gate: .kinds([.admin]), reach: Reach.tenant),
         WalletMethods.reclaim.fullName: AccessRule(gate: .kinds([.admin]), reach: Reach.tenant),
         WalletMethods.getBalance.fullName: AccessRule(gate: .kinds([.admin, .finance, .agent]), reach: Reach.ownerAgent),
+        // The tenant admin sets an agent's balance_low threshold; another tenant's admin does not find the agent.
+        WalletMethods.setBalanceAlert.fullName: AccessRule(gate: .kinds([.admin]), reach: Reach.tenant),
         // An agent spends from its own account: the request names no agent, so every agent is in reach of its own.
         WalletMethods.authorize.fullName: AccessRule(gate: .kinds([.agent]), reach: Reach.everyone),
         // The same hold, plus Identity's attestation, which Identity signs for active agents only.

@@ -25,6 +25,8 @@ final class MatrixFixture: Sendable {
 
     /// The SMTP port of the Email-alias service.
     let smtpPort: Int
+    /// The database the services share, for rows no public method writes.
+    let databaseURL: String
     /// Clients by service and presented certificate ("" = none).
     private let clients: [String: RPCClient]
     private let tokens = Mutex<[MatrixPrincipal: Token]>([:])
@@ -41,6 +43,7 @@ final class MatrixFixture: Sendable {
     /// Connects to `deployment` (which must be serving).
     init(deployment: Deployment, refreshAfter: Duration) throws {
         smtpPort = deployment.smtpPort
+        databaseURL = deployment.databaseURL
         self.refreshAfter = refreshAfter
         let logger = Logger(label: "authorization-matrix", level: .critical)
         var clients: [String: RPCClient] = [:]

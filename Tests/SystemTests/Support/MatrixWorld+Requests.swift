@@ -73,7 +73,25 @@ extension MatrixWorld {
             return RotateSigningKeyRequest().serializedBytes()
         case IdentityMethods.listRevocations.fullName:
             return ListRevocationsRequest(since: 0).serializedBytes()
+        case IdentityMethods.createWebhookEndpoint.fullName:
+            return CreateWebhookEndpointRequest(tenantID: acmeID, url: "https://203.0.113.10/fresh-\(fresh)").serializedBytes()
+        case IdentityMethods.listWebhookEndpoints.fullName:
+            return ListWebhookEndpointsRequest(tenantID: acmeID).serializedBytes()
+        case IdentityMethods.updateWebhookEndpoint.fullName:
+            return UpdateWebhookEndpointRequest(tenantID: acmeID, endpointID: webhookEndpointID, description: "Matrix hooks").serializedBytes()
+        case IdentityMethods.deleteWebhookEndpoint.fullName:
+            return DeleteWebhookEndpointRequest(tenantID: acmeID, endpointID: victimWebhookEndpointID).serializedBytes()
+        case IdentityMethods.rotateWebhookSecret.fullName:
+            return RotateWebhookSecretRequest(tenantID: acmeID, endpointID: webhookEndpointID, overlapSeconds: 3600).serializedBytes()
+        case IdentityMethods.listWebhookDeliveries.fullName:
+            return ListWebhookDeliveriesRequest(tenantID: acmeID, endpointID: webhookEndpointID).serializedBytes()
+        case IdentityMethods.redeliverWebhook.fullName:
+            return RedeliverWebhookRequest(tenantID: acmeID, deliveryID: webhookDeliveryID).serializedBytes()
+        case IdentityMethods.publishEvents.fullName:
+            return PublishEventsRequest().serializedBytes()
         // Wallet
+        case WalletMethods.setBalanceAlert.fullName:
+            return with(SetBalanceAlertRequest()) { $0.agentID = ownerAgentID; $0.balanceLowMicros = 1_000_000 }.serializedBytes()
         case WalletMethods.fund.fullName:
             return with(FundRequest()) {
                 $0.tenantID = acmeID; $0.amountMicros = 1_000_000; $0.externalReference = "matrix-\(fresh)"
@@ -195,7 +213,8 @@ extension MatrixWorld {
     func secrets(hiddenFrom principal: MatrixPrincipal, request: [UInt8]) -> [String] {
         let ownerSecrets = [ownerHandle, ownerDisplayName, ownerAddress, spareAliasAddress, mailSubject,
                             String(ownerAllocation), "401.234567"]
-        let tenantSecrets = [acmeID, acmeSlug, acmeName, ownerAgentID, revokedAgentID, victimAgentID, victimKeyID, batchID]
+        let tenantSecrets = [acmeID, acmeSlug, acmeName, ownerAgentID, revokedAgentID, victimAgentID, victimKeyID, batchID,
+                             webhookEndpointID, webhookDeliveryID]
         let insiders: Set<MatrixPrincipal> = [.otherAgent, .suspendedAgent]
         let all = insiders.contains(principal) ? ownerSecrets : ownerSecrets + tenantSecrets
         let sent = String(decoding: request, as: UTF8.self)

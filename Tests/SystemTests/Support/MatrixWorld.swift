@@ -1,5 +1,7 @@
 import Foundation
 import PurserAPI
+import PurserKit
+import PurserPostgres
 import PurserRPC
 
 /// The world the authorization matrix runs in, made through the RPC API:
@@ -26,6 +28,10 @@ struct MatrixWorld: Sendable {
     var revokedAgentID = ""
     var victimKeyID = ""
     var payeeID = ""
+    /// Acme's webhook endpoint, its delivery log's one delivery, and an endpoint the admin deletes.
+    var webhookEndpointID = ""
+    var webhookDeliveryID = ""
+    var victimWebhookEndpointID = ""
     var batchID = ""
     /// Allocated to agent A: a figure no outsider's answer may carry.
     let ownerAllocation: Int64 = 401_234_567
@@ -95,6 +101,17 @@ struct MatrixWorld: Sendable {
         world.victimAgentID = try await agent(acme.id, "victim-\(suffix)", as: .acmeAdmin).agent.id
         let outsider = try await agent(beta.id, "outsider-\(suffix)", as: .otherTenantAdmin)
         try await fixture.login(.otherTenantAgent, secret: outsider.secret)
+
+        // Webhooks: an endpoint with one delivery in its log (written as the delivery loop would), and one to delete.
+        let hook = try await fixture.invoke(
+            IdentityMethods.createWebhookEndpoint,
+            CreateWebhookEndpointRequest(tenantID: acme.id, url: "https://203.0.113.10/matrix-\(suffix)", description: "Matrix hooks"),
+            as: .acmeAdmin)
+        world.webhookEndpointID = hook.endpoint.id
+        world.webhookDeliveryID = try await world.webhookDelivery(endpointID: hook.endpoint.id, fixture)
+        world.victimWebhookEndpointID = try await fixture.invoke(
+            IdentityMethods.createWebhookEndpoint, CreateWebhookEndpointRequest(tenantID: acme.id, url: "https://203.0.113.10/victim"),
+            as: .acmeAdmin).endpoint.id
 
         // Money: acme's treasury funds A, B and the suspended agent; beta funds its own agent.
         try await fixture.invoke(WalletMethods.fund, with(FundRequest()) {
@@ -189,6 +206,37 @@ struct MatrixWorld: Sendable {
             try await Task.sleep(for: .milliseconds(200))
         }
         throw MatrixFixture.Failure(description: "settlement never produced a batch for acme and the payee")
+    }
+
+    /// An event about agent A and its delivery to acme's endpoint, failed after one attempt, inserted
+    /// into Identity's tables as its delivery loop writes them; returns the delivery id.
+    func webhookDelivery(endpointID: String, _ fixture: MatrixFixture) async throws -> String {
+        let deliveryID = UUID().uuidString.lowercased()
+        let pool = PostgresPool(
+            configuration: PostgresConfiguration(url: fixture.databaseURL, size: 1, applicationName: "purser-matrix"),
+            logger: Logger(label: "authorization-matrix", level: .critical))
+        do {
+            try await pool.withConnection { connection in
+                _ = try connection.query(
+                    """
+                    WITH event AS (
+                        INSERT INTO identity.events (tenant_id, event_id, type, agent_id, source, occurred_at, data)
+                        VALUES ($1, gen_random_uuid(), 'agent.balance_low', $3, 'wallet', now(), '{}') RETURNING event_id, seq
+                    ), delivery AS (
+                        INSERT INTO identity.webhook_deliveries
+                            (tenant_id, delivery_id, endpoint_id, event_id, seq, event_type, agent_id, status, attempt_count)
+                        SELECT $1, $4, $2, event_id, seq, 'agent.balance_low', $3, 'failed', 1 FROM event RETURNING delivery_id
+                    )
+                    INSERT INTO identity.webhook_attempts (tenant_id, delivery_id, attempt, http_status, latency_us)
+                    SELECT $1, delivery_id, 1, 500, 1000 FROM delivery
+                    """, [acmeID, endpointID, ownerAgentID, deliveryID])
+            }
+        } catch {
+            await pool.close()
+            throw error
+        }
+        await pool.close()
+        return deliveryID
     }
 
     /// Waits until every service refuses the revoked agent's token (they learn revocations by push or poll).

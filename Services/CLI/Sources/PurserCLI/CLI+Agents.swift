@@ -1,3 +1,4 @@
+import Foundation
 import PurserAPI
 import PurserClient
 import PurserJSON
@@ -6,7 +7,7 @@ import PurserKit
 extension CLI {
     /// `purser agents …`: agent identities (tenant admin).
     static let agentsCommands = CommandNode.group(
-        name: "agents", summary: "agent identities: create, list, show, rotate-secret, suspend, resume, revoke",
+        name: "agents", summary: "agent identities: create, list, show, rotate-secret, suspend, resume, revoke, balance-alert",
         details: "--agent takes an agent id or handle.",
         [
             .verb(
@@ -34,6 +35,12 @@ extension CLI {
                     "revoke", "revoke an agent for good: its account is frozen, holds voided and mail refused before this returns",
                     flags: [agentFlag, .required("reason", "TEXT", "why (kept on the agent)")]),
                 revokeAgent),
+            .verb(
+                CommandSpec(
+                    "balance-alert", "fire agent.balance_low when the agent's available balance falls below an amount",
+                    flags: [agentFlag, .required("below", "AMOUNT", "the threshold (0 turns the alert off)"),
+                            .optional("idempotency-key", "KEY", "repeat-safe key")]),
+                setBalanceAlert),
         ])
 
     static let agentFlag = FlagSpec.required("agent", "ID|HANDLE", "the agent")
@@ -115,6 +122,24 @@ extension CLI {
             text: "agent \(agent.handle) (\(agent.id)) revoked at \(UTCDate.timestamp(agent.revokedAtUs))\n"
                 + "acknowledged by: \(Render.list(response.acknowledged))\n"
                 + (response.pending.isEmpty ? "" : "still being notified: \(Render.list(response.pending))\n"))
+    }
+
+    static func setBalanceAlert(_ context: CommandContext) async throws -> CommandOutput {
+        guard let below = try context.command.amount("below", allowZero: true) else {
+            throw UsageError(reason: "missing_flag", "--below is required", path: context.command.path)
+        }
+        let (client, _, agentID) = try await agentTarget(context)
+        var request = SetBalanceAlertRequest()
+        request.agentID = agentID
+        request.balanceLowMicros = below.micros
+        let balance = try await client.wallet().setBalanceAlert(request, idempotencyKey: context.idempotencyKey ?? UUID().uuidString)
+        return CommandOutput(
+            json: .members([("agent_id", .string(agentID))] + Render.amount("below", balance.balanceLowMicros)
+                + Render.amount("available", balance.availableMicros) + [("currency", .string(balance.currency))]),
+            text: balance.balanceLowMicros == 0
+                ? "balance alert of \(agentID) is off\n"
+                : "agent.balance_low fires when \(agentID) falls below \(Render.money(balance.balanceLowMicros)) \(balance.currency) "
+                    + "(available now \(Render.money(balance.availableMicros)))\n")
     }
 
     /// The client, tenant and agent id a `--agent` command acts on.

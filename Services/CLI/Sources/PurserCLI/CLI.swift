@@ -28,7 +28,7 @@ public enum CLI {
         name: "", summary: "purser: payment accounts for AI agents.",
         details: "Every command takes --json. Amounts are decimals (12, 0.25); exit status 0 = ok, 1 = refused or failed, 2 = usage.",
         [adminCommands, keysCommands, agentsCommands, walletCommands, policyCommands, settlementCommands, emailCommands,
-         healthCommand])
+         webhooksCommands, healthCommand])
 
     /// The parser for `tree` and `globals`.
     public static let parser = ArgumentParser(root: tree.spec, globals: globals)

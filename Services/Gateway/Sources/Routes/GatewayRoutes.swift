@@ -6,7 +6,7 @@ import Foundation
 ///
 /// A `{field}` segment binds a field of the request message (proto name);
 /// the other fields come from the query string on GET and DELETE, from the
-/// JSON body otherwise. Methods only services may call (and `Bootstrap`,
+/// JSON body otherwise (POST, PUT, PATCH). Methods only services may call (and `Bootstrap`,
 /// mutual TLS only) are not here: `internalMethods` names each, so a new
 /// method must be placed on one side or the other.
 package enum GatewayRoutes {
@@ -34,11 +34,19 @@ package enum GatewayRoutes {
         Route(.get, "/v1/signing-keys", "purser.identity.v1.Identity/GetSigningKeys", public: true),
         Route(.post, "/v1/signing-keys/rotate", "purser.identity.v1.Identity/RotateSigningKey"),
         Route(.post, "/v1/payment-tokens", "purser.identity.v1.Identity/IssuePaymentToken"),
+        Route(.post, "/v1/webhooks", "purser.identity.v1.Identity/CreateWebhookEndpoint"),
+        Route(.get, "/v1/webhooks", "purser.identity.v1.Identity/ListWebhookEndpoints"),
+        Route(.patch, "/v1/webhooks/{endpoint_id}", "purser.identity.v1.Identity/UpdateWebhookEndpoint"),
+        Route(.delete, "/v1/webhooks/{endpoint_id}", "purser.identity.v1.Identity/DeleteWebhookEndpoint"),
+        Route(.post, "/v1/webhooks/{endpoint_id}/rotate-secret", "purser.identity.v1.Identity/RotateWebhookSecret"),
+        Route(.get, "/v1/webhooks/{endpoint_id}/deliveries", "purser.identity.v1.Identity/ListWebhookDeliveries"),
+        Route(.post, "/v1/webhook-deliveries/{delivery_id}/redeliver", "purser.identity.v1.Identity/RedeliverWebhook"),
         // Wallet
         Route(.post, "/v1/wallet/fund", "purser.wallet.v1.Wallet/Fund"),
         Route(.post, "/v1/wallet/allocate", "purser.wallet.v1.Wallet/Allocate"),
         Route(.post, "/v1/wallet/reclaim", "purser.wallet.v1.Wallet/Reclaim"),
         Route(.get, "/v1/agents/{agent_id}/balance", "purser.wallet.v1.Wallet/GetBalance"),
+        Route(.put, "/v1/agents/{agent_id}/balance-alert", "purser.wallet.v1.Wallet/SetBalanceAlert"),
         Route(.post, "/v1/wallet/authorize", "purser.wallet.v1.Wallet/Authorize"),
         Route(.post, "/v1/x402/authorize", "purser.wallet.v1.Wallet/AuthorizeCredit"),
         Route(.get, "/v1/wallet/holds/{hold_id}", "purser.wallet.v1.Wallet/GetHold"),
@@ -82,6 +90,7 @@ package enum GatewayRoutes {
         "purser.identity.v1.Identity/ListRevocations": "services only: the revocation feed",
         "purser.identity.v1.Identity/SignCreditAttestation": "Wallet only: credit attestations (served as POST /v1/x402/authorize)",
         "purser.identity.v1.Identity/FindAgent": "Wallet only: resolves a payee named handle@tenant-slug",
+        "purser.identity.v1.Identity/PublishEvents": "services only: the events of the Wallet's, Email's and Settlement's outboxes",
         "purser.wallet.v1.Wallet/FreezeAccount": "Identity only: a revoked agent's account",
         "purser.wallet.v1.Wallet/CaptureFeed": "Settlement only: the capture feed",
         "purser.wallet.v1.Wallet/LedgerTotals": "Settlement only: reconciliation totals",
@@ -114,7 +123,7 @@ package enum GatewayRoutes {
 
 /// The HTTP verbs routes use.
 package enum HTTPVerb: String, Sendable, Hashable, CaseIterable {
-    case get = "GET", post = "POST", put = "PUT", delete = "DELETE"
+    case get = "GET", post = "POST", put = "PUT", patch = "PATCH", delete = "DELETE"
 
     /// Whether the request's fields come from the query string rather than a body.
     package var readsQuery: Bool { self == .get || self == .delete }

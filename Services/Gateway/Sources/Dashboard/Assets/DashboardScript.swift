@@ -92,7 +92,7 @@ enum DashboardScript {
     if (seconds < 86400) return Math.round(seconds / 3600) + ' h ago';
     return Math.round(seconds / 86400) + ' d ago';
   }
-  const statusName = (s) => String(s || '').replace(/^(AGENT|ACCOUNT|ALIAS)_STATUS_|^(BATCH|HOLD)_STATE_/, '').toLowerCase() || 'unknown';
+  const statusName = (s) => String(s || '').replace(/^(AGENT|ACCOUNT|ALIAS|WEBHOOK_ENDPOINT|WEBHOOK_DELIVERY)_STATUS_|^(BATCH|HOLD)_STATE_/, '').toLowerCase() || 'unknown';
   const kindName = (k) => String(k || '').replace(/^LEDGER_ENTRY_KIND_/, '').toLowerCase();
   function badge(status) { const s = statusName(status); return el('span', { class: 'badge ' + s }, s); }
   const canWrite = () => state.session && state.session.role === 'admin';
@@ -216,7 +216,7 @@ enum DashboardScript {
     const current = location.hash || '#/';
     const links = s.role === 'agent'
       ? [['#/', 'My account']]
-      : [['#/', 'Overview'], ['#/finance', 'Finance']];
+      : [['#/', 'Overview'], ['#/finance', 'Finance'], ['#/webhooks', 'Webhooks']];
     replace(nav, links.map(([href, text]) => el('a', { href, 'aria-current': (current === href ? 'page' : null) }, text)));
     $('who').textContent = (state.tenant ? state.tenant.name + ' · ' : '') + s.role;
     $('sign-out').hidden = false;
@@ -252,6 +252,7 @@ enum DashboardScript {
     if (state.session.role === 'agent') return renderAgent(state.session.subject);
     if (agent) return renderAgent(agent[1]);
     if (hash === '#/finance') return renderFinance();
+    if (hash === '#/webhooks') return renderWebhooks();
     return renderOverview();
   }
 
@@ -975,6 +976,85 @@ enum DashboardScript {
     submitter(form, out, async () => { await show(); return ''; });
     try { await show(); } catch (error) { out.textContent = problemText(error); }
     performance.mark('purser-finance-rendered');
+  }
+
+  // ---- Webhooks: the tenant's endpoints and their recent deliveries (admin manages, finance reads).
+  async function renderWebhooks() {
+    const view = state.view;
+    const list = el('div', { id: 'webhooks' }, el('p', { class: 'muted' }, 'Loading…'));
+    const sections = [el('h1', null, 'Webhooks')];
+    if (canWrite()) {
+      const url = el('input', { id: 'webhook-url', type: 'url', required: true, autocomplete: 'off', placeholder: 'https://' });
+      const events = el('input', { id: 'webhook-events', autocomplete: 'off', placeholder: 'every type' });
+      const description = el('input', { id: 'webhook-description', autocomplete: 'off', maxlength: '256' });
+      const created = el('div', { id: 'webhook-created', role: 'status' });
+      const out = el('p', { class: 'error', role: 'alert' });
+      const form = el('form', { id: 'webhook-form', class: 'inline' }, field('URL', url), field('Event types (comma-separated)', events),
+        field('Description', description), el('button', { type: 'submit' }, 'Add endpoint'), out);
+      submitter(form, out, async () => {
+        const eventTypes = events.value.split(',').map((e) => e.trim()).filter((e) => e);
+        const answer = await api('POST', '/v1/webhooks', { idempotent: true, body: { url: url.value.trim(), eventTypes, description: description.value } });
+        replace(created, secretBox('Signing secret of ' + answer.endpoint.url + ' (shown once)', answer.secret, 'webhook-secret'));
+        url.value = ''; events.value = ''; description.value = '';
+        await refresh();
+        return 'Added.';
+      });
+      sections.push(el('section', { class: 'panel', 'aria-labelledby': 'webhook-new-title' },
+        el('h2', { id: 'webhook-new-title' }, 'New endpoint'), form, created));
+    }
+    sections.push(list);
+    replace($('main'), sections);
+    const deliveriesTable = (deliveries) => (deliveries.length
+      ? el('table', { class: 'deliveries' },
+        el('thead', null, el('tr', null, el('th', null, 'Event'), el('th', null, 'Status'), el('th', { class: 'num' }, 'Attempts'),
+          el('th', { class: 'num' }, 'Last HTTP status'), el('th', { class: 'num' }, 'Latency'), el('th', null, 'Created'), canWrite() ? el('th', null, '') : null)),
+        el('tbody', null, deliveries.map((d) => {
+          const last = (d.attempts || [])[0] || null;
+          const redeliver = canWrite() && statusName(d.status) !== 'pending'
+            ? el('button', { type: 'button', class: 'secondary redeliver', dataset: { deliveryId: d.id } }, 'Redeliver') : null;
+          if (redeliver) {
+            redeliver.addEventListener('click', async () => {
+              try { await api('POST', '/v1/webhook-deliveries/' + encodeURIComponent(d.id) + '/redeliver', { body: {} }); toast('Queued again.'); await refresh(); }
+              catch (error) { toast(problemText(error)); }
+            });
+          }
+          return el('tr', { dataset: { deliveryId: d.id, status: statusName(d.status) } },
+            el('td', null, d.eventType || '—'), el('td', null, badge(d.status)), el('td', { class: 'num' }, String(d.attemptCount || 0)),
+            el('td', { class: 'num http' }, last ? (last.httpStatus ? String(last.httpStatus) : (last.error || '—')) : '—'),
+            el('td', { class: 'num' }, last ? (Number(last.latencyUs || 0) / 1000).toFixed(0) + ' ms' : '—'),
+            el('td', null, timeText(d.createdAtUs)), canWrite() ? el('td', null, redeliver) : null);
+        })))
+      : el('p', { class: 'muted' }, 'No deliveries yet.'));
+    const endpointPanel = (endpoint, deliveries) => {
+      const status = statusName(endpoint.status);
+      let toggle = null;
+      if (canWrite()) {
+        toggle = el('button', { type: 'button', class: 'secondary toggle' }, status === 'enabled' ? 'Disable' : 'Enable');
+        toggle.addEventListener('click', async () => {
+          try { await api('PATCH', '/v1/webhooks/' + encodeURIComponent(endpoint.id), { body: { enabled: status !== 'enabled' } }); await refresh(); }
+          catch (error) { toast(problemText(error)); }
+        });
+      }
+      const types = endpoint.eventTypes || [];
+      return el('section', { class: 'panel webhook', dataset: { endpointId: endpoint.id, status } },
+        el('h2', null, el('span', { class: 'url' }, endpoint.url), ' ', badge(endpoint.status)),
+        el('p', { class: 'muted' }, 'Events: ', el('span', { class: 'events' }, types.length ? types.join(', ') : 'every type'),
+          endpoint.description ? [' · ', el('span', { class: 'description' }, endpoint.description)] : null,
+          endpoint.disabledReason ? [' · ', el('span', { class: 'disabled-reason' }, endpoint.disabledReason)] : null),
+        toggle, el('h3', null, 'Recent deliveries'), deliveriesTable(deliveries));
+    };
+    async function refresh() {
+      const answer = await api('GET', '/v1/webhooks', { query: { pageSize: 50 } });
+      const endpoints = answer.endpoints || [];
+      const logs = await Promise.all(endpoints.map((e) =>
+        api('GET', '/v1/webhooks/' + encodeURIComponent(e.id) + '/deliveries', { query: { pageSize: 10 } }).then((r) => r.deliveries || [])));
+      if (view !== state.view) return;
+      replace(list, endpoints.length ? endpoints.map((e, i) => endpointPanel(e, logs[i]))
+        : el('p', { class: 'muted', id: 'no-webhooks' }, 'No webhook endpoints yet.'));
+    }
+    try { await refresh(); } catch (error) { replace(list, el('p', { class: 'muted' }, problemText(error))); }
+    if (view === state.view) poll(refresh);
+    performance.mark('purser-webhooks-rendered');
   }
 
   document.addEventListener('DOMContentLoaded', boot);

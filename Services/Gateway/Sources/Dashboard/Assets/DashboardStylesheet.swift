@@ -52,7 +52,9 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-sp
 .badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; border: 1px solid currentColor; }
 .badge.active, .badge.captured, .badge.enabled, .badge.paid { color: var(--ok); }
 .badge.suspended, .badge.frozen, .badge.pending, .badge.open { color: var(--warn); }
-.badge.revoked, .badge.disabled { color: var(--danger); }
+.badge.revoked, .badge.disabled, .badge.failed { color: var(--danger); }
+.badge.delivered { color: var(--ok); }
+.webhook .url { word-break: break-all; }
 form.inline { display: flex; flex-wrap: wrap; gap: 10px; align-items: flex-end; }
 label { display: flex; flex-direction: column; gap: 3px; font-size: 13px; color: var(--muted); }
 input, select, textarea, button { font: inherit; color: var(--fg); background: var(--bg); border: 1px solid var(--line); border-radius: 6px; padding: 6px 8px; }
