@@ -53,6 +53,10 @@ import Testing
     /// the transaction of the row that fired it, which is one tenant's.
     static let rowTriggerFunctions: [String: String] = [
         "wallet.roll_up_spend": "adds an entry to its own tenant's agent_spend_days row (NEW.tenant_id)",
+        "wallet.balance_events": "writes its own tenant's balance events to wallet.event_outbox (NEW.tenant_id)",
+        "wallet.denial_events": "writes its own tenant's denial event to wallet.event_outbox (NEW.tenant_id)",
+        "email.message_events": "writes its own tenant's email.received event to email.event_outbox (NEW.tenant_id)",
+        "settlement.batch_events": "writes its own tenant's batch events to settlement.event_outbox (NEW.tenant_id)",
     ]
 
     static let schemas = ["identity", "wallet", "policy", "settlement", "email"]
