@@ -51,6 +51,39 @@ struct SMTPDeliveryTests {
         }
     }
 
+    /// `email.received` is written by the transaction that stores the mail and
+    /// relayed to Identity, which keeps it once, with the message's facts.
+    @Test func aStoredMailWritesOneEmailReceivedEventThatReachesIdentity() async throws {
+        try await withSystem("smtp_event") { system in
+            let mailbox = try await system.mailbox(slug: "events", handle: "inbox")
+            let result = try await SMTPInterop.send(port: system.smtpPort, to: [mailbox.primary.address], subject: "invoice 42")
+            #expect(result.ok, "\(result.json)")
+            let summary = try #require(try await system.waitForInbox(mailbox, count: 1).first)
+            let clock = ContinuousClock()
+            let deadline = clock.now + .seconds(20)
+            var events: [(type: String, agent: String, data: String)] = []
+            while clock.now < deadline {
+                events = try await system.identityHost.pool.withConnection { connection in
+                    try connection.query(
+                        "SELECT type, agent_id::text, data::text FROM identity.events WHERE tenant_id = $1::uuid ORDER BY seq",
+                        [mailbox.tenant.id]
+                    ).map { (try $0.decode(String.self, at: 0), try $0.decode(String.self, at: 1), try $0.decode(String.self, at: 2)) }
+                }
+                if !events.isEmpty { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(events.count == 1)
+            let event = try #require(events.first)
+            #expect(event.type == "email.received" && event.agent == summary.agentID)
+            #expect(event.data.contains(#""message_id": "\#(summary.id)""#), "\(event.data)")
+            #expect(event.data.contains(#""subject": "invoice 42""#) && event.data.contains(#""recipient": "\#(mailbox.primary.address)""#))
+            let relayed = try await system.emailHost.pool.withConnection { connection in
+                try connection.query("SELECT count(*) FROM email.event_outbox WHERE relayed_at IS NOT NULL")[0].decode(Int64.self, at: 0)
+            }
+            #expect(relayed == 1)
+        }
+    }
+
     @Test func startTLSDeliveryWorksWithTheServiceCertificate() async throws {
         try await withSystem("smtp_starttls") { system in
             let mailbox = try await system.mailbox(slug: "secure", handle: "vault")

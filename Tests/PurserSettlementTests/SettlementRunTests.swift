@@ -208,6 +208,37 @@ import Testing
         }
     }
 
+    /// `settlement.batch_closed` and `settlement.batch_paid` are written by the
+    /// transactions that close and pay the batch, once each (a repeated run or
+    /// payment writes nothing).
+    @Test func closingAndPayingABatchWriteOneEventEach() async throws {
+        try await SettlementDatabase.with("run_events") { (database: SettlementDatabase) async throws in
+            let tenant = UUID().uuidString.lowercased()
+            var ledger = Ledger()
+            ledger.add(tenant: tenant, agent: "a", provider: "p", category: "llm", micros: 9, at: Self.period.startUs + 1)
+            try await database.seed(ledger.entries)
+            func events() async throws -> [(type: String, data: String)] {
+                try await database.pool.withConnection { connection in
+                    try connection.query(
+                        "SELECT type, data::text FROM settlement.event_outbox WHERE tenant_id = $1::uuid ORDER BY seq", [tenant]
+                    ).map { (try $0.decode(String.self, at: 0), try $0.decode(String.self, at: 1)) }
+                }
+            }
+            let open = try await database.store.run(Self.period, nowUs: Self.period.startUs + 10)
+            let id = try #require(open.batches.first?.id)
+            #expect(try await events().isEmpty, "an open batch tells nobody")
+            _ = try await database.store.run(Self.period, nowUs: Self.afterEnd)
+            _ = try await database.store.run(Self.period, nowUs: Self.afterEnd + 1)
+            #expect(try await events().map(\.type) == ["settlement.batch_closed"])
+            _ = try await database.store.markPaid(batchID: id, reference: "wire-7", nowUs: Self.afterEnd + 5)
+            _ = try await database.store.markPaid(batchID: id, reference: "wire-7", nowUs: Self.afterEnd + 6)
+            let all = try await events()
+            #expect(all.map(\.type) == ["settlement.batch_closed", "settlement.batch_paid"])
+            #expect(all.allSatisfy { $0.data.contains(#""batch_id": "\#(id)""#) && $0.data.contains(#""net_micros": 9"#) })
+            #expect(all[1].data.contains(#""external_reference": "wire-7""#), "\(all[1].data)")
+        }
+    }
+
     @Test func batchListsFilterAndPageWithoutGapsOrRepeats() async throws {
         try await SettlementDatabase.with("run_list") { (database: SettlementDatabase) async throws in
             let entries = Ledger.scenario(count: 300).entries + Ledger.scenario(count: 300, day: Ledger.day + 1, seed: 9).entries

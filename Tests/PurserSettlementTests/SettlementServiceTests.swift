@@ -178,6 +178,16 @@ import Testing
             let mismatch = try #require(planted.discrepancies.first { $0.kind == "ledger_mismatch" })
             #expect(mismatch.tenantID == victim.tenant)
             #expect(mismatch.differenceMicros == -victim.micros)
+
+            // Each discrepancy is told once (`reconciliation.mismatch`), however often it is found.
+            _ = try await client.settlement(SettlementMethods.reconcile, ReconcileRequest(period: settled.period.wire), token: operatorToken)
+            let told = try await settled.database.pool.withConnection { connection in
+                try connection.query(
+                    "SELECT tenant_id::text, data::text FROM settlement.event_outbox WHERE type = 'reconciliation.mismatch'"
+                ).map { (try $0.decode(String.self, at: 0), try $0.decode(String.self, at: 1)) }
+            }
+            #expect(told.count == planted.discrepancies.count)
+            #expect(told.contains { $0.0 == victim.tenant && $0.1.contains(#""kind": "ledger_mismatch""#) })
         }
     }
 

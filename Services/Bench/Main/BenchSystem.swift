@@ -1,5 +1,6 @@
 import Foundation
 import PurserAPI
+import PurserPostgres
 import PurserAuth
 import PurserIdentity
 import PurserKit
@@ -82,6 +83,12 @@ final class BenchSystem: Sendable {
         }
     }
 
+    /// The Wallet's database pool, when the Wallet runs in this process.
+    var walletPool: PostgresPool? {
+        if case .inProcess(_, _, let wallet, _) = runtime { return wallet.pool }
+        return nil
+    }
+
     /// The resident set of the process serving the Wallet, in KiB.
     var walletResidentKiB: Int {
         switch runtime {
@@ -107,7 +114,9 @@ final class BenchSystem: Sendable {
                     method: WalletMethods.freezeAccount.fullName)
             ],
             retrySchedule: RetrySchedule(initial: .milliseconds(100), maximum: .seconds(1)),
-            dispatchInterval: .milliseconds(200), deliveryTimeout: .seconds(5))
+            dispatchInterval: .milliseconds(200), deliveryTimeout: .seconds(5),
+            // The webhooks bench's receiver listens on loopback.
+            webhooks: WebhookSettings(allowPrivate: true))
         let identityHost = try await ServiceHost(
             settings: identitySettings, migrations: IdentityMigrations.all,
             authentication: IdentityService.localAuthentication(settings: identitySettingsOfService), logger: logger)

@@ -16,6 +16,8 @@ struct BenchWorld: Sendable {
     let tenantID: String
     let providerID: String
     let agents: [Agent]
+    /// The tenant admin's token.
+    let adminToken: String
 
     /// Bootstraps the operator key (once per Identity database) over mutual
     /// TLS and returns a token for it.
@@ -67,7 +69,7 @@ struct BenchWorld: Sendable {
             _ = try await system.callWallet(WalletMethods.allocate, allocate, token: adminToken)
             agents.append(Agent(id: created.agent.id, token: try await system.token(created.secret)))
         }
-        return BenchWorld(tenantID: tenant.id, providerID: provider.provider.id, agents: agents)
+        return BenchWorld(tenantID: tenant.id, providerID: provider.provider.id, agents: agents, adminToken: adminToken)
     }
 
     /// Caps far above what a bench run spends (an agent authorizes well under

@@ -33,6 +33,8 @@
 // quick check (`deploy/dev bench micro`).
 // `purser-bench transfers` measures only the agent-to-agent transfers (Charge
 // to an agent), in this process, and prints their rows (`deploy/dev bench transfers`).
+// `purser-bench webhooks` measures authorization with webhooks on against off
+// and a burst of events to a receiver, in this process (`deploy/dev bench webhooks`).
 import Foundation
 import PurserAPI
 import PurserBench
@@ -45,6 +47,8 @@ let arguments = CommandLine.arguments
 let microOnly = arguments.count == 2 && arguments[1] == "micro"
 /// `purser-bench transfers`: only the agent-to-agent transfer runs.
 let transfersOnly = arguments.count == 2 && arguments[1] == "transfers"
+/// `purser-bench webhooks`: only authorization with webhooks on against off, and the delivery burst.
+let webhooksOnly = arguments.count == 2 && arguments[1] == "webhooks"
 if arguments.count == 5, arguments[1] == IdleConnectionHolder.mode, let port = Int(arguments[2]), let count = Int(arguments[3]),
    let kind = IdleConnections.Kind(rawValue: arguments[4]) {
     try await IdleConnectionHolder.hold(port: port, count: count, kind: kind)
@@ -260,7 +264,7 @@ var loadTables: [(topology: BenchSystem.Topology, table: BenchTable, ratios: Rat
 let system: BenchSystem
 /// The database `system` uses.
 let systemDatabaseURL: String
-if microOnly || transfersOnly {
+if microOnly || transfersOnly || webhooksOnly {
     systemDatabaseURL = databaseURL
     system = try await BenchSystem(certificates: certificates, databaseURL: databaseURL, walletPoolSize: 16, clientConnections: 4)
 } else {
@@ -290,6 +294,28 @@ if transfersOnly {
     }
     await system.stop()
     print(transfers.lines.joined(separator: "\n"))
+    exit(0)
+}
+if webhooksOnly {
+    let figures = try await BenchWebhooks.measure(
+        system, operatorToken: operatorToken, agents: agentCount, seconds: seconds, progress: progress)
+    await system.stop()
+    var webhooks = BenchTable()
+    let rates = { (rates: [Double]) in rates.map { String(format: "%.0f", $0) }.joined(separator: " / ") }
+    webhooks.add("authorize, \(agentCount) agents, 8 clients, webhooks off (rounds 1 / 2, authorizations/s)", figure: rates(figures.offRates))
+    webhooks.add("authorize, \(agentCount) agents, 8 clients, webhooks on (rounds 1 / 2, authorizations/s)", figure: rates(figures.onRates))
+    let off = figures.offRates.reduce(0, +), on = figures.onRates.reduce(0, +)
+    webhooks.add("webhooks on ÷ off (both rounds)", figure: off > 0 ? String(format: "%.3f", on / off) : "n/a")
+    webhooks.add("events delivered during the on rounds (balance-low crossings)", figure: "\(figures.onEvents)")
+    let delays = figures.burstDelays
+    func percentile(_ fraction: Double) -> String {
+        delays.isEmpty ? "n/a" : String(format: "%.1f", Double(delays[min(delays.count - 1, Int(Double(delays.count) * fraction))]) / 1000)
+    }
+    webhooks.add("burst: \(figures.burstEvents) events of \(agentCount) agents, event commit → receiver p50 / p99 (ms)",
+                 figure: "\(percentile(0.5)) / \(percentile(0.99))")
+    webhooks.add("burst: deliveries per second (first crossing to last delivery)",
+                 figure: figures.burstSeconds > 0 ? String(format: "%.0f", Double(figures.burstEvents) / figures.burstSeconds) : "n/a")
+    print(webhooks.lines.joined(separator: "\n"))
     exit(0)
 }
 if !microOnly {

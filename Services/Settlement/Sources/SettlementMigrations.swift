@@ -117,6 +117,10 @@ package enum SettlementMigrations {
 
             CREATE FUNCTION settlement.batch_events() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
+                -- Tenants are UUIDs; a batch of any other id belongs to no tenant to tell.
+                IF NEW.tenant_id !~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN
+                    RETURN NULL;
+                END IF;
                 INSERT INTO settlement.event_outbox (tenant_id, type, data)
                 VALUES (NEW.tenant_id::uuid,
                         CASE NEW.state WHEN 'closed' THEN 'settlement.batch_closed' ELSE 'settlement.batch_paid' END,

@@ -17,6 +17,8 @@ extension WalletMigrations {
     ///   in each minute (a looping agent cannot flood a receiver): a row trigger
     ///   on `wallet.denials`.
     ///
+    /// `note_limit_crossings` is PL/pgSQL so its statement's plan is kept per
+    /// connection (a SQL function's is made again at every call).
     /// `authorize_agents` is migration 5's function with the one call added
     /// before its counter update; it is derived from that text (which never
     /// changes once applied) rather than written out twice.
@@ -71,7 +73,8 @@ CREATE TRIGGER denials_events AFTER INSERT ON wallet.denials
 CREATE FUNCTION wallet.note_limit_crossings(
     p_tenant uuid, p_agent uuid, p_request integer, p_amount bigint,
     p_limit_request integer[], p_limit_scope text[], p_limit_window text[], p_limit_cap bigint[], p_limit_cap_count bigint[])
-RETURNS void LANGUAGE sql AS $$
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
     INSERT INTO wallet.event_outbox (tenant_id, type, agent_id, dedupe_key, data)
     SELECT p_tenant, 'agent.limit_reached', p_agent,
            concat_ws(':', 'limit', p_agent, l.scope, l.win, m.measure, m.cap, p.percent),
@@ -90,14 +93,14 @@ RETURNS void LANGUAGE sql AS $$
      CROSS JOIN (VALUES (80), (100)) AS p(percent)
      WHERE l.request = p_request AND m.cap > 0
        AND m.before * 100 < m.cap * p.percent AND m.after * 100 >= m.cap * p.percent
-    ON CONFLICT (tenant_id, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
-$$;
+    ON CONFLICT (tenant_id, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING;
+END $$;
 """#
 
     /// Migration 5's `authorize_agents` with `note_limit_crossings` called
     /// before an approved spend is counted.
-    static var authorizeWithLimitEvents: String {
-        let counting = "            INSERT INTO wallet.spend_counters AS c"
+    package static var authorizeWithLimitEvents: String {
+        let (head, tail) = authorizeOfMigration5
         let hook = """
                         IF cardinality(v_scopes) > 0 THEN
                             PERFORM wallet.note_limit_crossings(p_tenant, v_agent, i, v_amount, p_limit_request, p_limit_scope,
@@ -105,11 +108,24 @@ $$;
                         END IF;
 
             """
+        return head + hook + tail
+    }
+
+    /// Migration 5's `authorize_agents` as it was (as `CREATE OR REPLACE`),
+    /// for the bench that measures the Wallet with events off.
+    package static var authorizeWithoutEvents: String {
+        let (head, tail) = authorizeOfMigration5
+        return head + tail
+    }
+
+    /// Migration 5's `authorize_agents` as `CREATE OR REPLACE`, split before its counter update.
+    private static var authorizeOfMigration5: (head: String, tail: String) {
+        let counting = "            INSERT INTO wallet.spend_counters AS c"
         guard let start = agentPayees.range(of: "CREATE FUNCTION wallet.authorize_agents("),
               let end = agentPayees.range(of: "END $$;", range: start.upperBound..<agentPayees.endIndex),
               let count = agentPayees.range(of: counting, range: start.upperBound..<end.lowerBound)
         else { preconditionFailure("migration 5 no longer holds authorize_agents as written") }
-        return "CREATE OR REPLACE" + agentPayees[agentPayees.index(start.lowerBound, offsetBy: 6)..<count.lowerBound]
-            + hook + agentPayees[count.lowerBound..<end.upperBound]
+        return ("CREATE OR REPLACE" + agentPayees[agentPayees.index(start.lowerBound, offsetBy: 6)..<count.lowerBound],
+                String(agentPayees[count.lowerBound..<end.upperBound]))
     }
 }

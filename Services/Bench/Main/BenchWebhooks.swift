@@ -1,0 +1,212 @@
+import Foundation
+import PurserAPI
+import PurserBench
+import PurserHTTP
+import PurserKit
+import PurserPostgres
+import PurserWallet
+import Synchronization
+
+/// A webhook receiver on loopback for the bench: answers every delivery 204
+/// and records the delay from the event's commit (the payload's `timestamp`)
+/// to the delivery's arrival.
+final class BenchReceiver: Sendable {
+    let port: Int
+    private let server: HTTPServer
+    private let delays = Mutex<[Int64]>([])
+
+    private init(server: HTTPServer, port: Int) {
+        self.server = server
+        self.port = port
+    }
+
+    static func start(logger: Logger) throws -> BenchReceiver {
+        var router = HTTPRouter()
+        let box = ReceiverBox()
+        router.post("/hooks", maximumBodySize: 64 * 1024) { request in
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            let arrived = Date()
+            if let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
+               let stamp = object["timestamp"] as? String, let committed = BenchReceiver.date(stamp) {
+                box.receiver?.record(Int64(arrived.timeIntervalSince(committed) * 1_000_000))
+            }
+            return HTTPResponse(status: .noContent)
+        }
+        let configuration = HTTPServerConfiguration(
+            host: "127.0.0.1", port: 0, tls: nil, allowPlaintextOnLoopback: true, eventLoops: 1,
+            limits: HTTPServerLimits(
+                maximumHeadSize: 16 * 1024, headerReadTimeout: .seconds(5), idleTimeout: .seconds(30),
+                maximumConnectionsPerAddress: 256, maximumBufferedBytes: 4 << 20))
+        let server = HTTPServer(configuration: configuration, router: router, logger: logger)
+        let receiver = BenchReceiver(server: server, port: try server.start())
+        box.receiver = receiver
+        return receiver
+    }
+
+    func record(_ delayMicros: Int64) {
+        delays.withLock { $0.append(delayMicros) }
+    }
+
+    /// The delays recorded since the last call, in µs.
+    func take() -> [Int64] {
+        delays.withLock { delays in
+            defer { delays = [] }
+            return delays
+        }
+    }
+
+    func stop() async {
+        await server.shutdown(gracePeriod: .seconds(1))
+    }
+
+    /// `2026-12-03T14:02:11.204518Z` (the payload's form).
+    static func date(_ text: String) -> Date? {
+        let parts = text.split(separator: ".")
+        guard parts.count == 2, let whole = ISO8601DateFormatter().date(from: parts[0] + "Z"),
+              let fraction = Double("0." + parts[1].dropLast()) else { return nil }
+        return whole.addingTimeInterval(fraction)
+    }
+}
+
+/// Lets the route reach the receiver it belongs to once both exist.
+private final class ReceiverBox: @unchecked Sendable {
+    var receiver: BenchReceiver?
+}
+
+/// Authorization with webhooks on against off in one run, and how fast
+/// events reach a receiver.
+///
+/// Off is the Wallet as it was before events: migration 5's
+/// `authorize_agents` (no limit-crossing check) and the two event triggers
+/// disabled. On is the Wallet as shipped, with an endpoint registered for the
+/// tenant and every agent given a balance-low threshold it crosses half-way
+/// through the run, with the relay and Identity's deliverer working. The runs
+/// alternate off, on, off, on on fresh tenants, at 8 clients.
+enum BenchWebhooks {
+    /// Switches the Wallet's event writing in its database (`pool`).
+    static func setEvents(_ on: Bool, pool: PostgresPool) async throws {
+        let function = on ? WalletMigrations.authorizeWithLimitEvents : WalletMigrations.authorizeWithoutEvents
+        let triggers = on ? "ENABLE" : "DISABLE"
+        _ = try await pool.withConnection { connection in
+            try connection.executeScript(
+                function + """
+
+                    ALTER TABLE wallet.accounts \(triggers) TRIGGER accounts_balance_events;
+                    ALTER TABLE wallet.denials \(triggers) TRIGGER denials_events;
+                    """)
+        }
+    }
+
+    struct Figures {
+        var offRates: [Double] = []
+        var onRates: [Double] = []
+        var onEvents = 0
+        var burstEvents = 0
+        var burstDelays: [Int64] = []
+        var burstSeconds: Double = 0
+    }
+
+    static func measure(
+        _ system: BenchSystem, operatorToken: String, agents: Int, seconds: Int, progress: (String) -> Void
+    ) async throws -> Figures {
+        guard let pool = system.walletPool else { throw BenchFailure("the webhooks bench needs the Wallet in this process") }
+        let receiver = try BenchReceiver.start(logger: system.logger)
+        defer { Task { await receiver.stop() } }
+        let url = "http://127.0.0.1:\(receiver.port)/hooks"
+        let amount: Int64 = 10_000
+        let funded: Int64 = 1_000_000_000_000
+        let calls = BenchCalls(system: system, amountMicros: amount)
+        var figures = Figures()
+
+        func run(_ world: BenchWorld, _ label: String) async -> LoadResult {
+            progress("\(label) (\(seconds) s)")
+            let result = await LoadGenerator(mode: .closed(concurrency: 8), duration: .seconds(seconds), warmup: .seconds(1)).run {
+                worker, call in
+                await calls.authorize(world, world.agent(worker: worker, call: call, workers: 8))
+            }
+            if let failure = calls.takeFirstFailure() { progress("\(label): first failure: \(failure)") }
+            return result
+        }
+
+        var expectedPerAgent: Int64 = 0
+        for round in 0..<2 {
+            try await setEvents(false, pool: pool)
+            let off = try await BenchWorld.make(system, operatorToken: operatorToken, slug: "wh-off-\(round)", agents: agents, micros: funded)
+            let offResult = await run(off, "authorize, webhooks off, 8 clients, round \(round + 1)")
+            figures.offRates.append(offResult.successesPerSecond)
+            // Each agent spends about this much in a run; its threshold sits half-way down.
+            expectedPerAgent = Int64(offResult.successesPerSecond * Double(seconds) / Double(agents)) * amount
+
+            try await setEvents(true, pool: pool)
+            let on = try await BenchWorld.make(system, operatorToken: operatorToken, slug: "wh-on-\(round)", agents: agents, micros: funded)
+            try await register(url, for: on, system)
+            for agent in on.agents {
+                try await alert(agent.id, below: funded - expectedPerAgent / 2, in: on, system)
+            }
+            _ = receiver.take()
+            let onResult = await run(on, "authorize, webhooks on, 8 clients, round \(round + 1)")
+            figures.onRates.append(onResult.successesPerSecond)
+            try await Task.sleep(for: .seconds(1))
+            figures.onEvents += receiver.take().count
+        }
+
+        // The burst: every agent crosses its threshold 20 times (a hold
+        // takes it below, an allocation brings it back), as fast as it can.
+        progress("webhook burst: \(agents) agents × 20 crossings")
+        let burst = try await BenchWorld.make(system, operatorToken: operatorToken, slug: "wh-burst", agents: agents, micros: funded)
+        try await register(url, for: burst, system)
+        var fund = FundRequest()
+        fund.tenantID = burst.tenantID
+        fund.amountMicros = Int64(agents) * 20 * amount
+        fund.externalReference = "bench-burst"
+        _ = try await system.callWallet(WalletMethods.fund, fund, token: operatorToken)
+        let threshold = funded - amount / 2
+        for agent in burst.agents { try await alert(agent.id, below: threshold, in: burst, system) }
+        _ = receiver.take()
+        let start = ContinuousClock.now
+        let crossings = 20
+        await withTaskGroup(of: Void.self) { group in
+            for agent in burst.agents {
+                group.addTask {
+                    for _ in 0..<crossings {
+                        guard await calls.authorize(burst, agent) else { return }
+                        var allocate = AllocateRequest()
+                        allocate.agentID = agent.id
+                        allocate.amountMicros = amount
+                        _ = try? await system.callWallet(WalletMethods.allocate, allocate, token: burst.adminToken)
+                    }
+                }
+            }
+        }
+        let expected = agents * crossings
+        var delays: [Int64] = []
+        let deadline = ContinuousClock.now + .seconds(120)
+        while delays.count < expected && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+            delays += receiver.take()
+        }
+        figures.burstSeconds = Double((ContinuousClock.now - start).components.seconds)
+            + Double((ContinuousClock.now - start).components.attoseconds) / 1e18
+        figures.burstEvents = delays.count
+        figures.burstDelays = delays.sorted()
+        return figures
+    }
+
+    static func register(_ url: String, for world: BenchWorld, _ system: BenchSystem) async throws {
+        var request = CreateWebhookEndpointRequest()
+        request.url = url
+        _ = try await system.callIdentity(IdentityMethods.createWebhookEndpoint, request, token: world.adminToken)
+    }
+
+    static func alert(_ agentID: String, below micros: Int64, in world: BenchWorld, _ system: BenchSystem) async throws {
+        var request = SetBalanceAlertRequest()
+        request.agentID = agentID
+        request.balanceLowMicros = micros
+        _ = try await system.callWallet(WalletMethods.setBalanceAlert, request, token: world.adminToken)
+    }
+}
+
+struct BenchFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
