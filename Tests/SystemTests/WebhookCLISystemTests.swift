@@ -5,7 +5,7 @@ import Testing
 
 /// `purser webhooks …` against the real executables: a tenant admin registers,
 /// lists, updates, rotates, reads the delivery log of, redelivers and deletes
-/// an endpoint; its finance key only reads.
+/// an endpoint, and sets an agent's balance alert; its finance key only reads.
 @Suite struct WebhookCLISystemTests {
     struct Failure: Error, CustomStringConvertible {
         let description: String
@@ -97,6 +97,16 @@ import Testing
         #expect(redelivered["status"] as? String == "pending")
         let financeRedeliver = try await run(["webhooks", "redeliver", "--delivery", deliveryID], asFinance)
         #expect(financeRedeliver.status == 1)
+
+        // The balance_low threshold of an agent, by handle, in credits; 0 turns it off; finance may not set it.
+        _ = try await ok(["agents", "create", "--handle", "alerted"], asAdmin)
+        let alert = try await ok(["agents", "balance-alert", "--agent", "alerted", "--below", "2.5"], asAdmin)
+        #expect(alert["below"] as? String == "2.5")
+        #expect(alert["below_micros"] as? Int64 == 2_500_000)
+        let off = try await ok(["agents", "balance-alert", "--agent", "alerted", "--below", "0"], asAdmin)
+        #expect(off["below_micros"] as? Int64 == 0)
+        let financeAlert = try await run(["agents", "balance-alert", "--agent", "alerted", "--below", "1"], asFinance)
+        #expect(financeAlert.status == 1, "\(financeAlert)")
 
         // Delete: gone from the list, and a second delete is not found.
         _ = try await ok(["webhooks", "delete", "--endpoint", endpointID], asAdmin)

@@ -304,7 +304,7 @@ extension IdentityService {
     }
 
     /// The key id a webhook secret is sealed under.
-    package static func webhookSecretKeyID(endpointID: String, secretID: Int64) -> String {
+    static func webhookSecretKeyID(endpointID: String, secretID: Int64) -> String {
         "webhook:\(endpointID):\(secretID)"
     }
 
