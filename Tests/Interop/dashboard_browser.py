@@ -461,6 +461,8 @@ def run(story, browser, operator_secret, smtp_port, downloads):
     webhook_secret = browser.wait(lambda d: (d.find_elements(By.CSS_SELECTOR, "#webhook-secret") or [None])[0], 10)
     webhook_secret = webhook_secret.text if webhook_secret is not None else ""
     story.expect(webhook_secret.startswith("whsec_"), f"the signing secret shows once: {webhook_secret!r}")
+    # The list redraws after the create answers: wait for it rather than read once.
+    browser.find("section.webhook[data-status=enabled]")
     endpoint_id = browser.attr("section.webhook[data-status=enabled]", "data-endpoint-id")
     if not story.expect(endpoint_id, "the endpoint is listed, enabled"):
         raise Abort("webhook endpoint")
