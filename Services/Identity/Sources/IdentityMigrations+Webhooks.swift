@@ -62,6 +62,8 @@ extension IdentityMigrations {
             attempt_count int NOT NULL DEFAULT 0,
             next_attempt_at timestamptz NOT NULL DEFAULT now(),
             created_at timestamptz NOT NULL DEFAULT now(),
+            -- Its retry period runs from here: its creation, or the redelivery that made it pending again.
+            retry_from timestamptz NOT NULL DEFAULT now(),
             delivered_at timestamptz,
             PRIMARY KEY (tenant_id, delivery_id),
             UNIQUE (tenant_id, endpoint_id, event_id),

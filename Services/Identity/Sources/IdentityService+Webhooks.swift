@@ -218,7 +218,9 @@ extension IdentityService {
         let delivery = try await pool.withTransaction { connection -> WebhookDelivery? in
             let rows = try connection.query(
                 """
-                UPDATE identity.webhook_deliveries d SET status = 'pending', next_attempt_at = now(), delivered_at = NULL
+                UPDATE identity.webhook_deliveries d
+                   SET status = 'pending', next_attempt_at = now(), delivered_at = NULL,
+                       retry_from = CASE WHEN d.status = 'pending' THEN d.retry_from ELSE now() END
                  WHERE d.tenant_id = $1 AND d.delivery_id = $2
                 RETURNING \(IdentityRows.webhookDeliveryColumns)
                 """, [tenantID, deliveryID])

@@ -94,7 +94,7 @@ package final class WebhookDeliverer: Service {
         let result: AttemptRecord
         do {
             let secrets = try await store.secrets(tenantID: delivery.tenantID, endpointID: delivery.endpointID).map {
-                try WebhookSecret(string: String(decoding: try kek.open($0.sealed, keyID: "webhook:\(delivery.endpointID):\($0.id)"), as: UTF8.self))
+                try WebhookSecret(string: String(decoding: try kek.open($0.sealed, keyID: IdentityService.webhookSecretKeyID(endpointID: delivery.endpointID, secretID: $0.id)), as: UTF8.self))
             }
             let url = try WebhookURL(string: delivery.url)
             let body = delivery.body

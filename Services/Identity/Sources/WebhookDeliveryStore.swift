@@ -131,8 +131,8 @@ struct WebhookDeliveryStore: Sendable {
     }
 
     /// Records one attempt and what follows from it, in one transaction: a 2xx
-    /// delivers; a failure within `retryPeriod` of the delivery's creation
-    /// waits `retryDelay`; a later failure fails the delivery and disables its
+    /// delivers; a failure within `retryPeriod` of the delivery's creation (or
+    /// of its redelivery) waits `retryDelay`; a later failure fails the delivery and disables its
     /// endpoint (with a `webhook.endpoint_disabled` event to the tenant's other
     /// endpoints).
     func record(_ delivery: ClaimedDelivery, result: AttemptRecord, retryDelay: Duration, retryPeriod: Duration) async throws
@@ -144,7 +144,7 @@ struct WebhookDeliveryStore: Sendable {
                 UPDATE identity.webhook_deliveries
                    SET attempt_count = attempt_count + 1,
                        status = CASE WHEN $3 THEN 'delivered'
-                                     WHEN now() - created_at >= $4 * interval '1 microsecond' THEN 'failed'
+                                     WHEN now() - retry_from >= $4 * interval '1 microsecond' THEN 'failed'
                                      ELSE 'pending' END,
                        delivered_at = CASE WHEN $3 THEN now() END,
                        next_attempt_at = now() + $5 * interval '1 microsecond'

@@ -172,8 +172,9 @@ public enum IdentityMethods {
     public static let listWebhookEndpoints = MethodDescriptor<ListWebhookEndpointsRequest, ListWebhookEndpointsResponse>(
         prefix + "ListWebhookEndpoints", idempotent: true)
 
-    /// Changes the fields that are set; enabling a disabled endpoint clears its
-    /// failure streak and sends what is still pending.
+    /// Changes the fields that are set (INVALID_ARGUMENT `url_invalid`,
+    /// `url_not_allowed`, `event_type_unknown`, `description_invalid` as on
+    /// create); enabling a disabled endpoint sends what it still has pending.
     public static let updateWebhookEndpoint = MethodDescriptor<UpdateWebhookEndpointRequest, WebhookEndpoint>(
         prefix + "UpdateWebhookEndpoint", idempotent: true)
 
@@ -192,8 +193,8 @@ public enum IdentityMethods {
         prefix + "ListWebhookDeliveries", idempotent: true)
 
     /// Sends a delivered or failed delivery again, as soon as possible, with the
-    /// same `webhook-id` (a receiver that has seen it may ignore it). A pending
-    /// one is only moved forward.
+    /// same `webhook-id` (a receiver that has seen it may ignore it), retried
+    /// for a whole retry period from now. A pending one is only moved forward.
     public static let redeliverWebhook = MethodDescriptor<RedeliverWebhookRequest, WebhookDelivery>(
         prefix + "RedeliverWebhook", idempotent: true)
 
