@@ -30,6 +30,19 @@ public enum EventOutbox {
         CREATE UNIQUE INDEX event_outbox_dedupe ON \(schema).event_outbox (tenant_id, dedupe_key) WHERE dedupe_key IS NOT NULL;
         CREATE INDEX event_outbox_unrelayed ON \(schema).event_outbox (seq) WHERE relayed_at IS NULL;
         CREATE INDEX event_outbox_relayed ON \(schema).event_outbox (relayed_at) WHERE relayed_at IS NOT NULL;
+
+        -- Wakes the relay when the transaction commits (one notification per
+        -- transaction however many rows it wrote: PostgreSQL folds repeats).
+        CREATE FUNCTION \(schema).event_outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM pg_notify('\(channel(schema: schema))', '');
+            RETURN NULL;
+        END $$;
+        CREATE TRIGGER event_outbox_notify AFTER INSERT ON \(schema).event_outbox
+            FOR EACH ROW EXECUTE FUNCTION \(schema).event_outbox_notify();
         """
     }
+
+    /// The LISTEN channel told of every transaction that wrote to `schema`'s outbox.
+    public static func channel(schema: String) -> String { "\(schema)_events" }
 }

@@ -12,7 +12,9 @@ import PurserRPC
 /// written under that agent's row lock, so their `seq` order is their commit
 /// order and the relay keeps it. The relay never blocks the service that
 /// produced the events: it runs on its own task and holds no connection
-/// during a call.
+/// during a call. It wakes when a transaction that wrote events commits
+/// (LISTEN on `EventOutbox.channel`), and every `interval` in any case (a
+/// notification sent while its listening connection was down is not replayed).
 public final class EventRelay: Service {
     private let pool: PostgresPool
     private let schema: String
@@ -21,8 +23,8 @@ public final class EventRelay: Service {
     private let batchSize: Int
     private let logger: Logger
 
-    /// Relays `schema`'s outbox through `identity`, polling every `interval` while idle.
-    public init(pool: PostgresPool, schema: String, identity: IdentityConnection, interval: Duration = .milliseconds(100),
+    /// Relays `schema`'s outbox through `identity`, on each notification and every `interval` while idle.
+    public init(pool: PostgresPool, schema: String, identity: IdentityConnection, interval: Duration = .seconds(1),
                 batchSize: Int = 500, logger: Logger) {
         self.pool = pool
         self.schema = schema
@@ -77,10 +79,20 @@ public final class EventRelay: Service {
         }
     }
 
-    /// Relays until cancelled: at once while batches come full, every
-    /// `interval` while idle, backing off (up to 30 s) while Identity or the
-    /// database fails.
+    /// Relays until cancelled: at once while batches come full, on every
+    /// notification, every `interval` while idle, backing off (up to 30 s)
+    /// while Identity or the database fails.
     public func run() async throws {
+        let (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        let listener = Task { [pool, schema, logger] in
+            do {
+                for await _ in try await pool.listen(channel: EventOutbox.channel(schema: schema)) { wake.yield() }
+            } catch {
+                if !Task.isCancelled { logger.warning("event relay cannot listen; polling", ["schema": schema, "error": "\(error)"]) }
+            }
+        }
+        defer { listener.cancel() }
+        var iterator = wakes.makeAsyncIterator()
         var failures = 0
         var lastPurge = ContinuousClock.now - .seconds(3600)
         while !Task.isCancelled {
@@ -98,11 +110,20 @@ public final class EventRelay: Service {
                 if Task.isCancelled { return }
                 failures += 1
                 if failures == 1 { logger.warning("event relay failing; retrying", ["schema": schema, "error": "\(error)"]) }
-                wait = min(interval * (1 << min(failures, 8)), .seconds(30))
+                wait = min(interval * (1 << min(failures, 5)), .seconds(30))
             }
-            if wait > .zero {
+            guard wait > .zero else { continue }
+            if failures > 0 {
+                // While failing, only the backoff wakes it: notifications would hammer a failing Identity.
                 do { try await Task.sleep(for: wait) } catch { return }
+                continue
             }
+            let timer = Task {
+                try? await Task.sleep(for: wait)
+                wake.yield()
+            }
+            _ = await iterator.next()
+            timer.cancel()
         }
     }
 }
