@@ -82,6 +82,35 @@ extension IdentityIntegrationTests {
         }
     }
 
+    /// After a rotation a delivery carries one signature per secret still
+    /// signing, so a receiver holding either verifies it.
+    @Suite("Identity webhook deliveries: rotation")
+    struct WebhookRotationTests {
+        @Test func afterARotationEachDeliveryIsSignedWithTheNewAndThePreviousSecret() async throws {
+            let good = try Receiver.start(status: .noContent)
+            defer { Task { await good.stop() } }
+            try await withIdentity("webhook_rotation", webhooks: WebhookDeliveryTests.settings) { identity in
+                let op = try await identity.operatorToken()
+                let acme = try await identity.makeTenant("acme", operatorToken: op)
+                let created = try await identity.call(
+                    IdentityMethods.createWebhookEndpoint, CreateWebhookEndpointRequest(url: good.url), token: acme.adminToken)
+                let rotated = try await identity.call(
+                    IdentityMethods.rotateWebhookSecret, RotateWebhookSecretRequest(endpointID: created.endpoint.id), token: acme.adminToken)
+                let agent = try await identity.makeAgent("rotating", in: acme)
+                _ = try await identity.call(
+                    IdentityMethods.suspendAgent, GetAgentRequest(tenantID: acme.tenant.id, agentID: agent.agent.id), token: acme.adminToken)
+                let delivery = try #require(try await good.waitFor(1, timeout: .seconds(20)).first)
+                let parts = delivery.signature.split(separator: " ").map(String.init)
+                #expect(parts.count == 2, "\(delivery.signature)")
+                for secret in [created.secret, rotated.secret] {
+                    let own = WebhookSignature.sign(
+                        id: delivery.id, timestamp: delivery.timestamp, body: delivery.body, secrets: [try WebhookSecret(string: secret)])
+                    #expect(parts.contains(own), "a receiver holding \(secret.prefix(10))… verifies it")
+                }
+            }
+        }
+    }
+
     /// A plain-HTTP receiver on loopback answering every POST with one status and recording it.
     final class Receiver: Sendable {
         struct Delivery: @unchecked Sendable {
