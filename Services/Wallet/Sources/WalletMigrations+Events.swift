@@ -1,3 +1,4 @@
+import Foundation
 import PurserService
 
 extension WalletMigrations {
@@ -11,17 +12,15 @@ extension WalletMigrations {
     ///   spend that stays below fires nothing and a refill re-arms it;
     /// - `agent.limit_reached` when an approved spend takes a limit's counter
     ///   across 80 % or 100 % of its cap (amount or count), once per limit,
-    ///   window and level (`dedupe_key`): `wallet.note_limit_crossings`, called
-    ///   by `authorize_agents` before it counts the spend;
+    ///   window and level (`dedupe_key`): noted by `authorize_agents` while it
+    ///   checks the limit and written by `wallet.note_limit_crossings`;
     /// - `authorization.denied` for the first refusal of each agent and reason
     ///   in each minute (a looping agent cannot flood a receiver): a row trigger
     ///   on `wallet.denials`.
     ///
-    /// `note_limit_crossings` is PL/pgSQL so its statement's plan is kept per
-    /// connection (a SQL function's is made again at every call).
-    /// `authorize_agents` is migration 5's function with the one call added
-    /// before its counter update; it is derived from that text (which never
-    /// changes once applied) rather than written out twice.
+    /// `authorize_agents` is migration 5's function with the crossing checks
+    /// inserted; it is derived from that text (which never changes once
+    /// applied) rather than written out twice.
     static var events: String {
         [EventOutbox.tableSQL(schema: schema), eventTriggers, authorizeWithLimitEvents].joined(separator: "\n\n")
     }
@@ -70,62 +69,76 @@ END $$;
 CREATE TRIGGER denials_events AFTER INSERT ON wallet.denials
     FOR EACH ROW EXECUTE FUNCTION wallet.denial_events();
 
-CREATE FUNCTION wallet.note_limit_crossings(
-    p_tenant uuid, p_agent uuid, p_request integer, p_amount bigint,
-    p_limit_request integer[], p_limit_scope text[], p_limit_window text[], p_limit_cap bigint[], p_limit_cap_count bigint[])
+CREATE FUNCTION wallet.note_limit_crossings(p_tenant uuid, p_agent uuid, p_crossed jsonb)
 RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO wallet.event_outbox (tenant_id, type, agent_id, dedupe_key, data)
     SELECT p_tenant, 'agent.limit_reached', p_agent,
-           concat_ws(':', 'limit', p_agent, l.scope, l.win, m.measure, m.cap, p.percent),
-           jsonb_strip_nulls(jsonb_build_object(
-               'agent_id', p_agent, 'rule', l.scope, 'window', l.win, 'measure', m.measure, 'percent', p.percent,
-               'spent_micros', coalesce(c.spent, 0) + p_amount, 'cap_micros', l.cap,
-               'count', coalesce(c.count, 0) + 1, 'cap_count', l.cap_count))
-      FROM unnest(p_limit_request, p_limit_scope, p_limit_window, p_limit_cap, p_limit_cap_count)
-           AS l(request, scope, win, cap, cap_count)
-      LEFT JOIN wallet.spend_counters c
-        ON c.tenant_id = p_tenant AND c.agent_id = p_agent AND c.scope_key = l.scope AND c.window_key = l.win
-     CROSS JOIN LATERAL (VALUES
-           ('amount', coalesce(c.spent, 0)::numeric, coalesce(c.spent, 0)::numeric + p_amount, l.cap::numeric),
-           ('count', coalesce(c.count, 0)::numeric, coalesce(c.count, 0)::numeric + 1, l.cap_count::numeric))
-           AS m(measure, before, after, cap)
-     CROSS JOIN (VALUES (80), (100)) AS p(percent)
-     WHERE l.request = p_request AND m.cap > 0
-       AND m.before * 100 < m.cap * p.percent AND m.after * 100 >= m.cap * p.percent
+           concat_ws(':', 'limit', p_agent, c->>'rule', c->>'window', c->>'measure',
+                     coalesce(c->>'cap_micros', c->>'cap_count'), c->>'percent'),
+           jsonb_build_object('agent_id', p_agent) || c
+      FROM jsonb_array_elements(p_crossed) AS c
     ON CONFLICT (tenant_id, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING;
 END $$;
 """#
 
-    /// Migration 5's `authorize_agents` with `note_limit_crossings` called
-    /// before an approved spend is counted.
+    /// Migration 5's `authorize_agents` with the crossings noted: while it
+    /// checks a limit it already holds the counter and the cap, so it notes
+    /// (in `v_crossed`) the 80 % and 100 % marks the spend would cross, and an
+    /// approved spend hands them to `note_limit_crossings` before it is
+    /// counted. A spend that crosses nothing costs two comparisons per limit.
     package static var authorizeWithLimitEvents: String {
-        let (head, tail) = authorizeOfMigration5
-        let hook = """
-                        IF cardinality(v_scopes) > 0 THEN
-                            PERFORM wallet.note_limit_crossings(p_tenant, v_agent, i, v_amount, p_limit_request, p_limit_scope,
-                                                                p_limit_window, p_limit_cap, p_limit_cap_count);
+        var function = authorizeOfMigration5
+        insert("    v_crossed jsonb;\n", after: "    v_payee_status text;\n", in: &function)
+        insert("                v_crossed := '[]';\n", after: "                v_scopes := '{}'; v_windows := '{}';\n", in: &function)
+        insert(#"""
+                    -- The marks this spend would cross (kept only if it is approved).
+                    IF v_spent < lim.cap - lim.cap / 5 AND v_spent + v_amount >= lim.cap - lim.cap / 5 THEN
+                        v_crossed := v_crossed || jsonb_build_object('rule', lim.scope, 'window', lim.win, 'measure', 'amount',
+                            'percent', 80, 'spent_micros', v_spent + v_amount, 'cap_micros', lim.cap);
+                    END IF;
+                    IF v_spent < lim.cap AND v_spent + v_amount >= lim.cap THEN
+                        v_crossed := v_crossed || jsonb_build_object('rule', lim.scope, 'window', lim.win, 'measure', 'amount',
+                            'percent', 100, 'spent_micros', v_spent + v_amount, 'cap_micros', lim.cap);
+                    END IF;
+                    IF lim.cap_count IS NOT NULL THEN
+                        IF v_count < lim.cap_count - lim.cap_count / 5 AND v_count + 1 >= lim.cap_count - lim.cap_count / 5 THEN
+                            v_crossed := v_crossed || jsonb_build_object('rule', lim.scope, 'window', lim.win, 'measure', 'count',
+                                'percent', 80, 'count', v_count + 1, 'cap_count', lim.cap_count);
+                        END IF;
+                        IF v_count + 1 = lim.cap_count THEN
+                            v_crossed := v_crossed || jsonb_build_object('rule', lim.scope, 'window', lim.win, 'measure', 'count',
+                                'percent', 100, 'count', v_count + 1, 'cap_count', lim.cap_count);
+                        END IF;
+                    END IF;
+
+            """#, before: "                    -- Limits of one scope share one counter: checked each, counted once.\n", in: &function)
+        insert("""
+                        IF jsonb_array_length(v_crossed) > 0 THEN
+                            PERFORM wallet.note_limit_crossings(p_tenant, v_agent, v_crossed);
                         END IF;
 
-            """
-        return head + hook + tail
+            """, before: "            INSERT INTO wallet.spend_counters AS c", in: &function)
+        return function
     }
 
     /// Migration 5's `authorize_agents` as it was (as `CREATE OR REPLACE`),
     /// for the bench that measures the Wallet with events off.
-    package static var authorizeWithoutEvents: String {
-        let (head, tail) = authorizeOfMigration5
-        return head + tail
+    package static var authorizeWithoutEvents: String { authorizeOfMigration5 }
+
+    /// Migration 5's `authorize_agents` as `CREATE OR REPLACE`.
+    private static var authorizeOfMigration5: String {
+        guard let start = agentPayees.range(of: "CREATE FUNCTION wallet.authorize_agents("),
+              let end = agentPayees.range(of: "END $$;", range: start.upperBound..<agentPayees.endIndex)
+        else { preconditionFailure("migration 5 no longer holds authorize_agents as written") }
+        return "CREATE OR REPLACE" + agentPayees[agentPayees.index(start.lowerBound, offsetBy: 6)..<end.upperBound]
     }
 
-    /// Migration 5's `authorize_agents` as `CREATE OR REPLACE`, split before its counter update.
-    private static var authorizeOfMigration5: (head: String, tail: String) {
-        let counting = "            INSERT INTO wallet.spend_counters AS c"
-        guard let start = agentPayees.range(of: "CREATE FUNCTION wallet.authorize_agents("),
-              let end = agentPayees.range(of: "END $$;", range: start.upperBound..<agentPayees.endIndex),
-              let count = agentPayees.range(of: counting, range: start.upperBound..<end.lowerBound)
-        else { preconditionFailure("migration 5 no longer holds authorize_agents as written") }
-        return ("CREATE OR REPLACE" + agentPayees[agentPayees.index(start.lowerBound, offsetBy: 6)..<count.lowerBound],
-                String(agentPayees[count.lowerBound..<end.upperBound]))
+    /// Puts `text` right after (or before) `anchor`, which must occur exactly once in `function`.
+    private static func insert(_ text: String, after: String? = nil, before: String? = nil, in function: inout String) {
+        let mark = after ?? before ?? ""
+        let pieces = function.components(separatedBy: mark)
+        precondition(pieces.count == 2, "the anchor must occur once in migration 5's authorize_agents: \(mark)")
+        function = after != nil ? pieces[0] + mark + text + pieces[1] : pieces[0] + text + mark + pieces[1]
     }
 }
