@@ -81,7 +81,8 @@ private final class ReceiverBox: @unchecked Sendable {
 /// disabled. On is the Wallet as shipped, with an endpoint registered for the
 /// tenant and every agent given a balance-low threshold it crosses half-way
 /// through the run, with the relay and Identity's deliverer working. The runs
-/// go off, on, on, off, each on a fresh tenant, at 8 clients.
+/// go off, on, on, off, then on, off, off, on (`cycles` cycles), each on a
+/// fresh tenant, at 8 clients, after a warm-up run.
 enum BenchWebhooks {
     /// Switches the Wallet's event writing in its database (`pool`).
     static func setEvents(_ on: Bool, pool: PostgresPool) async throws {
@@ -109,7 +110,7 @@ enum BenchWebhooks {
     }
 
     static func measure(
-        _ system: BenchSystem, operatorToken: String, agents: Int, seconds: Int, progress: (String) -> Void
+        _ system: BenchSystem, operatorToken: String, agents: Int, seconds: Int, cycles: Int, progress: (String) -> Void
     ) async throws -> Figures {
         guard let pool = system.walletPool else { throw BenchFailure("the webhooks bench needs the Wallet in this process") }
         let receiver = try BenchReceiver.start(logger: system.logger)
@@ -130,9 +131,17 @@ enum BenchWebhooks {
             return result
         }
 
-        // Off, on, on, off (a drift of the machine over the four runs cancels out).
-        var expectedPerAgent: Int64 = 0
-        for (round, on) in [false, true, true, false].enumerated() {
+        // A first run on a fresh database is much faster than any after it
+        // (its tables are empty): one off run to warm up, not counted.
+        try await setEvents(false, pool: pool)
+        let warm = try await BenchWorld.make(system, operatorToken: operatorToken, slug: "wh-warm", agents: agents, micros: funded)
+        let warmup = await run(warm, "authorize, webhooks off, 8 clients, warm-up (not counted)")
+        var expectedPerAgent = Int64(warmup.successesPerSecond * Double(seconds) / Double(agents)) * amount
+        // Off, on, on, off, then on, off, off, on, and so on for `cycles`
+        // cycles: a steady drift over the runs, and any effect of a run's
+        // place in its cycle, weigh on both sides alike.
+        let order = (0..<cycles).flatMap { $0 % 2 == 0 ? [false, true, true, false] : [true, false, false, true] }
+        for (round, on) in order.enumerated() {
             try await setEvents(on, pool: pool)
             let world = try await BenchWorld.make(
                 system, operatorToken: operatorToken, slug: "wh-\(round)", agents: agents, micros: funded)
@@ -161,6 +170,7 @@ enum BenchWebhooks {
         // The burst: every agent crosses its threshold 20 times (a hold
         // takes it below, an allocation brings it back), as fast as it can.
         progress("webhook burst: \(agents) agents × 20 crossings")
+        try await setEvents(true, pool: pool)
         let burst = try await BenchWorld.make(system, operatorToken: operatorToken, slug: "wh-burst", agents: agents, micros: funded)
         try await register(url, for: burst, system)
         var fund = FundRequest()

@@ -34,7 +34,8 @@
 // `purser-bench transfers` measures only the agent-to-agent transfers (Charge
 // to an agent), in this process, and prints their rows (`deploy/dev bench transfers`).
 // `purser-bench webhooks` measures authorization with webhooks on against off
-// and a burst of events to a receiver, in this process (`deploy/dev bench webhooks`).
+// (runs off, on, on, off / on, off, off, on alternately, PURSER_BENCH_WEBHOOK_CYCLES cycles, default 4) and a
+// burst of events to a receiver, in this process (`deploy/dev bench webhooks`).
 import Foundation
 import PurserAPI
 import PurserBench
@@ -298,12 +299,13 @@ if transfersOnly {
 }
 if webhooksOnly {
     let figures = try await BenchWebhooks.measure(
-        system, operatorToken: operatorToken, agents: agentCount, seconds: seconds, progress: progress)
+        system, operatorToken: operatorToken, agents: agentCount, seconds: seconds,
+        cycles: max(1, Int(environment["PURSER_BENCH_WEBHOOK_CYCLES"] ?? "") ?? 4), progress: progress)
     await system.stop()
     var webhooks = BenchTable()
     let rates = { (rates: [Double]) in rates.map { String(format: "%.0f", $0) }.joined(separator: " / ") }
-    webhooks.add("authorize, \(agentCount) agents, 8 clients, webhooks off (runs 1 and 4, authorizations/s)", figure: rates(figures.offRates))
-    webhooks.add("authorize, \(agentCount) agents, 8 clients, webhooks on (runs 2 and 3, authorizations/s)", figure: rates(figures.onRates))
+    webhooks.add("authorize, \(agentCount) agents, 8 clients, webhooks off (each off run, authorizations/s)", figure: rates(figures.offRates))
+    webhooks.add("authorize, \(agentCount) agents, 8 clients, webhooks on (each on run, authorizations/s)", figure: rates(figures.onRates))
     let off = figures.offRates.reduce(0, +), on = figures.onRates.reduce(0, +)
     webhooks.add("webhooks on ÷ off", figure: off > 0 ? String(format: "%.3f", on / off) : "n/a")
     func percentiles(_ delays: [Int64]) -> String {

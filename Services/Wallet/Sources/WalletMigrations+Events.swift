@@ -90,31 +90,31 @@ END $$;
     package static var authorizeWithLimitEvents: String {
         var function = authorizeOfMigration5
         insert("    v_crossed jsonb;\n", after: "    v_payee_status text;\n", in: &function)
-        insert("                v_crossed := '[]';\n", after: "                v_scopes := '{}'; v_windows := '{}';\n", in: &function)
+        insert("                v_crossed := NULL;\n", after: "                v_scopes := '{}'; v_windows := '{}';\n", in: &function)
         insert(#"""
                     -- The marks this spend would cross (kept only if it is approved).
                     IF v_spent < lim.cap - lim.cap / 5 AND v_spent + v_amount >= lim.cap - lim.cap / 5 THEN
-                        v_crossed := v_crossed || jsonb_build_object('rule', lim.scope, 'window', lim.win, 'measure', 'amount',
+                        v_crossed := coalesce(v_crossed, '[]') || jsonb_build_object('rule', lim.scope, 'window', lim.win, 'measure', 'amount',
                             'percent', 80, 'spent_micros', v_spent + v_amount, 'cap_micros', lim.cap);
                     END IF;
                     IF v_spent < lim.cap AND v_spent + v_amount >= lim.cap THEN
-                        v_crossed := v_crossed || jsonb_build_object('rule', lim.scope, 'window', lim.win, 'measure', 'amount',
+                        v_crossed := coalesce(v_crossed, '[]') || jsonb_build_object('rule', lim.scope, 'window', lim.win, 'measure', 'amount',
                             'percent', 100, 'spent_micros', v_spent + v_amount, 'cap_micros', lim.cap);
                     END IF;
                     IF lim.cap_count IS NOT NULL THEN
                         IF v_count < lim.cap_count - lim.cap_count / 5 AND v_count + 1 >= lim.cap_count - lim.cap_count / 5 THEN
-                            v_crossed := v_crossed || jsonb_build_object('rule', lim.scope, 'window', lim.win, 'measure', 'count',
+                            v_crossed := coalesce(v_crossed, '[]') || jsonb_build_object('rule', lim.scope, 'window', lim.win, 'measure', 'count',
                                 'percent', 80, 'count', v_count + 1, 'cap_count', lim.cap_count);
                         END IF;
                         IF v_count + 1 = lim.cap_count THEN
-                            v_crossed := v_crossed || jsonb_build_object('rule', lim.scope, 'window', lim.win, 'measure', 'count',
+                            v_crossed := coalesce(v_crossed, '[]') || jsonb_build_object('rule', lim.scope, 'window', lim.win, 'measure', 'count',
                                 'percent', 100, 'count', v_count + 1, 'cap_count', lim.cap_count);
                         END IF;
                     END IF;
 
             """#, before: "                    -- Limits of one scope share one counter: checked each, counted once.\n", in: &function)
         insert("""
-                        IF jsonb_array_length(v_crossed) > 0 THEN
+                        IF v_crossed IS NOT NULL THEN
                             PERFORM wallet.note_limit_crossings(p_tenant, v_agent, v_crossed);
                         END IF;
 
