@@ -83,6 +83,12 @@ final class BenchSystem: Sendable {
         }
     }
 
+    /// The Wallet service, when it runs in this process.
+    var walletService: WalletService? {
+        if case .inProcess(_, _, _, let service) = runtime { return service }
+        return nil
+    }
+
     /// The Wallet's database pool, when the Wallet runs in this process.
     var walletPool: PostgresPool? {
         if case .inProcess(_, _, let wallet, _) = runtime { return wallet.pool }

@@ -107,6 +107,40 @@ enum BenchWebhooks {
         var burstEvents = 0
         var burstDelays: [Int64] = []
         var burstSeconds: Double = 0
+        /// One authorization through the ledger alone (no RPC, one at a time), median µs, events off / on.
+        var ledgerOffMicros: Double = 0
+        var ledgerOnMicros: Double = 0
+    }
+
+    /// The ledger's own cost of an authorization with events off and on: one
+    /// agent's authorizations under three limits, one at a time, straight to
+    /// the ledger (no RPC, no policy call), in alternating blocks of 1,000.
+    static func ledgerCost(_ system: BenchSystem, world: BenchWorld, pool: PostgresPool) async throws -> (off: Double, on: Double) {
+        guard let ledger = system.walletService?.ledger, let tenant = UUID(uuidString: world.tenantID),
+              let agent = UUID(uuidString: world.agents[0].id), let provider = UUID(uuidString: world.providerID)
+        else { throw BenchFailure("the ledger bench needs the Wallet in this process") }
+        let limits = [
+            SpendLimit(scopeKey: "bench-hourly", windowKey: "h", capMicros: 1_000_000_000_000_000),
+            SpendLimit(scopeKey: "bench-daily", windowKey: "d", capMicros: 1_000_000_000_000_000, capCount: 1_000_000_000),
+            SpendLimit(scopeKey: "bench-lifetime", windowKey: "l", capMicros: 1_000_000_000_000_000),
+        ]
+        var samples: [Bool: [Int64]] = [false: [], true: []]
+        let clock = ContinuousClock()
+        for block in 0..<8 {
+            let on = block % 4 == 1 || block % 4 == 2
+            try await setEvents(on, pool: pool)
+            for _ in 0..<1_000 {
+                let command = AuthorizationCommand(
+                    scope: IdempotencyScope(principal: "bench", key: UUID().uuidString), providerID: provider, category: "inference",
+                    amountMicros: 1, holdTTLMicros: 300_000_000, limits: limits)
+                let start = clock.now
+                _ = try await ledger.authorize(tenant: tenant, agent: agent, command)
+                let elapsed = clock.now - start
+                samples[on, default: []].append(elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000)
+            }
+        }
+        func median(_ values: [Int64]) -> Double { Double(values.sorted()[values.count / 2]) }
+        return (median(samples[false] ?? [0]), median(samples[true] ?? [0]))
     }
 
     static func measure(
@@ -166,6 +200,10 @@ enum BenchWebhooks {
             }
         }
         figures.onDelays.sort()
+
+        progress("the ledger alone, 8,000 authorizations one at a time, events off and on")
+        let ledgerWorld = try await BenchWorld.make(system, operatorToken: operatorToken, slug: "wh-ledger", agents: 1, micros: funded)
+        (figures.ledgerOffMicros, figures.ledgerOnMicros) = try await ledgerCost(system, world: ledgerWorld, pool: pool)
 
         // The burst: every agent crosses its threshold 20 times (a hold
         // takes it below, an allocation brings it back), as fast as it can.

@@ -308,6 +308,9 @@ if webhooksOnly {
     webhooks.add("authorize, \(agentCount) agents, 8 clients, webhooks on (each on run, authorizations/s)", figure: rates(figures.onRates))
     let off = figures.offRates.reduce(0, +), on = figures.onRates.reduce(0, +)
     webhooks.add("webhooks on ÷ off", figure: off > 0 ? String(format: "%.3f", on / off) : "n/a")
+    webhooks.add("one authorization in the ledger alone (3 limits, one at a time), median µs, events off / on",
+                 figure: String(format: "%.0f / %.0f (%+.1f %%)", figures.ledgerOffMicros, figures.ledgerOnMicros,
+                                figures.ledgerOffMicros > 0 ? (figures.ledgerOnMicros / figures.ledgerOffMicros - 1) * 100 : 0))
     func percentiles(_ delays: [Int64]) -> String {
         func at(_ fraction: Double) -> String {
             String(format: "%.1f", Double(delays[min(delays.count - 1, Int(Double(delays.count) * fraction))]) / 1000)
