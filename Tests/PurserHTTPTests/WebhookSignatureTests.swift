@@ -1,5 +1,6 @@
 import Foundation
 import PurserHTTP
+import PurserTestSupport
 import Testing
 
 /// Signatures are checked by the Standard Webhooks reference library for
@@ -89,8 +90,8 @@ import Testing
         var fields: [String: String] = [:]
         for field in headers { fields[field.name] = field.value }
         let request: [String: Any] = ["secret": secret.string, "body": Data(body).base64EncodedString(), "headers": fields]
-        let output = try await PythonScript.run(script, input: Array(try JSONSerialization.data(withJSONObject: request)))
+        let output = try await PythonProcess.run(["-c", script], input: Array(try JSONSerialization.data(withJSONObject: request)))
         try #require(output.status == 0, "python failed: \(output.stderr)")
-        return output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        return output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

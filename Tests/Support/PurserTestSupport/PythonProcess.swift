@@ -3,14 +3,18 @@ import Foundation
 /// Runs `python3` with arguments. Its streams are files and its exit is
 /// awaited through `terminationHandler`, so no thread of the concurrency pool
 /// blocks while the script talks to the services under test.
-enum PythonProcess {
-    struct Output {
-        let status: Int32
-        let stdout: Data
-        let stderr: String
+public enum PythonProcess {
+    public struct Output: Sendable {
+        public let status: Int32
+        public let stdout: Data
+        public let stderr: String
+
+        /// Standard output as text.
+        public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
     }
 
-    static func run(_ arguments: [String], input: [UInt8] = []) async throws -> Output {
+    /// Runs `python3 <arguments>` with `input` on its standard input.
+    public static func run(_ arguments: [String], input: [UInt8] = []) async throws -> Output {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("python-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
