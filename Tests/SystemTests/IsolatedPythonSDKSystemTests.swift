@@ -19,7 +19,9 @@ import Testing
     static let tokenLifetime = "10s"
 
     @Test(.timeLimit(.minutes(10))) func thePytestSuiteOfThePythonSDKPassesAgainstTheRealGateway() async throws {
-        let deployment = try await Deployment.withIdentityTokenLifetime(Self.tokenLifetime)
+        // The webhook tests' receiver listens on loopback.
+        let deployment = try await Deployment.withIdentityTokenLifetime(
+            Self.tokenLifetime, identity: ["PURSER_IDENTITY_WEBHOOK_ALLOW_PRIVATE": "true", "PURSER_IDENTITY_WEBHOOK_RETRY_INITIAL": "200ms"])
         do {
             let (port, secret) = try await deployment.servingGateway(operatorLabel: "python sdk")
             let root = TestEnvironment.repositoryRoot()

@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 from .models import (
     Agent, Balance, Capture, Charge, Created, Entry, Funding, Hold, MessageSummary, PaymentToken, Payout,
-    PolicyVersion, Refund, Release, Token, Transfer,
+    PolicyVersion, Refund, Release, Token, Transfer, WebhookDelivery, WebhookEndpoint,
 )
 from .money import Amount, amount_text
 from .session import Session
@@ -243,7 +243,7 @@ class ProviderClient(Client):
 
 
 class AdminClient(Client):
-    """A tenant admin (API key `purser_sk_…` of role admin): agents, funding and policy of its own tenant."""
+    """A tenant admin (API key `purser_sk_…` of role admin): agents, funding, policy and webhooks of its own tenant."""
 
     @property
     def tenant_id(self) -> str:
@@ -304,6 +304,60 @@ class AdminClient(Client):
     def balance(self, agent_id: str) -> Balance:
         return Balance.from_json(self.session.call("GET", f"/v1/agents/{_segment(agent_id)}/balance",
                                                    query={"tenantId": self.tenant_id}, idempotent=True))
+
+    def set_balance_alert(self, agent_id: str, below: Amount) -> Balance:
+        """The agent's `agent.balance_low` threshold: the event fires once each time its available
+        balance falls from at least `below` to under it (0 turns it off)."""
+        return Balance.from_json(self.session.call("PUT", f"/v1/agents/{_segment(agent_id)}/balance-alert",
+                                                   body={"balanceLow": amount_text(below)}, idempotent=True))
+
+    def create_webhook(self, url: str, *, events: tuple[str, ...] = (), description: str = "") -> Created:
+        """A webhook endpoint for `events` (empty: every type); its signing secret (`whsec_…`) is in the answer only.
+        Deliveries follow Standard Webhooks: verify them with the `standardwebhooks` package and this secret."""
+        answer = self.session.call("POST", "/v1/webhooks",
+                                   body={"url": url, "eventTypes": list(events), "description": description})
+        return Created(str(answer["endpoint"]["id"]), str(answer["secret"]), answer)
+
+    def webhooks(self) -> list[WebhookEndpoint]:
+        """Every webhook endpoint of the tenant."""
+        return [WebhookEndpoint.from_json(e) for e in self._pages("/v1/webhooks", "endpoints", {"pageSize": 100})]
+
+    def update_webhook(self, endpoint_id: str, *, url: Optional[str] = None, events: Optional[tuple[str, ...]] = None,
+                       description: Optional[str] = None, enabled: Optional[bool] = None) -> WebhookEndpoint:
+        """Changes what is given; enabling a disabled endpoint sends what it still has pending."""
+        body: dict[str, Any] = {}
+        if url is not None:
+            body["url"] = url
+        if events is not None:
+            body["replaceEventTypes"] = True
+            body["eventTypes"] = list(events)
+        if description is not None:
+            body["description"] = description
+        if enabled is not None:
+            body["enabled"] = enabled
+        return WebhookEndpoint.from_json(self.session.call("PATCH", f"/v1/webhooks/{_segment(endpoint_id)}", body=body,
+                                                           idempotent=True))
+
+    def delete_webhook(self, endpoint_id: str) -> WebhookEndpoint:
+        return WebhookEndpoint.from_json(self.session.call("DELETE", f"/v1/webhooks/{_segment(endpoint_id)}",
+                                                           idempotent=True))
+
+    def rotate_webhook_secret(self, endpoint_id: str, *, overlap_seconds: int = 0) -> Created:
+        """A new signing secret (in the answer only); the previous one keeps signing for `overlap_seconds`
+        (0: one day)."""
+        answer = self.session.call("POST", f"/v1/webhooks/{_segment(endpoint_id)}/rotate-secret",
+                                   body={"overlapSeconds": str(overlap_seconds)})
+        return Created(str(answer["endpoint"]["id"]), str(answer["secret"]), answer)
+
+    def webhook_deliveries(self, endpoint_id: str, *, limit: int = 100) -> list[WebhookDelivery]:
+        """The endpoint's newest deliveries, each with its attempts."""
+        return [WebhookDelivery.from_json(d) for d in
+                self._first(f"/v1/webhooks/{_segment(endpoint_id)}/deliveries", "deliveries", {}, limit)]
+
+    def redeliver_webhook(self, delivery_id: str) -> WebhookDelivery:
+        """Sends a delivery again, with the same `webhook-id`."""
+        return WebhookDelivery.from_json(self.session.call(
+            "POST", f"/v1/webhook-deliveries/{_segment(delivery_id)}/redeliver", body={}, idempotent=True))
 
     def set_policy(self, document: Union[Mapping[str, Any], str], *, agent_id: Optional[str] = None,
                    expected_version: Optional[int] = None) -> PolicyVersion:

@@ -306,3 +306,43 @@ class Payout:
     @staticmethod
     def from_json(data: JSON) -> "Payout":
         return Payout(_str(data, "providerId"), tuple(PayoutTotal.from_json(t) for t in data.get("totals", [])), data)
+
+
+@dataclass(frozen=True)
+class WebhookEndpoint:
+    """A webhook endpoint of the tenant (never its signing secret); `event_types` empty = every type."""
+
+    id: str
+    url: str
+    event_types: tuple[str, ...]
+    description: str
+    enabled: bool
+    disabled_reason: str
+    raw: JSON = field(repr=False, compare=False)
+
+    @staticmethod
+    def from_json(data: JSON) -> "WebhookEndpoint":
+        return WebhookEndpoint(_str(data, "id"), _str(data, "url"), tuple(str(t) for t in data.get("eventTypes", [])),
+                               _str(data, "description"), _str(data, "status") == "WEBHOOK_ENDPOINT_STATUS_ENABLED",
+                               _str(data, "disabledReason"), data)
+
+
+@dataclass(frozen=True)
+class WebhookDelivery:
+    """One event sent (or to be sent) to one endpoint: `status` is `pending`, `delivered` or `failed`;
+    `event_id` is the `webhook-id` of every attempt; `raw["attempts"]` holds the newest attempts."""
+
+    id: str
+    endpoint_id: str
+    event_id: str
+    event_type: str
+    agent_id: str
+    status: str
+    attempt_count: int
+    raw: JSON = field(repr=False, compare=False)
+
+    @staticmethod
+    def from_json(data: JSON) -> "WebhookDelivery":
+        status = _str(data, "status").removeprefix("WEBHOOK_DELIVERY_STATUS_").lower()
+        return WebhookDelivery(_str(data, "id"), _str(data, "endpointId"), _str(data, "eventId"), _str(data, "eventType"),
+                               _str(data, "agentId"), status, int(data.get("attemptCount") or 0), data)

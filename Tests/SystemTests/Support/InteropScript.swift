@@ -5,13 +5,9 @@ import Testing
 
 extension Deployment {
     /// A deployment whose Identity issues tokens that live `lifetime` (e.g.
-    /// `"10s"`, its shortest). The lifetime goes through the process
-    /// environment the deployment copies, so a suite using this runs alone
-    /// (`Isolated…`); the variable is unset again before this returns.
-    static func withIdentityTokenLifetime(_ lifetime: String) async throws -> Deployment {
-        setenv("PURSER_IDENTITY_TOKEN_LIFETIME", lifetime, 1)
-        defer { unsetenv("PURSER_IDENTITY_TOKEN_LIFETIME") }
-        return try await Deployment()
+    /// `"10s"`, its shortest), with more of Identity's settings when given.
+    static func withIdentityTokenLifetime(_ lifetime: String, identity settings: [String: String] = [:]) async throws -> Deployment {
+        try await Deployment(settings: ["identity": settings.merging(["PURSER_IDENTITY_TOKEN_LIFETIME": lifetime]) { _, lifetime in lifetime }])
     }
 
     /// Waits until the five services serve, starts `purser-gateway` in front of
