@@ -118,6 +118,7 @@ extension IdentityService {
             return try Self.fetchWebhookEndpoint(connection, tenantID: tenantID, endpointID: endpointID)
         }
         guard let endpoint else { throw RPCError.notFound("webhook endpoint") }
+        if enabled == true { webhooks.nudge() }
         return endpoint
     }
 
@@ -228,6 +229,7 @@ extension IdentityService {
             return try Self.attachAttempts(connection, tenantID: tenantID, to: [IdentityRows.webhookDelivery(row)])[0].delivery
         }
         guard let delivery else { throw RPCError.notFound("webhook delivery") }
+        webhooks.nudge()
         logger.info("webhook redelivery requested", ["tenant_id": tenantID, "delivery_id": deliveryID])
         return delivery
     }
