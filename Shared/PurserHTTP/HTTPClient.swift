@@ -42,7 +42,8 @@ public final class HTTPClient: Sendable {
     /// Sends `request` and returns its response with the body collected.
     /// Reuses an idle keep-alive connection when one is open. Throws
     /// `HTTPError` 502 `connection_lost` when the connection ends before the
-    /// response, `connect_failed` when it cannot be opened.
+    /// response, `connect_failed` when it cannot be opened, `tls_failed` when its
+    /// TLS handshake does not finish.
     ///
     /// A kept connection the server closed meanwhile (its idle timeout) fails
     /// the request; a `GET`, `HEAD` or `OPTIONS` is then sent once more on a

@@ -15,7 +15,6 @@ package final class HTTPClientConnection: StreamConnectionDelegate, @unchecked S
 
     let stream: StreamConnection
     private let usable = Atomic<Bool>(true)
-    private let opened = Atomic<Bool>(false)
     private var parser = HTTPResponseParser()
     private var exchanges: [Exchange] = []
     private var head: HTTPResponseHead?
@@ -34,9 +33,6 @@ package final class HTTPClientConnection: StreamConnectionDelegate, @unchecked S
     /// Whether the connection is open and may carry another request.
     package var isUsable: Bool { usable.load(ordering: .acquiring) }
 
-    /// Whether the connection got as far as open (connected, TLS handshake done).
-    var wasOpened: Bool { opened.load(ordering: .acquiring) }
-
     func begin(handshakeTimeout: Duration) { stream.begin(delegate: self, handshakeTimeout: handshakeTimeout) }
 
     /// Sends `bytes` (any number of requests) and returns the final responses
@@ -47,7 +43,7 @@ package final class HTTPClientConnection: StreamConnectionDelegate, @unchecked S
         try await withCheckedThrowingContinuation { continuation in
             stream.loop.execute { [self] in
                 guard closeReason == nil else {
-                    continuation.resume(throwing: HTTPError(.badGateway, reason: "connection_lost", detail: (closeReason ?? nil) ?? "closed"))
+                    continuation.resume(throwing: lost(because: (closeReason ?? nil) ?? "closed"))
                     return
                 }
                 if methods.isEmpty {
@@ -81,7 +77,7 @@ package final class HTTPClientConnection: StreamConnectionDelegate, @unchecked S
 
     // MARK: Stream events
 
-    package func streamOpened() { opened.store(true, ordering: .releasing) }
+    package func streamOpened() {}
 
     package func streamReceived(_ bytes: UnsafeRawBufferPointer) {
         parser.append(bytes)
@@ -101,11 +97,22 @@ package final class HTTPClientConnection: StreamConnectionDelegate, @unchecked S
         exchanges = []
         for (index, exchange) in failed.enumerated() {
             if let timer = exchange.timer { stream.loop.cancel(timer) }
-            let lost = HTTPError(.badGateway, reason: "connection_lost", detail: reason ?? "closed by the server")
+            let lost = lost(because: reason ?? "closed by the server")
             exchange.continuation.resume(throwing: index == 0 ? failure ?? lost : lost)
         }
         for waiter in closeWaiters { waiter.resume(returning: reason) }
         closeWaiters = []
+    }
+
+    /// The error of a request the closed connection cannot answer:
+    /// `connect_failed` when the socket never connected, `tls_failed` when the
+    /// TLS handshake did not finish, `connection_lost` after it opened.
+    private func lost(because reason: String) -> HTTPError {
+        switch stream.closedFrom {
+        case .connecting: HTTPError(.badGateway, reason: "connect_failed", detail: reason)
+        case .handshaking: HTTPError(.badGateway, reason: "tls_failed", detail: reason)
+        default: HTTPError(.badGateway, reason: "connection_lost", detail: reason)
+        }
     }
 
     private func handle(_ event: HTTPResponseParser.Event) {

@@ -149,10 +149,9 @@ public final class WebhookSender: Sendable {
         do {
             return .success(try await connection.exchange(request, methods: ["POST"], timeout: limit)[0])
         } catch let error as HTTPError {
-            guard error.reason == "connection_lost", !connection.wasOpened else { return .failure(error) }
-            // Closed before it opened: the socket's connect or the TLS handshake failed.
-            let connectFailed = error.detail.hasPrefix("connect failed")
-            return .failure(HTTPError(.badGateway, reason: connectFailed ? "connect_failed" : "tls_failed", detail: "\(peer): \(error.detail)"))
+            // The connection says whether the connect or the TLS handshake failed; the log names the address.
+            guard ["connect_failed", "tls_failed"].contains(error.reason) else { return .failure(error) }
+            return .failure(HTTPError(.badGateway, reason: error.reason, detail: "\(peer): \(error.detail)"))
         } catch {
             return .failure(HTTPError(.badGateway, reason: "connection_lost", detail: "\(peer): \(error)"))
         }

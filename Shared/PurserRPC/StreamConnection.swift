@@ -27,6 +27,9 @@ package final class StreamConnection: EventHandler {
     package let fd: Int32
     package let transport: StreamTransport
     package private(set) var state: State
+    /// The state the connection was in when it closed (`connecting`: the
+    /// socket never connected; `handshaking`: the handshake did not finish).
+    package private(set) var closedFrom: State?
     package let maximumBufferedBytes: Int
     /// Strong until the connection closes, so the protocol lives as long as its socket.
     private var delegate: StreamConnectionDelegate?
@@ -327,6 +330,7 @@ package final class StreamConnection: EventHandler {
     package func close(because reason: String?) {
         guard state != .closed else { return }
         let wasOpen = state == .open
+        closedFrom = state
         state = .closed
         if let timer = handshakeTimer { loop.cancel(timer) }
         handshakeTimer = nil

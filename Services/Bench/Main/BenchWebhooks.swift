@@ -13,22 +13,29 @@ import Synchronization
 final class BenchReceiver: Sendable {
     let port: Int
     private let server: HTTPServer
-    private let delays = Mutex<[Int64]>([])
+    private let log: DelayLog
 
-    private init(server: HTTPServer, port: Int) {
+    /// The delays the route records, shared by the route and the receiver.
+    private final class DelayLog: Sendable {
+        let delays = Mutex<[Int64]>([])
+    }
+
+    private init(server: HTTPServer, port: Int, log: DelayLog) {
         self.server = server
         self.port = port
+        self.log = log
     }
 
     static func start(logger: Logger) throws -> BenchReceiver {
+        let log = DelayLog()
         var router = HTTPRouter()
-        let box = ReceiverBox()
         router.post("/hooks", maximumBodySize: 64 * 1024) { request in
             let body = try await request.body.collect(upTo: 64 * 1024)
             let arrived = Date()
             if let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
                let stamp = object["timestamp"] as? String, let committed = BenchReceiver.date(stamp) {
-                box.receiver?.record(Int64(arrived.timeIntervalSince(committed) * 1_000_000))
+                let delay = Int64(arrived.timeIntervalSince(committed) * 1_000_000)
+                log.delays.withLock { $0.append(delay) }
             }
             return HTTPResponse(status: .noContent)
         }
@@ -38,18 +45,12 @@ final class BenchReceiver: Sendable {
                 maximumHeadSize: 16 * 1024, headerReadTimeout: .seconds(5), idleTimeout: .seconds(30),
                 maximumConnectionsPerAddress: 256, maximumBufferedBytes: 4 << 20))
         let server = HTTPServer(configuration: configuration, router: router, logger: logger)
-        let receiver = BenchReceiver(server: server, port: try server.start())
-        box.receiver = receiver
-        return receiver
-    }
-
-    func record(_ delayMicros: Int64) {
-        delays.withLock { $0.append(delayMicros) }
+        return BenchReceiver(server: server, port: try server.start(), log: log)
     }
 
     /// The delays recorded since the last call, in µs.
     func take() -> [Int64] {
-        delays.withLock { delays in
+        log.delays.withLock { delays in
             defer { delays = [] }
             return delays
         }
@@ -66,11 +67,6 @@ final class BenchReceiver: Sendable {
               let fraction = Double("0." + parts[1].dropLast()) else { return nil }
         return whole.addingTimeInterval(fraction)
     }
-}
-
-/// Lets the route reach the receiver it belongs to once both exist.
-private final class ReceiverBox: @unchecked Sendable {
-    var receiver: BenchReceiver?
 }
 
 /// Authorization with webhooks on against off in one run, and how fast

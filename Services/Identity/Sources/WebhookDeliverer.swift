@@ -139,10 +139,16 @@ package final class WebhookDeliverer: Service {
         guard let stream = wakes.withLock({ stream in defer { stream = nil }; return stream }) else { return }
         var iterator = stream.makeAsyncIterator()
         var failing = false
+        let clock = ContinuousClock()
+        var backlogCounted = clock.now - settings.pollInterval
         while !Task.isCancelled {
             do {
                 try await deliverDue()
-                metrics.backlog.set(try await store.backlog())
+                // Counted once per poll interval, not at every nudge.
+                if clock.now - backlogCounted >= settings.pollInterval {
+                    metrics.backlog.set(try await store.backlog())
+                    backlogCounted = clock.now
+                }
                 failing = false
             } catch {
                 if Task.isCancelled { break }

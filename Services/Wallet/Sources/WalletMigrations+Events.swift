@@ -89,9 +89,12 @@ END $$;
     /// counted. A spend that crosses nothing costs two comparisons per limit.
     package static var authorizeWithLimitEvents: String {
         var function = authorizeOfMigration5
-        insert("    v_crossed jsonb;\n", after: "    v_payee_status text;\n", in: &function)
-        insert("                v_crossed := NULL;\n", after: "                v_scopes := '{}'; v_windows := '{}';\n", in: &function)
-        insert(#"""
+        let declarations = "    v_payee_status text;\n"
+        replaceOnce(declarations, with: declarations + "    v_crossed jsonb;\n", in: &function)
+        let perRequest = "                v_scopes := '{}'; v_windows := '{}';\n"
+        replaceOnce(perRequest, with: perRequest + "                v_crossed := NULL;\n", in: &function)
+        let counting = "                    -- Limits of one scope share one counter: checked each, counted once.\n"
+        replaceOnce(counting, with: #"""
                     -- The marks this spend would cross (kept only if it is approved).
                     IF v_spent < lim.cap - lim.cap / 5 AND v_spent + v_amount >= lim.cap - lim.cap / 5 THEN
                         v_crossed := coalesce(v_crossed, '[]') || jsonb_build_object('rule', lim.scope, 'window', lim.win, 'measure', 'amount',
@@ -112,13 +115,14 @@ END $$;
                         END IF;
                     END IF;
 
-            """#, before: "                    -- Limits of one scope share one counter: checked each, counted once.\n", in: &function)
-        insert("""
+            """# + counting, in: &function)
+        let upsert = "            INSERT INTO wallet.spend_counters AS c"
+        replaceOnce(upsert, with: """
                         IF v_crossed IS NOT NULL THEN
                             PERFORM wallet.note_limit_crossings(p_tenant, v_agent, v_crossed);
                         END IF;
 
-            """, before: "            INSERT INTO wallet.spend_counters AS c", in: &function)
+            """ + upsert, in: &function)
         return function
     }
 
@@ -134,11 +138,10 @@ END $$;
         return "CREATE OR REPLACE" + agentPayees[agentPayees.index(start.lowerBound, offsetBy: 6)..<end.upperBound]
     }
 
-    /// Puts `text` right after (or before) `anchor`, which must occur exactly once in `function`.
-    private static func insert(_ text: String, after: String? = nil, before: String? = nil, in function: inout String) {
-        let mark = after ?? before ?? ""
-        let pieces = function.components(separatedBy: mark)
-        precondition(pieces.count == 2, "the anchor must occur once in migration 5's authorize_agents: \(mark)")
-        function = after != nil ? pieces[0] + mark + text + pieces[1] : pieces[0] + text + mark + pieces[1]
+    /// Replaces `anchor`, which must occur exactly once in `function`, with `replacement`.
+    private static func replaceOnce(_ anchor: String, with replacement: String, in function: inout String) {
+        let pieces = function.components(separatedBy: anchor)
+        precondition(pieces.count == 2, "the anchor must occur once in migration 5's authorize_agents: \(anchor)")
+        function = pieces[0] + replacement + pieces[1]
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import PurserAPI
 import PurserKit
 import PurserRPC
+import Synchronization
 
 extension WebhookSystemTests {
     /// The RPC calls the webhook tests make, as the world's admin (or an agent).
@@ -117,16 +118,15 @@ extension WebhookSystemTests {
     }
 
     /// Hands out `count` turns to concurrent workers.
-    final class Counter: @unchecked Sendable {
-        private var left: Int
-        private let lock = NSLock()
-        init(_ count: Int) { left = count }
+    final class Counter: Sendable {
+        private let left: Mutex<Int>
+        init(_ count: Int) { left = Mutex(count) }
         func take() -> Bool {
-            lock.lock()
-            defer { lock.unlock() }
-            guard left > 0 else { return false }
-            left -= 1
-            return true
+            left.withLock { left in
+                guard left > 0 else { return false }
+                left -= 1
+                return true
+            }
         }
     }
 }

@@ -89,7 +89,7 @@ package enum EmailMigrations {
                         jsonb_build_object('agent_id', NEW.agent_id, 'message_id', NEW.message_id, 'alias_id', NEW.alias_id,
                                            'recipient', NEW.recipient, 'from', left(NEW.from_header, 512),
                                            'subject', left(NEW.subject, 512), 'size_bytes', NEW.size_bytes,
-                                           'received_at_us', (extract(epoch FROM NEW.received_at) * 1000000)::bigint));
+                                           'received_at_us', email.to_us(NEW.received_at)));
                 RETURN NULL;
             END $$;
 
