@@ -138,5 +138,6 @@ package enum IdentityMigrations {
             CREATE INDEX revocation_outbox_due ON identity.revocation_outbox (next_attempt_at) WHERE delivered_at IS NULL;
             """),
         Migration(version: 2, name: "webhooks", sql: webhooks),
+        Migration(version: 3, name: "sub_agents", sql: subAgents),
     ]
 }

@@ -40,7 +40,8 @@ enum IdentityRows {
 
     static let agentColumns = """
         agent_id::text, tenant_id::text, handle, display_name, metadata::text, status, revoke_reason,
-        identity.to_us(created_at), identity.to_us(updated_at), identity.to_us(revoked_at)
+        identity.to_us(created_at), identity.to_us(updated_at), identity.to_us(revoked_at),
+        coalesce(parent_agent_id::text, ''), array_to_string(ancestors, ','), depth
         """
 
     static func agent(_ row: PostgresRow) throws -> Agent {
@@ -55,6 +56,9 @@ enum IdentityRows {
         agent.createdAtUs = try row.decode(Int64.self, at: 7)
         agent.updatedAtUs = try row.decode(Int64.self, at: 8)
         agent.revokedAtUs = try row.decode(Int64?.self, at: 9) ?? 0
+        agent.parentAgentID = try row.decode(String.self, at: 10)
+        agent.ancestorIDs = try row.decode(String.self, at: 11).split(separator: ",").map(String.init)
+        agent.depth = try row.decode(Int32.self, at: 12)
         return agent
     }
 

@@ -207,6 +207,20 @@ public enum IdentityMethods {
     public static let publishEvents = MethodDescriptor<PublishEventsRequest, PublishEventsResponse>(
         prefix + "PublishEvents", idempotent: true)
 
+    /// A sub-agent of `parent_agent_id`: its own handle, secret (shown once) and
+    /// primary email address, a budget moved from the parent's available
+    /// balance, and a policy override that may only narrow the parent's
+    /// effective policy. Callers: the parent agent itself (with its own token,
+    /// never a payment token) and its tenant's admin. Refused: a parent that is
+    /// not active (FAILED_PRECONDITION `parent_inactive`), a tree deeper than
+    /// the depth limit (`depth_limit`), a parent with as many children as the
+    /// child limit (`child_limit`), a budget beyond the parent's available
+    /// balance (`insufficient_funds`), an override looser than the parent's
+    /// effective policy (INVALID_ARGUMENT `policy_looser_than_parent`, the field
+    /// named). A refused call leaves no agent behind.
+    public static let createSubAgent = MethodDescriptor<CreateSubAgentRequest, CreateSubAgentResponse>(
+        prefix + "CreateSubAgent")
+
     /// The full name of every method, in the order of the proto file.
     public static let allNames: [String] = [
         bootstrap.fullName,
@@ -243,5 +257,6 @@ public enum IdentityMethods {
         listWebhookDeliveries.fullName,
         redeliverWebhook.fullName,
         publishEvents.fullName,
+        createSubAgent.fullName,
     ]
 }

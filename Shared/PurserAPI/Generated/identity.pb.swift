@@ -324,6 +324,13 @@ public struct Agent: WireMessage, Hashable {
     public var createdAtUs: Int64 = 0
     public var updatedAtUs: Int64 = 0
     public var revokedAtUs: Int64 = 0
+    /// The agent that created this one with CreateSubAgent; "" for an agent the
+    /// tenant created. Never changes.
+    public var parentAgentID: String = ""
+    /// Every ancestor, the root first and the parent last; empty for a root.
+    public var ancestorIDs: [String] = []
+    /// 0 for a root agent, the parent's depth + 1 for a sub-agent.
+    public var depth: Int32 = 0
 
     public init() {}
 
@@ -338,6 +345,9 @@ public struct Agent: WireMessage, Hashable {
         try t.field(8, &createdAtUs)
         try t.field(9, &updatedAtUs)
         try t.field(10, &revokedAtUs)
+        try t.field(11, &parentAgentID)
+        try t.field(12, &ancestorIDs)
+        try t.field(13, &depth)
     }
 }
 
@@ -416,6 +426,9 @@ public struct ListAgentsRequest: WireMessage, Hashable {
     public var pageToken: String = ""
     /// UNSPECIFIED = every status.
     public var status: AgentStatus = .unspecified
+    /// When set: only that agent and its descendants, parents before children.
+    /// An agent may list its own subtree (or a descendant's), nothing wider.
+    public var subtreeOf: String = ""
 
     public init() {}
 
@@ -424,6 +437,7 @@ public struct ListAgentsRequest: WireMessage, Hashable {
         try t.field(2, &pageSize)
         try t.field(3, &pageToken)
         try t.field(4, &status)
+        try t.field(5, &subtreeOf)
     }
 }
 
@@ -505,6 +519,9 @@ public struct RevokeAgentResponse: WireMessage, Hashable {
     /// the call returned; the others are retried until they acknowledge.
     public var acknowledged: [String] = []
     public var pending: [String] = []
+    /// The descendants revoked with the agent (the whole subtree is revoked in
+    /// the same transaction), parents before children.
+    public var revokedDescendantIDs: [String] = []
 
     public init() {}
 
@@ -512,6 +529,7 @@ public struct RevokeAgentResponse: WireMessage, Hashable {
         try t.field(1, &agent)
         try t.field(2, &acknowledged)
         try t.field(3, &pending)
+        try t.field(4, &revokedDescendantIDs)
     }
 }
 
@@ -525,6 +543,9 @@ public struct AgentRevocationNotice: WireMessage, Hashable {
     public var agentID: String = ""
     public var reason: String = ""
     public var revokedAtUs: Int64 = 0
+    /// Where the agent's unspent balance goes once its holds are voided: its
+    /// nearest ancestor that stays live, or "" for the tenant's treasury.
+    public var returnToAgentID: String = ""
 
     public init() {}
 
@@ -533,6 +554,7 @@ public struct AgentRevocationNotice: WireMessage, Hashable {
         try t.field(2, &agentID)
         try t.field(3, &reason)
         try t.field(4, &revokedAtUs)
+        try t.field(5, &returnToAgentID)
     }
 }
 
@@ -1244,5 +1266,51 @@ public struct PublishEventsResponse: WireMessage, Hashable {
     public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
         try t.field(1, &accepted)
         try t.field(2, &duplicates)
+    }
+}
+
+/// `purser.identity.v1.CreateSubAgentRequest`.
+public struct CreateSubAgentRequest: WireMessage, Hashable {
+    public var tenantID: String = ""
+    public var parentAgentID: String = ""
+    /// `[a-z0-9][a-z0-9-]{1,62}`, unique per tenant.
+    public var handle: String = ""
+    public var displayName: String = ""
+    public var metadata: [String: String] = [:]
+    /// Moved from the parent's available balance at creation; may be 0.
+    public var budgetMicros: Int64 = 0
+    /// A policy document (the JSON of SetAgentPolicy) for the child; "" = none,
+    /// the child then inherits the parent's effective policy unchanged.
+    public var policyJSON: String = ""
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &tenantID)
+        try t.field(2, &parentAgentID)
+        try t.field(3, &handle)
+        try t.field(4, &displayName)
+        try t.field(5, &metadata)
+        try t.field(6, &budgetMicros)
+        try t.field(7, &policyJSON)
+    }
+}
+
+/// `purser.identity.v1.CreateSubAgentResponse`.
+///
+/// The child, its first secret (shown once), its address and its balance.
+public struct CreateSubAgentResponse: WireMessage, Hashable {
+    public var agent: Agent = Agent()
+    public var secret: String = ""
+    public var emailAddress: String = ""
+    public var budgetMicros: Int64 = 0
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &agent)
+        try t.field(2, &secret)
+        try t.field(3, &emailAddress)
+        try t.field(4, &budgetMicros)
     }
 }

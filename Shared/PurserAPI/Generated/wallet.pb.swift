@@ -143,6 +143,10 @@ public struct AllocateRequest: WireMessage, Hashable {
     public var agentID: String = ""
     public var amountMicros: Int64 = 0
     public var description: String = ""
+    /// "" = from the tenant's treasury. Otherwise an ancestor of agent_id whose
+    /// available balance pays (a parent topping up a sub-agent); an agent
+    /// calling Allocate names itself here.
+    public var fromAgentID: String = ""
 
     public init() {}
 
@@ -150,6 +154,7 @@ public struct AllocateRequest: WireMessage, Hashable {
         try t.field(1, &agentID)
         try t.field(2, &amountMicros)
         try t.field(3, &description)
+        try t.field(4, &fromAgentID)
     }
 }
 
@@ -158,6 +163,9 @@ public struct ReclaimRequest: WireMessage, Hashable {
     public var agentID: String = ""
     public var amountMicros: Int64 = 0
     public var description: String = ""
+    /// "" = back to the tenant's treasury. Otherwise an ancestor of agent_id
+    /// that receives the credits; an agent calling Reclaim names itself here.
+    public var toAgentID: String = ""
 
     public init() {}
 
@@ -165,6 +173,7 @@ public struct ReclaimRequest: WireMessage, Hashable {
         try t.field(1, &agentID)
         try t.field(2, &amountMicros)
         try t.field(3, &description)
+        try t.field(4, &toAgentID)
     }
 }
 
