@@ -1,25 +1,51 @@
 import Foundation
 import PurserKit
 
-/// Where a rule of an effective policy comes from: the tenant default or the
-/// agent override, and that document's version.
+/// Where a rule of an effective policy comes from: the tenant default, the
+/// override of one of the agent's ancestors, or the agent's own override, and
+/// that document's version.
 public struct RuleSource: Sendable, Hashable, CustomStringConvertible {
-    /// The level of a policy document.
+    /// The level of a policy document in a merge.
     public enum Level: String, Sendable, Hashable {
-        case tenant, agent
+        /// The tenant default.
+        case tenant
+        /// The override of the agent the policy is for.
+        case agent
+        /// The override of one of that agent's ancestors (its parent, the parent's parent, …).
+        case ancestor
     }
 
     public var level: Level
     public var version: Int
+    /// The agent whose override holds the rule; empty for the tenant default
+    /// (and for an agent override merged without naming its agent).
+    public var agentID: String
 
-    /// Names the document at `level` with `version`.
-    public init(level: Level, version: Int) {
+    /// Names the document at `level` with `version`, of agent `agentID`.
+    public init(level: Level, version: Int, agentID: String = "") {
         self.level = level
         self.version = version
+        self.agentID = agentID
     }
 
-    /// `tenant v2`, `agent v3`.
-    public var description: String { "\(level.rawValue) v\(version)" }
+    /// `tenant v2`, `agent v3`, `ancestor 5f0c…e1 v1` (an ancestor is named
+    /// by its id, so a rule's text says which agent narrowed it).
+    public var description: String {
+        level == .ancestor ? "ancestor \(agentID) v\(version)" : "\(level.rawValue) v\(version)"
+    }
+}
+
+/// One agent's override in a chain of agents, with the agent it belongs to;
+/// `document` is `nil` when that agent has none.
+public struct AgentOverride: Sendable, Hashable {
+    public var agentID: String
+    public var document: PolicyDocument?
+
+    /// The override `document` (or none) of agent `agentID`.
+    public init(agentID: String, document: PolicyDocument?) {
+        self.agentID = agentID
+        self.document = document
+    }
 }
 
 /// A limit of the effective policy, tagged with the document and position it came from.
@@ -71,9 +97,10 @@ public struct AllowListRule: Sendable, Hashable {
     public var sources: [RuleSource]
 }
 
-/// The policy that applies to one agent: its tenant's default merged with its
-/// own override so that the stricter bound always wins. An agent's document
-/// can only narrow what its tenant allows, never widen it.
+/// The policy that applies to one agent: its tenant's default merged with the
+/// overrides of its ancestors (root first) and its own, so that the stricter
+/// bound always wins. No document can widen what a document before it
+/// allows: the result is tenant ∧ every ancestor's override ∧ the agent's own.
 public struct EffectivePolicy: Sendable, Hashable {
     /// Zone in which hourly, daily, weekly and monthly windows are fixed.
     public var timeZone: TimeZone
@@ -92,17 +119,34 @@ public struct EffectivePolicy: Sendable, Hashable {
     /// Blocked payee agents of both documents, each with the first document that blocks it.
     public var blockedPayees: [String: RuleSource] = [:]
 
-    /// Merges a tenant default and an agent override (either may be absent):
-    /// `per_call_max` is the minimum; limits are the union, each keeping its
-    /// source; allow-lists are intersected when both are set; block-lists are
-    /// united. Windows are fixed in `timeZone` (UTC unless the tenant sets one).
+    /// Merges a tenant default and an agent override (either may be absent);
+    /// see `merge(tenant:ancestors:agent:timeZone:)`.
     public static func merge(
         tenant: PolicyDocument?, agent: PolicyDocument?, timeZone: TimeZone = .policyDefault
     ) -> EffectivePolicy {
-        let sources: [(PolicyDocument, RuleSource)] = [
-            tenant.map { ($0, RuleSource(level: .tenant, version: $0.version)) },
-            agent.map { ($0, RuleSource(level: .agent, version: $0.version)) },
-        ].compactMap { $0 }
+        merge(tenant: tenant, ancestors: [], agent: AgentOverride(agentID: "", document: agent), timeZone: timeZone)
+    }
+
+    /// Merges a tenant default, the overrides of the agent's `ancestors`
+    /// (root first, parent last) and the agent's own (any may be absent):
+    /// `per_call_max` is the minimum (the first document to set the minimum
+    /// is its source); limits are the union, each keeping its source;
+    /// allow-lists are intersected when more than one sets one; block-lists
+    /// are united. Each rule's source names its level and, for an override,
+    /// its agent. Windows are fixed in `timeZone` (UTC unless the tenant sets one).
+    public static func merge(
+        tenant: PolicyDocument?, ancestors: [AgentOverride], agent: AgentOverride?,
+        timeZone: TimeZone = .policyDefault
+    ) -> EffectivePolicy {
+        var sources: [(PolicyDocument, RuleSource)] = []
+        if let tenant { sources.append((tenant, RuleSource(level: .tenant, version: tenant.version))) }
+        for ancestor in ancestors {
+            guard let document = ancestor.document else { continue }
+            sources.append((document, RuleSource(level: .ancestor, version: document.version, agentID: ancestor.agentID)))
+        }
+        if let agent, let document = agent.document {
+            sources.append((document, RuleSource(level: .agent, version: document.version, agentID: agent.agentID)))
+        }
 
         var policy = EffectivePolicy(
             timeZone: timeZone, perCallMax: nil, limits: [], allowedCategories: nil, blockedCategories: [:],
