@@ -45,7 +45,7 @@ let package = Package(
             name: "PurserServiceHarness",
             dependencies: [
                 "PurserIdentity", "PurserPolicyService", "PurserWallet", "PurserSettlement", "PurserService", "PurserAuth",
-                "PurserRPC", "PurserAPI", "PurserWire", "PurserKit", "PurserTestSupport",
+                "PurserRPC", "PurserAPI", "PurserWire", "PurserKit", "PurserTestSupport", "PurserPostgres",
             ],
             path: "Tests/Support/PurserServiceHarness"),
         .target(

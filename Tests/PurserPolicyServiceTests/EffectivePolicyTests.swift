@@ -37,7 +37,7 @@ struct EffectivePolicyTests {
             #expect(view.agentVersion == 1)
             #expect(view.timeZone == "Europe/Paris")
             #expect(view.perCallMax?.amountMicros == 2_000_000)
-            #expect(view.perCallMax?.source == RuleSourceView(level: .agent, version: 1))
+            #expect(view.perCallMax?.source == RuleSourceView(level: .agent, version: 1, agentID: agent.id))
             #expect(view.limits.map(\.limitID) == ["daily", "daily:search"])
             #expect(view.limits.map(\.source.level) == [.tenant, .agent])
             #expect(view.limits.last?.count == 10)

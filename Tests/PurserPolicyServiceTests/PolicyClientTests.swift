@@ -40,7 +40,7 @@ struct PolicyClientTests {
             let fresh = try await client.effectivePolicy(tenantID: tenant.id, agentID: agent.id)
             #expect(fresh.agentVersion == 1)
             #expect(fresh.policy.perCallMax?.amount == 1_000_000)
-            #expect(fresh.policy.perCallMax?.source == RuleSource(level: .agent, version: 1))
+            #expect(fresh.policy.perCallMax?.source == RuleSource(level: .agent, version: 1, agentID: agent.id))
             #expect(fresh.etag != first.etag)
         }
     }

@@ -4,9 +4,10 @@ import PurserPolicy
 import PurserRPC
 
 extension EffectivePolicyView {
-    /// Rebuilds the engine's merged policy from the two documents and the time
-    /// zone this view carries, so a caller evaluates spends with exactly the
-    /// rules the Policy service merged. Throws `RPCError` UNAVAILABLE
+    /// Rebuilds the engine's merged policy from the documents (the tenant's,
+    /// each ancestor's, the agent's own) and the time zone this view carries,
+    /// so a caller evaluates spends with exactly the rules the Policy service
+    /// merged. Throws `RPCError` UNAVAILABLE
     /// `policy_invalid_response` when a document or the zone cannot be read.
     package func enginePolicy() throws(RPCError) -> EffectivePolicy {
         guard let zone = TimeZone(identifier: timeZone.isEmpty ? "UTC" : timeZone) else {
@@ -14,7 +15,14 @@ extension EffectivePolicyView {
         }
         let tenant = try Self.document(tenantDocumentJSON, version: tenantVersion)
         let agent = try Self.document(agentDocumentJSON, version: agentVersion)
-        return EffectivePolicy.merge(tenant: tenant, agent: agent, timeZone: zone)
+        var overrides: [AgentOverride] = []
+        for ancestor in ancestors {
+            overrides.append(
+                AgentOverride(
+                    agentID: ancestor.agentID, document: try Self.document(ancestor.documentJSON, version: ancestor.version)))
+        }
+        return EffectivePolicy.merge(
+            tenant: tenant, ancestors: overrides, agent: AgentOverride(agentID: agentID, document: agent), timeZone: zone)
     }
 
     private static func document(_ json: String, version: Int64) throws(RPCError) -> PolicyDocument? {

@@ -15,16 +15,22 @@ public enum PolicyMethods {
     public static let setTenantPolicy = MethodDescriptor<SetTenantPolicyRequest, PolicyVersion>(
         prefix + "SetTenantPolicy")
 
-    /// Stores a new version of one agent's override policy. Tenant admin.
+    /// Stores a new version of one agent's override policy. Tenant admin, any
+    /// strict ancestor agent of the target (its parent, the parent's parent, …),
+    /// service `identity` (a sub-agent's override at creation). For a sub-agent
+    /// the document may only narrow its parent's effective policy: a looser one
+    /// is INVALID_ARGUMENT `policy_looser_than_parent`, the field named.
     public static let setAgentPolicy = MethodDescriptor<SetAgentPolicyRequest, PolicyVersion>(
         prefix + "SetAgentPolicy")
 
     /// The merged policy of an agent (or the tenant default alone), each rule with
-    /// its source. Tenant admin or finance, the agent itself, service `wallet`.
+    /// its source. Tenant admin or finance, the agent itself or any strict
+    /// ancestor agent of it, service `wallet`.
     public static let getEffectivePolicy = MethodDescriptor<GetEffectivePolicyRequest, EffectivePolicyView>(
         prefix + "GetEffectivePolicy", idempotent: true)
 
-    /// Every stored version of one document, newest first. Tenant admin or finance.
+    /// Every stored version of one document, newest first. Tenant admin or
+    /// finance; for an agent's override also any strict ancestor agent of it.
     public static let listPolicyVersions = MethodDescriptor<ListPolicyVersionsRequest, ListPolicyVersionsResponse>(
         prefix + "ListPolicyVersions", idempotent: true)
 

@@ -13,6 +13,9 @@ public struct PolicyLevel: WireEnum, Hashable, CustomStringConvertible {
     public static let unspecified = PolicyLevel(rawValue: 0)
     public static let tenant = PolicyLevel(rawValue: 1)
     public static let agent = PolicyLevel(rawValue: 2)
+    /// In an effective view: the override of one of the viewed agent's
+    /// ancestors (RuleSourceView.agent_id names it). Never a stored level.
+    public static let ancestor = PolicyLevel(rawValue: 3)
 
     /// The proto name of the value, or `PolicyLevel(<number>)`.
     public var description: String {
@@ -20,6 +23,7 @@ public struct PolicyLevel: WireEnum, Hashable, CustomStringConvertible {
         case 0: "POLICY_LEVEL_UNSPECIFIED"
         case 1: "POLICY_LEVEL_TENANT"
         case 2: "POLICY_LEVEL_AGENT"
+        case 3: "POLICY_LEVEL_ANCESTOR"
         default: "PolicyLevel(\(rawValue))"
         }
     }
@@ -140,12 +144,35 @@ public struct GetEffectivePolicyRequest: WireMessage, Hashable {
 public struct RuleSourceView: WireMessage, Hashable {
     public var level: PolicyLevel = .unspecified
     public var version: Int64 = 0
+    /// The agent whose override holds the rule: the viewed agent (AGENT) or one
+    /// of its ancestors (ANCESTOR); "" for the tenant default.
+    public var agentID: String = ""
 
     public init() {}
 
     public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
         try t.field(1, &level)
         try t.field(2, &version)
+        try t.field(3, &agentID)
+    }
+}
+
+/// `purser.policy.v1.AncestorPolicyView`.
+///
+/// The override of one ancestor of the viewed agent, as merged.
+public struct AncestorPolicyView: WireMessage, Hashable {
+    public var agentID: String = ""
+    /// 0 when that ancestor has no override.
+    public var version: Int64 = 0
+    /// "" when that ancestor has no override.
+    public var documentJSON: String = ""
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &agentID)
+        try t.field(2, &version)
+        try t.field(3, &documentJSON)
     }
 }
 
@@ -222,14 +249,15 @@ public struct BlockedNameView: WireMessage, Hashable {
 
 /// `purser.policy.v1.EffectivePolicyView`.
 ///
-/// The tenant default merged with the agent override: the stricter bound wins.
+/// The tenant default merged with the overrides of the agent's ancestors (root
+/// first) and the agent's own: the stricter bound wins.
 public struct EffectivePolicyView: WireMessage, Hashable {
     public var tenantID: String = ""
     public var agentID: String = ""
     /// 0 when the level has no document.
     public var tenantVersion: Int64 = 0
     public var agentVersion: Int64 = 0
-    /// Changes whenever either document or the tenant's time zone changes.
+    /// Changes whenever any merged document or the tenant's time zone changes.
     public var etag: String = ""
     /// IANA zone in which windows are fixed.
     public var timeZone: String = ""
@@ -246,6 +274,9 @@ public struct EffectivePolicyView: WireMessage, Hashable {
     /// change to the tenant's or any of its agents' documents. The view holds
     /// every change up to this epoch.
     public var policyEpoch: Int64 = 0
+    /// The agent's ancestors, the root first and the parent last, each with the
+    /// override merged (empty for a root agent and the tenant default alone).
+    public var ancestors: [AncestorPolicyView] = []
 
     public init() {}
 
@@ -265,6 +296,7 @@ public struct EffectivePolicyView: WireMessage, Hashable {
         try t.field(13, &tenantDocumentJSON)
         try t.field(14, &agentDocumentJSON)
         try t.field(15, &policyEpoch)
+        try t.field(16, &ancestors)
     }
 }
 

@@ -141,6 +141,9 @@ extension EffectivePolicyView {
             ("tenant_id", .string(tenantID)), ("agent_id", .string(agentID)), ("tenant_version", .integer(tenantVersion)),
             ("agent_version", .integer(agentVersion)), ("etag", .string(etag)), ("time_zone", .string(timeZone)),
         ]
+        members.append(("ancestors", .array(ancestors.map {
+            .members([("agent_id", .string($0.agentID)), ("version", .integer($0.version))])
+        })))
         members.append(("per_call_max", perCallMax.map { .members(Render.amount("amount", $0.amountMicros) + [("rule", .string($0.rule))]) } ?? .null))
         members.append(("limits", .array(limits.map {
             .members([("limit_id", .string($0.limitID)), ("interval", .string($0.interval))] + Render.amount("amount", $0.amountMicros)
@@ -156,6 +159,7 @@ extension EffectivePolicyView {
     var text: String {
         var fields: [(String, String)] = [
             ("tenant version", String(tenantVersion)), ("agent version", agentID.isEmpty ? "-" : String(agentVersion)),
+            ("ancestors", ancestors.isEmpty ? "-" : ancestors.map { "\($0.agentID) v\($0.version)" }.joined(separator: ", ")),
             ("time zone", timeZone), ("per-call max", perCallMax.map { Render.money($0.amountMicros) } ?? "-"),
             ("allowed categories", allowedCategories.map { Render.list($0.names) } ?? "any"),
             ("blocked categories", Render.list(blockedCategories.map(\.name))),
@@ -167,7 +171,7 @@ extension EffectivePolicyView {
         if !limits.isEmpty {
             text += Table(["LIMIT", "INTERVAL", "AMOUNT", "COUNT", "CATEGORIES", "FROM"],
                           rows: limits.map { [$0.limitID, $0.interval, Render.money($0.amountMicros), $0.count == 0 ? "-" : String($0.count),
-                                              Render.list($0.categories), "\($0.source.level.name) v\($0.source.version)"] }).rendered()
+                                              Render.list($0.categories), $0.source.name] }).rendered()
         }
         return text
     }
@@ -179,7 +183,15 @@ extension PolicyLevel {
         switch self {
         case .tenant: "tenant"
         case .agent: "agent"
+        case .ancestor: "ancestor"
         default: "level_\(rawValue)"
         }
+    }
+}
+
+extension RuleSourceView {
+    /// `tenant v2`, `agent v3`, or `ancestor <agent id> v1` for a rule an ancestor's override sets.
+    var name: String {
+        level == .ancestor ? "ancestor \(agentID) v\(version)" : "\(level.name) v\(version)"
     }
 }

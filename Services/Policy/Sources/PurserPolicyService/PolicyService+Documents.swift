@@ -24,15 +24,30 @@ extension PolicyService {
     }
 
     /// `SetAgentPolicy`: like `SetTenantPolicy` for one agent's override; the
-    /// agent must belong to the tenant (NOT_FOUND otherwise, asked of Identity).
+    /// agent must belong to the tenant (NOT_FOUND otherwise, asked of
+    /// Identity). Callers: the tenant admin, any strict ancestor agent of the
+    /// target (an agent setting its own override is PERMISSION_DENIED, any
+    /// other agent NOT_FOUND), service `identity` (a sub-agent's override at
+    /// creation). A sub-agent's document may only narrow its parent's
+    /// effective policy as read now: INVALID_ARGUMENT
+    /// `policy_looser_than_parent` otherwise, each looser field named (see
+    /// `PolicyDocument.loosenings(comparedTo:)`). The check reads the parent's
+    /// documents before the write; a parent tightened concurrently may leave
+    /// a stored child rule looser than the parent's new one, which the
+    /// effective policy (tenant ∧ ancestors ∧ own) makes harmless.
     func setAgentPolicy(_ request: SetAgentPolicyRequest, _ principal: Principal, _ context: ServerContext)
         async throws -> PolicyVersion
     {
         let tenantID = try Self.uuid(request.tenantID, field: "tenant_id")
         let agentID = try Self.uuid(request.agentID, field: "agent_id")
         try principal.requireTenant(request.tenantID)
+        try await requireAgentReach(principal, tenantID: request.tenantID, agentID: request.agentID, allowSelf: false)
         let document = try Self.document(request.documentJSON)
-        try await directory.requireAgent(tenantID: request.tenantID, agentID: request.agentID)
+        let resolved = try await resolve(tenantID: tenantID, tenantText: request.tenantID, agentID: agentID)
+        if !resolved.documents.ancestors.isEmpty {
+            let problems = document.loosenings(comparedTo: resolved.parentPolicy)
+            if !problems.isEmpty { throw RPCError.policyLooserThanParent(problems) }
+        }
         let stored = try await store.store(
             tenantID: tenantID, agentID: agentID, document: document, expectedVersion: request.expectedVersion,
             author: await author(principal, context))
@@ -44,13 +59,18 @@ extension PolicyService {
     }
 
     /// `ListPolicyVersions`: every version of one document, newest first,
-    /// paged by version. Tenant admin or finance of that tenant.
+    /// paged by version. Tenant admin or finance of that tenant; for an
+    /// agent's override also any strict ancestor agent of it (an agent asking
+    /// for its own or the tenant's is PERMISSION_DENIED, for any other agent's
+    /// NOT_FOUND).
     func listPolicyVersions(_ request: ListPolicyVersionsRequest, _ principal: Principal) async throws
         -> ListPolicyVersionsResponse
     {
         let tenantID = try Self.uuid(request.tenantID, field: "tenant_id")
         let agentID = try request.agentID.isEmpty ? nil : Self.uuid(request.agentID, field: "agent_id")
         try principal.requireTenant(request.tenantID)
+        if case .agent = principal, agentID == nil { throw AuthError.roleNotAllowed }
+        try await requireAgentReach(principal, tenantID: request.tenantID, agentID: request.agentID, allowSelf: false)
         if agentID != nil { try await directory.requireAgent(tenantID: request.tenantID, agentID: request.agentID) }
         guard let size = PageToken.size(requested: request.pageSize) else {
             throw RPCError.invalidField("page_size", "must not be negative")

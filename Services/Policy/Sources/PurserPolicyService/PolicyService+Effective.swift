@@ -4,12 +4,13 @@ import PurserAuth
 import PurserPolicy
 
 extension PolicyService {
-    /// `GetEffectivePolicy`: the tenant default merged with the agent's
-    /// override (or the default alone when `agent_id` is empty), each rule
-    /// with the document it comes from, plus both documents and the tenant's
-    /// time zone. Tenant admin or finance (the agent must belong to the
-    /// tenant), the agent itself (an empty `agent_id` means itself), or service
-    /// `wallet`. Any other agent id answers NOT_FOUND.
+    /// `GetEffectivePolicy`: the tenant default merged with the overrides of
+    /// the agent's ancestors (root first) and its own (or the default alone
+    /// when `agent_id` is empty), each rule with the document and agent it
+    /// comes from, plus every merged document and the tenant's time zone.
+    /// Tenant admin or finance (the agent must belong to the tenant), the
+    /// agent itself (an empty `agent_id` means itself) or any strict ancestor
+    /// agent of it, or service `wallet`. Any other agent id answers NOT_FOUND.
     func getEffectivePolicy(_ request: GetEffectivePolicyRequest, _ principal: Principal) async throws
         -> EffectivePolicyView
     {
@@ -21,7 +22,7 @@ extension PolicyService {
         case .service:
             break  // only the Wallet, as registered
         case .agent:
-            try principal.requireAgent(agentText, inTenant: request.tenantID)
+            try await requireAgentReach(principal, tenantID: request.tenantID, agentID: agentText, allowSelf: true)
         default:
             try principal.requireTenant(request.tenantID)
             if agentID != nil { try await directory.requireAgent(tenantID: request.tenantID, agentID: agentText) }
@@ -36,15 +37,36 @@ extension PolicyService {
         var zone: TimeZone
         var policy: EffectivePolicy
 
-        var etag: String { "\(documents.tenantVersion).\(documents.agentVersion).\(zone.identifier)" }
+        /// `<tenant>.<agent>.<zone>` for a root agent; a sub-agent's adds its
+        /// ancestors' versions (root first) after the tenant's, so the tag
+        /// changes whenever any merged document changes.
+        var etag: String {
+            let ancestors = documents.ancestors.map { String($0.version) }.joined(separator: "-")
+            let versions = [String(documents.tenantVersion)] + (ancestors.isEmpty ? [] : [ancestors])
+                + [String(documents.agentVersion)]
+            return (versions + [zone.identifier]).joined(separator: ".")
+        }
+
+        /// The effective policy of the agent's parent (tenant ∧ every
+        /// ancestor's override), which the agent's own override may only narrow.
+        var parentPolicy: EffectivePolicy {
+            EffectivePolicy.merge(
+                tenant: documents.tenant, ancestors: documents.ancestors.map(\.override), agent: nil, timeZone: zone)
+        }
     }
 
+    /// The documents agent `agentID` (or the tenant alone when `nil`) is
+    /// governed by, read in one snapshot with its ancestry from Identity, and
+    /// their merge. NOT_FOUND when the agent does not belong to the tenant.
     func resolve(tenantID: UUID, tenantText: String, agentID: UUID?) async throws -> ResolvedPolicy {
         let zone = try await directory.timeZone(tenantID: tenantText)
-        let documents = try await store.current(tenantID: tenantID, agentID: agentID)
-        return ResolvedPolicy(
-            documents: documents, zone: zone,
-            policy: EffectivePolicy.merge(tenant: documents.tenant, agent: documents.agent, timeZone: zone))
+        var ancestors: [String] = []
+        if let agentID { ancestors = try await directory.ancestors(tenantID: tenantText, agentID: agentID.uuidString.lowercased()) }
+        let documents = try await store.current(tenantID: tenantID, agentID: agentID, ancestors: ancestors)
+        let policy = EffectivePolicy.merge(
+            tenant: documents.tenant, ancestors: documents.ancestors.map(\.override),
+            agent: agentID.map { AgentOverride(agentID: $0.uuidString.lowercased(), document: documents.agent) }, timeZone: zone)
+        return ResolvedPolicy(documents: documents, zone: zone, policy: policy)
     }
 
     static func view(_ resolved: ResolvedPolicy, tenantID: String, agentID: String) -> EffectivePolicyView {
@@ -59,6 +81,13 @@ extension PolicyService {
         view.tenantDocumentJSON = resolved.documents.tenantJSON
         view.agentDocumentJSON = resolved.documents.agentJSON
         view.policyEpoch = resolved.documents.epoch
+        view.ancestors = resolved.documents.ancestors.map { ancestor in
+            var entry = AncestorPolicyView()
+            entry.agentID = ancestor.agentID
+            entry.version = ancestor.version
+            entry.documentJSON = ancestor.json
+            return entry
+        }
         if let perCall = policy.perCallMax {
             var rule = PerCallMaxView()
             rule.amountMicros = perCall.amount
@@ -86,7 +115,13 @@ extension PolicyService {
     }
 
     static func source(_ source: RuleSource) -> RuleSourceView {
-        RuleSourceView(level: source.level == .tenant ? .tenant : .agent, version: Int64(source.version))
+        let level: PolicyLevel =
+            switch source.level {
+            case .tenant: .tenant
+            case .agent: .agent
+            case .ancestor: .ancestor
+            }
+        return RuleSourceView(level: level, version: Int64(source.version), agentID: source.agentID)
     }
 
     private static func allowList(_ rule: AllowListRule) -> AllowListView {

@@ -10,9 +10,12 @@ import PurserService
 ///
 /// Who may call what: tenant admins write documents and simulate; admins and
 /// finance read versions and effective policies; an agent reads its own
-/// effective policy; service `wallet` (mutual TLS) evaluates and reads
-/// effective policies for its cache. Another tenant's ids, and another agent's
-/// id for an agent, answer NOT_FOUND.
+/// effective policy, and writes and reads the overrides of its descendants
+/// (sub-agents, their sub-agents, …), never its own or an ancestor's;
+/// service `identity` writes a sub-agent's override at its creation; service
+/// `wallet` (mutual TLS) evaluates and reads effective policies for its
+/// cache. Another tenant's ids, and an agent id outside an agent's subtree,
+/// answer NOT_FOUND.
 package final class PolicyService: Sendable {
     let host: ServiceHost
     let store: PolicyStore
@@ -40,10 +43,11 @@ package final class PolicyService: Sendable {
         host.handle(PolicyMethods.setTenantPolicy, allowing: [.tenantAdmin]) { [self] request, principal, context in
             try await setTenantPolicy(request, principal, context)
         }
-        host.handle(PolicyMethods.setAgentPolicy, allowing: [.tenantAdmin]) { [self] request, principal, context in
+        host.handle(PolicyMethods.setAgentPolicy, allowing: [.tenantAdmin, .agent, .service], services: ["identity"]) {
+            [self] request, principal, context in
             try await setAgentPolicy(request, principal, context)
         }
-        host.handle(PolicyMethods.listPolicyVersions, allowing: [.tenantAdmin, .tenantFinance]) {
+        host.handle(PolicyMethods.listPolicyVersions, allowing: [.tenantAdmin, .tenantFinance, .agent]) {
             [self] request, principal, _ in
             try await listPolicyVersions(request, principal)
         }
@@ -58,6 +62,24 @@ package final class PolicyService: Sendable {
         host.handle(PolicyMethods.simulate, allowing: [.tenantAdmin]) { [self] request, principal, _ in
             try principal.requireTenant(request.tenantID)
             return try await evaluate(request, checkAgent: true, withSpend: true)
+        }
+    }
+
+    /// For an agent caller, passes when it is a strict ancestor of agent
+    /// `agentID` of `tenantID` (asked of Identity, cached), or the agent itself
+    /// when `allowSelf`; an agent acting on itself without `allowSelf` is
+    /// PERMISSION_DENIED (an agent may not loosen its own limits), any other
+    /// agent id NOT_FOUND, as for an agent that does not exist. Other
+    /// principals pass: their own rules apply.
+    func requireAgentReach(_ principal: Principal, tenantID: String, agentID: String, allowSelf: Bool) async throws {
+        guard case .agent(let tenant, let ownID) = principal else { return }
+        guard tenant == tenantID else { throw AuthError.notFound }
+        if ownID == agentID {
+            guard allowSelf else { throw AuthError.roleNotAllowed }
+            return
+        }
+        guard try await directory.ancestors(tenantID: tenantID, agentID: agentID).contains(ownID) else {
+            throw AuthError.notFound
         }
     }
 

@@ -18,12 +18,27 @@ struct StoredPolicyVersion: Sendable, Hashable {
     var epoch: Int64 = 0
 }
 
-/// The current documents of one agent (or of a tenant alone), parsed.
+/// The current override of one ancestor of an agent, parsed (`nil` and `""` when it has none).
+struct AncestorDocument: Sendable {
+    var agentID: String
+    var document: PolicyDocument?
+    var json: String
+
+    var version: Int64 { Int64(document?.version ?? 0) }
+    /// The engine's form, for a merge.
+    var override: AgentOverride { AgentOverride(agentID: agentID, document: document) }
+}
+
+/// The current documents of one agent (or of a tenant alone), parsed: the
+/// tenant default, the overrides of the agent's ancestors (root first) and
+/// the agent's own.
 struct CurrentDocuments: Sendable {
     var tenant: PolicyDocument?
     var agent: PolicyDocument?
     var tenantJSON: String
     var agentJSON: String
+    /// One per ancestor of the agent, the root first and the parent last.
+    var ancestors: [AncestorDocument] = []
     /// The tenant's policy epoch these documents hold every change up to.
     var epoch: Int64 = 0
 
@@ -93,11 +108,13 @@ final class PolicyStore: Sendable {
         }
     }
 
-    /// The current tenant default and, when `agentID` is given, the agent's
-    /// override, with the tenant's policy epoch, read in one statement (one
-    /// consistent snapshot, so the documents hold every change up to the epoch).
-    func current(tenantID: UUID, agentID: UUID?) async throws -> CurrentDocuments {
+    /// The current tenant default and, when `agentID` is given, the
+    /// overrides of its `ancestors` (ids, root first) and its own, with the
+    /// tenant's policy epoch, read in one statement (one consistent snapshot,
+    /// so the documents hold every change up to the epoch).
+    func current(tenantID: UUID, agentID: UUID?, ancestors: [String] = []) async throws -> CurrentDocuments {
         let agent = agentID?.uuidString.lowercased() ?? ""
+        let agents = ([agent] + ancestors).filter { !$0.isEmpty }.joined(separator: ",")
         let (epoch, rows) = try await pool.withConnection { connection -> (Int64, [(String, Int64, String)]) in
             let result = try connection.query(
                 """
@@ -108,8 +125,8 @@ final class PolicyStore: Sendable {
                     FROM policy.policy_heads h
                     JOIN policy.policy_versions v
                       ON v.tenant_id = h.tenant_id AND v.agent_id = h.agent_id AND v.version = h.version
-                    WHERE h.tenant_id = $1 AND h.agent_id IN ('', $2)) d ON true
-                """, [tenantID, agent])
+                    WHERE h.tenant_id = $1 AND (h.agent_id = '' OR h.agent_id = ANY (string_to_array($2, ',')))) d ON true
+                """, [tenantID, agents])
             let epoch = try result.first.map { try $0.decode(Int64.self, at: 0) } ?? 0
             let documents = try result.compactMap { row -> (String, Int64, String)? in
                 guard let rowAgent = try row.decode(String?.self, at: 1) else { return nil }
@@ -117,15 +134,20 @@ final class PolicyStore: Sendable {
             }
             return (epoch, documents)
         }
-        var documents = CurrentDocuments(tenant: nil, agent: nil, tenantJSON: "", agentJSON: "", epoch: epoch)
+        var documents = CurrentDocuments(
+            tenant: nil, agent: nil, tenantJSON: "", agentJSON: "",
+            ancestors: ancestors.map { AncestorDocument(agentID: $0, document: nil, json: "") }, epoch: epoch)
         for (rowAgent, version, json) in rows {
             let document = try parse(tenantID: tenantID, agentID: rowAgent, version: version, json: json)
             if rowAgent.isEmpty {
                 documents.tenant = document
                 documents.tenantJSON = json
-            } else {
+            } else if rowAgent == agent {
                 documents.agent = document
                 documents.agentJSON = json
+            } else if let index = ancestors.firstIndex(of: rowAgent) {
+                documents.ancestors[index].document = document
+                documents.ancestors[index].json = json
             }
         }
         return documents

@@ -30,6 +30,17 @@ extension RPCError {
             metadata: metadata, cause: error)
     }
 
+    /// A sub-agent's document is looser than its parent's effective policy:
+    /// INVALID_ARGUMENT `policy_looser_than_parent`, the message `field: problem`
+    /// for every looser field (up to 20) and the first field in metadata `field`.
+    package static func policyLooserThanParent(_ problems: [FieldError]) -> RPCError {
+        var metadata: Metadata = [:]
+        if let first = problems.first { metadata["field"] = first.field }
+        return RPCError(
+            .invalidArgument, problems.prefix(20).map(\.description).joined(separator: "; "),
+            reason: "policy_looser_than_parent", metadata: metadata)
+    }
+
     /// `expected_version` is not the current version: FAILED_PRECONDITION
     /// `version_conflict`, the current version in metadata `current_version`.
     package static func versionConflict(expected: Int64, current: Int64) -> RPCError {

@@ -5,8 +5,10 @@ import PurserService
 
 /// What the Policy service needs from Identity, asked over mutual TLS as
 /// service `policy` and cached for `ttl` (a `TTLCache` each): a tenant's time
-/// zone (policy windows are fixed in it) and whether an agent belongs to a
-/// tenant (so another tenant's agent ids answer NOT_FOUND).
+/// zone (policy windows are fixed in it), whether an agent belongs to a
+/// tenant (so another tenant's agent ids answer NOT_FOUND) and, when it does,
+/// its ancestors (whose overrides its effective policy merges). An agent's
+/// ancestry is fixed at its creation, so a cached one is never wrong.
 ///
 /// Only answers are cached: Identity unreachable is `identityUnavailable`
 /// every time, and a NOT_FOUND is cached for at most `ttl` like any answer.
@@ -21,8 +23,8 @@ package final class TenantDirectory: Sendable {
     package let ttl: Duration
     /// Time zones by tenant id; `nil` for a tenant Identity does not know.
     private let zones: TTLCache<String, TimeZone?>
-    /// Whether an agent belongs to a tenant.
-    private let agents: TTLCache<AgentKey, Bool>
+    /// The ancestors of an agent (root first, parent last) when it belongs to the tenant, `nil` otherwise.
+    private let agents: TTLCache<AgentKey, [String]?>
 
     /// A directory asking Identity through `client` (which presents this
     /// service's certificate); each cache keeps up to `capacity` entries.
@@ -58,18 +60,26 @@ package final class TenantDirectory: Sendable {
     /// Passes when agent `agentID` belongs to tenant `tenantID`; throws
     /// `notFound` otherwise (another tenant's agent looks like no agent).
     package func requireAgent(tenantID: String, agentID: String) async throws(RPCError) {
-        let exists = try await agents.value(for: AgentKey(tenantID: tenantID, agentID: agentID)) {
-            [client] () async throws(RPCError) -> Bool in
+        _ = try await ancestors(tenantID: tenantID, agentID: agentID)
+    }
+
+    /// The ancestors of agent `agentID`, the root first and the parent last
+    /// (empty for a root agent); throws `notFound` when the agent does not
+    /// belong to tenant `tenantID`, `identityUnavailable` when Identity cannot answer.
+    package func ancestors(tenantID: String, agentID: String) async throws(RPCError) -> [String] {
+        let ancestors = try await agents.value(for: AgentKey(tenantID: tenantID, agentID: agentID)) {
+            [client] () async throws(RPCError) -> [String]? in
             do throws(RPCError) {
                 let agent = try await client.call(
                     IdentityMethods.getAgent, GetAgentRequest(tenantID: tenantID, agentID: agentID), timeout: .seconds(3))
-                return agent.tenantID == tenantID
+                return agent.tenantID == tenantID ? agent.ancestorIDs : nil
             } catch where error.code == .notFound {
-                return false
+                return nil
             } catch {
                 throw .identityUnavailable(error.description, cause: error)
             }
         }
-        guard exists else { throw .notFound }
+        guard let ancestors else { throw .notFound }
+        return ancestors
     }
 }
