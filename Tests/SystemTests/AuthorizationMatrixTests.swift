@@ -6,7 +6,8 @@ import Testing
 /// The cross-service authorization matrix: every RPC of every service, called
 /// by every principal against the real executables, answers what the contract (the `.proto` headers)
 /// says (status and reason) and never shows another tenant's data; Capture and Void also have a row
-/// for a hold paying an agent (`AccessExpectations.agentPayeeHold`).
+/// for a hold paying an agent, and the policy methods one for a sub-agent's override
+/// (`AccessExpectations.targetedRows`).
 @Suite struct AuthorizationMatrixTests {
     /// `publishedMethods` is every rpc of the `.proto` files: the `…Methods` tables are generated
     /// from them, and `PurserAPITests` fails when the generated code is stale.
@@ -49,9 +50,9 @@ import Testing
             let principals = MatrixPrincipal.live.filter { $0.certificate == nil }
             let methodCells = try await MatrixRun.run(world, fixture, principals: principals, through: gateway)
             #expect(methodCells.count == MatrixGateway.servedMethods.count * principals.count)
-            let payeeCells = try await MatrixRun.run(AccessExpectations.agentPayeeHold, world, fixture, principals: principals, through: gateway)
-            #expect(payeeCells.count == AccessExpectations.agentPayeeHold.count * principals.count)
-            let cells = methodCells + payeeCells
+            let targetedCells = try await MatrixRun.run(AccessExpectations.targetedRows, world, fixture, principals: principals, through: gateway)
+            #expect(targetedCells.count == AccessExpectations.targetedRows.count * principals.count)
+            let cells = methodCells + targetedCells
             print(MatrixRun.summary(cells, elapsed: ContinuousClock.now - started))
             #expect(MatrixGateway.servedMethods.count == GatewayRoutes.all.count, "every route's method is in the matrix")
             for cell in cells {
@@ -73,9 +74,9 @@ import Testing
         let started = ContinuousClock.now
         let methodCells = try await MatrixRun.run(world, fixture, principals: MatrixPrincipal.live)
         #expect(methodCells.count == AccessExpectations.publishedMethods.count * MatrixPrincipal.live.count)
-        let payeeCells = try await MatrixRun.run(AccessExpectations.agentPayeeHold, world, fixture, principals: MatrixPrincipal.live)
-        #expect(payeeCells.count == AccessExpectations.agentPayeeHold.count * MatrixPrincipal.live.count)
-        let cells = methodCells + payeeCells
+        let targetedCells = try await MatrixRun.run(AccessExpectations.targetedRows, world, fixture, principals: MatrixPrincipal.live)
+        #expect(targetedCells.count == AccessExpectations.targetedRows.count * MatrixPrincipal.live.count)
+        let cells = methodCells + targetedCells
         print(MatrixRun.summary(cells, elapsed: ContinuousClock.now - started))
         for cell in cells {
             #expect(cell.matches, "\(cell.method) as \(cell.principal): expected \(cell.expected), got \(cell.actualDescription)")

@@ -243,12 +243,49 @@ enum AccessExpectations {
         },
     ]
 
+    /// Rows for a target other than the one `MatrixWorld.request(for:)` names.
+    static var targetedRows: [MatrixRow] { agentPayeeHold + subAgentPolicy }
+
+    /// The override of agent A's child C: A, as C's parent, sets and reads it like the tenant's
+    /// admin; B (a sibling of A, not an ancestor of C), the suspended agent and the other tenant's
+    /// agent do not find C. Identity sets it (at C's creation); the Wallet reads it.
+    static let subAgentPolicy: [MatrixRow] = [
+        MatrixRow(
+            name: PolicyMethods.setAgentPolicy.fullName + " of A's child", method: PolicyMethods.setAgentPolicy.fullName,
+            rule: AccessRule(
+                gate: .kinds([.admin, .agent, .service], services: ["identity"]),
+                reach: [.acmeAdmin, .identityCertificate, .ownerAgent])
+        ) { world, _ in
+            SetAgentPolicyRequest(tenantID: world.acmeID, agentID: world.childAgentID, documentJSON: "{}").serializedBytes()
+        },
+        MatrixRow(
+            name: PolicyMethods.getEffectivePolicy.fullName + " of A's child", method: PolicyMethods.getEffectivePolicy.fullName,
+            rule: AccessRule(gate: .kinds([.admin, .finance, .agent, .service], services: ["wallet"]), reach: Reach.ownerAgent)
+        ) { world, _ in
+            GetEffectivePolicyRequest(tenantID: world.acmeID, agentID: world.childAgentID).serializedBytes()
+        },
+        MatrixRow(
+            name: PolicyMethods.listPolicyVersions.fullName + " of A's child", method: PolicyMethods.listPolicyVersions.fullName,
+            rule: AccessRule(gate: .kinds([.admin, .finance, .agent]), reach: [.acmeAdmin, .acmeFinance, .ownerAgent])
+        ) { world, _ in
+            ListPolicyVersionsRequest(tenantID: world.acmeID, agentID: world.childAgentID).serializedBytes()
+        },
+    ]
+
     static let policy: [String: AccessRule] = [
         PolicyMethods.setTenantPolicy.fullName: AccessRule(gate: .kinds([.admin]), reach: Reach.tenant),
-        PolicyMethods.setAgentPolicy.fullName: AccessRule(gate: .kinds([.admin]), reach: Reach.tenant),
+        // Agent A's override: its tenant's admin, any strict ancestor agent of A (A is a root here, so no agent:
+        // A itself may not set its own, any other agent does not find A), and Identity (a sub-agent's override
+        // at its creation).
+        PolicyMethods.setAgentPolicy.fullName: AccessRule(
+            gate: .kinds([.admin, .agent, .service], services: ["identity"]), reach: [.acmeAdmin, .identityCertificate],
+            exceptions: [.ownerAgent: .denied]),
         PolicyMethods.getEffectivePolicy.fullName: AccessRule(
             gate: .kinds([.admin, .finance, .agent, .service], services: ["wallet"]), reach: Reach.ownerAgent),
-        PolicyMethods.listPolicyVersions.fullName: AccessRule(gate: .kinds([.admin, .finance]), reach: Reach.tenant),
+        // The tenant default's versions: admin and finance; an agent reads only its descendants' overrides.
+        PolicyMethods.listPolicyVersions.fullName: AccessRule(
+            gate: .kinds([.admin, .finance, .agent]), reach: [.acmeAdmin, .acmeFinance],
+            exceptions: [.ownerAgent: .denied, .otherAgent: .denied, .suspendedAgent: .denied]),
         PolicyMethods.evaluate.fullName: AccessRule(gate: .kinds([.service], services: ["wallet"]), reach: Reach.services),
         PolicyMethods.simulate.fullName: AccessRule(gate: .kinds([.admin]), reach: Reach.tenant),
     ]

@@ -18,6 +18,8 @@ struct MatrixWorld: Sendable {
     var ownerHandle = ""
     /// Agent B, the payee of the agent-payee holds.
     var neighbourAgentID = ""
+    /// A sub-agent of agent A (its child), whose policy A manages.
+    var childAgentID = ""
     let ownerDisplayName = "Matrix owner bot"
     var ownerAddress = ""
     var spareAliasID = ""
@@ -99,6 +101,8 @@ struct MatrixWorld: Sendable {
         let revoked = try await agent(acme.id, "revoked-\(suffix)", as: .acmeAdmin)
         world.revokedAgentID = revoked.agent.id
         world.victimAgentID = try await agent(acme.id, "victim-\(suffix)", as: .acmeAdmin).agent.id
+        world.childAgentID = try await agent(acme.id, "child-\(suffix)", as: .acmeAdmin).agent.id
+        try await world.adoptChild(fixture)
         let outsider = try await agent(beta.id, "outsider-\(suffix)", as: .otherTenantAdmin)
         try await fixture.login(.otherTenantAgent, secret: outsider.secret)
 
@@ -206,6 +210,29 @@ struct MatrixWorld: Sendable {
             try await Task.sleep(for: .milliseconds(200))
         }
         throw MatrixFixture.Failure(description: "settlement never produced a batch for acme and the payee")
+    }
+
+    /// Places the child agent under agent A by writing Identity's ancestry
+    /// columns as `CreateSubAgent` stores them (a stand-in until Identity
+    /// serves `CreateSubAgent`; no service has read the child yet).
+    func adoptChild(_ fixture: MatrixFixture) async throws {
+        let pool = PostgresPool(
+            configuration: PostgresConfiguration(url: fixture.databaseURL, size: 1, applicationName: "purser-matrix"),
+            logger: Logger(label: "authorization-matrix", level: .critical))
+        do {
+            let updated = try await pool.withConnection { connection in
+                try connection.execute(
+                    """
+                    UPDATE identity.agents SET parent_agent_id = $3::uuid, ancestors = ARRAY[$3::uuid], depth = 1
+                    WHERE tenant_id = $1::uuid AND agent_id = $2::uuid
+                    """, [acmeID, childAgentID, ownerAgentID])
+            }
+            guard updated == 1 else { throw MatrixFixture.Failure(description: "adopting the child updated \(updated) rows") }
+        } catch {
+            await pool.close()
+            throw error
+        }
+        await pool.close()
     }
 
     /// An event about agent A and its delivery to acme's endpoint, failed after one attempt, inserted
