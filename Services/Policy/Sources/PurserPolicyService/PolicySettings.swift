@@ -4,7 +4,7 @@ import PurserRPC
 /// Settings of the Policy service beyond the common ones, from
 /// `PURSER_POLICY_<SETTING>` (see the README).
 package struct PolicySettings: Sendable {
-    /// How long tenant time zones and agent memberships fetched from Identity are reused.
+    /// How long tenant time zones and agent memberships and ancestries fetched from Identity are reused.
     package var directoryCacheTTL: Duration
     /// host:port of the Wallet, asked for spend counters by Simulate.
     package var walletEndpoint: Endpoint
@@ -24,7 +24,7 @@ package struct PolicySettings: Sendable {
         self.init(
             directoryCacheTTL: try configuration.duration(
                 "DIRECTORY_CACHE_TTL", default: "30s",
-                doc: "how long tenant time zones and agent memberships from Identity are reused"),
+                doc: "how long tenant time zones and agent memberships and ancestries from Identity are reused"),
             walletEndpoint: walletEndpoint)
     }
 }

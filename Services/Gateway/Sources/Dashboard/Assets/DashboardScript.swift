@@ -782,7 +782,9 @@ enum DashboardScript {
   function sourceText(source) {
     if (!source) return 'policy';
     const level = String(source.level || '').replace('POLICY_LEVEL_', '').toLowerCase();
-    return (level === 'agent' ? 'agent override' : 'tenant default') + ' v' + (source.version || '?');
+    const document = level === 'agent' ? 'agent override'
+      : level === 'ancestor' ? 'override of ancestor ' + (source.agentId || '?') : 'tenant default';
+    return document + ' v' + (source.version || '?');
   }
 
   // A stacked bar chart of spend: hourly over the last 24 h or daily over the last 30 days.
