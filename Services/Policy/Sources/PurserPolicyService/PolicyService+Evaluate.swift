@@ -17,11 +17,12 @@ extension PolicyService {
     /// caps; `Simulate` (`withSpend` true) reads the applicable counters from
     /// the Wallet in one call, so its decision and headroom reflect spend so
     /// far (UNAVAILABLE `wallet_unavailable` when the Wallet cannot answer).
-    /// `checkAgent` asks Identity that the agent belongs to the tenant. The
+    /// The agent must belong to the tenant (NOT_FOUND otherwise, asked of
+    /// Identity with its ancestors, whose overrides its policy merges). The
     /// category is compared lowercased, as the Wallet compares it; a name
     /// outside `[a-z0-9][a-z0-9._-]{0,63}` then is INVALID_ARGUMENT
     /// `category_invalid`.
-    func evaluate(_ request: EvaluateRequest, checkAgent: Bool, withSpend: Bool) async throws -> EvaluateResponse {
+    func evaluate(_ request: EvaluateRequest, withSpend: Bool) async throws -> EvaluateResponse {
         let tenantID = try Self.uuid(request.tenantID, field: "tenant_id")
         let agentID = try Self.uuid(request.agentID, field: "agent_id")
         guard !request.provider.isEmpty else {
@@ -38,7 +39,6 @@ extension PolicyService {
             }
             category = name
         }
-        if checkAgent { try await directory.requireAgent(tenantID: request.tenantID, agentID: request.agentID) }
         let resolved = try await resolve(tenantID: tenantID, tenantText: request.tenantID, agentID: agentID)
         let at = now()
         let spend = SpendRequest(

@@ -57,11 +57,11 @@ package final class PolicyService: Sendable {
             try await getEffectivePolicy(request, principal)
         }
         host.handle(PolicyMethods.evaluate, allowing: [.service], services: ["wallet"]) { [self] request, _, _ in
-            try await evaluate(request, checkAgent: false, withSpend: false)
+            try await evaluate(request, withSpend: false)
         }
         host.handle(PolicyMethods.simulate, allowing: [.tenantAdmin]) { [self] request, principal, _ in
             try principal.requireTenant(request.tenantID)
-            return try await evaluate(request, checkAgent: true, withSpend: true)
+            return try await evaluate(request, withSpend: true)
         }
     }
 
