@@ -59,4 +59,47 @@ struct SubAgentPolicyEnforcementTests {
             #expect(capped?.metadata["headroom_micros"] == "1000000")
         }
     }
+
+    @Test func concurrentAuthorizationsOfAChildNeverExceedAnAncestorsDailyCap() async throws {
+        try await withWallet("subagent_concurrent") { h in
+            let world = try await h.world("subcap", operatorToken: try await h.operatorToken())
+            try await SubAgentStandIn.adopt(
+                child: world.otherAgentID, parent: world.agentID, tenantID: world.tenantID, identity: h.identityService.host)
+            var fund = FundRequest()
+            fund.tenantID = world.tenantID
+            fund.amountMicros = 100_000_000
+            fund.externalReference = "wire-subcap"
+            _ = try await h.call(WalletMethods.fund, fund, token: world.operatorToken, key: UUID().uuidString)
+            var allocate = AllocateRequest()
+            allocate.agentID = world.otherAgentID
+            allocate.amountMicros = 100_000_000
+            _ = try await h.call(WalletMethods.allocate, allocate, token: world.adminToken, key: UUID().uuidString)
+            // The parent's override caps each of its descendants at 10.00 a day; the child has none of its own.
+            try await h.setAgentPolicy(world, #"{"limits": [{"amount": "10.00", "interval": "daily"}]}"#)
+
+            let outcomes = try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<32 {
+                    group.addTask {
+                        var request = AuthorizeRequest()
+                        request.amountMicros = 1_500_000
+                        request.providerID = world.providerID
+                        do throws(RPCError) {
+                            _ = try await h.call(
+                                WalletMethods.authorize, request, token: world.otherAgentToken, key: UUID().uuidString)
+                            return "approved"
+                        } catch {
+                            return error.reason ?? "\(error.code)"
+                        }
+                    }
+                }
+                return try await group.reduce(into: [String: Int]()) { $0[$1, default: 0] += 1 }
+            }
+            // 6 × 1.50 = 9.00 fits under 10.00, a seventh would not.
+            #expect(outcomes["approved"] == 6)
+            #expect(outcomes["limit_exceeded"] == 26)
+            let balance = try await h.call(
+                WalletMethods.getBalance, GetBalanceRequest(), token: world.otherAgentToken)
+            #expect(balance.heldMicros == 9_000_000)
+        }
+    }
 }
