@@ -782,9 +782,9 @@ enum DashboardScript {
   function sourceText(source) {
     if (!source) return 'policy';
     const level = String(source.level || '').replace('POLICY_LEVEL_', '').toLowerCase();
-    const document = level === 'agent' ? 'agent override'
+    const origin = level === 'agent' ? 'agent override'
       : level === 'ancestor' ? 'override of ancestor ' + (source.agentId || '?') : 'tenant default';
-    return document + ' v' + (source.version || '?');
+    return origin + ' v' + (source.version || '?');
   }
 
   // A stacked bar chart of spend: hourly over the last 24 h or daily over the last 30 days.
