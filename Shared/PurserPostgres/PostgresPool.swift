@@ -24,6 +24,9 @@ public final class PostgresPool: Sendable {
     private let closed = Atomic<Bool>(false)
     /// Every worker's reconnect backoff; one successful connect clears them all.
     private let schedule: ReconnectSchedule
+    /// When a job last finished without an error (`DispatchTime` uptime in
+    /// nanoseconds; 0 before the first), so a busy pool proves itself reachable.
+    private let lastAnswer = Atomic<UInt64>(0)
 
     /// Starts `configuration.size` worker threads; connections open lazily on
     /// first use. The pool's series (`purser_db_…`) go to `registry`.
@@ -74,7 +77,11 @@ public final class PostgresPool: Sendable {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
                 let once = ResumeOnce(continuation)
                 let job = PoolJob(
-                    work: { worker in once.resume(with: Result { try work(worker) }) },
+                    work: { [self] worker in
+                        let result = Result { try work(worker) }
+                        if case .success = result { self.lastAnswer.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed) }
+                        once.resume(with: result)
+                    },
                     abandon: { error in once.resume(with: .failure(error)) })
                 box.withLock { $0 = job }
                 if Task.isCancelled { job.cancel(CancellationError()) }
@@ -93,8 +100,18 @@ public final class PostgresPool: Sendable {
         }
     }
 
-    /// `true` when a `SELECT 1` answers within `timeout` (queueing included).
-    public func isHealthy(timeout: Duration = .seconds(2)) async -> Bool {
+    /// `true` when a job finished without an error within the last
+    /// `answeredWithin` (no round trip: a pool busy with work is reachable, and
+    /// its health check does not queue behind that work), or else when a
+    /// `SELECT 1` answers within `timeout` (queueing included). A closed pool
+    /// is never healthy.
+    public func isHealthy(timeout: Duration = .seconds(2), answeredWithin: Duration = .zero) async -> Bool {
+        if closed.load(ordering: .relaxed) { return false }
+        let last = lastAnswer.load(ordering: .relaxed)
+        if last > 0, answeredWithin > .zero,
+           DispatchTime.now().uptimeNanoseconds - last < UInt64(answeredWithin.nanoseconds) {
+            return true
+        }
         do {
             try await ping(timeout: timeout)
             return true
