@@ -560,12 +560,12 @@ def run(story, browser, operator_secret, smtp_port, downloads):
 
     # An agent sees only itself.
     browser.sign_in(helper["secret"])
-    title = browser.find("#agent-title")
-    story.expect(title is not None and title.text.startswith("aaa-helper"), f"an agent sees its own page: {title.text if title else None}")
+    # The title element is drawn before the agent's data fills it: wait for its text.
+    own_title = lambda _: (browser.text("#agent-title") or "").startswith("aaa-helper")
+    story.expect(browser.wait(own_title), f"an agent sees its own page: {browser.text('#agent-title')}")
     driver.get(story.base + f"/#/agents/{agent_id}")
     time.sleep(0.5)
-    title = browser.find("#agent-title")
-    story.expect(title is not None and title.text.startswith("aaa-helper"), "an agent cannot open another agent's page")
+    story.expect(browser.wait(own_title), f"an agent cannot open another agent's page: {browser.text('#agent-title')}")
     status = browser.fetch("GET", "/v1/wallet/balances", None)
     story.expect(status[0] == 403, f"an agent cannot read the tenant's balances: {status}")
     status = browser.fetch("GET", "/v1/wallet/denials", None)
