@@ -96,9 +96,15 @@ struct MatrixWorld: Sendable {
         try await fixture.login(.otherAgent, secret: neighbour.secret)
         world.neighbourAgentID = neighbour.agent.id
         let suspended = try await agent(acme.id, "suspended-\(suffix)", as: .acmeAdmin)
-        let revoked = try await agent(acme.id, "revoked-\(suffix)", as: .acmeAdmin)
+        // The agents the matrix suspends and revokes are sub-agents of A: A acts on them as their parent.
+        func subAgent(_ handle: String) async throws -> CreateSubAgentResponse {
+            try await fixture.invoke(IdentityMethods.createSubAgent, with(CreateSubAgentRequest()) {
+                $0.tenantID = acme.id; $0.parentAgentID = owner.agent.id; $0.handle = handle
+            }, as: .acmeAdmin)
+        }
+        let revoked = try await subAgent("revoked-\(suffix)")
         world.revokedAgentID = revoked.agent.id
-        world.victimAgentID = try await agent(acme.id, "victim-\(suffix)", as: .acmeAdmin).agent.id
+        world.victimAgentID = try await subAgent("victim-\(suffix)").agent.id
         let outsider = try await agent(beta.id, "outsider-\(suffix)", as: .otherTenantAdmin)
         try await fixture.login(.otherTenantAgent, secret: outsider.secret)
 
