@@ -64,6 +64,13 @@ import Testing
             #expect(try await f.available(grandparent) == 4_000 + 2_500 + 3_000)
             #expect(try await f.available(child) == 0)
             #expect(try await f.available(parent) == 0)
+            // Emptied by their return, the revoked accounts announce no depletion.
+            let depleted = try await f.pool.withConnection { connection in
+                try connection.query(
+                    "SELECT count(*) FROM wallet.event_outbox WHERE type = 'agent.balance_depleted' AND agent_id IN ($1, $2)",
+                    [child, parent])[0].decode(Int64.self, at: 0)
+            }
+            #expect(depleted == 0)
             let again = try await f.ledger.freeze(tenant: f.tenant, agent: child, currency: f.currency, reason: "cascade", returnTo: grandparent)
             #expect(again.returnedMicros == 0 && again.voidedHolds == 0)
             // Naming a revoked ancestor sends the balance to the treasury instead.

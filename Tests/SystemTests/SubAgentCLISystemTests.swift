@@ -54,6 +54,7 @@ import Testing
         let kidID = try #require(kidAgent["id"] as? String)
         #expect(kidAgent["parent_agent_id"] as? String == rootID)
         #expect((kid["budget_micros"] as? NSNumber)?.int64Value == 2_000_000)
+        #expect((kid["email"] as? String)?.hasPrefix("kid-\(suffix)") == true, "\(kid)")
         let asKid = ["PURSER_SECRET": try #require(kid["secret"] as? String)]
         let grandkid = try await ok(["agents", "create-sub", "--parent", kidID, "--handle", "grandkid-\(suffix)", "--budget", "0.5"], asKid)
         let grandkidID = try #require((grandkid["agent"] as? [String: Any])?["id"] as? String)

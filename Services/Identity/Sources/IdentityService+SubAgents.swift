@@ -20,7 +20,10 @@ extension IdentityService {
     /// the parent's available balance by Wallet `Allocate` (idempotency key
     /// `create-sub:<child>`). When (b) or (c) is refused the child's rows are
     /// deleted (its secret was never shown) and the peer's error is answered:
-    /// a refused call leaves no agent behind.
+    /// a refused call leaves no agent behind. (d) The child's primary address
+    /// comes from Email `CreateAlias` (created on first use); when Email
+    /// cannot answer, the child stands and the address is left "" (it is made
+    /// on the child's first mail call).
     func createSubAgent(_ request: CreateSubAgentRequest, principal: Principal) async throws -> CreateSubAgentResponse {
         let (tenantID, parentID) = try agentIDs(request.tenantID, request.parentAgentID)
         try Self.check { () throws(AuthError) in try principal.requireAgent(parentID, inTenant: tenantID) }
@@ -36,15 +39,12 @@ extension IdentityService {
         let secret = try Self.newSecret(.agentKey)
         let childID = Self.newID(), digest = secret.digest
         let maximumDepth = settings.maximumAgentDepth, maximumChildren = settings.maximumChildren
-        let created: (agent: Agent, emailDomain: String)
+        let agent: Agent
         do {
-            created = try await pool.withTransaction { connection -> (agent: Agent, emailDomain: String) in
+            agent = try await pool.withTransaction { connection -> Agent in
                 let parents = try connection.query(
-                    """
-                    SELECT a.status, a.depth, t.email_domain FROM identity.agents a
-                      JOIN identity.tenants t ON t.tenant_id = a.tenant_id
-                     WHERE a.tenant_id = $1 AND a.agent_id = $2 FOR UPDATE OF a
-                    """, [tenantID, parentID])
+                    "SELECT status, depth FROM identity.agents WHERE tenant_id = $1 AND agent_id = $2 FOR UPDATE",
+                    [tenantID, parentID])
                 guard let parent = parents.first else { throw RPCError.notFound("agent") }
                 guard try parent.decode(String.self, at: 0) == "active" else {
                     throw RPCError(.failedPrecondition, "the parent agent is not active", reason: "parent_inactive")
@@ -75,7 +75,7 @@ extension IdentityService {
                 _ = try connection.query(
                     "INSERT INTO identity.credentials (digest, role, subject_id, tenant_id) VALUES ($1, 'agent', $2, $3)",
                     [digest, childID, tenantID])
-                return (try IdentityRows.agent(rows[0]), try parent.decode(String.self, at: 2))
+                return try IdentityRows.agent(rows[0])
             }
         } catch let error as PostgresError where error.violates("agents_handle_unique") {
             throw RPCError.alreadyExists("agent handle \"\(handle)\" already exists", reason: "handle_taken")
@@ -110,10 +110,18 @@ extension IdentityService {
         }
         logger.notice("sub-agent created", ["tenant_id": tenantID, "parent_agent_id": parentID, "agent_id": childID])
         var response = CreateSubAgentResponse()
-        response.agent = created.agent
+        response.agent = agent
         response.secret = secret.exposedValue
         response.budgetMicros = request.budgetMicros
-        if !created.emailDomain.isEmpty { response.emailAddress = "\(handle)@\(created.emailDomain)" }
+        do {
+            var alias = CreateAliasRequest()
+            alias.tenantID = tenantID
+            alias.agentID = childID
+            alias.kind = .primary
+            response.emailAddress = try await email.call(EmailAliasMethods.createAlias, alias, timeout: .seconds(5)).address
+        } catch {
+            logger.warning("a sub-agent's address is not made yet", ["agent_id": childID, "error": "\(error)"])
+        }
         return response
     }
 

@@ -23,9 +23,10 @@ package final class IdentityService: Sendable {
     package let dispatcher: RevocationDispatcher
     /// Delivers webhooks; nudged after every transaction that queues deliveries.
     package let webhooks: WebhookDeliverer
-    /// The Wallet and Policy, reached as service `identity` (CreateSubAgent's budget and policy).
+    /// The Wallet, Policy and Email, reached as service `identity` (CreateSubAgent's budget, policy and address).
     let wallet: RPCClient
     let policy: RPCClient
+    let email: RPCClient
     let logger: Logger
 
     /// Builds the service on `host`'s pool and verifier, and adds the
@@ -51,6 +52,7 @@ package final class IdentityService: Sendable {
         }
         self.wallet = try peer("wallet", settings.walletEndpoint)
         self.policy = try peer("policy", settings.policyEndpoint)
+        self.email = try peer("email", settings.emailEndpoint)
         do {
             self.webhooks = try WebhookDeliverer(
                 pool: host.pool, kek: settings.keyEncryptionKey, settings: settings.webhooks, metrics: host.metrics,

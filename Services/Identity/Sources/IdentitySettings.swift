@@ -32,6 +32,8 @@ package struct IdentitySettings: Sendable {
     package var walletEndpoint: Endpoint
     /// Where Policy listens (CreateSubAgent stores the child's policy override).
     package var policyEndpoint: Endpoint
+    /// Where Email listens (CreateSubAgent answers the child's primary address).
+    package var emailEndpoint: Endpoint
 
     /// Memberwise, for tests and embedders; defaults match the documented ones.
     package init(
@@ -40,7 +42,8 @@ package struct IdentitySettings: Sendable {
         dispatchInterval: Duration = .milliseconds(500), deliveryTimeout: Duration = .seconds(2),
         paymentTokenMaximumLifetime: Duration = .seconds(3_600), webhooks: WebhookSettings = WebhookSettings(),
         maximumAgentDepth: Int = 4, maximumChildren: Int = 32,
-        walletEndpoint: Endpoint = ServiceName.wallet.defaultEndpoint, policyEndpoint: Endpoint = ServiceName.policy.defaultEndpoint
+        walletEndpoint: Endpoint = ServiceName.wallet.defaultEndpoint, policyEndpoint: Endpoint = ServiceName.policy.defaultEndpoint,
+        emailEndpoint: Endpoint = ServiceName.email.defaultEndpoint
     ) {
         self.keyEncryptionKey = keyEncryptionKey
         self.tokenLifetime = tokenLifetime
@@ -54,6 +57,7 @@ package struct IdentitySettings: Sendable {
         self.maximumChildren = maximumChildren
         self.walletEndpoint = walletEndpoint
         self.policyEndpoint = policyEndpoint
+        self.emailEndpoint = emailEndpoint
     }
 
     /// Reads the `PURSER_IDENTITY_…` settings; errors name the variable.
@@ -98,6 +102,9 @@ package struct IdentitySettings: Sendable {
         let policyEndpoint = try configuration.endpoint(
             "POLICY_ENDPOINT", default: ServiceName.policy.defaultEndpoint.description,
             doc: "host:port of Policy (stores a new sub-agent's policy override)")
+        let emailEndpoint = try configuration.endpoint(
+            "EMAIL_ENDPOINT", default: ServiceName.email.defaultEndpoint.description,
+            doc: "host:port of Email (a new sub-agent's primary address)")
         self.init(
             keyEncryptionKey: kek,
             tokenLifetime: lifetime,
@@ -111,7 +118,8 @@ package struct IdentitySettings: Sendable {
                 "REVOCATION_DELIVERY_TIMEOUT", default: "2s", doc: "bound on one delivery attempt to a subscriber"),
             paymentTokenMaximumLifetime: paymentLifetime,
             webhooks: try WebhookSettings(configuration: configuration),
-            maximumAgentDepth: depth, maximumChildren: children, walletEndpoint: walletEndpoint, policyEndpoint: policyEndpoint)
+            maximumAgentDepth: depth, maximumChildren: children, walletEndpoint: walletEndpoint, policyEndpoint: policyEndpoint,
+            emailEndpoint: emailEndpoint)
     }
 
     /// The token lifetime in whole seconds.

@@ -10,6 +10,7 @@ extension WalletMigrations {
     ///   nearest live ancestor's account, or to the treasury when there is
     ///   none (or that account is itself revoked by then). A repeat moves
     ///   nothing. Lock order: treasury, agent accounts by id, holds.
+    /// - A revoked account emptied by its return fires no `agent.balance_depleted`.
     /// - The audit (migration 5's, whole) also checks that `delegate` entries join two agent accounts and
     ///   `return` entries leave an agent account for an agent or the treasury.
     static var subAgents: String {
@@ -79,6 +80,14 @@ BEGIN
         'counterpart_available_micros', CASE p_kind WHEN 'delegate' THEN f.balance - f.held ELSE t.balance - t.held END,
         'treasury_balance_micros', v_treasury, 'currency', p_currency, 'created_at_us', wallet.us(v_at)));
 END $$;
+
+-- A revoked account emptied by its return is not news: no agent.balance_depleted for it.
+DROP TRIGGER accounts_balance_events ON wallet.accounts;
+CREATE TRIGGER accounts_balance_events AFTER UPDATE OF balance, held ON wallet.accounts
+    FOR EACH ROW WHEN (NEW.kind = 'agent' AND NEW.status <> 'revoked' AND (
+        (NEW.balance_low > 0 AND OLD.balance - OLD.held >= NEW.balance_low AND NEW.balance - NEW.held < NEW.balance_low)
+        OR (OLD.balance - OLD.held > 0 AND NEW.balance - NEW.held <= 0)))
+    EXECUTE FUNCTION wallet.balance_events();
 
 DROP FUNCTION wallet.freeze(uuid, uuid, text, text);
 
