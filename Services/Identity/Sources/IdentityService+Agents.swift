@@ -222,7 +222,6 @@ extension IdentityService {
             }
             guard members.contains(where: { $0.id == agentID }) else { return nil }
             members.sort { ($0.depth, $0.id) < ($1.depth, $1.id) }
-            let descendants = members.filter { $0.id != agentID }.map(\.id)
             let revoking = members.filter { $0.status != "revoked" }.map(\.id)
             if !revoking.isEmpty {
                 let list = revoking.joined(separator: ",")
@@ -275,6 +274,14 @@ extension IdentityService {
             let agent = try connection.query(
                 "SELECT \(IdentityRows.agentColumns) FROM identity.agents WHERE tenant_id = $1 AND agent_id = $2",
                 [tenantID, agentID])
+            // The descendants revoked with the agent (in its transaction, so at its instant), parents first.
+            let descendants = try connection.query(
+                """
+                SELECT d.agent_id::text FROM identity.agents d
+                  JOIN identity.agents a ON a.tenant_id = d.tenant_id AND a.agent_id = $2
+                 WHERE d.tenant_id = $1 AND a.agent_id = ANY(d.ancestors) AND d.revoked_at = a.revoked_at
+                 ORDER BY d.depth, d.agent_id
+                """, [tenantID, agentID]).map { try $0.decode(String.self, at: 0) }
             return (try IdentityRows.agent(agent[0]), revoking, descendants)
         }
         guard let outcome else { throw RPCError.notFound("agent") }

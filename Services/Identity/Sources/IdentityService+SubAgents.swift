@@ -97,8 +97,19 @@ extension IdentityService {
                 allocate.fromAgentID = parentID
                 allocate.amountMicros = request.budgetMicros
                 allocate.description = "budget of sub-agent \(handle)"
-                _ = try await wallet.call(
-                    WalletMethods.allocate, allocate, metadata: ["idempotency-key": "create-sub:\(childID)"], timeout: .seconds(5))
+                // Repeated under its key while the Wallet cannot answer, so a move it made is never left behind.
+                var attempt = 1
+                while true {
+                    do {
+                        _ = try await wallet.call(
+                            WalletMethods.allocate, allocate, metadata: ["idempotency-key": "create-sub:\(childID)"],
+                            timeout: .seconds(5))
+                        break
+                    } catch where attempt < 3 && [.unavailable, .deadlineExceeded].contains(error.code) {
+                        attempt += 1
+                        try? await Task.sleep(for: .milliseconds(200 * attempt))
+                    }
+                }
             }
         } catch {
             do {
