@@ -82,6 +82,10 @@ import Testing
         #expect((kidTree["agents"] as? [[String: Any]])?.map { $0["handle"] as? String } == ["kid-\(suffix)", "grandkid-\(suffix)"])
         let upward = try await run(["agents", "tree", "--agent", rootID], asKid)
         #expect(upward.status == 1)
+        // A parent reads its descendant's entries (the moves of its budget); the descendant never reads its parent's.
+        let kinds = try #require(try await ok(["wallet", "entries", "--account", grandkidID], asRoot)["entries"] as? [[String: Any]])
+        #expect(kinds.compactMap { $0["kind"] as? String }.sorted() == ["delegate", "return"], "\(kinds)")
+        #expect(try await run(["wallet", "entries", "--account", rootID], asKid).status == 1)
 
         // Revoking the child revokes the grandchild too; every unspent micro returns to the root agent.
         let revoked = try await ok(["agents", "revoke", "--agent", kidID, "--reason", "done"], asRoot)

@@ -148,9 +148,8 @@ extension IdentityService {
 
     /// Passes when `principal` reaches agent `agentID` of `tenantID` through
     /// the tree: an agent principal reaches its descendants (and itself when
-    /// `includingSelf`); every other principal is checked by `requireAgent`
-    /// (`tenantWide`: by `requireTenant`). Anyone else gets NOT_FOUND, as for
-    /// another tenant's agent.
+    /// `includingSelf`); every other principal is checked by `requireAgent`.
+    /// Anyone else gets NOT_FOUND, as for another tenant's agent.
     func requireReach(
         _ principal: Principal, agentID: String, tenantID: String, includingSelf: Bool
     ) async throws {
