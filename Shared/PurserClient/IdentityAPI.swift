@@ -54,6 +54,11 @@ public struct IdentityAPI: Sendable {
         try await channel.call(IdentityMethods.createAgent, request, idempotencyKey: idempotencyKey)
     }
 
+    /// Creates a sub-agent (its parent agent itself, or the tenant admin); the response holds its secret, shown once.
+    public func createSubAgent(_ request: CreateSubAgentRequest, idempotencyKey: String? = nil) async throws(PurserClientError) -> CreateSubAgentResponse {
+        try await channel.call(IdentityMethods.createSubAgent, request, idempotencyKey: idempotencyKey)
+    }
+
     /// One agent of the tenant.
     public func getAgent(tenantID: String, agentID: String) async throws(PurserClientError) -> Agent {
         try await channel.call(IdentityMethods.getAgent, GetAgentRequest(tenantID: tenantID, agentID: agentID))

@@ -119,8 +119,13 @@ async def check_transport(story, label, connect, world):
                 story.expect(refusal.reason in ("agent_revoked", "subject_revoked", "agent_suspended"),
                              f"{label}: a revoked agent: {refusal.problem}")
             story.expect((await executions())["search"] == 11, f"{label}: a revoked agent does not run the tool")
+            # It paid nothing: its whole credit (1) went back to the treasury when it was revoked.
             left = balance(revoked_id)
-            story.expect(left["balance"] == "1" and left["held"] == "0", f"{label}: a revoked agent paid nothing: {left}")
+            story.expect(left["balance"] == "0" and left["held"] == "0", f"{label}: a revoked agent keeps nothing: {left}")
+            returned = story.ok("returned", "GET", "/v1/wallet/entries", token=admin,
+                                query={"accountId": revoked_id, "kind": "LEDGER_ENTRY_KIND_RETURN"})["entries"]
+            story.expect([(e["amount"], e["debitAccount"]) for e in returned] == [("1", revoked_id)],
+                         f"{label}: a revoked agent paid nothing and returned its credit: {returned}")
 
 
 def stdio_transport(server_args):

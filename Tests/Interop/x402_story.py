@@ -282,8 +282,13 @@ def run(story, api, tenant_id, admin, operator, agent, balance, search_id, searc
                        body=facilitator_body(pending, search_id, "3000", "http://api.example/early"))
     story.expect(verdict["isValid"] is False and verdict["invalidReason"] == "invalid_transaction_state",
                  f"a revoked agent's earlier payment: {verdict}")
+    # It paid nothing: its whole credit (1) went back to the treasury when it was revoked.
     after_revoke = balance(revoked_id)
-    story.expect(after_revoke["balance"] == "1" and after_revoke["held"] == "0", f"a revoked agent paid nothing: {after_revoke}")
+    story.expect(after_revoke["balance"] == "0" and after_revoke["held"] == "0", f"a revoked agent keeps nothing: {after_revoke}")
+    returned = story.ok("returned", "GET", "/v1/wallet/entries", token=admin,
+                        query={"accountId": revoked_id, "kind": "LEDGER_ENTRY_KIND_RETURN"})["entries"]
+    story.expect([(e["amount"], e["debitAccount"]) for e in returned] == [("1", revoked_id)],
+                 f"a revoked agent paid nothing and returned its credit: {returned}")
 
     # A suspended agent (its token still valid) gets no attestation, and nothing stays held.
     paused_id, paused_secret = agent("paused", "1")

@@ -188,7 +188,8 @@ import Testing
             }
             #expect(unfunded == "insufficient_funds")
             #expect(try await f.available(payer) == 1_000_000 - 1_000)
-            #expect(try await f.ledger.balance(tenant: f.tenant, account: .agent(revoked))?.balanceMicros == 10)
+            // The revoked payee's own 10 went back to the treasury when it was frozen; it received nothing since.
+            #expect(try await f.ledger.balance(tenant: f.tenant, account: .agent(revoked))?.balanceMicros == 0)
             #expect(try await f.ledger.balance(tenant: f.tenant, account: .agent(frozen))?.balanceMicros == 10)
             #expect(try await f.audit() == [])
         }

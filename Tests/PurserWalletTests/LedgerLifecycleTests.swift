@@ -157,10 +157,15 @@ import Testing
             let limit = SpendLimit(scopeKey: "daily", windowKey: "d1", capMicros: 500_000)
             _ = try await f.ledger.authorize(tenant: f.tenant, agent: agent, f.command(200_000, limits: [limit]))
             _ = try await f.ledger.authorize(tenant: f.tenant, agent: agent, f.command(300_000, limits: [limit]))
+            let treasuryBefore = try #require(try await f.ledger.balance(tenant: f.tenant, account: .treasury)).balanceMicros
             let first = try await f.ledger.freeze(tenant: f.tenant, agent: agent, currency: "USD", reason: "compromised")
             #expect(first.voidedHolds == 2 && first.releasedMicros == 500_000)
+            // A root agent's whole balance returns to the treasury.
+            #expect(first.returnedMicros == 1_000_000 && first.returnedTo == nil)
             let second = try await f.ledger.freeze(tenant: f.tenant, agent: agent, currency: "USD", reason: "compromised")
-            #expect(second.voidedHolds == 0 && second.releasedMicros == 0)
+            #expect(second.voidedHolds == 0 && second.releasedMicros == 0 && second.returnedMicros == 0)
+            let treasuryAfter = try #require(try await f.ledger.balance(tenant: f.tenant, account: .treasury)).balanceMicros
+            #expect(treasuryAfter == treasuryBefore + 1_000_000)
             let reason = await denialReason { try await f.ledger.authorize(tenant: f.tenant, agent: agent, f.command(1)) }
             #expect(reason == "agent_revoked")
             let allocate = await denialReason {
@@ -169,7 +174,7 @@ import Testing
             #expect(allocate == "agent_revoked")
             let balance = try #require(try await f.ledger.balance(tenant: f.tenant, account: .agent(agent)))
             #expect(balance.status == "revoked")
-            #expect(balance.availableMicros == 1_000_000)
+            #expect(balance.balanceMicros == 0 && balance.availableMicros == 0)
             let unknown = UUID()
             _ = try await f.ledger.freeze(tenant: f.tenant, agent: unknown, currency: "USD", reason: "never funded")
             let late = await denialReason {

@@ -27,12 +27,16 @@ package enum IdentityAccess {
         IdentityMethods.revokeApiKey.fullName: .principals([.operator, .tenantAdmin]),
         IdentityMethods.createAgent.fullName: .principals([.tenantAdmin]),
         IdentityMethods.getAgent.fullName: .principals([.tenantAdmin, .tenantFinance, .agent, .service]),
-        IdentityMethods.listAgents.fullName: .principals([.tenantAdmin, .tenantFinance]),
+        // An agent lists its own subtree (or a descendant's) with `subtree_of`.
+        IdentityMethods.listAgents.fullName: .principals([.tenantAdmin, .tenantFinance, .agent]),
+        // The parent agent itself (or its tenant's admin) creates a sub-agent.
+        IdentityMethods.createSubAgent.fullName: .principals([.tenantAdmin, .agent]),
         IdentityMethods.findAgent.fullName: .principals([.service]),
         IdentityMethods.rotateAgentSecret.fullName: .principals([.tenantAdmin, .agent]),
-        IdentityMethods.suspendAgent.fullName: .principals([.tenantAdmin]),
-        IdentityMethods.resumeAgent.fullName: .principals([.tenantAdmin]),
-        IdentityMethods.revokeAgent.fullName: .principals([.tenantAdmin]),
+        // An agent acts on its strict descendants only.
+        IdentityMethods.suspendAgent.fullName: .principals([.tenantAdmin, .agent]),
+        IdentityMethods.resumeAgent.fullName: .principals([.tenantAdmin, .agent]),
+        IdentityMethods.revokeAgent.fullName: .principals([.tenantAdmin, .agent]),
         IdentityMethods.registerProvider.fullName: .principals([.operator]),
         IdentityMethods.getProvider.fullName: .principals([.operator, .tenantAdmin, .tenantFinance, .agent, .provider, .service]),
         IdentityMethods.listProviders.fullName: .principals([.operator, .tenantAdmin, .tenantFinance, .agent, .provider]),

@@ -44,11 +44,11 @@ extension IdentityService {
         return response
     }
 
-    /// An agent: its tenant's admin and finance principals, the agent itself
-    /// and services; anyone else gets NOT_FOUND.
+    /// An agent: its tenant's admin and finance principals, the agent itself,
+    /// its ancestors and services; anyone else gets NOT_FOUND.
     func getAgent(_ request: GetAgentRequest, principal: Principal) async throws -> Agent {
         let (tenantID, agentID) = try agentIDs(request.tenantID, request.agentID)
-        try Self.check { () throws(AuthError) in try principal.requireAgent(agentID, inTenant: tenantID) }
+        try await requireReach(principal, agentID: agentID, tenantID: tenantID, includingSelf: true)
         guard let agent = try await fetchAgent(tenantID: tenantID, agentID: agentID) else {
             throw RPCError.notFound("agent")
         }
@@ -76,12 +76,13 @@ extension IdentityService {
         return agent
     }
 
-    /// The tenant's agents by handle, paged, optionally only one status.
+    /// The tenant's agents by handle, paged, optionally only one status; with
+    /// `subtree_of`, that agent and its descendants, parents before children.
+    /// An agent lists only its own subtree (the default for it) or a descendant's.
     func listAgents(_ request: ListAgentsRequest, principal: Principal) async throws -> ListAgentsResponse {
         let tenantID = try Validation.id(request.tenantID, what: "tenant")
         try Self.check { () throws(AuthError) in try principal.requireTenant(tenantID) }
         let size = try PageToken.size(request.pageSize)
-        let after = try PageToken.parse(request.pageToken)?.after ?? ""
         let status: String?
         if request.status == .unspecified {
             status = nil
@@ -91,6 +92,14 @@ extension IdentityService {
             }
             status = text
         }
+        var root = request.subtreeOf
+        if root.isEmpty, case .agent(_, let own) = principal { root = own }
+        if !root.isEmpty {
+            root = try Validation.id(root, what: "agent")
+            try await requireReach(principal, agentID: root, tenantID: tenantID, includingSelf: true)
+            return try await listSubtree(tenantID: tenantID, root: root, status: status, pageToken: request.pageToken, size: size)
+        }
+        let after = try PageToken.parse(request.pageToken)?.after ?? ""
         let agents = try await pool.withConnection { connection -> [Agent] in
             let rows = try connection.query(
                 """
@@ -139,12 +148,13 @@ extension IdentityService {
     }
 
     /// Suspends (active → suspended) or resumes (suspended → active) an agent
-    /// (admin). A suspended agent's secrets do not authenticate; tokens it
+    /// (admin, or one of its ancestors). A suspended agent's secrets do not authenticate; tokens it
     /// already holds expire on their own (revocation is the immediate cut). Repeating
     /// either is a no-op; a revoked agent is FAILED_PRECONDITION (`agent_revoked`).
     func setAgentSuspended(_ request: GetAgentRequest, suspended: Bool, principal: Principal) async throws -> Agent {
         let (tenantID, agentID) = try agentIDs(request.tenantID, request.agentID)
         try Self.check { () throws(AuthError) in try principal.requireTenant(tenantID) }
+        try await requireReach(principal, agentID: agentID, tenantID: tenantID, includingSelf: false)
         let target = suspended ? "suspended" : "active"
         let agent = try await pool.withTransaction { connection -> Agent? in
             let rows = try connection.query(
@@ -177,68 +187,147 @@ extension IdentityService {
         return agent
     }
 
-    /// Revokes an agent (admin; terminal; `reason` required). One transaction
+    /// Revokes an agent and its whole subtree (admin, or one of the agent's
+    /// ancestors; terminal; `reason` required). One transaction locks the
+    /// subtree's rows in agent-id order and, for every agent not yet revoked,
     /// records the revocation, disables its secrets, adds it to the revocation
-    /// feed and writes one outbox row per subscriber; then every subscriber is
-    /// sent an `AgentRevocationNotice` before the call returns. The answer says
-    /// who acknowledged; the others are retried until they do. Revoking again
-    /// returns the agent and the current delivery state.
+    /// feed, writes one outbox row per subscriber carrying `return_to` (the
+    /// nearest ancestor of the revoked agent that stays live, NULL for the
+    /// treasury: where the Wallet moves each unspent balance) and one
+    /// `agent.revoked` event. Then every notice of every revoked agent is
+    /// sent (concurrently, a bounded number of agents at once) before the
+    /// call returns. The answer says who acknowledged the agent's own notice
+    /// and lists the descendants revoked with it; undelivered notices are
+    /// retried until acknowledged. Revoking again returns the agent and the
+    /// current delivery state.
     func revokeAgent(_ request: RevokeAgentRequest, principal: Principal) async throws -> RevokeAgentResponse {
         let (tenantID, agentID) = try agentIDs(request.tenantID, request.agentID)
         try Self.check { () throws(AuthError) in try principal.requireTenant(tenantID) }
+        try await requireReach(principal, agentID: agentID, tenantID: tenantID, includingSelf: false)
         let reason = try Validation.text(request.reason, field: "reason", required: true, maximum: 500)
         let keepMicros = (settings.tokenLifetime + .seconds(60)).microseconds
         let subscribers = settings.revocationSubscribers.map(\.name)
         let lease = (settings.deliveryTimeout * 2 + .seconds(1)).microseconds
-        let agent = try await pool.withTransaction { connection -> Agent? in
-            let rows = try connection.query(
-                "SELECT status FROM identity.agents WHERE tenant_id = $1 AND agent_id = $2 FOR UPDATE", [tenantID, agentID])
-            guard let row = rows.first else { return nil }
-            if try row.decode(String.self, at: 0) != "revoked" {
+        let outcome = try await pool.withTransaction { connection -> (agent: Agent, revoked: [String], descendants: [String])? in
+            // The whole subtree, locked in one fixed order (agent id) so overlapping cascades never deadlock.
+            let subtree = try connection.query(
+                """
+                SELECT agent_id::text, status, depth FROM identity.agents
+                 WHERE tenant_id = $1 AND (agent_id = $2 OR $2::uuid = ANY(ancestors))
+                 ORDER BY agent_id FOR UPDATE
+                """, [tenantID, agentID])
+            var members: [(id: String, status: String, depth: Int)] = []
+            for row in subtree {
+                members.append((try row.decode(String.self, at: 0), try row.decode(String.self, at: 1), try row.decode(Int.self, at: 2)))
+            }
+            guard members.contains(where: { $0.id == agentID }) else { return nil }
+            members.sort { ($0.depth, $0.id) < ($1.depth, $1.id) }
+            let revoking = members.filter { $0.status != "revoked" }.map(\.id)
+            if !revoking.isEmpty {
+                let list = revoking.joined(separator: ",")
+                // The nearest ancestor that stays live receives every unspent balance of the subtree.
+                let returnTo = try connection.query(
+                    """
+                    SELECT p.agent_id::text FROM identity.agents a
+                      CROSS JOIN LATERAL unnest(a.ancestors) WITH ORDINALITY AS x(ancestor_id, position)
+                      JOIN identity.agents p ON p.tenant_id = a.tenant_id AND p.agent_id = x.ancestor_id
+                     WHERE a.tenant_id = $1 AND a.agent_id = $2 AND p.status <> 'revoked'
+                     ORDER BY x.position DESC LIMIT 1
+                    """, [tenantID, agentID]).first.map { try $0.decode(String.self, at: 0) }
                 _ = try connection.query(
                     """
                     UPDATE identity.agents SET status = 'revoked', revoke_reason = $3, revoked_at = now(), updated_at = now()
-                     WHERE tenant_id = $1 AND agent_id = $2
-                    """, [tenantID, agentID, reason])
+                     WHERE tenant_id = $1 AND agent_id = ANY(string_to_array($2, ',')::uuid[])
+                    """, [tenantID, list, reason])
                 _ = try connection.query(
-                    "UPDATE identity.credentials SET disabled_reason = 'agent_revoked' WHERE subject_id = $2 AND tenant_id = $1",
-                    [tenantID, agentID])
+                    """
+                    UPDATE identity.credentials SET disabled_reason = 'agent_revoked'
+                     WHERE tenant_id = $1 AND subject_id = ANY(string_to_array($2, ',')::uuid[])
+                    """, [tenantID, list])
                 try IdentityService.lockRevocationFeed(connection)
                 _ = try connection.query(
                     """
                     INSERT INTO identity.revocations (tenant_id, subject_id, reason, revoked_at, expires_at)
-                    VALUES ($1, $2, $3, now(), now() + $4 * interval '1 microsecond')
-                    """, [tenantID, agentID, reason, keepMicros])
-                for subscriber in subscribers {
-                    // Claimed by this call for one lease, so the background loop leaves it alone.
+                    SELECT $1, x.id, $3, now(), now() + $4 * interval '1 microsecond'
+                      FROM unnest(string_to_array($2, ',')::uuid[]) WITH ORDINALITY AS x(id, position) ORDER BY x.position
+                    """, [tenantID, list, reason, keepMicros])
+                if !subscribers.isEmpty {
+                    // Claimed by this call for one lease, so the background loop leaves them alone.
                     _ = try connection.query(
                         """
-                        INSERT INTO identity.revocation_outbox (tenant_id, agent_id, subscriber, reason, revoked_at, next_attempt_at)
-                        VALUES ($1, $2, $3, $4, now(), now() + $5 * interval '1 microsecond')
-                        """, [tenantID, agentID, subscriber, reason, lease])
+                        INSERT INTO identity.revocation_outbox
+                               (tenant_id, agent_id, subscriber, reason, revoked_at, next_attempt_at, return_to)
+                        SELECT $1, x.id, s.name, $4, now(), now() + $5 * interval '1 microsecond', $6::uuid
+                          FROM unnest(string_to_array($2, ',')::uuid[]) AS x(id)
+                         CROSS JOIN unnest(string_to_array($3, ',')) AS s(name)
+                        """, [tenantID, list, subscribers.joined(separator: ","), reason, lease, returnTo])
                 }
-                try IdentityService.recordAgentEvent(
-                    connection, tenantID: tenantID, agentID: agentID, type: EventCatalogue.agentRevoked,
-                    data: """
-                        jsonb_build_object('agent_id', a.agent_id, 'handle', a.handle, 'reason', a.revoke_reason,
-                                           'revoked_at_us', identity.to_us(a.revoked_at))
-                        """)
+                for member in revoking {
+                    try IdentityService.recordAgentEvent(
+                        connection, tenantID: tenantID, agentID: member, type: EventCatalogue.agentRevoked,
+                        data: """
+                            jsonb_build_object('agent_id', a.agent_id, 'handle', a.handle, 'reason', a.revoke_reason,
+                                               'revoked_at_us', identity.to_us(a.revoked_at))
+                            """)
+                }
             }
             let agent = try connection.query(
                 "SELECT \(IdentityRows.agentColumns) FROM identity.agents WHERE tenant_id = $1 AND agent_id = $2",
                 [tenantID, agentID])
-            return try IdentityRows.agent(agent[0])
+            // The descendants revoked with the agent (in its transaction, so at its instant), parents first.
+            let descendants = try connection.query(
+                """
+                SELECT d.agent_id::text FROM identity.agents d
+                  JOIN identity.agents a ON a.tenant_id = d.tenant_id AND a.agent_id = $2
+                 WHERE d.tenant_id = $1 AND a.agent_id = ANY(d.ancestors) AND d.revoked_at = a.revoked_at
+                 ORDER BY d.depth, d.agent_id
+                """, [tenantID, agentID]).map { try $0.decode(String.self, at: 0) }
+            return (try IdentityRows.agent(agent[0]), revoking, descendants)
         }
-        guard let agent else { throw RPCError.notFound("agent") }
-        verifier.revoke(subject: agentID, until: (agent.revokedAtUs + keepMicros) / 1_000_000 + 1)
-        logger.notice("agent revoked", ["tenant_id": tenantID, "agent_id": agentID])
-        webhooks.nudge()
-        let delivery = try await dispatcher.deliverNow(tenantID: tenantID, agentID: agentID)
+        guard let outcome else { throw RPCError.notFound("agent") }
+        let until = (outcome.agent.revokedAtUs + keepMicros) / 1_000_000 + 1
+        for member in outcome.revoked { verifier.revoke(subject: member, until: until) }
+        if !outcome.revoked.isEmpty {
+            logger.notice("agent revoked", [
+                "tenant_id": tenantID, "agent_id": agentID, "descendants_revoked": String(outcome.revoked.count - 1),
+            ])
+            webhooks.nudge()
+        }
+        let delivery = try await deliverRevocations(tenantID: tenantID, agentID: agentID, others: outcome.revoked)
         var response = RevokeAgentResponse()
-        response.agent = agent
+        response.agent = outcome.agent
         response.acknowledged = delivery.acknowledged
         response.pending = delivery.pending
+        response.revokedDescendantIDs = outcome.descendants
         return response
+    }
+
+    /// Sends the notices of `agentID` and of every agent in `others`, at most
+    /// 16 agents at a time, and answers the delivery state of `agentID`'s own.
+    private func deliverRevocations(
+        tenantID: String, agentID: String, others: [String]
+    ) async throws -> RevocationDispatcher.Delivery {
+        let dispatcher = self.dispatcher
+        let rest = others.filter { $0 != agentID }
+        return try await withThrowingTaskGroup(of: RevocationDispatcher.Delivery?.self) { group in
+            group.addTask { try await dispatcher.deliverNow(tenantID: tenantID, agentID: agentID) }
+            var next = rest.startIndex, running = 1, own: RevocationDispatcher.Delivery?
+            while next < rest.endIndex, running < 16 {
+                let member = rest[next]
+                group.addTask { _ = try await dispatcher.deliverNow(tenantID: tenantID, agentID: member); return nil }
+                next += 1
+                running += 1
+            }
+            while let finished = try await group.next() {
+                if let finished { own = finished }
+                if next < rest.endIndex {
+                    let member = rest[next]
+                    group.addTask { _ = try await dispatcher.deliverNow(tenantID: tenantID, agentID: member); return nil }
+                    next += 1
+                }
+            }
+            return own ?? RevocationDispatcher.Delivery(acknowledged: [], pending: [])
+        }
     }
 
     /// The agent row, or `nil`.

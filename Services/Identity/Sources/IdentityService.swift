@@ -23,6 +23,10 @@ package final class IdentityService: Sendable {
     package let dispatcher: RevocationDispatcher
     /// Delivers webhooks; nudged after every transaction that queues deliveries.
     package let webhooks: WebhookDeliverer
+    /// The Wallet, Policy and Email, reached as service `identity` (CreateSubAgent's budget, policy and address).
+    let wallet: RPCClient
+    let policy: RPCClient
+    let email: RPCClient
     let logger: Logger
 
     /// Builds the service on `host`'s pool and verifier, and adds the
@@ -40,6 +44,15 @@ package final class IdentityService: Sendable {
             schedule: settings.retrySchedule, interval: settings.dispatchInterval,
             attemptTimeout: settings.deliveryTimeout, logger: host.logger.with(["component": "revocation-dispatcher"]))
         host.addBackground("revocation-dispatcher", dispatcher)
+        func peer(_ name: String, _ endpoint: Endpoint) throws(RPCError) -> RPCClient {
+            try RPCClient(
+                configuration: ClientConfiguration(
+                    host: endpoint.host, port: endpoint.port, serverName: endpoint.host, expectedPeer: name, tls: clientTLS),
+                logger: host.logger.with(["peer": name]))
+        }
+        self.wallet = try peer("wallet", settings.walletEndpoint)
+        self.policy = try peer("policy", settings.policyEndpoint)
+        self.email = try peer("email", settings.emailEndpoint)
         do {
             self.webhooks = try WebhookDeliverer(
                 pool: host.pool, kek: settings.keyEncryptionKey, settings: settings.webhooks, metrics: host.metrics,
@@ -98,6 +111,9 @@ package final class IdentityService: Sendable {
             services: IdentityAccess.allowedServices(IdentityMethods.findAgent.fullName)
         ) { [self] request, _, _ in
             try await findAgent(request)
+        }
+        host.handle(IdentityMethods.createSubAgent, allowing: kinds(IdentityMethods.createSubAgent.fullName)) { [self] request, principal, _ in
+            try await createSubAgent(request, principal: principal)
         }
         host.handle(IdentityMethods.listAgents, allowing: kinds(IdentityMethods.listAgents.fullName)) { [self] request, principal, _ in
             try await listAgents(request, principal: principal)

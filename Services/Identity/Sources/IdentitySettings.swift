@@ -1,5 +1,6 @@
 import PurserAuth
 import PurserKit
+import PurserRPC
 import PurserService
 
 /// Identity's own settings, beyond the common `ServiceSettings`
@@ -23,13 +24,26 @@ package struct IdentitySettings: Sendable {
     package var paymentTokenMaximumLifetime: Duration
     /// How webhooks are delivered.
     package var webhooks: WebhookSettings
+    /// Deepest sub-agent: a child's depth may be at most this (default 4; a root agent is depth 0).
+    package var maximumAgentDepth: Int
+    /// Most live children of one agent (default 32).
+    package var maximumChildren: Int
+    /// Where the Wallet listens (CreateSubAgent funds the child from its parent).
+    package var walletEndpoint: Endpoint
+    /// Where Policy listens (CreateSubAgent stores the child's policy override).
+    package var policyEndpoint: Endpoint
+    /// Where Email listens (CreateSubAgent answers the child's primary address).
+    package var emailEndpoint: Endpoint
 
     /// Memberwise, for tests and embedders; defaults match the documented ones.
     package init(
         keyEncryptionKey: KeyEncryptionKey, tokenLifetime: Duration = .seconds(900),
         revocationSubscribers: [RevocationSubscriber] = [], retrySchedule: RetrySchedule = RetrySchedule(),
         dispatchInterval: Duration = .milliseconds(500), deliveryTimeout: Duration = .seconds(2),
-        paymentTokenMaximumLifetime: Duration = .seconds(3_600), webhooks: WebhookSettings = WebhookSettings()
+        paymentTokenMaximumLifetime: Duration = .seconds(3_600), webhooks: WebhookSettings = WebhookSettings(),
+        maximumAgentDepth: Int = 4, maximumChildren: Int = 32,
+        walletEndpoint: Endpoint = ServiceName.wallet.defaultEndpoint, policyEndpoint: Endpoint = ServiceName.policy.defaultEndpoint,
+        emailEndpoint: Endpoint = ServiceName.email.defaultEndpoint
     ) {
         self.keyEncryptionKey = keyEncryptionKey
         self.tokenLifetime = tokenLifetime
@@ -39,6 +53,11 @@ package struct IdentitySettings: Sendable {
         self.deliveryTimeout = deliveryTimeout
         self.paymentTokenMaximumLifetime = paymentTokenMaximumLifetime
         self.webhooks = webhooks
+        self.maximumAgentDepth = maximumAgentDepth
+        self.maximumChildren = maximumChildren
+        self.walletEndpoint = walletEndpoint
+        self.policyEndpoint = policyEndpoint
+        self.emailEndpoint = emailEndpoint
     }
 
     /// Reads the `PURSER_IDENTITY_…` settings; errors name the variable.
@@ -74,6 +93,18 @@ package struct IdentitySettings: Sendable {
             throw SettingError(
                 variable: configuration.variable("REVOCATION_SUBSCRIBERS"), value: error.entry, expected: "a subscriber (\(error.problem))")
         }
+        let depth = try configuration.int(
+            "MAX_AGENT_DEPTH", default: 4, in: 0...64, doc: "deepest sub-agent: a child's depth may be at most this (a root agent is 0)")
+        let children = try configuration.int("MAX_CHILDREN", default: 32, in: 0...10_000, doc: "most live sub-agents of one agent")
+        let walletEndpoint = try configuration.endpoint(
+            "WALLET_ENDPOINT", default: ServiceName.wallet.defaultEndpoint.description,
+            doc: "host:port of the Wallet (funds a new sub-agent from its parent)")
+        let policyEndpoint = try configuration.endpoint(
+            "POLICY_ENDPOINT", default: ServiceName.policy.defaultEndpoint.description,
+            doc: "host:port of Policy (stores a new sub-agent's policy override)")
+        let emailEndpoint = try configuration.endpoint(
+            "EMAIL_ENDPOINT", default: ServiceName.email.defaultEndpoint.description,
+            doc: "host:port of Email (a new sub-agent's primary address)")
         self.init(
             keyEncryptionKey: kek,
             tokenLifetime: lifetime,
@@ -86,7 +117,9 @@ package struct IdentitySettings: Sendable {
             deliveryTimeout: try configuration.duration(
                 "REVOCATION_DELIVERY_TIMEOUT", default: "2s", doc: "bound on one delivery attempt to a subscriber"),
             paymentTokenMaximumLifetime: paymentLifetime,
-            webhooks: try WebhookSettings(configuration: configuration))
+            webhooks: try WebhookSettings(configuration: configuration),
+            maximumAgentDepth: depth, maximumChildren: children, walletEndpoint: walletEndpoint, policyEndpoint: policyEndpoint,
+            emailEndpoint: emailEndpoint)
     }
 
     /// The token lifetime in whole seconds.

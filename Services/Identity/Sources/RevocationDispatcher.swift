@@ -32,6 +32,8 @@ package final class RevocationDispatcher: Service {
         let reason: String
         let revokedAtUs: Int64
         let attempts: Int
+        /// Where the agent's unspent balance goes ("" for the treasury).
+        let returnTo: String
     }
 
     private let pool: PostgresPool
@@ -74,13 +76,14 @@ package final class RevocationDispatcher: Service {
         let rows = try await pool.withConnection { connection -> [(due: Due, delivered: Bool)] in
             let rows = try connection.query(
                 """
-                SELECT subscriber, reason, identity.to_us(revoked_at), attempts, delivered_at IS NOT NULL
+                SELECT subscriber, reason, identity.to_us(revoked_at), attempts, delivered_at IS NOT NULL,
+                       coalesce(return_to::text, '')
                   FROM identity.revocation_outbox WHERE tenant_id = $1 AND agent_id = $2 ORDER BY subscriber
                 """, [tenantID, agentID])
             return try rows.map { row in
                 (Due(tenantID: tenantID, agentID: agentID, subscriber: try row.decode(String.self, at: 0),
                      reason: try row.decode(String.self, at: 1), revokedAtUs: try row.decode(Int64.self, at: 2),
-                     attempts: try row.decode(Int.self, at: 3)),
+                     attempts: try row.decode(Int.self, at: 3), returnTo: try row.decode(String.self, at: 5)),
                  try row.decode(Bool.self, at: 4))
             }
         }
@@ -111,12 +114,14 @@ package final class RevocationDispatcher: Service {
                 UPDATE identity.revocation_outbox o SET next_attempt_at = now() + $2 * interval '1 microsecond'
                   FROM due
                  WHERE o.tenant_id = due.tenant_id AND o.agent_id = due.agent_id AND o.subscriber = due.subscriber
-                RETURNING o.tenant_id::text, o.agent_id::text, o.subscriber, o.reason, identity.to_us(o.revoked_at), o.attempts
+                RETURNING o.tenant_id::text, o.agent_id::text, o.subscriber, o.reason, identity.to_us(o.revoked_at), o.attempts,
+                          coalesce(o.return_to::text, '')
                 """, [limit, lease])
             return try rows.map { row in
                 Due(tenantID: try row.decode(String.self, at: 0), agentID: try row.decode(String.self, at: 1),
                     subscriber: try row.decode(String.self, at: 2), reason: try row.decode(String.self, at: 3),
-                    revokedAtUs: try row.decode(Int64.self, at: 4), attempts: try row.decode(Int.self, at: 5))
+                    revokedAtUs: try row.decode(Int64.self, at: 4), attempts: try row.decode(Int.self, at: 5),
+                    returnTo: try row.decode(String.self, at: 6))
             }
         }
         return await attemptAll(due).filter(\.acknowledged).count
@@ -156,8 +161,9 @@ package final class RevocationDispatcher: Service {
 
     private func attempt(_ due: Due) async -> Bool {
         guard let target = targets[due.subscriber] else { return false }
-        let notice = AgentRevocationNotice(
+        var notice = AgentRevocationNotice(
             tenantID: due.tenantID, agentID: due.agentID, reason: due.reason, revokedAtUs: due.revokedAtUs)
+        notice.returnToAgentID = due.returnTo
         let failure: String?
         do {
             _ = try await target.client.call(

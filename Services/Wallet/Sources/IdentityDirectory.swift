@@ -37,6 +37,8 @@ package final class IdentityDirectory: Sendable {
     private let agents: TTLCache<AgentKey, Void>
     private let providers: TTLCache<UUID, ProviderFacts>
     private let handles: TTLCache<HandleKey, UUID>
+    /// Ancestries never change, so they are kept for a day (the capacity bounds them).
+    private let ancestries: TTLCache<AgentKey, [UUID]>
 
     private struct AgentKey: Hashable {
         var tenant: UUID
@@ -56,6 +58,35 @@ package final class IdentityDirectory: Sendable {
         self.agents = TTLCache(ttl: ttl, capacity: capacity)
         self.providers = TTLCache(ttl: ttl, capacity: capacity)
         self.handles = TTLCache(ttl: ttl, capacity: capacity)
+        self.ancestries = TTLCache(ttl: .seconds(86_400), capacity: capacity)
+    }
+
+    /// The ancestors of `agent` in `tenant`, the root first and its parent
+    /// last (empty for a root agent); `not_found` for an unknown agent or
+    /// another tenant's. Cached: an agent's ancestry never changes.
+    package func ancestors(of agent: UUID, in tenant: UUID) async throws(RPCError) -> [UUID] {
+        try await ancestries.value(for: AgentKey(tenant: tenant, agent: agent)) { [self] () async throws(RPCError) -> [UUID] in
+            guard let found = try await fetch(
+                IdentityMethods.getAgent, GetAgentRequest(tenantID: tenant.lowercased, agentID: agent.lowercased)),
+                found.tenantID == tenant.lowercased
+            else {
+                throw RPCError.notFound("agent")
+            }
+            var ancestors: [UUID] = []
+            for text in found.ancestorIDs {
+                guard let id = UUID(uuidString: text) else {
+                    throw RPCError.unavailable("Identity answered an ancestor that is not a UUID")
+                }
+                ancestors.append(id)
+            }
+            return ancestors
+        }
+    }
+
+    /// Passes when `ancestor` is a strict ancestor of `agent` in `tenant`;
+    /// `not_found` (for `agent`) otherwise, as for another tenant's agent.
+    package func requireAncestor(_ ancestor: UUID, of agent: UUID, in tenant: UUID) async throws(RPCError) {
+        guard try await ancestors(of: agent, in: tenant).contains(ancestor) else { throw RPCError.notFound("agent") }
     }
 
     /// The tenant's currency; `not_found` when Identity does not know the tenant.

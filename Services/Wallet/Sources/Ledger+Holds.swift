@@ -61,11 +61,20 @@ extension Ledger {
             createdAtUs: try result.require(result.createdAtUs, "created_at_us"))
     }
 
-    /// Revokes the agent's account (creating it revoked if it never existed)
-    /// and voids its pending holds, in one transaction. From then on every
-    /// authorization is denied `agent_revoked`. Idempotent: repeating it changes nothing.
-    package func freeze(tenant: UUID, agent: UUID, currency: String, reason: String) async throws(RPCError) -> FreezeReceipt {
-        let result = try await outcome("SELECT wallet.freeze($1, $2, $3, $4)", [tenant, agent, currency, reason]).accepted()
-        return FreezeReceipt(voidedHolds: result.voidedHolds ?? 0, releasedMicros: result.releasedMicros ?? 0)
+    /// Revokes the agent's account (creating it revoked if it never existed),
+    /// voids its pending holds and moves its whole remaining balance to
+    /// `returnTo`'s account (the nearest live ancestor), or to the treasury
+    /// when `returnTo` is `nil` or revoked, in one transaction. From then on
+    /// every authorization is denied `agent_revoked`. Idempotent: repeating it
+    /// changes nothing and moves nothing.
+    package func freeze(
+        tenant: UUID, agent: UUID, currency: String, reason: String, returnTo: UUID? = nil
+    ) async throws(RPCError) -> FreezeReceipt {
+        let result = try await outcome(
+            "SELECT wallet.freeze($1, $2, $3, $4, $5)", [tenant, agent, currency, reason, returnTo]).accepted()
+        return FreezeReceipt(
+            voidedHolds: result.voidedHolds ?? 0, releasedMicros: result.releasedMicros ?? 0,
+            returnedMicros: result.returnedMicros ?? 0,
+            returnedTo: (result.returnedTo ?? "").isEmpty ? nil : UUID(uuidString: result.returnedTo ?? ""))
     }
 }

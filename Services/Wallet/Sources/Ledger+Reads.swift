@@ -16,7 +16,7 @@ package enum AccountSelector: Sendable, Hashable {
 package struct EntryFilter: Sendable, Equatable {
     /// Entries debiting or crediting this account.
     package var account: AccountSelector?
-    /// `fund`, `allocate`, `reclaim`, `capture`, `refund` or `transfer`.
+    /// `fund`, `allocate`, `reclaim`, `capture`, `refund`, `transfer`, `delegate` or `return`.
     package var kind: String?
     /// Entries created at or after this instant (Unix µs).
     package var fromUs: Int64?

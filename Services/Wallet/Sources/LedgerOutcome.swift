@@ -25,6 +25,10 @@ struct LedgerOutcome: Decodable, Sendable {
     var refundedMicros: Int64?
     var totalRefundedMicros: Int64?
     var voidedHolds: Int64?
+    var returnedMicros: Int64?
+    var returnedTo: String?
+    var counterpartBalanceMicros: Int64?
+    var counterpartAvailableMicros: Int64?
     var rule: String?
     var headroomMicros: Int64?
     var headroomCount: Int64?

@@ -18,6 +18,9 @@ package struct TransferReceipt: Sendable, Equatable {
     package var treasuryBalanceMicros: Int64
     package var currency: String
     package var createdAtUs: Int64
+    /// For a move within an agent tree: the ancestor's balance and available balance after it.
+    package var counterpartBalanceMicros: Int64 = 0
+    package var counterpartAvailableMicros: Int64 = 0
 }
 
 /// An approved authorization: the hold placed (or, for a Charge, placed and
@@ -65,6 +68,10 @@ package struct RefundReceipt: Sendable, Equatable {
 package struct FreezeReceipt: Sendable, Equatable {
     package var voidedHolds: Int64
     package var releasedMicros: Int64
+    /// The balance moved out of the revoked account by this call (0 on a repeat).
+    package var returnedMicros: Int64 = 0
+    /// The agent that received it; `nil` for the treasury.
+    package var returnedTo: UUID? = nil
 }
 
 /// An account's position at one instant.

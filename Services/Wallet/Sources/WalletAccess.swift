@@ -10,8 +10,10 @@ package enum WalletAccess {
     /// Allowed principal kinds, by full method name.
     package static let allowed: [String: Set<Principal.Kind>] = [
         WalletMethods.fund.fullName: [.operator, .tenantAdmin],
-        WalletMethods.allocate.fullName: [.tenantAdmin],
-        WalletMethods.reclaim.fullName: [.tenantAdmin],
+        // An agent moves credits between itself and its descendants; Identity
+        // funds a new sub-agent from its parent (CreateSubAgent).
+        WalletMethods.allocate.fullName: [.tenantAdmin, .agent, .service],
+        WalletMethods.reclaim.fullName: [.tenantAdmin, .agent],
         WalletMethods.getBalance.fullName: [.tenantAdmin, .tenantFinance, .agent],
         WalletMethods.setBalanceAlert.fullName: [.tenantAdmin],
         WalletMethods.authorize.fullName: [.agent],
@@ -41,6 +43,7 @@ package enum WalletAccess {
     /// The one service allowed to call a method open to services, by full method name.
     package static let services: [String: String] = [
         WalletMethods.freezeAccount.fullName: "identity",
+        WalletMethods.allocate.fullName: "identity",
         WalletMethods.captureFeed.fullName: "settlement",
         WalletMethods.ledgerTotals.fullName: "settlement",
         WalletMethods.getSpendCounters.fullName: "policy",

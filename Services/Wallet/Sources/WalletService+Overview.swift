@@ -138,8 +138,11 @@ extension WalletService {
     /// named and `required` is false.
     func readableAgent(_ requested: String, principal: Principal, tenant: UUID, required: Bool) async throws(RPCError) -> UUID? {
         if case .agent(_, let own) = principal {
-            guard requested.isEmpty || requested.lowercased() == own.lowercased() else { throw RPCError.notFound("agent") }
-            return try WalletRequest.id(own, field: "token subject")
+            let ownID = try WalletRequest.id(own, field: "token subject")
+            guard !requested.isEmpty, requested.lowercased() != own.lowercased() else { return ownID }
+            let descendant = try WalletRequest.id(requested, field: "agent_id")
+            try await directory.requireAncestor(ownID, of: descendant, in: tenant)
+            return descendant
         }
         if requested.isEmpty {
             if required { throw RPCError.invalid("agent_id", "is required") }

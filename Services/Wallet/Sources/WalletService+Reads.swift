@@ -6,17 +6,15 @@ import PurserService
 
 extension WalletService {
     /// GetBalance (tenant admin or finance for the treasury or any agent of the
-    /// tenant; an agent for itself) and ListEntries (the same readers; an agent
-    /// sees only entries of its own account), newest first, paged.
+    /// tenant; an agent for itself and its descendants) and ListEntries (the
+    /// same readers; an agent sees only entries of its own account or a
+    /// descendant's), newest first, paged.
     func registerReads() {
         handle(WalletMethods.getBalance) { request, principal, _ in
             let tenant = try WalletRequest.tenant(principal, requested: request.tenantID)
             let account: AccountReference
-            if case .agent(_, let own) = principal {
-                guard request.agentID.isEmpty || request.agentID.lowercased() == own.lowercased() else {
-                    throw RPCError.notFound("agent")
-                }
-                account = .agent(try WalletRequest.id(own, field: "token subject"))
+            if case .agent = principal {
+                account = .agent(try await self.readableAgent(request.agentID, principal: principal, tenant: tenant, required: false)!)
             } else if request.agentID.isEmpty {
                 account = .treasury
             } else {
@@ -41,11 +39,14 @@ extension WalletService {
         handle(WalletMethods.listEntries) { request, principal, _ in
             let tenant = try WalletRequest.tenant(principal, requested: request.tenantID)
             var filter = EntryFilter()
-            if case .agent(_, let own) = principal {
-                guard request.accountID.isEmpty || request.accountID.lowercased() == own.lowercased() else {
+            if case .agent = principal {
+                let agent: UUID?
+                do {
+                    agent = try await self.readableAgent(request.accountID, principal: principal, tenant: tenant, required: false)
+                } catch let error as RPCError where error.code == .notFound || error.code == .invalidArgument {
                     throw RPCError.notFound("account")
                 }
-                filter.account = .id(try WalletRequest.id(own, field: "token subject"))
+                filter.account = .id(agent!)
             } else {
                 switch request.accountID {
                 case "": filter.account = nil
@@ -118,6 +119,8 @@ extension LedgerEntryKind {
         case "capture": self = .capture
         case "refund": self = .refund
         case "transfer": self = .transfer
+        case "delegate": self = .delegate
+        case "return": self = .return
         default: self = .unspecified
         }
     }
@@ -125,7 +128,7 @@ extension LedgerEntryKind {
     /// The ledger's name of this kind; `nil` for unspecified or unknown numbers.
     var ledgerKind: String? {
         switch self {
-        case .fund, .allocate, .reclaim, .capture, .refund, .transfer: description
+        case .fund, .allocate, .reclaim, .capture, .refund, .transfer, .delegate, .return: description
         default: nil
         }
     }

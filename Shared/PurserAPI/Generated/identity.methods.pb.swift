@@ -10,7 +10,9 @@
 //                   GetProvider, ListProviders
 //   tenant finance  GetTenant, GetAgent, ListAgents of its own tenant; GetProvider, ListProviders
 //   agent           GetAgent and RotateAgentSecret of itself; GetProvider, ListProviders;
-//                   IssuePaymentToken (for itself)
+//                   IssuePaymentToken (for itself); CreateSubAgent under itself;
+//                   GetAgent and ListAgents (`subtree_of`) of its subtree; SuspendAgent,
+//                   ResumeAgent and RevokeAgent of its strict descendants
 //   provider        GetProvider and RotateProviderSecret of itself; ListProviders
 //   service (mTLS)  GetTenant, GetAgent, GetProvider, ListRevocations;
 //                   SignCreditAttestation and FindAgent (service `wallet` only);
@@ -85,9 +87,10 @@ public enum IdentityMethods {
     public static let resumeAgent = MethodDescriptor<ResumeAgentRequest, Agent>(
         prefix + "ResumeAgent", idempotent: true)
 
-    /// Terminal. Commits the revocation and one outbox row per subscriber in one
-    /// transaction, attempts delivery of an AgentRevocationNotice to every
-    /// subscriber before returning, and keeps retrying undelivered ones.
+    /// Terminal. Revokes the agent and its whole subtree: commits the
+    /// revocations and one outbox row per agent and subscriber in one
+    /// transaction, attempts delivery of every AgentRevocationNotice before
+    /// returning, and keeps retrying undelivered ones.
     public static let revokeAgent = MethodDescriptor<RevokeAgentRequest, RevokeAgentResponse>(
         prefix + "RevokeAgent", idempotent: true)
 

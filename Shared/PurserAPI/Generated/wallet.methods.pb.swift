@@ -13,8 +13,10 @@
 //                   ListDenials, AuditLedger (own tenant)
 //   tenant finance  GetBalance, ListBalances, ListEntries, ListHolds, ListDenials, AuditLedger,
 //                   LedgerTotals (own tenant)
-//   agent           GetBalance, ListEntries, ListHolds and ListDenials of itself, Authorize,
-//                   AuthorizeCredit, Charge; Capture and Void of holds that pay it (`payee_agent_id`)
+//   agent           GetBalance, ListEntries, ListHolds and ListDenials of itself and its
+//                   descendants, Authorize, AuthorizeCredit, Charge; Capture and Void of holds
+//                   that pay it (`payee_agent_id`); Allocate (`from_agent_id` = itself) and
+//                   Reclaim (`to_agent_id` = itself) with a descendant
 //   provider        Capture, Void, Refund, GetHold of holds payable to itself; Charge with the
 //                   agent's payment token in the `agent-authorization` metadata entry
 // Capture and Void are the payee's acts: the payer cannot take back what it
@@ -23,7 +25,8 @@
 // A provider never sees the agent's balance: its Capture, Void, Refund and
 // Charge answers carry `available_after_micros` 0, and a denial of its Charge
 // carries neither `available_micros` nor headroom (`rule` and `reason` stay).
-//   service         FreezeAccount (identity), CaptureFeed and LedgerTotals (settlement),
+//   service         FreezeAccount and Allocate with `from_agent_id` (identity: a new
+//                   sub-agent's budget), CaptureFeed and LedgerTotals (settlement),
 //                   GetSpendCounters and PolicyChanged (policy)
 // A spend's category is lowercased, must match [a-z0-9][a-z0-9._-]{0,63}
 // (INVALID_ARGUMENT / category_invalid) and must be the provider's default or

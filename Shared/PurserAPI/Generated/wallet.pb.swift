@@ -16,6 +16,11 @@ public struct LedgerEntryKind: WireEnum, Hashable, CustomStringConvertible {
     public static let refund = LedgerEntryKind(rawValue: 5)
     /// A payment from one agent's account to another's in the same tenant.
     public static let transfer = LedgerEntryKind(rawValue: 6)
+    /// Credits an agent moves to one of its descendants (Allocate with from_agent_id).
+    public static let delegate = LedgerEntryKind(rawValue: 7)
+    /// Credits going back up an agent tree: Reclaim with to_agent_id, and the
+    /// balance of a revoked agent moved to its nearest live ancestor or the treasury.
+    public static let `return` = LedgerEntryKind(rawValue: 8)
 
     /// The lowercase name (`fund`…), or `<number>`.
     public var description: String {
@@ -26,6 +31,8 @@ public struct LedgerEntryKind: WireEnum, Hashable, CustomStringConvertible {
         case .capture: "capture"
         case .refund: "refund"
         case .transfer: "transfer"
+        case .delegate: "delegate"
+        case .`return`: "return"
         default: "\(rawValue)"
         }
     }
@@ -147,6 +154,9 @@ public struct AllocateRequest: WireMessage, Hashable {
     /// available balance pays (a parent topping up a sub-agent); an agent
     /// calling Allocate names itself here.
     public var fromAgentID: String = ""
+    /// Service callers only (Identity funding a new sub-agent); everyone else
+    /// acts in its own tenant and leaves this "".
+    public var tenantID: String = ""
 
     public init() {}
 
@@ -155,6 +165,7 @@ public struct AllocateRequest: WireMessage, Hashable {
         try t.field(2, &amountMicros)
         try t.field(3, &description)
         try t.field(4, &fromAgentID)
+        try t.field(5, &tenantID)
     }
 }
 
@@ -186,6 +197,10 @@ public struct TransferResponse: WireMessage, Hashable {
     public var treasuryBalanceMicros: Int64 = 0
     public var currency: String = ""
     public var createdAtUs: Int64 = 0
+    /// With from_agent_id / to_agent_id: that ancestor's balance and available
+    /// balance after the move (0 for a move to or from the treasury).
+    public var counterpartBalanceMicros: Int64 = 0
+    public var counterpartAvailableMicros: Int64 = 0
 
     public init() {}
 
@@ -197,6 +212,8 @@ public struct TransferResponse: WireMessage, Hashable {
         try t.field(5, &treasuryBalanceMicros)
         try t.field(6, &currency)
         try t.field(7, &createdAtUs)
+        try t.field(8, &counterpartBalanceMicros)
+        try t.field(9, &counterpartAvailableMicros)
     }
 }
 
@@ -862,12 +879,19 @@ public struct ListDenialsResponse: WireMessage, Hashable {
 public struct FreezeAccountResponse: WireMessage, Hashable {
     public var voidedHolds: Int64 = 0
     public var releasedMicros: Int64 = 0
+    /// The balance moved out of the revoked account (0 on a repeat) and where it
+    /// went: the notice's return_to_agent_id, or "" for the tenant's treasury
+    /// (also when that agent's account is revoked by then).
+    public var returnedMicros: Int64 = 0
+    public var returnedToAgentID: String = ""
 
     public init() {}
 
     public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
         try t.field(1, &voidedHolds)
         try t.field(2, &releasedMicros)
+        try t.field(3, &returnedMicros)
+        try t.field(4, &returnedToAgentID)
     }
 }
 

@@ -141,11 +141,15 @@ enum AccessExpectations {
         IdentityMethods.revokeApiKey.fullName: AccessRule(gate: .kinds([.operator, .admin]), reach: Reach.tenant),
         IdentityMethods.createAgent.fullName: AccessRule(gate: .kinds([.admin]), reach: Reach.tenant),
         IdentityMethods.getAgent.fullName: AccessRule(gate: .kinds([.admin, .finance, .agent, .service]), reach: Reach.ownerAgent),
-        IdentityMethods.listAgents.fullName: AccessRule(gate: .kinds([.admin, .finance]), reach: Reach.tenant),
+        // An agent lists its own subtree (the request names none, so every acme agent gets its own).
+        IdentityMethods.listAgents.fullName: AccessRule(gate: .kinds([.admin, .finance, .agent]), reach: Reach.tenant),
+        // A sub-agent of A: A itself or acme's admin creates it; a sibling, a suspended agent or another tenant finds no A.
+        IdentityMethods.createSubAgent.fullName: AccessRule(gate: .kinds([.admin, .agent]), reach: [.acmeAdmin, .ownerAgent]),
         IdentityMethods.rotateAgentSecret.fullName: AccessRule(gate: .kinds([.admin, .agent]), reach: Reach.ownerAgent),
-        IdentityMethods.suspendAgent.fullName: AccessRule(gate: .kinds([.admin]), reach: Reach.tenant),
-        IdentityMethods.resumeAgent.fullName: AccessRule(gate: .kinds([.admin]), reach: Reach.tenant),
-        IdentityMethods.revokeAgent.fullName: AccessRule(gate: .kinds([.admin]), reach: Reach.tenant),
+        // The targets are sub-agents of A: acme's admin and A (their parent) act on them; A's sibling does not find them.
+        IdentityMethods.suspendAgent.fullName: AccessRule(gate: .kinds([.admin, .agent]), reach: [.acmeAdmin, .ownerAgent]),
+        IdentityMethods.resumeAgent.fullName: AccessRule(gate: .kinds([.admin, .agent]), reach: [.acmeAdmin, .ownerAgent]),
+        IdentityMethods.revokeAgent.fullName: AccessRule(gate: .kinds([.admin, .agent]), reach: [.acmeAdmin, .ownerAgent]),
         IdentityMethods.registerProvider.fullName: AccessRule(gate: .kinds([.operator]), reach: [.operator]),
         // Tenants and agents read the provider catalogue; a provider sees only itself.
         IdentityMethods.getProvider.fullName: AccessRule(
@@ -184,8 +188,16 @@ enum AccessExpectations {
 
     static let wallet: [String: AccessRule] = [
         WalletMethods.fund.fullName: AccessRule(gate: .kinds([.operator, .admin]), reach: Reach.tenant),
-        WalletMethods.allocate.fullName: AccessRule(gate: .kinds([.admin]), reach: Reach.tenant),
-        WalletMethods.reclaim.fullName: AccessRule(gate: .kinds([.admin]), reach: Reach.tenant),
+        // From the treasury (the request names no from_agent_id): the admin's. An agent moves credits only from
+        // itself to a descendant and Identity only for a tenant it names, so the request lacks what they must name.
+        WalletMethods.allocate.fullName: AccessRule(
+            gate: .kinds([.admin, .agent, .service], services: ["identity"]), reach: Reach.tenant,
+            exceptions: Dictionary(uniqueKeysWithValues: [MatrixPrincipal.ownerAgent, .otherAgent, .suspendedAgent, .otherTenantAgent,
+                                                           .identityCertificate].map { ($0, ExpectedOutcome.refused(.invalidArgument, "invalid_argument")) })),
+        WalletMethods.reclaim.fullName: AccessRule(
+            gate: .kinds([.admin, .agent]), reach: Reach.tenant,
+            exceptions: Dictionary(uniqueKeysWithValues: [MatrixPrincipal.ownerAgent, .otherAgent, .suspendedAgent, .otherTenantAgent]
+                .map { ($0, ExpectedOutcome.refused(.invalidArgument, "invalid_argument")) })),
         WalletMethods.getBalance.fullName: AccessRule(gate: .kinds([.admin, .finance, .agent]), reach: Reach.ownerAgent),
         // The tenant admin sets an agent's balance_low threshold; another tenant's admin does not find the agent.
         WalletMethods.setBalanceAlert.fullName: AccessRule(gate: .kinds([.admin]), reach: Reach.tenant),

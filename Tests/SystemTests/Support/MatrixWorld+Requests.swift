@@ -33,6 +33,10 @@ extension MatrixWorld {
             return RevokeApiKeyRequest(tenantID: acmeID, keyID: victimKeyID).serializedBytes()
         case IdentityMethods.createAgent.fullName:
             return CreateAgentRequest(tenantID: acmeID, handle: "fresh-\(fresh)").serializedBytes()
+        case IdentityMethods.createSubAgent.fullName:
+            return with(CreateSubAgentRequest()) {
+                $0.tenantID = acmeID; $0.parentAgentID = ownerAgentID; $0.handle = "sub-\(fresh)"
+            }.serializedBytes()
         case IdentityMethods.getAgent.fullName:
             return GetAgentRequest(tenantID: acmeID, agentID: ownerAgentID).serializedBytes()
         case IdentityMethods.listAgents.fullName:

@@ -98,11 +98,16 @@ struct MatrixWorld: Sendable {
         try await fixture.login(.otherAgent, secret: neighbour.secret)
         world.neighbourAgentID = neighbour.agent.id
         let suspended = try await agent(acme.id, "suspended-\(suffix)", as: .acmeAdmin)
-        let revoked = try await agent(acme.id, "revoked-\(suffix)", as: .acmeAdmin)
+        // The agents the matrix suspends and revokes are sub-agents of A: A acts on them as their parent.
+        func subAgent(_ handle: String) async throws -> CreateSubAgentResponse {
+            try await fixture.invoke(IdentityMethods.createSubAgent, with(CreateSubAgentRequest()) {
+                $0.tenantID = acme.id; $0.parentAgentID = owner.agent.id; $0.handle = handle
+            }, as: .acmeAdmin)
+        }
+        let revoked = try await subAgent("revoked-\(suffix)")
         world.revokedAgentID = revoked.agent.id
-        world.victimAgentID = try await agent(acme.id, "victim-\(suffix)", as: .acmeAdmin).agent.id
-        world.childAgentID = try await agent(acme.id, "child-\(suffix)", as: .acmeAdmin).agent.id
-        try await world.adoptChild(fixture)
+        world.victimAgentID = try await subAgent("victim-\(suffix)").agent.id
+        world.childAgentID = try await subAgent("child-\(suffix)").agent.id
         let outsider = try await agent(beta.id, "outsider-\(suffix)", as: .otherTenantAdmin)
         try await fixture.login(.otherTenantAgent, secret: outsider.secret)
 
@@ -210,29 +215,6 @@ struct MatrixWorld: Sendable {
             try await Task.sleep(for: .milliseconds(200))
         }
         throw MatrixFixture.Failure(description: "settlement never produced a batch for acme and the payee")
-    }
-
-    /// Places the child agent under agent A by writing Identity's ancestry
-    /// columns as `CreateSubAgent` stores them (a stand-in until Identity
-    /// serves `CreateSubAgent`; no service has read the child yet).
-    func adoptChild(_ fixture: MatrixFixture) async throws {
-        let pool = PostgresPool(
-            configuration: PostgresConfiguration(url: fixture.databaseURL, size: 1, applicationName: "purser-matrix"),
-            logger: Logger(label: "authorization-matrix", level: .critical))
-        do {
-            let updated = try await pool.withConnection { connection in
-                try connection.execute(
-                    """
-                    UPDATE identity.agents SET parent_agent_id = $3::uuid, ancestors = ARRAY[$3::uuid], depth = 1
-                    WHERE tenant_id = $1::uuid AND agent_id = $2::uuid
-                    """, [acmeID, childAgentID, ownerAgentID])
-            }
-            guard updated == 1 else { throw MatrixFixture.Failure(description: "adopting the child updated \(updated) rows") }
-        } catch {
-            await pool.close()
-            throw error
-        }
-        await pool.close()
     }
 
     /// An event about agent A and its delivery to acme's endpoint, failed after one attempt, inserted

@@ -7,7 +7,7 @@ import PurserKit
 extension CLI {
     /// `purser agents …`: agent identities (tenant admin).
     static let agentsCommands = CommandNode.group(
-        name: "agents", summary: "agent identities: create, list, show, rotate-secret, suspend, resume, revoke, balance-alert",
+        name: "agents", summary: "agent identities: create, create-sub, list, tree, show, rotate-secret, suspend, resume, revoke, balance-alert",
         details: "--agent takes an agent id or handle.",
         [
             .verb(
@@ -18,6 +18,22 @@ extension CLI {
                             .repeated("meta", "KEY=VALUE", "metadata entry"),
                             .optional("idempotency-key", "KEY", "repeat-safe key")]),
                 createAgent),
+            .verb(
+                CommandSpec(
+                    "create-sub", "create a sub-agent funded from its parent; prints its secret (once) and its email address",
+                    flags: [.required("parent", "ID|HANDLE", "the parent agent (an agent may name only itself)"),
+                            .required("handle", "HANDLE", "unique per tenant: [a-z0-9][a-z0-9-]{1,62}"),
+                            .optional("name", "NAME", "display name"),
+                            .optional("budget", "AMOUNT", "moved from the parent's available balance (default 0)"),
+                            .optional("policy", "FILE", "policy override (JSON); it may only narrow the parent's"),
+                            .repeated("meta", "KEY=VALUE", "metadata entry"),
+                            .optional("idempotency-key", "KEY", "repeat-safe key")]),
+                createSubAgent),
+            .verb(
+                CommandSpec(
+                    "tree", "an agent and its descendants, indented, with status and balance (agents: their own subtree)",
+                    flags: [.optional("agent", "ID|HANDLE", "the root of the tree (default: the caller, for an agent)")]),
+                agentTree),
             .verb(
                 CommandSpec("list", "list agents", flags: [.optional("status", "active|suspended|revoked", "only agents in this state"),
                                                            .optional("limit", "N", "page size")]),
@@ -64,6 +80,75 @@ extension CLI {
             json: .members([("agent", agent.json), ("secret", .string(response.secret)), ("email", address.map(JSONValue.string) ?? .null)]),
             text: Table.record(agent.record + [("email", address ?? "-"), ("secret", response.secret)])
                 + "The secret is shown once: give it to the agent (PURSER_SECRET).\n" + addressNote)
+    }
+
+    static func createSubAgent(_ context: CommandContext) async throws -> CommandOutput {
+        let command = context.command
+        let client = try context.client()
+        var request = CreateSubAgentRequest()
+        request.tenantID = try await context.tenantID(client)
+        request.parentAgentID = try await resolveAgent(try command.required("parent"), tenant: request.tenantID, client: client)
+        request.handle = try command.required("handle")
+        request.displayName = command.string("name") ?? ""
+        request.metadata = try command.pairs("meta")
+        request.budgetMicros = try command.amount("budget", allowZero: true)?.micros ?? 0
+        if let path = command.string("policy") {
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                throw UsageError(reason: "file_unreadable", "cannot read the policy file \(path)", path: command.path)
+            }
+            request.policyJSON = text
+        }
+        let response = try await client.identity().createSubAgent(request, idempotencyKey: context.idempotencyKey)
+        let agent = response.agent
+        let address = response.emailAddress.isEmpty ? nil : response.emailAddress
+        return CommandOutput(
+            json: .members([("agent", agent.json), ("secret", .string(response.secret)), ("email", address.map(JSONValue.string) ?? .null)]
+                + Render.amount("budget", response.budgetMicros)),
+            text: Table.record(agent.record + [("budget", Render.money(response.budgetMicros)), ("email", address ?? "-"),
+                                               ("secret", response.secret)])
+                + "The secret is shown once: give it to the sub-agent (PURSER_SECRET).\n")
+    }
+
+    /// `purser agents tree`: the subtree, parents before children, each line
+    /// indented by its depth below the root, with its status and its
+    /// available balance (or `-` when the caller may not read it).
+    static func agentTree(_ context: CommandContext) async throws -> CommandOutput {
+        let client = try context.client()
+        let tenant = try await context.tenantID(client)
+        var root = ""
+        if let text = context.command.string("agent") { root = try await resolveAgent(text, tenant: tenant, client: client) }
+        var agents: [Agent] = []
+        var request = ListAgentsRequest(tenantID: tenant, pageSize: 500)
+        request.subtreeOf = root
+        repeat {
+            let page = try await client.identity().listAgents(request)
+            agents += page.agents
+            request.pageToken = page.nextPageToken
+        } while !request.pageToken.isEmpty
+        guard let top = agents.first else {
+            throw UsageError(reason: "missing_flag", "--agent is required for a tenant key", path: context.command.path)
+        }
+        var balances: [String: Int64] = [:]
+        for agent in agents {
+            var balance = GetBalanceRequest()
+            balance.agentID = agent.id
+            if let read = try? await client.wallet().balance(balance) { balances[agent.id] = read.availableMicros }
+        }
+        // Children under their parent, in the order listed (parents come before children).
+        var children: [String: [Agent]] = [:]
+        for agent in agents.dropFirst() { children[agent.parentAgentID, default: []].append(agent) }
+        var lines: [String] = []
+        var json: [JSONValue] = []
+        func visit(_ agent: Agent, _ level: Int) {
+            let balance = balances[agent.id].map(Render.money) ?? "-"
+            lines.append(String(repeating: "  ", count: level) + "\(agent.handle)  \(agent.status)  \(balance)  \(agent.id)")
+            json.append(.members([("id", .string(agent.id)), ("handle", .string(agent.handle)), ("status", .string(agent.status.description)),
+                                  ("parent_agent_id", .string(agent.parentAgentID)), ("level", .number(String(level)))]
+                + (balances[agent.id].map { Render.amount("available", $0) } ?? [])))
+            for child in children[agent.id] ?? [] { visit(child, level + 1) }
+        }
+        visit(top, 0)
+        return CommandOutput(json: .members([("agents", .array(json))]), text: lines.joined(separator: "\n") + "\n")
     }
 
     static func listAgents(_ context: CommandContext) async throws -> CommandOutput {
@@ -118,8 +203,10 @@ extension CLI {
         let agent = response.agent
         return CommandOutput(
             json: .members([("agent", agent.json), ("acknowledged", Render.strings(response.acknowledged)),
-                           ("pending", Render.strings(response.pending))]),
+                           ("pending", Render.strings(response.pending)),
+                           ("revoked_descendant_ids", Render.strings(response.revokedDescendantIDs))]),
             text: "agent \(agent.handle) (\(agent.id)) revoked at \(UTCDate.timestamp(agent.revokedAtUs))\n"
+                + (response.revokedDescendantIDs.isEmpty ? "" : "with its \(response.revokedDescendantIDs.count) descendants\n")
                 + "acknowledged by: \(Render.list(response.acknowledged))\n"
                 + (response.pending.isEmpty ? "" : "still being notified: \(Render.list(response.pending))\n"))
     }

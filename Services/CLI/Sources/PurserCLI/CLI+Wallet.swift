@@ -17,12 +17,16 @@ extension CLI {
                                     .optional("description", "TEXT", "note"), idempotencyFlag]),
                 fund),
             .verb(
-                CommandSpec("allocate", "treasury → agent", flags: [agentFlag, .required("amount", "AMOUNT", "amount"),
-                                                                    .optional("description", "TEXT", "note"), idempotencyFlag]),
+                CommandSpec("allocate", "treasury → agent, or ancestor → descendant with --from-agent",
+                            flags: [agentFlag, .required("amount", "AMOUNT", "amount"),
+                                    .optional("from-agent", "ID|HANDLE", "the ancestor that pays (an agent names itself)"),
+                                    .optional("description", "TEXT", "note"), idempotencyFlag]),
                 allocate),
             .verb(
-                CommandSpec("reclaim", "agent → treasury", flags: [agentFlag, .required("amount", "AMOUNT", "amount"),
-                                                                   .optional("description", "TEXT", "note"), idempotencyFlag]),
+                CommandSpec("reclaim", "agent → treasury, or descendant → ancestor with --to-agent",
+                            flags: [agentFlag, .required("amount", "AMOUNT", "amount"),
+                                    .optional("to-agent", "ID|HANDLE", "the ancestor that receives (an agent names itself)"),
+                                    .optional("description", "TEXT", "note"), idempotencyFlag]),
                 reclaim),
             .verb(
                 CommandSpec("balance", "an agent's balance (agents: their own), or the treasury's",
@@ -67,7 +71,7 @@ extension CLI {
             .verb(
                 CommandSpec("entries", "ledger entries, newest first",
                             flags: [.optional("account", "ID", "agent id, provider id, treasury or funding"),
-                                    .optional("kind", "KIND", "fund, allocate, reclaim, capture, refund or transfer"),
+                                    .optional("kind", "KIND", "fund, allocate, reclaim, capture, refund, transfer, delegate or return"),
                                     .optional("limit", "N", "page size")]),
                 entries),
             .verb(CommandSpec("audit", "prove the ledger's invariants; exits 1 when there is a discrepancy"), audit),
@@ -96,8 +100,11 @@ extension CLI {
     static func allocate(_ context: CommandContext) async throws -> CommandOutput {
         var request = AllocateRequest()
         request.amountMicros = try context.command.requiredAmount("amount").micros
-        let (client, _, agentID) = try await agentTarget(context)
+        let (client, tenant, agentID) = try await agentTarget(context)
         request.agentID = agentID
+        if let from = context.command.string("from-agent") {
+            request.fromAgentID = try await resolveAgent(from, tenant: tenant, client: client)
+        }
         request.description = context.command.string("description") ?? ""
         return transferred("allocated", try await client.wallet().allocate(request, idempotencyKey: context.idempotencyKey))
     }
@@ -105,8 +112,11 @@ extension CLI {
     static func reclaim(_ context: CommandContext) async throws -> CommandOutput {
         var request = ReclaimRequest()
         request.amountMicros = try context.command.requiredAmount("amount").micros
-        let (client, _, agentID) = try await agentTarget(context)
+        let (client, tenant, agentID) = try await agentTarget(context)
         request.agentID = agentID
+        if let to = context.command.string("to-agent") {
+            request.toAgentID = try await resolveAgent(to, tenant: tenant, client: client)
+        }
         request.description = context.command.string("description") ?? ""
         return transferred("reclaimed", try await client.wallet().reclaim(request, idempotencyKey: context.idempotencyKey))
     }
@@ -268,7 +278,8 @@ extension CLI {
         var request = ListEntriesRequest()
         request.tenantID = context.settings.tenantID ?? ""
         request.accountID = command.string("account") ?? ""
-        let kinds: [String: LedgerEntryKind] = ["fund": .fund, "allocate": .allocate, "reclaim": .reclaim, "capture": .capture, "refund": .refund]
+        let kinds: [String: LedgerEntryKind] = ["fund": .fund, "allocate": .allocate, "reclaim": .reclaim, "capture": .capture, "refund": .refund,
+                                                "transfer": .transfer, "delegate": .delegate, "return": .return]
         if let kind = try command.choice("kind", kinds.keys.sorted()) { request.kind = kinds[kind] ?? .unspecified }
         request.pageSize = Int32(try command.integer("limit", in: 1...1000) ?? 0)
         let response = try await client.wallet().entries(request)

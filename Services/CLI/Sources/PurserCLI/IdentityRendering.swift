@@ -40,6 +40,8 @@ extension Agent {
             ("id", .string(id)), ("tenant_id", .string(tenantID)), ("handle", .string(handle)), ("display_name", .string(displayName)),
             ("status", .string(status.description)), ("revoke_reason", .string(revokeReason)),
             ("metadata", .members(metadata.keys.sorted().map { ($0, .string(metadata[$0] ?? "")) })),
+            ("parent_agent_id", .string(parentAgentID)), ("ancestor_ids", .array(ancestorIDs.map(JSONValue.string))),
+            ("depth", .number(String(depth))),
         ] + Render.time("created_at", createdAtUs) + Render.time("revoked_at", revokedAtUs))
     }
 
@@ -49,6 +51,7 @@ extension Agent {
     var record: [(String, String)] {
         [("id", id), ("handle", handle), ("name", Render.orDash(displayName)), ("status", status.description),
          ("created", UTCDate.timestamp(createdAtUs))]
+            + (parentAgentID.isEmpty ? [] : [("parent", parentAgentID), ("depth", String(depth))])
             + (revokedAtUs != 0 ? [("revoked", UTCDate.timestamp(revokedAtUs)), ("revoke reason", revokeReason)] : [])
             + metadata.keys.sorted().map { ("meta \($0)", metadata[$0] ?? "") }
     }

@@ -27,6 +27,7 @@ package enum GatewayRoutes {
         Route(.post, "/v1/tenants/{tenant_id}/agents/{agent_id}/suspend", "purser.identity.v1.Identity/SuspendAgent"),
         Route(.post, "/v1/tenants/{tenant_id}/agents/{agent_id}/resume", "purser.identity.v1.Identity/ResumeAgent"),
         Route(.post, "/v1/tenants/{tenant_id}/agents/{agent_id}/revoke", "purser.identity.v1.Identity/RevokeAgent"),
+        Route(.post, "/v1/tenants/{tenant_id}/agents/{parent_agent_id}/sub-agents", "purser.identity.v1.Identity/CreateSubAgent"),
         Route(.post, "/v1/providers", "purser.identity.v1.Identity/RegisterProvider"),
         Route(.get, "/v1/providers", "purser.identity.v1.Identity/ListProviders"),
         Route(.get, "/v1/providers/{provider_id}", "purser.identity.v1.Identity/GetProvider"),
