@@ -26,12 +26,15 @@ import Testing
         }
 
         /// A sub-agent of `parent` created by `token` with `budget` micros; its id and token.
-        func sub(_ handle: String, of parent: String, budget: Int64, token: String) async throws -> (id: String, token: String) {
+        func sub(
+            _ handle: String, of parent: String, budget: Int64, token: String, policyJSON: String = ""
+        ) async throws -> (id: String, token: String) {
             var request = CreateSubAgentRequest()
             request.tenantID = world.tenantID
             request.parentAgentID = parent
             request.handle = handle
             request.budgetMicros = budget
+            request.policyJson = policyJSON
             let created = try await identity.call(
                 IdentityMethods.createSubAgent, request, metadata: bearer(token), timeout: .seconds(20))
             #expect(created.budgetMicros == budget && created.agent.parentAgentID == parent)
@@ -168,6 +171,57 @@ import Testing
         #expect(revoke.revokedDescendantIDs.count == 99)
         #expect(try await calls.balance(grandparent.id).availableMicros == 1_000_000)
         print("cascade revocation: agents=100 elapsed=\(elapsed) load=\(load) pending=\(revoke.pending)")
+    }
+
+    @Test func aSubAgentsOverrideNarrowsItsParentsAndALooserOneLeavesNoAgent() async throws {
+        let deployment = try await Deployment()
+        do {
+            try await deployment.waitUntilServing()
+            try await overrides(deployment)
+        } catch {
+            await deployment.stop()
+            throw error
+        }
+        await deployment.stop()
+    }
+
+    /// CreateSubAgent sets the child's override through Policy before any
+    /// credit moves: a looser one is refused with the field named and leaves
+    /// neither an agent nor a moved micro; a narrower one binds the child.
+    func overrides(_ deployment: Deployment) async throws {
+        let world = try await deployment.makeWorld(agents: 1, allocation: 1_000_000)
+        let identity = try deployment.client("identity"), wallet = try deployment.client("wallet")
+        let policy = try deployment.client("policy")
+        defer {
+            identity.close()
+            wallet.close()
+            policy.close()
+        }
+        let calls = Calls(identity: identity, wallet: wallet, world: world)
+        let parent = world.agent
+        _ = try await policy.call(
+            PolicyMethods.setAgentPolicy,
+            SetAgentPolicyRequest(tenantID: world.tenantID, agentID: parent.id, documentJSON: #"{"per_call_max": "0.50"}"#),
+            metadata: calls.bearer(world.adminToken), timeout: .seconds(20))
+
+        let looser = await rpcFailure {
+            _ = try await calls.sub("loose", of: parent.id, budget: 300_000, token: parent.token, policyJSON: #"{"per_call_max": "0.80"}"#)
+        }
+        #expect(looser?.code == .invalidArgument && looser?.reason == "policy_looser_than_parent", "\(String(describing: looser))")
+        #expect(looser?.message.contains("per_call_max") == true, "the field is named: \(String(describing: looser))")
+        var listing = ListAgentsRequest(tenantID: world.tenantID)
+        listing.subtreeOf = parent.id
+        let afterRefusal = try await identity.call(IdentityMethods.listAgents, listing, metadata: calls.bearer(world.adminToken), timeout: .seconds(20))
+        #expect(afterRefusal.agents.map(\.id) == [parent.id])
+        #expect(try await calls.balance(parent.id).availableMicros == 1_000_000)
+
+        let child = try await calls.sub("narrow", of: parent.id, budget: 300_000, token: parent.token, policyJSON: #"{"per_call_max": "0.20"}"#)
+        let overCap = await rpcFailure { try await calls.authorize(child.token, amount: 250_000) }
+        #expect(overCap?.reason == "per_call_max_exceeded", "\(String(describing: overCap))")
+        try await calls.authorize(child.token, amount: 150_000)
+        let childBalance = try await calls.balance(child.id)
+        #expect(childBalance.balanceMicros == 300_000 && childBalance.heldMicros == 150_000, "\(childBalance)")
+        #expect(try await calls.balance(parent.id).availableMicros == 700_000)
     }
 
     /// When RevokeAgent returned, shared with the spending loops.
