@@ -138,5 +138,9 @@ package enum IdentityMigrations {
             CREATE INDEX revocation_outbox_due ON identity.revocation_outbox (next_attempt_at) WHERE delivered_at IS NULL;
             """),
         Migration(version: 2, name: "webhooks", sql: webhooks),
+        Migration(version: 4, name: "payments from other tenants", sql: """
+            ALTER TABLE identity.tenants
+                ADD COLUMN accepts_payments_from_other_tenants boolean NOT NULL DEFAULT false;
+            """),
     ]
 }

@@ -118,6 +118,8 @@ extension LedgerEntryKind {
         case "capture": self = .capture
         case "refund": self = .refund
         case "transfer": self = .transfer
+        case "transfer_out": self = .transferOut
+        case "transfer_in": self = .transferIn
         default: self = .unspecified
         }
     }
@@ -125,7 +127,7 @@ extension LedgerEntryKind {
     /// The ledger's name of this kind; `nil` for unspecified or unknown numbers.
     var ledgerKind: String? {
         switch self {
-        case .fund, .allocate, .reclaim, .capture, .refund, .transfer: description
+        case .fund, .allocate, .reclaim, .capture, .refund, .transfer, .transferOut, .transferIn: description
         default: nil
         }
     }

@@ -16,6 +16,12 @@ public struct LedgerEntryKind: WireEnum, Hashable, CustomStringConvertible {
     public static let refund = LedgerEntryKind(rawValue: 5)
     /// A payment from one agent's account to another's in the same tenant.
     public static let transfer = LedgerEntryKind(rawValue: 6)
+    /// The payer's tenant's leg of a payment to an agent of another tenant:
+    /// from the payer to the tenant's payable towards the payee's tenant.
+    public static let transferOut = LedgerEntryKind(rawValue: 7)
+    /// The payee's tenant's leg of a payment from an agent of another tenant:
+    /// from the tenant's receivable from the payer's tenant to the payee.
+    public static let transferIn = LedgerEntryKind(rawValue: 8)
 
     /// The lowercase name (`fund`…), or `<number>`.
     public var description: String {
@@ -26,6 +32,8 @@ public struct LedgerEntryKind: WireEnum, Hashable, CustomStringConvertible {
         case .capture: "capture"
         case .refund: "refund"
         case .transfer: "transfer"
+        case .transferOut: "transfer_out"
+        case .transferIn: "transfer_in"
         default: "\(rawValue)"
         }
     }
