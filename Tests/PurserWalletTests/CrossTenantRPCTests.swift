@@ -86,4 +86,35 @@ import Testing
             #expect(try await h.call(WalletMethods.auditLedger, AuditLedgerRequest(), token: payee.financeToken).clean)
         }
     }
+
+    /// An agent of a tenant that keeps its books in another currency is
+    /// refused (`payee_currency_mismatch`), even when that tenant accepts
+    /// other tenants; by id, another tenant's agent stays unknown.
+    @Test func aPayeeOfAnotherCurrencyOrNamedByIdIsRefused() async throws {
+        try await withWallet("cross_tenant_currency") { h in
+            let operatorToken = try await h.operatorToken()
+            let payer = try await h.world("xt-usd", operatorToken: operatorToken)
+            try await h.fund(payer, agentMicros: 1_000_000)
+            let euro = try await h.identity(
+                IdentityMethods.createTenant,
+                CreateTenantRequest(slug: "xt-eur", name: "Euro tenant", currency: "EUR", acceptsPaymentsFromOtherTenants: true),
+                token: operatorToken)
+            let key = try await h.identity(
+                IdentityMethods.createApiKey, CreateApiKeyRequest(tenantID: euro.id, role: .admin, label: "admin"), token: operatorToken)
+            let payee = try await h.identity(
+                IdentityMethods.createAgent, CreateAgentRequest(tenantID: euro.id, handle: "helper"), token: try await h.token(key.secret))
+
+            var charge = ChargeRequest()
+            charge.amountMicros = 1_000
+            charge.payeeAgent = "helper@xt-eur"
+            let mismatch = await rpcError { _ = try await h.call(WalletMethods.charge, charge, token: payer.agentToken, key: "m1") }
+            #expect(mismatch?.code == .failedPrecondition && mismatch?.reason == "payee_currency_mismatch")
+            var byID = ChargeRequest()
+            byID.amountMicros = 1_000
+            byID.payeeAgentID = payee.agent.id
+            let unknown = await rpcError { _ = try await h.call(WalletMethods.charge, byID, token: payer.agentToken, key: "m2") }
+            #expect(unknown?.code == .failedPrecondition && unknown?.reason == "payee_unknown")
+            #expect(try await Self.balance(h, payer, agent: payer.agentID).availableMicros == 1_000_000)
+        }
+    }
 }
