@@ -142,8 +142,10 @@ BEGIN
     -- A payee agent without an account yet gets one, in its own tenant, and
     -- so do the position accounts of a payment across tenants (the payer's
     -- tenant's payable to the payee's, the payee's tenant's receivable from
-    -- the payer's). Then every account the batch touches, payers, payee
-    -- agents and positions, is locked in account order, whatever its tenant.
+    -- the payer's), created in account order too, so two batches creating
+    -- the same rows wait for each other in one order. Then every account the
+    -- batch touches, payers, payee agents and positions, is locked in account
+    -- order, whatever its tenant.
     INSERT INTO wallet.accounts (tenant_id, account_id, kind, currency, counter_tenant)
     SELECT DISTINCT w.tenant_id, w.account_id, w.kind, t.currency, w.counter_tenant
       FROM generate_subscripts(p_agent, 1) AS k
@@ -154,6 +156,7 @@ BEGIN
          (p_payee_tenant[k], wallet.position_account('receivable', p_payee_tenant[k], p_tenant), 'receivable', p_tenant))
          AS w(tenant_id, account_id, kind, counter_tenant)
      WHERE p_payee_kind[k] = 'agent' AND w.tenant_id IS NOT NULL AND w.account_id IS NOT NULL
+     ORDER BY w.account_id
     ON CONFLICT DO NOTHING;
     PERFORM 1 FROM wallet.accounts acc
       JOIN (SELECT p_tenant, x FROM unnest(p_agent) AS x
