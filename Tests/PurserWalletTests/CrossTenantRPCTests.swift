@@ -84,6 +84,14 @@ import Testing
             #expect(received.entries.filter { $0.kind == .transferIn }.map(\.amountMicros).sorted() == [60_000, 200_000])
             #expect(try await h.call(WalletMethods.auditLedger, AuditLedgerRequest(), token: payer.financeToken).clean)
             #expect(try await h.call(WalletMethods.auditLedger, AuditLedgerRequest(), token: payee.financeToken).clean)
+
+            // Each tenant's balances show what it owes or is owed the other.
+            let owes = try await h.call(WalletMethods.listBalances, ListBalancesRequest(), token: payer.financeToken).positions
+            #expect(owes.map(\.counterTenantID) == [payee.tenantID])
+            #expect(owes.first?.payableMicros == 260_000 && owes.first?.receivableMicros == 0)
+            let owed = try await h.call(WalletMethods.listBalances, ListBalancesRequest(), token: payee.adminToken).positions
+            #expect(owed.map(\.counterTenantID) == [payer.tenantID])
+            #expect(owed.first?.payableMicros == 0 && owed.first?.receivableMicros == 260_000)
         }
     }
 

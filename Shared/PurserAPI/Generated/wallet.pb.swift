@@ -706,6 +706,9 @@ public struct ListBalancesResponse: WireMessage, Hashable {
     public var agents: [AgentBalance] = []
     public var nextPageToken: String = ""
     public var asOfUs: Int64 = 0
+    /// What the tenant owes and is owed other tenants, one entry per other
+    /// tenant whose agents its agents paid or were paid by (in every page).
+    public var positions: [TenantPosition] = []
 
     public init() {}
 
@@ -721,6 +724,27 @@ public struct ListBalancesResponse: WireMessage, Hashable {
         try t.field(9, &agents)
         try t.field(10, &nextPageToken)
         try t.field(11, &asOfUs)
+        try t.field(12, &positions)
+    }
+}
+
+/// `purser.wallet.v1.TenantPosition`.
+///
+/// The tenant's position towards one other tenant, from payments between
+/// their agents: the balances of its payable and receivable accounts.
+public struct TenantPosition: WireMessage, Hashable {
+    public var counterTenantID: String = ""
+    /// What the tenant owes the other tenant (its agents paid the other's).
+    public var payableMicros: Int64 = 0
+    /// What the other tenant owes this one (the other's agents paid this one's).
+    public var receivableMicros: Int64 = 0
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &counterTenantID)
+        try t.field(2, &payableMicros)
+        try t.field(3, &receivableMicros)
     }
 }
 
