@@ -10,8 +10,9 @@ import Testing
 /// Wallet, Identity and Policy services: the payee's tenant decides whether
 /// it accepts such payments (Identity/UpdateTenantSettings, its admin or the
 /// operator), the payee captures from its own tenant, and each tenant's
-/// ledger shows its own leg.
-@Suite struct CrossTenantRPCTests {
+/// ledger shows its own leg. Serialized: one service harness at a time, so
+/// the suite adds one harness to the target's peak of connections.
+@Suite(.serialized) struct CrossTenantRPCTests {
     static func balance(_ h: WalletHarness, _ world: WalletHarness.World, agent: String) async throws -> WalletBalance {
         var request = GetBalanceRequest()
         request.agentID = agent
