@@ -29,6 +29,11 @@ public struct IdentityAPI: Sendable {
         try await channel.call(IdentityMethods.getTenant, GetTenantRequest(tenantID: id))
     }
 
+    /// Changes the settings the request sets (the operator, or the tenant's own admin).
+    public func updateTenantSettings(_ request: UpdateTenantSettingsRequest) async throws(PurserClientError) -> Tenant {
+        try await channel.call(IdentityMethods.updateTenantSettings, request)
+    }
+
     /// Tenants, paged (operator).
     public func listTenants(pageSize: Int32 = 0, pageToken: String = "") async throws(PurserClientError) -> ListTenantsResponse {
         try await channel.call(IdentityMethods.listTenants, ListTenantsRequest(pageSize: pageSize, pageToken: pageToken))

@@ -24,6 +24,11 @@ extension UUID: PostgresArrayElement {
     public static var arrayDataType: PostgresDataType { PostgresDataType(2951) }
 }
 
+extension Bool: PostgresArrayElement {
+    public static var elementDataType: PostgresDataType { .bool }
+    public static var arrayDataType: PostgresDataType { PostgresDataType(1000) }
+}
+
 /// A string element goes as `text`, whose binary form is its UTF-8 bytes.
 extension String: PostgresArrayElement {
     public static var elementDataType: PostgresDataType { .text }

@@ -15,8 +15,9 @@ extension IdentityIntegrationTests {
             return request
         }
 
-        /// The Wallet finds an agent by `handle@tenant-slug` only in the tenant
-        /// it names by id and whose slug that is: the same handle in another
+        /// The Wallet finds an agent by `handle@tenant-slug` in the tenant it
+        /// names by id and whose slug that is, or with no tenant named in
+        /// whichever tenant has that slug: the same handle in another
         /// tenant, another tenant's slug and an unknown handle are NOT_FOUND,
         /// a malformed handle or slug INVALID_ARGUMENT, and no one but the
         /// Wallet may look agents up this way.
@@ -45,6 +46,13 @@ extension IdentityIntegrationTests {
                 for request in [Self.find(a, "acme", "Worker"), Self.find(a, "acme@x", "worker"), Self.find(a, "", "worker")] {
                     let refused = await rpcError { _ = try await identity.call(IdentityMethods.findAgent, request, via: identity.wallet) }
                     #expect(refused?.code == .invalidArgument, "\(request)")
+                }
+                // With no tenant named, the slug alone says which tenant: the agent comes with its tenant.
+                let anywhere = try await identity.call(IdentityMethods.findAgent, Self.find("", "beta", "worker"), via: identity.wallet)
+                #expect(anywhere == twin.agent && anywhere.tenantID == b)
+                for request in [Self.find("", "gamma", "worker"), Self.find("", "acme", "nobody")] {
+                    let refused = await rpcError { _ = try await identity.call(IdentityMethods.findAgent, request, via: identity.wallet) }
+                    #expect(refused?.code == .notFound, "\(request)")
                 }
                 let byAdmin = await rpcError {
                     _ = try await identity.call(IdentityMethods.findAgent, Self.find(a, "acme", "worker"), token: acme.adminToken)

@@ -16,6 +16,7 @@ extension IdentityIntegrationTests {
                 #expect(acme.currency == "USD")
                 #expect(acme.timeZone == "Europe/Paris")
                 #expect(acme.adminCanReadMail == false)
+                #expect(acme.acceptsPaymentsFromOtherTenants == false, "payments from other tenants are refused unless asked for")
                 #expect(acme.emailDomain == "agents.acme.test")
                 #expect(acme.id.count == 36)
                 let plain = try await identity.call(IdentityMethods.createTenant, CreateTenantRequest(slug: "beta", name: "Beta"), token: op)
@@ -25,6 +26,10 @@ extension IdentityIntegrationTests {
                     CreateTenantRequest(slug: "gamma", name: "Gamma", currency: "EUR", adminCanReadMail: true), token: op)
                 #expect(euro.currency == "EUR")
                 #expect(euro.adminCanReadMail)
+                let open = try await identity.call(
+                    IdentityMethods.createTenant,
+                    CreateTenantRequest(slug: "delta", name: "Delta", acceptsPaymentsFromOtherTenants: true), token: op)
+                #expect(open.acceptsPaymentsFromOtherTenants)
 
                 #expect(try await identity.call(IdentityMethods.getTenant, GetTenantRequest(tenantID: acme.id), token: op) == acme)
 
@@ -36,7 +41,7 @@ extension IdentityIntegrationTests {
                     seen += response.tenants.map(\.slug)
                     page.pageToken = response.nextPageToken
                 } while !page.pageToken.isEmpty
-                #expect(seen == ["acme", "beta", "gamma"])
+                #expect(seen == ["acme", "beta", "delta", "gamma"])
             }
         }
 
@@ -70,6 +75,31 @@ extension IdentityIntegrationTests {
                 }
                 #expect(error?.code == .alreadyExists)
                 #expect(error?.reason == "slug_taken")
+            }
+        }
+
+        /// The operator and the tenant's own admin change its settings; a
+        /// setting left unset keeps its value; another tenant's admin finds
+        /// no such tenant and a finance key may not.
+        @Test func theOperatorOrTheTenantsAdminUpdatesItsSettings() async throws {
+            try await withIdentity("tenant_settings") { identity in
+                let op = try await identity.operatorToken()
+                let acme = try await identity.makeTenant("acme", operatorToken: op)
+                let beta = try await identity.makeTenant("beta", operatorToken: op)
+                let accept = UpdateTenantSettingsRequest(tenantID: acme.tenant.id, acceptsPaymentsFromOtherTenants: true)
+                let updated = try await identity.call(IdentityMethods.updateTenantSettings, accept, token: acme.adminToken)
+                #expect(updated.acceptsPaymentsFromOtherTenants && updated.slug == "acme")
+                let kept = try await identity.call(
+                    IdentityMethods.updateTenantSettings, UpdateTenantSettingsRequest(tenantID: acme.tenant.id), token: op)
+                #expect(kept.acceptsPaymentsFromOtherTenants)
+                let refuse = UpdateTenantSettingsRequest(tenantID: acme.tenant.id, acceptsPaymentsFromOtherTenants: false)
+                #expect(try await identity.call(IdentityMethods.updateTenantSettings, refuse, token: op).acceptsPaymentsFromOtherTenants == false)
+                let foreign = await rpcError { _ = try await identity.call(IdentityMethods.updateTenantSettings, accept, token: beta.adminToken) }
+                #expect(foreign?.code == .notFound)
+                let finance = await rpcError { _ = try await identity.call(IdentityMethods.updateTenantSettings, accept, token: acme.financeToken) }
+                #expect(finance?.code == .permissionDenied)
+                let read = try await identity.call(IdentityMethods.getTenant, GetTenantRequest(tenantID: acme.tenant.id), token: op)
+                #expect(read.acceptsPaymentsFromOtherTenants == false)
             }
         }
     }

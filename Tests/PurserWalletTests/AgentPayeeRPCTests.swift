@@ -122,9 +122,9 @@ import Testing
             }
             let unknownHandle = await refusal { $0.payeeAgent = "nobody-here@a2a-name" }
             #expect(unknownHandle?.code == .failedPrecondition && unknownHandle?.reason == "payee_unknown")
-            // Payments across tenants are not built: another tenant's agent by its own slug is unknown here.
+            // Another tenant's agent by its own slug is found, and refused while its tenant refuses other tenants.
             let otherTenant = await refusal { $0.payeeAgent = "a2a-far-agent@a2a-far" }
-            #expect(otherTenant?.code == .failedPrecondition && otherTenant?.reason == "payee_unknown")
+            #expect(otherTenant?.code == .failedPrecondition && otherTenant?.reason == "payee_refuses_other_tenants")
             let unknownSlug = await refusal { $0.payeeAgent = "a2a-name-other@no-such-tenant" }
             #expect(unknownSlug?.code == .failedPrecondition && unknownSlug?.reason == "payee_unknown")
             for malformed in ["a2a-name-other", "a2a-name-other@", "@a2a-name", "A2A-name-other@a2a-name", "a@b@c", "a2a-name-other@a2a-name "] {

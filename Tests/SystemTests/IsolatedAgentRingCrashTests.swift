@@ -6,14 +6,17 @@ import PurserRPC
 import Synchronization
 import Testing
 
-/// Agents of one tenant pay their two neighbours in a ring, concurrently, over
-/// purser/1 against the real executables (`Charge` to an agent, each with its
-/// own idempotency key). The real `purser-wallet` is killed with SIGKILL
-/// mid-run and started again; every payment that got no answer is sent again
-/// with the same key and body until it has one. Then every agent's balance is
-/// the plan computed from the answered payments to the micro, the tenant's
-/// total is unchanged, the ledger audits clean, and replaying every payment
-/// with its key answers the same entry and moves nothing.
+/// Agents pay their two neighbours in a ring, concurrently, over purser/1
+/// against the real executables (`Charge` to an agent, each with its own
+/// idempotency key): agents of one tenant (the payee by id), or agents of two
+/// tenants sitting alternately, so each pays its neighbours in the other
+/// tenant (`handle@other-slug`). The real `purser-wallet` is killed with
+/// SIGKILL mid-run and started again; every payment that got no answer is sent
+/// again with the same key and body until it has one. Then every agent's
+/// balance is the plan computed from the answered payments to the micro, the
+/// tenants together hold what they were given, each tenant's payable towards
+/// the other is what its agents paid the other's, every ledger audits clean,
+/// and replaying every payment with its key answers the same entry and moves nothing.
 @Suite(.serialized) struct IsolatedAgentRingCrashTests {
     static let agents = 16
     /// Each agent runs one client per neighbour: 32 concurrent payers.
@@ -36,12 +39,13 @@ import Testing
         private(set) var entryID: String?
         private(set) var refusal: String?
 
-        init(payer: Int, payee: Int, payeeID: String, amount: Int64) {
+        /// A payment to `payee`, named by its id, or as `handle@tenant-slug` when `byName`.
+        init(payer: Int, payee: Int, payeeID: String, payeeName: String, byName: Bool, amount: Int64) {
             self.payer = payer
             self.payee = payee
             var body = ChargeRequest()
             body.amountMicros = amount
-            body.payeeAgentID = payeeID
+            if byName { body.payeeAgent = payeeName } else { body.payeeAgentID = payeeID }
             body.description = "ring \(payer) to \(payee)"
             self.body = body
         }
@@ -73,12 +77,13 @@ import Testing
         let value = Atomic<Int>(0)
     }
 
-    @Test(.timeLimit(.minutes(4)))
-    func walletKilledMidRingLosesNoPaymentAndAppliesEveryRetryOnce() async throws {
+    /// One tenant, or two whose agents pay each other across tenants.
+    @Test(.timeLimit(.minutes(4)), arguments: [1, 2])
+    func walletKilledMidRingLosesNoPaymentAndAppliesEveryRetryOnce(tenants: Int) async throws {
         let deployment = try await Deployment()
         do {
             try await deployment.waitUntilServing()
-            try await ring(deployment)
+            try await ring(deployment, tenants: tenants)
         } catch {
             Issue.record("\(error)\n\(deployment.logs())")
         }
@@ -90,10 +95,18 @@ import Testing
         Int64(1_000 + ((payer * 31 + index * 17) % 13) * 1_000 + (index % 7) * 11)
     }
 
-    func ring(_ deployment: Deployment) async throws {
-        let world = try await deployment.makeWorld(agents: Self.agents, allocation: Self.allocation)
-        let ids = world.agents.map(\.id)
-        let clients = world.agents.map { deployment.client(.token($0.token), timeout: .seconds(5)) }
+    func ring(_ deployment: Deployment, tenants: Int) async throws {
+        // Ring position p is agent p / tenants of tenant p % tenants: with two, every neighbour is of the other tenant.
+        var worlds: [Deployment.World] = []
+        for _ in 0..<tenants {
+            worlds.append(try await deployment.makeWorld(
+                agents: Self.agents / tenants, allocation: Self.allocation, operatorToken: worlds.first?.operatorToken,
+                acceptsOtherTenants: tenants > 1))
+        }
+        let ring = (0..<Self.agents).map { worlds[$0 % tenants].agents[$0 / tenants] }
+        let names = (0..<Self.agents).map { "agent-\($0 / tenants)@\(worlds[$0 % tenants].tenantSlug)" }
+        let ids = ring.map(\.id)
+        let clients = ring.map { deployment.client(.token($0.token), timeout: .seconds(5)) }
         defer { clients.forEach { $0.close() } }
         let wallets = try clients.map { try $0.wallet() }
 
@@ -105,12 +118,12 @@ import Testing
             for payer in 0..<Self.agents {
                 for payee in [(payer + 1) % Self.agents, (payer + Self.agents - 1) % Self.agents] {
                     let wallet = wallets[payer]
-                    let payeeID = ids[payee]
+                    let payeeName = names[payee], payeeID = ids[payee]
                     group.addTask {
                         var done: [RingPayment] = []
                         for index in 0..<Self.paymentsPerNeighbour {
                             var payment = RingPayment(
-                                payer: payer, payee: payee, payeeID: payeeID, amount: Self.amount(payer: payer, index: index * 2 + payee % 2))
+                                payer: payer, payee: payee, payeeID: payeeID, payeeName: payeeName, byName: tenants > 1, amount: Self.amount(payer: payer, index: index * 2 + payee % 2))
                             await payment.settle(on: wallet, until: deadline)
                             if payment.answered { answers.value.add(1, ordering: .relaxed) }
                             done.append(payment)
@@ -154,16 +167,16 @@ import Testing
             plan[payment.payer] -= payment.body.amountMicros
             plan[payment.payee] += payment.body.amountMicros
         }
-        let admin = deployment.client(.token(world.adminToken), retry: RetryPolicy())
-        defer { admin.close() }
-        let adminWallet = try admin.wallet()
+        let admins = worlds.map { deployment.client(.token($0.adminToken), retry: RetryPolicy()) }
+        defer { admins.forEach { $0.close() } }
+        let adminWallets = try admins.map { try $0.wallet() }
         func balances() async throws -> [Int64] {
             var found: [Int64] = []
-            for id in ids {
+            for (position, id) in ids.enumerated() {
                 var request = GetBalanceRequest()
-                request.tenantID = world.tenantID
+                request.tenantID = worlds[position % tenants].tenantID
                 request.agentID = id
-                let balance = try await adminWallet.balance(request)
+                let balance = try await adminWallets[position % tenants].balance(request)
                 #expect(balance.heldMicros == 0, "a Charge leaves no hold")
                 found.append(balance.balanceMicros)
             }
@@ -171,20 +184,32 @@ import Testing
         }
         let afterRun = try await balances()
         #expect(afterRun == plan, "balances \(afterRun) differ from the plan \(plan)")
-        #expect(afterRun.reduce(0, +) == Self.allocation * Int64(Self.agents), "the tenant's total changed")
+        #expect(afterRun.reduce(0, +) == Self.allocation * Int64(Self.agents), "the tenants' total changed")
 
-        let probe = WalletProbe(databaseURL: deployment.databaseURL, tenantID: world.tenantID)
-        let records = try await probe.idempotencyRecords(method: "Charge")
-        await probe.close()
+        // With two tenants, each one's payable towards the other is what its agents paid the other's.
+        var paid = [Int64](repeating: 0, count: tenants)
+        for payment in payments where payment.entryID != nil { paid[payment.payer % tenants] += payment.body.amountMicros }
+        var records = 0
+        for (index, world) in worlds.enumerated() {
+            let probe = WalletProbe(databaseURL: deployment.databaseURL, tenantID: world.tenantID)
+            if tenants == 2 {
+                let owed = try await probe.payable(towards: worlds[1 - index].tenantID)
+                #expect(owed == paid[index], "tenant \(index) owes \(owed), its agents paid \(paid[index])")
+            }
+            records += try await probe.idempotencyRecords(method: "Charge")
+            await probe.close()
+        }
         #expect(records == payments.count, "\(records) idempotency records for \(payments.count) payments")
 
-        let finance = deployment.client(.token(world.financeToken), retry: RetryPolicy())
-        defer { finance.close() }
-        let audit = try await finance.wallet().audit(tenantID: world.tenantID)
-        #expect(audit.clean && audit.discrepancies.isEmpty, "\(audit.discrepancies)")
+        let finances = worlds.map { deployment.client(.token($0.financeToken), retry: RetryPolicy()) }
+        defer { finances.forEach { $0.close() } }
+        for (finance, world) in zip(finances, worlds) {
+            let audit = try await finance.wallet().audit(tenantID: world.tenantID)
+            #expect(audit.clean && audit.discrepancies.isEmpty, "\(audit.discrepancies)")
+        }
 
         // Replaying every payment with its key and body answers the same entry and moves nothing.
-        let replayers = world.agents.map { deployment.client(.token($0.token), retry: RetryPolicy()) }
+        let replayers = ring.map { deployment.client(.token($0.token), retry: RetryPolicy()) }
         defer { replayers.forEach { $0.close() } }
         let replayWallets = try replayers.map { try $0.wallet() }
         var mismatches: [String] = []
@@ -194,15 +219,17 @@ import Testing
         }
         #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
         #expect(try await balances() == afterRun, "a replay moved money")
-        let audited = try await finance.wallet().audit(tenantID: world.tenantID)
-        #expect(audited.clean, "\(audited.discrepancies)")
+        for (finance, world) in zip(finances, worlds) {
+            let audited = try await finance.wallet().audit(tenantID: world.tenantID)
+            #expect(audited.clean, "\(audited.discrepancies)")
+        }
 
         let attempts = payments.reduce(0) { $0 + $1.attempts }
         print("""
-            ring crash: \(payments.count) agent-to-agent charges by \(Self.agents * 2) clients (\(Self.agents) agents paying both \
+            ring crash, \(tenants) tenant(s): \(payments.count) agent-to-agent charges by \(Self.agents * 2) clients (\(Self.agents) agents paying both \
             neighbours) in \(runTime); SIGKILL after \(answeredBeforeKill) answers, down \(Self.downtime); \(retried.count) retried by the test, \
             \(clientRetries) re-sent by the client (\(attempts - payments.count) extra attempts); wallet SERVING \(toServing) after \
-            restart; balances match the plan, total \(afterRun.reduce(0, +)) unchanged, audit clean, \(payments.count) replays moved nothing
+            restart; balances match the plan, total \(afterRun.reduce(0, +)) unchanged, \(tenants > 1 ? "positions match, " : "")audits clean, \(payments.count) replays moved nothing
             """)
     }
 }

@@ -34,7 +34,7 @@ import Testing
             request.parentAgentID = parent
             request.handle = handle
             request.budgetMicros = budget
-            request.policyJson = policyJSON
+            request.policyJSON = policyJSON
             let created = try await identity.call(
                 IdentityMethods.createSubAgent, request, metadata: bearer(token), timeout: .seconds(20))
             #expect(created.budgetMicros == budget && created.agent.parentAgentID == parent)

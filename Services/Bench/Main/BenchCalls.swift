@@ -44,10 +44,11 @@ final class BenchCalls: Sendable {
     /// Pays `amountMicros` at once from `payer` to `payee`, another agent of
     /// `world` (Charge naming `payee_agent_id`, category `inference`, which the
     /// bench policy allows): a transfer between two agent accounts.
-    func transfer(_ world: BenchWorld, from payer: BenchWorld.Agent, to payee: BenchWorld.Agent) async -> Bool {
+    /// A Charge from `payer` to `payee`, named by id, or by `handle@tenant-slug` when it is of another tenant (`acrossTenants`).
+    func transfer(_ world: BenchWorld, from payer: BenchWorld.Agent, to payee: BenchWorld.Agent, acrossTenants: Bool = false) async -> Bool {
         var request = ChargeRequest()
         request.amountMicros = amountMicros
-        request.payeeAgentID = payee.id
+        if acrossTenants { request.payeeAgent = payee.name } else { request.payeeAgentID = payee.id }
         request.category = "inference"
         do {
             _ = try await system.callWallet(WalletMethods.charge, request, token: payer.token)

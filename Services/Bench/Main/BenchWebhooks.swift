@@ -72,9 +72,9 @@ final class BenchReceiver: Sendable {
 /// Authorization with webhooks on against off in one run, and how fast
 /// events reach a receiver.
 ///
-/// Off is the Wallet as it was before events: migration 5's
-/// `authorize_agents` (no limit-crossing check) and the two event triggers
-/// disabled. On is the Wallet as shipped, with an endpoint registered for the
+/// Off is the Wallet without events: the current `authorize_agents` without
+/// the call that writes limit events (its two comparisons per limit stay) and
+/// the two event triggers disabled. On is the Wallet as shipped, with an endpoint registered for the
 /// tenant and every agent given a balance-low threshold it crosses half-way
 /// through the run, with the relay and Identity's deliverer working. The runs
 /// go off, on, on, off, then on, off, off, on (`cycles` cycles), each on a
@@ -82,7 +82,7 @@ final class BenchReceiver: Sendable {
 enum BenchWebhooks {
     /// Switches the Wallet's event writing in its database (`pool`).
     static func setEvents(_ on: Bool, pool: PostgresPool) async throws {
-        let function = on ? WalletMigrations.authorizeWithLimitEvents : WalletMigrations.authorizeWithoutEvents
+        let function = WalletMigrations.authorizeAcrossTenants(events: on)
         let triggers = on ? "ENABLE" : "DISABLE"
         _ = try await pool.withConnection { connection in
             try connection.executeScript(

@@ -11,6 +11,8 @@ struct BenchWorld: Sendable {
     struct Agent: Sendable {
         let id: String
         let token: String
+        /// `handle@tenant-slug`, as a payer of another tenant names it.
+        let name: String
     }
 
     let tenantID: String
@@ -33,12 +35,16 @@ struct BenchWorld: Sendable {
     /// Creates, as the operator, the tenant, its admin, the provider and the
     /// agents, funds the tenant with `micros` per agent (one Fund per agent, so
     /// each call stays within the Wallet's per-call maximum) and allocates
-    /// `micros` to every agent.
+    /// `micros` to every agent. With `acceptsOtherTenants` agents of other
+    /// tenants may pay the tenant's agents.
     static func make(
-        _ system: BenchSystem, operatorToken: String, slug: String, agents count: Int, micros: Int64
+        _ system: BenchSystem, operatorToken: String, slug: String, agents count: Int, micros: Int64,
+        acceptsOtherTenants: Bool = false
     ) async throws -> BenchWorld {
         let tenant = try await system.callIdentity(
-            IdentityMethods.createTenant, CreateTenantRequest(slug: slug, name: "Bench \(slug)"), token: operatorToken)
+            IdentityMethods.createTenant,
+            CreateTenantRequest(slug: slug, name: "Bench \(slug)", acceptsPaymentsFromOtherTenants: acceptsOtherTenants),
+            token: operatorToken)
         var adminKey = CreateApiKeyRequest()
         adminKey.tenantID = tenant.id
         adminKey.role = .admin
@@ -67,7 +73,7 @@ struct BenchWorld: Sendable {
             allocate.agentID = created.agent.id
             allocate.amountMicros = micros
             _ = try await system.callWallet(WalletMethods.allocate, allocate, token: adminToken)
-            agents.append(Agent(id: created.agent.id, token: try await system.token(created.secret)))
+            agents.append(Agent(id: created.agent.id, token: try await system.token(created.secret), name: "\(slug)-agent-\(index)@\(slug)"))
         }
         return BenchWorld(tenantID: tenant.id, providerID: provider.provider.id, agents: agents, adminToken: adminToken)
     }

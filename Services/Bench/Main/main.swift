@@ -32,7 +32,8 @@
 // skips the load runs and the ratios: only the figures after them, for a
 // quick check (`deploy/dev bench micro`).
 // `purser-bench transfers` measures only the agent-to-agent transfers (Charge
-// to an agent), in this process, and prints their rows (`deploy/dev bench transfers`).
+// to an agent), within one tenant and across two, in this process, and prints
+// their rows (`deploy/dev bench transfers`).
 // `purser-bench webhooks` measures authorization with webhooks on against off
 // (runs off, on, on, off / on, off, off, on alternately, PURSER_BENCH_WEBHOOK_CYCLES cycles, default 4) and a
 // burst of events to a receiver, in this process (`deploy/dev bench webhooks`).
@@ -87,6 +88,26 @@ func measureTransfers(_ world: BenchWorld, calls: BenchCalls) async -> [(Int, Lo
             return await calls.transfer(world, from: payer, to: payee)
         }
         if let failure = calls.takeFirstFailure() { progress("transfers, \(clients) clients: first failure: \(failure)") }
+        results.append((clients, result))
+    }
+    return results
+}
+
+/// Agent-to-agent transfers across two tenants at 8 and 32 clients (closed
+/// loop): worker w's calls go from an agent of `first` to one of `second` when
+/// w is even, the other way when it is odd, so each pair of tenants' position
+/// accounts is locked by payments in both directions at once.
+func measureCrossTenantTransfers(_ first: BenchWorld, _ second: BenchWorld, calls: BenchCalls) async -> [(Int, LoadResult)] {
+    var results: [(Int, LoadResult)] = []
+    for clients in [8, 32] {
+        progress("agent-to-agent transfers across two tenants, \(clients) clients (\(seconds) s)")
+        let result = await LoadGenerator(mode: .closed(concurrency: clients), duration: .seconds(seconds), warmup: .seconds(1)).run {
+            worker, call in
+            let (from, to) = worker % 2 == 0 ? (first, second) : (second, first)
+            let index = (worker / 2 + call * clients) % min(from.agents.count, to.agents.count)
+            return await calls.transfer(from, from: from.agents[index], to: to.agents[index], acrossTenants: true)
+        }
+        if let failure = calls.takeFirstFailure() { progress("transfers across tenants, \(clients) clients: first failure: \(failure)") }
         results.append((clients, result))
     }
     return results
@@ -287,11 +308,23 @@ if microOnly || transfersOnly || webhooksOnly {
 let operatorToken = try await BenchWorld.operatorToken(system)
 if transfersOnly {
     progress("creating \(agentCount) agents and minting their tokens")
+    // Both tenants accept payments from other tenants from the start (the Wallet caches the setting for DIRECTORY_TTL).
     let world = try await BenchWorld.make(
-        system, operatorToken: operatorToken, slug: "ring", agents: agentCount, micros: 1_000_000_000_000)
+        system, operatorToken: operatorToken, slug: "ring", agents: agentCount, micros: 1_000_000_000_000,
+        acceptsOtherTenants: true)
+    progress("creating a second tenant of \(agentCount) agents")
+    let across = try await BenchWorld.make(
+        system, operatorToken: operatorToken, slug: "ring-other", agents: agentCount, micros: 1_000_000_000_000,
+        acceptsOtherTenants: true)
+    let calls = BenchCalls(system: system, amountMicros: 10_000)
     var transfers = BenchTable()
-    for (clients, result) in await measureTransfers(world, calls: BenchCalls(system: system, amountMicros: 10_000)) {
+    for (clients, result) in await measureTransfers(world, calls: calls) {
         transfers.add("agent-to-agent transfers (Charge to an agent), \(agentCount) agents each paying the next, \(clients) clients", result)
+    }
+    for (clients, result) in await measureCrossTenantTransfers(world, across, calls: calls) {
+        transfers.add(
+            "agent-to-agent transfers across two tenants (Charge to handle@other-tenant), \(agentCount) agents a side, half each way, \(clients) clients",
+            result)
     }
     await system.stop()
     print(transfers.lines.joined(separator: "\n"))

@@ -22,6 +22,7 @@ package enum IdentityAccess {
         IdentityMethods.createTenant.fullName: .principals([.operator]),
         IdentityMethods.getTenant.fullName: .principals([.operator, .tenantAdmin, .tenantFinance, .service]),
         IdentityMethods.listTenants.fullName: .principals([.operator]),
+        IdentityMethods.updateTenantSettings.fullName: .principals([.operator, .tenantAdmin]),
         IdentityMethods.createApiKey.fullName: .principals([.operator, .tenantAdmin]),
         IdentityMethods.listApiKeys.fullName: .principals([.operator, .tenantAdmin]),
         IdentityMethods.revokeApiKey.fullName: .principals([.operator, .tenantAdmin]),

@@ -139,5 +139,9 @@ package enum IdentityMigrations {
             """),
         Migration(version: 2, name: "webhooks", sql: webhooks),
         Migration(version: 3, name: "sub_agents", sql: subAgents),
+        Migration(version: 4, name: "payments from other tenants", sql: """
+            ALTER TABLE identity.tenants
+                ADD COLUMN accepts_payments_from_other_tenants boolean NOT NULL DEFAULT false;
+            """),
     ]
 }

@@ -6,7 +6,8 @@ import PurserPostgres
 /// API message, kept side by side so they cannot drift apart.
 enum IdentityRows {
     static let tenantColumns = """
-        tenant_id::text, slug, name, email_domain, time_zone, currency, admin_can_read_mail, identity.to_us(created_at)
+        tenant_id::text, slug, name, email_domain, time_zone, currency, admin_can_read_mail, identity.to_us(created_at),
+        accepts_payments_from_other_tenants
         """
 
     static func tenant(_ row: PostgresRow) throws -> Tenant {
@@ -19,6 +20,7 @@ enum IdentityRows {
         tenant.currency = try row.decode(String.self, at: 5)
         tenant.adminCanReadMail = try row.decode(Bool.self, at: 6)
         tenant.createdAtUs = try row.decode(Int64.self, at: 7)
+        tenant.acceptsPaymentsFromOtherTenants = try row.decode(Bool.self, at: 8)
         return tenant
     }
 

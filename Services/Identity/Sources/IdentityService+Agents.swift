@@ -56,19 +56,20 @@ extension IdentityService {
     }
 
     /// The agent `handle` of the tenant `tenant_id`, provided that tenant's
-    /// slug is `tenant_slug` (service `wallet` only: a payee named
-    /// `handle@tenant-slug`). NOT_FOUND when there is no such agent or the
-    /// slug is not that tenant's; INVALID_ARGUMENT for a malformed handle or slug.
+    /// slug is `tenant_slug`, or with `tenant_id` empty of whichever tenant has
+    /// that slug (service `wallet` only: a payee named `handle@tenant-slug`,
+    /// possibly of another tenant). NOT_FOUND when there is no such agent or
+    /// the slug is not that tenant's; INVALID_ARGUMENT for a malformed handle or slug.
     func findAgent(_ request: FindAgentRequest) async throws -> Agent {
-        let tenantID = try Validation.id(request.tenantID, what: "tenant")
+        let tenantID: String? = try request.tenantID.isEmpty ? nil : Validation.id(request.tenantID, what: "tenant")
         let slug = try Validation.handle(request.tenantSlug, field: "tenant_slug")
         let handle = try Validation.handle(request.handle, field: "handle")
         let agent = try await pool.withConnection { connection -> Agent? in
             let rows = try connection.query(
                 """
                 SELECT \(IdentityRows.agentColumns) FROM identity.agents
-                 WHERE tenant_id = $1 AND handle = $3
-                   AND EXISTS (SELECT 1 FROM identity.tenants t WHERE t.tenant_id = $1 AND t.slug = $2)
+                 WHERE tenant_id = (SELECT s.tenant_id FROM identity.tenant_slugs s WHERE s.slug = $2)
+                   AND ($1::uuid IS NULL OR tenant_id = $1::uuid) AND handle = $3
                 """, [tenantID, slug, handle])
             return try rows.first.map(IdentityRows.agent)
         }

@@ -16,16 +16,18 @@ extension IdentityService {
         let timeZone = try Validation.timeZone(request.timeZone)
         let currency = try Validation.currency(request.currency)
         let tenantID = Self.newID(), adminCanReadMail = request.adminCanReadMail
+        let acceptsOtherTenants = request.acceptsPaymentsFromOtherTenants
         do {
             return try await pool.withTransaction { connection in
                 _ = try connection.query(
                     "INSERT INTO identity.tenant_slugs (slug, tenant_id) VALUES ($1, $2)", [slug, tenantID])
                 let rows = try connection.query(
                     """
-                    INSERT INTO identity.tenants (tenant_id, slug, name, email_domain, time_zone, currency, admin_can_read_mail)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7)
+                    INSERT INTO identity.tenants (tenant_id, slug, name, email_domain, time_zone, currency, admin_can_read_mail,
+                                                  accepts_payments_from_other_tenants)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
                     RETURNING \(IdentityRows.tenantColumns)
-                    """, [tenantID, slug, name, domain, timeZone, currency, adminCanReadMail])
+                    """, [tenantID, slug, name, domain, timeZone, currency, adminCanReadMail, acceptsOtherTenants])
                 return try IdentityRows.tenant(rows[0])
             }
         } catch let error as PostgresError where error.violates("tenant_slugs_pkey") {
@@ -40,6 +42,27 @@ extension IdentityService {
         let tenant = try await pool.withConnection { connection -> Tenant? in
             let rows = try connection.query(
                 "SELECT \(IdentityRows.tenantColumns) FROM identity.tenants WHERE tenant_id = $1", [tenantID])
+            return try rows.first.map(IdentityRows.tenant)
+        }
+        guard let tenant else { throw RPCError.notFound("tenant") }
+        return tenant
+    }
+
+    /// Changes the settings the request sets (the operator, or the tenant's
+    /// admin for its own tenant; another tenant answers NOT_FOUND) and answers
+    /// the tenant as it now is. Setting a value it already has changes nothing.
+    func updateTenantSettings(_ request: UpdateTenantSettingsRequest, principal: Principal) async throws -> Tenant {
+        let tenantID = try Validation.id(request.tenantID, what: "tenant")
+        try Self.check { () throws(AuthError) in try principal.requireTenant(tenantID) }
+        let accepts = request.acceptsPaymentsFromOtherTenants
+        let tenant = try await pool.withConnection { connection -> Tenant? in
+            let rows = try connection.query(
+                """
+                UPDATE identity.tenants
+                   SET accepts_payments_from_other_tenants = coalesce($2, accepts_payments_from_other_tenants)
+                 WHERE tenant_id = $1
+                RETURNING \(IdentityRows.tenantColumns)
+                """, [tenantID, accepts])
             return try rows.first.map(IdentityRows.tenant)
         }
         guard let tenant else { throw RPCError.notFound("tenant") }

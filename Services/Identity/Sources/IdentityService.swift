@@ -164,6 +164,9 @@ package final class IdentityService: Sendable {
         host.handle(IdentityMethods.issuePaymentToken, allowing: kinds(IdentityMethods.issuePaymentToken.fullName)) { [self] request, principal, _ in
             try await issuePaymentToken(request, principal: principal)
         }
+        host.handle(IdentityMethods.updateTenantSettings, allowing: kinds(IdentityMethods.updateTenantSettings.fullName)) { [self] request, principal, _ in
+            try await updateTenantSettings(request, principal: principal)
+        }
         host.handle(IdentityMethods.createWebhookEndpoint, allowing: kinds(IdentityMethods.createWebhookEndpoint.fullName)) { [self] request, principal, _ in
             try await createWebhookEndpoint(request, principal: principal)
         }

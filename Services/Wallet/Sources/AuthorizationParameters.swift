@@ -12,7 +12,7 @@ struct AuthorizationParameters {
     static let statement = """
         SELECT request_index, outcome::text FROM wallet.authorize_agents(
             $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24,
-            $25)
+            $25, $26, $27)
         """
 
     private(set) var agent: [UUID?] = []
@@ -39,6 +39,8 @@ struct AuthorizationParameters {
     private(set) var limitCap: [Int64?] = []
     private(set) var limitCapCount: [Int64?] = []
     private(set) var payeeKind: [String?] = []
+    private(set) var payeeTenant: [UUID?] = []
+    private(set) var payeeRefuses: [Bool?] = []
     let tenant: UUID
 
     /// The requests of `groups`, which must all be of `tenant`.
@@ -72,6 +74,8 @@ struct AuthorizationParameters {
         failureReason.append(command.policyFailure?.reason)
         failureMessage.append(command.policyFailure?.message)
         payeeKind.append(command.payeeIsAgent ? "agent" : "provider")
+        payeeTenant.append(command.payeeTenant)
+        payeeRefuses.append(command.payeeRefusesOtherTenants)
         let number = Int32(agent.count)
         for limit in command.limits {
             limitRequest.append(number)
@@ -82,7 +86,7 @@ struct AuthorizationParameters {
         }
     }
 
-    /// The 25 parameters, in the order of `statement`.
+    /// The 27 parameters, in the order of `statement`.
     var values: [(any PostgresEncodable)?] {
         [
             tenant, PostgresArray(agent), PostgresArray(principal), PostgresArray(key), PostgresArray(method),
@@ -91,7 +95,7 @@ struct AuthorizationParameters {
             PostgresArray(refusalRule), PostgresArray(refusalHeadroom), PostgresArray(refusalRemaining),
             PostgresArray(failureStatus), PostgresArray(failureReason), PostgresArray(failureMessage),
             PostgresArray(limitRequest), PostgresArray(limitScope), PostgresArray(limitWindow), PostgresArray(limitCap),
-            PostgresArray(limitCapCount), PostgresArray(payeeKind),
+            PostgresArray(limitCapCount), PostgresArray(payeeKind), PostgresArray(payeeTenant), PostgresArray(payeeRefuses),
         ]
     }
 }

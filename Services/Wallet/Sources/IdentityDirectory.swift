@@ -26,17 +26,31 @@ package struct ProviderFacts: Sendable, Equatable {
     }
 }
 
-/// Facts owned by Identity (tenants' currencies, which agents exist, providers), fetched
+/// What the Wallet needs to know about a tenant.
+package struct TenantFacts: Sendable, Equatable {
+    /// ISO 4217 code of the tenant's money.
+    package var currency: String
+    /// Whether agents of other tenants may pay the tenant's agents.
+    package var acceptsPaymentsFromOtherTenants: Bool
+}
+
+/// An agent found by its name `handle@tenant-slug`, in whichever tenant.
+package struct FoundAgent: Sendable, Hashable {
+    package var id: UUID
+    package var tenant: UUID
+}
+
+/// Facts owned by Identity (tenants' currencies and settings, which agents exist, providers), fetched
 /// over RPC as the `wallet` service principal and cached for `ttl` (a `TTLCache` each):
 /// providers and currencies rarely change, and an agent's revocation reaches the Wallet
 /// through `FreezeAccount`, not through this cache. Unknown ids are not
 /// cached, so a newly created agent or provider is usable at once.
 package final class IdentityDirectory: Sendable {
     let client: RPCClient
-    private let currencies: TTLCache<UUID, String>
+    private let tenants: TTLCache<UUID, TenantFacts>
     private let agents: TTLCache<AgentKey, Void>
     private let providers: TTLCache<UUID, ProviderFacts>
-    private let handles: TTLCache<HandleKey, UUID>
+    private let handles: TTLCache<AgentName, FoundAgent>
     /// Ancestries never change, so they are kept for a day (the capacity bounds them).
     private let ancestries: TTLCache<AgentKey, [UUID]>
 
@@ -45,16 +59,11 @@ package final class IdentityDirectory: Sendable {
         var agent: UUID
     }
 
-    private struct HandleKey: Hashable {
-        var tenant: UUID
-        var name: AgentName
-    }
-
     /// Uses `client` (mutual TLS with the Wallet's certificate) to reach Identity;
     /// each cache keeps up to `capacity` entries.
     package init(client: RPCClient, ttl: Duration, capacity: Int = 100_000) {
         self.client = client
-        self.currencies = TTLCache(ttl: ttl, capacity: capacity)
+        self.tenants = TTLCache(ttl: ttl, capacity: capacity)
         self.agents = TTLCache(ttl: ttl, capacity: capacity)
         self.providers = TTLCache(ttl: ttl, capacity: capacity)
         self.handles = TTLCache(ttl: ttl, capacity: capacity)
@@ -91,11 +100,19 @@ package final class IdentityDirectory: Sendable {
 
     /// The tenant's currency; `not_found` when Identity does not know the tenant.
     package func currency(of tenant: UUID) async throws(RPCError) -> String {
-        try await currencies.value(for: tenant) { [self] () async throws(RPCError) -> String in
+        try await facts(of: tenant).currency
+    }
+
+    /// The tenant's currency and settings; `not_found` when Identity does not
+    /// know the tenant. A changed setting is seen within the cache's lifetime.
+    package func facts(of tenant: UUID) async throws(RPCError) -> TenantFacts {
+        try await tenants.value(for: tenant) { [self] () async throws(RPCError) -> TenantFacts in
             guard let found = try await fetch(IdentityMethods.getTenant, GetTenantRequest(tenantID: tenant.lowercased)) else {
                 throw RPCError.notFound("tenant")
             }
-            return found.currency.isEmpty ? "USD" : found.currency
+            return TenantFacts(
+                currency: found.currency.isEmpty ? "USD" : found.currency,
+                acceptsPaymentsFromOtherTenants: found.acceptsPaymentsFromOtherTenants)
         }
     }
 
@@ -113,21 +130,20 @@ package final class IdentityDirectory: Sendable {
         }
     }
 
-    /// The id of the agent `name` when it is an agent of `tenant` (its slug
-    /// is `tenant`'s); `nil` otherwise, also for another tenant's slug.
-    package func agent(named name: AgentName, in tenant: UUID) async throws(RPCError) -> UUID? {
+    /// The agent `name` (`handle@tenant-slug`) with its tenant, whichever
+    /// tenant the slug names; `nil` when there is no such agent.
+    package func agent(named name: AgentName) async throws(RPCError) -> FoundAgent? {
         do {
-            return try await handles.value(for: HandleKey(tenant: tenant, name: name)) { [self] () async throws(RPCError) -> UUID in
+            return try await handles.value(for: name) { [self] () async throws(RPCError) -> FoundAgent in
                 var request = FindAgentRequest()
-                request.tenantID = tenant.lowercased
                 request.tenantSlug = name.tenantSlug
                 request.handle = name.handle
                 guard let found = try await fetch(IdentityMethods.findAgent, request),
-                    found.tenantID == tenant.lowercased, let id = UUID(uuidString: found.id)
+                    let id = UUID(uuidString: found.id), let tenant = UUID(uuidString: found.tenantID)
                 else {
                     throw RPCError.notFound("agent")
                 }
-                return id
+                return FoundAgent(id: id, tenant: tenant)
             }
         } catch where error.code == .notFound {
             return nil

@@ -26,6 +26,16 @@ package struct TenantOverview: Sendable {
     package var spentMonthMicros: Int64 = 0
     package var asOfUs: Int64 = 0
     package var agents: [AgentOverview] = []
+    /// What the tenant owes and is owed each other tenant, by counter-tenant id.
+    package var positions: [TenantPositionBalance] = []
+}
+
+/// The tenant's payable towards one other tenant and its receivable from it
+/// (as a positive amount owed to the tenant).
+package struct TenantPositionBalance: Sendable, Equatable {
+    package var counterTenant: UUID
+    package var payableMicros: Int64
+    package var receivableMicros: Int64
 }
 
 /// One hold, as `ListHolds` shows it.
@@ -66,7 +76,8 @@ extension Ledger {
                date_trunc('month', now() AT TIME ZONE 'UTC')::date AS month
         """
 
-    /// The tenant's treasury, funding, held and spend totals, and up to
+    /// The tenant's treasury, funding, held and spend totals, its positions
+    /// towards other tenants, and up to
     /// `limit` agents whose account id sorts after `after`, in one
     /// repeatable-read snapshot: every figure is of the same instant. Spend is
     /// captures less refunds, summed from `wallet.agent_spend_days` (kept by
@@ -94,6 +105,20 @@ extension Ledger {
                 overview.fundedMicros = try row.decode(Int64.self, at: 3)
                 overview.totalHeldMicros = try row.decode(Int64.self, at: 4)
                 overview.asOfUs = try row.decode(Int64.self, at: 5)
+            }
+            overview.positions = try connection.query(
+                """
+                SELECT counter_tenant,
+                       coalesce(sum(balance) FILTER (WHERE kind = 'payable'), 0)::bigint,
+                       coalesce(-sum(balance) FILTER (WHERE kind = 'receivable'), 0)::bigint
+                  FROM wallet.accounts
+                 WHERE tenant_id = $1 AND kind IN ('payable', 'receivable')
+                 GROUP BY counter_tenant ORDER BY counter_tenant
+                """, [tenant]
+            ).map { row throws(PostgresError) in
+                TenantPositionBalance(
+                    counterTenant: try row.decode(UUID.self, at: 0), payableMicros: try row.decode(Int64.self, at: 1),
+                    receivableMicros: try row.decode(Int64.self, at: 2))
             }
             // The agents' days since the month (or the week, when it began earlier) give every agent's
             // windows; the tenant's totals are their sums (only agents spend), from the same materialized CTE.

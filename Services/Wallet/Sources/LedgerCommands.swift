@@ -78,6 +78,12 @@ package struct AuthorizationCommand: Sendable, Hashable {
     /// Whether `providerID` names an agent of the tenant (a transfer between
     /// two agent accounts) rather than a provider.
     package var payeeIsAgent: Bool
+    /// The payee agent's tenant when it is not the payer's (a payment across
+    /// tenants); `nil` for a payee of the payer's tenant and for providers.
+    package var payeeTenant: UUID?
+    /// Whether the payee's tenant refuses payments from other tenants (the
+    /// ledger then refuses with `payee_refuses_other_tenants`, stored).
+    package var payeeRefusesOtherTenants: Bool
     package var category: String
     package var taskID: String
     package var description: String
@@ -98,10 +104,13 @@ package struct AuthorizationCommand: Sendable, Hashable {
     package init(
         kind: Kind = .authorize, scope: IdempotencyScope, providerID: UUID, category: String, taskID: String = "",
         description: String = "", amountMicros: Int64, holdTTLMicros: Int64, limits: [SpendLimit] = [],
-        refusal: PolicyRefusal? = nil, policyEpoch: Int64? = nil, policyFailure: RPCError? = nil, payeeIsAgent: Bool = false
+        refusal: PolicyRefusal? = nil, policyEpoch: Int64? = nil, policyFailure: RPCError? = nil, payeeIsAgent: Bool = false,
+        payeeTenant: UUID? = nil, payeeRefusesOtherTenants: Bool = false
     ) {
         self.kind = kind
         self.payeeIsAgent = payeeIsAgent
+        self.payeeTenant = payeeTenant
+        self.payeeRefusesOtherTenants = payeeRefusesOtherTenants
         self.scope = scope
         self.providerID = providerID
         self.category = category

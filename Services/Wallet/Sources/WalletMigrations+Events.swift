@@ -126,10 +126,6 @@ END $$;
         return function
     }
 
-    /// Migration 5's `authorize_agents` as it was (as `CREATE OR REPLACE`),
-    /// for the bench that measures the Wallet with events off.
-    package static var authorizeWithoutEvents: String { authorizeOfMigration5 }
-
     /// Migration 5's `authorize_agents` as `CREATE OR REPLACE`.
     private static var authorizeOfMigration5: String {
         guard let start = agentPayees.range(of: "CREATE FUNCTION wallet.authorize_agents("),

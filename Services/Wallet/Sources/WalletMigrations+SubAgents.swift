@@ -11,7 +11,7 @@ extension WalletMigrations {
     ///   none (or that account is itself revoked by then). A repeat moves
     ///   nothing. Lock order: treasury, agent accounts by id, holds.
     /// - A revoked account emptied by its return fires no `agent.balance_depleted`.
-    /// - The audit (migration 5's, whole) also checks that `delegate` entries join two agent accounts and
+    /// - The audit (migration 7's, whole) also checks that `delegate` entries join two agent accounts and
     ///   `return` entries leave an agent account for an agent or the treasury.
     static var subAgents: String {
         [subAgentFunctions, auditWithTreeMoves].joined(separator: "\n\n")
@@ -20,7 +20,8 @@ extension WalletMigrations {
     static let subAgentFunctions = #"""
 ALTER TABLE wallet.entries DROP CONSTRAINT entries_kind_check;
 ALTER TABLE wallet.entries ADD CONSTRAINT entries_kind_check
-    CHECK (kind IN ('fund', 'allocate', 'reclaim', 'capture', 'refund', 'transfer', 'delegate', 'return'));
+    CHECK (kind IN ('fund', 'allocate', 'reclaim', 'capture', 'refund', 'transfer', 'transfer_out', 'transfer_in',
+                    'delegate', 'return'));
 
 CREATE FUNCTION wallet.move_in_tree(p_tenant uuid, p_principal text, p_key text, p_currency text,
                                     p_agent uuid, p_other uuid, p_amount bigint, p_kind text, p_description text)
@@ -151,13 +152,13 @@ BEGIN
 END $$;
 """#
 
-    /// Migration 5's audit (the latest), replaced whole, with the tree moves checked.
+    /// Migration 7's audit (the latest), replaced whole, with the tree moves checked.
     static var auditWithTreeMoves: String {
         let closing = "\n$$;"
-        guard let start = agentPayees.range(of: "CREATE OR REPLACE FUNCTION wallet.audit"), agentPayees.hasSuffix(closing) else {
-            preconditionFailure("migration 5 no longer ends with the audit function")
+        guard let start = crossTenant.range(of: "CREATE OR REPLACE FUNCTION wallet.audit"), crossTenant.hasSuffix(closing) else {
+            preconditionFailure("migration 7 no longer ends with the audit function")
         }
-        return agentPayees[start.lowerBound...].dropLast(closing.count) + #"""
+        return crossTenant[start.lowerBound...].dropLast(closing.count) + #"""
 
     UNION ALL
     SELECT e.tenant_id, 'tree_moves_join_agents', e.entry_id::text, 0, 1

@@ -22,6 +22,7 @@ package enum WalletMigrations {
         Migration(version: 4, name: "spend per agent and day", sql: spendPerDay),
         Migration(version: 5, name: "agents as payees", sql: agentPayees),
         Migration(version: 6, name: "events for webhooks", sql: events),
+        Migration(version: 7, name: "payments across tenants", sql: crossTenant),
         Migration(version: 8, name: "credits move within agent trees", sql: subAgents),
     ]
 

@@ -194,12 +194,15 @@ extension WalletService {
     /// Validates an authorization request, resolves its payee and category and
     /// applies the agent's spending policy (see `policyDecision`). The payee is
     /// the provider `providerID` or, when `payeeAgentID` (an id) or
-    /// `payeeAgent` (`handle@tenant-slug`) is set, that agent of the same
-    /// tenant. Naming more than one payee, a malformed one, or the payer
-    /// itself answers INVALID_ARGUMENT / `payee_invalid`; an agent unknown in
-    /// the tenant answers FAILED_PRECONDITION / `payee_unknown`, and so does a
-    /// slug naming another tenant (payments across tenants are not built). A
-    /// payment to an agent is in the category given, `agent` by default.
+    /// `payeeAgent` (`handle@tenant-slug`) is set, that agent: by id an agent
+    /// of the payer's tenant, by name one of whichever tenant the slug names.
+    /// Naming more than one payee, a malformed one, or the payer itself
+    /// answers INVALID_ARGUMENT / `payee_invalid`; an unknown agent answers
+    /// FAILED_PRECONDITION / `payee_unknown`; an agent of a tenant whose
+    /// currency is not the payer's, `payee_currency_mismatch`. Whether the
+    /// payee's tenant accepts payments from other tenants goes to the ledger,
+    /// which stores its refusal under the idempotency key. A payment to an
+    /// agent is in the category given, `agent` by default.
     func command(
         _ kind: AuthorizationCommand.Kind, tenant: UUID, agent: UUID, amountMicros: Int64, providerID: String, category: String, taskID: String,
         description: String, ttlSeconds: Int32, scope: IdempotencyScope, payeeAgentID: String = "", payeeAgent: String = ""
@@ -244,7 +247,7 @@ extension WalletService {
         var name: String
     }
 
-    /// A payment to the agent `payee` names in the payer's tenant (see `command`).
+    /// A payment to the agent `payee` names, of the payer's tenant or another (see `command`).
     private func agentPaymentCommand(
         _ kind: AuthorizationCommand.Kind, tenant: UUID, agent: UUID, amountMicros: Int64, providerID: String, payee naming: PayeeNaming,
         category: String, taskID: String, description: String, ttlSeconds: Int32, scope: IdempotencyScope
@@ -257,7 +260,18 @@ extension WalletService {
                 "payee_agent", "name the payee agent by id or as handle@tenant-slug, not both", reason: "payee_invalid")
         }
         let amount = try WalletRequest.amount(amountMicros, maximum: settings.maximumAmountMicros)
-        let payee = try await resolvePayeeAgent(naming, in: tenant)
+        let (payee, payeeTenant) = try await resolvePayeeAgent(naming, in: tenant)
+        var refusesOtherTenants = false
+        if let payeeTenant {
+            let payerFacts = try await directory.facts(of: tenant)
+            let payeeFacts = try await directory.facts(of: payeeTenant)
+            guard payeeFacts.currency == payerFacts.currency else {
+                throw RPCError(
+                    .failedPrecondition, "payee_agent: the payee's tenant keeps its books in \(payeeFacts.currency), not \(payerFacts.currency)",
+                    reason: "payee_currency_mismatch")
+            }
+            refusesOtherTenants = !payeeFacts.acceptsPaymentsFromOtherTenants
+        }
         guard payee != agent else {
             throw RPCError.invalid(naming.id.isEmpty ? "payee_agent" : "payee_agent_id", "an agent does not pay itself", reason: "payee_invalid")
         }
@@ -276,15 +290,16 @@ extension WalletService {
         return AuthorizationCommand(
             kind: kind, scope: scope, providerID: payee, category: category, taskID: taskID, description: description,
             amountMicros: amount, holdTTLMicros: ttl, limits: policy.limits, refusal: policy.refusal,
-            policyEpoch: policy.epoch, policyFailure: policy.failure, payeeIsAgent: true)
+            policyEpoch: policy.epoch, policyFailure: policy.failure, payeeIsAgent: true,
+            payeeTenant: payeeTenant, payeeRefusesOtherTenants: refusesOtherTenants)
     }
 
-    /// The id of the payee agent `naming` names, an agent of `tenant`.
-    /// A malformed id or name: INVALID_ARGUMENT `payee_invalid`. No such
-    /// agent in the tenant (another tenant's agent, or a slug that is not the
-    /// tenant's, included: payments across tenants are not built):
-    /// FAILED_PRECONDITION `payee_unknown`.
-    private func resolvePayeeAgent(_ naming: PayeeNaming, in tenant: UUID) async throws(RPCError) -> UUID {
+    /// The payee agent `naming` names and its tenant when that is not
+    /// `tenant`: by id an agent of `tenant`, by `handle@tenant-slug` an agent
+    /// of whichever tenant has that slug. A malformed id or name:
+    /// INVALID_ARGUMENT `payee_invalid`. No such agent (by id, one of another
+    /// tenant included): FAILED_PRECONDITION `payee_unknown`.
+    private func resolvePayeeAgent(_ naming: PayeeNaming, in tenant: UUID) async throws(RPCError) -> (UUID, UUID?) {
         if naming.name.isEmpty {
             let payee = try WalletRequest.id(naming.id, field: "payee_agent_id")
             do {
@@ -293,15 +308,15 @@ extension WalletService {
                 guard error.code == .notFound else { throw error }
                 throw RPCError(.failedPrecondition, "payee_agent_id: no such agent in the tenant", reason: "payee_unknown")
             }
-            return payee
+            return (payee, nil)
         }
         guard let name = AgentName(naming.name) else {
             throw RPCError.invalid("payee_agent", "must be handle@tenant-slug", reason: "payee_invalid")
         }
-        guard let payee = try await directory.agent(named: name, in: tenant) else {
-            throw RPCError(.failedPrecondition, "payee_agent: no such agent in the tenant", reason: "payee_unknown")
+        guard let payee = try await directory.agent(named: name) else {
+            throw RPCError(.failedPrecondition, "payee_agent: no such agent", reason: "payee_unknown")
         }
-        return payee
+        return (payee.id, payee.tenant == tenant ? nil : payee.tenant)
     }
 
     /// The category of a payment to an agent that names none.

@@ -6,7 +6,8 @@ import PurserService
 
 extension WalletService {
     /// ListBalances (tenant admin or finance, own tenant): the tenant's
-    /// accounts and spend windows in one snapshot, agents paged by account id.
+    /// accounts, spend windows and positions towards other tenants in one
+    /// snapshot, agents paged by account id.
     /// ListHolds (the same readers, one agent of the tenant; an agent, its
     /// own): holds newest first, paged by (created, id). ListDenials (the same
     /// readers, any agent of the tenant; an agent, its own): the latest
@@ -39,6 +40,13 @@ extension WalletService {
             response.spentWeekMicros = overview.spentWeekMicros
             response.spentMonthMicros = overview.spentMonthMicros
             response.asOfUs = overview.asOfUs
+            response.positions = overview.positions.map { position in
+                var entry = TenantPosition()
+                entry.counterTenantID = position.counterTenant.lowercased
+                entry.payableMicros = position.payableMicros
+                entry.receivableMicros = position.receivableMicros
+                return entry
+            }
             response.agents = overview.agents.prefix(pageSize).map { agent in
                 var row = AgentBalance()
                 row.agentID = agent.agentID.lowercased

@@ -119,6 +119,8 @@ extension LedgerEntryKind {
         case "capture": self = .capture
         case "refund": self = .refund
         case "transfer": self = .transfer
+        case "transfer_out": self = .transferOut
+        case "transfer_in": self = .transferIn
         case "delegate": self = .delegate
         case "return": self = .return
         default: self = .unspecified
@@ -128,7 +130,7 @@ extension LedgerEntryKind {
     /// The ledger's name of this kind; `nil` for unspecified or unknown numbers.
     var ledgerKind: String? {
         switch self {
-        case .fund, .allocate, .reclaim, .capture, .refund, .transfer, .delegate, .return: description
+        case .fund, .allocate, .reclaim, .capture, .refund, .transfer, .transferOut, .transferIn, .delegate, .return: description
         default: nil
         }
     }

@@ -3,10 +3,10 @@
 // Identity: tenants, API keys, agents, providers, tokens and revocation.
 //
 // Who may call what (principal kinds from ARCHITECTURE.md section 4):
-//   operator        Bootstrap (see there), CreateTenant, GetTenant, ListTenants,
+//   operator        Bootstrap (see there), CreateTenant, GetTenant, ListTenants, UpdateTenantSettings,
 //                   CreateApiKey, ListApiKeys, RevokeApiKey, RegisterProvider,
 //                   GetProvider, ListProviders, RotateProviderSecret, RotateSigningKey
-//   tenant admin    everything about its own tenant: GetTenant, API keys, agents;
+//   tenant admin    everything about its own tenant: GetTenant, UpdateTenantSettings, API keys, agents;
 //                   GetProvider, ListProviders
 //   tenant finance  GetTenant, GetAgent, ListAgents of its own tenant; GetProvider, ListProviders
 //   agent           GetAgent and RotateAgentSecret of itself; GetProvider, ListProviders;
@@ -70,8 +70,9 @@ public enum IdentityMethods {
 
     /// Service `wallet` only: the agent whose handle is `handle` in the tenant
     /// `tenant_id` whose slug is `tenant_slug` (a payee named
-    /// `handle@tenant-slug`). No such agent, or a slug that is not that
-    /// tenant's: NOT_FOUND; a malformed handle or slug: INVALID_ARGUMENT.
+    /// `handle@tenant-slug`); with `tenant_id` empty, in whichever tenant has
+    /// that slug (a payee of another tenant). No such agent, or a slug that is
+    /// not that tenant's: NOT_FOUND; a malformed handle or slug: INVALID_ARGUMENT.
     public static let findAgent = MethodDescriptor<FindAgentRequest, Agent>(
         prefix + "FindAgent", idempotent: true)
 
@@ -224,6 +225,12 @@ public enum IdentityMethods {
     public static let createSubAgent = MethodDescriptor<CreateSubAgentRequest, CreateSubAgentResponse>(
         prefix + "CreateSubAgent")
 
+    /// Changes the tenant's settings that are set (the operator, or the
+    /// tenant's admin for its own tenant) and answers the tenant as it now is.
+    /// Another tenant: NOT_FOUND.
+    public static let updateTenantSettings = MethodDescriptor<UpdateTenantSettingsRequest, Tenant>(
+        prefix + "UpdateTenantSettings", idempotent: true)
+
     /// The full name of every method, in the order of the proto file.
     public static let allNames: [String] = [
         bootstrap.fullName,
@@ -261,5 +268,6 @@ public enum IdentityMethods {
         redeliverWebhook.fullName,
         publishEvents.fullName,
         createSubAgent.fullName,
+        updateTenantSettings.fullName,
     ]
 }

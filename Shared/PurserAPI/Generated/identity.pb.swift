@@ -135,6 +135,9 @@ public struct Tenant: WireMessage, Hashable {
     public var currency: String = ""
     public var adminCanReadMail: Bool = false
     public var createdAtUs: Int64 = 0
+    /// Whether agents of other tenants may pay this tenant's agents (false: such
+    /// a payment is refused with `payee_refuses_other_tenants`).
+    public var acceptsPaymentsFromOtherTenants: Bool = false
 
     public init() {}
 
@@ -147,6 +150,7 @@ public struct Tenant: WireMessage, Hashable {
         try t.field(6, &currency)
         try t.field(7, &adminCanReadMail)
         try t.field(8, &createdAtUs)
+        try t.field(9, &acceptsPaymentsFromOtherTenants)
     }
 }
 
@@ -159,6 +163,7 @@ public struct CreateTenantRequest: WireMessage, Hashable {
     public var timeZone: String = ""
     public var currency: String = ""
     public var adminCanReadMail: Bool = false
+    public var acceptsPaymentsFromOtherTenants: Bool = false
 
     public init() {}
 
@@ -169,6 +174,7 @@ public struct CreateTenantRequest: WireMessage, Hashable {
         try t.field(4, &timeZone)
         try t.field(5, &currency)
         try t.field(6, &adminCanReadMail)
+        try t.field(7, &acceptsPaymentsFromOtherTenants)
     }
 }
 
@@ -406,6 +412,7 @@ public typealias ResumeAgentRequest = GetAgentRequest
 
 /// `purser.identity.v1.FindAgentRequest`.
 public struct FindAgentRequest: WireMessage, Hashable {
+    /// Empty: any tenant (the agent found carries its own `tenant_id`).
     public var tenantID: String = ""
     public var tenantSlug: String = ""
     public var handle: String = ""
@@ -1312,5 +1319,18 @@ public struct CreateSubAgentResponse: WireMessage, Hashable {
         try t.field(2, &secret)
         try t.field(3, &emailAddress)
         try t.field(4, &budgetMicros)
+    }
+}
+
+/// `purser.identity.v1.UpdateTenantSettingsRequest`.
+public struct UpdateTenantSettingsRequest: WireMessage, Hashable {
+    public var tenantID: String = ""
+    public var acceptsPaymentsFromOtherTenants: Bool?
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &tenantID)
+        try t.field(2, &acceptsPaymentsFromOtherTenants)
     }
 }

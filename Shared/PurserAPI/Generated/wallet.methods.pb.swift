@@ -36,12 +36,19 @@
 // Another tenant's, agent's or provider's ids answer NOT_FOUND.
 //
 // Agents as payees: Authorize and Charge may name `payee_agent_id`, an agent
-// of the caller's tenant (by id), or `payee_agent`, the same agent as
+// of the caller's tenant (by id), or `payee_agent`, an agent of any tenant as
 // `handle@tenant-slug`, instead of `provider_id`; naming more than one payee,
 // the caller itself or a malformed `payee_agent` answers INVALID_ARGUMENT /
-// payee_invalid, an agent that is not in the caller's tenant
-// FAILED_PRECONDITION / payee_unknown (a slug naming another tenant too:
-// payments across tenants are not built). The category is
+// payee_invalid, an unknown agent (by id, one not in the caller's tenant)
+// FAILED_PRECONDITION / payee_unknown. An agent of another tenant is paid
+// only if that tenant accepts payments from other tenants (Identity's tenant
+// setting; otherwise FAILED_PRECONDITION / payee_refuses_other_tenants, stored
+// under the idempotency key) and keeps its books in the payer's currency
+// (payee_currency_mismatch); such a payment writes a `transfer_out` entry in
+// the payer's tenant (payer to its payable towards the payee's tenant) and a
+// `transfer_in` entry in the payee's (its receivable from the payer's tenant
+// to the payee), and the payee captures or voids the hold naming its own
+// tenant. The category is
 // the one given, `agent` by default. The payer's policy applies, its
 // `allowed_payees` / `blocked_payees` rules instead of the provider rules
 // (payee_blocked). The payee agent captures or voids the hold; the credits

@@ -16,11 +16,17 @@ public struct LedgerEntryKind: WireEnum, Hashable, CustomStringConvertible {
     public static let refund = LedgerEntryKind(rawValue: 5)
     /// A payment from one agent's account to another's in the same tenant.
     public static let transfer = LedgerEntryKind(rawValue: 6)
+    /// The payer's tenant's leg of a payment to an agent of another tenant:
+    /// from the payer to the tenant's payable towards the payee's tenant.
+    public static let transferOut = LedgerEntryKind(rawValue: 7)
+    /// The payee's tenant's leg of a payment from an agent of another tenant:
+    /// from the tenant's receivable from the payer's tenant to the payee.
+    public static let transferIn = LedgerEntryKind(rawValue: 8)
     /// Credits an agent moves to one of its descendants (Allocate with from_agent_id).
-    public static let delegate = LedgerEntryKind(rawValue: 7)
+    public static let delegate = LedgerEntryKind(rawValue: 9)
     /// Credits going back up an agent tree: Reclaim with to_agent_id, and the
     /// balance of a revoked agent moved to its nearest live ancestor or the treasury.
-    public static let `return` = LedgerEntryKind(rawValue: 8)
+    public static let `return` = LedgerEntryKind(rawValue: 10)
 
     /// The lowercase name (`fund`…), or `<number>`.
     public var description: String {
@@ -31,6 +37,8 @@ public struct LedgerEntryKind: WireEnum, Hashable, CustomStringConvertible {
         case .capture: "capture"
         case .refund: "refund"
         case .transfer: "transfer"
+        case .transferOut: "transfer_out"
+        case .transferIn: "transfer_in"
         case .delegate: "delegate"
         case .`return`: "return"
         default: "\(rawValue)"
@@ -724,6 +732,9 @@ public struct ListBalancesResponse: WireMessage, Hashable {
     public var agents: [AgentBalance] = []
     public var nextPageToken: String = ""
     public var asOfUs: Int64 = 0
+    /// What the tenant owes and is owed other tenants, one entry per other
+    /// tenant whose agents its agents paid or were paid by (in every page).
+    public var positions: [TenantPosition] = []
 
     public init() {}
 
@@ -739,6 +750,27 @@ public struct ListBalancesResponse: WireMessage, Hashable {
         try t.field(9, &agents)
         try t.field(10, &nextPageToken)
         try t.field(11, &asOfUs)
+        try t.field(12, &positions)
+    }
+}
+
+/// `purser.wallet.v1.TenantPosition`.
+///
+/// The tenant's position towards one other tenant, from payments between
+/// their agents: the balances of its payable and receivable accounts.
+public struct TenantPosition: WireMessage, Hashable {
+    public var counterTenantID: String = ""
+    /// What the tenant owes the other tenant (its agents paid the other's).
+    public var payableMicros: Int64 = 0
+    /// What the other tenant owes this one (the other's agents paid this one's).
+    public var receivableMicros: Int64 = 0
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &counterTenantID)
+        try t.field(2, &payableMicros)
+        try t.field(3, &receivableMicros)
     }
 }
 

@@ -1,5 +1,6 @@
 extension CreateTenantRequest {
-    public init(slug: String, name: String, emailDomain: String = "", timeZone: String = "", currency: String = "", adminCanReadMail: Bool = false) {
+    public init(slug: String, name: String, emailDomain: String = "", timeZone: String = "", currency: String = "", adminCanReadMail: Bool = false,
+                acceptsPaymentsFromOtherTenants: Bool = false) {
         self.init()
         self.slug = slug
         self.name = name
@@ -7,5 +8,6 @@ extension CreateTenantRequest {
         self.timeZone = timeZone
         self.currency = currency
         self.adminCanReadMail = adminCanReadMail
+        self.acceptsPaymentsFromOtherTenants = acceptsPaymentsFromOtherTenants
     }
 }

@@ -130,10 +130,11 @@ class AgentClient(Client):
 
     def pay_agent(self, amount: Amount, payee_agent: str, *, category: str = "", task_id: str = "",
                   description: str = "", idempotency_key: Optional[str] = None) -> Charge:
-        """Pays `amount` at once to another agent of the tenant, named by id or
-        as `handle@tenant-slug`: the credits land on its balance in the same
-        transaction. An agent of another tenant raises `PurserError` with
-        reason `payee_unknown` (payments across tenants are not built). The category is `agent`
+        """Pays `amount` at once to another agent, of the tenant by id or of
+        any tenant as `handle@tenant-slug`: the credits land on its balance in
+        the same transaction. An unknown agent raises `PurserError` with reason
+        `payee_unknown`; an agent whose tenant refuses payments from other
+        tenants raises `Denied` (`payee_refuses_other_tenants`). The category is `agent`
         unless one is given; the policy's `allowed_payees` / `blocked_payees`
         apply. A revoked or frozen payee raises `Denied` (`payee_revoked`,
         `payee_frozen`) and nothing moves."""
@@ -391,7 +392,8 @@ class OperatorClient(Client):
     """The deployment's operator (`purser_ok_…`): tenants, their API keys and providers."""
 
     def create_tenant(self, slug: str, name: str, **options: Any) -> str:
-        """A new tenant; returns its id. `options`: emailDomain, timeZone, currency, adminCanReadMail."""
+        """A new tenant; returns its id. `options`: emailDomain, timeZone, currency, adminCanReadMail,
+        acceptsPaymentsFromOtherTenants."""
         return str(self.session.call("POST", "/v1/tenants", body={"slug": slug, "name": name, **options})["id"])
 
     def create_api_key(self, tenant_id: str, role: str = "admin", *, label: str = "") -> Created:

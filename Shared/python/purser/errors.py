@@ -14,7 +14,7 @@ from .money import parse_amount
 DENIAL_REASONS = frozenset({
     "insufficient_funds", "limit_exceeded", "per_call_max_exceeded", "category_blocked", "provider_blocked",
     "category_not_registered", "agent_revoked", "agent_suspended", "account_frozen",
-    "payee_blocked", "payee_revoked", "payee_frozen",
+    "payee_blocked", "payee_revoked", "payee_frozen", "payee_refuses_other_tenants",
 })
 
 
@@ -52,8 +52,9 @@ class Denied(PurserError):
     """A spend refused: out of money (`insufficient_funds`), over a cap
     (`limit_exceeded`, `per_call_max_exceeded`, with `rule` and `headroom`),
     blocked (`category_blocked`, `provider_blocked`, `payee_blocked`), a
-    stopped agent (`agent_revoked`, `agent_suspended`) or a stopped payee
-    agent (`payee_revoked`, `payee_frozen`)."""
+    stopped agent (`agent_revoked`, `agent_suspended`), a stopped payee
+    agent (`payee_revoked`, `payee_frozen`) or a payee whose tenant refuses
+    payments from other tenants (`payee_refuses_other_tenants`)."""
 
 
 class InsufficientFunds(Denied):

@@ -1,5 +1,6 @@
-"""An agent pays another agent of its tenant through the gateway: at once, or
-by a hold the payee captures; the payer's policy decides whom it may pay."""
+"""An agent pays another agent through the gateway: at once, or by a hold the
+payee captures; the payer's policy decides whom it may pay, and an agent of
+another tenant is paid only if its tenant accepts payments from other tenants."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from decimal import Decimal
 import pytest
 from conftest import World
 
-from purser import Denied, InvalidRequest, NotFound, PurserError
+from purser import AdminClient, Denied, InvalidRequest, NotFound, OperatorClient, PurserError
 
 
 def test_an_agent_pays_another_at_once_and_by_a_hold_its_payee_captures(world: World) -> None:
@@ -56,3 +57,29 @@ def test_a_payee_agent_is_named_as_handle_at_tenant_slug(world: World) -> None:
         assert world.agent.balance().available == Decimal("48.5")
     finally:
         payee.close()
+
+
+def test_an_agent_pays_an_agent_of_another_tenant_only_if_that_tenant_accepts(world: World, operator: OperatorClient) -> None:
+    helpers = {}
+    admins = []
+    for accepts in (True, False):
+        slug = ("open-" if accepts else "shut-") + world.slug
+        tenant_id = operator.create_tenant(slug, "Helpers", acceptsPaymentsFromOtherTenants=accepts)
+        admin = AdminClient(world.gateway.url, operator.create_api_key(tenant_id, "admin").secret, ca_file=world.gateway.ca)
+        admins.append(admin)
+        created = admin.create_agent("helper")
+        helpers[accepts] = (f"helper@{slug}", admin, world.agent_client(created.secret))
+    try:
+        name, _, payee = helpers[True]
+        world.agent.pay_agent(Decimal("2"), name, idempotency_key="x-pay-1")
+        hold = world.agent.authorize_agent(Decimal("0.5"), name)
+        assert payee.capture(hold.hold_id).captured == Decimal("0.5")
+        assert payee.balance().balance == Decimal("2.5")
+        refused = pytest.raises(Denied, world.agent.pay_agent, Decimal("1"), helpers[False][0])
+        assert refused.value.reason == "payee_refuses_other_tenants"
+        assert world.agent.balance().available == Decimal("47.5")
+    finally:
+        for _, _, client in helpers.values():
+            client.close()
+        for admin in admins:
+            admin.close()

@@ -136,6 +136,8 @@ enum AccessExpectations {
         IdentityMethods.createTenant.fullName: AccessRule(gate: .kinds([.operator]), reach: [.operator]),
         IdentityMethods.getTenant.fullName: AccessRule(gate: .kinds([.operator, .admin, .finance, .service]), reach: Reach.tenant),
         IdentityMethods.listTenants.fullName: AccessRule(gate: .kinds([.operator]), reach: [.operator]),
+        // The operator or the tenant's own admin changes its settings; another tenant's admin does not find it.
+        IdentityMethods.updateTenantSettings.fullName: AccessRule(gate: .kinds([.operator, .admin]), reach: Reach.tenant),
         IdentityMethods.createApiKey.fullName: AccessRule(gate: .kinds([.operator, .admin]), reach: Reach.tenant),
         IdentityMethods.listApiKeys.fullName: AccessRule(gate: .kinds([.operator, .admin]), reach: Reach.tenant),
         IdentityMethods.revokeApiKey.fullName: AccessRule(gate: .kinds([.operator, .admin]), reach: Reach.tenant),

@@ -14,10 +14,14 @@ extension Deployment {
     }
 
     /// Creates, through Identity and the Wallet over RPC, an operator (bootstrapped
-    /// with the `cli` certificate), one tenant with admin and finance keys,
-    /// a provider and `agents` agents, funds the tenant and allocates
-    /// `allocation` µ-units to every agent.
-    func makeWorld(agents count: Int, allocation: Int64) async throws -> World {
+    /// with the `cli` certificate, unless `operatorToken` is given: Identity
+    /// bootstraps once), one tenant with admin and finance keys (accepting
+    /// payments from other tenants when `acceptsOtherTenants`), a provider and
+    /// `agents` agents (handles `agent-<index>`), funds the tenant and
+    /// allocates `allocation` µ-units to every agent.
+    func makeWorld(
+        agents count: Int, allocation: Int64, operatorToken givenOperatorToken: String? = nil, acceptsOtherTenants: Bool = false
+    ) async throws -> World {
         let bootstrap = try client("identity", certificate: "cli")
         let identity = try client("identity")
         let wallet = try client("wallet")
@@ -32,11 +36,17 @@ extension Deployment {
         func bearer(_ token: String) -> Metadata { ["authorization": "Bearer \(token)"] }
         let suffix = String(UUID().uuidString.prefix(8)).lowercased()
 
-        let operatorSecret = try await bootstrap.call(
-            IdentityMethods.bootstrap, BootstrapRequest(label: "system operator"), timeout: .seconds(20)).secret
-        let operatorToken = try await token(operatorSecret)
+        let operatorToken: String
+        if let givenOperatorToken {
+            operatorToken = givenOperatorToken
+        } else {
+            let operatorSecret = try await bootstrap.call(
+                IdentityMethods.bootstrap, BootstrapRequest(label: "system operator"), timeout: .seconds(20)).secret
+            operatorToken = try await token(operatorSecret)
+        }
         let tenant = try await identity.call(
-            IdentityMethods.createTenant, CreateTenantRequest(slug: "system-\(suffix)", name: "System Tenant"),
+            IdentityMethods.createTenant,
+            CreateTenantRequest(slug: "system-\(suffix)", name: "System Tenant", acceptsPaymentsFromOtherTenants: acceptsOtherTenants),
             metadata: bearer(operatorToken), timeout: .seconds(20))
         let admin = try await identity.call(
             IdentityMethods.createApiKey, CreateApiKeyRequest(tenantID: tenant.id, role: .admin, label: "admin"),
@@ -71,7 +81,7 @@ extension Deployment {
             agents.append(World.Agent(id: created.agent.id, secret: created.secret, token: try await token(created.secret)))
         }
         return World(
-            tenantID: tenant.id, operatorToken: operatorToken, adminToken: adminToken, financeToken: try await token(finance.secret),
+            tenantID: tenant.id, tenantSlug: tenant.slug, operatorToken: operatorToken, adminToken: adminToken, financeToken: try await token(finance.secret),
             providerID: provider.provider.id, providerToken: try await token(provider.secret), agents: agents,
             allocation: allocation)
     }
@@ -86,6 +96,7 @@ extension Deployment {
         }
 
         let tenantID: String
+        let tenantSlug: String
         let operatorToken: String
         let adminToken: String
         let financeToken: String

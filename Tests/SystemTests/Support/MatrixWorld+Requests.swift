@@ -25,6 +25,12 @@ extension MatrixWorld {
             return GetTenantRequest(tenantID: acmeID).serializedBytes()
         case IdentityMethods.listTenants.fullName:
             return ListTenantsRequest(pageSize: 200).serializedBytes()
+        case IdentityMethods.updateTenantSettings.fullName:
+            // Sets the value acme already has, so no other row sees a changed tenant.
+            return with(UpdateTenantSettingsRequest()) {
+                $0.tenantID = acmeID
+                $0.acceptsPaymentsFromOtherTenants = false
+            }.serializedBytes()
         case IdentityMethods.createApiKey.fullName:
             return CreateApiKeyRequest(tenantID: acmeID, role: .finance, label: "matrix").serializedBytes()
         case IdentityMethods.listApiKeys.fullName:

@@ -32,6 +32,18 @@ final class WalletProbe: Sendable {
         self.tenantID = tenantID
     }
 
+    /// The balance of the tenant's payable account towards `counterTenant`
+    /// (what it owes that tenant; 0 when it has none).
+    func payable(towards counterTenant: String) async throws -> Int64 {
+        let tenant = tenantID
+        return try await pool.withConnection { connection in
+            let rows = try connection.query("""
+                SELECT balance FROM wallet.accounts WHERE tenant_id = $1::uuid AND kind = 'payable' AND counter_tenant = $2::uuid
+                """, [tenant, counterTenant])
+            return try rows.first.map { try $0[0, as: Int64.self] } ?? 0
+        }
+    }
+
     /// Every hold of the tenant.
     func holds() async throws -> [Hold] {
         let tenant = tenantID

@@ -28,8 +28,15 @@ extension CLI {
                                     .optional("time-zone", "ZONE", "IANA zone of policy windows (default UTC)"),
                                     .optional("currency", "CODE", "ISO 4217 currency (default USD)"),
                                     .toggle("admin-can-read-mail", "let tenant admins read agents' mail"),
+                                    .toggle("accept-payments-from-other-tenants", "let agents of other tenants pay this tenant's agents"),
                                     .optional("idempotency-key", "KEY", "repeat-safe key for this creation")]),
                         createTenant),
+                    .verb(
+                        CommandSpec(
+                            "update", "change the settings of the tenant given by --tenant (or the caller's own)",
+                            flags: [.optional("accept-payments-from-other-tenants", "true|false",
+                                              "whether agents of other tenants may pay this tenant's agents")]),
+                        updateTenant),
                     .verb(CommandSpec("list", "list tenants", flags: [.optional("limit", "N", "page size")]), listTenants),
                     .verb(CommandSpec("show", "show the tenant given by --tenant (or the caller's own)"), showTenant),
                 ]),
@@ -96,7 +103,8 @@ extension CLI {
         let request = CreateTenantRequest(
             slug: try command.required("slug"), name: try command.required("name"),
             emailDomain: command.string("email-domain") ?? "", timeZone: command.string("time-zone") ?? "",
-            currency: command.string("currency") ?? "", adminCanReadMail: command.flag("admin-can-read-mail"))
+            currency: command.string("currency") ?? "", adminCanReadMail: command.flag("admin-can-read-mail"),
+            acceptsPaymentsFromOtherTenants: command.flag("accept-payments-from-other-tenants"))
         let tenant = try await context.client().identity().createTenant(request, idempotencyKey: context.idempotencyKey)
         return CommandOutput(json: tenant.json, text: Table.record(zip(Tenant.columns.map { $0.lowercased() }, tenant.row).map { ($0, $1) }))
     }
@@ -112,6 +120,21 @@ extension CLI {
     static func showTenant(_ context: CommandContext) async throws -> CommandOutput {
         let client = try context.client()
         let tenant = try await client.identity().getTenant(id: try await context.tenantID(client))
+        return CommandOutput(json: tenant.json, text: Table.record(zip(Tenant.columns.map { $0.lowercased() }, tenant.row).map { ($0, $1) }))
+    }
+
+    static func updateTenant(_ context: CommandContext) async throws -> CommandOutput {
+        let client = try context.client()
+        var accepts: Bool?
+        switch context.command.string("accept-payments-from-other-tenants") {
+        case nil: accepts = nil
+        case "true": accepts = true
+        case "false": accepts = false
+        case let other?:
+            throw CommandFailure(reason: "flag_invalid", "--accept-payments-from-other-tenants takes true or false, not \(other)")
+        }
+        let request = UpdateTenantSettingsRequest(tenantID: try await context.tenantID(client), acceptsPaymentsFromOtherTenants: accepts)
+        let tenant = try await client.identity().updateTenantSettings(request)
         return CommandOutput(json: tenant.json, text: Table.record(zip(Tenant.columns.map { $0.lowercased() }, tenant.row).map { ($0, $1) }))
     }
 

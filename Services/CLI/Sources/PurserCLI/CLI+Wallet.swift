@@ -71,7 +71,7 @@ extension CLI {
             .verb(
                 CommandSpec("entries", "ledger entries, newest first",
                             flags: [.optional("account", "ID", "agent id, provider id, treasury or funding"),
-                                    .optional("kind", "KIND", "fund, allocate, reclaim, capture, refund, transfer, delegate or return"),
+                                    .optional("kind", "KIND", "fund, allocate, reclaim, capture, refund, transfer, transfer_out, transfer_in, delegate or return"),
                                     .optional("limit", "N", "page size")]),
                 entries),
             .verb(CommandSpec("audit", "prove the ledger's invariants; exits 1 when there is a discrepancy"), audit),
@@ -278,8 +278,10 @@ extension CLI {
         var request = ListEntriesRequest()
         request.tenantID = context.settings.tenantID ?? ""
         request.accountID = command.string("account") ?? ""
-        let kinds: [String: LedgerEntryKind] = ["fund": .fund, "allocate": .allocate, "reclaim": .reclaim, "capture": .capture, "refund": .refund,
-                                                "transfer": .transfer, "delegate": .delegate, "return": .return]
+        let kinds: [String: LedgerEntryKind] = [
+            "fund": .fund, "allocate": .allocate, "reclaim": .reclaim, "capture": .capture, "refund": .refund,
+            "transfer": .transfer, "transfer_out": .transferOut, "transfer_in": .transferIn, "delegate": .delegate, "return": .return,
+        ]
         if let kind = try command.choice("kind", kinds.keys.sorted()) { request.kind = kinds[kind] ?? .unspecified }
         request.pageSize = Int32(try command.integer("limit", in: 1...1000) ?? 0)
         let response = try await client.wallet().entries(request)

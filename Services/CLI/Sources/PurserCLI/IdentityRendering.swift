@@ -6,11 +6,12 @@ extension Tenant {
         .members([
             ("id", .string(id)), ("slug", .string(slug)), ("name", .string(name)), ("email_domain", .string(emailDomain)),
             ("time_zone", .string(timeZone)), ("currency", .string(currency)), ("admin_can_read_mail", .bool(adminCanReadMail)),
+            ("accepts_payments_from_other_tenants", .bool(acceptsPaymentsFromOtherTenants)),
         ] + Render.time("created_at", createdAtUs))
     }
 
-    var row: [String] { [id, slug, name, Render.orDash(emailDomain), currency, timeZone] }
-    static let columns = ["ID", "SLUG", "NAME", "EMAIL DOMAIN", "CURRENCY", "TIME ZONE"]
+    var row: [String] { [id, slug, name, Render.orDash(emailDomain), currency, timeZone, acceptsPaymentsFromOtherTenants ? "yes" : "no"] }
+    static let columns = ["ID", "SLUG", "NAME", "EMAIL DOMAIN", "CURRENCY", "TIME ZONE", "PAID BY OTHER TENANTS"]
 }
 
 extension ApiKey {

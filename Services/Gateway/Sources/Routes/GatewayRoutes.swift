@@ -17,6 +17,7 @@ package enum GatewayRoutes {
         Route(.post, "/v1/tenants", "purser.identity.v1.Identity/CreateTenant"),
         Route(.get, "/v1/tenants", "purser.identity.v1.Identity/ListTenants"),
         Route(.get, "/v1/tenants/{tenant_id}", "purser.identity.v1.Identity/GetTenant"),
+        Route(.patch, "/v1/tenants/{tenant_id}", "purser.identity.v1.Identity/UpdateTenantSettings"),
         Route(.post, "/v1/tenants/{tenant_id}/api-keys", "purser.identity.v1.Identity/CreateApiKey"),
         Route(.get, "/v1/tenants/{tenant_id}/api-keys", "purser.identity.v1.Identity/ListApiKeys"),
         Route(.post, "/v1/tenants/{tenant_id}/api-keys/{key_id}/revoke", "purser.identity.v1.Identity/RevokeApiKey"),

@@ -1,0 +1,81 @@
+import Foundation
+import PurserKit
+import Testing
+
+/// `purser` against the real executables: the operator creates a tenant that
+/// accepts payments from other tenants and one that does not; an agent of a
+/// third tenant pays the first one's agent with `wallet pay --to-agent
+/// handle@slug` and is refused by the second; a tenant admin changes its
+/// tenant's setting with `admin tenants update`, which only takes true or false.
+@Suite struct CrossTenantCLISystemTests {
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    @Test(.timeLimit(.minutes(5))) func agentsPayAgentsOfTenantsThatAcceptThemThroughTheCLI() async throws {
+        let deployment = try await Deployment()
+        do {
+            try await deployment.waitUntilServing()
+            try await Self.story(deployment)
+        } catch {
+            await deployment.stop()
+            throw error
+        }
+        await deployment.stop()
+    }
+
+    static func story(_ deployment: Deployment) async throws {
+        func run(_ arguments: [String], _ environment: [String: String]) async throws -> CommandResult {
+            try await deployment.purser(arguments + ["--json"], environment)
+        }
+        func ok(_ arguments: [String], _ environment: [String: String]) async throws -> [String: Any] {
+            let result = try await run(arguments, environment)
+            guard result.status == 0 else { throw Failure(description: "\(result)\n\(deployment.logs())") }
+            return try result.json()
+        }
+        let certificate = ["PURSER_CERT": deployment.certificates + "/cli.pem", "PURSER_KEY": deployment.certificates + "/cli.key"]
+        let operatorSecret = try #require(try await ok(["admin", "bootstrap", "--label", "cross"], certificate)["secret"] as? String)
+        let asOperator = ["PURSER_SECRET": operatorSecret]
+        let suffix = String(UUID().uuidString.prefix(8)).lowercased()
+
+        /// A tenant with an admin key and an agent `helper`; the tenant's JSON and the admin's environment.
+        func tenant(_ slug: String, accepting: Bool) async throws -> ([String: Any], [String: String]) {
+            let created = try await ok(
+                ["admin", "tenants", "create", "--slug", slug, "--name", slug] + (accepting ? ["--accept-payments-from-other-tenants"] : []),
+                asOperator)
+            let id = try #require(created["id"] as? String)
+            let asAdmin = ["PURSER_SECRET": try #require(
+                try await ok(["keys", "create", "--tenant", id, "--role", "admin"], asOperator)["secret"] as? String)]
+            _ = try await ok(["agents", "create", "--handle", "helper"], asAdmin)
+            return (created, asAdmin)
+        }
+        let (open, _) = try await tenant("open-\(suffix)", accepting: true)
+        let (shut, asShutAdmin) = try await tenant("shut-\(suffix)", accepting: false)
+        #expect(open["accepts_payments_from_other_tenants"] as? Bool == true)
+        #expect(shut["accepts_payments_from_other_tenants"] as? Bool == false)
+
+        // The payer's tenant: funded, with an agent holding 10.
+        let (_, asPayerAdmin) = try await tenant("payer-\(suffix)", accepting: false)
+        _ = try await ok(["wallet", "fund", "--amount", "20", "--reference", "wire-\(suffix)"], asPayerAdmin)
+        let payer = try await ok(["agents", "create", "--handle", "buyer"], asPayerAdmin)
+        let asPayer = ["PURSER_SECRET": try #require(payer["secret"] as? String)]
+        _ = try await ok(["wallet", "allocate", "--agent", "buyer", "--amount", "10"], asPayerAdmin)
+
+        let paid = try await ok(["wallet", "pay", "--to-agent", "helper@open-\(suffix)", "--amount", "2.5"], asPayer)
+        #expect(paid["amount"] as? String == "2.5", "\(paid)")
+        let refused = try await run(["wallet", "pay", "--to-agent", "helper@shut-\(suffix)", "--amount", "1"], asPayer)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("payee_refuses_other_tenants"), "\(refused)")
+        let balance = try await ok(["wallet", "balance", "--agent", "buyer"], asPayerAdmin)
+        #expect(balance["balance"] as? String == "7.5", "\(balance)")
+
+        // The tenant's admin changes its own setting; only true or false is taken.
+        let updated = try await ok(["admin", "tenants", "update", "--accept-payments-from-other-tenants", "true"], asShutAdmin)
+        #expect(updated["accepts_payments_from_other_tenants"] as? Bool == true && updated["id"] as? String == shut["id"] as? String)
+        let bad = try await run(["admin", "tenants", "update", "--accept-payments-from-other-tenants", "yes"], asShutAdmin)
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("flag_invalid"), "\(bad)")
+        let shown = try await ok(["admin", "tenants", "show"], asShutAdmin)
+        #expect(shown["accepts_payments_from_other_tenants"] as? Bool == true)
+    }
+}
