@@ -24,9 +24,9 @@ public final class PostgresPool: Sendable {
     private let closed = Atomic<Bool>(false)
     /// Every worker's reconnect backoff; one successful connect clears them all.
     private let schedule: ReconnectSchedule
-    /// When a job last finished without an error (`DispatchTime` uptime in
-    /// nanoseconds; 0 before the first), so a busy pool proves itself reachable.
-    private let lastAnswer = Atomic<UInt64>(0)
+    /// When a job last finished without an error, so a busy pool proves
+    /// itself reachable. Its own object: a job holds it, never the pool.
+    private let lastAnswer = AnswerClock()
 
     /// Starts `configuration.size` worker threads; connections open lazily on
     /// first use. The pool's series (`purser_db_…`) go to `registry`.
@@ -76,10 +76,11 @@ public final class PostgresPool: Sendable {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
                 let once = ResumeOnce(continuation)
+                let lastAnswer = self.lastAnswer
                 let job = PoolJob(
-                    work: { [self] worker in
+                    work: { worker in
                         let result = Result { try work(worker) }
-                        if case .success = result { self.lastAnswer.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed) }
+                        if case .success = result { lastAnswer.record() }
                         once.resume(with: result)
                     },
                     abandon: { error in once.resume(with: .failure(error)) })
@@ -107,11 +108,7 @@ public final class PostgresPool: Sendable {
     /// is never healthy.
     public func isHealthy(timeout: Duration = .seconds(2), answeredWithin: Duration = .zero) async -> Bool {
         if closed.load(ordering: .relaxed) { return false }
-        let last = lastAnswer.load(ordering: .relaxed)
-        if last > 0, answeredWithin > .zero,
-           DispatchTime.now().uptimeNanoseconds - last < UInt64(answeredWithin.nanoseconds) {
-            return true
-        }
+        if answeredWithin > .zero, lastAnswer.isWithin(answeredWithin) { return true }
         do {
             try await ping(timeout: timeout)
             return true
@@ -153,5 +150,19 @@ public final class PostgresPool: Sendable {
     func register(_ listener: PostgresListenerState) {
         listeners.withLock { $0.append(listener) }
         if closed.load(ordering: .acquiring) { listener.stop() }
+    }
+}
+
+/// When a pool's job last finished without an error (`DispatchTime` uptime
+/// in nanoseconds; 0 before the first).
+final class AnswerClock: Sendable {
+    private let nanoseconds = Atomic<UInt64>(0)
+
+    func record() { nanoseconds.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed) }
+
+    /// Whether an answer was recorded less than `interval` ago.
+    func isWithin(_ interval: Duration) -> Bool {
+        let last = nanoseconds.load(ordering: .relaxed)
+        return last > 0 && DispatchTime.now().uptimeNanoseconds - last < UInt64(max(interval.nanoseconds, 0))
     }
 }
