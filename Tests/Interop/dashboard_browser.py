@@ -558,7 +558,10 @@ def run(story, browser, operator_secret, smtp_port, downloads):
     story.expect("clean" in (browser.text("#audit-state") or ""), f"reconciliation: {browser.text('#audit-state')}")
     browser.sign_out()
 
-    # An agent sees only itself.
+    # An agent sees only itself and its sub-agents: one made with the CLI appears in its page's tree.
+    sub_handle = "aaa-sub-" + suffix
+    made = cli(["agents", "create-sub", "--parent", helper["agent"]["id"], "--handle", sub_handle], helper["secret"])
+    story.expect(made.returncode == 0, f"the CLI creates a sub-agent: {made.returncode} {made.stderr.strip()}")
     browser.sign_in(helper["secret"])
     # The title element is drawn before the agent's data fills it: wait for its text.
     own_title = lambda _: (browser.text("#agent-title") or "").startswith("aaa-helper")
@@ -566,6 +569,13 @@ def run(story, browser, operator_secret, smtp_port, downloads):
     driver.get(story.base + f"/#/agents/{agent_id}")
     time.sleep(0.5)
     story.expect(browser.wait(own_title), f"an agent cannot open another agent's page: {browser.text('#agent-title')}")
+    branch = browser.wait(lambda d: [a.text for a in d.find_elements(By.CSS_SELECTOR, "#agent-tree ul.tree li > a")], 10)
+    story.expect(branch == [sub_handle], f"the agent's tree shows its sub-agent: {branch}")
+    browser.click("#agent-tree ul.tree li > a")
+    story.expect(browser.wait(lambda _: (browser.text("#agent-title") or "").startswith(sub_handle)),
+                 f"the agent opens its sub-agent's page: {browser.text('#agent-title')}")
+    story.expect(browser.wait(lambda _: "aaa-helper" in (browser.text("#tree-parent") or "")),
+                 f"the sub-agent's page names its parent: {browser.text('#tree-parent')}")
     status = browser.fetch("GET", "/v1/wallet/balances", None)
     story.expect(status[0] == 403, f"an agent cannot read the tenant's balances: {status}")
     status = browser.fetch("GET", "/v1/wallet/denials", None)

@@ -21,7 +21,7 @@ from .errors import (
 )
 from .models import (
     Agent, Balance, Capture, Charge, Created, Entry, Funding, Hold, MessageSummary, PaymentToken, Payout, PayoutTotal,
-    PolicyVersion, Refund, Release, Token, Transfer, WebhookDelivery, WebhookEndpoint,
+    PolicyVersion, Refund, Release, Revocation, SubAgent, Token, Transfer, WebhookDelivery, WebhookEndpoint,
 )
 from .money import amount_text, from_micros, to_micros
 from .session import Session
@@ -32,6 +32,6 @@ __all__ = [
     "Unauthenticated", "TokenExpired", "PermissionDenied", "NotFound", "Conflict", "IdempotencyConflict",
     "RateLimited", "ServerError", "Unavailable",
     "Agent", "Balance", "Capture", "Charge", "Created", "Entry", "Funding", "Hold", "MessageSummary", "PaymentToken",
-    "Payout", "PayoutTotal", "PolicyVersion", "Refund", "Release", "Token", "Transfer", "WebhookDelivery", "WebhookEndpoint",
+    "Payout", "PayoutTotal", "PolicyVersion", "Refund", "Release", "Revocation", "SubAgent", "Token", "Transfer", "WebhookDelivery", "WebhookEndpoint",
     "amount_text", "from_micros", "to_micros",
 ]

@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 from .models import (
     Agent, Balance, Capture, Charge, Created, Entry, Funding, Hold, MessageSummary, PaymentToken, Payout,
-    PolicyVersion, Refund, Release, Token, Transfer, WebhookDelivery, WebhookEndpoint,
+    PolicyVersion, Refund, Release, Revocation, SubAgent, Token, Transfer, WebhookDelivery, WebhookEndpoint,
 )
 from .money import Amount, amount_text
 from .session import Session
@@ -192,6 +192,74 @@ class AgentClient(Client):
         """The agent's mail addresses (its primary one is made on first use)."""
         return [str(a.get("address", "")) for a in self._pages(
             "/v1/email/aliases", "aliases", {"tenantId": self.identity.tenant_id, "agentId": self.agent_id})]
+
+
+    # ---- Sub-agents: children this agent creates, funds, narrows and revokes.
+
+    def _agents_path(self, agent_id: str = "") -> str:
+        path = f"/v1/tenants/{_segment(self.identity.tenant_id)}/agents"
+        return path + (f"/{_segment(agent_id)}" if agent_id else "")
+
+    def create_sub_agent(self, handle: str, *, budget: Amount = 0,
+                         policy: Optional[Union[Mapping[str, Any], str]] = None, display_name: str = "",
+                         metadata: Optional[Mapping[str, str]] = None) -> SubAgent:
+        """A child of this agent with its own handle, secret (in the answer
+        only) and email address. `budget` moves from this agent's available
+        balance (`InsufficientFunds` beyond it); `policy` is the child's
+        override, which may only narrow this agent's effective policy
+        (`InvalidRequest` `policy_looser_than_parent`, the field named in
+        `detail`). The tree's depth and each agent's children are bounded
+        (`depth_limit`, `child_limit`). A refused call leaves no agent."""
+        text = "" if policy is None else policy if isinstance(policy, str) else json.dumps(policy)
+        body = {"handle": handle, "displayName": display_name, "metadata": dict(metadata or {}),
+                "budget": amount_text(budget), "policyJson": text}
+        return SubAgent.from_json(self.session.call("POST", self._agents_path(self.agent_id) + "/sub-agents", body=body))
+
+    def tree(self, agent_id: str = "") -> list[Agent]:
+        """This agent's subtree (or a descendant's): the root first, parents
+        before children; each `Agent` names its `parent_agent_id`."""
+        query = {"subtreeOf": agent_id or self.agent_id, "pageSize": 100}
+        return [Agent.from_json(a) for a in self._pages(self._agents_path(), "agents", query)]
+
+    def top_up(self, child_id: str, amount: Amount, *, description: str = "",
+               idempotency_key: Optional[str] = None) -> Transfer:
+        """Moves `amount` of this agent's available credits to a descendant."""
+        body = {"agentId": child_id, "fromAgentId": self.agent_id, "amount": amount_text(amount), "description": description}
+        return Transfer.from_json(self.session.call("POST", "/v1/wallet/allocate", body=body, keyed=True,
+                                                    idempotency_key=idempotency_key))
+
+    def reclaim_from(self, child_id: str, amount: Amount, *, description: str = "",
+                     idempotency_key: Optional[str] = None) -> Transfer:
+        """Moves `amount` of a descendant's available credits back to this agent."""
+        body = {"agentId": child_id, "toAgentId": self.agent_id, "amount": amount_text(amount), "description": description}
+        return Transfer.from_json(self.session.call("POST", "/v1/wallet/reclaim", body=body, keyed=True,
+                                                    idempotency_key=idempotency_key))
+
+    def sub_agent_balance(self, child_id: str) -> Balance:
+        """A descendant's balance."""
+        return Balance.from_json(self.session.call("GET", f"/v1/agents/{_segment(child_id)}/balance", idempotent=True))
+
+    def sub_agent_entries(self, child_id: str, *, limit: int = 100) -> list[Entry]:
+        """A descendant's ledger entries, newest first."""
+        return [Entry.from_json(item) for item in self._first("/v1/wallet/entries", "entries", {"accountId": child_id}, limit)]
+
+    def set_sub_agent_policy(self, child_id: str, document: Union[Mapping[str, Any], str]) -> PolicyVersion:
+        """Stores a descendant's override; it may only narrow this agent's effective policy."""
+        text = document if isinstance(document, str) else json.dumps(document)
+        return PolicyVersion.from_json(self.session.call("PUT", self._agents_path(child_id) + "/policy",
+                                                         body={"documentJson": text}))
+
+    def suspend_sub_agent(self, child_id: str) -> Agent:
+        return Agent.from_json(self.session.call("POST", self._agents_path(child_id) + "/suspend", body={}, idempotent=True))
+
+    def resume_sub_agent(self, child_id: str) -> Agent:
+        return Agent.from_json(self.session.call("POST", self._agents_path(child_id) + "/resume", body={}, idempotent=True))
+
+    def revoke_sub_agent(self, child_id: str, reason: str) -> Revocation:
+        """Revokes a descendant and its whole subtree before answering; their
+        unspent credits return to this agent."""
+        return Revocation.from_json(self.session.call("POST", self._agents_path(child_id) + "/revoke",
+                                                      body={"reason": reason}, idempotent=True))
 
 
 class ProviderClient(Client):

@@ -188,7 +188,8 @@ class Entry:
 
 @dataclass(frozen=True)
 class Transfer:
-    """A movement between the treasury and an agent (allocate, reclaim)."""
+    """A movement between the treasury, or an ancestor agent, and an agent
+    (allocate, reclaim); `counterpart_*` are the ancestor's after the move."""
 
     entry_id: str
     amount: Decimal
@@ -196,11 +197,14 @@ class Transfer:
     agent_available: Decimal
     treasury_balance: Decimal
     raw: JSON = field(repr=False, compare=False)
+    counterpart_balance: Decimal = Decimal(0)
+    counterpart_available: Decimal = Decimal(0)
 
     @staticmethod
     def from_json(data: JSON) -> "Transfer":
         return Transfer(_str(data, "entryId"), _amount(data, "amount"), _amount(data, "agentBalance"),
-                        _amount(data, "agentAvailable"), _amount(data, "treasuryBalance"), data)
+                        _amount(data, "agentAvailable"), _amount(data, "treasuryBalance"), data,
+                        _amount(data, "counterpartBalance"), _amount(data, "counterpartAvailable"))
 
 
 @dataclass(frozen=True)
@@ -229,11 +233,52 @@ class Agent:
     display_name: str
     status: str
     raw: JSON = field(repr=False, compare=False)
+    #: The agent that created this one ("" for an agent its tenant created).
+    parent_agent_id: str = ""
+    #: Every ancestor, the root first and the parent last.
+    ancestor_ids: tuple[str, ...] = ()
+    #: 0 for a root agent, its parent's depth + 1 for a sub-agent.
+    depth: int = 0
 
     @staticmethod
     def from_json(data: JSON) -> "Agent":
         return Agent(_str(data, "id"), _str(data, "tenantId"), _str(data, "handle"), _str(data, "displayName"),
-                     _str(data, "status"), data)
+                     _str(data, "status"), data, _str(data, "parentAgentId"),
+                     tuple(str(a) for a in data.get("ancestorIds") or ()), int(data.get("depth") or 0))
+
+
+@dataclass(frozen=True)
+class SubAgent:
+    """A sub-agent just created: the agent, its secret (shown once), its address and the budget it was given."""
+
+    agent: Agent
+    secret: str
+    email_address: str
+    budget: Decimal
+    raw: JSON = field(repr=False, compare=False)
+
+    @property
+    def id(self) -> str:
+        return self.agent.id
+
+    @staticmethod
+    def from_json(data: JSON) -> "SubAgent":
+        return SubAgent(Agent.from_json(data.get("agent") or {}), _str(data, "secret"), _str(data, "emailAddress"),
+                        _amount(data, "budget"), data)
+
+
+@dataclass(frozen=True)
+class Revocation:
+    """A revoked agent and the descendants revoked with it in the same transaction."""
+
+    agent: Agent
+    revoked_descendant_ids: tuple[str, ...]
+    raw: JSON = field(repr=False, compare=False)
+
+    @staticmethod
+    def from_json(data: JSON) -> "Revocation":
+        return Revocation(Agent.from_json(data.get("agent") or {}),
+                          tuple(str(a) for a in data.get("revokedDescendantIds") or ()), data)
 
 
 @dataclass(frozen=True)

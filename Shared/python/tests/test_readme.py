@@ -29,7 +29,7 @@ def readme_blocks() -> list[str]:
 def test_the_readme_python_blocks_run_as_written(gateway: Gateway, operator: OperatorClient,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     blocks = readme_blocks()
-    assert len(blocks) == 3, "an admin funding, an agent paying, a provider capturing"
+    assert len(blocks) == 4, "an admin funding, an agent paying, a provider capturing, a sub-agent's budget"
     slug = "r" + uuid.uuid4().hex[:12]
     tenant_id = operator.create_tenant(slug, "Readme Inc")
     admin_key = operator.create_api_key(tenant_id, "admin")
@@ -45,4 +45,5 @@ def test_the_readme_python_blocks_run_as_written(gateway: Gateway, operator: Ope
     assert printed.getvalue().split("\n")[0] == "per_call_max_exceeded 5 per_call_max (tenant v1): 5.00"
     agent = namespace["agent"]
     with AgentClient(gateway.url, agent.secret, ca_file=gateway.ca) as me:  # type: ignore[attr-defined]
-        assert me.balance().available == Decimal("47.247")
+        assert me.balance().available == Decimal("45.747")
+        assert [a.status for a in me.tree()] == ["AGENT_STATUS_ACTIVE", "AGENT_STATUS_REVOKED"]

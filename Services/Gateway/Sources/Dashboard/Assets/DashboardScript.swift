@@ -545,6 +545,7 @@ enum DashboardScript {
     const denials = el('div', { id: 'agent-denials' });
     const policy = el('div', { id: 'policy' });
     const mail = el('div', { id: 'mail' });
+    const tree = el('div', { id: 'agent-tree' });
     replace(main, title, actions, cards,
       el('section', { class: 'panel', 'aria-labelledby': 'chart-title' }, el('h2', { id: 'chart-title' }, 'Spend over time'),
         el('div', { class: 'toolbar' }, field('Range', range), field('Stack by', stackBy)), chart),
@@ -558,7 +559,8 @@ enum DashboardScript {
         el('div', null,
           el('section', { class: 'panel', 'aria-labelledby': 'limits-title' }, el('h2', { id: 'limits-title' }, 'Limits'), limits),
           el('section', { class: 'panel', 'aria-labelledby': 'agent-denials-title' }, el('h2', { id: 'agent-denials-title' }, 'Latest denials'), denials),
-          el('section', { class: 'panel', 'aria-labelledby': 'mail-title' }, el('h2', { id: 'mail-title' }, 'Email'), mail))));
+          el('section', { class: 'panel', 'aria-labelledby': 'mail-title' }, el('h2', { id: 'mail-title' }, 'Email'), mail),
+          el('section', { class: 'panel', 'aria-labelledby': 'tree-title' }, el('h2', { id: 'tree-title' }, 'Sub-agents'), tree))));
 
     const providerMap = await providers().catch(() => new Map());
     for (const p of providerMap.values()) providerFilter.append(el('option', { value: p.id }, p.slug || p.name || p.id));
@@ -683,8 +685,50 @@ enum DashboardScript {
     if (view !== state.view) return;
     drawPolicy(policy, effective, base, agentId, providerMap, async () => { effective = await api('GET', base + '/policy'); return effective; });
     drawMail(mail, agentId);
+    await drawTree(tree, agent);
     performance.mark('purser-agent-rendered');
     poll(() => refresh(false));
+  }
+
+  // The agent's place in its tree: who created it, and its descendants as
+  // nested lists (parents before children), each with its status and
+  // available credits (read for the first 50).
+  async function drawTree(node, agent) {
+    const agents = '/v1/tenants/' + encodeURIComponent(state.session.tenantId) + '/agents';
+    let members = [];
+    try {
+      const answer = await api('GET', agents, { query: { subtreeOf: agent.id, pageSize: 200 } });
+      members = (answer.agents || []).filter((a) => a.id !== agent.id);
+    } catch (error) {
+      replace(node, el('p', { class: 'error', role: 'alert' }, problemText(error)));
+      return;
+    }
+    const available = new Map();
+    await Promise.all(members.slice(0, 50).map(async (a) => {
+      const balance = await api('GET', '/v1/agents/' + encodeURIComponent(a.id) + '/balance').catch(() => null);
+      if (balance) available.set(a.id, toMicros(balance.available));
+    }));
+    const children = new Map();
+    for (const a of members) {
+      const list = children.get(a.parentAgentId) || [];
+      list.push(a);
+      children.set(a.parentAgentId, list);
+    }
+    const branch = (parentId) => {
+      const kids = children.get(parentId) || [];
+      if (!kids.length) return null;
+      return el('ul', { class: 'tree' }, kids.map((a) => el('li', { dataset: { agent: a.id, depth: String(a.depth || 0) } },
+        el('a', { href: '#/agents/' + encodeURIComponent(a.id) }, a.handle), ' ', badge(a.status),
+        available.has(a.id) ? el('span', { class: 'muted' }, ' ', ...moneyNodes(available.get(a.id)), ' available') : null,
+        branch(a.id))));
+    };
+    let parent = null;
+    if (agent.parentAgentId) {
+      const above = await api('GET', agents + '/' + encodeURIComponent(agent.parentAgentId)).catch(() => null);
+      parent = el('p', { id: 'tree-parent' }, 'Created by ', above ? el('a', { href: '#/agents/' + encodeURIComponent(above.id) }, above.handle)
+        : el('code', null, agent.parentAgentId), ' (depth ' + (agent.depth || 0) + ').');
+    }
+    replace(node, parent, members.length ? branch(agent.id) : el('p', { class: 'muted', id: 'tree-empty' }, 'No sub-agents.'));
   }
 
   function agentActions(agent, base, changed) {

@@ -33,6 +33,8 @@ main { max-width: 1240px; margin: 0 auto; padding: 16px 20px 48px; }
 h1 { font-size: 22px; margin: 8px 0 14px; }
 h2 { font-size: 17px; margin: 0 0 10px; }
 .muted { color: var(--muted); }
+ul.tree { list-style: none; margin: 4px 0; padding-left: 18px; border-left: 1px solid var(--line); }
+ul.tree li { margin: 4px 0; overflow-wrap: anywhere; }
 .grid { display: grid; gap: 14px; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr)); margin-bottom: 16px; }
 .card, section.panel { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; }
 section.panel { margin-bottom: 16px; overflow-x: auto; }
