@@ -24,9 +24,6 @@ public final class PostgresPool: Sendable {
     private let closed = Atomic<Bool>(false)
     /// Every worker's reconnect backoff; one successful connect clears them all.
     private let schedule: ReconnectSchedule
-    /// When a job last finished without an error, so a busy pool proves
-    /// itself reachable. Its own object: a job holds it, never the pool.
-    private let lastAnswer = AnswerClock()
 
     /// Starts `configuration.size` worker threads; connections open lazily on
     /// first use. The pool's series (`purser_db_…`) go to `registry`.
@@ -76,13 +73,8 @@ public final class PostgresPool: Sendable {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
                 let once = ResumeOnce(continuation)
-                let lastAnswer = self.lastAnswer
                 let job = PoolJob(
-                    work: { worker in
-                        let result = Result { try work(worker) }
-                        if case .success = result { lastAnswer.record() }
-                        once.resume(with: result)
-                    },
+                    work: { worker in once.resume(with: Result { try work(worker) }) },
                     abandon: { error in once.resume(with: .failure(error)) })
                 box.withLock { $0 = job }
                 if Task.isCancelled { job.cancel(CancellationError()) }
@@ -101,14 +93,8 @@ public final class PostgresPool: Sendable {
         }
     }
 
-    /// `true` when a job finished without an error within the last
-    /// `answeredWithin` (no round trip: a pool busy with work is reachable, and
-    /// its health check does not queue behind that work), or else when a
-    /// `SELECT 1` answers within `timeout` (queueing included). A closed pool
-    /// is never healthy.
-    public func isHealthy(timeout: Duration = .seconds(2), answeredWithin: Duration = .zero) async -> Bool {
-        if closed.load(ordering: .relaxed) { return false }
-        if answeredWithin > .zero, lastAnswer.isWithin(answeredWithin) { return true }
+    /// `true` when a `SELECT 1` answers within `timeout` (queueing included).
+    public func isHealthy(timeout: Duration = .seconds(2)) async -> Bool {
         do {
             try await ping(timeout: timeout)
             return true
@@ -150,19 +136,5 @@ public final class PostgresPool: Sendable {
     func register(_ listener: PostgresListenerState) {
         listeners.withLock { $0.append(listener) }
         if closed.load(ordering: .acquiring) { listener.stop() }
-    }
-}
-
-/// When a pool's job last finished without an error (`DispatchTime` uptime
-/// in nanoseconds; 0 before the first).
-final class AnswerClock: Sendable {
-    private let nanoseconds = Atomic<UInt64>(0)
-
-    func record() { nanoseconds.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed) }
-
-    /// Whether an answer was recorded less than `interval` ago.
-    func isWithin(_ interval: Duration) -> Bool {
-        let last = nanoseconds.load(ordering: .relaxed)
-        return last > 0 && DispatchTime.now().uptimeNanoseconds - last < UInt64(max(interval.nanoseconds, 0))
     }
 }

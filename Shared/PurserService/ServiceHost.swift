@@ -130,7 +130,7 @@ public final class ServiceHost: Sendable {
             router: router, logger: logger,
             healthCheck: {
                 if needsIdentityKeys, await !verifier.loadKeysIfMissing() { return false }
-                return await pool.isHealthy(timeout: .seconds(2), answeredWithin: .seconds(2))
+                return await pool.isHealthy(timeout: .seconds(2))
             },
             metrics: metrics)
     }

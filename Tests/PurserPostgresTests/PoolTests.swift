@@ -92,23 +92,6 @@ import PurserTestSupport
         }
     }
 
-    /// A health check behind a busy connection: it times out when it must
-    /// queue for a `SELECT 1`, and passes without queueing when the pool
-    /// answered recently, so a saturated service is not reported down.
-    @Test func aPoolThatAnsweredRecentlyIsHealthyWhileEveryConnectionIsBusy() async throws {
-        try await withPool("pool_busy_health", size: 1) { pool in
-            try await pool.ping()
-            let release = Counter()
-            let blocker = try await Self.occupy(pool, until: release)
-            #expect(await pool.isHealthy(timeout: .milliseconds(300)) == false)
-            #expect(await pool.isHealthy(timeout: .milliseconds(300), answeredWithin: .seconds(600)))
-            release.increment()
-            try await blocker.value
-            await pool.close()
-            #expect(await pool.isHealthy(timeout: .milliseconds(300), answeredWithin: .seconds(600)) == false)
-        }
-    }
-
     @Test func preparedStatementsAreReusedAcrossCalls() async throws {
         try await withPool("pool_prepared", size: 1) { pool in
             let counts = try await pool.withConnection { connection -> (Int64, Int64) in

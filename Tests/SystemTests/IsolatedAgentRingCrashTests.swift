@@ -18,12 +18,12 @@ import Testing
 /// the other is what its agents paid the other's, every ledger audits clean,
 /// and replaying every payment with its key answers the same entry and moves nothing.
 @Suite(.serialized) struct IsolatedAgentRingCrashTests {
-    static let agents = 16
-    /// Each agent runs one client per neighbour: 32 concurrent payers.
-    static let paymentsPerNeighbour = 60
+    static let agents = 32
+    /// Each agent runs one client per neighbour: 64 concurrent payers, 200 payments per agent.
+    static let paymentsPerNeighbour = 100
     static let allocation: Int64 = 10_000_000
     /// Answers seen before the Wallet is killed.
-    static let killAfterAnswers = 400
+    static let killAfterAnswers = 1_500
     /// How long the Wallet stays dead.
     static let downtime: Duration = .seconds(1)
 

@@ -17,11 +17,11 @@ def test_a_parent_funds_narrows_reads_and_revokes_its_sub_agents(world: World) -
     child = parent.create_sub_agent("scraper", budget=Decimal(10), policy={"per_call_max": "2"})
     assert child.agent.parent_agent_id == world.agent_id and child.agent.depth == 1
     assert child.budget == Decimal(10) and child.secret.startswith("purser_ak_")
-    assert child.email_address.startswith("scraper@")
     assert parent.balance().available == Decimal(40)
 
     child_client = world.agent_client(child.secret)
     try:
+        assert child.email_address.startswith("scraper") and child.email_address in child_client.addresses()
         grandchild = child_client.create_sub_agent("fetcher", budget=Decimal(3))
         assert grandchild.agent.ancestor_ids == (world.agent_id, child.id)
         # The child's override binds it: 2 per call, under the parent's 5.

@@ -11,7 +11,10 @@ import PurserService
 /// ancestry is fixed at its creation, so a cached one is never wrong.
 ///
 /// Only answers are cached: Identity unreachable is `identityUnavailable`
-/// every time, and a NOT_FOUND is cached for at most `ttl` like any answer.
+/// every time. A tenant's NOT_FOUND is cached for at most `ttl` like any
+/// answer; an agent's is never cached, and its ancestry, which never
+/// changes, is kept for a day (so the Wallet's policy fetches rarely wait on
+/// Identity).
 package final class TenantDirectory: Sendable {
     private struct AgentKey: Hashable {
         let tenantID: String
@@ -23,8 +26,8 @@ package final class TenantDirectory: Sendable {
     package let ttl: Duration
     /// Time zones by tenant id; `nil` for a tenant Identity does not know.
     private let zones: TTLCache<String, TimeZone?>
-    /// The ancestors of an agent (root first, parent last) when it belongs to the tenant, `nil` otherwise.
-    private let agents: TTLCache<AgentKey, [String]?>
+    /// The ancestors of an agent (root first, parent last) when it belongs to the tenant.
+    private let agents: TTLCache<AgentKey, [String]>
 
     /// A directory asking Identity through `client` (which presents this
     /// service's certificate); each cache keeps up to `capacity` entries.
@@ -32,7 +35,7 @@ package final class TenantDirectory: Sendable {
         self.client = client
         self.ttl = ttl
         self.zones = TTLCache(ttl: ttl, capacity: capacity)
-        self.agents = TTLCache(ttl: ttl, capacity: capacity)
+        self.agents = TTLCache(ttl: .seconds(86_400), capacity: capacity)
     }
 
     /// The tenant's time zone (UTC when it sets none). Throws `notFound` for an
@@ -67,19 +70,19 @@ package final class TenantDirectory: Sendable {
     /// (empty for a root agent); throws `notFound` when the agent does not
     /// belong to tenant `tenantID`, `identityUnavailable` when Identity cannot answer.
     package func ancestors(tenantID: String, agentID: String) async throws(RPCError) -> [String] {
-        let ancestors = try await agents.value(for: AgentKey(tenantID: tenantID, agentID: agentID)) {
-            [client] () async throws(RPCError) -> [String]? in
+        try await agents.value(for: AgentKey(tenantID: tenantID, agentID: agentID)) {
+            [client] () async throws(RPCError) -> [String] in
+            let agent: Agent
             do throws(RPCError) {
-                let agent = try await client.call(
+                agent = try await client.call(
                     IdentityMethods.getAgent, GetAgentRequest(tenantID: tenantID, agentID: agentID), timeout: .seconds(3))
-                return agent.tenantID == tenantID ? agent.ancestorIDs : nil
             } catch where error.code == .notFound {
-                return nil
+                throw .notFound
             } catch {
                 throw .identityUnavailable(error.description, cause: error)
             }
+            guard agent.tenantID == tenantID else { throw .notFound }
+            return agent.ancestorIDs
         }
-        guard let ancestors else { throw .notFound }
-        return ancestors
     }
 }

@@ -249,7 +249,10 @@ enum DashboardScript {
     renderChrome();
     const hash = location.hash || '#/';
     const agent = /^#\/agents\/([0-9a-f-]{36})$/.exec(hash);
-    if (state.session.role === 'agent') return renderAgent(state.session.subject);
+    // An agent sees its own page, and its descendants' (the API refuses any other agent: then its own page).
+    if (state.session.role === 'agent') {
+      return agent && agent[1] !== state.session.subject ? renderAgent(agent[1], state.session.subject) : renderAgent(state.session.subject);
+    }
     if (agent) return renderAgent(agent[1]);
     if (hash === '#/finance') return renderFinance();
     if (hash === '#/webhooks') return renderWebhooks();
@@ -513,7 +516,8 @@ enum DashboardScript {
   }
 
   // ---- Agent page.
-  async function renderAgent(agentId) {
+  // `fallbackId`: the page to show instead when this agent cannot be read.
+  async function renderAgent(agentId, fallbackId) {
     const t = state.session.tenantId;
     const main = $('main');
     const base = '/v1/tenants/' + encodeURIComponent(t) + '/agents/' + encodeURIComponent(agentId);
@@ -521,6 +525,7 @@ enum DashboardScript {
     try {
       agent = await api('GET', base);
     } catch (error) {
+      if (fallbackId) return renderAgent(fallbackId);
       replace(main, el('h1', null, 'Agent not found'), el('p', { class: 'error', role: 'alert', id: 'agent-error' }, problemText(error)),
         el('p', null, el('a', { href: '#/' }, 'Back to the overview')));
       return;
