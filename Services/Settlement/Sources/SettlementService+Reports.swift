@@ -47,7 +47,9 @@ extension SettlementService {
 
     /// `Reconcile` (operator): drains the capture feed (so consumer lag is not
     /// reported as a difference), then compares the ledger's totals for the
-    /// period with Settlement's recorded entries, batches and unbatched entries.
+    /// period with Settlement's recorded entries, batches and unbatched entries,
+    /// and the ledger's payments across tenants with the recorded transfers
+    /// and tenant batches the same way.
     /// Meant for periods that have ended: entries committed while it runs may
     /// show on one side only. A tenant × provider × currency whose totals do
     /// not fit in 64 bits on either side is reported as a `total_out_of_range`
@@ -55,7 +57,7 @@ extension SettlementService {
     func reconcile(_ request: ReconcileRequest) async throws -> ReconcileResponse {
         let period = try SettlementPeriod(request.period)
         try await consumer.catchUp()
-        let ledgerTotals: [LedgerTotal]
+        let ledgerTotals: LedgerPeriodTotals
         do {
             ledgerTotals = try await ledger.ledgerTotals(for: period)
         } catch is CancellationError {
@@ -64,13 +66,14 @@ extension SettlementService {
             throw RPCError.ledgerUnavailable("the ledger totals could not be read: \(error)", cause: error)
         }
         var reconciliation = try await store.reconciliation(for: period)
-        for total in ledgerTotals {
+        for total in ledgerTotals.lines {
             if let net = total.netMicros, let sum = CheckedMicros.sum(reconciliation.ledger[total.key] ?? 0, net) {
                 reconciliation.ledger[total.key] = sum
             } else {
                 reconciliation.outOfRange.insert(total.key)
             }
         }
+        reconciliation.addLedgerTransfers(ledgerTotals.transfers)
         let response = reconciliation.response(period: period.wire, ledgerSource: ledger.name)
         try await store.recordMismatches(response.discrepancies, period: period.wire)
         return response

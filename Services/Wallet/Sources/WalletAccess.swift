@@ -32,6 +32,7 @@ package enum WalletAccess {
         WalletMethods.listDenials.fullName: [.tenantAdmin, .tenantFinance, .agent],
         WalletMethods.freezeAccount.fullName: [.service],
         WalletMethods.captureFeed.fullName: [.service],
+        WalletMethods.transferFeed.fullName: [.service],
         WalletMethods.auditLedger.fullName: [.operator, .tenantAdmin, .tenantFinance],
         WalletMethods.ledgerTotals.fullName: [.operator, .tenantFinance, .service],
         WalletMethods.getSpendCounters.fullName: [.service],
@@ -42,6 +43,7 @@ package enum WalletAccess {
     package static let services: [String: String] = [
         WalletMethods.freezeAccount.fullName: "identity",
         WalletMethods.captureFeed.fullName: "settlement",
+        WalletMethods.transferFeed.fullName: "settlement",
         WalletMethods.ledgerTotals.fullName: "settlement",
         WalletMethods.getSpendCounters.fullName: "policy",
         WalletMethods.policyChanged.fullName: "policy",

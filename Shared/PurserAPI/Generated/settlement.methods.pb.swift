@@ -16,6 +16,11 @@
 // An entry that is stored after its period was closed lands in the next batch
 // of its provider x tenant x currency, on a line flagged `adjustment`.
 //
+// Payments to an agent of another tenant come from the Wallet's TransferFeed;
+// a run nets each pair of tenants per currency and period into one tenant
+// batch (TenantBatch): the tenant that paid the other more is the debtor and
+// owes the creditor the difference. Tenant batches have the same states.
+//
 // Who may call what (principal kinds from ARCHITECTURE.md section 4):
 //   operator        everything
 //   tenant admin    ListBatches, GetBatch, GetTenantStatement, ExportReport(statement) of its own tenant

@@ -191,6 +191,11 @@ public struct RunSettlementResponse: WireMessage, Hashable {
     /// Batches of the period whose totals do not fit in int64: settled, but left
     /// out of `batches`; reading them answers FAILED_PRECONDITION (`total_out_of_range`).
     public var outOfRangeBatchIDs: [String] = []
+    /// Payments across tenants that joined a tenant batch in this run.
+    public var transfersSettled: Int64 = 0
+    /// The period's tenant batches after the run (out-of-range ones are left out
+    /// and listed in `out_of_range_batch_ids`).
+    public var tenantBatches: [TenantBatch] = []
 
     public init() {}
 
@@ -202,6 +207,56 @@ public struct RunSettlementResponse: WireMessage, Hashable {
         try t.field(5, &adjustmentsSettled)
         try t.field(6, &batches)
         try t.field(7, &outOfRangeBatchIDs)
+        try t.field(8, &transfersSettled)
+        try t.field(9, &tenantBatches)
+    }
+}
+
+/// `purser.settlement.v1.TenantBatch`.
+///
+/// What one tenant owes another in one currency for one period: the payments
+/// between their agents both ways, netted.
+public struct TenantBatch: WireMessage, Hashable {
+    public var id: String = ""
+    /// The two tenants, the lower id first.
+    public var tenantLowID: String = ""
+    public var tenantHighID: String = ""
+    public var currency: String = ""
+    public var period: Period = Period()
+    public var state: BatchState = .unspecified
+    /// What the low tenant's agents paid the high tenant's, and the other way.
+    public var lowToHighMicros: Int64 = 0
+    public var highToLowMicros: Int64 = 0
+    /// The tenant that paid more (the low one when both paid the same) and the other.
+    public var debtorTenantID: String = ""
+    public var creditorTenantID: String = ""
+    /// What the debtor owes the creditor: |low_to_high - high_to_low|, never negative.
+    public var netMicros: Int64 = 0
+    public var transferCount: Int64 = 0
+    public var externalReference: String = ""
+    public var createdAtUs: Int64 = 0
+    public var closedAtUs: Int64 = 0
+    public var paidAtUs: Int64 = 0
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &id)
+        try t.field(2, &tenantLowID)
+        try t.field(3, &tenantHighID)
+        try t.field(4, &currency)
+        try t.field(5, &period)
+        try t.field(6, &state)
+        try t.field(7, &lowToHighMicros)
+        try t.field(8, &highToLowMicros)
+        try t.field(9, &debtorTenantID)
+        try t.field(10, &creditorTenantID)
+        try t.field(11, &netMicros)
+        try t.field(12, &transferCount)
+        try t.field(13, &externalReference)
+        try t.field(14, &createdAtUs)
+        try t.field(15, &closedAtUs)
+        try t.field(16, &paidAtUs)
     }
 }
 
@@ -506,7 +561,9 @@ public struct ReconcileLine: WireMessage, Hashable {
 public struct Discrepancy: WireMessage, Hashable {
     /// `ledger_mismatch` (ledger != recorded), `batch_mismatch` (recorded !=
     /// batched + unbatched) or `batch_total_mismatch` (a batch's totals differ
-    /// from the sum of its lines or of its entries).
+    /// from the sum of its lines or of its entries); the same three for payments
+    /// across tenants: `transfer_ledger_mismatch`, `transfer_batch_mismatch`,
+    /// `tenant_batch_total_mismatch`.
     public var kind: String = ""
     public var tenantID: String = ""
     public var providerID: String = ""
@@ -517,6 +574,11 @@ public struct Discrepancy: WireMessage, Hashable {
     public var actualMicros: Int64 = 0
     /// actual_micros - expected_micros.
     public var differenceMicros: Int64 = 0
+    /// For payments across tenants: `tenant_id` is the payer's tenant and this
+    /// the payee's (`transfer_ledger_mismatch`, `transfer_batch_mismatch`), or
+    /// the high tenant of a tenant batch whose totals differ from its transfers
+    /// (`tenant_batch_total_mismatch`, `tenant_id` the low one).
+    public var counterTenantID: String = ""
 
     public init() {}
 
@@ -529,6 +591,7 @@ public struct Discrepancy: WireMessage, Hashable {
         try t.field(6, &expectedMicros)
         try t.field(7, &actualMicros)
         try t.field(8, &differenceMicros)
+        try t.field(9, &counterTenantID)
     }
 }
 

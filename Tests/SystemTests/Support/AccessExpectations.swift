@@ -215,6 +215,7 @@ enum AccessExpectations {
         WalletMethods.listDenials.fullName: AccessRule(gate: .kinds([.admin, .finance, .agent]), reach: Reach.ownerAgent),
         WalletMethods.freezeAccount.fullName: AccessRule(gate: .kinds([.service], services: ["identity"]), reach: Reach.services),
         WalletMethods.captureFeed.fullName: AccessRule(gate: .kinds([.service], services: ["settlement"]), reach: Reach.services),
+        WalletMethods.transferFeed.fullName: AccessRule(gate: .kinds([.service], services: ["settlement"]), reach: Reach.services),
         WalletMethods.auditLedger.fullName: AccessRule(gate: .kinds([.operator, .admin, .finance]), reach: Reach.tenant),
         WalletMethods.ledgerTotals.fullName: AccessRule(
             gate: .kinds([.operator, .finance, .service], services: ["settlement"]), reach: Reach.tenant),

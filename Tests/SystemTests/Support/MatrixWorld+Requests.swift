@@ -145,6 +145,8 @@ extension MatrixWorld {
             return revocationNotice.serializedBytes()
         case WalletMethods.captureFeed.fullName:
             return with(CaptureFeedRequest()) { $0.limit = 50 }.serializedBytes()
+        case WalletMethods.transferFeed.fullName:
+            return with(TransferFeedRequest()) { $0.limit = 50 }.serializedBytes()
         case WalletMethods.auditLedger.fullName:
             return with(AuditLedgerRequest()) { $0.tenantID = acmeID }.serializedBytes()
         case WalletMethods.ledgerTotals.fullName:

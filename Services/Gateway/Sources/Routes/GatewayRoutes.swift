@@ -94,6 +94,7 @@ package enum GatewayRoutes {
         "purser.identity.v1.Identity/PublishEvents": "services only: the events of the Wallet's, Email's and Settlement's outboxes",
         "purser.wallet.v1.Wallet/FreezeAccount": "Identity only: a revoked agent's account",
         "purser.wallet.v1.Wallet/CaptureFeed": "Settlement only: the capture feed",
+        "purser.wallet.v1.Wallet/TransferFeed": "Settlement only: the feed of payments across tenants",
         "purser.wallet.v1.Wallet/LedgerTotals": "Settlement only: reconciliation totals",
         "purser.wallet.v1.Wallet/GetSpendCounters": "Policy only: counters for Simulate",
         "purser.wallet.v1.Wallet/PolicyChanged": "Policy only: policy epochs",
