@@ -19,8 +19,9 @@ extension SettlementService {
         return try await store.payout(providerID: providerID, period: try SettlementPeriod(period))
     }
 
-    /// `ExportReport`: a statement (as `GetTenantStatement` allows) or a payout
-    /// (as `GetProviderPayout` allows) rendered as CSV or JSON.
+    /// `ExportReport`: a statement or a tenant's tenant batches (as
+    /// `GetTenantStatement` allows) or a payout (as `GetProviderPayout` allows)
+    /// rendered as CSV or JSON.
     func exportReport(_ request: ExportReportRequest, principal: Principal) async throws -> ExportReportResponse {
         guard request.format == .csv || request.format == .json else {
             throw RPCError.invalidArgument("format must be REPORT_FORMAT_CSV or REPORT_FORMAT_JSON")
@@ -40,8 +41,18 @@ extension SettlementService {
             let payout = try await providerPayout(providerID: request.providerID, period: request.period, principal: principal)
             let content = csv ? ReportCSV.payout(payout) : try ReportJSON.payout(payout)
             return ExportReportResponse(content: content, contentType: contentType, fileName: "payout-\(Self.fileNamePart(request.providerID))-\(suffix)")
+        case .tenantBatches:
+            try principal.require(.operator, .tenantAdmin, .tenantFinance)
+            guard !request.tenantID.isEmpty else { throw RPCError.invalidArgument("tenant_id is required") }
+            try principal.requireTenant(request.tenantID)
+            let batches = try await store.tenantBatches(of: request.tenantID, inside: period)
+            let content = csv
+                ? ReportCSV.tenantBatches(batches, of: request.tenantID)
+                : try ReportJSON.tenantBatches(batches, of: request.tenantID, period: period.wire)
+            return ExportReportResponse(
+                content: content, contentType: contentType, fileName: "tenant-batches-\(Self.fileNamePart(request.tenantID))-\(suffix)")
         default:
-            throw RPCError.invalidArgument("kind must be REPORT_KIND_STATEMENT or REPORT_KIND_PAYOUT")
+            throw RPCError.invalidArgument("kind must be REPORT_KIND_STATEMENT, REPORT_KIND_PAYOUT or REPORT_KIND_TENANT_BATCHES")
         }
     }
 

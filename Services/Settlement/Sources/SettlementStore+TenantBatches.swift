@@ -148,6 +148,18 @@ extension SettlementStore {
         }
     }
 
+    /// Every tenant batch `tenantID` is a side of whose period lies inside
+    /// `period`, oldest period first, then by the other tenant and currency.
+    package func tenantBatches(of tenantID: String, inside period: SettlementPeriod) async throws -> [TenantBatch] {
+        try await pool.withTransaction(TransactionOptions(readOnly: true)) { connection in
+            try connection.query("""
+                SELECT \(Self.tenantBatchColumns) FROM settlement.tenant_batches t
+                WHERE (t.tenant_low = $1 OR t.tenant_high = $1) AND t.period_start_us >= $2 AND t.period_end_us <= $3
+                ORDER BY t.period_start_us, CASE WHEN t.tenant_low = $1 THEN t.tenant_high ELSE t.tenant_low END, t.currency
+                """, [tenantID, period.startUs, period.endUs]).map(Self.tenantBatch(from:))
+        }
+    }
+
     /// The tenant batch `batchID`, or `nil` when there is none.
     package func tenantBatch(id batchID: String) async throws -> TenantBatch? {
         guard Self.isUUID(batchID) else { return nil }
@@ -185,5 +197,16 @@ extension SettlementStore {
             }
             return batch
         }
+    }
+}
+
+extension TenantBatch {
+    /// The batch from `tenantID`'s side (one of its two tenants): the other
+    /// tenant, what `tenantID`'s agents paid and received, and what it owes
+    /// (the net, negative when it is the creditor).
+    package func side(of tenantID: String) -> (other: String, paid: Int64, received: Int64, owes: Int64) {
+        let low = tenantID == tenantLowID
+        return (low ? tenantHighID : tenantLowID, low ? lowToHighMicros : highToLowMicros, low ? highToLowMicros : lowToHighMicros,
+                debtorTenantID == tenantID ? netMicros : -netMicros)
     }
 }

@@ -41,12 +41,16 @@ public struct ReportKind: WireEnum, Hashable, CustomStringConvertible {
     public static let statement = ReportKind(rawValue: 1)
     /// A provider payout.
     public static let payout = ReportKind(rawValue: 2)
+    /// The tenant batches `tenant_id` is a side of whose period lies inside the
+    /// requested one, from that tenant's side (as STATEMENT allows).
+    public static let tenantBatches = ReportKind(rawValue: 3)
 
     /// The lowercase name (`statement`…), or `kind_<number>`.
     public var description: String {
         switch self {
         case .statement: "statement"
         case .payout: "payout"
+        case .tenantBatches: "tenant_batches"
         default: "kind_\(rawValue)"
         }
     }
@@ -389,6 +393,9 @@ public struct TenantStatement: WireMessage, Hashable {
     public var byCategory: [StatementTotal] = []
     public var byDay: [StatementTotal] = []
     public var lines: [StatementLine] = []
+    /// What the tenant's agents paid agents of each other tenant and received
+    /// from them in the period, per other tenant and currency.
+    public var otherTenants: [OtherTenantTotal] = []
 
     public init() {}
 
@@ -401,6 +408,32 @@ public struct TenantStatement: WireMessage, Hashable {
         try t.field(6, &byCategory)
         try t.field(7, &byDay)
         try t.field(8, &lines)
+        try t.field(9, &otherTenants)
+    }
+}
+
+/// `purser.settlement.v1.OtherTenantTotal`.
+///
+/// Payments between a tenant's agents and one other tenant's in one currency.
+public struct OtherTenantTotal: WireMessage, Hashable {
+    public var otherTenantID: String = ""
+    public var currency: String = ""
+    public var paidMicros: Int64 = 0
+    public var receivedMicros: Int64 = 0
+    /// paid_micros - received_micros: positive when the tenant owes the other
+    /// tenant, negative when it is owed.
+    public var owesMicros: Int64 = 0
+    public var transferCount: Int64 = 0
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &otherTenantID)
+        try t.field(2, &currency)
+        try t.field(3, &paidMicros)
+        try t.field(4, &receivedMicros)
+        try t.field(5, &owesMicros)
+        try t.field(6, &transferCount)
     }
 }
 
@@ -466,7 +499,7 @@ public struct ExportReportRequest: WireMessage, Hashable {
     public var kind: ReportKind = .unspecified
     public var period: Period = Period()
     public var format: ReportFormat = .unspecified
-    /// The statement's tenant (kind STATEMENT).
+    /// The statement's tenant (kind STATEMENT or TENANT_BATCHES).
     public var tenantID: String = ""
     /// The payout's provider (kind PAYOUT).
     public var providerID: String = ""
@@ -613,5 +646,64 @@ public struct ReconcileResponse: WireMessage, Hashable {
         try t.field(3, &ledgerSource)
         try t.field(4, &lines)
         try t.field(5, &discrepancies)
+    }
+}
+
+/// `purser.settlement.v1.ListTenantBatchesRequest`.
+public struct ListTenantBatchesRequest: WireMessage, Hashable {
+    /// A side of the batch; empty = any (operator) or the caller's tenant.
+    public var tenantID: String = ""
+    public var state: BatchState = .unspecified
+    /// When set, only batches whose period lies inside this one.
+    public var period: Period?
+    public var pageSize: Int32 = 0
+    public var pageToken: String = ""
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &tenantID)
+        try t.field(2, &state)
+        try t.field(3, &period)
+        try t.field(4, &pageSize)
+        try t.field(5, &pageToken)
+    }
+}
+
+/// `purser.settlement.v1.ListTenantBatchesResponse`.
+public struct ListTenantBatchesResponse: WireMessage, Hashable {
+    public var batches: [TenantBatch] = []
+    public var nextPageToken: String = ""
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &batches)
+        try t.field(2, &nextPageToken)
+    }
+}
+
+/// `purser.settlement.v1.GetTenantBatchRequest`.
+public struct GetTenantBatchRequest: WireMessage, Hashable {
+    public var batchID: String = ""
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &batchID)
+    }
+}
+
+/// `purser.settlement.v1.MarkTenantBatchPaidRequest`.
+public struct MarkTenantBatchPaidRequest: WireMessage, Hashable {
+    public var batchID: String = ""
+    /// The payment's reference in the outside world (bank transfer, on-chain tx).
+    public var externalReference: String = ""
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &batchID)
+        try t.field(2, &externalReference)
     }
 }

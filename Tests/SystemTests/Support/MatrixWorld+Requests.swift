@@ -185,6 +185,13 @@ extension MatrixWorld {
             return MarkBatchPaidRequest(batchID: batchID, externalReference: "matrix-paid").serializedBytes()
         case SettlementMethods.reconcile.fullName:
             return ReconcileRequest(period: period).serializedBytes()
+        case SettlementMethods.listTenantBatches.fullName:
+            return ListTenantBatchesRequest(tenantID: acmeID).serializedBytes()
+        case SettlementMethods.getTenantBatch.fullName:
+            return GetTenantBatchRequest(batchID: "00000000-0000-4000-8000-00000000b47c").serializedBytes()
+        case SettlementMethods.markTenantBatchPaid.fullName:
+            return MarkTenantBatchPaidRequest(batchID: "00000000-0000-4000-8000-00000000b47c", externalReference: "matrix-paid")
+                .serializedBytes()
         // Email-alias
         case EmailAliasMethods.createAlias.fullName:
             return CreateAliasRequest(tenantID: acmeID, agentID: ownerAgentID, kind: .random).serializedBytes()

@@ -75,6 +75,9 @@ package enum GatewayRoutes {
         Route(.get, "/v1/settlement/payouts", "purser.settlement.v1.Settlement/GetProviderPayout"),
         Route(.get, "/v1/settlement/reports", "purser.settlement.v1.Settlement/ExportReport"),
         Route(.post, "/v1/settlement/reconcile", "purser.settlement.v1.Settlement/Reconcile"),
+        Route(.get, "/v1/settlement/tenant-batches", "purser.settlement.v1.Settlement/ListTenantBatches"),
+        Route(.get, "/v1/settlement/tenant-batches/{batch_id}", "purser.settlement.v1.Settlement/GetTenantBatch"),
+        Route(.post, "/v1/settlement/tenant-batches/{batch_id}/paid", "purser.settlement.v1.Settlement/MarkTenantBatchPaid"),
         // Email-alias
         Route(.post, "/v1/email/aliases", "purser.email.v1.EmailAlias/CreateAlias"),
         Route(.get, "/v1/email/aliases", "purser.email.v1.EmailAlias/ListAliases"),
