@@ -27,7 +27,7 @@ import Testing
     }
 
     @Test func everyPaymentAcrossTenantsIsFedOnceWithBothTenantsAndTotalledPerPair() async throws {
-        try await LedgerFixture.with("transfer_feed") { f in
+        try await LedgerFixture.with("transfer_feed", poolSize: 2) { f in
             let a = f.tenant, b = UUID(), c = UUID()
             let payerA = try await CrossTenantLedgerTests.fundedAgent(f, tenant: a, 1_000_000)
             let payerB = try await CrossTenantLedgerTests.fundedAgent(f, tenant: b, 1_000_000)
