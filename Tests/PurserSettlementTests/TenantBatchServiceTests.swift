@@ -153,4 +153,98 @@ import Testing
             #expect(damaged.discrepancies.contains { $0.kind == "tenant_batch_total_mismatch" && $0.batchID == oneTwo.id })
         }
     }
+
+    /// 3 tenants' agents pay each other (every direction) from 6 concurrent
+    /// clients while 3 consumers race to store the transfer feed (pages of 5,
+    /// 13 and 50) and the operator's runs of the open period race with them;
+    /// then a last run closes it. Every transfer is stored once and sits in
+    /// exactly one tenant batch, each batch's gross and net are the planned
+    /// flows to the micro, and the period reconciles with the Wallet's totals.
+    @Test func racingPaymentsConsumersAndRunsNetEveryTransferExactlyOnce() async throws {
+        try await withWallet("tenant_batches_race") { wallet in
+            let spenders = try await Spenders.make(wallet, tenants: 3, providers: 1)
+            let w = spenders.worlds
+            for world in w {
+                for agent in world.agents { try await wallet.ledgerFund(tenant: world.tenant, agent: agent, micros: 1_000_000_000) }
+            }
+            try await SettlementDatabase.with("tenant_batches_race_feed") { (database: SettlementDatabase) async throws in
+                let feeds = try [5, 13, 50].map { size in (try wallet.feed(), size) }
+                defer { for (feed, _) in feeds { feed.client.close() } }
+                let racers = feeds.map { feed, size in
+                    let consumer = database.consumer(feed, pageSize: size, pollInterval: .milliseconds(1))
+                    return Task { try await consumer.run() }
+                }
+                let period = SettlementServiceTests.period()
+                let runner = Task {
+                    var runs = 0
+                    while !Task.isCancelled {
+                        _ = try await database.store.run(period, nowUs: SettlementClock.system.nowUs())
+                        runs += 1
+                        do { try await Task.sleep(for: .milliseconds(5)) } catch { break }
+                    }
+                    return runs
+                }
+                let perClient = 30
+                let planned = try await withThrowingTaskGroup(of: [String: Int64].self) { group in
+                    for client in 0..<6 {
+                        group.addTask {
+                            var flows: [String: Int64] = [:]
+                            for index in 0..<perClient {
+                                let payer = client % 3, payee = (client + 1 + index % 2) % 3
+                                let micros = Int64(1_000 + 97 * index + client)
+                                try await Self.pay(wallet, from: w[payer].agents[index % 2], of: w[payer].tenant,
+                                                   to: w[payee].agents[(index + 1) % 2], of: w[payee].tenant, micros)
+                                flows["\(w[payer].tenantID)>\(w[payee].tenantID)", default: 0] += micros
+                            }
+                            return flows
+                        }
+                    }
+                    return try await group.reduce(into: [String: Int64]()) { $0.merge($1, uniquingKeysWith: +) }
+                }
+                let total = Int64(6 * perClient)
+                let deadline = ContinuousClock.now.advanced(by: .seconds(30))
+                var stored: Int64 = 0
+                while ContinuousClock.now < deadline {
+                    stored = try await database.pool.withConnection { connection in
+                        try connection.query("SELECT count(*) FROM settlement.transfers")[0].decode(Int64.self, at: 0)
+                    }
+                    if stored >= total { break }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                runner.cancel()
+                #expect(try await runner.value > 1, "the open period was not run while payments arrived")
+                for racer in racers {
+                    racer.cancel()
+                    try await racer.value
+                }
+                #expect(stored == total)
+                let closing = try await database.store.run(period, nowUs: period.endUs)
+                #expect(closing.closed)
+                let unbatched = try await database.pool.withConnection { connection in
+                    try connection.query("SELECT count(*) FROM settlement.transfers WHERE tenant_batch_id IS NULL")[0]
+                        .decode(Int64.self, at: 0)
+                }
+                #expect(unbatched == 0)
+                #expect(closing.tenantBatches.reduce(0) { $0 + $1.transferCount } == total)
+                #expect(closing.tenantBatches.count == 3)
+                for batch in closing.tenantBatches {
+                    let lowToHigh = planned["\(batch.tenantLowID)>\(batch.tenantHighID)"] ?? 0
+                    let highToLow = planned["\(batch.tenantHighID)>\(batch.tenantLowID)"] ?? 0
+                    #expect(batch.lowToHighMicros == lowToHigh && batch.highToLowMicros == highToLow)
+                    #expect(batch.netMicros == abs(lowToHigh - highToLow) && batch.state == .closed)
+                    #expect(batch.debtorTenantID == (lowToHigh >= highToLow ? batch.tenantLowID : batch.tenantHighID))
+                }
+                var reconciliation = try await database.store.reconciliation(for: period)
+                let ledger = try await wallet.wallet.ledger.transferTotals(fromUs: period.startUs, toUs: period.endUs, tenant: nil)
+                reconciliation.addLedgerTransfers(ledger.map { line in
+                    LedgerTransferTotal(
+                        key: TransferKey(payerTenantID: line.payerTenantID.lowerID, payeeTenantID: line.payeeTenantID.lowerID,
+                                         currency: line.currency),
+                        amountMicros: line.amountMicros, outOfRange: line.outOfRange)
+                })
+                #expect(reconciliation.discrepancies.isEmpty, "\(reconciliation.discrepancies)")
+                #expect(ledger.reduce(0) { $0 + $1.amountMicros } == planned.values.reduce(0, +))
+            }
+        }
+    }
 }
