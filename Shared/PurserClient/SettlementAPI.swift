@@ -43,6 +43,22 @@ public struct SettlementAPI: Sendable {
         try await channel.call(SettlementMethods.markBatchPaid, MarkBatchPaidRequest(batchID: batchID, externalReference: externalReference))
     }
 
+    /// Tenant batches (payments between two tenants' agents, netted), newest period first.
+    public func tenantBatches(_ request: ListTenantBatchesRequest) async throws(PurserClientError) -> ListTenantBatchesResponse {
+        try await channel.call(SettlementMethods.listTenantBatches, request)
+    }
+
+    /// One tenant batch.
+    public func tenantBatch(id: String) async throws(PurserClientError) -> TenantBatch {
+        try await channel.call(SettlementMethods.getTenantBatch, GetTenantBatchRequest(batchID: id))
+    }
+
+    /// Records that the debtor of a closed tenant batch paid; repeating with the same reference is a no-op.
+    public func markTenantBatchPaid(batchID: String, externalReference: String) async throws(PurserClientError) -> TenantBatch {
+        try await channel.call(
+            SettlementMethods.markTenantBatchPaid, MarkTenantBatchPaidRequest(batchID: batchID, externalReference: externalReference))
+    }
+
     /// Proves the period's settlement totals equal the ledger's; `balanced` when they do.
     public func reconcile(period: Period) async throws(PurserClientError) -> ReconcileResponse {
         try await channel.call(SettlementMethods.reconcile, ReconcileRequest(period: period))

@@ -151,7 +151,7 @@ import Testing
             // The Wallet's totals of every tenant still answer.
             let ledgerTotals = try await harness.settlementService.ledger.ledgerTotals(for: Self.period)
             let honestKey = ReconcileKey(tenantID: honest.tenant.lowerID, providerID: honest.provider.lowerID, currency: "USD")
-            #expect(ledgerTotals.first { $0.key == honestKey } == LedgerTotal(key: honestKey, captureMicros: 5_000_000, refundMicros: 2_000_000))
+            #expect(ledgerTotals.lines.first { $0.key == honestKey } == LedgerTotal(key: honestKey, captureMicros: 5_000_000, refundMicros: 2_000_000))
 
             let client = harness
             let run = try await client.settlement(
@@ -166,7 +166,7 @@ import Testing
             }
             #expect(batchRefused?.code == .failedPrecondition)
             #expect(batchRefused?.reason == "total_out_of_range")
-            let ledgerLine = try #require(ledgerTotals.first { $0.key.tenantID == offender.tenant.lowerID })
+            let ledgerLine = try #require(ledgerTotals.lines.first { $0.key.tenantID == offender.tenant.lowerID })
             #expect(ledgerLine.outOfRange && ledgerLine.netMicros == nil)
 
             let reconciled = try await client.settlement(

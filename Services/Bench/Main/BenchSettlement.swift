@@ -16,6 +16,10 @@ enum BenchSettlement {
             let end = min(entries.count, start + limit)
             return FeedPage(entries: Array(entries[start..<end]), nextCursor: String(end))
         }
+        /// The bench pays no agent of another tenant: the transfer feed stays empty.
+        func transfers(after cursor: String, limit: Int) async throws -> TransferPage {
+            TransferPage(transfers: [], nextCursor: cursor)
+        }
     }
 
     /// Entries per second stored and settled, for `count` entries of three

@@ -3,10 +3,10 @@ import PurserMetrics
 import PurserPostgres
 import Synchronization
 
-/// Copies the Wallet's capture feed into the `settlement` schema.
+/// Copies the Wallet's capture feed and transfer feed into the `settlement` schema.
 ///
-/// Guarantees: every capture and refund is stored exactly once (keyed by the
-/// Wallet's entry id); the cursor is advanced in the same transaction as the
+/// Guarantees: every capture and refund, and every payment across tenants, is
+/// stored exactly once (keyed by the Wallet's entry id); each feed's cursor is advanced in the same transaction as the
 /// entries of its page, so a crash or restart at any point re-reads at most
 /// the page that was in flight and loses nothing; several consumers (replicas)
 /// may run at once — a page stored by another is detected and re-read.
@@ -51,17 +51,30 @@ package final class CaptureFeedConsumer: Service {
     /// of new entries stored and whether the feed may hold more: the feed may
     /// answer fewer entries than asked for while more follow, so only a page
     /// that leaves the cursor where it was means the feed is drained.
+    /// Each step reads one page of each of the two feeds (captures and
+    /// refunds, then payments across tenants); `stored` counts both and `more`
+    /// is true while either may hold more.
     package func step() async throws -> (stored: Int, more: Bool) {
         let cursor = try await store.cursor()
         let page = try await source.page(after: cursor, limit: pageSize)
-        guard let stored = try await store.store(page, readAfter: cursor, nowUs: clock.nowUs()) else {
-            return (0, true)
+        var stored = 0, more = true
+        if let entries = try await store.store(page, readAfter: cursor, nowUs: clock.nowUs()) {
+            stored = entries
+            more = page.nextCursor != cursor
+            if let newest = page.entries.map(\.occurredAtUs).max() {
+                newestEntryAtUs.max(newest, ordering: .relaxed)
+            }
+        }
+        let transferCursor = try await store.transferCursor()
+        let transfers = try await source.transfers(after: transferCursor, limit: pageSize)
+        if let storedTransfers = try await store.storeTransfers(transfers, readAfter: transferCursor, nowUs: clock.nowUs()) {
+            stored += storedTransfers
+            more = more || transfers.nextCursor != transferCursor
+        } else {
+            more = true
         }
         storedEntries.add(stored, ordering: .relaxed)
-        if let newest = page.entries.map(\.occurredAtUs).max() {
-            newestEntryAtUs.max(newest, ordering: .relaxed)
-        }
-        return (stored, page.nextCursor != cursor)
+        return (stored, more)
     }
 
     /// Stores pages until the feed has nothing more; returns the number of new entries.
@@ -131,7 +144,7 @@ package final class CaptureFeedConsumer: Service {
             [MetricSample([], Double(newestEntryAtUs.load(ordering: .relaxed)) / 1_000_000)]
         }
         registry.collect(
-            "purser_settlement_feed_entries_stored_total", help: "Captures and refunds this process stored from the Wallet's feed.",
+            "purser_settlement_feed_entries_stored_total", help: "Captures, refunds and transfers across tenants this process stored from the Wallet's feeds.",
             kind: .counter
         ) { [self] in
             [MetricSample([], Double(storedEntries.load(ordering: .relaxed)))]

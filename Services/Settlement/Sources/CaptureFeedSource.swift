@@ -76,13 +76,15 @@ package struct FeedPage: Sendable, Equatable {
     }
 }
 
-/// Where captures and refunds come from: the Wallet's `CaptureFeed` in
-/// production (`WalletCaptureFeed`).
+/// Where captures and refunds, and payments across tenants, come from: the
+/// Wallet's `CaptureFeed` and `TransferFeed` in production (`WalletCaptureFeed`).
 ///
-/// Requirements: entries come in a stable order; reading `after` the same
-/// cursor again returns the same entries (or more); the empty cursor reads
-/// from the beginning.
+/// Requirements, for each of the two feeds: entries come in a stable order;
+/// reading `after` the same cursor again returns the same entries (or more);
+/// the empty cursor reads from the beginning.
 package protocol CaptureFeedSource: Sendable {
-    /// At most `limit` entries after `cursor`.
+    /// At most `limit` captures and refunds after `cursor`.
     func page(after cursor: String, limit: Int) async throws -> FeedPage
+    /// At most `limit` payments across tenants after `cursor` (the transfer feed's own cursor).
+    func transfers(after cursor: String, limit: Int) async throws -> TransferPage
 }

@@ -40,6 +40,8 @@ package struct Reconciliation: Sendable {
     package var batches: [BatchTotals] = []
     /// Keys whose total on some side does not fit in 64 bits.
     package var outOfRange: Set<ReconcileKey> = []
+    /// The payments across tenants of the same period.
+    package var transfers = TransferReconciliation()
 
     /// An empty comparison; fill the sides, then read `lines` and `discrepancies`.
     package init() {}
@@ -69,7 +71,7 @@ package struct Reconciliation: Sendable {
     /// disagree (expected = entries; actual = the first view that differs).
     /// `total_out_of_range` for each key and each batch whose totals do not fit
     /// in 64 bits (amounts 0), and in place of a discrepancy whose difference
-    /// does not fit.
+    /// does not fit. Then those of the payments across tenants (`TransferReconciliation`).
     package var discrepancies: [Discrepancy] {
         var found: [Discrepancy] = []
         for key in allOutOfRange.sorted() {
@@ -99,7 +101,7 @@ package struct Reconciliation: Sendable {
             discrepancy.batchID = batch.batchID
             found.append(discrepancy)
         }
-        return found
+        return found + transfers.discrepancies
     }
 
     /// The response for `period` with the ledger named `ledgerSource`.

@@ -16,6 +16,28 @@ package enum ReportCSV {
         "agent_id", "category", "adjustment", "captures", "refunds", "net", "entry_count", "external_reference", "paid_at",
     ]
 
+    /// Tenant batch columns, in order (`paid`, `received` and `owes` from the exported tenant's side).
+    package static let tenantBatchColumns = [
+        "tenant_id", "batch_id", "other_tenant_id", "currency", "period_start", "period_end", "batch_state",
+        "paid", "received", "owes", "transfer_count", "external_reference", "paid_at",
+    ]
+
+    /// `tenantID`'s tenant batches as CSV: a header row, then one row per batch.
+    package static func tenantBatches(_ batches: [TenantBatch], of tenantID: String) -> [UInt8] {
+        var writer = CSVWriter(capacity: 192 * (batches.count + 1))
+        writer.row(tenantBatchColumns.map(CSVField.text))
+        for batch in batches {
+            let side = batch.side(of: tenantID)
+            writer.row([
+                .text(tenantID), .text(batch.id), .text(side.other), .text(batch.currency),
+                .timestamp(batch.period.startAtUs), .timestamp(batch.period.endAtUs), .text(batch.state.description),
+                .amount(side.paid), .amount(side.received), .amount(side.owes), .integer(batch.transferCount),
+                .text(batch.externalReference), .optionalTimestamp(batch.paidAtUs),
+            ])
+        }
+        return writer.bytes
+    }
+
     /// The statement as CSV: a header row, then one row per line.
     package static func statement(_ statement: TenantStatement) -> [UInt8] {
         var writer = CSVWriter(capacity: 128 * (statement.lines.count + 1))

@@ -106,6 +106,49 @@ package enum ReportJSON {
         let batches: [PayoutBatch]
     }
 
+    struct TenantBatchRow: Encodable {
+        let batchId: String
+        let otherTenantId: String
+        let currency: String
+        let periodStart: String
+        let periodEnd: String
+        let state: String
+        let paid: String
+        let received: String
+        let owes: String
+        let paidMicros: Int64
+        let receivedMicros: Int64
+        let owesMicros: Int64
+        let transferCount: Int64
+        let externalReference: String
+        let paidAt: String?
+    }
+
+    struct TenantBatchesDocument: Encodable {
+        let kind = "tenant_batches"
+        let tenantId: String
+        let periodStart: String
+        let periodEnd: String
+        let batches: [TenantBatchRow]
+    }
+
+    /// `tenantID`'s tenant batches of `period` as one JSON document, from its side.
+    package static func tenantBatches(_ batches: [TenantBatch], of tenantID: String, period: Period) throws -> [UInt8] {
+        let document = TenantBatchesDocument(
+            tenantId: tenantID, periodStart: ISO8601.timestamp(period.startAtUs), periodEnd: ISO8601.timestamp(period.endAtUs),
+            batches: batches.map { batch in
+                let side = batch.side(of: tenantID)
+                return TenantBatchRow(
+                    batchId: batch.id, otherTenantId: side.other, currency: batch.currency,
+                    periodStart: ISO8601.timestamp(batch.period.startAtUs), periodEnd: ISO8601.timestamp(batch.period.endAtUs),
+                    state: batch.state.description, paid: Money(micros: side.paid).formatted(decimals: 6),
+                    received: Money(micros: side.received).formatted(decimals: 6), owes: Money(micros: side.owes).formatted(decimals: 6),
+                    paidMicros: side.paid, receivedMicros: side.received, owesMicros: side.owes, transferCount: batch.transferCount,
+                    externalReference: batch.externalReference, paidAt: batch.paidAtUs == 0 ? nil : ISO8601.timestamp(batch.paidAtUs))
+            })
+        return try encode(document)
+    }
+
     /// The statement as one JSON document.
     package static func statement(_ statement: TenantStatement) throws -> [UInt8] {
         let document = StatementDocument(

@@ -104,6 +104,7 @@ package enum SettlementMigrations {
             $$;
             """),
         Migration(version: 3, name: "events for webhooks", sql: events),
+        Migration(version: 4, name: "transfers between tenants and tenant batches", sql: transfers),
     ]
 
     /// Settlement's events for webhooks, in `settlement.event_outbox`

@@ -58,16 +58,21 @@ extension SettlementService {
     /// `MarkBatchPaid` (operator): closed → paid with the external reference,
     /// idempotent for the same reference.
     func markBatchPaid(_ request: MarkBatchPaidRequest) async throws -> Batch {
-        let reference = request.externalReference
+        let reference = try Self.externalReference(request.externalReference)
+        guard let batch = try await store.markPaid(batchID: request.batchID, reference: reference, nowUs: clock.nowUs()) else {
+            throw RPCError.notFound
+        }
+        return batch
+    }
+
+    /// `reference` when it is 1 to 256 bytes without control characters; INVALID_ARGUMENT otherwise.
+    static func externalReference(_ reference: String) throws -> String {
         guard !reference.isEmpty, reference.utf8.count <= 256,
             !reference.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
         else {
             throw RPCError.invalidArgument("external_reference must be 1 to 256 bytes without control characters")
         }
-        guard let batch = try await store.markPaid(batchID: request.batchID, reference: reference, nowUs: clock.nowUs()) else {
-            throw RPCError.notFound
-        }
-        return batch
+        return reference
     }
 
     /// Whether `principal` may read `batch`.

@@ -19,8 +19,9 @@ extension SettlementService {
         return try await store.payout(providerID: providerID, period: try SettlementPeriod(period))
     }
 
-    /// `ExportReport`: a statement (as `GetTenantStatement` allows) or a payout
-    /// (as `GetProviderPayout` allows) rendered as CSV or JSON.
+    /// `ExportReport`: a statement or a tenant's tenant batches (as
+    /// `GetTenantStatement` allows) or a payout (as `GetProviderPayout` allows)
+    /// rendered as CSV or JSON.
     func exportReport(_ request: ExportReportRequest, principal: Principal) async throws -> ExportReportResponse {
         guard request.format == .csv || request.format == .json else {
             throw RPCError.invalidArgument("format must be REPORT_FORMAT_CSV or REPORT_FORMAT_JSON")
@@ -40,14 +41,26 @@ extension SettlementService {
             let payout = try await providerPayout(providerID: request.providerID, period: request.period, principal: principal)
             let content = csv ? ReportCSV.payout(payout) : try ReportJSON.payout(payout)
             return ExportReportResponse(content: content, contentType: contentType, fileName: "payout-\(Self.fileNamePart(request.providerID))-\(suffix)")
+        case .tenantBatches:
+            try principal.require(.operator, .tenantAdmin, .tenantFinance)
+            guard !request.tenantID.isEmpty else { throw RPCError.invalidArgument("tenant_id is required") }
+            try principal.requireTenant(request.tenantID)
+            let batches = try await store.tenantBatches(of: request.tenantID, inside: period)
+            let content = csv
+                ? ReportCSV.tenantBatches(batches, of: request.tenantID)
+                : try ReportJSON.tenantBatches(batches, of: request.tenantID, period: period.wire)
+            return ExportReportResponse(
+                content: content, contentType: contentType, fileName: "tenant-batches-\(Self.fileNamePart(request.tenantID))-\(suffix)")
         default:
-            throw RPCError.invalidArgument("kind must be REPORT_KIND_STATEMENT or REPORT_KIND_PAYOUT")
+            throw RPCError.invalidArgument("kind must be REPORT_KIND_STATEMENT, REPORT_KIND_PAYOUT or REPORT_KIND_TENANT_BATCHES")
         }
     }
 
     /// `Reconcile` (operator): drains the capture feed (so consumer lag is not
     /// reported as a difference), then compares the ledger's totals for the
-    /// period with Settlement's recorded entries, batches and unbatched entries.
+    /// period with Settlement's recorded entries, batches and unbatched entries,
+    /// and the ledger's payments across tenants with the recorded transfers
+    /// and tenant batches the same way.
     /// Meant for periods that have ended: entries committed while it runs may
     /// show on one side only. A tenant × provider × currency whose totals do
     /// not fit in 64 bits on either side is reported as a `total_out_of_range`
@@ -55,7 +68,7 @@ extension SettlementService {
     func reconcile(_ request: ReconcileRequest) async throws -> ReconcileResponse {
         let period = try SettlementPeriod(request.period)
         try await consumer.catchUp()
-        let ledgerTotals: [LedgerTotal]
+        let ledgerTotals: LedgerPeriodTotals
         do {
             ledgerTotals = try await ledger.ledgerTotals(for: period)
         } catch is CancellationError {
@@ -64,13 +77,14 @@ extension SettlementService {
             throw RPCError.ledgerUnavailable("the ledger totals could not be read: \(error)", cause: error)
         }
         var reconciliation = try await store.reconciliation(for: period)
-        for total in ledgerTotals {
+        for total in ledgerTotals.lines {
             if let net = total.netMicros, let sum = CheckedMicros.sum(reconciliation.ledger[total.key] ?? 0, net) {
                 reconciliation.ledger[total.key] = sum
             } else {
                 reconciliation.outOfRange.insert(total.key)
             }
         }
+        reconciliation.addLedgerTransfers(ledgerTotals.transfers)
         let response = reconciliation.response(period: period.wire, ledgerSource: ledger.name)
         try await store.recordMismatches(response.discrepancies, period: period.wire)
         return response

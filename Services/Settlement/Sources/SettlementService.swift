@@ -79,5 +79,16 @@ package final class SettlementService: Sendable {
         host.handle(SettlementMethods.reconcile, allowing: [.operator]) { [self] request, _, _ in
             try await reconcile(request)
         }
+        host.handle(SettlementMethods.listTenantBatches, allowing: [.operator, .tenantAdmin, .tenantFinance]) {
+            [self] request, principal, _ in
+            try await listTenantBatches(request, principal: principal)
+        }
+        host.handle(SettlementMethods.getTenantBatch, allowing: [.operator, .tenantAdmin, .tenantFinance]) {
+            [self] request, principal, _ in
+            try await getTenantBatch(request, principal: principal)
+        }
+        host.handle(SettlementMethods.markTenantBatchPaid, allowing: [.operator]) { [self] request, _, _ in
+            try await markTenantBatchPaid(request)
+        }
     }
 }

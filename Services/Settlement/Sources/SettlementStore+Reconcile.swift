@@ -8,6 +8,7 @@ extension SettlementStore {
     /// tenant × provider × currency, and the three totals of every batch that
     /// holds lines of the period. Sums are `numeric`; a key or batch whose
     /// total does not fit in 64 bits is recorded as out of range instead.
+    /// The transfers of the period the same way (`transferReconciliation`).
     package func reconciliation(for period: SettlementPeriod) async throws -> Reconciliation {
         let start = period.startUs, end = period.endUs
         return try await pool.withTransaction(TransactionOptions(isolation: .repeatableRead, readOnly: true)) { connection in
@@ -69,12 +70,68 @@ extension SettlementStore {
                     outOfRange: header == nil || lines == nil || entries == nil)
             }
             reconciliation.outOfRange = outOfRange
+            reconciliation.transfers = try Self.transferReconciliation(start: start, end: end, on: connection)
             return reconciliation
         }
     }
 }
 
 extension SettlementStore {
+    /// Settlement's side of the payments across tenants of `[start, end)` on
+    /// `connection`'s snapshot: recorded transfers, those in a tenant batch
+    /// that exists and those in none, per payer tenant × payee tenant ×
+    /// currency, and for every tenant batch holding a transfer of the period
+    /// (or whose period lies inside it) its header beside the sums of its transfers.
+    static func transferReconciliation(start: Int64, end: Int64, on connection: PostgresConnection) throws -> TransferReconciliation {
+        var result = TransferReconciliation()
+        func totals(_ condition: String) throws -> [TransferKey: Int64] {
+            var totals: [TransferKey: Int64] = [:]
+            for row in try connection.query("""
+                SELECT x.payer_tenant, x.payee_tenant, x.currency, settlement.int64_or_null(sum(x.amount_micros))
+                FROM settlement.transfers x
+                WHERE x.occurred_at_us >= $1 AND x.occurred_at_us < $2 AND \(condition)
+                GROUP BY x.payer_tenant, x.payee_tenant, x.currency
+                """, [start, end]) {
+                let key = TransferKey(
+                    payerTenantID: try row.decode(String.self, at: 0), payeeTenantID: try row.decode(String.self, at: 1),
+                    currency: try row.decode(String.self, at: 2))
+                if let total = try row.decode(Int64?.self, at: 3) { totals[key] = total } else { result.outOfRange.insert(key) }
+            }
+            return totals
+        }
+        result.recorded = try totals("true")
+        result.unbatched = try totals("x.tenant_batch_id IS NULL")
+        result.batched = try totals("EXISTS (SELECT 1 FROM settlement.tenant_batches b WHERE b.batch_id = x.tenant_batch_id)")
+        let rows = try connection.query("""
+            SELECT t.batch_id::text, t.tenant_low, t.tenant_high, t.currency,
+                   settlement.int64_or_null(t.low_to_high_micros), settlement.int64_or_null(t.high_to_low_micros),
+                   settlement.int64_or_null(CASE WHEN t.debtor_tenant = t.tenant_low AND t.creditor_tenant = t.tenant_high
+                                                 THEN t.net_micros
+                                                 WHEN t.debtor_tenant = t.tenant_high AND t.creditor_tenant = t.tenant_low
+                                                 THEN -t.net_micros END),
+                   settlement.int64_or_null((SELECT COALESCE(sum(x.amount_micros), 0) FROM settlement.transfers x
+                                             WHERE x.tenant_batch_id = t.batch_id AND x.payer_tenant = t.tenant_low)),
+                   settlement.int64_or_null((SELECT COALESCE(sum(x.amount_micros), 0) FROM settlement.transfers x
+                                             WHERE x.tenant_batch_id = t.batch_id AND x.payer_tenant = t.tenant_high))
+            FROM settlement.tenant_batches t
+            WHERE EXISTS (SELECT 1 FROM settlement.transfers x WHERE x.tenant_batch_id = t.batch_id
+                            AND x.occurred_at_us >= $1 AND x.occurred_at_us < $2)
+               OR (t.period_start_us >= $1 AND t.period_end_us <= $2)
+            """, [start, end])
+        result.batches = try rows.map { row in
+            let values = try (4...8).map { try row.decode(Int64?.self, at: $0) }
+            // A header whose debtor and creditor are not its two tenants owes an amount no transfer sum can match.
+            let owes = values[2] ?? Int64.min
+            return TenantBatchTotals(
+                batchID: try row.decode(String.self, at: 0), tenantLowID: try row.decode(String.self, at: 1),
+                tenantHighID: try row.decode(String.self, at: 2), currency: try row.decode(String.self, at: 3),
+                headerLowToHighMicros: values[0] ?? 0, headerHighToLowMicros: values[1] ?? 0, headerLowOwesMicros: owes,
+                transfersLowToHighMicros: values[3] ?? 0, transfersHighToLowMicros: values[4] ?? 0,
+                outOfRange: values[0] == nil || values[1] == nil || values[3] == nil || values[4] == nil)
+        }
+        return result
+    }
+
     /// Writes one `reconciliation.mismatch` event per discrepancy of `period`
     /// to the outbox, each at most once per period, kind, key and amounts
     /// (reconciling again finds the same ones and writes nothing new).
@@ -85,21 +142,23 @@ extension SettlementStore {
         try await pool.withTransaction { connection in
             for discrepancy in relevant {
                 let key = [
-                    "mismatch", "\(period.startAtUs)", "\(period.endAtUs)", discrepancy.kind, discrepancy.providerID,
+                    "mismatch", "\(period.startAtUs)", "\(period.endAtUs)", discrepancy.kind,
+                    discrepancy.counterTenantID.isEmpty ? discrepancy.providerID : "tenant=\(discrepancy.counterTenantID)",
                     discrepancy.currency, discrepancy.batchID, "\(discrepancy.expectedMicros)", "\(discrepancy.actualMicros)",
                 ].joined(separator: ":")
                 _ = try connection.query(
                     """
                     INSERT INTO settlement.event_outbox (tenant_id, type, dedupe_key, data)
                     VALUES ($1::uuid, 'reconciliation.mismatch', $2, jsonb_strip_nulls(jsonb_build_object(
-                        'kind', $3::text, 'provider_id', $4::text, 'currency', $5::text, 'batch_id', nullif($6::text, ''),
+                        'kind', $3::text, 'provider_id', nullif($4::text, ''), 'currency', $5::text, 'batch_id', nullif($6::text, ''),
                         'expected_micros', $7::bigint, 'actual_micros', $8::bigint, 'difference_micros', $9::bigint,
-                        'period_start_us', $10::bigint, 'period_end_us', $11::bigint)))
+                        'period_start_us', $10::bigint, 'period_end_us', $11::bigint,
+                        'counter_tenant_id', nullif($12::text, ''))))
                     ON CONFLICT (tenant_id, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
                     """,
                     [discrepancy.tenantID, key, discrepancy.kind, discrepancy.providerID, discrepancy.currency, discrepancy.batchID,
                      discrepancy.expectedMicros, discrepancy.actualMicros, discrepancy.differenceMicros, period.startAtUs,
-                     period.endAtUs])
+                     period.endAtUs, discrepancy.counterTenantID])
             }
         }
     }

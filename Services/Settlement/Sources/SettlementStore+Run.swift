@@ -16,6 +16,8 @@ extension SettlementStore {
     ///   adjustments: they belong to a period that was closed without them.
     /// - Lines (agent × category × day × adjustment) and totals of the touched
     ///   batches are recomputed from their entries.
+    /// - Payments across tenants are netted the same way into one tenant batch
+    ///   per pair of tenants × currency (`settleTransfers`), closed with the period.
     /// - When the period has ended by `nowUs`, the period and its batches are
     ///   closed; otherwise they stay open and later runs add to them.
     /// - Totals are summed as `numeric`, so no sum can fail the run: a batch
@@ -34,7 +36,7 @@ extension SettlementStore {
                 "SELECT closed FROM settlement.periods WHERE start_at_us = $1 AND end_at_us = $2", [start, end])
             if let row = existing.first, try row.decode(Bool.self, at: 0) {
                 response.closed = true
-                (response.batches, response.outOfRangeBatchIDs) = try Self.batches(startingAt: start, on: connection)
+                try Self.fillBatches(of: &response, startingAt: start, on: connection)
                 return response
             }
             let overlapping = try connection.query("""
@@ -81,6 +83,8 @@ extension SettlementStore {
             response.adjustmentsSettled = Int64(try assigned.reduce(0) { $0 + (try $1.decode(Bool.self, at: 0) ? 1 : 0) })
 
             if !assigned.isEmpty { try Self.recomputeOpenBatches(startingAt: start, on: connection) }
+            let transfers = try Self.settleTransfers(start: start, end: end, nowUs: nowUs, on: connection)
+            response.transfersSettled = Int64(transfers)
             var closedNow = 0
             let closing = BatchState.afterRun(periodEndUs: end, nowUs: closesAt) == .closed
             if closing {
@@ -90,12 +94,26 @@ extension SettlementStore {
                 try connection.execute("""
                     UPDATE settlement.batches SET state = 'closed', closed_at_us = $2 WHERE period_start_us = $1 AND state = 'open'
                     """, [start, nowUs])
+                try connection.execute("""
+                    UPDATE settlement.tenant_batches SET state = 'closed', closed_at_us = $2
+                    WHERE period_start_us = $1 AND state = 'open'
+                    """, [start, nowUs])
             }
             response.closed = closing
-            response.changed = created > 0 || !assigned.isEmpty || closedNow > 0
-            (response.batches, response.outOfRangeBatchIDs) = try Self.batches(startingAt: start, on: connection)
+            response.changed = created > 0 || !assigned.isEmpty || transfers > 0 || closedNow > 0
+            try Self.fillBatches(of: &response, startingAt: start, on: connection)
             return response
         }
+    }
+
+    /// Sets the provider and tenant batches of the period starting at `start`
+    /// on `response`, with the ids of those out of range apart.
+    static func fillBatches(of response: inout RunSettlementResponse, startingAt start: Int64, on connection: PostgresConnection) throws {
+        let (batches, outOfRange) = try Self.batches(startingAt: start, on: connection)
+        let (tenantBatches, tenantOutOfRange) = try Self.tenantBatches(startingAt: start, on: connection)
+        response.batches = batches
+        response.tenantBatches = tenantBatches
+        response.outOfRangeBatchIDs = outOfRange + tenantOutOfRange
     }
 
     /// Rebuilds the lines and totals of the open batches of the period starting

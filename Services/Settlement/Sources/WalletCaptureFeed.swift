@@ -4,7 +4,7 @@ import PurserRPC
 import PurserService
 
 /// The production `CaptureFeedSource`: `purser.wallet.v1.Wallet/CaptureFeed`
-/// over mutual TLS, presenting Settlement's certificate (the Wallet serves the
+/// and `TransferFeed` over mutual TLS, presenting Settlement's certificate (the Wallet serves the
 /// feed to the `settlement` service principal only).
 ///
 /// The feed's cursor is the Wallet's opaque cursor text ("" = from the beginning).
@@ -45,5 +45,18 @@ package struct WalletCaptureFeed: CaptureFeedSource {
                 amountMicros: item.amountMicros, holdID: item.holdID, occurredAtUs: item.createdAtUs)
         }
         return FeedPage(entries: entries, nextCursor: response.nextCursor.isEmpty ? cursor : response.nextCursor)
+    }
+
+    package func transfers(after cursor: String, limit: Int) async throws -> TransferPage {
+        var request = TransferFeedRequest()
+        request.cursor = cursor
+        request.limit = Int32(clamping: limit)
+        let response = try await client.call(WalletMethods.transferFeed, request, timeout: timeout)
+        let transfers = response.entries.map { item in
+            TransferEntry(
+                entryID: item.entryID, payerTenantID: item.payerTenantID, payeeTenantID: item.payeeTenantID,
+                currency: item.currency, amountMicros: item.amountMicros, holdID: item.holdID, occurredAtUs: item.createdAtUs)
+        }
+        return TransferPage(transfers: transfers, nextCursor: response.nextCursor.isEmpty ? cursor : response.nextCursor)
     }
 }

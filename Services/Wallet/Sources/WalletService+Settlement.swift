@@ -5,12 +5,14 @@ import PurserRPC
 
 extension WalletService {
     /// CaptureFeed (service `settlement`): captures and refunds in commit-safe
-    /// order after a cursor (see `Ledger.feed`). AuditLedger (operator for one
+    /// order after a cursor (see `Ledger.feed`). TransferFeed (service
+    /// `settlement`): payments across tenants the same way (see
+    /// `Ledger.transferFeed`). AuditLedger (operator for one
     /// or every tenant; tenant admin and finance for their own): the ledger's
     /// invariants, with any discrepancy found. LedgerTotals (service
     /// `settlement` and the operator for one or every tenant; tenant finance
     /// for its own): captures and refunds of a period per tenant × provider ×
-    /// currency.
+    /// currency, and payments across tenants per payer × payee tenant × currency.
     func registerSettlement() {
         handle(WalletMethods.captureFeed) { request, _, _ in
             guard let cursor = FeedCursor(parsing: request.cursor) else {
@@ -21,6 +23,18 @@ extension WalletService {
             let items = try await self.ledger.feed(after: cursor, limit: limit)
             var response = CaptureFeedResponse()
             response.entries = items.map(CaptureFeedEntry.init(feed:))
+            response.nextCursor = items.last?.cursor.description ?? cursor.description
+            return response
+        }
+        handle(WalletMethods.transferFeed) { request, _, _ in
+            guard let cursor = FeedCursor(parsing: request.cursor) else {
+                throw RPCError.invalid("cursor", "is not a cursor this feed issued")
+            }
+            guard request.limit >= 0 else { throw RPCError.invalid("limit", "must not be negative") }
+            let limit = request.limit == 0 ? 500 : min(Int(request.limit), 5_000)
+            let items = try await self.ledger.transferFeed(after: cursor, limit: limit)
+            var response = TransferFeedResponse()
+            response.entries = items.map(TransferFeedEntry.init(feed:))
             response.nextCursor = items.last?.cursor.description ?? cursor.description
             return response
         }
@@ -56,6 +70,8 @@ extension WalletService {
             let totals = try await self.ledger.totals(fromUs: request.startAtUs, toUs: request.endAtUs, tenant: tenant)
             var response = LedgerTotalsResponse()
             response.lines = totals.map(LedgerTotalsLine.init(total:))
+            let transfers = try await self.ledger.transferTotals(fromUs: request.startAtUs, toUs: request.endAtUs, tenant: tenant)
+            response.transfers = transfers.map(TransferTotalsLine.init(total:))
             response.startAtUs = request.startAtUs
             response.endAtUs = request.endAtUs
             return response
@@ -88,6 +104,31 @@ extension LedgerTotalsLine {
         currency = total.currency
         captureMicros = total.captureMicros
         refundMicros = total.refundMicros
+        outOfRange = total.outOfRange
+    }
+}
+
+extension TransferFeedEntry {
+    init(feed item: TransferFeedItem) {
+        self.init()
+        entryID = item.entryID.lowercased
+        payerTenantID = item.payerTenantID.lowercased
+        payeeTenantID = item.payeeTenantID.lowercased
+        amountMicros = item.amountMicros
+        currency = item.currency
+        holdID = item.holdID.lowercased
+        createdAtUs = item.createdAtUs
+        cursor = item.cursor.description
+    }
+}
+
+extension TransferTotalsLine {
+    init(total: TransferTotal) {
+        self.init()
+        payerTenantID = total.payerTenantID.lowercased
+        payeeTenantID = total.payeeTenantID.lowercased
+        currency = total.currency
+        amountMicros = total.amountMicros
         outOfRange = total.outOfRange
     }
 }

@@ -16,9 +16,15 @@
 // An entry that is stored after its period was closed lands in the next batch
 // of its provider x tenant x currency, on a line flagged `adjustment`.
 //
+// Payments to an agent of another tenant come from the Wallet's TransferFeed;
+// a run nets each pair of tenants per currency and period into one tenant
+// batch (TenantBatch): the tenant that paid the other more is the debtor and
+// owes the creditor the difference. Tenant batches have the same states.
+//
 // Who may call what (principal kinds from ARCHITECTURE.md section 4):
 //   operator        everything
-//   tenant admin    ListBatches, GetBatch, GetTenantStatement, ExportReport(statement) of its own tenant
+//   tenant admin    ListBatches, GetBatch, GetTenantStatement, ExportReport(statement) of its own tenant;
+//                   ListTenantBatches, GetTenantBatch of the tenant batches its tenant is a side of
 //   tenant finance  the same as tenant admin
 //   provider        ListBatches, GetBatch, GetProviderPayout, ExportReport(payout) of itself
 // Another tenant's (or provider's) ids answer NOT_FOUND.
@@ -78,6 +84,24 @@ public enum SettlementMethods {
     public static let reconcile = MethodDescriptor<ReconcileRequest, ReconcileResponse>(
         prefix + "Reconcile", idempotent: true)
 
+    /// Tenant batches, newest period first. The operator sees every one (or a
+    /// tenant's with `tenant_id`); a tenant's admin and finance see those their
+    /// tenant is a side of (naming another tenant answers NOT_FOUND).
+    public static let listTenantBatches = MethodDescriptor<ListTenantBatchesRequest, ListTenantBatchesResponse>(
+        prefix + "ListTenantBatches", idempotent: true)
+
+    /// One tenant batch: the operator, or the admin or finance of either tenant;
+    /// NOT_FOUND for anyone else.
+    public static let getTenantBatch = MethodDescriptor<GetTenantBatchRequest, TenantBatch>(
+        prefix + "GetTenantBatch", idempotent: true)
+
+    /// Records that the debtor of a CLOSED tenant batch paid the creditor
+    /// (operator), by MarkBatchPaid's rules: the same reference again answers
+    /// the batch unchanged, another is `batch_already_paid`, an OPEN batch
+    /// `batch_not_closed`.
+    public static let markTenantBatchPaid = MethodDescriptor<MarkTenantBatchPaidRequest, TenantBatch>(
+        prefix + "MarkTenantBatchPaid", idempotent: true)
+
     /// The full name of every method, in the order of the proto file.
     public static let allNames: [String] = [
         runSettlement.fullName,
@@ -88,5 +112,8 @@ public enum SettlementMethods {
         exportReport.fullName,
         markBatchPaid.fullName,
         reconcile.fullName,
+        listTenantBatches.fullName,
+        getTenantBatch.fullName,
+        markTenantBatchPaid.fullName,
     ]
 }

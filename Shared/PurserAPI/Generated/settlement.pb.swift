@@ -41,12 +41,16 @@ public struct ReportKind: WireEnum, Hashable, CustomStringConvertible {
     public static let statement = ReportKind(rawValue: 1)
     /// A provider payout.
     public static let payout = ReportKind(rawValue: 2)
+    /// The tenant batches `tenant_id` is a side of whose period lies inside the
+    /// requested one, from that tenant's side (as STATEMENT allows).
+    public static let tenantBatches = ReportKind(rawValue: 3)
 
     /// The lowercase name (`statement`…), or `kind_<number>`.
     public var description: String {
         switch self {
         case .statement: "statement"
         case .payout: "payout"
+        case .tenantBatches: "tenant_batches"
         default: "kind_\(rawValue)"
         }
     }
@@ -191,6 +195,11 @@ public struct RunSettlementResponse: WireMessage, Hashable {
     /// Batches of the period whose totals do not fit in int64: settled, but left
     /// out of `batches`; reading them answers FAILED_PRECONDITION (`total_out_of_range`).
     public var outOfRangeBatchIDs: [String] = []
+    /// Payments across tenants that joined a tenant batch in this run.
+    public var transfersSettled: Int64 = 0
+    /// The period's tenant batches after the run (out-of-range ones are left out
+    /// and listed in `out_of_range_batch_ids`).
+    public var tenantBatches: [TenantBatch] = []
 
     public init() {}
 
@@ -202,6 +211,56 @@ public struct RunSettlementResponse: WireMessage, Hashable {
         try t.field(5, &adjustmentsSettled)
         try t.field(6, &batches)
         try t.field(7, &outOfRangeBatchIDs)
+        try t.field(8, &transfersSettled)
+        try t.field(9, &tenantBatches)
+    }
+}
+
+/// `purser.settlement.v1.TenantBatch`.
+///
+/// What one tenant owes another in one currency for one period: the payments
+/// between their agents both ways, netted.
+public struct TenantBatch: WireMessage, Hashable {
+    public var id: String = ""
+    /// The two tenants, the lower id first.
+    public var tenantLowID: String = ""
+    public var tenantHighID: String = ""
+    public var currency: String = ""
+    public var period: Period = Period()
+    public var state: BatchState = .unspecified
+    /// What the low tenant's agents paid the high tenant's, and the other way.
+    public var lowToHighMicros: Int64 = 0
+    public var highToLowMicros: Int64 = 0
+    /// The tenant that paid more (the low one when both paid the same) and the other.
+    public var debtorTenantID: String = ""
+    public var creditorTenantID: String = ""
+    /// What the debtor owes the creditor: |low_to_high - high_to_low|, never negative.
+    public var netMicros: Int64 = 0
+    public var transferCount: Int64 = 0
+    public var externalReference: String = ""
+    public var createdAtUs: Int64 = 0
+    public var closedAtUs: Int64 = 0
+    public var paidAtUs: Int64 = 0
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &id)
+        try t.field(2, &tenantLowID)
+        try t.field(3, &tenantHighID)
+        try t.field(4, &currency)
+        try t.field(5, &period)
+        try t.field(6, &state)
+        try t.field(7, &lowToHighMicros)
+        try t.field(8, &highToLowMicros)
+        try t.field(9, &debtorTenantID)
+        try t.field(10, &creditorTenantID)
+        try t.field(11, &netMicros)
+        try t.field(12, &transferCount)
+        try t.field(13, &externalReference)
+        try t.field(14, &createdAtUs)
+        try t.field(15, &closedAtUs)
+        try t.field(16, &paidAtUs)
     }
 }
 
@@ -334,6 +393,9 @@ public struct TenantStatement: WireMessage, Hashable {
     public var byCategory: [StatementTotal] = []
     public var byDay: [StatementTotal] = []
     public var lines: [StatementLine] = []
+    /// What the tenant's agents paid agents of each other tenant and received
+    /// from them in the period, per other tenant and currency.
+    public var otherTenants: [OtherTenantTotal] = []
 
     public init() {}
 
@@ -346,6 +408,32 @@ public struct TenantStatement: WireMessage, Hashable {
         try t.field(6, &byCategory)
         try t.field(7, &byDay)
         try t.field(8, &lines)
+        try t.field(9, &otherTenants)
+    }
+}
+
+/// `purser.settlement.v1.OtherTenantTotal`.
+///
+/// Payments between a tenant's agents and one other tenant's in one currency.
+public struct OtherTenantTotal: WireMessage, Hashable {
+    public var otherTenantID: String = ""
+    public var currency: String = ""
+    public var paidMicros: Int64 = 0
+    public var receivedMicros: Int64 = 0
+    /// paid_micros - received_micros: positive when the tenant owes the other
+    /// tenant, negative when it is owed.
+    public var owesMicros: Int64 = 0
+    public var transferCount: Int64 = 0
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &otherTenantID)
+        try t.field(2, &currency)
+        try t.field(3, &paidMicros)
+        try t.field(4, &receivedMicros)
+        try t.field(5, &owesMicros)
+        try t.field(6, &transferCount)
     }
 }
 
@@ -411,7 +499,7 @@ public struct ExportReportRequest: WireMessage, Hashable {
     public var kind: ReportKind = .unspecified
     public var period: Period = Period()
     public var format: ReportFormat = .unspecified
-    /// The statement's tenant (kind STATEMENT).
+    /// The statement's tenant (kind STATEMENT or TENANT_BATCHES).
     public var tenantID: String = ""
     /// The payout's provider (kind PAYOUT).
     public var providerID: String = ""
@@ -506,7 +594,9 @@ public struct ReconcileLine: WireMessage, Hashable {
 public struct Discrepancy: WireMessage, Hashable {
     /// `ledger_mismatch` (ledger != recorded), `batch_mismatch` (recorded !=
     /// batched + unbatched) or `batch_total_mismatch` (a batch's totals differ
-    /// from the sum of its lines or of its entries).
+    /// from the sum of its lines or of its entries); the same three for payments
+    /// across tenants: `transfer_ledger_mismatch`, `transfer_batch_mismatch`,
+    /// `tenant_batch_total_mismatch`.
     public var kind: String = ""
     public var tenantID: String = ""
     public var providerID: String = ""
@@ -517,6 +607,11 @@ public struct Discrepancy: WireMessage, Hashable {
     public var actualMicros: Int64 = 0
     /// actual_micros - expected_micros.
     public var differenceMicros: Int64 = 0
+    /// For payments across tenants: `tenant_id` is the payer's tenant and this
+    /// the payee's (`transfer_ledger_mismatch`, `transfer_batch_mismatch`), or
+    /// the high tenant of a tenant batch whose totals differ from its transfers
+    /// (`tenant_batch_total_mismatch`, `tenant_id` the low one).
+    public var counterTenantID: String = ""
 
     public init() {}
 
@@ -529,6 +624,7 @@ public struct Discrepancy: WireMessage, Hashable {
         try t.field(6, &expectedMicros)
         try t.field(7, &actualMicros)
         try t.field(8, &differenceMicros)
+        try t.field(9, &counterTenantID)
     }
 }
 
@@ -550,5 +646,64 @@ public struct ReconcileResponse: WireMessage, Hashable {
         try t.field(3, &ledgerSource)
         try t.field(4, &lines)
         try t.field(5, &discrepancies)
+    }
+}
+
+/// `purser.settlement.v1.ListTenantBatchesRequest`.
+public struct ListTenantBatchesRequest: WireMessage, Hashable {
+    /// A side of the batch; empty = any (operator) or the caller's tenant.
+    public var tenantID: String = ""
+    public var state: BatchState = .unspecified
+    /// When set, only batches whose period lies inside this one.
+    public var period: Period?
+    public var pageSize: Int32 = 0
+    public var pageToken: String = ""
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &tenantID)
+        try t.field(2, &state)
+        try t.field(3, &period)
+        try t.field(4, &pageSize)
+        try t.field(5, &pageToken)
+    }
+}
+
+/// `purser.settlement.v1.ListTenantBatchesResponse`.
+public struct ListTenantBatchesResponse: WireMessage, Hashable {
+    public var batches: [TenantBatch] = []
+    public var nextPageToken: String = ""
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &batches)
+        try t.field(2, &nextPageToken)
+    }
+}
+
+/// `purser.settlement.v1.GetTenantBatchRequest`.
+public struct GetTenantBatchRequest: WireMessage, Hashable {
+    public var batchID: String = ""
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &batchID)
+    }
+}
+
+/// `purser.settlement.v1.MarkTenantBatchPaidRequest`.
+public struct MarkTenantBatchPaidRequest: WireMessage, Hashable {
+    public var batchID: String = ""
+    /// The payment's reference in the outside world (bank transfer, on-chain tx).
+    public var externalReference: String = ""
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &batchID)
+        try t.field(2, &externalReference)
     }
 }

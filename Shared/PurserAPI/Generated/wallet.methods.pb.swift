@@ -26,7 +26,7 @@
 // Charge answers carry `available_after_micros` 0, and a denial of its Charge
 // carries neither `available_micros` nor headroom (`rule` and `reason` stay).
 //   service         FreezeAccount and Allocate with `from_agent_id` (identity: a new
-//                   sub-agent's budget), CaptureFeed and LedgerTotals (settlement),
+//                   sub-agent's budget), CaptureFeed, TransferFeed and LedgerTotals (settlement),
 //                   GetSpendCounters and PolicyChanged (policy)
 // A spend's category is lowercased, must match [a-z0-9][a-z0-9._-]{0,63}
 // (INVALID_ARGUMENT / category_invalid) and must be the provider's default or
@@ -209,6 +209,12 @@ public enum WalletMethods {
     public static let policyChanged = MethodDescriptor<PolicyChangedNotice, PolicyChangedResponse>(
         prefix + "PolicyChanged", idempotent: true)
 
+    /// Service `settlement` only: payments to an agent of another tenant
+    /// (`transfer_out` entries) in commit order after a cursor; the same horizon
+    /// as CaptureFeed, so never skips an entry of a transaction that commits late.
+    public static let transferFeed = MethodDescriptor<TransferFeedRequest, TransferFeedResponse>(
+        prefix + "TransferFeed", idempotent: true)
+
     /// The full name of every method, in the order of the proto file.
     public static let allNames: [String] = [
         fund.fullName,
@@ -233,5 +239,6 @@ public enum WalletMethods {
         ledgerTotals.fullName,
         getSpendCounters.fullName,
         policyChanged.fullName,
+        transferFeed.fullName,
     ]
 }

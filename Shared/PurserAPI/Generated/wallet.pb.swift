@@ -1091,6 +1091,10 @@ public struct LedgerTotalsResponse: WireMessage, Hashable {
     public var lines: [LedgerTotalsLine] = []
     public var startAtUs: Int64 = 0
     public var endAtUs: Int64 = 0
+    /// Payments across tenants created in the period, one line per payer
+    /// tenant × payee tenant × currency, ordered so; with a tenant_id, the lines
+    /// where that tenant pays or is paid.
+    public var transfers: [TransferTotalsLine] = []
 
     public init() {}
 
@@ -1098,6 +1102,86 @@ public struct LedgerTotalsResponse: WireMessage, Hashable {
         try t.field(1, &lines)
         try t.field(2, &startAtUs)
         try t.field(3, &endAtUs)
+        try t.field(4, &transfers)
+    }
+}
+
+/// `purser.wallet.v1.TransferTotalsLine`.
+public struct TransferTotalsLine: WireMessage, Hashable {
+    public var payerTenantID: String = ""
+    public var payeeTenantID: String = ""
+    public var currency: String = ""
+    /// Sum of the transfer_out entries; positive.
+    public var amountMicros: Int64 = 0
+    /// True when the sum does not fit in int64 (amount_micros is then 0).
+    public var outOfRange: Bool = false
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &payerTenantID)
+        try t.field(2, &payeeTenantID)
+        try t.field(3, &currency)
+        try t.field(4, &amountMicros)
+        try t.field(5, &outOfRange)
+    }
+}
+
+/// `purser.wallet.v1.TransferFeedRequest`.
+public struct TransferFeedRequest: WireMessage, Hashable {
+    /// "" = from the beginning; otherwise a `next_cursor` (or an entry's `cursor`).
+    public var cursor: String = ""
+    /// 0 = 500; at most 5000.
+    public var limit: Int32 = 0
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &cursor)
+        try t.field(2, &limit)
+    }
+}
+
+/// `purser.wallet.v1.TransferFeedEntry`.
+///
+/// One payment to an agent of another tenant, as the payer's tenant booked it.
+public struct TransferFeedEntry: WireMessage, Hashable {
+    /// The payer tenant's transfer_out entry.
+    public var entryID: String = ""
+    public var payerTenantID: String = ""
+    public var payeeTenantID: String = ""
+    public var amountMicros: Int64 = 0
+    public var currency: String = ""
+    public var holdID: String = ""
+    public var createdAtUs: Int64 = 0
+    /// Resume after this entry.
+    public var cursor: String = ""
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &entryID)
+        try t.field(2, &payerTenantID)
+        try t.field(3, &payeeTenantID)
+        try t.field(4, &amountMicros)
+        try t.field(5, &currency)
+        try t.field(6, &holdID)
+        try t.field(7, &createdAtUs)
+        try t.field(8, &cursor)
+    }
+}
+
+/// `purser.wallet.v1.TransferFeedResponse`.
+public struct TransferFeedResponse: WireMessage, Hashable {
+    public var entries: [TransferFeedEntry] = []
+    /// Pass as `cursor` next time (unchanged when nothing new committed).
+    public var nextCursor: String = ""
+
+    public init() {}
+
+    public mutating func traverse<T: WireTraverser>(_ t: inout T) throws(T.Failure) {
+        try t.field(1, &entries)
+        try t.field(2, &nextCursor)
     }
 }
 

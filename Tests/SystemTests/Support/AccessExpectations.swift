@@ -227,6 +227,7 @@ enum AccessExpectations {
         WalletMethods.listDenials.fullName: AccessRule(gate: .kinds([.admin, .finance, .agent]), reach: Reach.ownerAgent),
         WalletMethods.freezeAccount.fullName: AccessRule(gate: .kinds([.service], services: ["identity"]), reach: Reach.services),
         WalletMethods.captureFeed.fullName: AccessRule(gate: .kinds([.service], services: ["settlement"]), reach: Reach.services),
+        WalletMethods.transferFeed.fullName: AccessRule(gate: .kinds([.service], services: ["settlement"]), reach: Reach.services),
         WalletMethods.auditLedger.fullName: AccessRule(gate: .kinds([.operator, .admin, .finance]), reach: Reach.tenant),
         WalletMethods.ledgerTotals.fullName: AccessRule(
             gate: .kinds([.operator, .finance, .service], services: ["settlement"]), reach: Reach.tenant),
@@ -322,6 +323,12 @@ enum AccessExpectations {
         SettlementMethods.markBatchPaid.fullName: AccessRule(
             gate: .kinds([.operator]), reach: [.operator], reached: .refused(.failedPrecondition, "batch_not_closed")),
         SettlementMethods.reconcile.fullName: AccessRule(gate: .kinds([.operator]), reach: [.operator]),
+        // Acme pays no other tenant in the matrix world: its list is empty but answered; another tenant naming acme gets
+        // NOT_FOUND. No tenant batch exists, so reading or paying one (an unknown id) is NOT_FOUND past the gate.
+        SettlementMethods.listTenantBatches.fullName: AccessRule(
+            gate: .kinds([.operator, .admin, .finance]), reach: [.operator, .acmeAdmin, .acmeFinance]),
+        SettlementMethods.getTenantBatch.fullName: AccessRule(gate: .kinds([.operator, .admin, .finance]), reach: []),
+        SettlementMethods.markTenantBatchPaid.fullName: AccessRule(gate: .kinds([.operator]), reach: []),
     ]
 
     static let email: [String: AccessRule] = [

@@ -149,6 +149,8 @@ extension MatrixWorld {
             return revocationNotice.serializedBytes()
         case WalletMethods.captureFeed.fullName:
             return with(CaptureFeedRequest()) { $0.limit = 50 }.serializedBytes()
+        case WalletMethods.transferFeed.fullName:
+            return with(TransferFeedRequest()) { $0.limit = 50 }.serializedBytes()
         case WalletMethods.auditLedger.fullName:
             return with(AuditLedgerRequest()) { $0.tenantID = acmeID }.serializedBytes()
         case WalletMethods.ledgerTotals.fullName:
@@ -187,6 +189,13 @@ extension MatrixWorld {
             return MarkBatchPaidRequest(batchID: batchID, externalReference: "matrix-paid").serializedBytes()
         case SettlementMethods.reconcile.fullName:
             return ReconcileRequest(period: period).serializedBytes()
+        case SettlementMethods.listTenantBatches.fullName:
+            return ListTenantBatchesRequest(tenantID: acmeID).serializedBytes()
+        case SettlementMethods.getTenantBatch.fullName:
+            return GetTenantBatchRequest(batchID: "00000000-0000-4000-8000-00000000b47c").serializedBytes()
+        case SettlementMethods.markTenantBatchPaid.fullName:
+            return MarkTenantBatchPaidRequest(batchID: "00000000-0000-4000-8000-00000000b47c", externalReference: "matrix-paid")
+                .serializedBytes()
         // Email-alias
         case EmailAliasMethods.createAlias.fullName:
             return CreateAliasRequest(tenantID: acmeID, agentID: ownerAgentID, kind: .random).serializedBytes()

@@ -11,7 +11,7 @@ extension CLI {
 
     /// `purser settlement …`: runs, batches, statements, payouts, exports, reconciliation.
     static let settlementCommands = CommandNode.group(
-        name: "settlement", summary: "settlement: run, batches, statement, payout, export, mark-paid, reconcile",
+        name: "settlement", summary: "settlement: run, batches, tenant-batches, statement, payout, export, mark-paid, reconcile",
         details: "Periods are whole UTC days: --from is inclusive, --to exclusive.",
         [
             .verb(CommandSpec("run", "settle a period (operator; running it again changes nothing)", flags: periodFlags), runSettlement),
@@ -19,11 +19,19 @@ extension CLI {
                 CommandSpec("batches", "list batches, newest period first",
                             flags: [.optional("state", "open|closed|paid", "only this state"), .optional("provider", "ID", "only this provider")]),
                 listBatches),
+            .verb(
+                CommandSpec("tenant-batches", "list batches of payments between tenants (netted per pair), newest period first",
+                            flags: [.optional("state", "open|closed|paid", "only this state")]),
+                listTenantBatches),
+            .verb(
+                CommandSpec("mark-tenant-batch-paid", "record that the debtor of a closed tenant batch paid (operator)",
+                            flags: [.required("batch", "ID", "tenant batch id"), .required("reference", "TEXT", "the payment's external reference")]),
+                markTenantBatchPaid),
             .verb(CommandSpec("statement", "what the tenant spent, per agent, provider, category and day", flags: periodFlags), statement),
             .verb(CommandSpec("payout", "what is payable to a provider", flags: [.required("provider", "ID", "provider")] + periodFlags), payout),
             .verb(
-                CommandSpec("export", "a statement or payout as CSV or JSON",
-                            flags: [.optional("kind", "statement|payout", "report (default statement)"),
+                CommandSpec("export", "a statement, payout or the tenant's tenant batches as CSV or JSON",
+                            flags: [.optional("kind", "statement|payout|tenant-batches", "report (default statement)"),
                                     .optional("format", "csv|json", "file format (default csv)"),
                                     .optional("provider", "ID", "the payout's provider"),
                                     .optional("output", "FILE", "write here instead of standard output")] + periodFlags),
@@ -59,21 +67,40 @@ extension CLI {
                         + response.outOfRangeBatchIDs.joined(separator: ", ") + "\n"))
     }
 
+    /// The `--state` flag: unspecified when absent.
+    static func batchState(_ context: CommandContext) throws(UsageError) -> BatchState {
+        switch try context.command.choice("state", ["open", "closed", "paid"]) {
+        case "open": .open
+        case "closed": .closed
+        case "paid": .paid
+        default: .unspecified
+        }
+    }
+
     static func listBatches(_ context: CommandContext) async throws -> CommandOutput {
         let command = context.command
         var request = ListBatchesRequest()
         request.tenantID = context.settings.tenantID ?? ""
         request.providerID = command.string("provider") ?? ""
-        switch try command.choice("state", ["open", "closed", "paid"]) {
-        case "open": request.state = .open
-        case "closed": request.state = .closed
-        case "paid": request.state = .paid
-        default: break
-        }
+        request.state = try batchState(context)
         let response = try await context.client().settlement().batches(request)
         return CommandOutput(
             json: .members([("batches", .array(response.batches.map(\.json))), ("next_page_token", .string(response.nextPageToken))]),
             text: Table(Batch.columns, rows: response.batches.map(\.row)).rendered())
+    }
+
+    static func listTenantBatches(_ context: CommandContext) async throws -> CommandOutput {
+        let request = ListTenantBatchesRequest(tenantID: context.settings.tenantID ?? "", state: try batchState(context))
+        let response = try await context.client().settlement().tenantBatches(request)
+        return CommandOutput(
+            json: .members([("batches", .array(response.batches.map(\.json))), ("next_page_token", .string(response.nextPageToken))]),
+            text: Table(TenantBatch.columns, rows: response.batches.map(\.row)).rendered())
+    }
+
+    static func markTenantBatchPaid(_ context: CommandContext) async throws -> CommandOutput {
+        let batch = try await context.client().settlement().markTenantBatchPaid(
+            batchID: try context.command.required("batch"), externalReference: try context.command.required("reference"))
+        return CommandOutput(json: batch.json, text: "tenant batch \(batch.id) is \(batch.state) (reference \(batch.externalReference))\n")
     }
 
     static func statement(_ context: CommandContext) async throws -> CommandOutput {
@@ -92,10 +119,19 @@ extension CLI {
         return CommandOutput(
             json: .members([("tenant_id", .string(statement.tenantID)), ("period", statement.period.json),
                            totals("totals", statement.totals), totals("by_agent", statement.byAgent), totals("by_provider", statement.byProvider),
-                           totals("by_category", statement.byCategory), totals("by_day", statement.byDay)]),
+                           totals("by_category", statement.byCategory), totals("by_day", statement.byDay),
+                           ("other_tenants", .array(statement.otherTenants.map { .members(
+                               [("other_tenant_id", .string($0.otherTenantID)), ("currency", .string($0.currency))]
+                               + Render.amount("paid", $0.paidMicros) + Render.amount("received", $0.receivedMicros)
+                               + Render.amount("owes", $0.owesMicros) + [("transfer_count", .integer($0.transferCount))]) }))]),
             text: "statement of \(statement.tenantID), \(periodText(statement.period))\n" + table("TOTAL", statement.totals)
                 + table("BY AGENT", statement.byAgent) + table("BY PROVIDER", statement.byProvider)
-                + table("BY CATEGORY", statement.byCategory) + table("BY DAY", statement.byDay))
+                + table("BY CATEGORY", statement.byCategory) + table("BY DAY", statement.byDay)
+                + (statement.otherTenants.isEmpty ? "" : "OTHER TENANTS (owes > 0: this tenant owes; < 0: it is owed)\n"
+                    + Table(["TENANT", "CURRENCY", "PAID", "RECEIVED", "OWES", "TRANSFERS"],
+                            rows: statement.otherTenants.map { [$0.otherTenantID, $0.currency, Render.money($0.paidMicros),
+                                                                Render.money($0.receivedMicros), Render.money($0.owesMicros),
+                                                                String($0.transferCount)] }).rendered()))
     }
 
     static func payout(_ context: CommandContext) async throws -> CommandOutput {
@@ -113,17 +149,21 @@ extension CLI {
 
     static func export(_ context: CommandContext) async throws -> CommandOutput {
         let command = context.command
-        let kind = try command.choice("kind", ["statement", "payout"]) ?? "statement"
+        let kind = try command.choice("kind", ["statement", "payout", "tenant-batches"]) ?? "statement"
         let format = try command.choice("format", ["csv", "json"]) ?? "csv"
         let client = try context.client()
         var request = ExportReportRequest()
-        request.kind = kind == "statement" ? .statement : .payout
+        request.kind = switch kind {
+        case "payout": .payout
+        case "tenant-batches": .tenantBatches
+        default: .statement
+        }
         request.format = format == "csv" ? .csv : .json
         request.period = try period(context)
-        if kind == "statement" {
-            request.tenantID = try await context.tenantID(client)
-        } else {
+        if kind == "payout" {
             request.providerID = try command.required("provider")
+        } else {
+            request.tenantID = try await context.tenantID(client)
         }
         let report = try await client.settlement().export(request)
         let json = JSONValue.members([("file_name", .string(report.fileName)), ("content_type", .string(report.contentType)),
@@ -153,15 +193,18 @@ extension CLI {
                                + Render.amount("ledger_net", $0.ledgerNetMicros) + Render.amount("recorded_net", $0.recordedNetMicros)
                                + Render.amount("batched_net", $0.batchedNetMicros) + Render.amount("unbatched_net", $0.unbatchedNetMicros)) })),
                            ("discrepancies", .array(response.discrepancies.map { .members([("kind", .string($0.kind)), ("tenant_id", .string($0.tenantID)),
-                                                                                         ("provider_id", .string($0.providerID)), ("batch_id", .string($0.batchID))]
+                                                                                         ("provider_id", .string($0.providerID)),
+                                                                                         ("counter_tenant_id", .string($0.counterTenantID)),
+                                                                                         ("batch_id", .string($0.batchID))]
                                + Render.amount("expected", $0.expectedMicros) + Render.amount("actual", $0.actualMicros)) }))]),
             text: "reconciliation of \(periodText(response.period)): \(response.balanced ? "balanced" : "DISCREPANCIES")\n"
                 + Table(["TENANT", "PROVIDER", "CURRENCY", "LEDGER", "RECORDED", "BATCHED", "UNBATCHED"],
                         rows: response.lines.map { [$0.tenantID, $0.providerID, $0.currency, Render.money($0.ledgerNetMicros),
                                                     Render.money($0.recordedNetMicros), Render.money($0.batchedNetMicros),
                                                     Render.money($0.unbatchedNetMicros)] }).rendered()
-                + (response.discrepancies.isEmpty ? "" : Table(["KIND", "TENANT", "PROVIDER", "BATCH", "EXPECTED", "ACTUAL"],
-                    rows: response.discrepancies.map { [$0.kind, $0.tenantID, $0.providerID, Render.orDash($0.batchID),
+                + (response.discrepancies.isEmpty ? "" : Table(["KIND", "TENANT", "PROVIDER / OTHER TENANT", "BATCH", "EXPECTED", "ACTUAL"],
+                    rows: response.discrepancies.map { [$0.kind, $0.tenantID, $0.counterTenantID.isEmpty ? $0.providerID : $0.counterTenantID,
+                                                        Render.orDash($0.batchID),
                                                         Render.money($0.expectedMicros), Render.money($0.actualMicros)] }).rendered()))
         guard response.balanced else {
             throw CommandFailure(reason: "reconciliation_discrepancy", "\(response.discrepancies.count) discrepancies", output: output)
@@ -190,4 +233,21 @@ extension Batch {
         [id, tenantID, providerID, UTCDate.day(period.startAtUs), state.description, Render.money(netMicros), currency, String(entryCount)]
     }
     static let columns = ["BATCH", "TENANT", "PROVIDER", "PERIOD", "STATE", "NET", "CURRENCY", "ENTRIES"]
+}
+
+extension TenantBatch {
+    var json: JSONValue {
+        .members([("id", .string(id)), ("tenant_low_id", .string(tenantLowID)), ("tenant_high_id", .string(tenantHighID)),
+                 ("currency", .string(currency)), ("period", period.json), ("state", .string(state.description)),
+                 ("debtor_tenant_id", .string(debtorTenantID)), ("creditor_tenant_id", .string(creditorTenantID))]
+            + Render.amount("low_to_high", lowToHighMicros) + Render.amount("high_to_low", highToLowMicros) + Render.amount("net", netMicros)
+            + [("transfer_count", .integer(transferCount)), ("external_reference", .string(externalReference))]
+            + Render.time("closed_at", closedAtUs) + Render.time("paid_at", paidAtUs))
+    }
+
+    var row: [String] {
+        [id, debtorTenantID, creditorTenantID, UTCDate.day(period.startAtUs), state.description, Render.money(netMicros), currency,
+         String(transferCount)]
+    }
+    static let columns = ["BATCH", "DEBTOR", "CREDITOR", "PERIOD", "STATE", "NET", "CURRENCY", "TRANSFERS"]
 }

@@ -76,6 +76,9 @@ package enum GatewayRoutes {
         Route(.get, "/v1/settlement/payouts", "purser.settlement.v1.Settlement/GetProviderPayout"),
         Route(.get, "/v1/settlement/reports", "purser.settlement.v1.Settlement/ExportReport"),
         Route(.post, "/v1/settlement/reconcile", "purser.settlement.v1.Settlement/Reconcile"),
+        Route(.get, "/v1/settlement/tenant-batches", "purser.settlement.v1.Settlement/ListTenantBatches"),
+        Route(.get, "/v1/settlement/tenant-batches/{batch_id}", "purser.settlement.v1.Settlement/GetTenantBatch"),
+        Route(.post, "/v1/settlement/tenant-batches/{batch_id}/paid", "purser.settlement.v1.Settlement/MarkTenantBatchPaid"),
         // Email-alias
         Route(.post, "/v1/email/aliases", "purser.email.v1.EmailAlias/CreateAlias"),
         Route(.get, "/v1/email/aliases", "purser.email.v1.EmailAlias/ListAliases"),
@@ -95,6 +98,7 @@ package enum GatewayRoutes {
         "purser.identity.v1.Identity/PublishEvents": "services only: the events of the Wallet's, Email's and Settlement's outboxes",
         "purser.wallet.v1.Wallet/FreezeAccount": "Identity only: a revoked agent's account",
         "purser.wallet.v1.Wallet/CaptureFeed": "Settlement only: the capture feed",
+        "purser.wallet.v1.Wallet/TransferFeed": "Settlement only: the feed of payments across tenants",
         "purser.wallet.v1.Wallet/LedgerTotals": "Settlement only: reconciliation totals",
         "purser.wallet.v1.Wallet/GetSpendCounters": "Policy only: counters for Simulate",
         "purser.wallet.v1.Wallet/PolicyChanged": "Policy only: policy epochs",

@@ -1,0 +1,6 @@
+extension GetTenantBatchRequest {
+    public init(batchID: String) {
+        self.init()
+        self.batchID = batchID
+    }
+}

@@ -1,0 +1,7 @@
+extension MarkTenantBatchPaidRequest {
+    public init(batchID: String, externalReference: String) {
+        self.init()
+        self.batchID = batchID
+        self.externalReference = externalReference
+    }
+}
