@@ -40,7 +40,9 @@ let package = Package(
                 "PurserService", "PurserAPI", "PurserAuth", "PurserKit", "PurserPostgres", "PurserRPC", "PurserHTTP", "COpenSSL",
             ],
             path: "Services/Bench/Main"),
-        .target(name: "PurserTestSupport", dependencies: ["PurserKit", "PurserPostgres", "PurserRPC", "COpenSSL"], path: "Tests/Support/PurserTestSupport"),
+        .target(
+            name: "PurserTestSupport", dependencies: ["PurserKit", "PurserPostgres", "PurserRPC", "COpenSSL", "CLinux"],
+            path: "Tests/Support/PurserTestSupport"),
         .target(
             name: "PurserServiceHarness",
             dependencies: [

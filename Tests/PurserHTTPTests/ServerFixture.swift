@@ -103,25 +103,8 @@ func runCurl(_ arguments: [String]) async throws -> (status: Int32, output: Stri
     guard let curl = ["/usr/bin/curl", "/usr/local/bin/curl", "/bin/curl"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
         throw CurlMissing()
     }
-    return try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: curl)
-            process.arguments = arguments
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = output
-            do {
-                try process.run()
-            } catch {
-                continuation.resume(throwing: error)
-                return
-            }
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            continuation.resume(returning: (process.terminationStatus, String(decoding: data, as: UTF8.self)))
-        }
-    }
+    let finished = try await SpawnedProcess.run(curl, arguments, mergingErrors: true)
+    return (finished.status, finished.output)
 }
 
 struct CurlMissing: Error, CustomStringConvertible {

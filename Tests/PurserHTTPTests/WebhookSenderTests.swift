@@ -24,7 +24,7 @@ import Testing
             #expect(result.succeeded)
             #expect(result.statusCode == 200)
             #expect(result.error == nil)
-            #expect(result.latency > .zero && result.latency < .seconds(5))
+            #expect(result.latency > .zero)
             #expect(result.responseExcerpt == "received \(body.count) bytes")
             let seen = try #require(receiver.requests.first { $0.target == "/ok?tenant=t1" })
             #expect(seen.body == body)
@@ -82,10 +82,8 @@ import Testing
         let result = await sender.send(url: try WebhookURL(string: "https://127.0.0.1:\(listener.port)/"), headers: [:], body: [])
         #expect(result.error == "timeout")
         #expect(result.statusCode == nil)
+        // Not sooner than the deadline; that it fired at all is the "timeout" above (the peer never answers).
         #expect(result.latency >= .seconds(1))
-        // The deadline fires on the sender's loop; the slack is for reading the result on a
-        // cooperative pool that other suites of this process may keep busy.
-        #expect(result.latency < .seconds(8))
     }
 
     @Test func receiverThatNeverAnswersTheRequestTimesOut() async throws {
@@ -96,7 +94,6 @@ import Testing
             #expect(result.error == "timeout")
             #expect(result.statusCode == nil)
             #expect(result.latency >= .milliseconds(500))
-            #expect(result.latency < .seconds(10))
             #expect(receiver.requests.map(\.target) == ["/hang"])
         }
     }

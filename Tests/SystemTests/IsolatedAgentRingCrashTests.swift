@@ -224,12 +224,33 @@ import Testing
             #expect(audited.clean, "\(audited.discrepancies)")
         }
 
+        // Settlement: today's run nets the two tenants' payments into one tenant batch, and reconciles clean.
+        let settlementClient = deployment.client(.token(worlds[0].operatorToken), retry: RetryPolicy())
+        defer { settlementClient.close() }
+        let settlement = try settlementClient.settlement()
+        let day: Int64 = 86_400_000_000
+        let startUs = Int64(Date().timeIntervalSince1970 * 1_000_000) / day * day
+        let period = Period(startAtUs: startUs, endAtUs: startUs + day)
+        let settled = try await settlement.run(period: period)
+        let reconciled = try await settlement.reconcile(period: period)
+        #expect(reconciled.balanced, "reconciliation: \(reconciled.discrepancies)")
+        if tenants == 2 {
+            #expect(settled.tenantBatches.count == 1, "\(settled.tenantBatches)")
+            let ids = worlds.map(\.tenantID)
+            for batch in settled.tenantBatches {
+                let low = ids.firstIndex(of: batch.tenantLowID) ?? -1, high = ids.firstIndex(of: batch.tenantHighID) ?? -1
+                #expect(low >= 0 && high >= 0 && batch.lowToHighMicros == paid[low] && batch.highToLowMicros == paid[high], "\(batch)")
+                #expect(batch.netMicros == abs(paid[0] - paid[1]) && batch.transferCount == Int64(entries.count), "\(batch)")
+            }
+        }
+
         let attempts = payments.reduce(0) { $0 + $1.attempts }
         print("""
             ring crash, \(tenants) tenant(s): \(payments.count) agent-to-agent charges by \(Self.agents * 2) clients (\(Self.agents) agents paying both \
             neighbours) in \(runTime); SIGKILL after \(answeredBeforeKill) answers, down \(Self.downtime); \(retried.count) retried by the test, \
             \(clientRetries) re-sent by the client (\(attempts - payments.count) extra attempts); wallet SERVING \(toServing) after \
-            restart; balances match the plan, total \(afterRun.reduce(0, +)) unchanged, \(tenants > 1 ? "positions match, " : "")audits clean, \(payments.count) replays moved nothing
+            restart; balances match the plan, total \(afterRun.reduce(0, +)) unchanged, \(tenants > 1 ? "positions match, " : "")audits clean, \(payments.count) replays moved nothing; \
+            settlement: \(settled.tenantBatches.count) tenant batch(es), reconciliation balanced \(reconciled.balanced)
             """)
     }
 }

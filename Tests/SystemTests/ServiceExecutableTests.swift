@@ -87,13 +87,9 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let logPath = directory + "/identity.log"
         FileManager.default.createFile(atPath: logPath, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Executables.path("purser-identity"))
-        process.environment = environment
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        process.standardError = process.standardOutput
-        try process.run()
-        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        let process = try SpawnedProcess(
+            executable: try Executables.path("purser-identity"), arguments: [], environment: environment, stdout: logPath, stderr: logPath)
+        defer { if process.isRunning { process.send(SIGKILL); process.reap() } }
         let log = { String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: logPath))) ?? Data(), as: UTF8.self) }
 
         let clock = ContinuousClock()
@@ -115,11 +111,9 @@ import Testing
         #expect(again.status == 3, "\(again)")
         #expect(again.stderr == "purser-identity: an operator key already exists\n")
 
-        process.terminate()
-        let stopBy = clock.now.advanced(by: .seconds(20))
-        while process.isRunning, clock.now < stopBy { try await Task.sleep(for: .milliseconds(20)) }
-        try #require(!process.isRunning, "still running 20 s after SIGTERM\n\(log())")
-        #expect(process.terminationReason == .exit && process.terminationStatus == 0, "\(log())")
+        process.send(SIGTERM)
+        try #require(await process.waitForExit(timeout: .seconds(20)), "still running 20 s after SIGTERM\n\(log())")
+        #expect(process.exit.map { !$0.bySignal && $0.status == 0 } == true, "\(log())")
         #expect(log().contains("service started"))
         try await TestDatabase.drop(url: try #require(environment["PURSER_IDENTITY_DATABASE_URL"]))
     }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <errno.h>
 #include <signal.h>
+#include <spawn.h>
 
 /* Thin wrappers so Swift sees stable, non-variadic signatures. */
 int purser_epoll_create(void);
@@ -38,4 +39,7 @@ int purser_tcp_connect(const char *host, int port);
 int purser_tcp_connect_numeric(const char *address, int port);
 /* SO_ERROR of a socket (0 when the pending connect succeeded). */
 int purser_socket_error(int fd);
+/* posix_spawn_file_actions_addclosefrom_np (glibc 2.34+; declared only under _GNU_SOURCE):
+   the child closes every descriptor from `from` up. */
+int purser_spawn_add_close_from(posix_spawn_file_actions_t *actions, int from);
 #endif

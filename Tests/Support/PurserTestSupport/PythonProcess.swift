@@ -1,8 +1,8 @@
 import Foundation
 
-/// Runs `python3` with arguments. Its streams are files and its exit is
-/// awaited through `terminationHandler`, so no thread of the concurrency pool
-/// blocks while the script talks to the services under test.
+/// Runs `python3` with arguments (`SpawnedProcess`). Its streams are files
+/// and its exit is polled, so no thread of the concurrency pool blocks while
+/// the script talks to the services under test.
 public enum PythonProcess {
     public struct Output: Sendable {
         public let status: Int32
@@ -24,23 +24,12 @@ public enum PythonProcess {
         try Data(input).write(to: stdinURL)
         try Data().write(to: stdoutURL)
         try Data().write(to: stderrURL)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        process.standardInput = try FileHandle(forReadingFrom: stdinURL)
-        process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
-        process.standardError = try FileHandle(forWritingTo: stderrURL)
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            process.terminationHandler = { _ in continuation.resume() }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-        }
+        let process = try SpawnedProcess(
+            executable: "/usr/bin/env", arguments: ["python3"] + arguments, environment: ProcessInfo.processInfo.environment,
+            stdin: stdinURL.path, stdout: stdoutURL.path, stderr: stderrURL.path)
+        let exit = await process.exited()
         return Output(
-            status: process.terminationStatus, stdout: try Data(contentsOf: stdoutURL),
+            status: exit.status, stdout: try Data(contentsOf: stdoutURL),
             stderr: (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PurserTestSupport
 
 /// A command's outcome: exit status and everything it wrote.
 struct CommandResult: CustomStringConvertible {
@@ -32,30 +33,21 @@ enum ChildProcess {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("purser-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let outURL = directory.appendingPathComponent("out")
-        let errURL = directory.appendingPathComponent("err")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = environment
-        process.standardOutput = try FileHandle(forWritingTo: outURL)
-        process.standardError = try FileHandle(forWritingTo: errURL)
-        try process.run()
-        let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: timeout)
-        while process.isRunning {
-            if clock.now > deadline {
-                process.terminate()
-                break
+        let outPath = directory.appendingPathComponent("out").path
+        let errPath = directory.appendingPathComponent("err").path
+        let process = try SpawnedProcess(
+            executable: executable, arguments: arguments, environment: environment, stdout: outPath, stderr: errPath)
+        if await !process.waitForExit(timeout: timeout) {
+            process.send(SIGTERM)
+            if await !process.waitForExit(timeout: .seconds(5)) {
+                process.send(SIGKILL)
+                process.reap()
             }
-            try await Task.sleep(for: .milliseconds(10))
         }
-        process.waitUntilExit()
-        let out = String(decoding: (try? Data(contentsOf: outURL)) ?? Data(), as: UTF8.self)
-        let err = String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self)
-        return CommandResult(arguments: arguments, status: process.terminationStatus, stdout: out, stderr: err)
+        let exit = process.exit ?? (status: -1, bySignal: true)
+        let out = String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: outPath))) ?? Data(), as: UTF8.self)
+        let err = String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: errPath))) ?? Data(), as: UTF8.self)
+        return CommandResult(arguments: arguments, status: exit.status, stdout: out, stderr: err)
     }
 }
 
@@ -64,34 +56,22 @@ enum ChildProcess {
 final class ServiceProcess {
     let name: String
     let logPath: String
-    private let process = Process()
+    private let process: SpawnedProcess
 
     init(name: String, executable: String, arguments: [String] = [], environment: [String: String], logDirectory: String) throws {
         self.name = name
         self.logPath = logDirectory + "/\(name).log"
-        if !FileManager.default.fileExists(atPath: logPath) {
-            FileManager.default.createFile(atPath: logPath, contents: nil)
-        }
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        try log.seekToEnd()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = environment
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
+        process = try SpawnedProcess(
+            executable: executable, arguments: arguments, environment: environment, stdout: logPath, stderr: logPath)
     }
 
     var isRunning: Bool { process.isRunning }
 
     /// The process id (valid while it runs).
-    var pid: Int32 { process.processIdentifier }
+    var pid: Int32 { process.pid }
 
     /// The exit status, or the signal number when a signal ended it; `nil` while it runs.
-    var exit: (status: Int32, bySignal: Bool)? {
-        guard !process.isRunning else { return nil }
-        return (process.terminationStatus, process.terminationReason == .uncaughtSignal)
-    }
+    var exit: (status: Int32, bySignal: Bool)? { process.exit }
 
     /// The last lines of the service's log, for failure messages.
     func logTail(_ lines: Int = 30) -> String {
@@ -100,27 +80,17 @@ final class ServiceProcess {
     }
 
     /// Sends `signal` to the process; nothing when it has already exited.
-    func send(_ signal: Int32) {
-        guard process.isRunning else { return }
-        kill(process.processIdentifier, signal)
-    }
+    func send(_ signal: Int32) { process.send(signal) }
 
     /// Waits up to `timeout` for the process to exit; `true` when it has.
-    func waitForExit(timeout: Duration) async -> Bool {
-        let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: timeout)
-        while process.isRunning && clock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
-        guard !process.isRunning else { return false }
-        process.waitUntilExit()
-        return true
-    }
+    func waitForExit(timeout: Duration) async -> Bool { await process.waitForExit(timeout: timeout) }
 
     /// SIGTERM (graceful drain), then SIGKILL after `grace`.
     func stop(grace: Duration = .seconds(10)) async {
         guard process.isRunning else { return }
-        process.terminate()
+        process.send(SIGTERM)
         if await waitForExit(timeout: grace) { return }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.send(SIGKILL)
+        process.reap()
     }
 }
