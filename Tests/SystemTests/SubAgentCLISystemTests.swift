@@ -6,35 +6,21 @@ import Testing
 /// balance, the child a grandchild, the tree shows them indented with their
 /// balances, and revoking the child returns every micro to its parent.
 @Suite struct SubAgentCLISystemTests {
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
-    }
-
     @Test(.timeLimit(.minutes(5))) func anAgentBuildsAndReadsItsTreeThroughTheCLI() async throws {
-        let deployment = try await Deployment()
-        do {
-            try await deployment.waitUntilServing()
-            try await Self.story(deployment)
-        } catch {
-            await deployment.stop()
-            throw error
-        }
-        await deployment.stop()
+        try await Deployment.withServing(Self.story)
     }
 
     static func story(_ deployment: Deployment) async throws {
         func run(_ arguments: [String], _ environment: [String: String]) async throws -> CommandResult {
-            try await deployment.purser(arguments + ["--json"], environment)
+            try await deployment.cliJSON(arguments, environment)
         }
         func ok(_ arguments: [String], _ environment: [String: String]) async throws -> [String: Any] {
-            let result = try await run(arguments, environment)
-            guard result.status == 0 else { throw Failure(description: "\(arguments): \(result)\n\(deployment.logs())") }
-            return try result.json()
+            try await deployment.cliOK(arguments, environment)
         }
         func available(_ agent: String, _ environment: [String: String]) async throws -> Int64? {
             (try await ok(["wallet", "balance", "--agent", agent], environment)["available_micros"] as? NSNumber)?.int64Value
         }
-        let certificate = ["PURSER_CERT": deployment.certificates + "/cli.pem", "PURSER_KEY": deployment.certificates + "/cli.key"]
+        let certificate = deployment.cliCertificate
         let operatorSecret = try #require(try await ok(["admin", "bootstrap", "--label", "tree"], certificate)["secret"] as? String)
         let asOperator = ["PURSER_SECRET": operatorSecret]
         let suffix = String(UUID().uuidString.prefix(8)).lowercased()

@@ -7,32 +7,18 @@ import Testing
 /// lists, updates, rotates, reads the delivery log of, redelivers and deletes
 /// an endpoint, and sets an agent's balance alert; its finance key only reads.
 @Suite struct WebhookCLISystemTests {
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
-    }
-
     @Test(.timeLimit(.minutes(5))) func aTenantManagesItsWebhooksThroughTheCLI() async throws {
-        let deployment = try await Deployment()
-        do {
-            try await deployment.waitUntilServing()
-            try await Self.story(deployment)
-        } catch {
-            await deployment.stop()
-            throw error
-        }
-        await deployment.stop()
+        try await Deployment.withServing(Self.story)
     }
 
     static func story(_ deployment: Deployment) async throws {
         func run(_ arguments: [String], _ environment: [String: String]) async throws -> CommandResult {
-            try await deployment.purser(arguments + ["--json"], environment)
+            try await deployment.cliJSON(arguments, environment)
         }
         func ok(_ arguments: [String], _ environment: [String: String]) async throws -> [String: Any] {
-            let result = try await run(arguments, environment)
-            guard result.status == 0 else { throw Failure(description: "\(result)\n\(deployment.logs())") }
-            return try result.json()
+            try await deployment.cliOK(arguments, environment)
         }
-        let certificate = ["PURSER_CERT": deployment.certificates + "/cli.pem", "PURSER_KEY": deployment.certificates + "/cli.key"]
+        let certificate = deployment.cliCertificate
         let operatorSecret = try #require(try await ok(["admin", "bootstrap", "--label", "webhooks"], certificate)["secret"] as? String)
         let asOperator = ["PURSER_SECRET": operatorSecret]
         let suffix = String(UUID().uuidString.prefix(8)).lowercased()
