@@ -28,14 +28,4 @@ public struct PostgresConfiguration: Sendable {
         self.maximumReconnectBackoff = maximumReconnectBackoff
         self.preparedStatementCacheSize = max(8, preparedStatementCacheSize)
     }
-
-    /// Reads `PURSER_<SERVICE>_DATABASE_URL` and `PURSER_<SERVICE>_DATABASE_POOL_SIZE`
-    /// (default 8) and `..._DATABASE_CONNECT_TIMEOUT` (default 5s).
-    public init(_ configuration: Configuration) throws(ConfigurationError) {
-        self.init(
-            url: try configuration.string("DATABASE_URL", doc: "PostgreSQL connection URL"),
-            size: try configuration.int("DATABASE_POOL_SIZE", default: 8, in: 1...512, doc: "PostgreSQL connections in the pool"),
-            applicationName: "purser-\(configuration.service.lowercased())",
-            connectTimeout: try configuration.duration("DATABASE_CONNECT_TIMEOUT", default: "5s", doc: "bound on opening one PostgreSQL connection"))
-    }
 }

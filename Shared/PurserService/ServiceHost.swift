@@ -75,7 +75,8 @@ public final class ServiceHost: Sendable {
         ProcessMetrics.register(in: metrics)
         let pool = PostgresPool(
             configuration: PostgresConfiguration(
-                url: settings.databaseURL, size: settings.databasePoolSize, applicationName: "purser-\(settings.name)"),
+                url: settings.databaseURL, size: settings.databasePoolSize, applicationName: "purser-\(settings.name)",
+                connectTimeout: settings.databaseConnectTimeout),
             logger: logger, registry: metrics)
         self.pool = pool
         do {

@@ -16,6 +16,8 @@ public struct ServiceSettings: Sendable {
     public var tlsCAPath: String
     public var databaseURL: String
     public var databasePoolSize: Int
+    /// Bound on opening one PostgreSQL connection (whole seconds, at least 1).
+    public var databaseConnectTimeout: Duration
     public var logLevel: Logger.Level
     /// Identity's endpoint for signing keys and revocations; `nil` for Identity itself.
     public var identityEndpoint: Endpoint?
@@ -35,7 +37,7 @@ public struct ServiceSettings: Sendable {
     /// Memberwise, for tests and embedders.
     public init(
         name: String, listen: Endpoint, tlsCertificatePath: String, tlsPrivateKeyPath: String, tlsCAPath: String,
-        databaseURL: String, databasePoolSize: Int = 8, logLevel: Logger.Level = .info, identityEndpoint: Endpoint?,
+        databaseURL: String, databasePoolSize: Int = 8, databaseConnectTimeout: Duration = .seconds(5), logLevel: Logger.Level = .info, identityEndpoint: Endpoint?,
         tokenIssuer: String = "purser-identity", tokenAudience: String = "purser",
         revocationPollInterval: Duration = .milliseconds(250), signingKeyRefreshInterval: Duration = .seconds(300),
         drainTimeout: Duration = .seconds(10), servicePeers: Set<String> = ServiceSettings.defaultServicePeers,
@@ -49,6 +51,7 @@ public struct ServiceSettings: Sendable {
         self.tlsCAPath = tlsCAPath
         self.databaseURL = databaseURL
         self.databasePoolSize = databasePoolSize
+        self.databaseConnectTimeout = databaseConnectTimeout
         self.logLevel = logLevel
         self.identityEndpoint = identityEndpoint
         self.tokenIssuer = tokenIssuer
@@ -91,6 +94,8 @@ public struct ServiceSettings: Sendable {
             tlsCAPath: try configuration.path("TLS_CA", doc: "PEM deployment CA: verifies client certificates and peers"),
             databaseURL: try configuration.string("DATABASE_URL", doc: "PostgreSQL connection URL"),
             databasePoolSize: try configuration.int("DB_POOL_SIZE", default: 8, in: 1...256, doc: "PostgreSQL connections in the pool"),
+            databaseConnectTimeout: try configuration.duration(
+                "DB_CONNECT_TIMEOUT", default: "5s", doc: "bound on opening one PostgreSQL connection"),
             logLevel: level,
             identityEndpoint: identityEndpoint,
             tokenIssuer: try configuration.string("TOKEN_ISSUER", default: "purser-identity", doc: "iss of every token"),

@@ -135,7 +135,7 @@ final class IdentityHarness: Sendable {
 
     /// Runs `sql` against this Identity's database and returns the first column of each row as text.
     func query(_ sql: String, _ parameters: [(any PostgresEncodable)?] = []) async throws -> [String?] {
-        let pool = PostgresPool(configuration: PostgresConfiguration(url: databaseURL, size: 1), logger: logger)
+        let pool = PostgresPool(configuration: TestDatabase.configuration(url: databaseURL, size: 1, applicationName: "purser-tests"), logger: logger)
         let values = try await pool.withConnection { connection -> [String?] in
             try connection.query(sql, parameters).map { try $0.decode(String?.self, at: 0) }
         }

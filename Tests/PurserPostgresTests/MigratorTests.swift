@@ -33,7 +33,7 @@ import PurserTestSupport
     @Test func concurrentMigratorsFromTwoPoolsApplyExactlyOnce() async throws {
         let url = try await TestDatabase.create(label: "migrate_race")
         let pools = (0..<2).map { _ in
-            PostgresPool(configuration: PostgresConfiguration(url: url, size: 2), logger: Logger(label: "m", level: .error))
+            PostgresPool(configuration: TestDatabase.configuration(url: url, size: 2, applicationName: "purser-tests"), logger: Logger(label: "m", level: .error))
         }
         try await using(pools, cleanup: { pools in
             for pool in pools { await pool.close() }

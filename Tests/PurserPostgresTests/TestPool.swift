@@ -7,7 +7,7 @@ import PurserTestSupport
 func withPool<T>(_ label: String, size: Int = 4, _ body: (PostgresPool) async throws -> T) async throws -> T {
     let url = try await TestDatabase.create(label: label)
     let pool = PostgresPool(
-        configuration: PostgresConfiguration(url: url, size: size, applicationName: "purser-tests"),
+        configuration: TestDatabase.configuration(url: url, size: size, applicationName: "purser-tests"),
         logger: Logger(label: label, level: .error))
     let value: T
     do {

@@ -16,7 +16,7 @@ import PurserTestSupport
         func get() throws -> PostgresPool {
             if let pool { return pool }
             let created = PostgresPool(
-                configuration: PostgresConfiguration(url: try TestEnvironment.databaseURL(), size: 2, applicationName: "purser-tests"),
+                configuration: TestDatabase.configuration(url: try TestEnvironment.databaseURL(), size: 2, applicationName: "purser-tests"),
                 logger: Logger(label: "types", level: .error))
             pool = created
             return created

@@ -260,7 +260,7 @@ struct ServiceHostTests {
 
         let name = String(running.databaseURL.split(separator: "/").last ?? "")
         let admin = PostgresPool(
-            configuration: PostgresConfiguration(url: try TestEnvironment.databaseURL(), size: 1), logger: Logger(label: "admin", level: .error))
+            configuration: TestDatabase.configuration(url: try TestEnvironment.databaseURL(), size: 1, applicationName: "purser-tests"), logger: Logger(label: "admin", level: .error))
         try await admin.withConnection { connection in
             try connection.executeScript("DROP DATABASE \"\(name)\" WITH (FORCE)")
         }

@@ -15,6 +15,7 @@ struct ServiceSettingsTests {
         #expect(settings.listen == Endpoint(host: "0.0.0.0", port: 7102))
         #expect(settings.identityEndpoint == Endpoint(host: "127.0.0.1", port: 7101))
         #expect(settings.databasePoolSize == 8)
+        #expect(settings.databaseConnectTimeout == .seconds(5))
         #expect(settings.logLevel == .info)
         #expect(settings.revocationPollInterval == .milliseconds(250))
         #expect(settings.tokenAudience == "purser")
@@ -39,6 +40,7 @@ struct ServiceSettingsTests {
         environment["PURSER_WALLET_LISTEN"] = "127.0.0.1:9000"
         environment["PURSER_WALLET_IDENTITY_ENDPOINT"] = "identity:7101"
         environment["PURSER_WALLET_DB_POOL_SIZE"] = "3"
+        environment["PURSER_WALLET_DB_CONNECT_TIMEOUT"] = "12s"
         environment["PURSER_WALLET_LOG_LEVEL"] = "debug"
         environment["PURSER_WALLET_REVOCATION_POLL_INTERVAL"] = "100ms"
         environment["PURSER_WALLET_SERVICE_PEERS"] = "settlement, identity"
@@ -46,6 +48,7 @@ struct ServiceSettingsTests {
         #expect(settings.listen == Endpoint(host: "127.0.0.1", port: 9000))
         #expect(settings.identityEndpoint == Endpoint(host: "identity", port: 7101))
         #expect(settings.databasePoolSize == 3)
+        #expect(settings.databaseConnectTimeout == .seconds(12))
         #expect(settings.logLevel == .debug)
         #expect(settings.revocationPollInterval == .milliseconds(100))
         #expect(settings.servicePeers == ["settlement", "identity"])

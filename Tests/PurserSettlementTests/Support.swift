@@ -30,7 +30,7 @@ struct SettlementDatabase {
     /// The `settlement` schema in the database at `url` (which may hold other services' schemas).
     static func make(url: String) async throws -> SettlementDatabase {
         let pool = PostgresPool(
-            configuration: PostgresConfiguration(url: url, size: 4, applicationName: "settlement-tests"),
+            configuration: TestDatabase.configuration(url: url, size: 4, applicationName: "settlement-tests"),
             logger: Logger(label: "settlement-tests", level: .error))
         try await Migrator(schema: "settlement", migrations: SettlementMigrations.all).run(on: pool)
         return SettlementDatabase(pool: pool, store: SettlementStore(pool: pool))

@@ -97,7 +97,7 @@ import Testing
             _ = try await f.fundedAgent(10_000, agent: good)
             _ = try await f.fundedAgent(10_000, agent: bad)
             let coalescer = AuthorizationCoalescer(ledger: f.ledger, maximumInFlight: 1)
-            let locker = PostgresPool(configuration: PostgresConfiguration(url: f.url, size: 1, applicationName: "locker"), logger: Logger(label: "locker", level: .error))
+            let locker = PostgresPool(configuration: TestDatabase.configuration(url: f.url, size: 1, applicationName: "locker"), logger: Logger(label: "locker", level: .error))
             let locked = DispatchSemaphore(value: 0)
             let release = DispatchSemaphore(value: 0)
             let holding = Task {

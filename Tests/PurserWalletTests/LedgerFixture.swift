@@ -18,7 +18,7 @@ struct LedgerFixture {
     static func make(_ label: String, poolSize: Int = 8) async throws -> LedgerFixture {
         let url = try await TestDatabase.create(label: label)
         let pool = PostgresPool(
-            configuration: PostgresConfiguration(url: url, size: poolSize, applicationName: "wallet-tests"),
+            configuration: TestDatabase.configuration(url: url, size: poolSize, applicationName: "wallet-tests"),
             logger: Logger(label: "wallet-tests", level: .error))
         try await WalletMigrations.migrator.run(on: pool)
         return LedgerFixture(url: url, pool: pool, ledger: Ledger(pool: pool))

@@ -265,7 +265,7 @@ struct Catalog {
 
     static func read(databaseURL: String, schemas: [String]) async throws -> Catalog {
         let pool = PostgresPool(
-            configuration: PostgresConfiguration(url: databaseURL, size: 1, applicationName: "purser-catalog-read"),
+            configuration: TestDatabase.configuration(url: databaseURL, size: 1, applicationName: "purser-catalog-read"),
             logger: Logger(label: "catalog", level: .error))
         return try await using(pool, cleanup: { await $0.close() }) { pool in
             try await pool.withConnection { connection in

@@ -1,6 +1,7 @@
 import Foundation
 import PurserKit
 import PurserPostgres
+import PurserTestSupport
 import Testing
 
 /// `purser webhooks …` against the real executables: a tenant admin registers,
@@ -106,7 +107,7 @@ import Testing
     static func insertFailedDelivery(_ deployment: Deployment, tenantID: String, endpointID: String) async throws -> String {
         let deliveryID = UUID().uuidString.lowercased()
         let pool = PostgresPool(
-            configuration: PostgresConfiguration(url: deployment.databaseURL, size: 1, applicationName: "purser-system-probe"),
+            configuration: TestDatabase.configuration(url: deployment.databaseURL, size: 1, applicationName: "purser-system-probe"),
             logger: Logger(label: "webhook-cli-test", level: .error))
         do {
             try await pool.withConnection { connection in

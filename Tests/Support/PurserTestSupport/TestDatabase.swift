@@ -8,47 +8,55 @@ import Synchronization
 public enum TestDatabase {
     private static let counter = Atomic<Int>(0)
 
+    /// Bound on opening one connection to the test server. A target's tests
+    /// start together, so on a machine of two cores a session may wait seconds
+    /// behind hundreds of others; a test fixture waits this long before failing.
+    public static let connectTimeout: Duration = .seconds(30)
+
+    /// At most this many of a process's databases are created or dropped at
+    /// once; the rest queue instead of meeting the server in one burst.
+    private static let gate = AsyncGate(limit: 4)
+
     /// Creates an empty database named after `label` (plus process id, a counter
     /// and random bits, so names never collide) and returns its connection URL.
     public static func create(label: String) async throws -> String {
-        let maintenance = try TestEnvironment.databaseURL()
+        let maintenanceURL = try TestEnvironment.databaseURL()
         let cleaned = label.lowercased().unicodeScalars.map { scalar -> Character in
             (scalar >= "a" && scalar <= "z") || (scalar >= "0" && scalar <= "9") ? Character(scalar) : "_"
         }
         let sequence = counter.add(1, ordering: .relaxed).newValue
         let suffix = "\(getpid())_\(sequence)_\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
         let name = "t_" + String(String(cleaned).prefix(63 - 3 - suffix.count)) + "_" + suffix
-        let pool = PostgresPool(
-            configuration: PostgresConfiguration(url: maintenance, size: 1, applicationName: "purser-tests"),
-            logger: Logger(label: "test-database", level: .error))
-        do {
-            try await pool.withConnection { connection in
-                try connection.executeScript("CREATE DATABASE \"\(name)\"")
-            }
-        } catch {
-            await pool.close()
-            throw error
-        }
-        await pool.close()
-        return url(maintenance, database: name)
+        try await maintenance(maintenanceURL, "CREATE DATABASE \"\(name)\"")
+        return url(maintenanceURL, database: name)
     }
 
     /// Drops the database `url` names (made by `create(label:)`), closing any
     /// session still connected to it. Dropping one that is gone is not an error.
     public static func drop(url: String) async throws {
         guard let name = databaseName(url), name.hasPrefix("t_") else { return }
-        let pool = PostgresPool(
-            configuration: PostgresConfiguration(url: try TestEnvironment.databaseURL(), size: 1, applicationName: "purser-tests"),
-            logger: Logger(label: "test-database", level: .error))
-        do {
-            try await pool.withConnection { connection in
-                try connection.executeScript("DROP DATABASE IF EXISTS \"\(name)\" WITH (FORCE)")
+        try await maintenance(try TestEnvironment.databaseURL(), "DROP DATABASE IF EXISTS \"\(name)\" WITH (FORCE)")
+    }
+
+    /// A pool configured for the test server: `size` sessions, each opened within `connectTimeout`.
+    public static func configuration(url: String, size: Int, applicationName: String) -> PostgresConfiguration {
+        PostgresConfiguration(url: url, size: size, applicationName: applicationName, connectTimeout: connectTimeout)
+    }
+
+    /// Runs `statement` in the maintenance database at `url`, through the gate.
+    private static func maintenance(_ url: String, _ statement: String) async throws {
+        try await gate.run {
+            let pool = PostgresPool(
+                configuration: configuration(url: url, size: 1, applicationName: "purser-tests"),
+                logger: Logger(label: "test-database", level: .error))
+            do {
+                try await pool.withConnection { connection in try connection.executeScript(statement) }
+            } catch {
+                await pool.close()
+                throw error
             }
-        } catch {
             await pool.close()
-            throw error
         }
-        await pool.close()
     }
 
     /// The database name in `url` (the path of a URL, or `dbname=` of a key-value string).

@@ -55,6 +55,7 @@ final class Deployment {
             environment[prefix + "TLS_CA"] = certificates + "/ca.pem"
             environment[prefix + "DATABASE_URL"] = databaseURL
             environment[prefix + "DB_POOL_SIZE"] = "4"
+            environment[prefix + "DB_CONNECT_TIMEOUT"] = "\(TestDatabase.connectTimeout.components.seconds)s"
             environment[prefix + "LOG_LEVEL"] = "info"
             if let port = metricsPorts[service] { environment[prefix + "METRICS_LISTEN"] = "127.0.0.1:\(port)" }
             for peer in Self.services where peer != service {

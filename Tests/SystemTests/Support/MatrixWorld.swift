@@ -2,6 +2,7 @@ import Foundation
 import PurserAPI
 import PurserKit
 import PurserPostgres
+import PurserTestSupport
 import PurserRPC
 
 /// The world the authorization matrix runs in, made through the RPC API:
@@ -222,7 +223,7 @@ struct MatrixWorld: Sendable {
     func webhookDelivery(endpointID: String, _ fixture: MatrixFixture) async throws -> String {
         let deliveryID = UUID().uuidString.lowercased()
         let pool = PostgresPool(
-            configuration: PostgresConfiguration(url: fixture.databaseURL, size: 1, applicationName: "purser-matrix"),
+            configuration: TestDatabase.configuration(url: fixture.databaseURL, size: 1, applicationName: "purser-matrix"),
             logger: Logger(label: "authorization-matrix", level: .critical))
         do {
             try await pool.withConnection { connection in

@@ -1,6 +1,7 @@
 import Foundation
 import PurserKit
 import PurserPostgres
+import PurserTestSupport
 
 /// Reads one tenant's rows of the Wallet's schema straight from PostgreSQL,
 /// so a test can compare what clients were answered with what was committed.
@@ -27,7 +28,7 @@ final class WalletProbe: Sendable {
     let tenantID: String
 
     init(databaseURL: String, tenantID: String) {
-        pool = PostgresPool(configuration: PostgresConfiguration(url: databaseURL, size: 1, applicationName: "purser-system-probe"),
+        pool = PostgresPool(configuration: TestDatabase.configuration(url: databaseURL, size: 1, applicationName: "purser-system-probe"),
                             logger: Logger(label: "wallet-probe", level: .error))
         self.tenantID = tenantID
     }
