@@ -26,10 +26,13 @@ import Testing
     /// through one group-commit coalescer. Every balance ends at what it paid
     /// and received, the tenant's sum is unchanged, the audit is clean, no
     /// transaction was retried (no deadlock), and replaying every request with
-    /// its key pays nothing more.
-    @Test(arguments: [8, 32])
-    func aRingOfAgentsPayingBothNeighboursBalancesToTheMicro(clients: Int) async throws {
-        try await LedgerFixture.with("agent_ring_\(clients)", poolSize: 8) { f in
+    /// its key pays nothing more. With `providers`, every third payment pays
+    /// the fixture's provider instead (Charge), so batches that pay only
+    /// providers (which lock their payers as they go) meet batches that pay
+    /// agents (which lock every account first), both in account order.
+    @Test(arguments: [(8, false), (32, false), (8, true)])
+    func aRingOfAgentsPayingBothNeighboursBalancesToTheMicro(clients: Int, providers: Bool) async throws {
+        try await LedgerFixture.with("agent_ring_\(clients)\(providers ? "_providers" : "")", poolSize: 8) { f in
             let agents = 32
             let paymentsPerAgent = 200
             let funded: Int64 = 10_000_000
@@ -38,20 +41,27 @@ import Testing
             let ids = funding
             let coalescer = AuthorizationCoalescer(ledger: f.ledger)
             // Payment p of agent a: to its right neighbour when p is even, its left otherwise; an odd amount per payment.
-            struct Payment: Sendable { let payer: Int, payee: Int, amount: Int64, key: String, charge: Bool }
+            struct Payment: Sendable { let payer: Int, payee: Int?, amount: Int64, key: String, charge: Bool }
             var planned: [[Payment]] = Array(repeating: [], count: clients)
             for a in 0..<agents {
                 for p in 0..<paymentsPerAgent {
-                    let payee = p % 2 == 0 ? (a + 1) % agents : (a + agents - 1) % agents
+                    let neighbour = p % 2 == 0 ? (a + 1) % agents : (a + agents - 1) % agents
+                    let toProvider = providers && p % 3 == 2
                     let payment = Payment(
-                        payer: a, payee: payee, amount: Int64(1_000 + 7 * p + a), key: "ring-\(a)-\(p)", charge: p % 4 < 2)
+                        payer: a, payee: toProvider ? nil : neighbour, amount: Int64(1_000 + 7 * p + a), key: "ring-\(a)-\(p)",
+                        charge: toProvider || p % 4 < 2)
                     planned[(a * paymentsPerAgent + p) % clients].append(payment)
                 }
             }
             let plan = planned
             let retriesBefore = f.ledger.metrics.retries
             @Sendable func pay(_ payment: Payment) async throws -> UUID {
-                let payer = ids[payment.payer], payee = ids[payment.payee]
+                let payer = ids[payment.payer]
+                guard let payeeIndex = payment.payee else {
+                    let command = f.command(payment.amount, kind: .charge, key: payment.key, principal: "agent:\(payer)")
+                    return try await coalescer.authorize(tenant: f.tenant, agent: payer, command).holdID
+                }
+                let payee = ids[payeeIndex]
                 let command = Self.payment(
                     f, to: payee, payment.amount, kind: payment.charge ? .charge : .authorize, key: payment.key,
                     principal: "agent:\(payer)")
@@ -80,19 +90,21 @@ import Testing
             #expect(f.ledger.metrics.retries == retriesBefore, "a transaction was retried (a deadlock or a lost connection)")
 
             var expected = Array(repeating: funded, count: agents)
+            var paidToProvider: Int64 = 0
             for client in plan {
                 for payment in client {
                     expected[payment.payer] -= payment.amount
-                    expected[payment.payee] += payment.amount
+                    if let payee = payment.payee { expected[payee] += payment.amount } else { paidToProvider += payment.amount }
                 }
             }
+            #expect(providers == (paidToProvider > 0))
             func balances() async throws -> [Int64] {
                 var found: [Int64] = []
                 for id in ids { found.append(try await f.ledger.balance(tenant: f.tenant, account: .agent(id))?.balanceMicros ?? -1) }
                 return found
             }
             #expect(try await balances() == expected)
-            #expect(expected.reduce(0, +) == funded * Int64(agents))
+            #expect(expected.reduce(0, +) + paidToProvider == funded * Int64(agents))
             #expect(try await f.audit() == [])
 
             // Every request again with its key: the same holds, nothing paid twice.
@@ -110,7 +122,7 @@ import Testing
             #expect(try await balances() == expected)
             #expect(try await f.audit() == [])
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            print("agent_ring clients=\(clients) agents=\(agents) transfers=\(total) elapsed=\(elapsed) "
+            print("agent_ring clients=\(clients) providers=\(providers) agents=\(agents) transfers=\(total) elapsed=\(elapsed) "
                   + "transfers_per_second=\(Int(Double(total) / seconds)) batches=\(coalescer.statistics.batches)")
         }
     }

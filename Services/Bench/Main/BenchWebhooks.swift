@@ -82,7 +82,7 @@ final class BenchReceiver: Sendable {
 enum BenchWebhooks {
     /// Switches the Wallet's event writing in its database (`pool`).
     static func setEvents(_ on: Bool, pool: PostgresPool) async throws {
-        let function = WalletMigrations.authorizeAcrossTenants(events: on)
+        let function = WalletMigrations.authorizeAgents(events: on)
         let triggers = on ? "ENABLE" : "DISABLE"
         _ = try await pool.withConnection { connection in
             try connection.executeScript(

@@ -590,24 +590,4 @@ LANGUAGE sql STABLE AS $$
        AND coalesce(p.balance, 0) <> -coalesce(r.balance, 0)
 $$;
 """#
-
-    /// Migration 7's `authorize_agents` as `CREATE OR REPLACE`, with its
-    /// limit events (`events: true`) or without the call that writes them,
-    /// for the bench that measures the Wallet with events off and on.
-    package static func authorizeAcrossTenants(events: Bool) -> String {
-        guard let start = crossTenant.range(of: "CREATE FUNCTION wallet.authorize_agents("),
-              let end = crossTenant.range(of: "END $$;", range: start.upperBound..<crossTenant.endIndex)
-        else { preconditionFailure("migration 7 no longer holds authorize_agents as written") }
-        let function = "CREATE OR REPLACE" + crossTenant[crossTenant.index(start.lowerBound, offsetBy: 6)..<end.upperBound]
-        if events { return function }
-        let noting = """
-                        IF v_crossed IS NOT NULL THEN
-                            PERFORM wallet.note_limit_crossings(p_tenant, v_agent, v_crossed);
-                        END IF;
-
-            """
-        let pieces = function.components(separatedBy: noting)
-        precondition(pieces.count == 2, "migration 7's authorize_agents notes limit crossings once")
-        return pieces.joined()
-    }
 }

@@ -88,7 +88,7 @@ END $$;
     /// approved spend hands them to `note_limit_crossings` before it is
     /// counted. A spend that crosses nothing costs two comparisons per limit.
     package static var authorizeWithLimitEvents: String {
-        var function = authorizeOfMigration5
+        var function = createOrReplace("wallet.authorize_agents", from: agentPayees)
         let declarations = "    v_payee_status text;\n"
         replaceOnce(declarations, with: declarations + "    v_crossed jsonb;\n", in: &function)
         let perRequest = "                v_scopes := '{}'; v_windows := '{}';\n"
@@ -127,17 +127,4 @@ END $$;
     }
 
     /// Migration 5's `authorize_agents` as `CREATE OR REPLACE`.
-    private static var authorizeOfMigration5: String {
-        guard let start = agentPayees.range(of: "CREATE FUNCTION wallet.authorize_agents("),
-              let end = agentPayees.range(of: "END $$;", range: start.upperBound..<agentPayees.endIndex)
-        else { preconditionFailure("migration 5 no longer holds authorize_agents as written") }
-        return "CREATE OR REPLACE" + agentPayees[agentPayees.index(start.lowerBound, offsetBy: 6)..<end.upperBound]
-    }
-
-    /// Replaces `anchor`, which must occur exactly once in `function`, with `replacement`.
-    private static func replaceOnce(_ anchor: String, with replacement: String, in function: inout String) {
-        let pieces = function.components(separatedBy: anchor)
-        precondition(pieces.count == 2, "the anchor must occur once in migration 5's authorize_agents: \(anchor)")
-        function = pieces[0] + replacement + pieces[1]
-    }
 }

@@ -24,6 +24,7 @@ package enum WalletMigrations {
         Migration(version: 6, name: "events for webhooks", sql: events),
         Migration(version: 7, name: "payments across tenants", sql: crossTenant),
         Migration(version: 8, name: "credits move within agent trees", sql: subAgents),
+        Migration(version: 9, name: "authorization locks payee accounts only when it pays an agent", sql: authorizeLocks),
     ]
 
     /// The migrator for the `wallet` schema.
@@ -33,5 +34,22 @@ package enum WalletMigrations {
     static var ledgerFunctions: String {
         [helpers, funding, authorize, holds, maintenance, audit, totals, dailyBound]
             .joined(separator: "\n\n")
+    }
+
+    /// The function `name` as one migration's text (`migration`) creates it,
+    /// restated `CREATE OR REPLACE`, for a later migration that changes it.
+    static func createOrReplace(_ name: String, from migration: String) -> String {
+        guard let start = migration.range(of: "CREATE FUNCTION \(name)("),
+              let end = migration.range(of: "END $$;", range: start.upperBound..<migration.endIndex)
+        else { preconditionFailure("no migration text holds \(name) where expected") }
+        return "CREATE OR REPLACE" + migration[migration.index(start.lowerBound, offsetBy: 6)..<end.upperBound]
+    }
+
+    /// Replaces `anchor`, which must occur exactly once in `function`, with
+    /// `replacement`; stops the process otherwise (a migration text changed).
+    static func replaceOnce(_ anchor: String, with replacement: String, in function: inout String) {
+        let pieces = function.components(separatedBy: anchor)
+        precondition(pieces.count == 2, "the anchor occurs \(pieces.count - 1) times, not once: \(anchor)")
+        function = pieces[0] + replacement + pieces[1]
     }
 }
