@@ -42,7 +42,8 @@ package final class WalletService: Sendable {
         self.directory = directory
         self.policy = policy
         self.ledger = Ledger(pool: host.pool, tenantDailyMaximumMicros: settings.tenantDailyMaximumMicros)
-        self.coalescer = AuthorizationCoalescer(ledger: ledger, maximumBatch: settings.authorizationBatch, registry: host.metrics)
+        self.coalescer = AuthorizationCoalescer(ledger: ledger, maximumBatch: settings.authorizationBatch,
+                                                maximumInFlight: settings.authorizationsInFlight, registry: host.metrics)
         self.authorizationMetrics = AuthorizationMetrics(registry: host.metrics)
         let ledgerMetrics = ledger.metrics
         host.metrics.collect(

@@ -18,6 +18,9 @@ package struct WalletSettings: Sendable {
     package var tenantDailyMaximumMicros: Int64
     /// Most authorizations (of one or several agents) decided in one transaction.
     package var authorizationBatch: Int
+    /// Most authorization transactions in flight at once; later requests
+    /// queue and join the next transaction.
+    package var authorizationsInFlight: Int
     /// How often expired holds are released.
     package var sweepInterval: Duration
     /// How long idempotency records are kept (at least 24 h).
@@ -33,7 +36,7 @@ package struct WalletSettings: Sendable {
     /// Memberwise, for tests and embedders.
     package init(
         defaultHoldTTL: Duration = .seconds(300), maximumHoldTTL: Duration = .seconds(3_600),
-        maximumAmountMicros: Int64 = 1_000_000_000_000, authorizationBatch: Int = 128,
+        maximumAmountMicros: Int64 = 1_000_000_000_000, authorizationBatch: Int = 128, authorizationsInFlight: Int = 2,
         sweepInterval: Duration = .seconds(1), idempotencyRetention: Duration = .seconds(86_400),
         directoryTTL: Duration = .seconds(60), policyEndpoint: Endpoint = ServiceName.policy.defaultEndpoint,
         policyCacheTTL: Duration = .seconds(1),
@@ -44,6 +47,7 @@ package struct WalletSettings: Sendable {
         self.maximumAmountMicros = maximumAmountMicros
         self.tenantDailyMaximumMicros = tenantDailyMaximumMicros
         self.authorizationBatch = authorizationBatch
+        self.authorizationsInFlight = authorizationsInFlight
         self.sweepInterval = sweepInterval
         self.idempotencyRetention = idempotencyRetention
         self.directoryTTL = directoryTTL
@@ -88,6 +92,9 @@ package struct WalletSettings: Sendable {
             authorizationBatch: try configuration.int(
                 "AUTHORIZE_BATCH", default: 128, in: 1...4_096,
                 doc: "most authorizations (of one or several agents) decided in one transaction"),
+            authorizationsInFlight: try configuration.int(
+                "AUTHORIZE_IN_FLIGHT", default: 2, in: 1...64,
+                doc: "most authorization transactions in flight at once; later requests join the next"),
             sweepInterval: try configuration.duration("SWEEP_INTERVAL", default: "1s", doc: "how often expired holds are released"),
             idempotencyRetention: retention,
             directoryTTL: try configuration.duration(
