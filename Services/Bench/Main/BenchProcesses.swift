@@ -4,8 +4,8 @@ import PurserHTTP
 import PurserKit
 import PurserRPC
 
-/// `purser-identity`, `purser-policy` and `purser-wallet` (the release
-/// executables beside this one) run as three child processes over TLS on
+/// `purser-identity`, `purser-policy`, `purser-wallet` and `purser-settlement`
+/// (the release executables beside this one) run as child processes over TLS on
 /// loopback, configured as `deploy/dev up` and docker compose configure them:
 /// the deployed topology, with every call between services crossing a process.
 /// Each one's standard error goes to `<logs>/<name>.log`.
@@ -21,15 +21,23 @@ final class BenchProcesses: @unchecked Sendable {
     let walletPort: Int
     /// The Wallet's `/metrics` port (plain HTTP on loopback).
     let walletMetricsPort: Int
+    let settlementPort: Int
+    /// Settlement's `/metrics` port (plain HTTP on loopback).
+    let settlementMetricsPort: Int
     private let children: [Child]
 
-    /// Starts the three services and returns once each answers `Health/Check`
+    /// Starts the four services and returns once each answers `Health/Check`
     /// with SERVING. Throws when one exits or is not serving within 60 s.
+    /// Settlement reads the Wallet's capture feed as deployed, except that an
+    /// idle feed is polled every 100 ms (not 5 s), so a measurement window of
+    /// seconds is not spent waiting for its first poll.
     init(certificates: String, databaseURL: String, walletPoolSize: Int, logs: String, logger: Logger) async throws {
         identityPort = try freePort()
         policyPort = try freePort()
         walletPort = try freePort()
         walletMetricsPort = try freePort()
+        settlementPort = try freePort()
+        settlementMetricsPort = try freePort()
         let kek = (0..<32).map { _ in UInt8.random(in: 0...255) }
         var started: [Child] = []
         func start(_ name: String, port: Int, _ settings: [String: String]) throws {
@@ -64,6 +72,10 @@ final class BenchProcesses: @unchecked Sendable {
             try start("wallet", port: walletPort, [
                 "IDENTITY_ENDPOINT": "127.0.0.1:\(identityPort)", "POLICY_ENDPOINT": "127.0.0.1:\(policyPort)",
                 "DB_POOL_SIZE": "\(walletPoolSize)", "METRICS_LISTEN": "127.0.0.1:\(walletMetricsPort)",
+            ])
+            try start("settlement", port: settlementPort, [
+                "IDENTITY_ENDPOINT": "127.0.0.1:\(identityPort)", "WALLET_ENDPOINT": "127.0.0.1:\(walletPort)",
+                "DB_POOL_SIZE": "2", "METRICS_LISTEN": "127.0.0.1:\(settlementMetricsPort)", "FEED_POLL_INTERVAL": "100ms",
             ])
             for child in started.dropFirst() {
                 try await Self.waitServing(child.name, port: child.port, child: child, certificates: certificates, logger: logger)
@@ -100,21 +112,32 @@ final class BenchProcesses: @unchecked Sendable {
     /// Group-committed transactions and the authorizations they decided, from
     /// the Wallet's `purser_wallet_authorization_batch_size` histogram.
     func groupCommitStatistics() async -> (batches: Int, requests: Int)? {
-        guard let client = try? HTTPClient(configuration: HTTPClientConfiguration(
-            host: "127.0.0.1", port: walletMetricsPort, tls: nil, requestTimeout: .seconds(5), maximumIdleConnections: 1))
+        let samples = await Self.metrics(port: walletMetricsPort)
+        guard let count = samples["purser_wallet_authorization_batch_size_count"],
+              let sum = samples["purser_wallet_authorization_batch_size_sum"]
         else { return nil }
+        return (Int(count), Int(sum))
+    }
+
+    /// Feed entries Settlement has stored so far (`purser_settlement_feed_entries_stored_total`).
+    func settlementEntriesStored() async -> Int? {
+        await Self.metrics(port: settlementMetricsPort)["purser_settlement_feed_entries_stored_total"].map { Int($0) }
+    }
+
+    /// The unlabelled samples of the `/metrics` page served on `port` (empty when unreadable).
+    private static func metrics(port: Int) async -> [Substring: Double] {
+        guard let client = try? HTTPClient(configuration: HTTPClientConfiguration(
+            host: "127.0.0.1", port: port, tls: nil, requestTimeout: .seconds(5), maximumIdleConnections: 1))
+        else { return [:] }
         defer { client.shutdown() }
-        guard let response = try? await client.execute(HTTPClientRequest(target: "/metrics")) else { return nil }
-        var count: Int?
-        var sum: Int?
+        guard let response = try? await client.execute(HTTPClientRequest(target: "/metrics")) else { return [:] }
+        var samples: [Substring: Double] = [:]
         for line in String(decoding: response.body, as: UTF8.self).split(separator: "\n") {
             let parts = line.split(separator: " ")
             guard parts.count == 2, let value = Double(parts[1]) else { continue }
-            if parts[0] == "purser_wallet_authorization_batch_size_count" { count = Int(value) }
-            if parts[0] == "purser_wallet_authorization_batch_size_sum" { sum = Int(value) }
+            samples[parts[0]] = value
         }
-        guard let count, let sum else { return nil }
-        return (count, sum)
+        return samples
     }
 
     /// Sends SIGTERM to each service and waits for it to exit.

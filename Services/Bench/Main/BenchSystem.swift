@@ -83,6 +83,13 @@ final class BenchSystem: Sendable {
         }
     }
 
+    /// Feed entries Settlement has stored so far, when it runs as its own
+    /// process (the bench runs no Settlement in its own process).
+    func settlementEntriesStored() async -> Int? {
+        guard case .processes(let processes) = runtime else { return nil }
+        return await processes.settlementEntriesStored()
+    }
+
     /// The Wallet service, when it runs in this process.
     var walletService: WalletService? {
         if case .inProcess(_, _, _, let service) = runtime { return service }

@@ -185,10 +185,17 @@ func loadRuns(
     let hotBalance = try await hot.balance(system, of: hotAgent)
     let approvedMicros = Int64(approvals.load(ordering: .relaxed)) * amountMicros
 
+    let storedBefore = await system.settlementEntriesStored()
+    let chargeStarted = ContinuousClock.now
     let charge32 = await measure("charge, spread, 32 clients", .closed(concurrency: 32)) { worker, call in
         await calls.charge(spread, spread.agent(worker: worker, call: call, workers: 32))
     }
+    let chargeElapsed = ContinuousClock.now - chargeStarted
+    let storedAfter = await system.settlementEntriesStored()
     table.add("charge (authorize + capture), \(agentCount) agents, 32 clients", charge32)
+    // Settlement's feed over the charge run's whole window (its warm-up too, whose captures it also reads).
+    var storedPerSecond: Double?
+    if let storedBefore, let storedAfter { storedPerSecond = Double(storedAfter - storedBefore) / BenchSettlement.seconds(chargeElapsed) }
     for (clients, result) in await measureTransfers(spread, calls: calls) {
         table.add("agent-to-agent transfers (Charge to an agent), \(agentCount) agents each paying the next, \(clients) clients", result)
     }
@@ -219,6 +226,10 @@ func loadRuns(
         ratios.add("authorize p50 ÷ pgbench TPC-B-like p50, 1 client", value: "no reference", target: "≤ 1.1", met: false)
     }
     ratios.add("charge ÷ pgbench TPC-B-like, 32 clients", value: charge32.successesPerSecond, reference: pgbenchTPCB32, target: 0.8)
+    if let storedPerSecond {
+        ratios.add("settlement: captures stored per second during the charge run ÷ charges per second",
+                   value: storedPerSecond, reference: charge32.successesPerSecond, target: 1.0)
+    }
     let p99Open = Double(spreadOpen.latencies.valueAt(fraction: 0.99)) / 1e6
     ratios.add("authorize p99, open loop at half the 8-client rate", value: String(format: "%.2f ms", p99Open), target: "≤ 10 ms", met: p99Open <= 10)
     ratios.add("authorize hot agent ÷ pgbench single-row, 32 clients", value: hot32.successesPerSecond, reference: pgbenchSingle32, target: 3)
